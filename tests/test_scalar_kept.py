@@ -45,6 +45,22 @@ def _fresh(root, cache):
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
+SIN_ROW = '_smooth(np.sin, "np.cos(x)")'
+
+
+def _copy_with_doubled_sin(tmp_path):
+    """A copy of the package whose table differentiates np.sin as 2 cos(x), and the
+    path and real text of its table."""
+    copy = tmp_path / "copy"
+    shutil.copytree(os.path.join(ROOT, "dualgrad"), copy / "dualgrad",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    table = copy / "dualgrad" / "rules" / "_table.py"
+    text = table.read_text()
+    assert text.count(SIN_ROW) == 1
+    table.write_text(text.replace(SIN_ROW, '_smooth(np.sin, "2.0 * np.cos(x)")'))
+    return copy, table, text
+
+
 @pytest.mark.engine_independent
 # its subprocesses run the scalar classes, which no engine touches
 def test_a_second_process_reads_the_source_and_a_changed_table_makes_another(tmp_path):
@@ -54,14 +70,7 @@ def test_a_second_process_reads_the_source_and_a_changed_table_makes_another(tmp
     assert made == [4] and err < 1e-15                 # generated (n = 4) and kept
     made, err, _ = _fresh(ROOT, cache)
     assert made == [] and err < 1e-15                  # read, not generated
-    copy = tmp_path / "copy"
-    shutil.copytree(os.path.join(ROOT, "dualgrad"), copy / "dualgrad",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    table = copy / "dualgrad" / "rules" / "_table.py"
-    text = table.read_text()
-    assert text.count('_smooth(np.sin, "np.cos(x)")') == 1
-    table.write_text(text.replace('_smooth(np.sin, "np.cos(x)")',
-                                  '_smooth(np.sin, "2.0 * np.cos(x)")'))
+    copy, _, _ = _copy_with_doubled_sin(tmp_path)
     made, _, g = _fresh(copy, cache)                   # the same cache, another table
     assert made == [4]
     assert g[0] == pytest.approx(2.0 * 0.7648421872844885 * -1.3, rel=1e-14)   # 2 cos(0.7) p1
@@ -95,12 +104,7 @@ def test_a_blob_of_another_key_at_this_keys_name_is_not_read(tmp_path):
     process.  The payload opens with the key's digest; a mismatch generates again."""
     cache = tmp_path / "cache"
     cache.mkdir()
-    copy = tmp_path / "copy"
-    shutil.copytree(os.path.join(ROOT, "dualgrad"), copy / "dualgrad",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    table = copy / "dualgrad" / "rules" / "_table.py"
-    table.write_text(table.read_text().replace('_smooth(np.sin, "np.cos(x)")',
-                                               '_smooth(np.sin, "2.0 * np.cos(x)")'))
+    copy, _, _ = _copy_with_doubled_sin(tmp_path)
     _fresh(ROOT, cache)
     _fresh(copy, cache)
     a, b = sorted((cache / "dualgrad-code").glob("*.blob"))
@@ -132,13 +136,7 @@ def test_a_process_of_the_old_code_keeps_nothing_under_the_new_files_key(tmp_pat
     (06c: ``tar x``, ``cp -p``).  Oracle: cos(0.7) p1 analytically; the old table's 2 cos."""
     cache = tmp_path / "cache"
     cache.mkdir()
-    copy = tmp_path / "copy"
-    shutil.copytree(os.path.join(ROOT, "dualgrad"), copy / "dualgrad",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    table = copy / "dualgrad" / "rules" / "_table.py"
-    fixed = table.read_text()
-    table.write_text(fixed.replace('_smooth(np.sin, "np.cos(x)")',
-                                   '_smooth(np.sin, "2.0 * np.cos(x)")'))
+    copy, table, fixed = _copy_with_doubled_sin(tmp_path)
     env = dict(os.environ, NUMBA_CACHE_DIR=str(cache), PYTHONPATH=str(copy))
     old = subprocess.Popen([sys.executable, "-c", OLD_PROCESS], stdin=subprocess.PIPE,
                            stdout=subprocess.PIPE, text=True, env=env, cwd=cache)

@@ -7,22 +7,19 @@
 dual of the same pass; each operation of one call is timed by ``time.perf_counter``
 around it and the median over the calls of a round is kept (microseconds).
 ``u * k`` is the control (no quotient).  With ``--compare`` each round runs this
-checkout and the other in fresh processes, alternately (the machine is shared),
-always with this script; the medians over rounds are printed side by side with
+checkout and the other in fresh processes, alternately (the machine is shared:
+``_common.alternate``), always with this script; the medians over rounds are printed side by side with
 their ratio (this / other).  Numba is loaded only with ``--numba``.  Prints a table;
 nothing is written.
 """
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+from _common import alternate
+
 NAMES = ["u * k", "u / k", "k / u", "np.divide(u, k)"]
 
 
@@ -69,24 +66,16 @@ def main():
     if args.child:
         print(json.dumps(one_round(args.calls, args.numba, args.n)))
         return
-    sides = [str(HERE.parent)] + ([str(Path(args.compare).resolve())] if args.compare else [])
-    got = {s: [] for s in sides}
-    for _ in range(args.rounds):
-        for side in sides:
-            env = dict(os.environ, PYTHONPATH=side)
-            cmd = [sys.executable, str(HERE / "quotient_mixed.py"), "--child", "--calls",
-                   str(args.calls), "--n", str(args.n)] + (["--numba"] if args.numba else [])
-            out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True,
-                                 cwd=side)
-            got[side].append(json.loads(out.stdout.strip().splitlines()[-1]))
+    argv = ["--calls", str(args.calls), "--n", str(args.n)] + (["--numba"] if args.numba else [])
+    got = alternate("quotient_mixed.py", argv, args.compare, args.rounds)
+    sides = ["after"] + (["before"] if args.compare else [])
     print(f"N = {args.n}; numba {'loaded' if args.numba else 'not loaded'}; "
-          f"{args.rounds} rounds; medians over rounds, us")
-    print(f"{'operation':18s}" + "".join(f"{Path(s).name[:16]:>18s}" for s in sides) +
-          ("   ratio" if len(sides) == 2 else ""))
+          f"{len(got['after'])} rounds; medians over rounds, us")
+    print(f"{'operation':18s}{'this':>18s}" + (f"{'other':>18s}   ratio" if args.compare else ""))
     for i, name in enumerate(NAMES):
         meds = [statistics.median(r[i] for r in got[s]) for s in sides]
         line = f"{name:18s}" + "".join(f"{m:18.2f}" for m in meds)
-        if len(sides) == 2:
+        if args.compare:
             line += f"   {meds[0] / meds[1]:.2f}"
         print(line)
 

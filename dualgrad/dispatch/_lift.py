@@ -74,7 +74,7 @@ def outer(who, *xs):
 def moveaxis(x, source, destination):
     """``np.moveaxis(x, source, destination)`` for one axis (negative numbers count from
     the end): for a plain ndarray the same view by the transpose NumPy's call makes
-    (its axis normalisation was ~6 us of a Gaussian process likelihood's ~11 calls,
+    (its axis normalisation was a share of a Gaussian process likelihood's ~11 calls,
     each a view of a few hundred numbers: small60), NumPy's call otherwise (a dual's
     ``__array_function__``, its errors)."""
     if type(x) is not np.ndarray:

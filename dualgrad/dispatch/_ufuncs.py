@@ -1567,7 +1567,7 @@ def _careful(rule, args, values, out, arrays, total):
     two steps of :func:`_quotient_partials`).  ``None``: a lean kernel declined (an
     underflowed or non-finite factor): :func:`_array_partials` itself.  A shallow
     water field that fills from zeros met this at one quotient in seven, each through
-    :func:`call`'s whole way, ~5x the lean operation (small60)."""
+    :func:`call`'s whole way (small60)."""
     duals = [0, 1] if len(values) == 2 else [0]
     if backend.FUSING[0] and out.size * arrays[0].shape[-1] >= backend.FUSING[1]:
         return None

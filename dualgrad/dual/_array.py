@@ -165,7 +165,7 @@ class _Stored(list):
     with (its ELEMENTS entry's), ``cls`` the real scalar class of its rows.
 
     ``mv``: a memoryview of ``v`` (1-D, owning its memory: contiguous), whose item is
-    ``v.item(i)`` at a fifth of its cost (a read compares the kept element's value with
+    ``v.item(i)`` without the method call (a read compares the kept element's value with
     the memory); ``mp``: a flat memoryview of ``p``'s rows where ``p`` is C-contiguous
     and writeable, else ``None``; ``put``: ``cls._put``, which writes an element's float
     partials into ``mp`` slot by slot (``p[i] = d._plist()`` converted a list, ~0.25 us
@@ -1459,9 +1459,6 @@ def _scalar_partials(d):
 
 
 
-_NUMBERS = frozenset({float, int, np.float64})
-
-
 def _dtype_of(x):
     """An ndarray's dtype, else ``None`` (scalars, duals)."""
     return x.dtype if type(x) is _nd else None
@@ -2206,7 +2203,7 @@ def _from_scalars(items, shape):
         rows = map(_PARTIALS[n], items) if n == 1 else \
             chain.from_iterable(map(_PARTIALS[n], items))
     else:
-        constants = kinds & _ITEM_NUMBERS
+        constants = kinds & _ELEMENT_NUMBERS
         kinds -= constants
         if len(kinds) != 1:
             return None
@@ -2252,7 +2249,6 @@ class _Slots(dict):
 
 _SLOTS = _Slots()
 _NUMBERS = {float, int}
-_ITEM_NUMBERS = {float, int, np.float64}
 _TAG, _VALUE = attrgetter("tag"), attrgetter("value")
 _PARTIALS = {n: attrgetter(*(f"p{k}" for k in range(n))) for n in range(1, MAX_SLOTS + 1)}
 

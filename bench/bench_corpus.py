@@ -89,34 +89,21 @@ def main():
     mgh = ratios[:len(PROBLEMS)]
     real = ratios[len(PROBLEMS):]
     r57 = ratios[len(PROBLEMS):len(PROBLEMS) + len(PROBLEMS57)]
-    n58 = len(PROBLEMS) + len(PROBLEMS57)
-    r58 = ratios[n58:n58 + len(PROBLEMS58)]
-    n59 = n58 + len(PROBLEMS58)
-    r59 = ratios[n59:n59 + len(PROBLEMS59)]
-    r60 = ratios[n59 + len(PROBLEMS59):]
     split = (f" The {len(mgh)} MGH rows alone: median **{statistics.median(mgh):.2f}x**, "
              f"worst **{max(mgh):.2f}x**; the {len(r57)} rows of bench/corpus57.py (real "
              f"functions from public scientific code): median "
              f"**{statistics.median(r57):.2f}x**, worst **{max(r57):.2f}x**."
              if real and only is None else "")
-    if r58 and only is None:
-        before = ratios[:len(PROBLEMS) + len(PROBLEMS57)]
-        split += (f" The {len(r58)} rows of bench/corpus58.py: median "
-                  f"**{statistics.median(r58):.2f}x**, worst **{max(r58):.2f}x**; all rows but "
-                  f"these: median **{statistics.median(before):.2f}x**, worst "
-                  f"**{max(before):.2f}x**.")
-    if r59 and only is None:
-        before = ratios[:n58 + len(PROBLEMS58)]
-        split += (f" The {len(r59)} rows of bench/corpus59.py: median "
-                  f"**{statistics.median(r59):.2f}x**, worst **{max(r59):.2f}x**; all rows but "
-                  f"these: median **{statistics.median(before):.2f}x**, worst "
-                  f"**{max(before):.2f}x**.")
-    if r60 and only is None:
-        before = ratios[:n59 + len(PROBLEMS59)]
-        split += (f" The {len(r60)} rows of bench/corpus60.py: median "
-                  f"**{statistics.median(r60):.2f}x**, worst **{max(r60):.2f}x**; all rows but "
-                  f"these: median **{statistics.median(before):.2f}x**, worst "
-                  f"**{max(before):.2f}x**.")
+    start = len(PROBLEMS) + len(PROBLEMS57)
+    for label, problems in (("corpus58", PROBLEMS58), ("corpus59", PROBLEMS59),
+                            ("corpus60", PROBLEMS60)):
+        part, before = ratios[start:start + len(problems)], ratios[:start]
+        if part and only is None:
+            split += (f" The {len(part)} rows of bench/{label}.py: median "
+                      f"**{statistics.median(part):.2f}x**, worst **{max(part):.2f}x**; the "
+                      f"rows before them: median **{statistics.median(before):.2f}x**, worst "
+                      f"**{max(before):.2f}x**.")
+        start += len(problems)
     text = "\n".join([
         "## Real-code corpus: dualgrad.jacobian against f and approx_fprime "
         "(bench/bench_corpus.py)", "",

@@ -53,9 +53,9 @@ def engine(request, monkeypatch):
     if request.param == "numpy":
         monkeypatch.setattr(_loader, "READY", False)
         monkeypatch.setattr(_loader, "LOAD_AFTER", 10 ** 18)
-        held = _lean_small._SCALE[0]        # (a cell holds an entry only once numba
-        _lean_small._SCALE[0] = None        # is loaded: none in a process without it)
-        request.addfinalizer(lambda: _lean_small._SCALE.__setitem__(0, held))
+        for cell in (_lean_small._SCALE, _lean_small._CUBE):   # (a cell holds an entry
+            request.addfinalizer(lambda c=cell, held=cell[0]: c.__setitem__(0, held))
+            cell[0] = None                  # only once numba is loaded: none without it)
     return request.param
 
 
@@ -87,6 +87,14 @@ def scale_calls(request):
     tag = new_tag()
     u = dg.Dual(np.ones(3) + 1.0, np.ones((3, 1)), tag=tag)
     return _spy_cell(request, _lean_small._SCALE, lambda: np.exp(u))
+
+
+@pytest.fixture
+def cube_calls(request):
+    """Calls of ``u ** 3``'s entry point (small61: its factor in the loop)."""
+    _loader.load()
+    u = dg.Dual(np.ones(3) + 1.0, np.ones((3, 1)), tag=new_tag())
+    return _spy_cell(request, _lean_small._CUBE, lambda: u ** 3)
 
 
 def _array(n, tag, layout="c", N=10):
@@ -164,18 +172,20 @@ def test_mixed_nonfinite_factors_take_the_careful_path(outer_calls, engine):
 @pytest.mark.parametrize("b", [3, 4, -2, 3.5, 0.5, np.float64(3.0)])
 @pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("n", [1, 4])
-def test_power_bits_and_central_differences(b, layout, n, scale_calls, engine):
+def test_power_bits_and_central_differences(b, layout, n, scale_calls, cube_calls, engine):
     tag = new_tag()
     u = _array(n, tag, layout)
     got = u ** b
-    assert len(scale_calls) == (1 if engine == "kernel" else 0)
+    cube = b == 3 and _lean_small._SQUARE_IS_MUL     # (its own entry point: small61)
+    assert len(scale_calls) == (1 if engine == "kernel" and not cube else 0)
+    assert len(cube_calls) == (1 if engine == "kernel" and cube else 0)
     _bits(got, call(rule_for(np.power), (u, b)))
     x, p = u.value, u.partials
     oracle = _central(lambda t, j: (x + t * p[:, j]) ** b, n)
     np.testing.assert_allclose(got.partials, oracle, rtol=1e-7, atol=1e-9)
 
 
-def test_power_zeros_nonfinite_and_two_axes(scale_calls, engine):
+def test_power_zeros_nonfinite_and_two_axes(scale_calls, cube_calls, engine):
     """Zeros (the table's whole row), inf / NaN (the entry declines: the careful path),
     values of two axes (the dispatcher's kernel, no entry): the general path's bits."""
     tag = new_tag()
@@ -192,10 +202,12 @@ def test_power_zeros_nonfinite_and_two_axes(scale_calls, engine):
         got = w ** 3
     _bits(got, call(rule_for(np.power), (w, 3)))
     assert got.partials[5, 1] == 0.0
+    if engine == "kernel" and _lean_small._SQUARE_IS_MUL:       # (the cube's own entry
+        assert cube_calls[-1][0] is w.value                     # met it and declined)
     v = dg.Dual(RNG.uniform(0.5, 2, (2, 10)), RNG.standard_normal((2, 10, 2)), tag=tag)
-    before = len(scale_calls)
+    before = len(scale_calls), len(cube_calls)
     _bits(v ** 3, call(rule_for(np.power), (v, 3)))
-    assert len(scale_calls) == before
+    assert (len(scale_calls), len(cube_calls)) == before
     oracle = _central(lambda t, j: (v.value + t * v.partials[..., j]) ** 3, 2)
     np.testing.assert_allclose((v ** 3).partials, oracle, rtol=1e-7)
 

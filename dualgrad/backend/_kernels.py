@@ -139,6 +139,16 @@ def small_entry(ufunc):
     return kernel.compile(signature)
 
 
+def small_cube_entry():
+    """``_numba_kernels.cube_entry`` compiled as the entry point of its one signature (1-D
+    values and 2-D partials of any layout, the result 2-D C-contiguous), numba loaded by
+    the caller, who must pass native float64 ndarrays of exactly those dimensions (the
+    kernel tests the lengths), as :func:`small_entry`'s callers do."""
+    from numba import types
+    return _kernels().cube_entry.compile(
+        types.boolean(types.float64[:], types.float64[:, :], types.float64[:, ::1]))
+
+
 def small_outer_entry():
     """``_numba_kernels.outer_entry`` compiled as the entry point of its one signature
     (a float ``c``; ``p`` 2-D, ``g`` and ``q`` 1-D, any layout; the result 2-D

@@ -28,7 +28,7 @@ def _lazy(fn):
 _VECTOR = {}        # name -> argument types compiled with LLVM's SLP vectorizer on
 # Lazy kernels called only through their compiled entry point (``_kernels.small_entry``,
 # ``small_outer_entry``): compiled without numba's runtime (``_jit.ENTRY``)
-_ENTRIES = {"scale_entry", "outer_entry"}
+_ENTRIES = {"scale_entry", "cube_entry", "outer_entry"}
 
 
 def _vector(*types):
@@ -231,6 +231,27 @@ def scale_entry(f, p, out):
     bad = False
     for i in range(rows):
         fi = f[i]
+        bad |= fi - fi != 0.0
+        for k in range(n):
+            out[i, k] = fi * p[i, k]
+    return not bad
+
+
+@_lazy
+def cube_entry(x, p, out):
+    """:func:`scale_entry` of ``u ** 3``'s factor, evaluated in the loop: ``x[i] * x[i]``,
+    then times ``3.0`` (``dispatch._lean_small.lean_power``'s NumPy calls ``f = x * x;
+    f *= 3.0``: the same IEEE products in the same order, so the same bits), without the
+    two NumPy calls and the error state's hush around them (small61).  True, the
+    partials written; False for a factor that is not finite or operands of other
+    lengths.  Compiled as one entry point (``_kernels.small_cube_entry``)."""
+    rows, n = p.shape
+    if x.shape[0] != rows or out.shape[0] != rows or out.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        fi = x[i] * x[i]
+        fi = fi * 3.0
         bad |= fi - fi != 0.0
         for k in range(n):
             out[i, k] = fi * p[i, k]

@@ -18,7 +18,7 @@ _sum = np.add.reduce
 
 __all__ = ["combine", "small", "lean_work", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS", "DEFERRING",
            "combine_small", "combine_complex", "outer_small",
-           "scaled_small", "pair_small", "scaled_kernel",
+           "scaled_small", "pair_small", "scaled_kernel", "cube_kernel", "CUBE",
            "pair_kernel", "local_kernel", "local_kernel2", "lean_sum", "EXACT", "EXACT_FLAT",
            "exact1", "exact2", "exact_number", "exact_row", "exact_cell", "scaled", "outer", "cross", "weighted_sum", "where",
            "finite", "rows", "from_rows", "take", "take_along", "running_product", "convolve",
@@ -715,6 +715,31 @@ def scaled_kernel(f, p):
             return out if (_compiled or _small_kernels()).scale_finite(f, p, out) else None
         return out if (_compiled or _small_kernels()).scale_finite(
             f.reshape(-1), _flat(p, f.size), _flat(out, f.size)) else None
+    return NotImplemented
+
+
+# ``u ** 3``'s compiled entry point (``_kernels.small_cube_entry``) once
+# :func:`cube_kernel` made it: dispatch calls it itself from then on, as it calls the
+# cells of :func:`entry_cell`
+CUBE = [None]
+
+
+def cube_kernel(x, p):
+    """The partials of ``u ** 3`` (``3.0 * (x * x)`` times each row of ``p``: the factor
+    ``dispatch._lean_small.lean_power`` computes in two NumPy calls, evaluated in the
+    loop, the same products, so the same bits) for 1-D float64 values ``x`` and 2-D
+    float64 partials ``p`` under ``SMALL_BELOW`` (the automatic engine) once numba is
+    loaded: one call of the compiled entry point, which this call makes and keeps in
+    :data:`CUBE`; ``None`` for a factor that is not finite somewhere; ``NotImplemented``
+    for anything else (the caller's NumPy calls, as :func:`scaled_kernel`).  No NumPy
+    call computes the factor, so the caller skips its hush."""
+    if _loader.READY and p.size < _kernels.SMALL_BELOW[0] and x.ndim == 1 and \
+            p.ndim == 2 and x.dtype is _F64 and p.dtype is _F64:
+        entry = CUBE[0]
+        if entry is None:
+            entry = CUBE[0] = _kernels.small_cube_entry()
+        out = _empty(p.shape)
+        return out if entry(x, p, out) else None
     return NotImplemented
 
 

@@ -68,6 +68,8 @@ _combine = backend.combine_small
 _scaled = backend.scaled_small
 _outer = backend.outer_small
 _SCALE = backend.entry_cell(None)      # [scale_entry, once made]: f[:, None] * p
+_CUBE = backend.CUBE                   # [cube_entry, once made]: 3 x**2 p (u ** 3)
+_cube = backend.cube_kernel
 _BELOW = backend.SMALL_BELOW
 _small_empty = backend.small_empty
 _EXACT = backend.EXACT
@@ -286,6 +288,16 @@ def lean_power(a, b):
     out = np.power(x, y)
     if type(out) is not _nd or out.dtype is not _F64 or out.shape != x.shape:
         return call(_POWER, (a, b), out)
+    if cube and work < _BELOW[0] and x.ndim == 1 and p.ndim == 2:    # small 1-D values:
+        entry = _CUBE[0]          # the factor and its products in one compiled call, no
+        if entry:                 # hush (small61; the first call makes the entry point)
+            t = _small_empty(p.shape)
+            if not entry(x, p, t):
+                t = None
+        else:
+            t = _cube(x, p)
+        if t is not NotImplemented:
+            return call(_POWER, (a, b), out) if t is None else make_real(out, t, tag)
     if _errstate is None:                               # pragma: no cover
         token = _hush()
     else:                         # _hush() written out (small47: two Python calls)

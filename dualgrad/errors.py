@@ -2508,7 +2508,12 @@ def numba_unsupported(who, message, nested=False):
                "dg.stop_gradient(x4))) works inside f")
     elif "dualgrad.DualArray" in message:
         construct = "an operation on a whole dual array"
-        fix = "loop over its elements (x[i]); whole-array arithmetic runs in plain-Python f"
+        # a library's jitted function (newuser61: finsim's Sharpe ratio, np.sum(weights
+        # * r)) is not the user's to rewrite: its Python original runs that NumPy on duals
+        fix = ("call the jitted function's Python original inside a plain-Python f, "
+               "kern.py_func(...) for kern, where NumPy's whole-array operations take "
+               "dual arrays; or, in jitted code of your own, loop over its elements "
+               "(x[i])")
     else:
         construct = "an operation numba cannot compile for dual numbers"
         fix = "see docs/numba.md for what jitted code may do, or use a plain-Python f"
@@ -3880,6 +3885,62 @@ _EIGSH_KEYS = {"LM": "np.argsort(np.abs({t}))[-{k}:]", "SM": "np.argsort(np.abs(
                      "{k} // 2):]]"}
 
 
+# Where each geometric scipy.ndimage function reads its input, for duals in the
+# geometry (newuser61: a rigid registration's dual angle and offsets were told the
+# image-linear spelling "where only the image x is a dual", which fits no part of it).
+_NDIMAGE_READS = {
+    "shift": ("shift", "output pixel (i, j) reads the input at (i - shift[0], j - "
+                       "shift[1])"),
+    "rotate": ("angle", "with reshape=False (SciPy's default reshape=True enlarges the "
+                        "output) and axes=(1, 0), a = np.deg2rad(angle) and the centre c "
+                        "= (np.array(x.shape) - 1) "
+                        "/ 2, output pixel (i, j) reads (c[0] + np.cos(a) * (i - c[0]) + "
+                        "np.sin(a) * (j - c[1]), c[1] - np.sin(a) * (i - c[0]) + "
+                        "np.cos(a) * (j - c[1]))"),
+    "zoom": ("zoom", "output pixel (i, j) of the output shape m = np.round(np.array("
+                     "x.shape) * zoom) reads (i * (n[0] - 1) / (m[0] - 1), j * (n[1] - 1) "
+                     "/ (m[1] - 1)), n = x.shape (grid_mode=False, the default)"),
+    "affine_transform": ("matrix or offset", "output pixel o = (i, j) reads matrix @ o + "
+                                             "offset (a 1-D matrix: matrix * o + offset)"),
+    "map_coordinates": ("coordinates", "output k reads (coordinates[0][k], "
+                                       "coordinates[1][k])"),
+}
+
+
+def _ndimage_geometry_spelling(name, f_locals):
+    """The NumPy spelling of a geometric ``scipy.ndimage`` function whose duals are in
+    where it samples (a shift, an angle, a zoom, a matrix or offset, coordinates) and
+    not in its image: bilinear weights of the fractional coordinates, SciPy's
+    ``order=1``; ``None`` where the image holds the duals (its linear spelling stands)
+    or ``name`` is no geometric function."""
+    if name not in _NDIMAGE_READS or _dual_valued(f_locals.get("input")):
+        return None
+    what, reads = _NDIMAGE_READS[name]
+    if not any(_dual_valued(f_locals.get(arg)) for arg in what.split(" or ")):
+        return None
+    return (f"the sampling by hand, the duals being in {name}'s {what}, not in the image "
+            f"x (the image-linear spelling does not apply): {reads}; with those "
+            "coordinates (r, c) as arrays, r0 = np.floor(dg.stop_gradient(r)) and c0 "
+            "likewise (the integer cell, no derivative lost: the weights carry it), fr = "
+            "r - r0, fc = c - c0, i0 = np.clip(r0.astype(int), 0, x.shape[0] - 1), i1 = "
+            "np.minimum(i0 + 1, x.shape[0] - 1) (j0, j1 from c0 alike), v = (1 - fr) * "
+            "((1 - fc) * x[i0, j0] + fc * x[i0, j1]) + fr * ((1 - fc) * x[i1, j0] + fc * "
+            "x[i1, j1]), and np.where(inside, v, cval) where inside is (r, c) within [0, "
+            "x.shape - 1]: SciPy's order=1, mode='constant' to rounding, with exact "
+            f"derivatives in the {what}; SciPy's default order=3 spline has no NumPy "
+            "spelling (pass order=1 to compare)")
+
+
+def _dual_valued(v):
+    """Is ``v`` a dual, or an object array, list or tuple holding one?"""
+    import numpy as np
+    if type(v).__module__.startswith("dualgrad.dual"):
+        return True
+    if isinstance(v, np.ndarray) and v.dtype == object:
+        return any(_dual_valued(e) for e in v.flat)
+    return isinstance(v, (list, tuple)) and any(_dual_valued(e) for e in v)
+
+
 def _eigsh_spelling(f_locals):
     """``scipy.sparse.linalg.eigsh``'s pick written on the dense ascending eigenpairs:
     its ``k``, ``which``, ``sigma`` (shift-invert: ``which`` applies to ``1 / (w -
@@ -4232,6 +4293,8 @@ def from_scipy(who, exc):
         func, spelling = f"{public}.{name}", _SCIPY_SPELLINGS.get(name)
         if public in ("scipy.ndimage", "scipy.fftpack"):   # names other modules share
             spelling = _SCIPY_SPELLINGS.get((public[6:], name), spelling)
+        if public == "scipy.ndimage":
+            spelling = _ndimage_geometry_spelling(name, entry.f_locals) or spelling
         if name == "lfilter" and entry.f_locals.get("zi") is not None:
             spelling = _SCIPY_SPELLINGS[("lfilter", "zi")]
         spelling = _fit_to_call(public, name, entry, spelling)

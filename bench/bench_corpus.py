@@ -7,13 +7,14 @@ For every problem: the median time of f(x0), of ``scipy.optimize.approx_fprime(x
 this one run, plus dualgrad's largest error against central differences with a
 Richardson step (a check that the timed result is the derivative).  Issue 13's
 targets: median dualgrad / approx_fprime at most 0.7, no case above 1.5.
-The rows of bench/corpus57.py, bench/corpus58.py, bench/corpus59.py and bench/corpus60.py
-(real functions from public scientific code, stops 57 to 60) follow the
+The rows of bench/corpus57.py to bench/corpus61.py (real functions from public scientific
+code, stops 57 to 61) follow the
 Moré-Garbow-Hillstrom set; the summary gives the median and worst of the MGH rows alone,
 of each real-code set and of all rows (``--mgh``: the MGH rows only; ``--before58``:
-without corpus58's, corpus59's and corpus60's rows; ``--before59``: without corpus59's
-and corpus60's; ``--before60``: without corpus60's; ``--corpus60``: corpus60's rows only,
-no summary of the sets, nothing written; ``--only TEXT``: the rows whose name holds
+without corpus58's to corpus61's rows; ``--before59``: without corpus59's to
+corpus61's; ``--before60``: without corpus60's and corpus61's; ``--before61``:
+without corpus61's; ``--corpus60`` / ``--corpus61``: that stop's rows only, no summary
+of the sets, nothing written; ``--only TEXT``: the rows whose name holds
 TEXT, no summary of the sets, nothing written).
 Writes bench/RESULTS_corpus.md.
 """
@@ -32,6 +33,7 @@ from corpus57 import PROBLEMS57  # noqa: E402
 from corpus58 import PROBLEMS58  # noqa: E402
 from corpus59 import PROBLEMS59  # noqa: E402
 from corpus60 import PROBLEMS60  # noqa: E402
+from corpus61 import PROBLEMS61  # noqa: E402
 
 import dualgrad as dg  # noqa: E402
 
@@ -60,11 +62,16 @@ def main():
                 {**PROBLEMS, **PROBLEMS57} if "--before58" in sys.argv else
                 {**PROBLEMS, **PROBLEMS57, **PROBLEMS58} if "--before59" in sys.argv else
                 {**PROBLEMS, **PROBLEMS57, **PROBLEMS58, **PROBLEMS59} if "--before60" in sys.argv
-                else dict(PROBLEMS60) if "--corpus60" in sys.argv else
-                {**PROBLEMS, **PROBLEMS57, **PROBLEMS58, **PROBLEMS59, **PROBLEMS60})
+                else {**PROBLEMS, **PROBLEMS57, **PROBLEMS58, **PROBLEMS59, **PROBLEMS60}
+                if "--before61" in sys.argv else
+                dict(PROBLEMS60) if "--corpus60" in sys.argv else
+                dict(PROBLEMS61) if "--corpus61" in sys.argv else
+                {**PROBLEMS, **PROBLEMS57, **PROBLEMS58, **PROBLEMS59, **PROBLEMS60,
+                 **PROBLEMS61})
     only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
-    if only is None and "--corpus60" in sys.argv:
-        only = ""                       # every corpus60 row; no summary of the sets
+    alone = next((a[2:] for a in sys.argv if a in ("--corpus60", "--corpus61")), None)
+    if only is None and alone:
+        only = ""                       # every row of that stop; no summary of the sets
     if only is not None:
         problems = {name: row for name, row in problems.items() if only in name}
     for name, (f, x0) in problems.items():
@@ -96,7 +103,7 @@ def main():
              if real and only is None else "")
     start = len(PROBLEMS) + len(PROBLEMS57)
     for label, problems in (("corpus58", PROBLEMS58), ("corpus59", PROBLEMS59),
-                            ("corpus60", PROBLEMS60)):
+                            ("corpus60", PROBLEMS60), ("corpus61", PROBLEMS61)):
         part, before = ratios[start:start + len(problems)], ratios[:start]
         if part and only is None:
             split += (f" The {len(part)} rows of bench/{label}.py: median "
@@ -108,12 +115,11 @@ def main():
         "## Real-code corpus: dualgrad.jacobian against f and approx_fprime "
         "(bench/bench_corpus.py)", "",
         f"{len(ratios)} problems (" + (
-            "bench/corpus60.py: real functions from public scientific code"
-            if "--corpus60" in sys.argv else
+            f"bench/{alone}.py: real functions from public scientific code"
+            if alone else
             "bench/corpus.py: the Moré-Garbow-Hillstrom / Moré-Wild set as SciPy's "
-            "benchmarks implement it" + ("; bench/corpus57.py, bench/corpus58.py, "
-                                         "bench/corpus59.py, bench/corpus60.py: real "
-                                         "functions from public scientific code"
+            "benchmarks implement it" + ("; bench/corpus57.py to bench/corpus61.py: "
+                                         "real functions from public scientific code"
                                          if real else "")) + "). Median of dualgrad / "
         f"approx_fprime: **{med:.2f}x** (target 0.7x); worst **{worst:.2f}x** (target 1.5x); "
         f"{sum(r > 1.5 for r in ratios)} above 1.5x.{split} Error: largest |dualgrad - "

@@ -58,16 +58,18 @@ def test_zero_numerator_second_level_log_over_scale(engine, c):
 @pytest.mark.parametrize("c", SCALES)
 def test_zero_numerator_hessian(engine, c):
     """H01 of (v0 - 1) / (c v1) at (1, 1) is -1 / c; the summed array form's H[0, n] too,
-    at chunk None and 1."""
+    at chunk None (n = 20) and 1 (n = 4: chunk 1 costs n**2 passes, and n = 20 takes
+    the same branch of the nested array quotient, ``_ufuncs._lost_elements``: both read
+    -0.5 / c (chunk None) and 0 (chunk 1) with it switched off)."""
     C = mp.mpf(c)
     with dg.engine(engine), np.errstate(all="ignore"):
         _close(dg.hessian(lambda v: (v[0] - 1.0) / (c * v[1]), np.array([1.0, 1.0]))[0, 1],
                -1 / C)
-        for chunk in (None, 1):
-            h = dg.hessian(lambda v: np.sum((v[:20] - 1.0) / (c * v[20:])), np.ones(40),
+        for chunk, n in ((None, 20), (1, 4)):
+            h = dg.hessian(lambda v: np.sum((v[:n] - 1.0) / (c * v[n:])), np.ones(2 * n),
                            chunk=chunk)
-            _close(h[0, 20], -1 / C)
-            _close(h[3, 23], -1 / C)
+            _close(h[0, n], -1 / C)
+            _close(h[3, n + 3], -1 / C)
             _close(h[0, 0], 0.0 * C, rtol=0.0)
 
 

@@ -1672,10 +1672,17 @@ def _like_spelling(node, x):
     ``None`` for anything else."""
     import ast
     if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute) or \
-            ast.unparse(node.func.value) not in ("np", "numpy") or \
-            any(k.arg not in ("dtype", "fill_value") for k in node.keywords):
+            ast.unparse(node.func.value) not in ("np", "numpy"):
         return None
     name, args = node.func.attr, [ast.unparse(a) for a in node.args]
+    # np.zeros_like(k, shape=n) of a plain k: the spelling this message gave for a dual
+    # k, met again once another argument is the one differentiated (newuser61: Muskingum
+    # routing against its inflow after against k)
+    shape = next((ast.unparse(k.value) for k in node.keywords if k.arg == "shape"), None)
+    if any(k.arg not in ("dtype", "fill_value") and not (
+            k.arg == "shape" and name in ("zeros_like", "empty_like", "ones_like"))
+           for k in node.keywords):
+        return None
     dtype = next((ast.unparse(k.value) for k in node.keywords if k.arg == "dtype"), None)
     keep = f", dtype={dtype}" if dtype and "complex" in dtype else ""
     fill = next((ast.unparse(k.value) for k in node.keywords if k.arg == "fill_value"),
@@ -1683,7 +1690,7 @@ def _like_spelling(node, x):
     if name in ("zeros_like", "empty_like", "ones_like") and len(args) == 1 and \
             args[0] != x:
         like = "ones_like" if name == "ones_like" else "zeros_like"
-        return f"np.{like}({x}, shape={args[0]}.shape{keep})"
+        return f"np.{like}({x}, shape={shape or args[0] + '.shape'}{keep})"
     if name == "full" and len(args) + (fill is not None) == 2 and args:
         return f"np.full_like({x}, {args[1] if len(args) > 1 else fill}, " \
             f"shape={args[0]}{keep})"

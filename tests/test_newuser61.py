@@ -69,6 +69,15 @@ def test_muskingum_source_buffer_refused_naming_zeros_like_of_k():
         dg.jacobian(lambda q: source_start(c.INFLOW, q[0], q[1]), np.array([12.0, 0.2]))
 
 
+def test_muskingum_against_its_inflow_names_zeros_like_of_the_dual_inflow():
+    # the buffer made as the first refusal said, np.zeros_like(k, shape=n_step), is plain
+    # once the inflow is what is differentiated: the refusal names in_flow now (it fell
+    # back to the general buffer text, naming neither)
+    with pytest.raises(TypeError, match=r"make it out_flow = np\.zeros_like\(in_flow, "
+                                        r"shape=n_step\) at line"):
+        dg.jacobian(lambda inflow: c.muskingum(inflow, 6.0, 12.0, 0.2), c.INFLOW)
+
+
 # --- control -----------------------------------------------------------------------
 def test_lqr_gain_matches_the_riccati_differential_by_lyapunov():
     # A'P + PA - P B R^-1 B'P + Q = 0 differentiated: Acl' dP + dP Acl = -(dA'P + P dA

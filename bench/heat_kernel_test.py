@@ -37,7 +37,11 @@ variants; median of the per-round medians, us a call):
   kernel instead of read (heat51's recipes, on this kernel alone);
 * ``unitrow``: ``kappa``'s partials row (``p[0]``'s: 1 in direction 0) as a unit-row
   leaf (kind ``"u0"``, as a deferred seed's rows are): the other directions' terms of
-  ``kappa * lap`` left out by the generator.
+  ``kappa * lap`` left out by the generator;
+* ``guard``: the block's test reads one array instead of the four factors: the root's
+  value ``kappa * lap + (dt * rate * u) * (1 - u)``, finite wherever all four factors
+  are (``+ - *`` keep a non-finite operand non-finite; here their sum, which is too):
+  heat61's lever, whose in-step measure is bench/heat_guard_ab.py.
 
 The scalar duals' rows are the step's own: ``kappa`` = ``p[0]`` (1, 0, 0, 0) and
 ``dt * rate`` (0, 0, 0, dt).  Every variant but ``notest`` and the ``sumonly`` ones is asserted bit-equal to
@@ -233,6 +237,12 @@ def test(A0, A1, A2, A3, reps):
         print(f"test loop alone, {rows} rows: {statistics.median(ts) / reps / rows * 1e9:.3f} ns a row")
 
 
+def guard(src):
+    src = _sub_test(src, lambda block: ["        count = 0", "        for i in range(i0, i0 + BLOCK):",
+                                        "            g = G[i]", "            count += (g - g) != 0.0"])
+    return src.replace("A2, A3, c0, c1, c2):", "A2, A3, c0, c1, c2, G):")
+
+
 def recipes(src):
     src = src.replace("A2, A3, c0, c1, c2):", "A2, A3, c0, c1, c2, c3):")
     return src.replace("a2 = A2[i]", "a2 = 1.0 - a1").replace("a3 = A3[i]", "a3 = c3 * a1")
@@ -288,7 +298,7 @@ def main():
     texts.update(pipelined=pipelined(src), prefetch=prefetch(src), mul=mul(src),
                  ints=ints(src), inloop=inloop(src), checked=checked(src), sumonly=sumonly(src),
                  sumonly_noacc=sumonly(src, "none"), sumonly_one=sumonly(src, "one"),
-                 recipes=recipes(src),
+                 recipes=recipes(src), guard=guard(src),
                  unitrow=_fusedgen.source(KEY[:1] + (('o', 'f1', 'b1', 'u0', 'r'),) + KEY[2:]))
     pf = _prefetch_intrinsic()
     fns = {}
@@ -319,6 +329,9 @@ def main():
             a.insert(3, np.empty((64, 4)))
         if name == "recipes":
             a.append(rate)
+        if name == "guard":
+            with np.errstate(all="ignore"):
+                a.append(f[0] + f[1] + f[2] + f[3])
         return a
 
     for bad in (False, True):

@@ -212,6 +212,33 @@ def _wofz_forms(near, far):
             f"where(np.real({v} * -1j) >= 0.0, {far}, {near})), {near})")
 
 
+def _dawsn_forms(far, near, lost):
+    """Dawson's ``D'(z) = 1 - 2 z D(z)``, a source string: ``far`` (the continued
+    fraction's ``-2 K(z) D(z)``, no cancellation) on the real line past |x| = 10 and,
+    off it, where D's exponential part is negligible in D' too; ``near`` (the cancelling
+    form) where it keeps 1e-10; ``lost`` (NaN) between.  Off the axis ``D = 1 / (2 (z -
+    K)) + E``, ``E = i sign(Im z) (sqrt(pi) / 2) exp(-z**2)`` (the fraction's residual
+    near the axis fades as ``exp(-2 |Re z Im z|)``, :func:`_wofz_forms`), so the far
+    form is off by ``2 (z - K) E``: ``4 sqrt(pi) |z|**3 exp(-Re z**2)`` relative to D'
+    ~ -1 / (2 z**2), below 1e-17 where ``|Re z| > |Im z|``, ``|Re z| > 10`` and ``Re
+    z**2 > 44 + 3 log1p(|Re z|)`` (``|Re z| >= |z| / sqrt 2``).  The near form is off
+    by ~2 eps over ``|D'| >= max(1 / (2 |z|**2), sqrt(pi) |z| exp(-Re z**2))``: 1e-10
+    where ``|z|**2 < 1e5`` or ``Re z**2 < 12 + log1p(|Re z|)`` (there E's term leads
+    D').  Between, at |z| > 316 near the diagonals, D' = -1 / (2 z**2) - 2 z E needs
+    E's phase ``2 Re z Im z`` to better than its rounding (|z|**2 eps radians), which
+    float64 does not give: NaN there, not the near form's cancelled digits (attack60
+    09: 100 % off at |z| = 1e8).  ``Re z**2`` as ``(a - b) (a + b)`` (a, b = |Re z|,
+    |Im z|): no inf - inf; the real line's test is the earlier row's, bit for bit (inf
+    included)."""
+    v = "value(x)"
+    a, b = f"np.absolute(np.real({v}))", f"np.absolute(np.real({v} * -1j))"
+    square = f"({a} - {b}) * ({a} + {b})"
+    far_test = (f"np.real(where({a} - 1e+300 * {b} > 10.0, 45.0, where({a} > 10.0, where({a} > {b}, "
+                f"{square} - 3.0 * np.log1p({a}), 0.0), 0.0))) > 44.0")
+    band = f"np.real(where({a} * {a} + {b} * {b} < 100000.0, 0.0, {square} - np.log1p({a}))) > 12.0"
+    return f"where({far_test}, {far}, where({band}, {lost}, {near}))"
+
+
 def _huge(form, text):
     """``form`` (a source string in ``x``), but ``text`` where ``|x| > 1e100`` on or
     above the real axis (below it by less than 1e-300 too: w's exponential part
@@ -1574,17 +1601,13 @@ def _scipy_rules(sc):
         _smooth(sc.erfi, f"{_2_SQRTPI} * np.exp(x * x)"),
         # 1 - 2 x D(x) cancels as |x| grows (D ~ 1 / (2 x): ~2 x**2 ulps); beyond 10,
         # -2 K(x) D(x), K the tail of Faddeeva's continued fraction (D = sqrt(pi) / 2 Im w
-        # on the real line, w ~ (i / sqrt(pi)) / (x - K)), as erfcx's row; on the real
-        # line only (a complex x with Im x != 0 fails the test: D(z) has w's exponential
-        # part there, which the fraction lacks)
+        # on the real line, w ~ (i / sqrt(pi)) / (x - K)), as erfcx's row
         # (and as the quotient (x D') / x, as erfcx's row: D' ~ -1 / (2 x**2) underflows)
-        _smooth(sc.dawsn, _canonical(f"where(np.absolute(np.real(value(x))) - 1e+300 * "
-                                     f"np.absolute(np.real(value(x) * -1j)) > 10.0, "
-                                     f"-2.0 * ({_faddeeva_tail()}) * out, 1.0 - 2.0 * x * out)"),
-                quotient=((_canonical(f"where(np.absolute(np.real(value(x))) - 1e+300 * "
-                                      f"np.absolute(np.real(value(x) * -1j)) > 10.0, "
-                                      f"-2.0 * (x * ({_faddeeva_tail()})) * out, "
-                                      f"x * (1.0 - 2.0 * x * out))"), "x"),)),
+        _smooth(sc.dawsn, _canonical(_dawsn_forms(f"-2.0 * ({_faddeeva_tail()}) * out",
+                                                  "1.0 - 2.0 * x * out", "(x - x) / 0.0")),
+                quotient=((_canonical(_dawsn_forms(f"-2.0 * (x * ({_faddeeva_tail()})) * out",
+                                                   "x * (1.0 - 2.0 * x * out)", "(x - x) / 0.0")),
+                           "x"),)),
         # K'(m) = (E / (1 - m) - K) / (2 m), E'(m) = (E - K) / (2 m): 0 / 0 at m = 0, so
         # the series below |m| = 1/4 (_ellip_slope_series); K(1) = inf: +inf there
         # (E / 0 - inf was NaN)

@@ -102,7 +102,7 @@ def _split(who, out, tag, m, k):
     """``(value, partials)`` of ``fun``'s result for the call of ``tag``: an (m,)
     value and (m, k) partials, zeros where it does not depend on that call."""
     if isinstance(out, (list, tuple)) or isinstance(out, np.ndarray) and out.dtype == object:
-        out = stack_scalars(object_items(out))
+        out = as_state(out)
     if isinstance(out, Dual):
         if isinstance(out.value, Dual) or out.tag != tag:
             raise Unseen([out])             # (a nested call's duals: the nested system)

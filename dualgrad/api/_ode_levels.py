@@ -23,6 +23,7 @@ import numpy as np
 
 from .. import errors
 from ..dual import Dual, directions, make, partials_array, primal, stack_scalars
+from ..dual._array import stack_lean
 
 __all__ = ["Unseen", "levels_of", "expand", "build", "as_state", "flow", "event_time",
            "duals_in", "Derivatives", "Watched"]
@@ -114,6 +115,9 @@ def object_items(x):
 def as_state(out):
     """``fun``'s result (an array, a dual, a list or object array) as an array or a dual."""
     if isinstance(out, (list, tuple)) or isinstance(out, np.ndarray) and out.dtype == object:
+        lean = stack_lean(out)      # [dA, dB, dC] of one call's real scalar duals (and
+        if lean is not None:        # numbers): read at once, the numbers the object
+            return lean             # array's read gives (its first step), none made
         flat = object_items(out)
         return stack_scalars(flat) if flat else np.zeros(0)
     return out

@@ -56,6 +56,7 @@ _c128 = np.dtype(np.complex128)
 _OBJECT = np.dtype(object)
 _fromiter = np.fromiter
 _nd = np.ndarray              # (a module global: np.ndarray is two lookups, on every x[j])
+_weak = weakref.ref
 _array_of = np.array
 _object_array_made = errors.object_array_made
 
@@ -402,8 +403,41 @@ class ArrayDual(Dual):
         return len(self.value)
 
     def __iter__(self):
-        for i in range(len(self)):
-            yield self[i]
+        # NumPy's iteration reads each element as it yields it (a write made while
+        # iterating is seen): so does this, d[i] at each step, its float64 lines for one
+        # level and two (_element's) written out while the arrays are those tested first,
+        # held weakly (_shared counts their references); loops61
+        n = len(self)
+        builds = _builders(self) if n > 1 else None
+        v, p = self.value, self._p
+        if builds is None:
+            v = p = None
+            for i in range(n):
+                yield self[i]
+            return
+        if type(v) is _nd:
+            values, rows, build = _weak(v), _weak(p), builds
+            for i in range(n):                  # (the first lines of __getitem__)
+                v, p = self.value, self._p
+                e = build(v.item(i), p[i].tolist(), self.tag) if v is values() and \
+                    p is rows() and self._c is None else None
+                v = p = None
+                yield self[i] if e is None else e
+            return
+        outer, inner, lower = builds
+        w0, w1, w2, w3 = map(_weak, (v.value, v._p, p.value, p._p))
+        for i in range(n):                      # _element's: the value's level, then each
+            v, p, e = self.value, self._p, None     # partial's
+            if type(v) is ArrayDual and type(p) is ArrayDual and self._c is None:
+                vv, vp, pv, pp = v.value, v._p, p.value, p._p
+                if vv is w0() and vp is w1() and pv is w2() and pp is w3():
+                    tag = p.tag
+                    e = outer(inner(vv.item(i), vp[i].tolist(), v.tag),
+                              [lower(a, b, tag) for a, b in zip(pv[i].tolist(),
+                                                                 pp[i].tolist())], self.tag)
+                vv = vp = pv = pp = None
+            v = p = None
+            yield self[i] if e is None else e
 
     def __repr__(self):
         return f"Dual({self.value!r}, {self.partials!r})"
@@ -963,6 +997,39 @@ def _element(d, index):
             return None
         ps.append(e)
     return build(value, ps, d.tag)
+
+
+def _builders(d):
+    """For ``d.__iter__``: the scalar class's builder of ``d[i]`` (``d`` 1-D, one level of
+    float64 arrays), or of its three levels (two levels, ``dg.hessian``'s, a root
+    finder's Newton steps on a helper's duals); ``None`` for anything else, read by
+    ``d[i]``.  Deferred partials are made concrete, as the first ``d[i]`` makes them."""
+    if type(d) is not ArrayDual or d._c is not None:
+        return None                     # (a kept seed's elements: d[i] reads them)
+    v, p = d.value, _concrete(d)
+    if type(v) is not type(p):
+        return None
+    if type(v) is _nd:
+        if v.dtype is _f64 and p.dtype is _f64 and v.ndim == 1 and p.ndim == 2:
+            return _FROM_ROW[p.shape[1]]
+        return None
+    if type(v) is not ArrayDual:
+        return None
+    vv, vp, pv, pp = v.value, _concrete(v), p.value, _concrete(p)
+    if not (type(vv) is type(vp) is type(pv) is type(pp) is _nd and
+            vv.dtype is vp.dtype is pv.dtype is pp.dtype is _f64 and vv.ndim == 1 and
+            vp.ndim == 2 and pv.ndim == 2 and pp.ndim == 3):
+        return None
+    builds = _FROM_ROW[pv.shape[1]], _FROM_ROW[vp.shape[1]], _FROM_ROW[pp.shape[2]]
+    return None if None in builds else builds
+
+
+def _concrete(d):
+    """``d._p``, made concrete where it is deferred (reading writes nothing)."""
+    p = d._p
+    if type(p) is _Deferred:
+        p = d._p = backend.concrete(p)
+    return p
 
 
 def _elements_of(v, p):

@@ -38,7 +38,8 @@ def one_round(only, calls):
     from corpus57 import PROBLEMS57
     from corpus58 import PROBLEMS58
     from corpus59 import PROBLEMS59
-    rows = {**PROBLEMS, **PROBLEMS57, **PROBLEMS58, **PROBLEMS59}
+    from corpus60 import PROBLEMS60
+    rows = {**PROBLEMS, **PROBLEMS57, **PROBLEMS58, **PROBLEMS59, **PROBLEMS60}
     clock = time.process_time
     out = {}
     for name, (f, x) in rows.items():

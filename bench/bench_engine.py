@@ -17,7 +17,8 @@
    ops with the derivatives computed by NumPy passes first.
 4. A fused propagation into a new output against one into a reused buffer.
 5. Per-operation cost on arrays of 10 elements (``+ - * / **2 sin exp``, indexing,
-   ``sum``, a scalar dual times the array, ``** 3``, a float matrix times it; n = 2, 4, 10) against the float op and against the general dispatch path
+   ``sum``, a scalar dual times the array, ``** 3``, a float matrix times it,
+   ``np.power(a, 3)``; n = 2, 4, 10) against the float op and against the general dispatch path
    (``--small`` runs only this table and writes it to bench/RESULTS_small.md).  The
    small-array path uses kernels once numba is loaded (``dualgrad.backend._loader``:
    a long loop of small operations loads it); ``--small --numba`` loads it first, to
@@ -161,7 +162,9 @@ SMALL_OPS = (
     # small41: a scalar dual k times the array (the float 0.7 on the float side), a
     # power other than 2, a float matrix times the array
     ("k * a", lambda a, b, k: k * a), ("a ** 3", lambda a, b, k: a ** 3),
-    ("M @ a", lambda a, b, k: _M10 @ a))
+    ("M @ a", lambda a, b, k: _M10 @ a),
+    # small61: the ufunc's spelling of a power (it went the general small loop)
+    ("np.power(a, 3)", lambda a, b, k: np.power(a, 3)))
 _M10 = np.linspace(-1.0, 1.0, 100).reshape(10, 10)
 
 

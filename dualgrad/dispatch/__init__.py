@@ -13,10 +13,10 @@ import numpy as np
 from ..dual import _array, _scalar
 from ._operands import operand, write_out
 from ._lean_products import LEAN_PRODUCTS
-from ._lean_small import call_ufunc as _lean_call_ufunc, lean_mixed, lean_power
+from ._lean_small import call_ufunc as _lean_call_ufunc, lean, lean_mixed, lean_power
 from ._reductions import lean_sum
 from ._ufuncs import (_hush, _unhush, apply, call, call_ufunc, call_unary_with_out,
-                      call_with_out, complex_small, lean, small, with_number)
+                      call_with_out, complex_small, small, with_number)
 
 
 def _functions_on_first_use(func, args, kwargs, like=None):

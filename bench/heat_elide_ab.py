@@ -15,9 +15,9 @@ engine's ``+ - *`` of two array duals) is replaced, in this process only, by a c
 writes a ``+`` or ``-`` into the buffer of an operand whose dual has the reference count
 of an interpreter temporary (4 at that point) and whose value owns its memory and is
 referenced by that dual alone (3): the same ufunc on the same elements, so the same bits
-(asserted first, both sides' Jacobians).  Both sides run in one process alternately,
-process time per ``dg.jacobian`` call, rounds alternating which goes first; f beside
-them.  Printed per form: f, each side (x f), the median over rounds of elided / not.
+(asserted first, both sides' Jacobians).  Both sides run in one process alternately
+(bench/heat_guard_ab.py's ``heat_ab``: process time per ``dg.jacobian`` call and its
+kernels' share, rounds alternating which goes first, f beside them).
 
 Why it stays a bench: a reference count cannot tell an interpreter temporary from an
 element of an object array (``oa + ob`` with array duals as elements: NumPy's object
@@ -31,9 +31,7 @@ against the closed form ``((2 p0 + p1) sum(x**2), p0 sum(x**2))``.
 """
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -111,49 +109,17 @@ def main():
     if args.hole:
         hole()
         return
-    import dualgrad as dg
-    import problems
+    from heat_guard_ab import heat_ab
     from dualgrad.dual import _array
     real, elide = _array._pending_pair, eliding(_array)
 
     def side(on):
         _array._pending_pair = elide if on else real
 
-    forms = [problems.heat, problems.heat_roll, problems.heat_diff, problems.heat_sparse]
-    p = problems.HEAT_P
-    calls = {f.__name__: (lambda f: lambda q: f(q, n=args.cells))(f) for f in forms}
-    for f in forms:
-        js = []
-        for on in (True, False):
-            side(on)
-            for _ in range(4):
-                js.append(dg.jacobian(calls[f.__name__], p))
-        assert np.array_equal(js[0].view(np.int64), js[-1].view(np.int64)), f.__name__
-    clock = time.process_time
-    times = {(f.__name__, on): [] for f in forms for on in (False, True)}
-    plain = {f.__name__: [] for f in forms}
-    for r in range(args.rounds):
-        for f in forms:
-            g = calls[f.__name__]
-            t = clock()
-            g(p)
-            plain[f.__name__].append(clock() - t)
-            for on in ((False, True) if r % 2 else (True, False)):
-                side(on)
-                t = clock()
-                dg.jacobian(g, p)
-                times[f.__name__, on].append(clock() - t)
-    side(False)
-    print(f"{args.cells} cells x 4, 200 steps, {args.rounds} rounds; ms a call, process time")
-    print("| form | f | as dualgrad does | elided | elided / as dualgrad does |")
-    print("|---|---|---|---|---|")
-    for f in forms:
-        fm = statistics.median(plain[f.__name__])
-        off, on = times[f.__name__, False], times[f.__name__, True]
-        mo, mn = statistics.median(off), statistics.median(on)
-        ratio = statistics.median(b / a for a, b in zip(off, on))
-        print(f"| {f.__name__} | {fm * 1e3:.1f} | {mo * 1e3:.1f} ({mo / fm:.2f}x f) | "
-              f"{mn * 1e3:.1f} ({mn / fm:.2f}x f) | {ratio:.3f} |")
+    try:
+        heat_ab(side, args.rounds, args.cells, ("as dualgrad does", "elided"), "the elision")
+    finally:
+        side(False)
 
 
 if __name__ == "__main__":

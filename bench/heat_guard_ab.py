@@ -39,14 +39,67 @@ import _common  # noqa: E402,F401  (one thread per library)
 import numpy as np  # noqa: E402
 
 
+def heat_ab(side, rounds, cells, labels, args_text):
+    """Time the four heat forms of bench/problems.py: ``dg.jacobian`` with ``side(True)``
+    and ``side(False)`` alternately in this process (rounds alternating which goes
+    first; process time; the fused kernels' own calls clocked, ``_common.timed``), f
+    beside them, after asserting the two sides' Jacobians bit-equal; print per form f,
+    each side (x f; its kernels) and the medians over rounds of True / False (kernels).
+    ``labels``: the sides' names, False's first.  (heat_elide_ab.py's too.)"""
+    import dualgrad as dg
+    import problems
+    from dualgrad.backend import _fusedgen
+    forms = [problems.heat, problems.heat_roll, problems.heat_diff, problems.heat_sparse]
+    calls = {f.__name__: (lambda f: lambda q: f(q, n=cells))(f) for f in forms}
+    p = problems.HEAT_P
+    for name, g in calls.items():
+        js = []
+        for on in (True, False):
+            side(on)
+            for _ in range(4):              # both sides' kernels compiled, numba loaded
+                js.append(dg.jacobian(g, p))
+        assert np.array_equal(js[0].view(np.int64), js[-1].view(np.int64)), name
+    clock = time.process_time
+    spent = [0.0]
+    _fusedgen._compiled.update({k: _common.timed(v, spent, clock)
+                                for k, v in _fusedgen._compiled.items()})
+    times = {(name, on): [] for name in calls for on in (False, True)}
+    kernels = {key: [] for key in times}
+    plain = {name: [] for name in calls}
+    for r in range(rounds):
+        for name, g in calls.items():
+            t = clock()
+            g(p)
+            plain[name].append(clock() - t)
+            for on in ((False, True) if r % 2 else (True, False)):
+                side(on)
+                spent[0] = 0.0
+                t = clock()
+                dg.jacobian(g, p)
+                times[name, on].append(clock() - t)
+                kernels[name, on].append(spent[0])
+    off_label, on_label = labels
+    print(f"{cells} cells x 4, 200 steps, {rounds} rounds ({args_text}); ms a call, process time")
+    print(f"| form | f | {off_label} (kernels) | {on_label} (kernels) | {on_label} / {off_label} "
+          "(kernels) |")
+    print("|---|---|---|---|---|")
+    med = statistics.median
+    for name in calls:
+        fm = med(plain[name])
+        off, on = times[name, False], times[name, True]
+        ko, kn = kernels[name, False], kernels[name, True]
+        print(f"| {name} | {fm * 1e3:.1f} | {med(off) * 1e3:.1f} ({med(off) / fm:.2f}x f; "
+              f"{med(ko) * 1e3:.1f}) | {med(on) * 1e3:.1f} ({med(on) / fm:.2f}x f; "
+              f"{med(kn) * 1e3:.1f}) | {med(b / a for a, b in zip(off, on)):.3f} "
+              f"({med(b / a for a, b in zip(ko, kn)):.3f}) |")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--cells", type=int, default=100_000)
     args = ap.parse_args()
-    import dualgrad as dg
-    import problems
-    from dualgrad.backend import _fused, _fusedgen
+    from dualgrad.backend import _fused
     if not hasattr(_fused, "_guard"):
         sys.exit("this dualgrad has no guard: apply bench/heat_guard.diff to a scratch "
                  "worktree and run this there (see the docstring)")
@@ -58,51 +111,10 @@ def main():
     def side(on):
         _fused._guard = real if on else unguarded
 
-    forms = [problems.heat, problems.heat_roll, problems.heat_diff, problems.heat_sparse]
-    p = problems.HEAT_P
-    for f in forms:
-        g = (lambda f: lambda q: f(q, n=args.cells))(f)
-        js = []
-        for on in (True, False):
-            side(on)
-            for _ in range(4):              # both kernels compiled, numba loaded
-                js.append(dg.jacobian(g, p))
-        assert np.array_equal(js[0].view(np.int64), js[-1].view(np.int64)), f.__name__
-    clock = time.process_time
-    spent = [0.0]
-    _fusedgen._compiled.update({k: _common.timed(v, spent, clock)
-                                for k, v in _fusedgen._compiled.items()})
-    times = {(f.__name__, on): [] for f in forms for on in (False, True)}
-    kernels = {key: [] for key in times}
-    plain = {f.__name__: [] for f in forms}
-    for r in range(args.rounds):
-        for f in forms:
-            g = (lambda f: lambda q: f(q, n=args.cells))(f)
-            t = clock()
-            g(p)
-            plain[f.__name__].append(clock() - t)
-            for on in ((False, True) if r % 2 else (True, False)):
-                side(on)
-                spent[0] = 0.0
-                t = clock()
-                dg.jacobian(g, p)
-                times[f.__name__, on].append(clock() - t)
-                kernels[f.__name__, on].append(spent[0])
-    side(True)
-    print(f"{args.cells} cells x 4, 200 steps, {args.rounds} rounds; ms a call, process time")
-    print("| form | f | unguarded (kernels) | guarded (kernels) | guarded / unguarded "
-          "(kernels) |")
-    print("|---|---|---|---|---|")
-    for f in forms:
-        fm = statistics.median(plain[f.__name__])
-        off, on = times[f.__name__, False], times[f.__name__, True]
-        mo, mn = statistics.median(off), statistics.median(on)
-        ko, kn = kernels[f.__name__, False], kernels[f.__name__, True]
-        ratio = statistics.median(b / a for a, b in zip(off, on))
-        kratio = statistics.median(b / a for a, b in zip(ko, kn))
-        print(f"| {f.__name__} | {fm * 1e3:.1f} | {mo * 1e3:.1f} ({mo / fm:.2f}x f; "
-              f"{statistics.median(ko) * 1e3:.1f}) | {mn * 1e3:.1f} ({mn / fm:.2f}x f; "
-              f"{statistics.median(kn) * 1e3:.1f}) | {ratio:.3f} ({kratio:.3f}) |")
+    try:
+        heat_ab(side, args.rounds, args.cells, ("unguarded", "guarded"), "the guard")
+    finally:
+        side(True)
 
 
 if __name__ == "__main__":

@@ -160,6 +160,26 @@ def test_arrays_replaced_while_iterating_are_read_as_they_are(which, monkeypatch
     assert err is None and len(got[1]) == 3
 
 
+def test_a_buffer_promoted_while_iterating_is_not_called_shared(monkeypatch):
+    """A buffer of a jvp's tag iterated while a dual of both calls is stored into it: the
+    store promotes its values (``_promote``), which refuses arrays anything else holds
+    (``_shared`` counts references); the iteration holds its arrays weakly, so the store
+    goes through as under ``d[i]`` (a strong hold raised SharedBufferError)."""
+    def body(q, seen):
+        def g(r):
+            buf = np.zeros_like(r, shape=4)
+            for k in range(4):
+                buf[k] = r * (k + 1.0)
+            for k, e in enumerate(buf):
+                seen.append(e)
+                if k == 1:
+                    buf[3] = e * q[0]
+            return sum(seen) + buf[3]
+        return np.atleast_1d(jvp(g, 0.1, 1.0)[1])
+    got, err = _both(body, [1.5], dg.jacobian, monkeypatch)
+    assert err is None and isinstance(got[1][3][2], tuple)     # (seen[3] holds a dual)
+
+
 def test_the_new_lines_are_taken(monkeypatch):
     """No ``d[i]`` while iterating a one-level dual, no ``_element`` for two levels (both
     are what the code before ran for each element)."""

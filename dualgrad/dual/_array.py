@@ -408,8 +408,15 @@ class ArrayDual(Dual):
         # level and two (_element's) written out while the arrays are those tested first,
         # held weakly (_shared counts their references); loops61
         n = len(self)
-        builds = _builders(self) if n > 1 else None
         v, p = self.value, self._p
+        if n < 2:
+            builds = None
+        elif type(p) is _nd and type(v) is _nd and v.dtype is _f64 and p.dtype is _f64 and \
+                v.ndim == 1 and p.ndim == 2 and self._c is None and type(self) is ArrayDual:
+            builds = _FROM_ROW[p.shape[1]]      # (_builders' first case, written out)
+        else:
+            builds = _builders(self)
+            v, p = self.value, self._p
         if builds is None:
             v = p = None
             for i in range(n):

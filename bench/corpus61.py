@@ -204,7 +204,8 @@ def rt(wnum, temp, opd, zenith_angle=0, sfc_t=None, sfc_e=None, upwelling=False,
        debug=False):
     """The source's linear-in-tau radiative transfer; its three ``np.asarray(...,
     dtype=np.float64)`` casts refused, left out (the lists are plain, the temperatures
-    a dual array already)."""
+    a dual array already); its ``print`` and ``sys.exit()`` on a bad emissivity a
+    ValueError here, its ``debug`` prints left out."""
     opd = np.asarray(opd) * (1. / np.cos(np.radians(zenith_angle)))
     wnum = np.asarray(wnum)
     if upwelling is False:

@@ -154,8 +154,9 @@ def test_radiance_temperature_weighting_functions_match_complex_step():
     f, x0 = _row("LBLRTM radiances, layer loop (6)")
     J = dg.jacobian(f, x0)
     np.testing.assert_allclose(J, complex_step(f, x0), rtol=1e-12, atol=1e-18)
-    # every radiance grows with every level's temperature (weighting functions >= 0), the
-    # opaque channel's upwelling radiance most with the lowest levels' (ODS 5.0 there)
+    # every radiance grows with every level's temperature (weighting functions > 0); the
+    # opaque channel's upwelling radiance is weighted most by level 4, an edge of the
+    # last layer it passes (optical depth 5.0 there, before the 1 / cos 60 deg)
     assert np.all(J > 0) and np.argmax(J[2]) == 4
 
 

@@ -3899,11 +3899,10 @@ _NDIMAGE_READS = {
     "shift": ("shift", "output pixel (i, j) reads the input at (i - shift[0], j - "
                        "shift[1])"),
     "rotate": ("angle", "with reshape=False (SciPy's default reshape=True enlarges the "
-                        "output) and axes=(1, 0), a = np.deg2rad(angle) and the centre c "
-                        "= (np.array(x.shape) - 1) "
-                        "/ 2, output pixel (i, j) reads (c[0] + np.cos(a) * (i - c[0]) + "
-                        "np.sin(a) * (j - c[1]), c[1] - np.sin(a) * (i - c[0]) + "
-                        "np.cos(a) * (j - c[1]))"),
+                        "output) and axes=(1, 0), a = np.deg2rad(angle) and the centre "
+                        "c = (np.array(x.shape) - 1) / 2, output pixel (i, j) reads "
+                        "(c[0] + np.cos(a) * (i - c[0]) + np.sin(a) * (j - c[1]), "
+                        "c[1] - np.sin(a) * (i - c[0]) + np.cos(a) * (j - c[1]))"),
     "zoom": ("zoom", "output pixel (i, j) of the output shape m = np.round(np.array("
                      "x.shape) * zoom) reads (i * (n[0] - 1) / (m[0] - 1), j * (n[1] - 1) "
                      "/ (m[1] - 1)), n = x.shape (grid_mode=False, the default)"),

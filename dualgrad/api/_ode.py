@@ -36,7 +36,7 @@ from .. import errors
 from ..dual import ArrayDual, Dual, ScalarDual, directions, make_array, primal, stack_scalars
 from ..dual._answer import Answering
 from ._ode_levels import (Derivatives, Unseen, Watched, as_state, build, duals_in, event_time,
-                          expand, flow, levels_of, object_items)
+                          expand, flow, levels_of)
 from ..rules._table import RULES, Branches, branch_functions
 from ._ode_pieces import _CHATTER, Crossed, exact_place, followed_place, pieces
 from ._parallel import adaptive_run, replayed

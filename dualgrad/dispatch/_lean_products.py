@@ -62,7 +62,9 @@ _KINDS = {np.dot: _MATMUL_KINDS, np.matmul: _MATMUL_KINDS, np.linalg.matmul: _MA
 def _operands(a, b):
     """``(tag, va, pa, vb, pb)`` for two operands that are float64 array duals of one
     live tag with C-contiguous float64 partials, or one such dual and a float64
-    ndarray (its partials ``None``); ``None`` for anything else."""
+    ndarray (its partials ``None``); ``None`` for anything else.  A dual ``a`` beside a
+    plain ``b`` may have partials of any layout (a transposed matrix's: ``M.T @ v``),
+    which :func:`_entry` takes for ``mv`` alone."""
     ta, tb = type(a), type(b)
     if ta is ArrayDual:
         tag, va, pa = a.tag, a.value, a._p
@@ -76,7 +78,8 @@ def _operands(a, b):
             vb, pb = b, None
         else:
             return None
-        if type(pa) is not _nd or pa.dtype is not _F64 or not pa.flags.c_contiguous:
+        if type(pa) is not _nd or pa.dtype is not _F64 or \
+                pb is not None and not pa.flags.c_contiguous:
             return None
     elif ta is _nd and tb is ArrayDual:
         tag, va, pa, vb, pb = b.tag, a, None, b.value, b._p
@@ -120,8 +123,9 @@ def _finish(kind, value, tag, va, pa, vb, pb):
         return None
     if kind == "mv":
         partials = None
-        if (pa is None or pa.shape[2] == 4) and (pb is None or pb.shape[1] == 4) and \
-                4 * va.size >= _BELOW[0] and va.flags.c_contiguous and vb.flags.c_contiguous:
+        if (pa is None or pa.shape[2] == 4 and pa.flags.c_contiguous) and \
+                (pb is None or pb.shape[1] == 4) and 4 * va.size >= _BELOW[0] and \
+                va.flags.c_contiguous and vb.flags.c_contiguous:
             partials = backend.matvec_checked(va, pa, vb, pb)
         if partials is None:
             partials = _mv(va, pa, vb, pb)
@@ -343,9 +347,9 @@ def _entry(func):
             return None
         tag, va, pa, vb, pb = got
         kind = kinds.get((va.ndim, vb.ndim))
-        if kind is None:
-            return None
-        return _finish(kind, func(va, vb), tag, va, pa, vb, pb)
+        if kind is None or pa is not None and kind != "mv" and not pa.flags.c_contiguous:
+            return None             # (mv's term b @ dA is the general path's own line on
+        return _finish(kind, func(va, vb), tag, va, pa, vb, pb)     # any layout of dA)
     product.__name__ = product.__qualname__ = f"lean_{func.__name__}"
     product.__doc__ = f"``np.{func.__name__}(a, b)`` through :func:`lean_product`, or ``None``."
     return product

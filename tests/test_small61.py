@@ -1,9 +1,9 @@
 """``np.power(u, b)`` of an array dual and a number takes ``u ** b``'s lean path, and
 ``u ** 3`` evaluates its factor in a compiled entry point (issue 13, small61).
 
-``np.power(u, 3)`` went ``small``'s general loop (~7x ``u ** 3`` at N = 10); now
-``dispatch._lean_small.lean`` hands ``dual._array._LEAN`` a function that sends it to
-``lean_power``, and ``u ** 3`` on small 1-D values (numba loaded) computes ``3.0 * (x *
+``np.power(u, 3)`` went ``small``'s general loop (19.5x the float op at N = 10, ``u ** 3``
+4.0x); now ``dispatch._lean_small.lean`` hands ``dual._array._LEAN`` a function that sends
+it to ``lean_power``, and ``u ** 3`` on small 1-D values (numba loaded) computes ``3.0 * (x *
 x)`` and its products in ``backend.cube_kernel``'s entry point instead of two NumPy calls
 under the error state's hush.
 

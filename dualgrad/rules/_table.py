@@ -101,6 +101,10 @@ _1_SQRT2PI = 0.3989422804014327  # 1 / sqrt(2 pi)
 _SQRT_1_XX = "((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))"
 
 
+# a complex value off the real line (a condition: False on real arguments)
+_OFF_AXIS = "np.absolute(np.real(value(x) * -1j)) > 0.0"
+
+
 def _unoverflowed(expr, square, big, tiny=False, test=None):
     """``expr`` where ``square`` (a sum of squares of the arguments) stays below 1e300,
     else ``big``, ``expr`` (or its leading part) written in ``X`` and ``Y``, the
@@ -228,15 +232,16 @@ def _dawsn_forms(far, near, lost):
     E's phase ``2 Re z Im z`` to better than its rounding (|z|**2 eps radians), which
     float64 does not give: NaN there, not the near form's cancelled digits (attack60
     09: 100 % off at |z| = 1e8).  ``Re z**2`` as ``(a - b) (a + b)`` (a, b = |Re z|,
-    |Im z|): no inf - inf; the real line's test is the earlier row's, bit for bit (inf
-    included)."""
+    |Im z|): no inf - inf.  On the real line (``Im z == 0``) the earlier row, bit for
+    bit, and its tests alone (the lazy where calls one branch)."""
     v = "value(x)"
     a, b = f"np.absolute(np.real({v}))", f"np.absolute(np.real({v} * -1j))"
     square = f"({a} - {b}) * ({a} + {b})"
-    far_test = (f"np.real(where({a} - 1e+300 * {b} > 10.0, 45.0, where({a} > 10.0, where({a} > {b}, "
-                f"{square} - 3.0 * np.log1p({a}), 0.0), 0.0))) > 44.0")
+    real = f"where({a} - 1e+300 * {b} > 10.0, {far}, {near})"
+    far_test = (f"np.real(where({a} > 10.0, where({a} > {b}, {square} - 3.0 * np.log1p({a}), 0.0), "
+                "0.0)) > 44.0")
     band = f"np.real(where({a} * {a} + {b} * {b} < 100000.0, 0.0, {square} - np.log1p({a}))) > 12.0"
-    return f"where({far_test}, {far}, where({band}, {lost}, {near}))"
+    return f"where({_OFF_AXIS}, where({far_test}, {far}, where({band}, {lost}, {near})), {real})"
 
 
 def _huge(form, text):
@@ -1441,10 +1446,17 @@ def _scipy_rules(sc):
         # ... and as the quotient (x erfcx') / x, x K(x) ~ 1/2: erfcx' ~ -1 / (sqrt(pi) x**2)
         # underflows past x ~ 1e154 (d/dt erfcx(c t) at c = 1e200 was -0.0 for -3.3e-201,
         # attack59 03), the parts stay normal and the two steps keep it
-        _smooth(sc.erfcx, _canonical(f"where(x > 3.0, -2.0 * out * ({_erfcx_tail()}), "
-                                     f"2.0 * x * out - {_2_SQRTPI})"),
-                quotient=((_canonical(f"where(x > 3.0, -2.0 * out * (x * ({_erfcx_tail()})), "
-                                      f"x * (2.0 * x * out - {_2_SQRTPI}))"), "x"),)),
+        # ... and off the real line at Re z <= 3, i w'(i z) (erfcx(z) = w(i z)), the wofz
+        # row's own slope: 2 z out - 2 / sqrt(pi) cancelled there too (every digit at
+        # z = 1 + 1e8 i, 4e-8 at 2.9 + 1e4 i; silent61), and the fraction above is
+        # erfc's, which needs Re z > 0 (its test on Re z: a complex dual's x > 3.0 raised
+        # TypeError at a second level)
+        _smooth(sc.erfcx, _canonical(f"where(np.real(value(x)) > 3.0, -2.0 * out * ({_erfcx_tail()}), "
+                                     f"where({_OFF_AXIS}, 1j * wofz_slope(1j * x), "
+                                     f"2.0 * x * out - {_2_SQRTPI}))"),
+                quotient=((_canonical(f"where(np.real(value(x)) > 3.0, -2.0 * out * (x * ({_erfcx_tail()})), "
+                                      f"where({_OFF_AXIS}, x * (1j * wofz_slope(1j * x)), "
+                                      f"x * (2.0 * x * out - {_2_SQRTPI})))"), "x"),)),
         # Faddeeva's w(z) = exp(-z**2) erfc(-i z), entire (holomorphic); a real dual's
         # partials become complex as its value does
         _smooth(sc.wofz, _canonical(_wofz_slope())),

@@ -51,7 +51,22 @@ def __getattr__(name):
         found = getattr(module, name)
         globals()[name] = found
         return found
-    raise AttributeError(f"module 'dualgrad' has no attribute {name!r}")
+    hint = _PEERS.get(name)
+    raise AttributeError(f"module 'dualgrad' has no attribute {name!r}"
+                         + (f" (JAX's {name}: {hint})" if hint else ""))
+
+
+# JAX's transforms a port looks for, and the dualgrad spelling of each (forward mode only,
+# no reverse pass; the names stay JAX's alone: STYLE.md, no aliases)
+_PEERS = {
+    "jacrev": "dg.jacfwd(f) gives the same Jacobian, out.shape + x.shape",
+    "vjp": "dualgrad has no reverse mode; the same numbers are "
+           "dg.grad(lambda x: np.sum(v * f(x)))(x), one forward pass per input direction",
+    "linearize": "dg.jvp(f, x, v) gives (f(x), J(x) @ v) for each v, "
+                 "dg.jacobian(f, x) J itself",
+    "vmap": "dg.jacobian(f, X, batch_axis=0) / dg.gradient(..., batch_axis=0) for "
+            "per-point derivatives, dg.elementwise_grad(f) for an elementwise f",
+}
 
 
 def __dir__():

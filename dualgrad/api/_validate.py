@@ -59,6 +59,14 @@ def as_input(who, x, holomorphic=False, name="x", sparse=False):
     if arr.dtype.kind == "c" and not holomorphic:
         raise errors.complex_input(who, arr.dtype, name, sparse)
     if arr.dtype.kind not in "biufc":
+        if arr.dtype == object and arr.ndim == 0:      # a dataclass, a flax-style struct
+            raise errors.bad_type(
+                who, f"{name} as a number, an array or a pytree of them (dict, list, "
+                "tuple, namedtuple)", f"an object of type {type(x).__name__}",
+                "Pass its fields as a dict (dataclasses.asdict(x) for a dataclass) and let "
+                "f read them by key, or pass the arrays as separate arguments with "
+                "argnums=. (JAX, too, needs a class registered as a pytree; dualgrad has "
+                "no registry.)")
         raise errors.bad_type(who, f"{name} as a real number or array", f"dtype {arr.dtype}")
     if holomorphic:
         return np.asarray(arr, dtype=complex) if arr.ndim else complex(arr)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import inspect
 import math
 import threading
 import types
@@ -432,6 +433,8 @@ def jacobian_as(who, f, x, args, kwargs, chunk=None, executor=None, progress=Fal
                 batch_axis=None, argnums=0, has_aux=False, holomorphic=False,
                 sparsity=None, format=None, check_sparsity=None):
     """:func:`jacobian`, with errors naming ``who`` (the transform the user called)."""
+    if "args" in kwargs:
+        _scipy_args(who, f)
     if type(has_aux) is not bool:
         raise errors.bad_has_aux(who, has_aux)
     if format is not None and sparsity is None:
@@ -709,7 +712,7 @@ def gradient(f: Callable[..., Any], x: Point = _NO_POINT, *args: Any, chunk: int
     if type(has_aux) is not bool:
         raise errors.bad_has_aux(who, has_aux)
     if kwargs:
-        _not_taken(who, kwargs)
+        _not_taken(who, kwargs, f)
     if getattr(f, "_dualgrad_gradient", False) and not holomorphic:
         # gradient(grad(f), x): jacobian(grad(f))'s link (the midpoint at a tie the second
         # order decides without it: attack44 15)
@@ -771,12 +774,15 @@ def derivative(f: Callable[..., Any], x: complex | np.number | Dual = _NO_POINT,
     who = "dualgrad.derivative"
     if x is _NO_POINT:
         raise errors.no_point(who)
-    _not_taken(who, kwargs)
+    _not_taken(who, kwargs, f)
     shape = np.shape(x)  # type: ignore[arg-type]  # numpy's stubs do not know duals
     if shape != () or isinstance(x, (dict, list, tuple)):
         raise errors.bad_argument(who, "a real scalar x", f"shape {shape}"
                                   if not isinstance(x, dict) else "a dict",
-                                  "Use dg.jacobian for array inputs.")
+                                  "Use dg.jacobian for array inputs, or "
+                                  "dg.elementwise_grad(f)(x) for the derivative of an "
+                                  "elementwise f at each element of x (what "
+                                  "scipy.differentiate.derivative returns).")
     if getattr(f, "_dualgrad_gradient", False) and not holomorphic:
         f = _linked_gradient(f, 0)       # derivative(grad(f), t): jacobian(grad(f))'s link
     flat, value, partials, _ = _evaluate(who, f, (x,) + args, kwargs, 0, None, None, False,
@@ -857,7 +863,7 @@ def hessian(f: Callable[..., Any], x: Point = _NO_POINT, *args: Any, chunk: int 
     who = "dualgrad.hessian"
     if x is _NO_POINT:
         raise errors.no_point(who)
-    _not_taken(who, kwargs)
+    _not_taken(who, kwargs, f)
     if type(has_aux) is not bool:
         raise errors.bad_has_aux(who, has_aux)
     if format is not None and sparsity is None:
@@ -1114,7 +1120,7 @@ def jvp(f: Callable[..., Any], x: Point = _NO_POINT, v: Point = _NO_POINT, *args
     who = "dualgrad.jvp"
     if x is _NO_POINT or v is _NO_POINT:
         raise errors.no_point(who, None if x is _NO_POINT else "v")
-    _not_taken(who, kwargs)
+    _not_taken(who, kwargs, f)
     check_callable(who, f)
     if type(x) is tuple and type(v) is tuple and (len(x) == 1 or is_node(x)):
         raise errors.bad_type(
@@ -1255,16 +1261,43 @@ _TAKEN_FIX = {
 }
 
 
-def _not_taken(who, kwargs):
+def _not_taken(who, kwargs, f):
     """``batch_axis=``, ``sparsity=`` and ``format=`` are dualgrad's own option names
     (README), never ``f``'s: a helper without that option refuses it rather than
-    passing it to ``f``."""
+    passing it to ``f``.  SciPy's ``args=`` too, where ``f`` has no place for it
+    (:func:`_scipy_args`)."""
+    if "args" in kwargs:
+        _scipy_args(who, f)
     for name in _TAKEN:
         if name in kwargs:
             raise errors.bad_type(who, f"its own options ({name}= is {_TAKEN[name]})",
                                   f"{name}=", f"{_TAKEN_FIX[name]}; if f has a parameter "
                                   "of that name, bind it with functools.partial or a "
                                   "closure.")
+
+
+def _scipy_args(who, f):
+    """SciPy's ``args=(a, b)`` (``minimize``, ``quad``, ``differentiate.derivative``) is not
+    dualgrad's spelling: extra arguments follow ``x`` positionally, as in
+    ``approx_fprime``.  Passed on as ``f(x, args=(a, b))`` to an ``f`` with no parameter
+    of that name, it failed inside ``f`` with Python's "unexpected keyword argument",
+    which reads as dualgrad refusing extra arguments; refuse it here with the spelling.
+    An ``f`` that takes ``args`` (or ``**kwargs``), or whose signature cannot be read,
+    gets it as before."""
+    try:
+        params = inspect.signature(f).parameters.values()
+    except (TypeError, ValueError):
+        return
+    for p in params:
+        if p.kind is p.VAR_KEYWORD or p.name == "args" and p.kind is not p.VAR_POSITIONAL:
+            return
+    name = who.replace("dualgrad.", "dg.")
+    call = {"dg.jacfwd": "dg.jacfwd(f)(x, *args)", "dg.jvp": "dg.jvp(f, x, v, *args)"}
+    raise errors.bad_type(who, "f's extra arguments after x, positionally (as "
+                          "scipy.optimize.approx_fprime takes them)",
+                          "args= as a keyword, which f has no parameter for (the "
+                          "spelling of SciPy's minimize, quad, differentiate.derivative)",
+                          f"Write {call.get(name, name + '(f, x, *args)')}.")
 
 
 def _describe(treedef):

@@ -159,3 +159,42 @@ def test_away_from_zero_and_the_nan_domain_are_unchanged():
         X, Y = mp.mpc(0.5, 0.2), mp.mpf(2)
         want = X ** (Y - 1) * (1 + Y * mp.log(X))
     assert abs(z[0, 1] - complex(want)) <= 1e-13 * abs(complex(want))
+
+
+
+def _closed_array(x, y, order):
+    """The derivatives of order ``order`` of x**y at (x, y), floats rounded from mpmath
+    (``x > 0``)."""
+    with mp.workdps(40):
+        X, Y = mp.mpf(x), mp.mpf(y)
+        return np.array([float(_closed(index.count(0), order - index.count(0), X, Y))
+                         for index in itertools.product(range(2), repeat=order)]
+                        ).reshape((2,) * order)
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+@pytest.mark.engine_independent
+def test_tiny_bases_whose_power_underflows(engine):
+    """attack61: where ``out = x ** y`` underflows beside a representable d2/dxdy
+    (x = 1e-200, y = 2: out = 1e-400), ``out * log(x)``'s nested d/dx lost its term
+    ``out / x`` (the two orders -9.2103e-198 and -9.2003e-198, the Hessian their mean,
+    5e-4 off).  At a subnormal x, ``x ** -1`` overflows, and the regular branch
+    ``y * x ** (y - 1)`` was ``0 * inf``: d/dx x**0 NaN for 0, and every derivative of
+    order k of ``x ** k`` through it (a polynomial's Hessian).  The oracle: the closed
+    forms in mpmath, rounded to floats."""
+    f = lambda v: v[0] ** v[1]      # noqa: E731
+    d = dg.derivative
+    with dg.engine(engine):
+        for x, y in itertools.product([1e-160, 1e-200, 1e-300], [1.0, 2.0, 2.5]):
+            point = np.array([x, y])
+            assert np.allclose(dg.hessian(f, point), _closed_array(x, y, 2), rtol=1e-14,
+                               atol=0), (x, y)
+            both = [d(lambda t: d(lambda s: s ** t, x), y), d(lambda s: d(lambda t: s ** t, y), x)]
+            assert np.allclose(both, _closed_array(x, y, 2)[0, 1], rtol=1e-14, atol=0), (x, y)
+        for x in (1e-310, -1e-310, 5e-324):
+            assert d(lambda s: s ** 0, x) == 0.0 and d(lambda s: s ** 0.0, x) == 0.0
+            assert d(lambda s: d(lambda t: t ** 1.0, s), x) == 0.0
+        xs = np.array([1e-310, 2.5, -3e-320, 5e-324])
+        assert np.array_equal(dg.jacobian(lambda v: v ** 0.0, xs), np.zeros((4, 4)))
+        assert np.array_equal(dg.hessian(lambda v: np.sum(v ** 1.0 + v ** 2), xs),
+                              2.0 * np.eye(4))

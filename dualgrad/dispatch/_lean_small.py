@@ -55,6 +55,7 @@ from ..rules._table import RULES, TINY, derivative_functions, regular_branch
 from ._nested import nested
 from ._ufuncs import (_LAST, _errstate, _hush, _tiny, _unhush, _variable, call,
                       call_ufunc as _call_ufunc, lean as _lean)
+from . import _ufuncs
 
 __all__ = ["call_ufunc", "lean", "lean_mixed", "lean_constant", "lean_power"]
 
@@ -387,6 +388,13 @@ def call_ufunc(ufunc, *args):
     if rule is not None:
         if len(args) == 2:
             a, b = args
+            tb = type(b)
+            if type(a) is complex or tb is complex:     # 2j * d: what the general
+                result = _ufuncs._with_complex(rule, args, 1 if tb is complex else 0)
+                if result is not None:     # entry reaches (lean_mixed, lean_constant
+                    if _MADE.scalar_at > result.tag or _ARRAYS:   # and nested take no
+                        _turned_complex(ufunc, args, result)    # complex constant)
+                    return result
             if type(a) is _ND and a.dtype is _OBJECT or type(b) is _ND and b.dtype is _OBJECT:
                 read = read_object(a), read_object(b)       # s * np.array([dx, dy]): read
                 if read[0] is not a or read[1] is not b:    # once, then this entry again

@@ -101,7 +101,11 @@ def _as_scalar(f):
     t = type(f)
     if t is float or t is int:
         return f
-    if t is _f64 or isinstance(f, np.ndarray) and f.ndim == 0 or isinstance(f, np.generic):
+    if t is _c128:                      # (NumPy's two scalars: iscomplexobj's answers
+        return complex(f)               # known, ~1 us of a complex constant's product)
+    if t is _f64:
+        return float(f)
+    if isinstance(f, np.ndarray) and f.ndim == 0 or isinstance(f, np.generic):
         return complex(f) if np.iscomplexobj(f) else float(f)
     return f
 
@@ -1971,6 +1975,11 @@ def call_ufunc(ufunc, *args):
     return call(rule, args) if result is None else result
 
 
+# The ufuncs whose float64 / complex128 pair :func:`_with_complex` casts itself (one
+# complex loop each, ``DD->D``, which NumPy picks for the mixed pair too)
+_CAST_FIRST = frozenset({np.add, np.subtract, np.multiply, np.true_divide})
+
+
 def _with_complex(rule, args, k):
     """:func:`call` of a smooth rule on a scalar dual of plain numbers and, argument
     ``k``, a Python or NumPy complex number (``1j * p[1]``: a split-step solver's
@@ -2001,11 +2010,16 @@ def _with_complex(rule, args, k):
     c = args[k]
     values = [v, _c128(c) if type(c) is complex else c] if k else \
         [_c128(c) if type(c) is complex else c, v]
-    out = rule.ufunc(*values)
+    if type(values[0]) is not type(values[1]) and rule.ufunc in _CAST_FIRST:
+        # NumPy casts the float64 operand to complex128, (v, +0.0), for its complex
+        # loop: done here, its type resolution of the mixed pair is skipped (~1 us)
+        out = rule.ufunc(_c128(values[0]), _c128(values[1]))
+    else:
+        out = rule.ufunc(*values)
     token = _hush()
     try:
         out = _as_scalar(out)
-        partials = _scalar_partials(fns, args, (1 - k,), values, out)
+        partials = _scalar_partials(fns, args, (1 - k,), values, out, rule)
     finally:
         _unhush(token)
     return dual.make_scalar(out, partials, tag)

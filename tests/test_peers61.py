@@ -107,3 +107,11 @@ def test_readme_jax_rows_match_jax():
     ref = jax.vmap(jax.jacfwd(lambda x: jnp.stack([jnp.sum(x ** 2), x[0] * x[1]])))(P)
     got = dg.jacobian(lambda x: np.stack([np.sum(x ** 2), x[0] * x[1]]), P, batch_axis=0)
     np.testing.assert_allclose(got, ref, rtol=1e-14)
+
+
+def test_has_aux_without_a_pair_names_no_internal_class():
+    # JAX: "expected function with aux output to return a two-element tuple"; this said
+    # "got ScalarDual2" / "got ArrayDual..."
+    for x in (0.3, X):
+        with pytest.raises(TypeError, match=r"pair \(out, aux\).*got a dual number \(out"):
+            dg.grad(lambda x: np.sum(x ** 2), has_aux=True)(x)

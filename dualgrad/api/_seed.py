@@ -242,7 +242,8 @@ def split_aux(who, out):
     """``(out, aux)`` from the output of ``f`` with ``has_aux=True``."""
     if not (isinstance(out, (tuple, list)) and len(out) == 2):
         got = f"a {type(out).__name__} of length {len(out)}" \
-            if isinstance(out, (tuple, list)) else type(out).__name__
+            if isinstance(out, (tuple, list)) else "a dual number (out alone)" \
+            if isinstance(out, Dual) else type(out).__name__
         raise errors.bad_type(who, "f to return a pair (out, aux) with has_aux=True", got,
                               "Return (out, aux), or drop has_aux=True.")
     return out[0], out[1]

@@ -98,7 +98,7 @@ def test_the_operator_path_ran_the_entry_point():
 
 @pytest.mark.engine_independent
 def test_every_entry_kernel_compiles_without_the_runtime():
-    """Each entry and exact kernel of the generated module, and the two hand-written entry
+    """Each entry and exact kernel of the generated module, and the hand-written entry
     kernels, compile with numba's runtime off (a kernel that allocated would not)."""
     for ufunc in rk._ENTRY:
         assert _kernels.small_entry(ufunc) is not None
@@ -109,8 +109,9 @@ def test_every_entry_kernel_compiles_without_the_runtime():
         assert got is not None
         assert rk.EXACT_KERNELS[(ufunc, duals)].targetoptions.get("_nrt") is False
     assert _kernels.small_entry(None) is not None and _kernels.small_outer_entry() is not None
+    assert _kernels.small_cube_entry() is not None
     from dualgrad.backend import _numba_kernels
-    for name in ("scale_entry", "outer_entry"):
+    for name in ("scale_entry", "cube_entry", "outer_entry"):
         assert getattr(_numba_kernels, name).targetoptions.get("_nrt") is False
     assert _numba_kernels.scale.targetoptions.get("_nrt", True) is True   # the others keep it
 

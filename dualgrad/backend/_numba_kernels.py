@@ -27,7 +27,7 @@ def _lazy(fn):
 
 _VECTOR = {}        # name -> argument types compiled with LLVM's SLP vectorizer on
 # Lazy kernels called only through their compiled entry point (``_kernels.small_entry``,
-# ``small_outer_entry``): compiled without numba's runtime (``_jit.ENTRY``)
+# ``small_cube_entry``, ``small_outer_entry``): compiled without numba's runtime (``_jit.ENTRY``)
 _ENTRIES = {"scale_entry", "cube_entry", "outer_entry"}
 
 

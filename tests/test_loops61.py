@@ -5,8 +5,8 @@ list of scalar duals (``api._ode_levels.as_state``).
 iteration reads each element when it yields it: a write made while iterating is seen.
 The new lines build ``d[i]`` from the dual's arrays at the step (one level of float64
 arrays, or two: ``dg.hessian``'s, a root finder's Newton steps), and every test here runs
-its function twice, with them and with ``_builders`` off (``d[i]`` for every element, the
-code before), and asserts the same bits (each level's value and partials, NaN, inf and the
+its function twice, with them and with the iteration before them (``d[i]`` for every
+element), and asserts the same bits (each level's value and partials, NaN, inf and the
 zero's sign, the class and tag) or the same error.  Complex steps, closed forms and an
 ODE's closed form are the independent oracles (the Euler-Lotka row's mpmath implicit
 derivatives are tests/test_newuser60.py's).
@@ -39,9 +39,16 @@ def _key(e, tags):
     return a.dtype.str, a.shape, a.tobytes()
 
 
+def _element_by_element(d):
+    """``ArrayDual.__iter__`` before loops61: ``d[i]`` at each step."""
+    for i in range(len(d)):
+        yield d[i]
+
+
 def _both(body, x, helper, monkeypatch):
     """``helper(f, x)`` where f runs ``body(x, seen)`` (which appends what iteration
-    yields to ``seen``), with the new lines and with ``_builders`` off; asserts the
+    yields to ``seen``), with the new lines and with the iteration before them
+    (:func:`_element_by_element`); asserts the
     same bits (or error) for the result and everything seen, and returns what it
     compared: ``((result, seen), None)`` or ``(None, (type, message))``."""
     def run():
@@ -53,7 +60,7 @@ def _both(body, x, helper, monkeypatch):
         except Exception as err:        # noqa: BLE001 (compared below)
             return None, (type(err), str(err))
     new = run()
-    monkeypatch.setattr(_array, "_builders", lambda d: None)
+    monkeypatch.setattr(_array.ArrayDual, "__iter__", _element_by_element)
     old = run()
     monkeypatch.undo()
     assert new == old
@@ -66,7 +73,8 @@ def _collect(seen, d):
 
 
 def _flat(q, seen):                     # NaN, inf, -0.0 among values and partials
-    y = np.exp(q[0] * np.array([1.0, -0.0, INF, NAN, 2.0, -3.0])) + q[1] * q[-1]
+    y = np.exp(q[0] * np.array([1.0, -0.0, INF, NAN, 2.0, -3.0]) + q[1] * q[-1]) * \
+        np.array([1.0, -0.0, 1.0, 1.0, -0.0, 2.0])     # values -0.0 (a sign a build can lose)
     for e in y:
         seen.append(e)
     return sum(y)

@@ -39,7 +39,8 @@ def one_round(only, calls):
     from corpus58 import PROBLEMS58
     from corpus59 import PROBLEMS59
     from corpus60 import PROBLEMS60
-    rows = {**PROBLEMS, **PROBLEMS57, **PROBLEMS58, **PROBLEMS59, **PROBLEMS60}
+    from corpus61 import PROBLEMS61
+    rows = {**PROBLEMS, **PROBLEMS57, **PROBLEMS58, **PROBLEMS59, **PROBLEMS60, **PROBLEMS61}
     clock = time.process_time
     out = {}
     for name, (f, x) in rows.items():

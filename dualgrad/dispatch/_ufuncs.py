@@ -1975,11 +1975,6 @@ def call_ufunc(ufunc, *args):
     return call(rule, args) if result is None else result
 
 
-# The ufuncs whose float64 / complex128 pair :func:`_with_complex` casts itself (one
-# complex loop each, ``DD->D``, which NumPy picks for the mixed pair too)
-_CAST_FIRST = frozenset({np.add, np.subtract, np.multiply, np.true_divide})
-
-
 def _with_complex(rule, args, k):
     """:func:`call` of a smooth rule on a scalar dual of plain numbers and, argument
     ``k``, a Python or NumPy complex number (``1j * p[1]``: a split-step solver's
@@ -2010,11 +2005,17 @@ def _with_complex(rule, args, k):
     c = args[k]
     values = [v, _c128(c) if type(c) is complex else c] if k else \
         [_c128(c) if type(c) is complex else c, v]
-    if type(values[0]) is not type(values[1]) and rule.ufunc in _CAST_FIRST:
-        # NumPy casts the float64 operand to complex128, (v, +0.0), for its complex
-        # loop: done here, its type resolution of the mixed pair is skipped (~1 us)
-        out = rule.ufunc(_c128(values[0]), _c128(values[1]))
-    else:
+    out = None
+    if rule.ufunc is np.add or rule.ufunc is np.subtract:
+        # one IEEE sum per part, nothing a compiler could fuse: Python's complex sum of
+        # (v, +0.0) and c is NumPy's DD->D loop's, in the same order, where it is
+        # finite (elsewhere the ufunc, warning as the general path's does); a product
+        # or quotient stays NumPy's (its loop may fuse a multiply-add: other bits)
+        x, y = complex(values[0]), complex(values[1])
+        out = x + y if rule.ufunc is np.add else x - y
+        if not (out.real - out.real == 0.0 and out.imag - out.imag == 0.0):
+            out = None
+    if out is None:
         out = rule.ufunc(*values)
     token = _hush()
     try:

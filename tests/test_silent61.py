@@ -65,3 +65,19 @@ def test_complex_erfcx_slopes_off_the_real_line(engine):
             g2 = dg.derivative(lambda q: dg.derivative(lambda t: sp.erfcx(t + z), q), 0.0)
             assert abs(mp.mpc(g1) - d1) <= 1e-14 * abs(d1), (z, g1, complex(d1))
             assert abs(mp.mpc(g2) - d2) <= 1e-14 * abs(d2), (z, g2, complex(d2))
+
+
+@pytest.mark.parametrize("n, k, p", [(1e9, 10.0, 1 - 1e-7), (1e12, 100.0, 1 - 1e-6),
+                                     (1e15, 1000.0, 1 - 1e-7), (1e6, 30.0, 1 - 1e-4),
+                                     (1e15, 1e5, 0.9)])
+def test_nbinom_n_slope_from_k_10_away_from_the_mode(n, k, p):
+    """d/dn logpmf = psi(n + k) - psi(n) + log p (mpmath, 50 digits) for k >= 10 where the
+    Stirling form near the mode does not reach (attack60 10): SciPy's two psi values
+    cancelled (5e-8 relative at n = 1e9, k = 10, p = 1 - 1e-7; 8e7 ulps of the terms at
+    1e15).  The bound: 8 ulps of the terms' size, k / n + |log p| (log p's own rounding)."""
+    ds = pytest.importorskip("dualgrad.scipy.stats")
+    g = dg.gradient(lambda v: ds.nbinom.logpmf(k, v[0], v[1]), np.array([n, p]))
+    with mp.workdps(50):
+        N, K, P = mp.mpf(n), mp.mpf(k), mp.mpf(p)
+        want = mp.digamma(N + K) - mp.digamma(N) + mp.log(P)
+        assert abs(g[0] - want) <= 8 * 2.2e-16 * (K / N + abs(mp.log(P))), (g[0], float(want))

@@ -70,3 +70,32 @@ def test_perovskite_phase_gradient():
     want = np.array([[-6 * np.pi * r * np.sin(t), -r * np.cos(t) / 4],
                      [6 * np.pi * r * np.cos(t), -r * np.sin(t) / 4]])
     np.testing.assert_allclose(J, want, rtol=1e-14)
+
+
+UNARY = [np.exp, np.sin, np.cos, np.log, np.sqrt, np.expm1, np.reciprocal, np.tanh,
+         np.square, np.negative]
+
+
+@pytest.mark.parametrize("ufunc", UNARY, ids=lambda u: u.__name__)
+def test_complex_unary_against_general_path(ufunc, monkeypatch):
+    """``ufunc`` of a complex scalar dual through ``_ufuncs._complex_unary``: the general
+    ``call``'s bits (the lean step patched to decline) over signed zeros, subnormals,
+    infinities and NaN, complex partials too; ``exp``'s partials ``exp(z) dz``."""
+    calls = []
+    lean = _ufuncs._complex_unary
+    monkeypatch.setattr(_ufuncs, "_complex_unary", lambda *a: calls.append(1) or lean(*a))
+    tag = new_tag()
+    with np.errstate(all="ignore"):
+        for re, im in itertools.product(SPECIAL, PARTS):
+            for ps in (PARTIALS, [1j, -0.5 + 0j, 0.0, complex(-0.0, 2.0)]):
+                d = dg.Dual(complex(re, im), ps, tag=tag)
+                got = ufunc(d)
+                with monkeypatch.context() as mp:
+                    mp.setattr(_ufuncs, "_complex_unary", lambda *a: None)
+                    want = ufunc(d)
+                assert _bits(got) == _bits(want), (ufunc, re, im, ps)
+                if ufunc is np.exp and np.isfinite(complex(re, im)) and abs(re) < 700:
+                    np.testing.assert_allclose(got.partials,
+                                               np.exp(complex(re, im)) * np.array(ps),
+                                               rtol=1e-15, atol=1e-300)
+    assert calls

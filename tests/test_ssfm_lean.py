@@ -43,6 +43,7 @@ def _general(monkeypatch):
     monkeypatch.setattr(_ufuncs, "complex_small", lambda rule, args: None)
     monkeypatch.setattr(_array, "complex_small", lambda rule, args: None)
     monkeypatch.setattr(_ufuncs, "_with_complex", lambda rule, args, k: None)
+    monkeypatch.setattr(_ufuncs, "_complex_unary", lambda rule, d: None)     # (mixed61)
     monkeypatch.setattr(_fft, "_stacked", lambda func, a: None)
 
 

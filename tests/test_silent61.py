@@ -81,3 +81,26 @@ def test_nbinom_n_slope_from_k_10_away_from_the_mode(n, k, p):
         N, K, P = mp.mpf(n), mp.mpf(k), mp.mpf(p)
         want = mp.digamma(N + K) - mp.digamma(N) + mp.log(P)
         assert abs(g[0] - want) <= 8 * 2.2e-16 * (K / N + abs(mp.log(P))), (g[0], float(want))
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+@pytest.mark.parametrize("c", [1e150, 1e200, 1e300])
+def test_polygamma_slopes_beside_a_huge_input_partial(engine, c):
+    """d/dt and d2/dt2 of polygamma(1, c t): c psi''(c t) and c**2 psi'''(c t) are ~1 / c
+    while psi'' ~ -1 / q**2 underflows (-0.0 for -5.9e-201 at c = 1e200; the second
+    level 0.0 from c = 1e150).  Oracle: psi^(k)(q)'s asymptotic series to three terms in
+    mpmath (the next is ~q**-3 of the first)."""
+    dsp = pytest.importorskip("dualgrad.scipy.special")
+    t = 1.3
+    with mp.workdps(40):
+        Q = mp.mpf(c) * mp.mpf(t)
+
+        def psi(k):
+            return (-1) ** (k + 1) * (mp.factorial(k - 1) / Q ** k + mp.factorial(k) / (2 * Q ** (k + 1))
+                                      + mp.factorial(k + 1) / (12 * Q ** (k + 2)))
+        w1, w2 = mp.mpf(c) * psi(2), mp.mpf(c) ** 2 * psi(3)
+    with dg.engine(engine), np.errstate(all="ignore"):
+        g1 = dg.derivative(lambda s: dsp.polygamma(1, c * s * np.ones(3)), t)[0]
+        g2 = dg.derivative(lambda q: dg.derivative(lambda s: dsp.polygamma(1, c * s), q), t)
+    assert abs(g1 - w1) <= 1e-15 * abs(w1), (g1, float(w1))
+    assert abs(g2 - w2) <= 1e-15 * abs(w2), (g2, float(w2))

@@ -1498,7 +1498,15 @@ def _scipy_rules(sc):
         # for 1, trigamma's 1e320 times c's partial 1e-160 (attack58 11)
         _smooth(sc.digamma, "trigamma(x)", domain=(_P,),
                 quotient=(("1.0 / x + x * trigamma(x + 1.0)", "x"),)),
+        # ... and as the quotient (q d/dq) / q where -s zeta(s + 1, q) ~ -q**-s underflows
+        # beside a partial ~q (d/dt polygamma(1, c t) was -0.0 for -5.9e-201 at c = 1e200),
+        # q d/dq by Euler-Maclaurin's -q**(1 - s) (1 + s / (2 q) + s (s + 1) / (12 q**2))
+        # from q = 1e4 (1 + |s|): the next term is (s + 3)**4 / (720 q**4) < 1e-18 of it
         _smooth(sc._ufuncs._zeta, None, "-x * sc.zeta(x + 1.0, y)",
+                quotient=(None, (_canonical(
+                    "where(np.real(value(y)) > 10000.0 * (1.0 + np.absolute(np.real(value(x)))), "
+                    "-(y ** (1.0 - x)) * (1.0 + x / y * (0.5 + (x + 1.0) / (12.0 * y))), "
+                    "y * (-x * sc.zeta(x + 1.0, y)))"), "y")),
                 domain=((2.0, 4.0), _P),
                 note="Hurwitz zeta(s, q) behind sc.zeta; differentiable in q only"),
         _smooth(sc.xlogy, "np.log(y)",

@@ -1475,8 +1475,12 @@ def _scipy_rules(sc):
         _smooth(sc.erfcinv, "-0.886226925452758 * np.exp(out * out)",
                 domain=((0.1, 1.9),)),
         # expit(x) expit(-x), not out (1 - out): 1 - out cancels for large x (2.7e-8
-        # relative at x = 20, 0 from x = 37 for 8.5e-17 there)
-        _smooth(sc.expit, "out * sc.expit(-x)"),
+        # relative at x = 20, 0 from x = 37 for 8.5e-17 there); below |x| = 1 the same
+        # as (1 - tanh(x / 2)**2) / 4, whose nested derivative does not cancel: the
+        # product's, s(x) s(-x) (s(-x) - s(x)), was 6e-9 off at x = 1e-8 and 0.0 for -x / 8
+        # from |x| = 1e-17 (attack61 02; log_expit's third derivative through it)
+        _smooth(sc.expit, "where(np.absolute(value(x)) < 1.0, "
+                          "0.25 * (1.0 - np.tanh(0.5 * x) * np.tanh(0.5 * x)), out * sc.expit(-x))"),
         _smooth(sc.logit, "1.0 / (x * (1.0 - x) + 0.0)", domain=((0.05, 0.95),)),
         _smooth(sc.log_expit, "sc.expit(-x)"),
         _smooth(sc.ndtr, f"{_1_SQRT2PI} * np.exp(-0.5 * x * x)"),

@@ -198,3 +198,24 @@ def test_tiny_bases_whose_power_underflows(engine):
         assert np.array_equal(dg.jacobian(lambda v: v ** 0.0, xs), np.zeros((4, 4)))
         assert np.array_equal(dg.hessian(lambda v: np.sum(v ** 1.0 + v ** 2), xs),
                               2.0 * np.eye(4))
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+@pytest.mark.engine_independent
+def test_the_tiny_forms_stay_where_they_belong(engine):
+    """The forms above only where they are needed: an imaginary y is no zero (d/dx
+    x**2j dropped the factor x**2j: attack61 06), ``y / x`` only at a subnormal x (its
+    d2/dy2 is 0: d3/dx dy2 x**y at (2, 0) read 0.0 for log 2: attack61 05), the
+    underflowed out's form only at |x| <= 1 (at x = 1e300, y = -1.03, x**(y-1) underflows
+    first: d/dy read 0.0 for 6.9e-307: attack61 13).  Closed forms in mpmath."""
+    d = dg.derivative
+    with dg.engine(engine), mp.workdps(40):
+        for x, y in [(0.7, 2j), (-2.5, 2j), (3.0, 1j), (0.7, -0.5j)]:
+            want = complex(y * mp.power(mp.mpf(x), y - 1))
+            got = [d(lambda s: s ** y, x), dg.jacobian(lambda v: v ** y, np.array([x]))[0, 0]]
+            assert np.allclose(got, want, rtol=1e-14, atol=0), (x, y, got, want)
+        x3 = d(lambda s: d(lambda t: d(lambda u: s ** u, t), 0.0), 2.0)
+        assert x3 == pytest.approx(float(mp.log(2)), rel=1e-15, abs=0)
+        for x, y in [(1e300, -1.03), (1e200, -1.545), (2.0, -1030.0), (0.5, 1030.0)]:
+            want = float(mp.power(mp.mpf(x), y) * mp.log(x))
+            assert d(lambda t: x ** t, y) == pytest.approx(want, rel=1e-12, abs=0), (x, y)

@@ -461,14 +461,20 @@ def _power_at_zero(power):
            f"where({yv} > 0.0, 0.0, {s_eta}) + "
            f"where({yv} > 1.0, 0.0, where({yv} > 0.0, {s_mix}, -{s_mix}))")
     zero = "np.absolute(value(x)) == 0.0"
-    # y == 0: ``y / x``, the same 0 and d/dy 1 / x, where ``0 * x**-1`` is NaN at a
-    # subnormal x (x**-1 overflows; d/dx x**0 is 0 there, and d2/dx2 x**1 through it)
-    regular = f"where({yv} == 0.0, y / x, y * {power.format('y - 1.0')})"
-    # out underflowed: ``x * (x**(y-1) log x)``, whose nested d/dx keeps the term
-    # ``out / x`` = x**(y-1) that ``out * log(x)`` loses (d2/dxdy x**y at x = 1e-200, y = 2
-    # was 5e-4 off: attack61)
+    # y == 0 at a subnormal x: ``y / x``, the same 0 and d/dy 1 / x, where
+    # ``0 * x**-1`` is NaN (x**-1 overflows; d/dx x**0 is 0 there, and d2/dx2 x**1
+    # through it: attack61 01); elsewhere the product, whose d2/dy2 y / x would lose
+    # (attack61 05), and y's whole value: an imaginary y is no zero (attack61 06)
+    formula = f"y * {power.format('y - 1.0')}"
+    below = "np.absolute(value(x)) < 2.2250738585072014e-308"
+    regular = (f"where(np.absolute(value(y)) == 0.0, where({below}, y / x, {formula}), "
+               f"{formula})")
+    # out underflowed at |x| <= 1: ``x * (x**(y-1) log x)``, whose nested d/dx keeps the
+    # term ``out / x`` = x**(y-1) that ``out * log(x)`` loses (d2/dxdy x**y at x = 1e-200,
+    # y = 2 was 5e-4 off: attack61); past 1, x**(y-1) underflows before out (attack61 13)
     lost = "np.absolute(value(out)) < 2.2250738585072014e-308"
-    dy = f"where({lost}, x * ({power.format('y - 1.0')} * np.log(x)), out * np.log(x))"
+    dy = (f"where({lost}, where(np.absolute(value(x)) <= 1.0, "
+          f"x * ({power.format('y - 1.0')} * np.log(x)), out * np.log(x)), out * np.log(x))")
     return (f"where({zero}, {dx0}, {regular})", f"where({zero}, {dy0}, {dy})")
 
 

@@ -184,3 +184,24 @@ def test_jvp_names_where_v_differs_from_x():
         dg.jvp(f, x, {"w": np.ones(3), "b": [np.array(1.0), np.array(1.0)]})
     v = {"w": np.ones(2), "b": [np.array(1.0), np.array(0.0)]}
     np.testing.assert_allclose(dg.jvp(f, x, v)[1], 1.0 * 2.0 + x["w"] * 1.0)   # by hand
+
+
+def test_a_namedtuple_point_of_numbers_is_a_pytree():
+    """attack61 04: a namedtuple of plain floats as the point was read as one array,
+    and f's ``p.mu`` raised AttributeError; JAX reads every namedtuple as a node.  The
+    results keep the class (nested for the Hessian, as jax.hessian's); an output's
+    namedtuple of numbers stays one array (tests/test_api45.py)."""
+    import collections
+    P = collections.namedtuple("P", "mu sigma")
+    f = lambda p: p.mu ** 2 * p.sigma        # noqa: E731
+    x = P(2.0, 3.0)
+    for g in (dg.gradient(f, x), dg.grad(f)(x), dg.jacfwd(f)(x)):
+        assert isinstance(g, P) and g == (12.0, 4.0)
+    h = dg.hessian(f, x)
+    assert isinstance(h, P) and isinstance(h.mu, P) and h == ((6.0, 4.0), (4.0, 0.0))
+    assert dg.jvp(f, x, P(1.0, 0.5)) == (12.0, 12.0 + 2.0)
+    J = dg.jacobian(lambda p: np.array([p.mu, p.sigma * p.mu]), x)
+    assert isinstance(J, P)
+    np.testing.assert_array_equal(J.mu, [1.0, 3.0])
+    np.testing.assert_array_equal(J.sigma, [0.0, 2.0])
+    np.testing.assert_array_equal(dg.gradient(lambda v: v[0] * v[1], (2.0, 3.0)), [3.0, 2.0])

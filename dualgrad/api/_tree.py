@@ -105,8 +105,14 @@ def _array_like_length(x):
     return len(x)
 
 
-def is_node(x):
-    """Is ``x`` a pytree node (rather than one array or scalar)?"""
+def is_node(x, point=False):
+    """Is ``x`` a pytree node (rather than one array or scalar)?  ``point``: ``x`` is
+    (part of) a point to differentiate at, where a namedtuple is always a node, as in
+    JAX: f reads its fields by name (a namedtuple of numbers was read as one array, and
+    ``p.mu`` raised AttributeError: attack61 04); an output's namedtuple of numbers
+    stays one array (slogdet's ``(sign, logabsdet)``, as SciPy reads it)."""
+    if point and _is_namedtuple(x):
+        return True
     t = type(x)
     if t is dict or t is OrderedDict or t is Results or t is ResultList or \
             getattr(t, "_helper_made", False):
@@ -120,14 +126,15 @@ def _is_namedtuple(x):
     return isinstance(x, tuple) and hasattr(type(x), "_fields")
 
 
-def flatten(tree):
-    """``(leaves, treedef)``; a non-node is its own single leaf (treedef ``LEAF``)."""
+def flatten(tree, point=False):
+    """``(leaves, treedef)``; a non-node is its own single leaf (treedef ``LEAF``);
+    ``point``: as :func:`is_node`'s."""
     leaves = []
-    return leaves, _flatten_into(tree, leaves)
+    return leaves, _flatten_into(tree, leaves, point)
 
 
-def _flatten_into(tree, leaves):
-    if not is_node(tree):
+def _flatten_into(tree, leaves, point=False):
+    if not is_node(tree, point):
         leaves.append(tree)
         return LEAF
     if type(tree) is dict or type(tree) is OrderedDict:
@@ -137,8 +144,9 @@ def _flatten_into(tree, leaves):
                 keys = sorted(tree)
             except TypeError:            # keys of mixed types: the dict's own order
                 pass
-        return (type(tree), tuple(keys), tuple(_flatten_into(tree[k], leaves) for k in keys))
-    return (type(tree), len(tree), tuple(_flatten_into(item, leaves) for item in tree))
+        return (type(tree), tuple(keys),
+                tuple(_flatten_into(tree[k], leaves, point) for k in keys))
+    return (type(tree), len(tree), tuple(_flatten_into(item, leaves, point) for item in tree))
 
 
 def unflatten(treedef, leaves):

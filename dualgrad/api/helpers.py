@@ -105,7 +105,7 @@ class _Flat:
                 self.counts.append(1)
                 self.xs.append(as_input(who, a, holomorphic))
                 continue
-            leaves, treedef = flatten(a)
+            leaves, treedef = flatten(a, point=True)
             self.defs.append(treedef)
             self.counts.append(len(leaves))
             self.xs += [as_input(who, leaf, holomorphic) for leaf in leaves]
@@ -561,7 +561,7 @@ def _linked_gradient(gradient, at):
         xs = []
         for i in ats:
             if -len(args) <= i < len(args):      # (out of range: f's own error follows)
-                xs += flatten(args[i])[0] if is_node(args[i]) else [args[i]]
+                xs += flatten(args[i], True)[0] if is_node(args[i], True) else [args[i]]
         g = wide.get(len(args))
         if g is None:
             g = wide[len(args)] = _widened(gradient, ats, len(args))
@@ -655,7 +655,7 @@ def _sparse(who, f, x, args, sparsity, format, chunk, executor, progress, batch_
 
 def _check_plain(who, option, x, argnums, has_aux, kwargs):
     """``option`` works on one array ``x`` without argnums, has_aux or keywords for f."""
-    if argnums != 0 or has_aux or kwargs or flatten(x)[1] is not LEAF:
+    if argnums != 0 or has_aux or kwargs or flatten(x, point=True)[1] is not LEAF:
         raise errors.bad_argument(
             who, f"{option} with one array x (no pytree, argnums, has_aux or keyword "
             "arguments for f)", "them together",
@@ -1129,8 +1129,8 @@ def jvp(f: Callable[..., Any], x: Point = _NO_POINT, v: Point = _NO_POINT, *args
             "jax.jvp(f, (x,), (v,)) (a tuple of numbers stays one array: (1.0, 2.0))",
             "Write dg.jvp(f, x, v); for several arguments of f, or a tuple pytree, pass "
             "lists: dg.jvp(lambda xs: f(*xs), [x1, x2], [v1, v2]).")
-    xleaves, xdef = flatten(x)
-    vleaves, vdef = flatten(v)
+    xleaves, xdef = flatten(x, point=True)
+    vleaves, vdef = flatten(v, point=True)
     if xdef != vdef:
         where, xnode, vnode = first_difference(xdef, vdef)
         raise errors.bad_argument(who, "v of x's pytree structure",

@@ -10,12 +10,10 @@ targets: median dualgrad / approx_fprime at most 0.7, no case above 1.5.
 The rows of bench/corpus57.py to bench/corpus61.py (real functions from public scientific
 code, stops 57 to 61) follow the
 Moré-Garbow-Hillstrom set; the summary gives the median and worst of the MGH rows alone,
-of each real-code set and of all rows (``--mgh``: the MGH rows only; ``--before58``:
-without corpus58's to corpus61's rows; ``--before59``: without corpus59's to
-corpus61's; ``--before60``: without corpus60's and corpus61's; ``--before61``:
-without corpus61's; ``--corpus60`` / ``--corpus61``: that stop's rows only, no summary
-of the sets, nothing written; ``--only TEXT``: the rows whose name holds
-TEXT, no summary of the sets, nothing written).
+of each real-code set and of all rows (``--mgh``: the MGH rows only; ``--beforeNN``:
+without the rows of corpusNN.py and the sets after it; ``--corpusNN``: that set's rows
+only, no summary of the sets, nothing written; ``--only TEXT``: the rows whose name
+holds TEXT, no summary of the sets, nothing written).
 Writes bench/RESULTS_corpus.md.
 """
 
@@ -36,6 +34,23 @@ from corpus60 import PROBLEMS60  # noqa: E402
 from corpus61 import PROBLEMS61  # noqa: E402
 
 import dualgrad as dg  # noqa: E402
+
+# each stop's set, in the order the rows run and the summary reads them
+SETS = [("corpus", PROBLEMS), ("corpus57", PROBLEMS57), ("corpus58", PROBLEMS58),
+        ("corpus59", PROBLEMS59), ("corpus60", PROBLEMS60), ("corpus61", PROBLEMS61)]
+
+
+def chosen(argv):
+    """``(problems, alone)``: the rows the flags ask for, and the set's label where
+    ``--corpusNN`` runs one set alone (else ``None``)."""
+    labels = [label for label, _ in SETS]
+    sets = SETS[:1] if "--mgh" in argv else SETS
+    for a in argv:
+        if a.startswith("--corpus") and a[2:] in labels:
+            return dict(SETS[labels.index(a[2:])][1]), a[2:]
+        if a.startswith("--before") and "corpus" + a[8:] in labels:
+            sets = SETS[:labels.index("corpus" + a[8:])]
+    return {name: row for _, problems in sets for name, row in problems.items()}, None
 
 
 def richardson_jacobian(f, x):
@@ -58,18 +73,8 @@ def main():
     quick = "--quick" in sys.argv
     repeat, min_time = (5, 0.03) if quick else (11, 0.06)
     rows, ratios = [], []
-    problems = (dict(PROBLEMS) if "--mgh" in sys.argv else
-                {**PROBLEMS, **PROBLEMS57} if "--before58" in sys.argv else
-                {**PROBLEMS, **PROBLEMS57, **PROBLEMS58} if "--before59" in sys.argv else
-                {**PROBLEMS, **PROBLEMS57, **PROBLEMS58, **PROBLEMS59} if "--before60" in sys.argv
-                else {**PROBLEMS, **PROBLEMS57, **PROBLEMS58, **PROBLEMS59, **PROBLEMS60}
-                if "--before61" in sys.argv else
-                dict(PROBLEMS60) if "--corpus60" in sys.argv else
-                dict(PROBLEMS61) if "--corpus61" in sys.argv else
-                {**PROBLEMS, **PROBLEMS57, **PROBLEMS58, **PROBLEMS59, **PROBLEMS60,
-                 **PROBLEMS61})
+    problems, alone = chosen(sys.argv)
     only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
-    alone = next((a[2:] for a in sys.argv if a in ("--corpus60", "--corpus61")), None)
     if only is None and alone:
         only = ""                       # every row of that stop; no summary of the sets
     if only is not None:
@@ -102,8 +107,7 @@ def main():
              f"**{statistics.median(r57):.2f}x**, worst **{max(r57):.2f}x**."
              if real and only is None else "")
     start = len(PROBLEMS) + len(PROBLEMS57)
-    for label, problems in (("corpus58", PROBLEMS58), ("corpus59", PROBLEMS59),
-                            ("corpus60", PROBLEMS60), ("corpus61", PROBLEMS61)):
+    for label, problems in SETS[2:]:
         part, before = ratios[start:start + len(problems)], ratios[:start]
         if part and only is None:
             split += (f" The {len(part)} rows of bench/{label}.py: median "

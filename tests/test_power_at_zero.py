@@ -216,6 +216,8 @@ def test_the_tiny_forms_stay_where_they_belong(engine):
             assert np.allclose(got, want, rtol=1e-14, atol=0), (x, y, got, want)
         x3 = d(lambda s: d(lambda t: d(lambda u: s ** u, t), 0.0), 2.0)
         assert x3 == pytest.approx(float(mp.log(2)), rel=1e-15, abs=0)
+        for x in (1e-310, 5e-324):          # 2 log(x) / x past the largest float (diff61 17)
+            assert d(lambda s: d(lambda t: d(lambda u: s ** u, t), 0.0), x) == -np.inf
         for x, y in [(1e300, -1.03), (1e200, -1.545), (2.0, -1030.0), (0.5, 1030.0)]:
             want = float(mp.power(mp.mpf(x), y) * mp.log(x))
             assert d(lambda t: x ** t, y) == pytest.approx(want, rel=1e-12, abs=0), (x, y)

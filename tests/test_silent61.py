@@ -104,3 +104,24 @@ def test_polygamma_slopes_beside_a_huge_input_partial(engine, c):
         g2 = dg.derivative(lambda q: dg.derivative(lambda s: dsp.polygamma(1, c * s), q), t)
     assert abs(g1 - w1) <= 1e-15 * abs(w1), (g1, float(w1))
     assert abs(g2 - w2) <= 1e-15 * abs(w2), (g2, float(w2))
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+@pytest.mark.parametrize("c", [1e210, 1e300, -1e300])
+def test_i0e_i1e_slopes_beside_a_huge_input_partial(engine, c):
+    """d/dt and d2/dt2 of i0e(c t) and i1e(c t): ~|c|**-1/2 while f' ~ -|x|**-3/2 /
+    (2 sqrt(2 pi)) underflows (-0.0 for -1.3e-151 at c = 1e300).  Oracle: Hankel's
+    expansion to three terms, differentiated in mpmath (the next is ~x**-3 of the first)."""
+    t = 1.3
+    with mp.workdps(40):
+        X, k = abs(mp.mpf(c) * mp.mpf(t)), (2 * mp.pi) ** -0.5
+        sign = 1 if c > 0 else -1
+        for f, A, B, s1, s2 in ((sp.i0e, mp.mpf(1) / 8, mp.mpf(9) / 128, sign, 1),
+                                (sp.i1e, -mp.mpf(3) / 8, -mp.mpf(15) / 128, 1, sign)):
+            w1 = s1 * mp.mpf(c) * k * (-X ** -1.5 / 2 - 3 * A / 2 * X ** -2.5 - 5 * B / 2 * X ** -3.5)
+            w2 = s2 * mp.mpf(c) ** 2 * k * (3 * X ** -2.5 / 4 + 15 * A / 4 * X ** -3.5)
+            with dg.engine(engine), np.errstate(all="ignore"):
+                g1 = dg.derivative(lambda q: f(c * q * np.ones(3)), t)[0]
+                g2 = dg.derivative(lambda q: dg.derivative(lambda r: f(c * r), q), t)
+            assert abs(g1 - w1) <= 1e-15 * abs(w1), (f, g1, float(w1))
+            assert abs(g2 - w2) <= 1e-15 * abs(w2), (f, g2, float(w2))

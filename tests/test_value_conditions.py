@@ -138,8 +138,8 @@ def test_the_rows_with_value_tests_are_these():
     # hyp2f1's a b = 0, F / E's m > 1 (NaN) and |phi| = pi / 2, Struve's |x| = 1)
     # (entr / rel_entr / kl_div off their domain, x < 0 or y < 0: 0 at every order, in
     # test_special.py)
-    # (erfcx's Re z > 3 and off-axis tests, dawsn's off-axis regions: both sides against
-    # mpmath in test_silent61.py)
+    # (erfcx's Re z > 3 test, dawsn's off-axis regions: both sides against mpmath in
+    # test_silent61.py)
     # (nan55's Stirling form from shape 10 in pdtr / pdtrc / nbinom's cdf and sf: both
     # sides against mpmath in test_nan55.py)
     assert sorted(r.name for r in VALUE_ROWS) == ["_beta_ppf",

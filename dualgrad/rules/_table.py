@@ -1469,17 +1469,12 @@ def _scipy_rules(sc):
         # ... and as the quotient (x erfcx') / x, x K(x) ~ 1/2: erfcx' ~ -1 / (sqrt(pi) x**2)
         # underflows past x ~ 1e154 (d/dt erfcx(c t) at c = 1e200 was -0.0 for -3.3e-201,
         # attack59 03), the parts stay normal and the two steps keep it
-        # ... and off the real line at Re z <= 3, i w'(i z) (erfcx(z) = w(i z)), the wofz
-        # row's own slope: 2 z out - 2 / sqrt(pi) cancelled there too (every digit at
-        # z = 1 + 1e8 i, 4e-8 at 2.9 + 1e4 i; silent61), and the fraction above is
-        # erfc's, which needs Re z > 0 (its test on Re z: a complex dual's x > 3.0 raised
-        # TypeError at a second level)
+        # (its test on Re z, a value test: a complex dual's x > 3.0 raised TypeError at a
+        # second level; silent61)
         _smooth(sc.erfcx, _canonical(f"where(np.real(value(x)) > 3.0, -2.0 * out * ({_erfcx_tail()}), "
-                                     f"where({_OFF_AXIS}, 1j * wofz_slope(1j * x), "
-                                     f"2.0 * x * out - {_2_SQRTPI}))"),
+                                     f"2.0 * x * out - {_2_SQRTPI})"),
                 quotient=((_canonical(f"where(np.real(value(x)) > 3.0, -2.0 * out * (x * ({_erfcx_tail()})), "
-                                      f"where({_OFF_AXIS}, x * (1j * wofz_slope(1j * x)), "
-                                      f"x * (2.0 * x * out - {_2_SQRTPI})))"), "x"),)),
+                                      f"x * (2.0 * x * out - {_2_SQRTPI}))"), "x"),)),
         # Faddeeva's w(z) = exp(-z**2) erfc(-i z), entire (holomorphic); a real dual's
         # partials become complex as its value does
         _smooth(sc.wofz, _canonical(_wofz_slope())),

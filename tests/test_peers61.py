@@ -35,6 +35,9 @@ def _jac(x, a):                                          # analytic oracle of _f
     lambda: dg.hessian(lambda x, a: np.sum(_f(x, a)), X, args=(2.0,)),
     lambda: dg.derivative(lambda t, a: np.sin(a * t), 0.3, args=(2.0,)),
     lambda: dg.jvp(_f, X, X, args=(2.0,)),
+    lambda: dg.grad(lambda x, a: np.sum(_f(x, a)))(X, args=(2.0,)),          # diff61 13
+    lambda: dg.value_and_grad(lambda x, a: np.sum(_f(x, a)))(X, args=(2.0,)),
+    lambda: dg.elementwise_grad(lambda x, a: np.sin(a * x))(X, args=(2.0,)),
 ])
 def test_scipy_args_keyword_names_the_positional_spelling(call):
     with pytest.raises(TypeError, match=r"args= as a keyword.*Write dg\.\w+\(f"):
@@ -48,6 +51,13 @@ def test_args_keyword_still_reaches_an_f_that_takes_it():
     np.testing.assert_allclose(dg.jacobian(g, X, args=(2.0,)), _jac(X, 2.0), rtol=1e-14)
     np.testing.assert_allclose(dg.jacobian(lambda x, **kw: _f(x, kw["args"][0]), X,
                                            args=(2.0,)), _jac(X, 2.0), rtol=1e-14)
+    np.testing.assert_allclose(dg.grad(lambda x, args=(1.0,): np.sum(_f(x, args[0])))(
+        X, args=(2.0,)), np.sum(_jac(X, 2.0), axis=0), rtol=1e-14)
+
+    def h(x, args, /):                  # positional-only: args= cannot reach it
+        return _f(x, args[0])
+    with pytest.raises(TypeError, match=r"args= as a keyword.*Write dg\.jacobian\(f, x"):
+        dg.jacobian(h, X, args=(2.0,))
 
 
 def test_scipy_differentiate_spellings_match_it():

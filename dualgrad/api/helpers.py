@@ -1289,10 +1289,13 @@ def _scipy_args(who, f):
     except (TypeError, ValueError):
         return
     for p in params:
-        if p.kind is p.VAR_KEYWORD or p.name == "args" and p.kind is not p.VAR_POSITIONAL:
+        if p.kind is p.VAR_KEYWORD or p.name == "args" and p.kind in (p.POSITIONAL_OR_KEYWORD,
+                                                                       p.KEYWORD_ONLY):
             return
     name = who.replace("dualgrad.", "dg.")
-    call = {"dg.jacfwd": "dg.jacfwd(f)(x, *args)", "dg.jvp": "dg.jvp(f, x, v, *args)"}
+    call = {"dg.jvp": "dg.jvp(f, x, v, *args)",
+            **{t: f"{t}(f)(x, *args)" for t in ("dg.jacfwd", "dg.grad", "dg.value_and_grad",
+                                                 "dg.elementwise_grad")}}
     raise errors.bad_type(who, "f's extra arguments after x, positionally (as "
                           "scipy.optimize.approx_fprime takes them)",
                           "args= as a keyword, which f has no parameter for (the "

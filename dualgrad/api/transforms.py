@@ -19,7 +19,7 @@ from ._validate import as_input, check_argnums, check_callable
 from ._dense import with_outer_level
 from ._tree import Results
 from ._undefined import nan_outer
-from .helpers import (_Flat, _check_scalar, _linked_gradient, _one_pass, _one_pass_fits,
+from .helpers import (_Flat, _scipy_args, _check_scalar, _linked_gradient, _one_pass, _one_pass_fits,
                       _widened, jacobian_as)
 
 if TYPE_CHECKING:                        # annotations only
@@ -233,6 +233,8 @@ def _gradient_function(who, f, argnums, has_aux, with_value, holomorphic=False):
 
     @functools.wraps(wrapped)
     def gradient_of_f(*args, **kwargs):
+        if "args" in kwargs:
+            _scipy_args(who, f)
         spec = specs.get(len(args))
         if spec is None:
             spec = specs[len(args)] = _Spec(who, argnums, len(args), jitted)
@@ -477,6 +479,8 @@ def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0, *,
 
     @functools.wraps(f)
     def elementwise_grad_of_f(*args, **kwargs):
+        if "args" in kwargs:
+            _scipy_args(who, f)
         nums, many = check_argnums(who, argnums, len(args))
         unique = tuple(dict.fromkeys(nums))        # argnums=(0, 0): one seed, two results
         xs = {i: as_input(who, args[i]) for i in unique}

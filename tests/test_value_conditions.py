@@ -140,6 +140,8 @@ def test_the_rows_with_value_tests_are_these():
     # test_special.py)
     # (erfcx's Re z > 3 test, dawsn's off-axis regions: both sides against mpmath in
     # test_silent61.py)
+    # (expit's tanh form below |x| = 1, the power rows' tiny-base forms: both sides
+    # against mpmath in test_expit_near_zero.py and test_power_at_zero.py)
     # (nan55's Stirling form from shape 10 in pdtr / pdtrc / nbinom's cdf and sf: both
     # sides against mpmath in test_nan55.py)
     assert sorted(r.name for r in VALUE_ROWS) == ["_beta_ppf",
@@ -155,7 +157,7 @@ def test_the_rows_with_value_tests_are_these():
                                                   "eval_gegenbauer", "eval_genlaguerre",
                                                   "eval_hermite", "eval_hermitenorm",
                                                   "eval_jacobi", "eval_laguerre",
-                                                  "eval_legendre",
+                                                  "eval_legendre", "expit",
                                                   "float_power", "gammainc", "gammaincc",
                                                   "gammainccinv", "gammaincinv",
                                                   "huber", "hyp2f1", "hypot", "kl_div",

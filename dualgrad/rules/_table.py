@@ -471,13 +471,13 @@ def _power_at_zero(power):
            f"where({yv} > 0.0, 0.0, {s_eta}) + "
            f"where({yv} > 1.0, 0.0, where({yv} > 0.0, {s_mix}, -{s_mix}))")
     zero = "np.absolute(value(x)) == 0.0"
-    # y == 0 at a subnormal x: ``(y / x) x**y``, the same function, where ``0 * x**-1``
+    # y == 0 at a subnormal x: ``(y / x) out``, the same function, where ``0 * x**-1``
     # is NaN (x**-1 overflows; d/dx x**0 is 0 there, and d2/dx2 x**1 through it:
     # attack61 01); only there (y / x alone lost d2/dy2: attack61 05, diff61 17), and on
     # y's whole value: an imaginary y is no zero (attack61 06)
     formula = f"y * {power.format('y - 1.0')}"
     below = "np.absolute(value(x)) < 2.2250738585072014e-308"
-    regular = (f"where(np.absolute(value(y)) == 0.0, where({below}, y / x * {power.format('y')}, {formula}), "
+    regular = (f"where(np.absolute(value(y)) == 0.0, where({below}, y / x * out, {formula}), "
                f"{formula})")
     # out underflowed at |x| <= 1: ``x * (x**(y-1) log x)``, whose nested d/dx keeps the
     # term ``out / x`` = x**(y-1) that ``out * log(x)`` loses (d2/dxdy x**y at x = 1e-200,

@@ -49,6 +49,37 @@ def test_complex_dawsn_slope_lost_is_nan(engine):
 
 
 @pytest.mark.parametrize("engine", ["eager", "fused"])
+def test_complex_dawsn_slope_near_the_threshold(engine):
+    """15 + 14j takes the near form off the axis (|z|**2 < 1e5), good there to 1e-10:
+    a far test moved to 4 took the fraction there, 7.8e-9 off (diff61 9)."""
+    z = 15 + 14j
+    with dg.engine(engine), np.errstate(all="ignore"):
+        got = dg.derivative(lambda t: sp.dawsn(t + z), 0.0)
+    want = _dawsn_slope(z)
+    assert abs(mp.mpc(got) - want) / abs(want) <= 1e-10
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+def test_complex_erfcx_slope_that_cancels_is_nan(engine):
+    """Off the axis at Re z <= 3 and |z|**2 >= 1e5, where erfcx's exponential part does
+    not lead, 2 z erfcx - 2 / sqrt(pi) cancels (290 % off at 1 + 1e8 i; 76834f6 raised
+    TypeError for a scalar, gave the cancelled digits for an array: diff61 19): NaN,
+    scalar and array; where the exponential part leads (-224 + 223.9j) or |z| is small
+    (0.5 - 7j), against mpmath at 60 digits."""
+    with dg.engine(engine), np.errstate(all="ignore"):
+        for z in (1 + 1e8j, 2.9 + 1e4j, -5e8 - 8.66e8j, 1e-5 - 1e8j, -1e6 - 1e8j):
+            for n in (None, 3):
+                u = (lambda t: t + z) if n is None else (lambda t: (t + z) * np.ones(n))
+                assert np.isnan(dg.derivative(lambda t: sp.erfcx(u(t)), 0.0)).all(), (z, n)
+        with mp.workdps(60):
+            for z in (0.5 - 7j, -224 + 223.9j):
+                Z = mp.mpc(z)
+                want = 2 * Z * mp.exp(Z * Z) * mp.erfc(Z) - 2 / mp.sqrt(mp.pi)
+                got = dg.derivative(lambda t: sp.erfcx(t + z), 0.0)
+                assert abs(mp.mpc(got) - want) / abs(want) <= 1e-10, (z, got, complex(want))
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
 def test_complex_erfcx_second_level(engine):
     """A second level of erfcx at a complex point raised TypeError (the row's switch
     compared a complex dual, z > 3).  erfcx' and erfcx'' = 2 erfcx + 2 z erfcx' against

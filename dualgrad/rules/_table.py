@@ -244,6 +244,24 @@ def _dawsn_forms(far, near, lost):
     return f"where({_OFF_AXIS}, where({far_test}, {far}, where({band}, {lost}, {near})), {real})"
 
 
+def _erfcx_forms(far, near, lost):
+    """erfcx's slope ``2 z out - 2 / sqrt(pi)``, a source string: ``far`` (the continued
+    fraction's ``-2 out K(z)``) past ``Re z = 3``; ``near`` (the cancelling form) on the
+    real line and where it keeps 1e-10 off it; ``lost`` (NaN) elsewhere.  Off the axis
+    at ``Re z <= 3`` erfcx is ``1 / (sqrt(pi) z) + ...`` plus, for ``Re z < 0``, its
+    exponential part ``2 exp(z**2)``: the near form is off by ~2 eps |z|**2 relative
+    unless that part leads (``Re z**2 > 12 + log1p(|Re z|)``), so 1e-10 where ``|z|**2 <
+    1e5``; past it, near the anti-diagonal the slope needs the phase ``2 Re z Im z``, and
+    elsewhere a fraction the row does not carry off the axis: NaN, not the cancelled
+    digits (diff61 19: 290 % off at 1 + 1e8 i, where 76834f6 raised TypeError)."""
+    v = "value(x)"
+    a, b = f"np.absolute(np.real({v}))", f"np.absolute(np.real({v} * -1j))"
+    kept = (f"np.real(where({a} * {a} + {b} * {b} < 100000.0, 1e+300, where(np.real({v}) < 0.0, "
+            f"({a} - {b}) * ({a} + {b}) - np.log1p({a}), -1e+300))) > 12.0")
+    return (f"where(np.real({v}) > 3.0, {far}, "
+            f"where({_OFF_AXIS}, where({kept}, {near}, {lost}), {near}))")
+
+
 def _huge(form, text):
     """``form`` (a source string in ``x``), but ``text`` where ``|x| > 1e100`` on or
     above the real axis (below it by less than 1e-300 too: w's exponential part
@@ -1471,10 +1489,12 @@ def _scipy_rules(sc):
         # attack59 03), the parts stay normal and the two steps keep it
         # (its test on Re z, a value test: a complex dual's x > 3.0 raised TypeError at a
         # second level; silent61)
-        _smooth(sc.erfcx, _canonical(f"where(np.real(value(x)) > 3.0, -2.0 * out * ({_erfcx_tail()}), "
-                                     f"2.0 * x * out - {_2_SQRTPI})"),
-                quotient=((_canonical(f"where(np.real(value(x)) > 3.0, -2.0 * out * (x * ({_erfcx_tail()})), "
-                                      f"x * (2.0 * x * out - {_2_SQRTPI}))"), "x"),)),
+        _smooth(sc.erfcx, _canonical(_erfcx_forms(f"-2.0 * out * ({_erfcx_tail()})",
+                                                  f"2.0 * x * out - {_2_SQRTPI}",
+                                                  "(x - x) / 0.0")),
+                quotient=((_canonical(_erfcx_forms(f"-2.0 * out * (x * ({_erfcx_tail()}))",
+                                                   f"x * (2.0 * x * out - {_2_SQRTPI})",
+                                                   "(x - x) / 0.0")), "x"),)),
         # Faddeeva's w(z) = exp(-z**2) erfc(-i z), entire (holomorphic); a real dual's
         # partials become complex as its value does
         _smooth(sc.wofz, _canonical(_wofz_slope())),

@@ -139,6 +139,24 @@ def timed_error_table(got, compare):
         print(row)
 
 
+def us_table(got, compare, first="case", digits=2):
+    """Print the Markdown table of :func:`alternate`'s ``got`` whose children give each
+    case one time in us: the rounds' median, and the other checkout's with this / other
+    (the median of the rounds' quotients) where ``compare`` was given (iterate_ab.py,
+    euler_lotka_lines.py)."""
+    after = got["after"]
+    head = f"| {first} | us |" + (" us (other) | this / other |" if compare else "")
+    print(head)
+    print("|" + " --- |" * (head.count("|") - 1))
+    for name in after[0]:
+        line = f"| {name} | {statistics.median(r[name] for r in after):.{digits}f} |"
+        if compare:
+            before = got["before"]
+            quot = statistics.median(a[name] / b[name] for a, b in zip(after, before))
+            line += f" {statistics.median(r[name] for r in before):.{digits}f} | {quot:.2f} |"
+        print(line)
+
+
 def ms_per_call(call, seconds):
     """CPU ms per call of ``call()``: one warm-up call, then as many as ``seconds`` of
     process time hold (api45_cost.py, hvp_ties.py)."""

@@ -27,7 +27,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _common import alternate  # noqa: E402  (the A/B loop)
+from _common import alternate, us_table  # noqa: E402  (the A/B loop)
 
 LINES = ["m = np.repeat(16 x)", "l = np.exp(-(1 + x / 2) age)", "np.exp(-r age)",
          "e * l * m", "sum(...)", "1 - Sum"]
@@ -88,17 +88,7 @@ def main():
     if args.child:
         return child()
     got = alternate("euler_lotka_lines.py", [], args.compare, args.rounds)
-    after = got["after"]
-    head = "| call: line | us |" + (" us (other) | this / other |" if args.compare else "")
-    print(head)
-    print("|" + " --- |" * (head.count("|") - 1))
-    for name in after[0]:
-        line = f"| {name} | {statistics.median(r[name] for r in after):.1f} |"
-        if args.compare:
-            before = got["before"]
-            quot = statistics.median(a[name] / b[name] for a, b in zip(after, before))
-            line += f" {statistics.median(r[name] for r in before):.1f} | {quot:.2f} |"
-        print(line)
+    us_table(got, args.compare, "call: line", 1)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _common import alternate  # noqa: E402  (the A/B loop)
+from _common import alternate, us_table  # noqa: E402  (the A/B loop)
 
 
 def child():
@@ -95,17 +95,7 @@ def main():
     if args.child:
         return child()
     got = alternate("iterate_ab.py", [], args.compare, args.rounds)
-    after = got["after"]
-    head = "| case | us |" + (" us (other) | this / other |" if args.compare else "")
-    print(head)
-    print("|" + " --- |" * (head.count("|") - 1))
-    for name in after[0]:
-        line = f"| {name} | {statistics.median(r[name] for r in after):.2f} |"
-        if args.compare:
-            before = got["before"]
-            quot = statistics.median(a[name] / b[name] for a, b in zip(after, before))
-            line += f" {statistics.median(r[name] for r in before):.2f} | {quot:.2f} |"
-        print(line)
+    us_table(got, args.compare, "case", 2)
 
 
 if __name__ == "__main__":

@@ -1982,23 +1982,36 @@ def _complex_unary(rule, d):
     plain numbers (``np.exp(2j * np.pi * h @ x)``: the perovskite row's phase), without
     its scans of the arguments (~5 us); ``None``, having computed nothing, for anything
     else (a real or nested dual, a tangent or selecting rule, an escaped dual)."""
-    if rule.kind != "smooth" or rule.select or rule.tangent or rule.ufunc.nout != 1 or \
-            getattr(type(d), "_kind", None) != "slots" or type(d.value) is not complex:
+    fns = _plain_slots(rule, d, 0)
+    if fns is None or rule.ufunc.nout != 1 or type(d.value) is not complex:
+        return None
+    values = [_c128(d.value)]
+    return _slots_result(fns, (d,), (0,), values, rule.ufunc(values[0]), rule, d.tag)
+
+
+def _plain_slots(rule, d, i):
+    """The table's local derivatives of the smooth ``rule`` (no selection, no tangent)
+    where ``d``, its argument ``i``, is a scalar dual of a live tag whose partials are
+    plain floats or complex numbers; ``None`` for anything else (the general path
+    decides, and raises where it must)."""
+    if rule.kind != "smooth" or rule.select or rule.tangent or \
+            getattr(type(d), "_kind", None) != "slots":
         return None
     for q in d._plist():
         tq = type(q)
         if tq is not float and tq is not complex:
             return None
-    tag = d.tag
     fns = _COMPILED.get(rule.ufunc) or derivative_functions(rule)
-    if tag not in _LIVE or fns[0] is None:
-        return None                                 # the general path raises
-    values = [_c128(d.value)]
-    out = rule.ufunc(values[0])
+    return None if d.tag not in _LIVE or fns[i] is None else fns
+
+
+def _slots_result(fns, args, ks, values, out, rule, tag):
+    """The scalar dual of ``out`` (NumPy's value) and the partials
+    :func:`_scalar_partials` makes of arguments ``ks``, quiet as :func:`call` is."""
     token = _hush()
     try:
         out = _as_scalar(out)
-        partials = _scalar_partials(fns, (d,), (0,), values, out, rule)
+        partials = _scalar_partials(fns, args, ks, values, out, rule)
     finally:
         _unhush(token)
     return dual.make_scalar(out, partials, tag)
@@ -2012,8 +2025,8 @@ def _with_complex(rule, args, k):
     result to the bit; ``None``, having computed nothing, for anything else
     (another kind of dual, nesting, an escaped dual)."""
     d = args[1 - k]
-    if rule.kind != "smooth" or rule.select or rule.tangent or \
-            getattr(type(d), "_kind", None) != "slots":
+    fns = _plain_slots(rule, d, 1 - k)
+    if fns is None:
         return None
     v = d.value
     tv = type(v)
@@ -2023,14 +2036,6 @@ def _with_complex(rule, args, k):
         v = _c128(v)
     else:
         return None
-    for q in d._plist():
-        tq = type(q)
-        if tq is not float and tq is not complex:
-            return None
-    tag = d.tag
-    fns = _COMPILED.get(rule.ufunc) or derivative_functions(rule)
-    if tag not in _LIVE or fns[1 - k] is None:
-        return None                                 # the general path raises
     c = args[k]
     values = [v, _c128(c) if type(c) is complex else c] if k else \
         [_c128(c) if type(c) is complex else c, v]
@@ -2046,13 +2051,7 @@ def _with_complex(rule, args, k):
             out = None
     if out is None:
         out = rule.ufunc(*values)
-    token = _hush()
-    try:
-        out = _as_scalar(out)
-        partials = _scalar_partials(fns, args, (1 - k,), values, out, rule)
-    finally:
-        _unhush(token)
-    return dual.make_scalar(out, partials, tag)
+    return _slots_result(fns, args, (1 - k,), values, out, rule, d.tag)
 
 
 def _pending_scalar(rule, a, b):

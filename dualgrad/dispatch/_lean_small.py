@@ -312,7 +312,8 @@ def lean_power(a, b):
         if cube:                  # short row's test without NumPy)
             f = x * x             # the regular branch y * x ** (y - 1.0) at y = 3, to the
             f *= 3.0              # bit on any x (see _SQUARE_IS_MUL), zeros included
-        elif 0.0 not in x.tolist() if x.ndim == 1 and x.size <= 64 else x.all():
+        elif y != 0.0 and (0.0 not in x.tolist() if x.ndim == 1 and x.size <= 64 else
+                           x.all()):
             f = (_REGULAR or _regular())(x, y, out)
         else:
             f = derivative_functions(_POWER)[0](x, y, out)

@@ -2380,6 +2380,7 @@ _NAMESPACE = {"np": np, "where": where, "value": value, "lazy_where": lazy_where
 _COMPILED = {}
 # the condition of a row whose branch at x = 0 :func:`regular_branch` leaves out
 _AT_ZERO = parse("np.absolute(value(x)) == 0.0", ("x", "y", "out"))
+_Y_ZERO = parse("np.absolute(value(y)) == 0.0", ("x", "y", "out"))
 
 
 def tangent_function(rule):
@@ -2396,12 +2397,13 @@ def tangent_function(rule):
 
 def regular_branch(rule, k):
     """``d(x, y, out)``: argument ``k``'s local derivative of ``rule`` where no value of
-    ``x`` is zero, for a row written ``where(np.absolute(value(x)) == 0.0, at_zero,
-    regular)`` (``np.power``: ``y * x ** (y - 1.0)``), or ``None`` for any other row.
+    ``x`` is zero and ``y`` is not zero, for a row written ``where(np.absolute(value(x))
+    == 0.0, at_zero, regular)`` (``np.power``: ``y * x ** (y - 1.0)``, past its own
+    ``where(np.absolute(value(y)) == 0.0, ...)``), or ``None`` for any other row.
 
-    The table's own branch, compiled alone: where ``x`` has no zero element,
-    :func:`lazy_where` evaluates this branch only and copies it, so the two agree to
-    the bit, without the test and the copy (the lean path of ``u ** 3``, small41)."""
+    The table's own branch, compiled alone: where ``x`` has no zero element and ``y``
+    none, :func:`lazy_where` evaluates this branch only and copies it, so the two agree
+    to the bit, without the tests and the copy (the lean path of ``u ** b``, small41)."""
     key = ("regular", rule.ufunc, k)
     fn = _COMPILED.get(key, False)
     if fn is False:
@@ -2410,7 +2412,10 @@ def regular_branch(rule, k):
         fn = None
         if tree is not None and tree[0] == "call" and tree[1] == "where" and \
                 tree[2][0] == _AT_ZERO.tree:
-            fn = Expr(f"{expr.text} where x != 0", expr.params, tree[2][2]).function(
+            branch = tree[2][2]
+            if branch[0] == "call" and branch[1] == "where" and branch[2][0] == _Y_ZERO.tree:
+                branch = branch[2][2]
+            fn = Expr(f"{expr.text} where x != 0 and y != 0", expr.params, branch).function(
                 _NAMESPACE, {"where": _LAZY})
         _COMPILED[key] = fn
     return fn

@@ -60,3 +60,39 @@ def same_bits(got, want):
         x, y = np.asarray(x), np.asarray(y)
         assert x.shape == y.shape and x.dtype == y.dtype
         assert x.tobytes() == y.tobytes(), (x, y)
+
+
+def same_duals(got, want):
+    """``same_bits`` of two duals of the same class (a path must not change the kind)."""
+    assert type(got) is type(want), (type(got), type(want))
+    same_bits(got, want)
+
+
+def without_numba(request, monkeypatch):
+    """The state of a process that has not loaded numba: the backend's loader not ready,
+    never loading, and the lean path's compiled entry points (cells that hold one only
+    once numba is loaded) emptied until the test ends."""
+    from dualgrad.backend import _loader
+    from dualgrad.dispatch import _lean_small
+    monkeypatch.setattr(_loader, "READY", False)
+    monkeypatch.setattr(_loader, "LOAD_AFTER", 10 ** 18)
+    for cell in (_lean_small._SCALE, _lean_small._CUBE):
+        request.addfinalizer(lambda c=cell, held=cell[0]: c.__setitem__(0, held))
+        cell[0] = None
+
+
+def bench_module(name):
+    """The module ``bench/<name>.py`` (the corpus's real functions that tests check
+    against their own oracles), loaded by path once per process: bench/ is no package."""
+    import importlib.util
+    from pathlib import Path
+    if name not in _BENCH:
+        path = Path(__file__).resolve().parent.parent / "bench" / f"{name}.py"
+        spec = importlib.util.spec_from_file_location(f"_bench_{name}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        _BENCH[name] = module
+    return _BENCH[name]
+
+
+_BENCH = {}

@@ -15,8 +15,6 @@ complex steps through the same loops in complex buffers.
 """
 
 import concurrent.futures
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -26,15 +24,13 @@ from dualgrad import dual
 from dualgrad.dual import _array
 from dualgrad.testing import complex_step
 from test_seed_elements import BY_HAND, WRITES
+from _probes import bench_module
 
 X0 = np.array([0.3, -1.2, 2.0])
 A, B, C = X0
 E = np.eye(3)
 
-_SPEC = importlib.util.spec_from_file_location(
-    "corpus58", Path(__file__).resolve().parent.parent / "bench" / "corpus58.py")
-corpus58 = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(corpus58)
+corpus58 = bench_module("corpus58")
 
 
 def _buffer_of(x):

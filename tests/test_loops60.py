@@ -16,6 +16,7 @@ import pytest
 
 import dualgrad as dg
 from dualgrad.dual import _array, _scalar
+from _probes import bench_module
 
 INF, NAN = float("inf"), float("nan")
 
@@ -291,12 +292,7 @@ def test_an_escaped_buffer_and_an_escaped_element_still_raise(monkeypatch):
 def test_sir_against_complex_steps(monkeypatch):
     """bench/corpus58.py's SIR loop: the three paths' bits, and complex steps through the
     same loop in complex buffers (rtol 1e-12)."""
-    import importlib.util
-    from pathlib import Path
-    spec = importlib.util.spec_from_file_location(
-        "corpus58", Path(__file__).resolve().parent.parent / "bench" / "corpus58.py")
-    corpus58 = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(corpus58)
+    corpus58 = bench_module("corpus58")
     q = np.array([0.3, 0.1])
     J, err = _three_ways(corpus58.sir_infected, q, monkeypatch=monkeypatch)
     assert err is None

@@ -13,19 +13,15 @@ sandbox's spherical variogram) was refused; it now runs NumPy's own steps on the
 NumPy's own code meets the duals: that stays refused, naming ``np.where``.
 """
 
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import dualgrad as dg
 from dualgrad.testing import complex_step
+from _probes import bench_module
 
-_SPEC = importlib.util.spec_from_file_location(
-    "corpus57", Path(__file__).resolve().parent.parent / "bench" / "corpus57.py")
-c = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(c)
+c = bench_module("corpus57")
 
 
 def richardson_jacobian(f, x, rel=1e-3):

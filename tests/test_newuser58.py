@@ -13,9 +13,7 @@ its output by ``np.append`` (a complex step).  The sources'
 corpus applies.
 """
 
-import importlib.util
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,11 +22,9 @@ from scipy.integrate import solve_ivp
 
 import dualgrad as dg
 from dualgrad.testing import complex_step
+from _probes import bench_module
 
-_SPEC = importlib.util.spec_from_file_location(
-    "corpus58", Path(__file__).resolve().parent.parent / "bench" / "corpus58.py")
-c = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(c)
+c = bench_module("corpus58")
 
 
 def test_hodgkin_huxley_euler_loop_matches_complex_step():

@@ -15,9 +15,7 @@ sources' ``np.zeros`` / ``np.ones`` buffers, ``np.array(x, dtype=float)``,
 message naming the fix the corpus applies; the failure probability's indicator warns.
 """
 
-import importlib.util
 import warnings
-from pathlib import Path
 
 import mpmath
 import numpy as np
@@ -27,11 +25,9 @@ import scipy.optimize
 
 import dualgrad as dg
 from dualgrad.testing import complex_step
+from _probes import bench_module
 
-_SPEC = importlib.util.spec_from_file_location(
-    "corpus59", Path(__file__).resolve().parent.parent / "bench" / "corpus59.py")
-c = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(c)
+c = bench_module("corpus59")
 
 
 def test_gp_likelihood_matches_matrix_derivative_in_mpmath():

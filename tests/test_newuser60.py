@@ -14,9 +14,7 @@ buffers, odeint, ``astype(np.float32)``, ``np.roots``, ``scipy.linalg.eig``,
 ``scipy.optimize.brentq``) is refused with a message naming the change made.
 """
 
-import importlib.util
 import math
-from pathlib import Path
 
 import mpmath
 import numpy as np
@@ -27,11 +25,9 @@ from scipy.integrate import odeint
 
 import dualgrad as dg
 from dualgrad.testing import complex_step
+from _probes import bench_module
 
-_SPEC = importlib.util.spec_from_file_location(
-    "corpus60", Path(__file__).resolve().parent.parent / "bench" / "corpus60.py")
-c = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(c)
+c = bench_module("corpus60")
 
 
 def _row(name):

@@ -15,8 +15,6 @@ library's jitted function was told to loop over elements rather than to call its
 ``py_func``.
 """
 
-import importlib.util
-from pathlib import Path
 
 import mpmath
 import numpy as np
@@ -27,11 +25,9 @@ from scipy.signal import lfilter
 
 import dualgrad as dg
 from dualgrad.testing import complex_step, numerical_jacobian
+from _probes import bench_module
 
-_SPEC = importlib.util.spec_from_file_location(
-    "corpus61", Path(__file__).resolve().parent.parent / "bench" / "corpus61.py")
-c = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(c)
+c = bench_module("corpus61")
 
 
 def _row(name):

@@ -17,6 +17,7 @@ import dualgrad as dg
 from dualgrad.dispatch import _lean_small, _ufuncs
 from dualgrad.dual import _array, partials_array, primal
 from dualgrad.testing import complex_step, numerical_jacobian
+from _probes import bench_module
 
 X = np.array([0.7, -1.3])
 W = np.array([1.5, -0.5])
@@ -128,12 +129,7 @@ def test_each_real_spelling_against_central_differences(name):
 
 
 def test_the_pendulum_row_of_corpus59_against_the_complex_step():
-    import importlib.util
-    import pathlib
-    path = pathlib.Path(__file__).resolve().parents[1] / "bench" / "corpus59.py"
-    spec = importlib.util.spec_from_file_location("corpus59_for_object60", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = bench_module("corpus59")
     p = np.array([0.25, 5.0])
     J = dg.jacobian(module.pendulum_row, p)
     np.testing.assert_allclose(J, complex_step(module.pendulum_row, p), rtol=1e-12,

@@ -23,6 +23,7 @@ from dualgrad.dispatch._ufuncs import apply, call
 from dualgrad.dual import ArrayDual
 from dualgrad.dual._base import new_tag
 from dualgrad.rules._table import rule_for
+from _probes import same_duals, without_numba
 
 RNG = np.random.default_rng(42)
 H = 1e-3
@@ -38,24 +39,11 @@ def _central(f, n):
     return np.stack(cols, axis=-1)
 
 
-def _bits(got, want):
-    """Equal bits (NaN included), shapes and dtypes of two duals' values and partials."""
-    assert type(got) is type(want)
-    for x, y in ((got.value, want.value), (got.partials, want.partials)):
-        x, y = np.asarray(x), np.asarray(y)
-        assert x.shape == y.shape and x.dtype == y.dtype
-        assert x.tobytes() == y.tobytes(), (x, y)
-
-
 @pytest.fixture(params=["kernel", "numpy"])
 def engine(request, monkeypatch):
     """Numba loaded (the suite's state: the entry points) or not (NumPy's passes)."""
     if request.param == "numpy":
-        monkeypatch.setattr(_loader, "READY", False)
-        monkeypatch.setattr(_loader, "LOAD_AFTER", 10 ** 18)
-        for cell in (_lean_small._SCALE, _lean_small._CUBE):   # (a cell holds an entry
-            request.addfinalizer(lambda c=cell, held=cell[0]: c.__setitem__(0, held))
-            cell[0] = None                  # only once numba is loaded: none without it)
+        without_numba(request, monkeypatch)
     return request.param
 
 
@@ -143,7 +131,7 @@ def test_mixed_bits_and_central_differences(name, layout, n, outer_calls, row_ca
         assert row_calls == [(ufunc, 0 if first else 1)]    # call (lean45), no
     assert not row_calls or engine == "kernel"              # dispatcher
     assert not outer_calls
-    _bits(got, call(rule_for(ufunc), (k, u) if first else (u, k)))
+    same_duals(got, call(rule_for(ufunc), (k, u) if first else (u, k)))
     x, p, c, dc = u.value, u.partials, 0.7, np.asarray(k.partials)
     oracle = _central(lambda t, j: op(c + t * dc[j], x + t * p[:, j]), n)
     np.testing.assert_allclose(got.partials, oracle, rtol=1e-7, atol=1e-9)
@@ -165,7 +153,7 @@ def test_mixed_nonfinite_factors_take_the_careful_path(outer_calls, engine):
     with np.errstate(all="ignore"):
         for a, b, ufunc in ((k, w, np.multiply), (w, k, np.true_divide),
                             (kinf, u, np.multiply), (u, kinf, np.multiply)):
-            _bits(ufunc(a, b), call(rule_for(ufunc), (a, b)))
+            same_duals(ufunc(a, b), call(rule_for(ufunc), (a, b)))
             assert ufunc(a, b).partials.shape == (10, 2)
 
 
@@ -179,7 +167,7 @@ def test_power_bits_and_central_differences(b, layout, n, scale_calls, cube_call
     cube = b == 3 and _lean_small._SQUARE_IS_MUL     # (its own entry point: small61)
     assert len(scale_calls) == (1 if engine == "kernel" and not cube else 0)
     assert len(cube_calls) == (1 if engine == "kernel" and cube else 0)
-    _bits(got, call(rule_for(np.power), (u, b)))
+    same_duals(got, call(rule_for(np.power), (u, b)))
     x, p = u.value, u.partials
     oracle = _central(lambda t, j: (x + t * p[:, j]) ** b, n)
     np.testing.assert_allclose(got.partials, oracle, rtol=1e-7, atol=1e-9)
@@ -195,18 +183,18 @@ def test_power_zeros_nonfinite_and_two_axes(scale_calls, cube_calls, engine):
     u = dg.Dual(x, p, tag=tag)
     with np.errstate(all="ignore"):
         for b in (3, 0.5, -2):
-            _bits(u ** b, call(rule_for(np.power), (u, b)))
+            same_duals(u ** b, call(rule_for(np.power), (u, b)))
     w = dg.Dual(np.linspace(1.0, 2.0, 10), p, tag=tag)
     w.value[5] = np.inf                # no zero elsewhere: the entry meets the inf
     with np.errstate(all="ignore"):
         got = w ** 3
-    _bits(got, call(rule_for(np.power), (w, 3)))
+    same_duals(got, call(rule_for(np.power), (w, 3)))
     assert got.partials[5, 1] == 0.0
     if engine == "kernel" and _lean_small._SQUARE_IS_MUL:       # (the cube's own entry
         assert cube_calls[-1][0] is w.value                     # met it and declined)
     v = dg.Dual(RNG.uniform(0.5, 2, (2, 10)), RNG.standard_normal((2, 10, 2)), tag=tag)
     before = len(scale_calls), len(cube_calls)
-    _bits(v ** 3, call(rule_for(np.power), (v, 3)))
+    same_duals(v ** 3, call(rule_for(np.power), (v, 3)))
     assert (len(scale_calls), len(cube_calls)) == before
     oracle = _central(lambda t, j: (v.value + t * v.partials[..., j]) ** 3, 2)
     np.testing.assert_allclose((v ** 3).partials, oracle, rtol=1e-7)
@@ -219,7 +207,7 @@ def test_declined_operands_float32_int_bool_zero_d(outer_calls, scale_calls):
     k = dg.Dual(0.7, [1.0, -1.0], tag=tag)
     u32 = dg.Dual(np.linspace(1, 2, 10, dtype=np.float32), np.ones((10, 2)), tag=tag)
     got = k * u32                   # (float32 values made float64 by dg.Dual)
-    _bits(got, call(rule_for(np.multiply), (k, u32)))
+    same_duals(got, call(rule_for(np.multiply), (k, u32)))
     x = u32.value.astype(np.float64)
     np.testing.assert_allclose(got.partials, _central(
         lambda t, j: (0.7 + t * [1.0, -1.0][j]) * (x + t), 2), rtol=1e-6)
@@ -296,7 +284,7 @@ def test_slices_views_of_both(index, layout):
     a = _array(3, tag, layout)
     got = a[index]
     assert type(got) is ArrayDual and got.tag == tag
-    _bits(got, dg.Dual(a.value[index], a.partials[index], tag=tag))
+    same_duals(got, dg.Dual(a.value[index], a.partials[index], tag=tag))
     assert np.shares_memory(got.value, a.value) and np.shares_memory(got.partials, a.partials)
     got *= 2.0
     np.testing.assert_array_equal(a.value[index], got.value)
@@ -307,7 +295,7 @@ def test_slices_of_other_values():
     as before (the in-place construction is for float64 ndarrays alone)."""
     tag = new_tag()
     m = dg.Dual(RNG.uniform(0, 1, (2, 10)), RNG.standard_normal((2, 10, 2)), tag=tag)
-    _bits(m[1:], dg.Dual(m.value[1:], m.partials[1:], tag=tag))
+    same_duals(m[1:], dg.Dual(m.value[1:], m.partials[1:], tag=tag))
     half = dg.Dual(np.linspace(0, 1, 5), np.ones((5, 1)), tag=tag)
     f32 = np.concatenate([half, half], dtype=np.float32)    # (a join keeps float32)
     assert f32[2:].value.dtype == np.float32 and f32[2:].partials.dtype == np.float32
@@ -472,7 +460,7 @@ def test_products_nonfinite_and_overflowing_values(finishes):
         got = A @ u
         assert finishes and not any(finishes)      # declined (the general path: twice)
         general = apply(np.matmul, "__call__", (A, u), {})
-    _bits(got, general)
+    same_duals(got, general)
     big = dg.Dual(np.full(10, 1e307), RNG.standard_normal((10, 2)), tag=tag)
     got = np.eye(10) * 10 @ big                # each 1e308, their sum inf
     assert finishes[-1] is False

@@ -18,18 +18,9 @@ import dualgrad as dg
 from dualgrad import errors
 from dualgrad.backend import _kernels, _loader
 from dualgrad.dual._base import new_tag
-from _probes import python_calls
+from _probes import python_calls, same_duals
 
 RNG = np.random.default_rng(48)
-
-
-def _bits(got, want):
-    """Equal bits (NaN and zeros' signs included), shapes and dtypes of two duals."""
-    assert type(got) is type(want)
-    for x, y in ((got.value, want.value), (got.partials, want.partials)):
-        x, y = np.asarray(x), np.asarray(y)
-        assert x.shape == y.shape and x.dtype == y.dtype
-        assert x.tobytes() == y.tobytes(), (x, y)
 
 
 def _dual(x, n=3, layout="C", tag=None):
@@ -70,8 +61,8 @@ def test_square_closed_form_and_the_general_path_bits(layout, N, n, numba, two, 
     assert got.partials.flags.c_contiguous
     with _kernels.use("numpy"):
         general = u ** two
-    _bits(got, general)
-    _bits(got, np.square(u))
+    same_duals(got, general)
+    same_duals(got, np.square(u))
 
 
 @pytest.mark.parametrize("x", [
@@ -85,7 +76,7 @@ def test_square_zeros_nan_inf_tiny_huge_as_the_general_path(x):
         got = u ** 2
         with _kernels.use("numpy"):
             general = u ** 2
-    _bits(got, general)
+    same_duals(got, general)
     assert got.value.tobytes() == np.square(np.asarray(x)).tobytes()
 
 

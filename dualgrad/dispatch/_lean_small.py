@@ -53,7 +53,7 @@ from ..dual._array import argument_factors, array_and_scalar as _array_and_scala
     read_object
 from ..rules._table import RULES, TINY, derivative_functions, regular_branch
 from ._nested import nested
-from ._ufuncs import (_LAST, _errstate, _hush, _tiny, _unhush, _variable, call,
+from ._ufuncs import (_LAST, _errstate, _hush, _promoted, _tiny, _unhush, _variable, call,
                       call_ufunc as _call_ufunc, lean as _lean)
 from . import _ufuncs
 
@@ -196,9 +196,12 @@ def lean_constant(rule, a, b):
     fns = _MIXED.get(rule.ufunc, False)
     if fns is False:
         fns = _mixed_factors(rule)
-    if fns is None or x.dtype is not _F64 or not x.ndim or \
-            getattr(type(scalar), "_kind", None) != "slots":
+    if fns is None or not x.ndim or getattr(type(scalar), "_kind", None) != "slots":
         return None
+    if x.dtype is not _F64:       # an int or bool grid (``r * np.arange(1, 51)``): in
+        x = _promoted(x, rule, 1 - k)   # float64, as ``call`` computes with it (loops61:
+        if type(x) is not _nd or x.dtype is not _F64:    # 18 us there); else ``None``
+            return None
     v = scalar.value
     tag = scalar.tag
     if type(v) is not float or tag not in LIVE:

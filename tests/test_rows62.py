@@ -1,0 +1,160 @@
+"""Issue 13, stop 62 (rows62): the Euler-Lotka row's scalar dual with an integer grid.
+
+bench/corpus60.py's ``SUMMATION`` builds ``np.repeat(16 * x, 50)`` and
+``-(1 + 0.5 * x) * np.arange(1, 51)``: a scalar dual repeated, and a scalar dual with an
+int64 array.  Both took the general path (``dispatch``'s lift and ``_repeat``; ``call``
+with the grid promoted to float64).  Now ``dual._views.scalar_repeat`` makes the repeat
+and ``dispatch._lean_small.lean_constant`` takes integer and bool grids (promoted as
+``call`` promotes them).  Oracles: the general path itself to the bit (``call``; the
+general ``dispatch`` of ``np.repeat``), values, partials, warnings and errors; the
+analytic derivative on floats (the row itself: tests/test_newuser60.py's mpmath
+implicit derivative).  Spies tell the way taken.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+from dualgrad.dispatch import _lean_small
+from dualgrad.dispatch._functions import dispatch as general_dispatch
+from dualgrad.dispatch._ufuncs import call
+from dualgrad.dual import _scalar
+from dualgrad.dual._base import new_tag
+from dualgrad.rules._table import rule_for
+
+
+def _bits(got, want):
+    """Class, value and partials of two duals, bit for bit."""
+    assert type(got) is type(want)
+    for a, b in ((got.value, want.value), (got.partials, want.partials)):
+        a, b = np.asarray(a), np.asarray(b)
+        assert a.shape == b.shape and a.dtype == b.dtype
+        assert a.tobytes() == b.tobytes()
+
+
+@pytest.fixture
+def lean_made(monkeypatch):
+    """How many results ``lean_constant`` made (a spy; ``None`` is a decline)."""
+    made = []
+    real = _lean_small.lean_constant
+
+    def spy(rule, a, b):
+        result = real(rule, a, b)
+        if result is not None:
+            made.append(1)
+        return result
+    monkeypatch.setattr(_lean_small, "lean_constant", spy)
+    return made
+
+
+GRIDS = {
+    "int64": np.arange(-3, 5),
+    "big int64": np.array([0, 1, -1, 2 ** 53 + 1, -(2 ** 62)]),
+    "int32 2-D": np.array([[1, 2], [0, -5]], dtype=np.int32),
+    "uint8": np.array([3, 0, 255], dtype=np.uint8),
+    "uint64": np.array([7, 0, 2 ** 64 - 1], dtype=np.uint64),
+    "bool": np.array([True, False, True]),
+    "int16 view": np.arange(9, dtype=np.int16)[::2],
+    "float32": np.array([1.5, 0.0, -2.0], dtype=np.float32),
+}
+# spelling, ufunc, the scalar first?, the derivative in the scalar on floats (c, x)
+OPS = {
+    "k * x": (lambda k, x: k * x, np.multiply, True, lambda c, x: x),
+    "x * k": (lambda k, x: x * k, np.multiply, False, lambda c, x: x),
+    "k - x": (lambda k, x: k - x, np.subtract, True, lambda c, x: np.ones_like(x)),
+    "x / k": (lambda k, x: x / k, np.true_divide, False, lambda c, x: -x / c ** 2),
+    "k / x": (lambda k, x: k / x, np.true_divide, True, lambda c, x: 1.0 / x),
+    "x ** k": (lambda k, x: x ** k, np.power, False, lambda c, x: np.log(x) * x ** c),
+    "np.arctan2(k, x)": (lambda k, x: np.arctan2(k, x), np.arctan2, True,
+                         lambda c, x: x / (c * c + x * x)),
+}
+
+
+def _run(op):
+    """``op()``'s result or exception, and NumPy's warnings (text) while it ran."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            got = op()
+        except Exception as exc:                   # noqa: BLE001 (compared below)
+            got = exc
+    return got, [str(w.message) for w in caught]
+
+
+@pytest.mark.parametrize("grid", sorted(GRIDS))
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_integer_grid_bits_oracle_and_way(name, grid, lean_made):
+    op, ufunc, first, dk = OPS[name]
+    x = GRIDS[grid]
+    for c, row in ((0.7, [1.0, -2.5]), (-0.0, [np.inf, 1e-310]), (np.nan, [0.5, 0.0]),
+                   (1e308, [3.0, -0.0])):
+        k = dg.Dual(c, row, tag=new_tag())
+        got, said = _run(lambda: op(k, x))
+        want, want_said = _run(lambda: call(rule_for(ufunc), (k, x) if first else (x, k)))
+        assert said == want_said
+        _bits(got, want)
+        if c == 0.7 and grid != "uint64":     # (2**64 - 1: the float's rounding)
+            with np.errstate(all="ignore"):
+                xf = x.astype(float)
+                ok = np.isfinite(dk(c, xf))
+                np.testing.assert_array_equal(got.value, op(c, xf))
+                expected = dk(c, xf)[..., None] * np.asarray(row)
+            np.testing.assert_allclose(np.asarray(got.partials)[ok], expected[ok],
+                                       rtol=1e-14, atol=1e-300)
+    assert len(lean_made) >= 1, "the integer grid did not take lean_constant"
+
+
+def test_integer_grid_declines_to_the_general_path(lean_made):
+    """A 0-d grid, ldexp's integer exponent: not lean_constant's; the general path's
+    answer, as before."""
+    k = dg.Dual(0.7, [1.0], tag=new_tag())
+    _bits(k * np.array(3), call(rule_for(np.multiply), (k, np.array(3))))
+    got, want = _run(lambda: np.ldexp(k, np.array([1, 2]))), \
+        _run(lambda: call(rule_for(np.ldexp), (k, np.array([1, 2]))))
+    _bits(got[0], want[0])
+    assert lean_made == []
+
+
+@pytest.fixture
+def general_runs(monkeypatch):
+    """The functions the scalar duals' ``__array_function__`` handed to ``dispatch``."""
+    seen = []
+
+    def spy(func, args, kwargs, like=None):
+        seen.append(func.__name__)
+        return general_dispatch(func, args, kwargs, like=like)
+    monkeypatch.setattr(_scalar, "dispatch", spy)
+    return seen
+
+
+@pytest.mark.parametrize("c, row", [(1.5, [1.0]), (-0.0, [np.nan, np.inf, -0.0]),
+                                    (np.inf, [5e-324, 2.0])])
+@pytest.mark.parametrize("call_", ["np.repeat(k, 50)", "np.repeat(k, repeats=3)",
+                                   "np.repeat(k, 0)", "np.repeat(k, 1, None)"])
+def test_repeat_bits_and_way(c, row, call_, general_runs):
+    k = dg.Dual(c, row, tag=new_tag())
+    got = eval(call_, {"np": np, "k": k})                          # noqa: S307
+    assert general_runs == []
+    repeats = got.value.shape[0]
+    want = general_dispatch(np.repeat, (k, repeats), {}, like=k)
+    _bits(got, want)
+    assert got.value.flags.c_contiguous and got.partials.flags.c_contiguous
+    np.testing.assert_array_equal(got.value, np.full(repeats, c))
+
+
+@pytest.mark.parametrize("call_", ["np.repeat(k, np.int64(2))", "np.repeat(k, 2, axis=0)",
+                                   "np.repeat(k, -1)", "np.repeat(k, True)",
+                                   "np.repeat(k, [2])"])
+def test_repeat_declines_or_raises_as_before(call_, general_runs):
+    """Anything but a Python int and no axis: the general path (its answer or error);
+    a negative count: NumPy's ValueError either way."""
+    k = dg.Dual(0.25, [1.0, 2.0], tag=new_tag())
+    got, _ = _run(lambda: eval(call_, {"np": np, "k": k}))          # noqa: S307
+    if call_ == "np.repeat(k, -1)":
+        assert isinstance(got, ValueError)
+        return
+    assert general_runs == ["repeat"]
+    if not isinstance(got, Exception):
+        np.testing.assert_array_equal(got.partials[-1], [1.0, 2.0])

@@ -1789,6 +1789,20 @@ def _stored_buffer(depth):
     return text, name, buffer, made, _dual_argument(frame), rebind
 
 
+def _bound_value(node, name):
+    """The expression the assignment ``node`` binds to ``name``: its value, or in a
+    tuple assignment the value's item at the name's place (``enum, c = 1, np.zeros(n)``
+    of a Bateman coefficient loop fell back to the general text, newuser62)."""
+    import ast
+    value = getattr(node, "value", None)
+    targets = getattr(node, "targets", ())
+    if len(targets) == 1 and isinstance(targets[0], ast.Tuple) and \
+            isinstance(value, ast.Tuple) and len(value.elts) == len(targets[0].elts):
+        names = [ast.unparse(t) for t in targets[0].elts]
+        return value.elts[names.index(name)] if name in names else None
+    return value
+
+
 def _buffer_message(who, found, own):
     """The refusal of a store into a plain buffer that :func:`_stored_buffer` found:
     short where the statement that made it has a ``*_like`` spelling; else the buffer
@@ -1803,7 +1817,7 @@ def _buffer_message(who, found, own):
         statement = ast.unparse(node)
         statement = statement if len(statement) <= 60 else statement[:57] + "..."
         where += f", made at line {line}: {statement}"
-        spelling = _like_spelling(getattr(node, "value", None), x or "x")
+        spelling = _like_spelling(_bound_value(node, name), x or "x")
     head = f"{who}: {text} stores a dual number into {name}, a plain NumPy array " \
         f"({where})"
     if spelling is None and made is not None and str(buffer.dtype) == "float64" and \
@@ -2772,6 +2786,66 @@ def array_subclass(who, cls):
         "numbers follow plain ndarray semantics, so the result would silently differ. "
         f"Fix: pass np.asarray(x){where} and write matrix products with @ (A.T @ k @ A, "
         "not A.T * k * A).")
+
+
+def masked_dual(frame):
+    """numpy.ma (its code at ``frame``) converted a dual array: ``np.ma.array(x,
+    mask=...)``, ``np.ma.sqrt(x)``, a masked array's operator ``m * x`` (its ``__mul__``
+    runs first and reads ``x`` as an object array).  numpy.ma's object loops and fills
+    are no derivative dualgrad follows (attack61 09: ``m * x`` ran, the masked entries'
+    derivatives 0; newuser62: jams_python's ``esat`` opens with ``np.ma.array(T)``, and
+    the message blamed an except clause).  Named as :func:`_numpy_on_objects` names a
+    numpy.ma function that raised on duals: the outermost numpy.ma frame's."""
+    outer = frame
+    while frame is not None and _masked_module(frame.f_globals.get("__name__") or ""):
+        outer, frame = frame, frame.f_back
+    while frame is not None and (frame.f_globals.get("__name__") or "").split(".")[0] in (
+            "numpy", "dualgrad"):
+        frame = frame.f_back
+    where = user_line(frame) if frame is not None else ""
+    name, owner = outer.f_code.co_name, outer.f_locals.get("self")
+    func = f"np.ma.{getattr(owner, '__name__', name)}" if name == "__call__" else \
+        "np.ma.array (np.ma.masked_array)" if name == "__new__" else \
+        f"a masked array's .{name}() (m * x with m on the left runs m's operator)" \
+        if name.startswith("__") and name.endswith("__") else \
+        f"a masked array's .{name}()" if _masked_module(type(owner).__module__) \
+        else f"np.ma.{name}"
+    error = DualTypeError(
+        f"dualgrad: {func} received a dual array" + (f" {where}" if where else "") +
+        ": numpy.ma computes a masked array of duals as an object array with NumPy's own "
+        "loops and fills the masked entries with plain numbers, which dualgrad does not "
+        "follow (their derivatives would come out 0); expected plain NumPy functions on "
+        "dual arrays. Fix: call the NumPy function on the dual itself (np.sqrt(x), "
+        "np.max(x), np.std(x)) and say what the masked entries mean with it: x[~mask] for "
+        "np.ma's compressed(), np.where(mask, fill, g(x)) for np.ma.filled(g(x), fill) "
+        "(g of np.where(mask, t, x) where g is undefined on the masked values t), or "
+        "np.nanmax / np.nanstd where NaN marks them; for a masked array m beside a dual x, "
+        "m.filled(value) * x or np.where(m.mask, fill, m.data * x).")
+    error.masked_step = True            # (from_scipy passes it on as it is)
+    return error
+
+
+def subclass_result(who, cls):
+    """``f`` returned an ``np.matrix`` or a masked array holding duals: NumPy's own
+    method of that class met a dual and built it with object loops
+    (``np.matrix(A).dot(x)``: ``ndarray.dot`` takes no ``__array_function__``; attack61
+    08: the message said ``complex(d)``, which the user never wrote)."""
+    name = f"{cls.__module__}.{cls.__qualname__}".replace("numpy.ma.core.", "np.ma.") \
+        .replace("numpy.matrixlib.defmatrix.", "np.").replace("numpy.", "np.")
+    how = {"np.matrix": ("an np.matrix's method met a dual (M.dot(x) of an np.matrix M "
+                         "goes past dualgrad to NumPy's object loops)",
+                         "make the matrix a plain array first, M = np.asarray(M), then "
+                         "M @ x or M.dot(x) (np.bmat builds np.matrix: np.block takes the "
+                         "same blocks and makes an array)"),
+           "np.ma.MaskedArray": ("a masked array's method or operator met a dual",
+                                 "say what the masked entries mean on plain arrays: "
+                                 "m.filled(value) * x, or np.where(m.mask, fill, m.data "
+                                 "* x)")}.get(name, ("a method of that class met a dual",
+                                                    "pass np.asarray of it"))
+    return DualTypeError(
+        f"{who}: f returned a {name} holding dual numbers ({how[0]}); expected a dual "
+        "array or plain ndarray: dual numbers follow plain ndarray semantics, and this "
+        f"class's operators and reductions mean something else. Fix: {how[1]}.")
 
 
 # The NumPy spelling of SciPy functions that convert their input with np.asarray
@@ -3900,12 +3974,9 @@ _NDIMAGE_READS = {
                        "shift[1])"),
     "rotate": ("angle", "with reshape=False (SciPy's default reshape=True enlarges the "
                         "output) and axes=(1, 0), a = np.deg2rad(angle) and the centre "
-                        "c = (np.array(x.shape) - 1) / 2, output pixel (i, j) reads "
-                        "(c[0] + np.cos(a) * (i - c[0]) + np.sin(a) * (j - c[1]), "
-                        "c[1] - np.sin(a) * (i - c[0]) + np.cos(a) * (j - c[1]))"),
-    "zoom": ("zoom", "output pixel (i, j) of the output shape m = np.round(np.array("
-                     "x.shape) * zoom) reads (i * (n[0] - 1) / (m[0] - 1), j * (n[1] - 1) "
-                     "/ (m[1] - 1)), n = x.shape (grid_mode=False, the default)"),
+                        "ctr = (np.array(x.shape) - 1) / 2, output pixel (i, j) reads "
+                        "(ctr[0] + np.cos(a) * (i - ctr[0]) + np.sin(a) * (j - ctr[1]), "
+                        "ctr[1] - np.sin(a) * (i - ctr[0]) + np.cos(a) * (j - ctr[1]))"),
     "affine_transform": ("matrix or offset", "output pixel o = (i, j) reads matrix @ o + "
                                              "offset (a 1-D matrix: matrix * o + offset)"),
     "map_coordinates": ("coordinates", "output k reads (coordinates[0][k], "
@@ -3915,11 +3986,25 @@ _NDIMAGE_READS = {
 
 def _ndimage_geometry_spelling(name, f_locals):
     """The NumPy spelling of a geometric ``scipy.ndimage`` function whose duals are in
-    where it samples (a shift, an angle, a zoom, a matrix or offset, coordinates) and
-    not in its image: bilinear weights of the fractional coordinates, SciPy's
-    ``order=1``; ``None`` where the image holds the duals (its linear spelling stands)
-    or ``name`` is no geometric function."""
-    if name not in _NDIMAGE_READS or _dual_valued(f_locals.get("input")):
+    where it samples (a shift, an angle, a matrix or offset, coordinates) and not in
+    its image: bilinear weights of the fractional coordinates, SciPy's ``order=1``; a
+    dual zoom factor: ``dg.stop_gradient(zoom)`` (SciPy reads it only through the
+    output shape); ``None`` where the image holds the duals (its linear spelling
+    stands) or ``name`` is no geometric function."""
+    if _dual_valued(f_locals.get("input")):
+        return None
+    if name == "zoom" and _dual_valued(f_locals.get("zoom")):
+        # (diff61 5: the recipe promised derivatives in the zoom and began with
+        # np.arange of a dual shape; SciPy reads zoom only through the output shape)
+        return ("scipy.ndimage.zoom(x, dg.stop_gradient(zoom), ...), which is exact: "
+                "SciPy's zoom reads the factor only through the integer output shape "
+                "np.round(np.array(x.shape) * zoom) (output pixel i samples the input at "
+                "i * (n - 1) / (m - 1) for n input and m output pixels; grid_mode=True "
+                "also fixes it by n and m alone), so ndimage.zoom(x, 1.3) and "
+                "ndimage.zoom(x, 1.30001) "
+                "agree bit for bit and the derivative in zoom is 0 wherever that shape "
+                "does not jump")
+    if name not in _NDIMAGE_READS:
         return None
     what, reads = _NDIMAGE_READS[name]
     if not any(_dual_valued(f_locals.get(arg)) for arg in what.split(" or ")):
@@ -3932,7 +4017,8 @@ def _ndimage_geometry_spelling(name, f_locals):
             "np.minimum(i0 + 1, x.shape[0] - 1) (j0, j1 from c0 alike), v = (1 - fr) * "
             "((1 - fc) * x[i0, j0] + fc * x[i0, j1]) + fr * ((1 - fc) * x[i1, j0] + fc * "
             "x[i1, j1]), and np.where(inside, v, cval) where inside is (r, c) within [0, "
-            "x.shape - 1]: SciPy's order=1, mode='constant' to rounding, with exact "
+            "x.shape - 1]: SciPy's order=1, mode='constant' to rounding of the coordinates "
+            "(a sample on the image's border may fall either side of it), with exact "
             f"derivatives in the {what}; SciPy's default order=3 spline has no NumPy "
             "spelling (pass order=1 to compare)")
 
@@ -4140,8 +4226,8 @@ def from_scipy(who, exc):
     """``exc``, raised inside a SciPy function that turned duals into plain arrays,
     as dualgrad's TypeError naming that function and the NumPy spelling that works;
     ``None`` when ``exc`` is something else (it is then raised as it is)."""
-    if getattr(exc, "sparse_step", False):     # sparse_keeps_duals's: it names the step
-        return exc
+    if getattr(exc, "sparse_step", False) or getattr(exc, "masked_step", False):
+        return exc                  # sparse_keeps_duals's, masked_dual's: it names the step
     lost = _finder_lost(who, exc)          # brentq's loop, whatever it ended with
     if lost is not None:
         return lost

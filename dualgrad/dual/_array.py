@@ -521,6 +521,8 @@ class ArrayDual(Dual):
             raise errors.squareform_copy()
         elif name == "as_strided":             # strides laid over the object array
             errors.strided_layout(caller, self.value)
+        elif errors._masked_module(caller.f_globals.get("__name__") or ""):
+            raise errors.masked_dual(caller)   # np.ma.array(x), m * x: object loops
         value, partials = self.value, self._p
         if value.size >= errors.OBJECT_WARN_SIZE:
             errors.object_array_warning(value.size)

@@ -191,29 +191,37 @@ def _faddeeva_tail(first=1, depth=24, x="x", square=None):
     return tail
 
 
-def _wofz_forms(near, far):
+def _wofz_forms(near, far, below):
     """A function of Faddeeva's ``w = wofz`` (``out``), a source string: ``far`` (by the
-    continued fraction, which holds below the real axis too, K being odd, as long as
-    ``w``'s exponential part ``2 exp(-x**2)`` is negligible) where |x| > 6 and, near
-    the real axis (|Re x| > |Im x|), ``|exp(-x**2)| e |x|**4 <= 1e-18 |Im x|``, away from
-    it above the axis; else ``near`` (below the axis, away from it, that part is w).
-    ``e = exp(-2 |Re x| Im x)`` above the axis, 1 below it: above, the fraction has no
-    exponential part to miss but the one its depth leaves near the axis, which fades
-    that much faster (mpmath: 2e-12 of |exp(-x**2)| at 7 + 0.5i), while the near form
-    cancels ~|x|**2 ulps (attack27: 4e-4 relative at 1e6 (1 + 1e-15) + 1e6 i, where
-    |exp(-x**2)| is ~1 on the diagonal).  On
-    the real axis ``Re w = exp(-x**2)`` is the part the fraction lacks: its
-    ``Re w' = -2 K exp(-x**2)`` was 2 x**2 times the true ``-2 x exp(-x**2)`` (a
-    Gaussian's wing in voigt_profile at gamma = 0); where it is kept (|Re x| below
-    27.3 at Im x = 0, 7.3 at Im x = 1) the near form's cancellation is at most 750
-    ulps (1.7e-13 relative)."""
+    continued fraction ``K``, :func:`_faddeeva_tail`) where |x| > 6 above the real axis,
+    away from it, and near it (|Re x| > |Im x|) where ``|exp(-x**2)| e |x|**4 <= 1e-18
+    |Im x|``, ``e = exp(-2 |Re x Im x|)``; ``below`` (the same fraction at ``-x`` and
+    ``w(x) = 2 exp(-x**2) - w(-x)``: the far form plus the exponential part's own term)
+    in the same region's mirror below the axis; else ``near``.  Above the axis the
+    fraction has no exponential part to miss but the one its depth leaves near the
+    axis, which fades as ``e`` (mpmath: 2e-12 of |exp(-x**2)| at 7 + 0.5i); below it
+    the fraction at ``-x`` leaves the same, while ``near`` cancels ~|x|**2 ulps
+    (attack27: 4e-4 relative at 1e6 (1 + 1e-15) + 1e6 i).  Below the axis and near its
+    diagonal, ``E = exp(-x**2)`` is small in w but leads w' (``-4 x E`` beside ``~1 /
+    x**2``), and its phase ``2 Re x Im x`` rounds by ~|x|**2 ulps: NaN (dawsn's band,
+    :func:`_dawsn_forms`) where that is past 1e-10 of w' (``Re x**2 < 5 log|x| - 10.4``,
+    |x|**2 >= 1e5) unless E leads w too (``Re x**2 <= 12 + log1p|Re x|``; there w'
+    is as good as SciPy's w): w' was 7.6e-5 off at |x| = 1.4e6, 141 % at 3.9e8 while w
+    held (diff61 12).  On the real axis ``Re w = exp(-x**2)`` is the part the
+    fraction lacks: its ``Re w' = -2 K exp(-x**2)`` was 2 x**2 times the true ``-2 x
+    exp(-x**2)`` (a Gaussian's wing in voigt_profile at gamma = 0); where it is kept
+    (|Re x| below 27.3 at Im x = 0, 7.3 at Im x = 1) the near form's cancellation is
+    at most 750 ulps (1.7e-13 relative)."""
     v = "value(x)"
-    fade = (f"np.absolute(np.exp(-({v} * {v}) - 2.0 * np.absolute(np.real({v})) * "
-            f"where(np.real({v} * -1j) > 0.0, np.real({v} * -1j), 0.0))) * np.absolute({v} * {v} * {v} * {v}) > "
-            f"1e-18 * np.absolute(np.real({v} * -1j))")
-    return (f"where(np.absolute({v}) > 6.0, where(np.absolute(np.real({v})) > "
-            f"np.absolute(np.real({v} * -1j)), where({fade}, {near}, {far}), "
-            f"where(np.real({v} * -1j) >= 0.0, {far}, {near})), {near})")
+    a, b, im = f"np.absolute(np.real({v}))", f"np.absolute(np.real({v} * -1j))", f"np.real({v} * -1j)"
+    fade = (f"np.absolute(np.exp(-({v} * {v}) - 2.0 * {a} * {b})) * np.absolute({v} * {v} * {v} * {v}) > "
+            f"1e-18 * {b}")
+    square = f"({a} - {b}) * ({a} + {b})"
+    lost = (f"np.real(where({a} * {a} + {b} * {b} < 100000.0, 0.0, where(np.real({square} - np.log1p({a})) > 12.0, "
+            f"5.0 * np.log1p(np.absolute({v})) - 10.4 - {square}, 0.0))) > 0.0")
+    return (f"where(np.absolute({v}) > 6.0, where({a} > {b}, where({fade}, {near}, "
+            f"where({im} >= 0.0, {far}, where({lost}, (x - x) / 0.0, {below}))), "
+            f"where({im} >= 0.0, {far}, {near})), {near})")
 
 
 def _dawsn_forms(far, near, lost):
@@ -244,6 +252,19 @@ def _dawsn_forms(far, near, lost):
     return f"where({_OFF_AXIS}, where({far_test}, {far}, where({band}, {lost}, {near})), {real})"
 
 
+def _past_1e100(form, text, sign):
+    """:func:`_huge` for Dawson's (``sign`` 1) and erfcx (``sign`` -1): ``text`` past
+    |x| = 1e100 where the exponential part (``exp(-sign x**2)``) is 0, ``sign Re x**2 >
+    1e4``, or for erfcx at ``Re x >= 0`` (where it has none): there D ~ 1 / (2 x) and
+    erfcx ~ 1 / (sqrt(pi) x), so ``-out / x`` is D' and erfcx' to the last bit, where
+    the fraction's ``x * x`` overflowed (complex: NaN past |x| ~ 1e154 at first
+    order; real: a second level's NaN)."""
+    v = "value(x)"
+    a, b = f"np.absolute(np.real({v}))", f"np.absolute(np.real({v} * -1j))"
+    rest = "1e+10" if sign > 0 else f"{a} - np.real({v})"
+    return _huge(form, text, f"where({float(sign)} * ({a} - {b}) * ({a} + {b}) > 10000.0, 0.0, {rest})")
+
+
 def _erfcx_forms(far, near, lost):
     """erfcx's slope ``2 z out - 2 / sqrt(pi)``, a source string: ``far`` (the continued
     fraction's ``-2 out K(z)``) past ``Re z = 3``; ``near`` (the cancelling form) on the
@@ -262,26 +283,33 @@ def _erfcx_forms(far, near, lost):
             f"where({_OFF_AXIS}, where({kept}, {near}, {lost}), {near}))")
 
 
-def _huge(form, text):
-    """``form`` (a source string in ``x``), but ``text`` where ``|x| > 1e100`` on or
-    above the real axis (below it by less than 1e-300 too: w's exponential part
-    ``2 exp(-x**2)`` is 0 there): the continued fraction's ``x * x`` overflows there (to
-    inf - inf = NaN on the diagonal, to inf * 0 on the axis), so the terms are written
-    to leading order, which is their value to the last bit (the next term is ~1e-200
-    relative); at ``|x| = inf`` (``w = 0``) that gives 0, the limit.  (The condition's
-    second term is 0 above the axis and inf below it: "above and huge" in one test.)"""
-    im = "np.real(value(x) * -1j)"                  # (NaN at |x| = inf: tested first)
-    return (f"where(np.absolute(value(x)) > 1.7976931348623157e308, {text}, "
-            f"where(np.absolute(value(x)) - 1e100 > 1e308 * (np.absolute({im}) - {im}), "
-            f"{text}, {form}))")
+def _huge(form, text, beside=None):
+    """``form`` (a source string in ``x``), but ``text`` where ``|x| > 1e100`` and the
+    row's exponential part is 0: for w, on or above the real axis, below it by less than
+    1e-300, or below it where ``Re x**2 > 1e4`` (``beside`` None); else where ``beside``
+    (the source of a number) is 0, at |x| = inf too.  The continued fraction's ``x * x``
+    overflows there (to inf - inf = NaN on the diagonal, to inf * 0 on the axis, and its
+    derivative from |x| ~ 1e154 on the axis: a second level was NaN), so the terms are
+    written to leading order, which is their value to the last bit (the next term is
+    ~1e-200 relative); at ``|x| = inf`` (``w = 0``) that gives 0, the limit.  (The
+    condition's second term is 0 where the part is 0 and ~inf elsewhere: one test.)"""
+    v = "value(x)"
+    if beside is None:
+        a, b, im = (f"np.absolute(np.real({v}))", f"np.absolute(np.real({v} * -1j))",
+                    f"np.real({v} * -1j)")    # (NaN at |x| = inf: tested first)
+        beside = f"where(({a} - {b}) * ({a} + {b}) > 10000.0, 0.0, np.absolute({im}) - {im})"
+    return (f"where(np.absolute({v}) > 1.7976931348623157e308, {text}, "
+            f"where(np.absolute({v}) - 1e100 > 1e308 * np.real({beside}), {text}, {form}))")
 
 
 def _wofz_slope():
     """w'(x) of Faddeeva's ``w`` (``out``): ``2 i / sqrt(pi) - 2 x w``, or ``-2 K w``
-    (:func:`_faddeeva_tail`, :func:`_wofz_forms`); beyond |x| = 1e100, ``-w / x``
-    (:func:`_huge`)."""
-    return _huge(_wofz_forms(f"{_2_SQRTPI}j - 2.0 * x * out",
-                             f"-2.0 * ({_faddeeva_tail()}) * out"), "-out / x")
+    (:func:`_faddeeva_tail`, :func:`_wofz_forms`), below the axis ``-2 K w - 4 exp(-x**2)
+    (x - K)``; beyond |x| = 1e100, ``-w / x`` (:func:`_huge`)."""
+    k = _faddeeva_tail()
+    return _huge(_wofz_forms(f"{_2_SQRTPI}j - 2.0 * x * out", f"-2.0 * ({k}) * out",
+                             f"-2.0 * ({k}) * out - 4.0 * np.exp(-(x * x)) * (x - ({k}))"),
+                 "-out / x")
 
 
 def _wofz_moment_slope():
@@ -289,10 +317,13 @@ def _wofz_moment_slope():
     / sqrt(pi)``, or where the two terms cancel to ``-w / (2 x**2)`` (relative error
     ~|x|**2 ulps: voigt_profile's d/dsigma was 7e-11 off at sigma = 1e-3, every digit
     by 1e-6) ``-2 K T w = -T w / (x - T)``, ``T`` the fraction's tail from its second
-    level (``1 - 2 x K = -T / (x - T)``; :func:`_wofz_forms`)."""
-    t = _faddeeva_tail(2)
+    level (``1 - 2 x K = -T / (x - T)``; :func:`_wofz_forms`), below the axis with
+    ``-4 x exp(-x**2) (x - K)`` (:func:`_wofz_slope`'s term times x)."""
+    k, t = _faddeeva_tail(), _faddeeva_tail(2)
     return _huge(_wofz_forms(f"out * (1.0 - 2.0 * x * x) + {_2_SQRTPI}j * x",
-                             f"-({t}) * out / (x - ({t}))"), "-(out / x) / x")
+                             f"-({t}) * out / (x - ({t}))",
+                             f"-({t}) * out / (x - ({t})) - 4.0 * x * np.exp(-(x * x)) * (x - ({k}))"),
+                 "-(out / x) / x")
 
 
 def _voigt_derivatives():
@@ -1489,12 +1520,12 @@ def _scipy_rules(sc):
         # attack59 03), the parts stay normal and the two steps keep it
         # (its test on Re z, a value test: a complex dual's x > 3.0 raised TypeError at a
         # second level; silent61)
-        _smooth(sc.erfcx, _canonical(_erfcx_forms(f"-2.0 * out * ({_erfcx_tail()})",
-                                                  f"2.0 * x * out - {_2_SQRTPI}",
-                                                  "(x - x) / 0.0")),
-                quotient=((_canonical(_erfcx_forms(f"-2.0 * out * (x * ({_erfcx_tail()}))",
-                                                   f"x * (2.0 * x * out - {_2_SQRTPI})",
-                                                   "(x - x) / 0.0")), "x"),)),
+        _smooth(sc.erfcx, _canonical(_past_1e100(_erfcx_forms(
+            f"-2.0 * out * ({_erfcx_tail()})", f"2.0 * x * out - {_2_SQRTPI}", "(x - x) / 0.0"),
+            "-out / x", -1)),
+                quotient=((_canonical(_past_1e100(_erfcx_forms(
+                    f"-2.0 * out * (x * ({_erfcx_tail()}))", f"x * (2.0 * x * out - {_2_SQRTPI})",
+                    "(x - x) / 0.0"), "-out", -1)), "x"),)),
         # Faddeeva's w(z) = exp(-z**2) erfc(-i z), entire (holomorphic); a real dual's
         # partials become complex as its value does
         _smooth(sc.wofz, _canonical(_wofz_slope())),
@@ -1675,11 +1706,11 @@ def _scipy_rules(sc):
         # -2 K(x) D(x), K the tail of Faddeeva's continued fraction (D = sqrt(pi) / 2 Im w
         # on the real line, w ~ (i / sqrt(pi)) / (x - K)), as erfcx's row
         # (and as the quotient (x D') / x, as erfcx's row: D' ~ -1 / (2 x**2) underflows)
-        _smooth(sc.dawsn, _canonical(_dawsn_forms(f"-2.0 * ({_faddeeva_tail()}) * out",
-                                                  "1.0 - 2.0 * x * out", "(x - x) / 0.0")),
-                quotient=((_canonical(_dawsn_forms(f"-2.0 * (x * ({_faddeeva_tail()})) * out",
-                                                   "x * (1.0 - 2.0 * x * out)", "(x - x) / 0.0")),
-                           "x"),)),
+        _smooth(sc.dawsn, _canonical(_past_1e100(_dawsn_forms(
+            f"-2.0 * ({_faddeeva_tail()}) * out", "1.0 - 2.0 * x * out", "(x - x) / 0.0"), "-out / x", 1)),
+                quotient=((_canonical(_past_1e100(_dawsn_forms(
+                    f"-2.0 * (x * ({_faddeeva_tail()})) * out", "x * (1.0 - 2.0 * x * out)",
+                    "(x - x) / 0.0"), "-out", 1)), "x"),)),
         # K'(m) = (E / (1 - m) - K) / (2 m), E'(m) = (E - K) / (2 m): 0 / 0 at m = 0, so
         # the series below |m| = 1/4 (_ellip_slope_series); K(1) = inf: +inf there
         # (E / 0 - inf was NaN)

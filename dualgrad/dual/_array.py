@@ -580,23 +580,35 @@ class ArrayDual(Dual):
     # ---- indexing ---------------------------------------------------------------
     def __getitem__(self, index):
         kind = type(index)
-        if kind is int and self._c is None:     # x[j] in a loop: the scalar path, its
-            partials = self._p                  # tests first (small47)
-            value = self.value
-            if type(partials) is _nd and type(value) is _nd and partials.dtype is _f64 \
-                    and value.dtype is _f64:
-                if value.ndim == 1:
-                    row = partials[index]       # (NumPy's IndexError for x[j] itself)
-                    build = _FROM_ROW[len(row)]     # (n: len of the row, not partials.shape's
-                    if build is not None:           # new tuple; small48)
-                        return build(value.item(index), row.tolist(), self.tag)
-                elif value.ndim:                # y[i] of an RK4 loop's 2-D buffer: the
-                    r = _new(ArrayDual)         # general lines' views (make's array dual),
-                    r.value = value[index]      # written out (object60)
-                    r._p = partials[index]
-                    r.tag = self.tag
-                    r._c = None
-                    return r
+        c = self._c
+        if kind is int:
+            if c is None:                       # x[j] in a loop: the scalar path, its
+                partials = self._p              # tests first (small47)
+                value = self.value
+                if type(partials) is _nd and type(value) is _nd and partials.dtype is _f64 \
+                        and value.dtype is _f64:
+                    if value.ndim == 1:
+                        row = partials[index]       # (NumPy's IndexError for x[j] itself)
+                        build = _FROM_ROW[len(row)]     # (n: len of the row, not partials.
+                        if build is not None:           # shape's new tuple; small48)
+                            return build(value.item(index), row.tolist(), self.tag)
+                    elif value.ndim:            # y[i] of an RK4 loop's 2-D buffer: the
+                        r = _new(ArrayDual)     # general lines' views (make's array dual),
+                        r.value = value[index]  # written out (object60)
+                        r._p = partials[index]
+                        r.tag = self.tag
+                        r._c = None
+                        return r
+            elif type(c) is _Stored:            # S[i - 1] of a pass's kept buffer: its
+                try:                            # element, while the memory holds the value
+                    e = c[index]                # it was built of (a seed's: below; loops62)
+                except IndexError:
+                    e = None
+                if e is not None and c.v is self.value:
+                    x = c.mv[index]
+                    if e.value == x and (x != 0.0 or
+                                         _copysign(1.0, x) == _copysign(1.0, e.value)):
+                        return e
         elif kind is slice:                     # x[1:], uh[1:] in a loop: the slices'
             value = self.value[index]           # path below, first (small51)
             partials = self._p
@@ -608,7 +620,6 @@ class ArrayDual(Dual):
                 r._c = None
                 return r
             value = partials = None
-        c = self._c
         if c is not None and kind is int:       # a seed's element read before
             try:
                 e = c[index]
@@ -675,6 +686,30 @@ class ArrayDual(Dual):
         return make(value, partials, self.tag)
 
     def __setitem__(self, index, item):
+        c = self._c
+        if type(c) is _Stored and type(index) is int and type(item) is c.cls and \
+                not _SNAPSHOTS:             # S[i] = d into a pass's kept buffer: its
+            v, p = self.value, self._p      # tests first (the SIR row's stores; loops62)
+            if c.v is v and c.p is p and item.tag == self.tag and self.tag in _LIVE and \
+                    type(item.value) is float and v.dtype is _f64 and p.dtype is _f64 and \
+                    v.ndim == 1:
+                mp = c.mp                      # float partials slot by slot into the rows'
+                if mp is not None:             # memory (NumPy's IndexError first, by v)
+                    if _PENDING:
+                        backend.before_write(v, p)
+                    v[index] = item.value
+                    if c.put(item, mp, c.n * index):
+                        c[index] = item
+                        return
+                ps = item._plist()             # a pass's buffer (_keep_buffer): no other
+                if type(sum(ps, 0.0)) is float:   # entry holds its arrays; n slots
+                    if _PENDING:
+                        backend.before_write(v, p)
+                    v[index] = item.value
+                    p[index] = ps
+                    c[index] = item            # (immutable: what a read would build)
+                    return
+            v = p = None                    # (_promote counts the references to the arrays)
         if _SNAPSHOTS:
             _snapshots.check_write(self, index=index)
         if type(item) is _nd and item.dtype is _OBJECT:
@@ -686,24 +721,6 @@ class ArrayDual(Dual):
                     v.dtype is _f64 and v.ndim == 1:
                 ik = type(item)            # (_store_element's float64 case, written out)
                 c = self._c
-                if type(c) is _Stored and c.v is v and c.p is p and ik is c.cls and \
-                        item.tag == self.tag and type(item.value) is float:
-                    mp = c.mp                  # float partials slot by slot into the rows'
-                    if mp is not None:         # memory (NumPy's IndexError first, by v)
-                        if _PENDING:
-                            backend.before_write(v, p)
-                        v[index] = item.value
-                        if c.put(item, mp, c.n * index):
-                            c[index] = item
-                            return
-                    ps = item._plist()         # a pass's buffer (_keep_buffer): no other
-                    if type(sum(ps, 0.0)) is float:   # entry holds its arrays; n slots
-                        if _PENDING:
-                            backend.before_write(v, p)
-                        v[index] = item.value
-                        p[index] = ps
-                        c[index] = item        # (immutable: what a read would build)
-                        return
                 if ik in _ELEMENT_NUMBERS:
                     value, ps = item, 0.0          # a constant: its partials zero
                 elif getattr(ik, "_kind", None) == "slots" and item.tag == self.tag and \
@@ -2276,8 +2293,8 @@ def _from_scalars(items, shape):
             return None
         duals = items
         values = map(_VALUE, items)
-        rows = map(_PARTIALS[n], items) if n == 1 else \
-            chain.from_iterable(map(_PARTIALS[n], items))
+        rows = map(_PARTIALS[n], items)   # (n > 1: a tuple each, NumPy's rows; loops62)
+        tupled = n > 1
     else:
         constants = kinds & _ELEMENT_NUMBERS
         kinds -= constants
@@ -2292,6 +2309,7 @@ def _from_scalars(items, shape):
         zeros = [0.0] * n
         rows = chain.from_iterable(zeros if type(d) is not cls else d._plist()
                                    for d in items)
+        tupled = False
     tags = set(map(_TAG, duals))
     if len(tags) != 1:
         return None
@@ -2300,10 +2318,12 @@ def _from_scalars(items, shape):
     values = np.array(list(values))   # and that is no object array of f's)
     partials = np.array(list(rows))
     errors.objects_restore(noted)
-    if values.dtype is not _f64 or partials.dtype is not _f64 or partials.ndim != 1:
+    if values.dtype is not _f64 or partials.dtype is not _f64 or \
+            partials.ndim != 1 + tupled:
         return None               # nested or complex values or partials: the general path
     if len(shape) == 1:               # (values of float64 read: make_array's complex test
-        return make_real(values, partials.reshape(shape[0], n), tag)   # is not needed)
+        return make_real(values, partials if tupled else partials.reshape(shape[0], n),
+                         tag)         # is not needed)
     partials = partials.reshape(-1, n)
     if not shape:
         return make(values.reshape(()), partials[0], tag)

@@ -2803,13 +2803,10 @@ def masked_dual(frame):
             "numpy", "dualgrad"):
         frame = frame.f_back
     where = user_line(frame) if frame is not None else ""
-    name, owner = outer.f_code.co_name, outer.f_locals.get("self")
-    func = f"np.ma.{getattr(owner, '__name__', name)}" if name == "__call__" else \
-        "np.ma.array (np.ma.masked_array)" if name == "__new__" else \
+    name = outer.f_code.co_name
+    func = "np.ma.array (np.ma.masked_array)" if name == "__new__" else \
         f"a masked array's .{name}() (m * x with m on the left runs m's operator)" \
-        if name.startswith("__") and name.endswith("__") else \
-        f"a masked array's .{name}()" if _masked_module(type(owner).__module__) \
-        else f"np.ma.{name}"
+        if name.startswith("__") and name != "__call__" else _masked_name(outer)
     error = DualTypeError(
         f"dualgrad: {func} received a dual array" + (f" {where}" if where else "") +
         ": numpy.ma computes a masked array of duals as an object array with NumPy's own "
@@ -4520,6 +4517,19 @@ def _masked_module(name):
     return name == "numpy.ma" or name.startswith("numpy.ma.")
 
 
+def _masked_name(frame):
+    """The numpy.ma function or method whose code runs at ``frame``, as the user
+    called it: ``np.ma.sqrt`` (a ``__call__`` of its ufunc wrapper), ``np.ma.sum`` (a
+    method made a function: its ``wrapper``), ``a masked array's .std()``."""
+    owner, name = frame.f_locals.get("self"), frame.f_code.co_name
+    if name == "__call__":
+        return f"np.ma.{getattr(owner, '__name__', name)}"
+    if name == "wrapper" and "methodname" in frame.f_locals:
+        return f"np.ma.{frame.f_locals['methodname']}"
+    return f"a masked array's .{name}()" if _masked_module(type(owner).__module__) \
+        else f"np.ma.{name}"
+
+
 def _near_duals(frames):
     """Does the innermost frame of ``frames`` hold a dual number, or an object array
     holding one, in a local variable?  (An object loop's "no callable exp method" names
@@ -4580,11 +4590,7 @@ def _numpy_on_objects(who, exc):
     frame = _entered(frames, _masked_module)
     if frame is not None and any(_holds_objects(f) for f, m in frames
                                  if _masked_module(m)):
-        owner = frame.f_locals.get("self")
-        name = frame.f_code.co_name
-        func = f"np.ma.{getattr(owner, '__name__', name)}" if name == "__call__" else \
-            f"a masked array's .{name}()" if _masked_module(type(owner).__module__) \
-            else f"np.ma.{name}"
+        func = _masked_name(frame)
         return DualTypeError(
             f"{who}: {func} raised {type(exc).__name__}({text[:160]!r}) on dual numbers: "
             "numpy.ma computes a masked array of duals as an object array with NumPy's "

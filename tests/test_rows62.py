@@ -158,3 +158,92 @@ def test_repeat_declines_or_raises_as_before(call_, general_runs):
     assert general_runs == ["repeat"]
     if not isinstance(got, Exception):
         np.testing.assert_array_equal(got.partials[-1], [1.0, 2.0])
+
+
+# ---- the perovskite row (bench/corpus61.py): 1 / norm(recvec), np.exp of its phase
+
+@pytest.mark.parametrize("shape", [(3,), (1,), (2, 3), (4, 1, 2)])
+@pytest.mark.parametrize("fill", ["random", "zeros and subnormals", "huge", "nan"])
+def test_norm_bits_oracle_and_way(shape, fill, general_array_runs):
+    """``np.linalg.norm(u)`` by ``_linalg._lean_norm``: the general ``dispatch``'s
+    answer to the bit (warnings alike), and ``u / |u|`` times the partials."""
+    rng = np.random.default_rng(len(shape) + len(fill))
+    v = rng.standard_normal(shape)
+    if fill == "zeros and subnormals":
+        v.flat[0], v.flat[-1] = 0.0, 5e-324
+    elif fill == "huge":
+        v.flat[0] = 1e200                         # the square overflows: declined
+    elif fill == "nan":
+        v.flat[-1] = np.nan
+    p = rng.standard_normal(shape + (3,))
+    u = dg.Dual(v, p, tag=new_tag())
+    got, said = _run(lambda: np.linalg.norm(u))
+    want, want_said = _run(lambda: general_dispatch(np.linalg.norm, (u,), {}, like=u))
+    assert said == want_said
+    _bits(got, want)
+    lean = fill in ("random", "zeros and subnormals")
+    assert general_array_runs[:1] == ([] if lean else ["norm"])
+    if lean:
+        r = np.sqrt(np.sum(v * v))
+        np.testing.assert_allclose(got.partials, np.tensordot(v / r, p, v.ndim), rtol=1e-13)
+
+
+@pytest.mark.parametrize("kwargs", [{"ord": 2}, {"axis": 0}, {"keepdims": True}])
+def test_norm_with_arguments_takes_the_general_path(kwargs, general_array_runs):
+    u = dg.Dual(np.array([3.0, 4.0]), np.eye(2), tag=new_tag())
+    got = np.linalg.norm(u, **kwargs)
+    assert general_array_runs[:1] == ["norm"]
+    np.testing.assert_allclose(np.asarray(got.partials).reshape(-1), [0.6, 0.8])
+
+
+@pytest.fixture
+def general_array_runs(monkeypatch):
+    """The functions the array duals' ``__array_function__`` handed to ``dispatch``."""
+    from dualgrad.dual import _array
+    seen = []
+
+    def spy(func, args, kwargs, like=None):
+        seen.append(func.__name__)
+        return general_dispatch(func, args, kwargs, like=like)
+    monkeypatch.setattr(_array, "dispatch", spy)
+    return seen
+
+
+@pytest.fixture
+def nested_runs(monkeypatch):
+    """The calls of ``_nested.nested`` from the scalar duals' general entry."""
+    seen = []
+    real = _lean_small.nested
+
+    def spy(rule, args):
+        seen.append(rule.name)
+        return real(rule, args)
+    monkeypatch.setattr(_lean_small, "nested", spy)
+    return seen
+
+
+UNARY = {"exp": (np.exp, np.exp), "sin": (np.sin, np.cos), "log": (np.log, lambda z: 1 / z),
+         "sqrt": (np.sqrt, lambda z: 0.5 / np.sqrt(z)), "tanh": (np.tanh,
+                                                             lambda z: 1 - np.tanh(z) ** 2)}
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+@pytest.mark.parametrize("z", [0.3 + 1.2j, -2.0 + 0j, 0j, complex(np.inf, 1.0),
+                               complex(1e-310, -0.0), complex(np.nan, 2.0), 700 + 3j])
+def test_complex_scalar_unary_bits_oracle_and_way(name, z, nested_runs):
+    """``np.exp(z)`` and kin of a complex scalar dual: ``_complex_unary`` at once, the
+    old way's answer to the bit (``_ufuncs.call_ufunc``: nested, small and
+    complex_small declining first), warnings alike; the derivative ``f'(z) p``."""
+    from dualgrad.dispatch import _ufuncs
+    ufunc, slope = UNARY[name]
+    d = dg.Dual(0.5, [1.0, -0.5], tag=new_tag())
+    zd = (d - 0.5) + z                            # value z, partials [1, -0.5]
+    got, said = _run(lambda: ufunc(zd))
+    want, want_said = _run(lambda: _ufuncs.call_ufunc(ufunc, zd))
+    assert said == want_said
+    _bits(got, want)
+    assert nested_runs == []
+    if np.isfinite(z) and 1e-3 < abs(z) < 100:
+        with np.errstate(all="ignore"):
+            expected = slope(np.complex128(zd.value)) * np.asarray(zd.partials)
+        np.testing.assert_allclose(got.partials, expected, rtol=1e-14)

@@ -408,6 +408,12 @@ def call_ufunc(ufunc, *args):
                 result = lean_constant(rule, args[0], args[1])
             if result is not None:
                 return result           # (an array dual: no object loop makes one)
+        elif len(args) == 1 and type(args[0]) in _COMPLEX_SCALARS:
+            # np.exp(z) of a complex scalar dual: where the general entry's nested, small
+            # and complex_small decline to (no array, not nested): 9.6 -> 4.8 us (rows62)
+            result = _ufuncs._complex_unary(rule, args[0])
+            if result is not None:
+                return result
         result = nested(rule, args)
         if result is not None:
             if type(result) in _COMPLEX_SCALARS and (_MADE.scalar_at > result.tag or

@@ -2769,10 +2769,15 @@ def other_thread(who="dualgrad"):
         "(executor= runs the chunks of one call on a pool).")
 
 
+def _class_name(cls):
+    """``np.matrix``, ``np.ma.MaskedArray``: an ndarray subclass as users spell it."""
+    return f"{cls.__module__}.{cls.__qualname__}".replace("numpy.ma.core.", "np.ma.") \
+        .replace("numpy.matrixlib.defmatrix.", "np.").replace("numpy.", "np.")
+
+
 def array_subclass(who, cls):
     """An ndarray subclass whose operators or reductions mean something else."""
-    name = f"{cls.__module__}.{cls.__qualname__}".replace("numpy.ma.core.", "np.ma.") \
-        .replace("numpy.matrixlib.defmatrix.", "np.").replace("numpy.", "np.")
+    name = _class_name(cls)
     why = {"np.matrix": " (its * is a matrix product and its reductions keep 2-D shapes)",
            "np.ma.MaskedArray": " (its operations skip the masked entries)"}.get(name, "")
     # where FE and filter codes get an np.matrix without asking for one
@@ -2800,7 +2805,7 @@ def masked_dual(frame):
     while frame is not None and _masked_module(frame.f_globals.get("__name__") or ""):
         outer, frame = frame, frame.f_back
     while frame is not None and (frame.f_globals.get("__name__") or "").split(".")[0] in (
-            "numpy", "dualgrad"):
+            "numpy", "scipy", "dualgrad"):
         frame = frame.f_back
     where = user_line(frame) if frame is not None else ""
     name = outer.f_code.co_name
@@ -2823,22 +2828,17 @@ def masked_dual(frame):
 
 
 def subclass_result(who, cls):
-    """``f`` returned an ``np.matrix`` or a masked array holding duals: NumPy's own
-    method of that class met a dual and built it with object loops
+    """``f`` returned an ``np.matrix`` or a masked array (``cls``) holding duals: NumPy's
+    own method of that class met a dual and built it with object loops
     (``np.matrix(A).dot(x)``: ``ndarray.dot`` takes no ``__array_function__``; attack61
     08: the message said ``complex(d)``, which the user never wrote)."""
-    name = f"{cls.__module__}.{cls.__qualname__}".replace("numpy.ma.core.", "np.ma.") \
-        .replace("numpy.matrixlib.defmatrix.", "np.").replace("numpy.", "np.")
-    how = {"np.matrix": ("an np.matrix's method met a dual (M.dot(x) of an np.matrix M "
-                         "goes past dualgrad to NumPy's object loops)",
-                         "make the matrix a plain array first, M = np.asarray(M), then "
-                         "M @ x or M.dot(x) (np.bmat builds np.matrix: np.block takes the "
-                         "same blocks and makes an array)"),
-           "np.ma.MaskedArray": ("a masked array's method or operator met a dual",
-                                 "say what the masked entries mean on plain arrays: "
-                                 "m.filled(value) * x, or np.where(m.mask, fill, m.data "
-                                 "* x)")}.get(name, ("a method of that class met a dual",
-                                                    "pass np.asarray of it"))
+    name = _class_name(cls)
+    how = ("an np.matrix's method met a dual (M.dot(x) of an np.matrix M goes past "
+           "dualgrad to NumPy's object loops)", "make the matrix a plain array first, M = "
+           "np.asarray(M), then M @ x or M.dot(x) (np.bmat builds np.matrix: np.block "
+           "takes the same blocks and makes an array)") if name == "np.matrix" else \
+        ("a masked array's method or operator met a dual", "say what the masked entries "
+         "mean on plain arrays: m.filled(value) * x, or np.where(m.mask, fill, m.data * x)")
     return DualTypeError(
         f"{who}: f returned a {name} holding dual numbers ({how[0]}); expected a dual "
         "array or plain ndarray: dual numbers follow plain ndarray semantics, and this "

@@ -169,8 +169,9 @@ def extract(who, out, tag, width, scalars=True):
             out = items
     errors.objects_restore(noted)
     if isinstance(out, np.ndarray) and out.dtype == object:
-        if type(out) is not np.ndarray:       # np.matrix(A).dot(x), m * x[0]: that
-            raise errors.subclass_result(who, type(out))    # class's own object loops
+        if type(out) is not np.ndarray and (isinstance(out, np.matrix) or type(
+                out).__module__.startswith("numpy.ma")):  # np.matrix(A).dot(x), m * x[0]:
+            raise errors.subclass_result(who, type(out))  # that class's object loops
         out = _from_object_array(out)
     if isinstance(out, Dual) and out.tag == tag:
         warn_if_caught(who, tag)

@@ -1,7 +1,8 @@
-"""What the slicing heat step would cost with its values computed inside the fused
-kernel (issue 14's 2.5x f): the kernel measured, the step projected.
+"""What the slicing and ``np.roll`` heat steps would cost with their values computed
+inside the fused kernel (issue 14's 2.5x f): the kernels measured, the steps projected.
 
-    python bench/heat_values.py [--cells N] [--rounds R] [--calls C] [--steps S] [--repeat P]
+    python bench/heat_values.py [--only slicing|roll] [--cells N] [--rounds R] [--calls C]
+                                [--steps S] [--repeat P]
     python bench/heat_values.py --property [--rounds R]
 
 Today NumPy computes every value of the step ``u[1:-1] += kappa * lap + dt * rate *
@@ -42,6 +43,12 @@ deferred operations); the kernel's time taken alone, and in the step (``values``
 the step kernel's place, beside NumPy's passes that it would remove: pessimistic).  A projection,
 not a measurement of built code: what would force a deferred value at each read
 (``.value``, ``np.asarray``, comparisons, printing, indexing) is not in it.
+
+The ``np.roll`` step (problems.heat_roll; its kernel, :data:`ROLL_KEY`, makes a new
+array): ``gen`` and ``values`` alike, the neighbours read at the block's offsets (the
+kernel's ``d0``, ``d2``; unsigned, so numba tests no negative index: signed, the kernel
+cost 1.39x ``gen``) and wrapped row by row in the two blocks across the array's end,
+the new values into a new array (in the step: a scratch array, ``u`` keeps NumPy's).
 
 ``--property``: what making ``ArrayDual.value`` a property that forces would cost the
 small operations (issue 13), against the slot it is now (see :func:`property_ab`).
@@ -132,6 +139,73 @@ def variants(src):
     texts["values_lap"] = keep_lap(texts["values"])
     texts["values_same"] = values(src, unchanged=True)     # (step_ab's, timed alone)
     return texts
+
+
+# The np.roll step's kernel key (step_ab asserts a run of heat_ops' roll form meets it).
+ROLL_KEY = (4, ('s', 'm', 's', 'r', 'r'),
+            ((('1', ('l', 0)),), ((('c', 0), ('l', 1)),), (('1', ('t', 0)), ('-', ('t', 1))),
+             (('1', ('l', 2)),), (('1', ('t', 2)), ('1', ('t', 3))),
+             ((('a', 0), ('l', 3)), (('c', 1), ('t', 4))),
+             ((('a', 1), ('l', 4)), (('c', 2), ('l', 1))),
+             (('-', ('l', 1)),), ((('a', 2), ('t', 6)), (('a', 3), ('t', 7))),
+             (('1', ('t', 5)), ('1', ('t', 8))), ((('a', 4), ('t', 9)),),
+             (('1', ('l', 1)), ('1', ('t', 10)))), 3, 5, 0, (), True)
+
+
+def _roll_comp(pad, wrap):
+    """A row of the ``np.roll`` step's values from ``u``'s (``V``): ``lap`` =
+    ``(u[i + 1] - 2.0 * u[i]) + u[i - 1]``, the neighbours at the block's offsets ``d0``,
+    ``d2`` or (``wrap``: a block across the array's end) wrapped row by row; the factors;
+    the new value ``u[i] + inner[i] * (kappa * lap + ((dt * rate) * u[i]) * (1.0 - u[i]))``
+    into ``VN``."""
+    if wrap:
+        near = ["j0 = i + o0", "if j0 >= rows:", "    j0 -= rows",
+                "j2 = i + o2", "if j2 >= rows:", "    j2 -= rows"]
+    else:
+        near = ["j0 = np.uint64(i + d0)", "j2 = np.uint64(i + d2)"]   # (unsigned: no
+    return [pad + t for t in near + [                                # wraparound test)
+        "vm = V[i]",
+        "a0 = (V[j0] - c0 * vm) + V[j2]",
+        "a1 = vm",
+        "a2 = 1.0 - vm",
+        "a3 = c2 * vm",
+        "a4 = A4[i]",
+        "VN[i] = vm + a4 * (c1 * a0 + a3 * a2)"]]
+
+
+def roll_values(src):
+    """The ``np.roll`` step's kernel (:data:`ROLL_KEY`, not accumulating: the result is
+    a new array) with its values computed as :func:`values` does for the slicing step's
+    (``inner``, the fifth factor, still read); the block's test loop twice: at the
+    block's offsets, and wrapped row by row for the two blocks across the array's end."""
+    lines = src.split("\n")
+    out = []
+    k = 0
+    while k < len(lines):
+        t = lines[k]
+        if t == "        count = 0":                   # the block's test loop
+            count = lines[k + 7]
+            assert lines[k + 2] == "            a0 = A0[i]" and "count +=" in count, lines[k:k + 8]
+            out += [t, "        if not (i0 + o0 < rows <= i0 + BLOCK - 1 + o0 or "
+                       "i0 + o2 < rows <= i0 + BLOCK - 1 + o2):"]
+            for wrap in (False, True):
+                out += ["            for i in range(i0, i0 + BLOCK):"] + _roll_comp(" " * 16, wrap)
+                out += [f"                A{j}[i - i0] = a{j}" for j in range(4)]
+                out += ["    " + count] + (["        else:"] if not wrap else [])
+            k += 8
+            continue
+        if t.endswith(("a1 = A1[i]", "a2 = A2[i]", "a3 = A3[i]", "a4 = A4[i]")):
+            k += 1
+            continue                                     # (made with a0's line below)
+        if t == "                a0 = A0[i]":             # the block's two loops
+            out += [f"                a{j} = A{j}[i - i0]" for j in range(4)]
+            out += ["                a4 = A4[i]"]
+        elif t == "        a0 = A0[i]":                   # the rows after the blocks
+            out += _roll_comp(" " * 8, True)
+        else:
+            out.append(t)
+        k += 1
+    return "\n".join(out).replace("A3, A4, c0, c1, c2):", "A3, A4, c0, c1, c2, V, VN):")
 
 
 def kernels(texts):
@@ -230,6 +304,71 @@ def kernel_ab(fns, n, rounds, calls):
     return {name: statistics.median(ts) for name, ts in times.items()}
 
 
+def roll_kernel_ab(fns, n, rounds, calls):
+    """:func:`kernel_ab` for the ``np.roll`` step's kernel (``gen`` and ``values``)."""
+    from dualgrad.backend import _fusedgen
+    rng = np.random.default_rng(1)
+    u0 = rng.uniform(0.1, 0.9, n)
+    P = rng.normal(size=(n, 4))
+    P[::5] = 0.0
+    P[::7, 1] = 0.0
+    kap, dr = np.array([1.0, 0.0, 0.0, 0.0]), np.array([0.0, 0.0, 0.0, 0.01])
+    kappa, rate = 0.4, 0.015                    # (rate: dt * rate's value, as in a step)
+    scratch = [np.empty(_fusedgen.BLOCK) for _ in range(4)]
+
+    def step(u, inner):
+        """NumPy's values and the kernel's five factors, as the step makes them."""
+        with np.errstate(all="ignore"):
+            lap = np.roll(u, -1) - 2.0 * u + np.roll(u, 1)
+            new = u + inner * (kappa * lap + rate * u * (1.0 - u))
+            return new, [lap, u.copy(), 1.0 - u, rate * u, inner.copy()]
+
+    def call(name, fn, out, p, u, factors, new):
+        m = u.shape[0]
+        a = [out, p, p, p, kap, dr, 1, m - 1]
+        if name == "gen":
+            return fn(*a, *factors, 2.0, kappa, rate)
+        return fn(*a, *scratch, factors[4], 2.0, kappa, rate, u, new)
+
+    for bad in (False, True):
+        for tail in (0, 37):
+            m = n - _fusedgen.BLOCK - n % _fusedgen.BLOCK + tail
+            u = u0[:m].copy()
+            inner = np.ones(m)
+            inner[[0, -1]] = 0.0
+            if bad:
+                u[[99, 4999, m // 3, m - 1]] = np.inf, np.nan, -np.inf, np.nan
+            want, factors = step(u, inner)
+            outs = {}
+            for name, fn in fns.items():
+                out, new = np.empty((m, 4)), np.empty(m)
+                with _fusedgen.vectorizing(), np.errstate(all="ignore"):
+                    call(name, fn, out, P[:m], u, factors, new)
+                outs[name] = out
+                if name != "gen":
+                    assert np.array_equal(outs["gen"].view(np.int64), out.view(np.int64)), \
+                        (name, bad, tail, "partials")
+                    assert np.array_equal(want.view(np.int64), new.view(np.int64)), \
+                        (name, bad, tail, "values")
+    print(f"np.roll values: NumPy's values and gen's partials bit for bit (finite; inf / NaN "
+          f"values beside zero partials, one at the wrapped end; {n} cells and a tail of 37 rows)")
+    u = u0.copy()
+    inner = np.ones(n)
+    inner[[0, -1]] = 0.0
+    _, factors = step(u, inner)
+    out, new = np.empty((n, 4)), np.empty(n)
+    times = {name: [] for name in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            ts = []
+            for _ in range(calls):
+                t = time.perf_counter()
+                call(name, fn, out, P, u, factors, new)
+                ts.append(time.perf_counter() - t)
+            times[name].append(statistics.median(ts) * 1e6)
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
 def defer_cost(n):
     """One ``_fused.defer`` call on the step's shapes (a float factor and a pending kid,
     the commonest node), us."""
@@ -244,41 +383,55 @@ def defer_cost(n):
     return best * 1e6
 
 
-def step_ab(cells, steps, repeat):
-    """The slicing step, us a step (medians over all steps of all repeats): f, dualgrad,
-    dualgrad with its kernels stubbed, dualgrad with the ``values`` kernel run in the
-    step kernel's place on the step's own arrays (``u``'s value array, the base of the
-    ``u[1:-1]`` factor; ``values(..., unchanged=True)``: ``u`` keeps its values, the
-    Jacobian stays right), and the deferred operations a step."""
+def step_ab(form, cells, steps, repeat):
+    """The ``form`` step (``"slicing"`` or ``"roll"``), us a step (medians over all steps
+    of all repeats): f, dualgrad, dualgrad with its kernels stubbed, dualgrad with the
+    ``values`` kernel run in the step kernel's place on the step's own arrays (the
+    slicing step: ``u``'s value array, the base of the ``u[1:-1]`` factor, with
+    ``values(..., unchanged=True)``, so that ``u`` keeps its values; the roll step: the
+    new values into a scratch array), its Jacobian asserted equal to dualgrad's, and
+    the deferred operations a step."""
     import heat_ops
     import problems
     from dualgrad import backend
     from dualgrad.backend import _fusedgen
-    name, timed, ops = heat_ops.FORMS["slicing"]
-    d = heat_ops.checked("slicing", name, timed, cells, steps)
+    name, timed, ops = heat_ops.FORMS[form]
+    d = heat_ops.checked(form, name, timed, cells, steps)
     real = dict(_fusedgen._compiled)
     stubs = {k: (lambda *args: None) for k in real}
     scratch = [np.empty(_fusedgen.BLOCK) for _ in range(5)]
+    new = np.empty(cells)
 
     def swap_in(kernel):
         first = [True]
 
-        def run(out, acc, H, L0, L1, L2, L3, L4, A0, A1, A2, A3, c0, c1, c2):
-            V = A1.base
-            assert V.shape == (A1.shape[0] + 2,) and A1.strides == V.strides and \
-                A1.__array_interface__["data"][0] == V.__array_interface__["data"][0] + 8
+        def run(*args):
+            if form == "slicing":
+                A1 = args[9]
+                V = A1.base
+                assert V.shape == (A1.shape[0] + 2,) and A1.strides == V.strides and \
+                    A1.__array_interface__["data"][0] == V.__array_interface__["data"][0] + 8
+                full = args[:8] + tuple(scratch[:4]) + args[12:] + (V, scratch[4])
+            else:
+                assert args[9].shape == (cells,) and args[9].base is None
+                full = args[:8] + tuple(scratch[:4]) + args[12:] + (args[9], new)
             with _fusedgen.vectorizing() if first[0] else contextlib.nullcontext():
-                kernel(out, acc, H, L0, L1, L2, L3, L4, *scratch[:4], c0, c1, c2, V, scratch[4])
+                kernel(*full)
             first[0] = False
         return run
     swapped = dict(real)
-    for key in real:              # the step's kernel (heat_ops' form holds ``z``: keep=True)
-        if key[:7] == hkt.KEY[:7]:
-            # u's values left as they are: NumPy's own ``+=`` updates them after the
-            # kernel (twice would be another scheme, unstable at this kappa)
+    for key in real:
+        if form == "slicing" and key[:7] == hkt.KEY[:7]:
+            # (heat_ops' form holds ``z``: keep=True.)  u's values left as they are:
+            # NumPy's own ``+=`` updates them after the kernel (twice would be another
+            # scheme, unstable at this kappa)
             text = values(_fusedgen.source(key), unchanged=True)
-            swapped[key] = swap_in(kernels({"values": text})["values"])
-    assert any(swapped[k] is not real[k] for k in real), "no slicing step kernel met"
+        elif form == "roll" and key == ROLL_KEY:
+            text = roll_values(_fusedgen.source(key))
+        else:
+            continue
+        swapped[key] = swap_in(kernels({"values": text})["values"])
+    assert any(swapped[k] is not real[k] for k in real), f"no {form} step kernel met"
     logs = {"f": [], "dg": [], "stubbed": [], "values": []}
     made = [0]
     defer = backend.defer                  # (what the dispatch calls)
@@ -286,6 +439,11 @@ def step_ab(cells, steps, repeat):
     def counted(*args, **kwargs):
         made[0] += 1
         return defer(*args, **kwargs)
+    _fusedgen._compiled.update(swapped)
+    try:
+        d([])                                   # (compiles the swapped kernels)
+    finally:
+        _fusedgen._compiled.update(real)
     for r in range(repeat):
         log = []
         timed(problems.HEAT_P.copy(), cells, steps, log=log)
@@ -403,39 +561,48 @@ def main():
     ap.add_argument("--calls", type=int, default=30)
     ap.add_argument("--steps", type=int, default=100)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--only", default="", help="slicing or roll (default: both)")
     ap.add_argument("--property", action="store_true")
     args = ap.parse_args()
     if args.property:
         property_ab(args.rounds)
         return
     from dualgrad.backend import _fusedgen
-    key = hkt.step_key()
-    if key != hkt.KEY:
-        sys.exit(f"the slicing step's kernel key changed ({key!r}); update heat_kernel_test.KEY")
-    fns = kernels(variants(_fusedgen.source(hkt.KEY)))
-    k = kernel_ab(fns, args.cells, args.rounds, args.calls)
-    print(f"\nthe kernel alone ({args.cells} cells x 4, {args.rounds} rounds of {args.calls} "
-          f"calls; median us a call)")
-    print("| kernel | us | / gen |")
-    print("|---|---|---|")
-    for name, t in k.items():
-        print(f"| {name} | {t:.1f} | {t / k['gen']:.3f} |")
-    sums, ops = step_ab(args.cells, args.steps, args.repeat)
-    f, g, s, v = sums["f"], sums["dg"], sums["stubbed"], sums["values"]
     node = defer_cost(args.cells)
-    print(f"\nthe slicing step ({args.cells} cells x 4, {args.steps} steps x {args.repeat}; "
-          f"median us a step)")
-    print(f"f (temporaries held) {f:.1f}, dualgrad {g:.1f} ({g / f:.2f}x f), stubbed {s:.1f}: "
-          f"kernel {g - s:.1f}, Python and memory besides NumPy's values (stubbed - f) "
-          f"{s - f:.1f}; "
-          f"the values kernel in the kernel's place {v:.1f}: that kernel in the step {v - s:.1f}")
-    print(f"deferred operations a step {ops:.1f}, one defer {node:.2f} us")
-    for label, kern in (("alone", k["values"]), ("in the step", v - s)):
-        proj = (s - f) + kern + ops * node
-        print(f"projected, the values kernel's time {label}: {s - f:.1f} + {kern:.1f} + "
-              f"{ops:.1f} x {node:.2f} = {proj:.1f} us ({proj / f:.2f}x f; 2.5x f is "
-              f"{2.5 * f:.1f})")
-
+    for form in ("slicing", "roll"):
+        if args.only not in form:
+            continue
+        if form == "slicing":
+            key = hkt.step_key()
+            if key != hkt.KEY:
+                sys.exit(f"the slicing step's kernel key changed ({key!r}); update "
+                         "heat_kernel_test.KEY")
+            fns = kernels(variants(_fusedgen.source(hkt.KEY)))
+            k = kernel_ab(fns, args.cells, args.rounds, args.calls)
+        else:
+            src = _fusedgen.source(ROLL_KEY)
+            fns = kernels({"gen": src, "values": roll_values(src)})
+            k = roll_kernel_ab(fns, args.cells, args.rounds, args.calls)
+        print(f"\nthe {form} step's kernel alone ({args.cells} cells x 4, {args.rounds} rounds "
+              f"of {args.calls} calls; median us a call)")
+        print("| kernel | us | / gen |")
+        print("|---|---|---|")
+        for name, t in k.items():
+            print(f"| {name} | {t:.1f} | {t / k['gen']:.3f} |")
+        sums, ops = step_ab(form, args.cells, args.steps, args.repeat)
+        f, g, s, v = sums["f"], sums["dg"], sums["stubbed"], sums["values"]
+        print(f"\nthe {form} step ({args.cells} cells x 4, {args.steps} steps x {args.repeat}; "
+              f"median us a step)")
+        print(f"f (temporaries held) {f:.1f}, dualgrad {g:.1f} ({g / f:.2f}x f), stubbed "
+              f"{s:.1f}: kernel {g - s:.1f}, Python and memory besides NumPy's values (stubbed - "
+              f"f) {s - f:.1f}; the values kernel in the kernel's place {v:.1f}: that kernel "
+              f"in the step {v - s:.1f}")
+        print(f"deferred operations a step {ops:.1f}, one defer {node:.2f} us")
+        for label, kern in (("alone", k["values"]), ("in the step", v - s)):
+            proj = (s - f) + kern + ops * node
+            print(f"projected, the values kernel's time {label}: {s - f:.1f} + {kern:.1f} + "
+                  f"{ops:.1f} x {node:.2f} = {proj:.1f} us ({proj / f:.2f}x f; 2.5x f is "
+                  f"{2.5 * f:.1f})")
 
 if __name__ == "__main__":
     main()

@@ -294,8 +294,7 @@ def kernel_ab(fns, n, rounds, calls):
     for _ in range(rounds):
         for name, fn in fns.items():
             ts = []
-            for _ in range(calls):
-                u[:] = u0
+            for _ in range(calls):      # (values: u moves a step a call, as in a run)
                 a = call_args(name, out, u, factors)
                 t = time.perf_counter()
                 fn(*a)

@@ -96,7 +96,7 @@ def values(src, lagged=False, unchanged=False):
         return f"V[i + 1] = vm + 0.0 * ({e})" if unchanged else f"V[i + 1] = {e}"
     out = []
     for t in src.split("\n"):
-        if t.endswith("a1 = A1[i]") or t.endswith("a2 = A2[i]") or t.endswith("a3 = A3[i]"):
+        if t.endswith(("a1 = A1[i]", "a2 = A2[i]", "a3 = A3[i]")):
             continue                                     # (made with a0's line below)
         if t == "            a0 = A0[i]":                 # the block's test loop
             if lagged:
@@ -135,6 +135,7 @@ def keep_lap(text):
 
 
 def variants(src):
+    """The slicing kernel's texts by name: ``gen`` (``src``) and the ``values`` variants."""
     texts = {"gen": src, "values": values(src), "values_lag": values(src, lagged=True)}
     texts["values_lap"] = keep_lap(texts["values"])
     texts["values_same"] = values(src, unchanged=True)     # (step_ab's, timed alone)
@@ -161,9 +162,9 @@ def _roll_comp(pad, wrap):
     if wrap:
         near = ["j0 = i + o0", "if j0 >= rows:", "    j0 -= rows",
                 "j2 = i + o2", "if j2 >= rows:", "    j2 -= rows"]
-    else:
-        near = ["j0 = np.uint64(i + d0)", "j2 = np.uint64(i + d2)"]   # (unsigned: no
-    return [pad + t for t in near + [                                # wraparound test)
+    else:                    # (unsigned: numba tests a signed index for a negative one)
+        near = ["j0 = np.uint64(i + d0)", "j2 = np.uint64(i + d2)"]
+    return [pad + t for t in near + [
         "vm = V[i]",
         "a0 = (V[j0] - c0 * vm) + V[j2]",
         "a1 = vm",
@@ -209,6 +210,7 @@ def roll_values(src):
 
 
 def kernels(texts):
+    """Each text compiled in memory (numba's cache off), its ``fused`` by name."""
     fns = {}
     for name, text in texts.items():
         ns = {"__name__": f"heat_values_{name}"}

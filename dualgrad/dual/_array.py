@@ -2353,6 +2353,10 @@ def from_object_array(a):
     """An object ndarray of scalar duals and numbers as one array dual."""
     if not (isinstance(a, np.ndarray) and a.dtype == object):
         return a
+    if a.ndim == 1:                      # np.array([d1, d2]): _from_scalars restores the
+        fast = _from_scalars(a.tolist(), a.shape)   # notes of its own conversions (loops62)
+        if fast is not None:
+            return fast
     noted = errors.objects_noted()       # (the arrays it builds of the elements' values
     try:                                 # and partials are dualgrad's, read at once)
         return _read_objects(a)
@@ -2361,9 +2365,10 @@ def from_object_array(a):
 
 
 def _read_objects(a):
-    """:func:`from_object_array` of an object ndarray ``a``."""
+    """:func:`from_object_array` of an object ndarray ``a`` (1-D: :func:`_from_scalars`
+    declined it)."""
     flat = a.ravel()
-    fast = _from_scalars(a.tolist() if a.ndim == 1 else flat.tolist(), a.shape)
+    fast = _from_scalars(flat.tolist(), a.shape) if a.ndim != 1 else None
     if fast is not None:
         return fast
     if any(isinstance(item, Dual) and item._kind == "array" and item.ndim == 0

@@ -99,3 +99,28 @@ def test_real_second_levels_past_1e160(engine):
         for f, want in wants:
             got = dg.derivative(lambda q: dg.derivative(lambda s: f(c * s), q), t)
             assert abs(got - want) <= 1e-14 * want, (f, got, float(want))
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+def test_dawsn_erfcx_second_levels_off_the_axis(engine):
+    """The near forms' second levels cancel ~|z|**2 times their first (~|z|**4 ulps):
+    dawsn at 223.5 + 223.4i was 1.3e-6 off, erfcx at -151 + 180i 1.6e-6, each value
+    right.  The fraction plus the exponential part's term now (dawsn; erfcx as i w'(i z)),
+    against mpmath at 90 digits to 1e-12."""
+    with mp.workdps(90):
+        cases = []
+        for z in (223.48473809060158 + 223.40674081274992j, -55.955491293428366 + 55.76050989066346j):
+            Z = mp.mpc(z)
+            d = mp.sqrt(mp.pi) / 2 * mp.exp(-Z * Z) * mp.erfi(Z)
+            d1 = 1 - 2 * Z * d
+            cases.append((sp.dawsn, z, d1, -2 * d - 2 * Z * d1))
+        for z in (-151.06428726200164 + 180.03140705717416j, 1.9349419426528182e-14 - 316j):
+            Z = mp.mpc(z)
+            e = mp.exp(Z * Z) * mp.erfc(Z)
+            d1 = 2 * Z * e - 2 / mp.sqrt(mp.pi)
+            cases.append((sp.erfcx, z, d1, 2 * e + 2 * Z * d1))
+    with dg.engine(engine), np.errstate(all="ignore"):
+        for f, z, d1, d2 in cases:
+            for n in (None, 3):
+                g1, g2 = _both(f, z, n)
+                assert _rel(g1, d1) <= 1e-12 and _rel(g2, d2) <= 1e-12, (f, z, n, _rel(g1, d1), _rel(g2, d2))

@@ -104,6 +104,11 @@ _SQRT_1_XX = "((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))"
 # a complex value off the real line (a condition: False on real arguments)
 _OFF_AXIS = "np.absolute(np.real(value(x) * -1j)) > 0.0"
 
+# i for a complex x, NaN for a real one, in a branch only complex values take: a
+# complex literal there made the text's value complex on real arrays, where NumPy's
+# where computes both branches (39cf1146's erfcx; the lazy where computes one)
+_IM = "np.sqrt((x - x) - 1.0)"
+
 
 def _unoverflowed(expr, square, big, tiny=False, test=None):
     """``expr`` where ``square`` (a sum of squares of the arguments) stays below 1e300,
@@ -191,7 +196,7 @@ def _faddeeva_tail(first=1, depth=24, x="x", square=None):
     return tail
 
 
-def _wofz_forms(near, far, below):
+def _wofz_forms(near, far, below, v="value(x)"):
     """A function of Faddeeva's ``w = wofz`` (``out``), a source string: ``far`` (by the
     continued fraction ``K``, :func:`_faddeeva_tail`) where |x| > 6 above the real axis,
     away from it, and near it (|Re x| > |Im x|) where ``|exp(-x**2)| e |x|**4 <= 1e-18
@@ -211,45 +216,64 @@ def _wofz_forms(near, far, below):
     fraction lacks: its ``Re w' = -2 K exp(-x**2)`` was 2 x**2 times the true ``-2 x
     exp(-x**2)`` (a Gaussian's wing in voigt_profile at gamma = 0); where it is kept
     (|Re x| below 27.3 at Im x = 0, 7.3 at Im x = 1) the near form's cancellation is
-    at most 750 ulps (1.7e-13 relative)."""
-    v = "value(x)"
+    at most 750 ulps (1.7e-13 relative).  ``v``: the source of x's value (erfcx's row
+    reads w at ``i x``)."""
+    a, b, im, fade, lost = _regions(v)
+    return (f"where(np.absolute({v}) > 6.0, where({a} > {b}, where({fade}, {near}, "
+            f"where({im} >= 0.0, {far}, where({lost}, (x - x) / 0.0, {below}))), "
+            f"where({im} >= 0.0, {far}, {near})), {near})")
+
+
+def _regions(v):
+    """The tests of :func:`_wofz_forms` at the value ``v`` (a source string): ``|Re v|``,
+    ``|Im v|``, ``Im v``, the fraction's residual counts (``fade``), exp(-v**2)'s phase
+    is lost in the slope (``lost``)."""
     a, b, im = f"np.absolute(np.real({v}))", f"np.absolute(np.real({v} * -1j))", f"np.real({v} * -1j)"
     fade = (f"np.absolute(np.exp(-({v} * {v}) - 2.0 * {a} * {b})) * np.absolute({v} * {v} * {v} * {v}) > "
             f"1e-18 * {b}")
     square = f"({a} - {b}) * ({a} + {b})"
     lost = (f"np.real(where({a} * {a} + {b} * {b} < 100000.0, 0.0, where(np.real({square} - np.log1p({a})) > 12.0, "
             f"5.0 * np.log1p(np.absolute({v})) - 10.4 - {square}, 0.0))) > 0.0")
-    return (f"where(np.absolute({v}) > 6.0, where({a} > {b}, where({fade}, {near}, "
-            f"where({im} >= 0.0, {far}, where({lost}, (x - x) / 0.0, {below}))), "
-            f"where({im} >= 0.0, {far}, {near})), {near})")
+    return a, b, im, fade, lost
 
 
-def _dawsn_forms(far, near, lost):
+def _dawsn_forms(far, near, lost, split):
     """Dawson's ``D'(z) = 1 - 2 z D(z)``, a source string: ``far`` (the continued
     fraction's ``-2 K(z) D(z)``, no cancellation) on the real line past |x| = 10 and,
-    off it, where D's exponential part is negligible in D' too; ``near`` (the cancelling
-    form) where it keeps 1e-10; ``lost`` (NaN) between.  Off the axis ``D = 1 / (2 (z -
-    K)) + E``, ``E = i sign(Im z) (sqrt(pi) / 2) exp(-z**2)`` (the fraction's residual
-    near the axis fades as ``exp(-2 |Re z Im z|)``, :func:`_wofz_forms`), so the far
-    form is off by ``2 (z - K) E``: ``4 sqrt(pi) |z|**3 exp(-Re z**2)`` relative to D'
-    ~ -1 / (2 z**2), below 1e-17 where ``|Re z| > |Im z|``, ``|Re z| > 10`` and ``Re
-    z**2 > 44 + 3 log1p(|Re z|)`` (``|Re z| >= |z| / sqrt 2``).  The near form is off
-    by ~2 eps over ``|D'| >= max(1 / (2 |z|**2), sqrt(pi) |z| exp(-Re z**2))``: 1e-10
-    where ``|z|**2 < 1e5`` or ``Re z**2 < 12 + log1p(|Re z|)`` (there E's term leads
-    D').  Between, at |z| > 316 near the diagonals, D' = -1 / (2 z**2) - 2 z E needs
-    E's phase ``2 Re z Im z`` to better than its rounding (|z|**2 eps radians), which
-    float64 does not give: NaN there, not the near form's cancelled digits (attack60
-    09: 100 % off at |z| = 1e8).  ``Re z**2`` as ``(a - b) (a + b)`` (a, b = |Re z|,
-    |Im z|): no inf - inf.  On the real line (``Im z == 0``) the earlier row, bit for
-    bit, and its tests alone (the lazy where calls one branch)."""
+    off it, where D's exponential part is negligible in D' too; ``split`` (the fraction
+    and that part's own term) off the axis where the fraction holds (:func:`_wofz_forms`'
+    regions), ``lost`` (NaN) where that part's phase is past float64 in D'; else
+    ``near`` (the cancelling form).  Off the axis ``D = 1 / (2 (z - K)) + E``, ``E = i
+    sign(Im z) (sqrt(pi) / 2) exp(-z**2)`` (the fraction's residual near the axis fades
+    as ``exp(-2 |Re z Im z|)``), so ``D' = -2 K D - 2 (z - K) E``; the far form lacks
+    the last term: ``4 sqrt(pi) |z|**3 exp(-Re z**2)`` relative to D' ~ -1 / (2 z**2),
+    below 1e-17 where ``|Re z| > |Im z|``, ``|Re z| > 10`` and ``Re z**2 > 44 + 3
+    log1p(|Re z|)`` (``|Re z| >= |z| / sqrt 2``).  The near form is off by ~2 eps |z|**2
+    where E does not lead, and its second level by ~|z|**2 times that (1.3e-6 at 223 +
+    223i, silent62), so it is kept near the real axis at |z| < 28 and where E leads (|Im
+    z| >= |Re z|).  Near the diagonals at |z| > 316, D' = -1 / (2 z**2) - 2 z E needs E's
+    phase ``2 Re z Im z`` to better than its rounding (|z|**2 eps radians), which float64
+    does not give: NaN there (attack60 09: 100 % off at |z| = 1e8).  ``Re z**2`` as ``(a
+    - b) (a + b)`` (a, b = |Re z|, |Im z|): no inf - inf.  On the real line (``Im z ==
+    0``) the earlier row, bit for bit, and its tests alone (the lazy where calls one
+    branch)."""
     v = "value(x)"
-    a, b = f"np.absolute(np.real({v}))", f"np.absolute(np.real({v} * -1j))"
+    a, b, _, fade, phase = _regions(v)
     square = f"({a} - {b}) * ({a} + {b})"
     real = f"where({a} - 1e+300 * {b} > 10.0, {far}, {near})"
     far_test = (f"np.real(where({a} > 10.0, where({a} > {b}, {square} - 3.0 * np.log1p({a}), 0.0), "
                 "0.0)) > 44.0")
-    band = f"np.real(where({a} * {a} + {b} * {b} < 100000.0, 0.0, {square} - np.log1p({a}))) > 12.0"
-    return f"where({_OFF_AXIS}, where({far_test}, {far}, where({band}, {lost}, {near})), {real})"
+    off = (f"where({a} > {b}, where(np.absolute({v}) > 6.0, where({fade}, {near}, "
+           f"where({phase}, {lost}, {split})), {near}), {near})")
+    return f"where({_OFF_AXIS}, where({far_test}, {far}, {off}), {real})"
+
+
+def _dawsn_split():
+    """``D' = -2 K D - 2 (z - K) E`` off the real axis (:func:`_dawsn_forms`), a source
+    string: ``2 E = i sign(Im z) sqrt(pi) exp(-z**2)``."""
+    k = _faddeeva_tail()
+    return (f"-2.0 * ({k}) * out - where(np.real(value(x) * -1j) > 0.0, 1.7724538509055159, "
+            f"-1.7724538509055159) * {_IM} * np.exp(-(x * x)) * (x - ({k}))")
 
 
 def _past_1e100(form, text, sign):
@@ -265,22 +289,26 @@ def _past_1e100(form, text, sign):
     return _huge(form, text, f"where({float(sign)} * ({a} - {b}) * ({a} + {b}) > 10000.0, 0.0, {rest})")
 
 
-def _erfcx_forms(far, near, lost):
-    """erfcx's slope ``2 z out - 2 / sqrt(pi)``, a source string: ``far`` (the continued
-    fraction's ``-2 out K(z)``) past ``Re z = 3``; ``near`` (the cancelling form) on the
-    real line and where it keeps 1e-10 off it; ``lost`` (NaN) elsewhere.  Off the axis
-    at ``Re z <= 3`` erfcx is ``1 / (sqrt(pi) z) + ...`` plus, for ``Re z < 0``, its
-    exponential part ``2 exp(z**2)``: the near form is off by ~2 eps |z|**2 relative
-    unless that part leads (``Re z**2 > 12 + log1p(|Re z|)``), so 1e-10 where ``|z|**2 <
-    1e5``; past it, near the anti-diagonal the slope needs the phase ``2 Re z Im z``, and
-    elsewhere a fraction the row does not carry off the axis: NaN, not the cancelled
-    digits (diff61 19: 290 % off at 1 + 1e8 i, where 76834f6 raised TypeError)."""
+def _erfcx_forms(far, near, times=""):
+    """erfcx's slope ``2 z out - 2 / sqrt(pi)`` (the forms but ``far`` after ``times``,
+    the quotient's ``x * ``), a source string: ``far`` (the continued fraction's ``-2 out K(z)``) past
+    ``Re z = 3``; ``near`` (the cancelling form) on the real line; off it at ``Re z <=
+    3``, ``erfcx(z) = w(i z)`` and ``erfcx' = i w'(i z)`` in :func:`_wofz_forms`'
+    regions at ``i z`` (Faddeeva's fraction there, with ``4 exp(z**2) (i z - K)`` at
+    ``Re z < 0``, NaN where that part's phase is past float64, ``near`` where the fraction
+    does not hold).  The near form off the axis was off by ~2 eps |z|**2 relative, its
+    second level by ~|z|**2 times that (1.6e-6 at -151 + 180i, silent62); 39cf1146's
+    ``1j * wofz_slope(1j * x)`` in the row's own terms, built only for complex values
+    (diff61 19: 290 % off at 1 + 1e8 i, then NaN, now the fraction's number; i as
+    :data:`_IM`)."""
     v = "value(x)"
-    a, b = f"np.absolute(np.real({v}))", f"np.absolute(np.real({v} * -1j))"
-    kept = (f"np.real(where({a} * {a} + {b} * {b} < 100000.0, 1e+300, where(np.real({v}) < 0.0, "
-            f"({a} - {b}) * ({a} + {b}) - np.log1p({a}), -1e+300))) > 12.0")
+    zeta = f"({_IM} * x)"
+    k = _faddeeva_tail(x=zeta)
+    off = _wofz_forms(f"{times}({near})", f"{times}({_IM} * (-2.0 * ({k}) * out))",
+                      f"{times}({_IM} * (-2.0 * ({k}) * out - 4.0 * np.exp(x * x) * ({zeta} - ({k}))))",
+                      v=f"({v} * 1j)")
     return (f"where(np.real({v}) > 3.0, {far}, "
-            f"where({_OFF_AXIS}, where({kept}, {near}, {lost}), {near}))")
+            f"where({_OFF_AXIS}, {off}, {times}({near})))")
 
 
 def _huge(form, text, beside=None):
@@ -1521,11 +1549,10 @@ def _scipy_rules(sc):
         # (its test on Re z, a value test: a complex dual's x > 3.0 raised TypeError at a
         # second level; silent61)
         _smooth(sc.erfcx, _canonical(_past_1e100(_erfcx_forms(
-            f"-2.0 * out * ({_erfcx_tail()})", f"2.0 * x * out - {_2_SQRTPI}", "(x - x) / 0.0"),
-            "-out / x", -1)),
+            f"-2.0 * out * ({_erfcx_tail()})", f"2.0 * x * out - {_2_SQRTPI}"), "-out / x", -1)),
                 quotient=((_canonical(_past_1e100(_erfcx_forms(
-                    f"-2.0 * out * (x * ({_erfcx_tail()}))", f"x * (2.0 * x * out - {_2_SQRTPI})",
-                    "(x - x) / 0.0"), "-out", -1)), "x"),)),
+                    f"-2.0 * out * (x * ({_erfcx_tail()}))", f"2.0 * x * out - {_2_SQRTPI}", "x * "),
+                    "-out", -1)), "x"),)),
         # Faddeeva's w(z) = exp(-z**2) erfc(-i z), entire (holomorphic); a real dual's
         # partials become complex as its value does
         _smooth(sc.wofz, _canonical(_wofz_slope())),
@@ -1707,10 +1734,11 @@ def _scipy_rules(sc):
         # on the real line, w ~ (i / sqrt(pi)) / (x - K)), as erfcx's row
         # (and as the quotient (x D') / x, as erfcx's row: D' ~ -1 / (2 x**2) underflows)
         _smooth(sc.dawsn, _canonical(_past_1e100(_dawsn_forms(
-            f"-2.0 * ({_faddeeva_tail()}) * out", "1.0 - 2.0 * x * out", "(x - x) / 0.0"), "-out / x", 1)),
+            f"-2.0 * ({_faddeeva_tail()}) * out", "1.0 - 2.0 * x * out", "(x - x) / 0.0",
+            _dawsn_split()), "-out / x", 1)),
                 quotient=((_canonical(_past_1e100(_dawsn_forms(
                     f"-2.0 * (x * ({_faddeeva_tail()})) * out", "x * (1.0 - 2.0 * x * out)",
-                    "(x - x) / 0.0"), "-out", 1)), "x"),)),
+                    "(x - x) / 0.0", f"x * ({_dawsn_split()})"), "-out", 1)), "x"),)),
         # K'(m) = (E / (1 - m) - K) / (2 m), E'(m) = (E - K) / (2 m): 0 / 0 at m = 0, so
         # the series below |m| = 1/4 (_ellip_slope_series); K(1) = inf: +inf there
         # (E / 0 - inf was NaN)

@@ -1777,11 +1777,13 @@ def mixed_row(ufunc, first):
     caller's general path then runs, ``lean_mixed`` and its NumPy calls).  The checks
     are ``lean_mixed``'s for that call, written out (small46: ``k * u`` went the scalar's
     operator -> ``call_ufunc`` -> ``lean_mixed`` -> ``array_and_scalar``, six Python
-    calls for one kernel call; now three): a scalar of the slots kind holding a Python
-    float and float64 partials of the array's number of directions, of the array's live
-    tag; 1-D float64 values and 2-D float64 partials (what the kernel's entry point
-    reads: it tests the lengths), work under ``SMALL_BELOW`` with numba loaded (0 under
-    ``use()``).  The cell is filled by ``exact_row``, which ``lean_mixed`` calls first
+    calls for one kernel call; now three): a scalar holding a Python float and float64
+    partials (a 1-D row; the kernel's entry point tests its length against the array's
+    number of directions), of the array's live tag; 1-D float64 values and 2-D float64
+    partials (what the entry point reads: it tests the lengths), work under
+    ``SMALL_BELOW`` with numba loaded (0 under ``use()``).  The CALLER passes a scalar of
+    the slots kind: the slot classes' own operators, and the array's operator after its
+    test of ``_kind`` (small62: the test here repeated theirs).  The cell is filled by ``exact_row``, which ``lean_mixed`` calls first
     (after its own test that the rule is one it takes), so the value is NumPy's bits
     and the partials ``lean_mixed``'s."""
     cell = backend.exact_cell((ufunc, 0 if first else 1, "row"))
@@ -1793,15 +1795,14 @@ def mixed_row(ufunc, first):
         x = a.value
         p = a._p
         if type(x) is not _nd or type(p) is not _nd or x.dtype is not _f64 or \
-                p.dtype is not _f64 or x.ndim != 1 or p.ndim != 2 or p.size >= _BELOW[0] \
-                or getattr(type(s), "_kind", None) != "slots":
+                p.dtype is not _f64 or x.ndim != 1 or p.ndim != 2 or p.size >= _BELOW[0]:
             return None
         c = s.value
         tag = a.tag
         if type(c) is not float or s.tag != tag or tag not in _LIVE:
             return None
         row = _array_of(s._plist())
-        if row.dtype is not _f64 or row.shape != (p.shape[1],):
+        if row.dtype is not _f64 or row.ndim != 1:     # (its length: the kernel's test)
             return None
         t = _empty(p.shape)
         out = _empty(len(x))

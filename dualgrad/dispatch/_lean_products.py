@@ -37,6 +37,7 @@ import numpy as np
 
 from .. import backend
 from ..dual import LIVE, MAX_SLOTS, ArrayDual, make_real, make_scalar, scalar_class
+from ._quiet import PLAIN as _PLAIN, _LAST, _errstate, _hush, _unhush
 
 __all__ = ["LEAN_PRODUCTS", "lean_product", "lean_einsum"]
 
@@ -103,51 +104,82 @@ def lean_product(func, a, b):
 
 def _finish(kind, value, tag, va, pa, vb, pb):
     """The dual of the product ``value`` of ``kind`` (see the module's docstring), or
-    ``None`` where the value is not finite."""
+    ``None`` where the value is not finite.  The partials are computed with NumPy's
+    reports hushed (:func:`dualgrad.dispatch._quiet._hush`): NumPy's word on the value
+    is the caller's call, and an underflowing partial raised FloatingPointError under
+    ``np.seterr(all="raise")`` where the float product did not (small62)."""
     if kind == "vv":
         if not math.isfinite(value):
             return None
-        row = _vv(va, pa, vb, pb)
-        n = row.shape[0]
-        build = _BUILD.get(n)
-        if build is None:
-            if n > MAX_SLOTS:
-                return make_scalar(float(value), row, tag)
-            build = _BUILD[n] = scalar_class(n)._from
-        return build(float(value), row.tolist(), tag)   # make_scalar's, for a real row
-    if value.ndim == 1:          # one BLAS pass, less than a scan's call at N = 1e3, a
+    elif value.ndim == 1:        # one BLAS pass, less than a scan's call at N = 1e3, a
         if not math.isfinite(sum(value.tolist()) if value.shape[0] <= 64 else  # sum of
                              np.dot(value, value)):     # floats less below (small42): an
             return None                                  # inf or NaN stays one (an
     elif value.size and not _finite(value):              # overflow only sends it on)
         return None
+    token = _hush()
+    try:
+        partials = _partials(kind, value, va, pa, vb, pb)
+    finally:
+        _unhush(token)
+    if kind == "vv":
+        n = partials.shape[0]
+        build = _BUILD.get(n)
+        if build is None:
+            if n > MAX_SLOTS:
+                return make_scalar(float(value), partials, tag)
+            build = _BUILD[n] = scalar_class(n)._from
+        return build(float(value), partials.tolist(), tag)   # make_scalar's, for a real row
+    return make_real(value, partials, tag)
+
+
+def _partials(kind, value, va, pa, vb, pb):
+    """The partials of the product ``value`` of ``kind`` (:func:`_finish`'s)."""
+    if kind == "vv":
+        return _vv(va, pa, vb, pb)
     if kind == "mv":
-        partials = None
         if (pa is None or pa.shape[2] == 4 and pa.flags.c_contiguous) and \
                 (pb is None or pb.shape[1] == 4) and 4 * va.size >= _BELOW[0] and \
                 va.flags.c_contiguous and vb.flags.c_contiguous:
             partials = backend.matvec_checked(va, pa, vb, pb)
-        if partials is None:
-            partials = _mv(va, pa, vb, pb)
-    elif kind == "vm":
-        partials = _vm(va, pa, vb, pb)
-    elif kind == "bvv":
-        partials = _bvv(va, pa, vb, pb)
-    elif kind == "bmm":
-        partials = _bmm(va, pa, vb, pb, value.shape)
-    elif vb.shape[1] == 1 and (pa is None or pa.shape[2] == 4) and \
+            if partials is not None:
+                return partials
+        return _mv(va, pa, vb, pb)
+    if kind == "vm":
+        return _vm(va, pa, vb, pb)
+    if kind == "bvv":
+        return _bvv(va, pa, vb, pb)
+    if kind == "bmm":
+        return _bmm(va, pa, vb, pb, value.shape)
+    if vb.shape[1] == 1 and (pa is None or pa.shape[2] == 4) and \
             (pb is None or pb.shape[2] == 4) and 4 * va.size >= _BELOW[0]:
         # a column on the right (np.linalg.multi_dot's last vector, made 2-D as NumPy
         # does): the matrix-vector kernel reads dA once, where _mm copied it transposed
         # first (M @ M @ v at N = 1e5, n = 4: that copy was most of the call)
         col = backend.matvec(va, pa, vb[:, 0], None if pb is None else pb[:, 0])
-        partials = _mm(va, pa, vb, pb) if col is None else col[:, None]
-    else:
-        partials = _mm(va, pa, vb, pb)
-    return make_real(value, partials, tag)
+        return _mm(va, pa, vb, pb) if col is None else col[:, None]
+    return _mm(va, pa, vb, pb)
 
 
 _BUILD = {}        # n -> the real scalar dual class's constructor (make_scalar's choice)
+
+# The functions whose value M @ u takes as ``ndarray.dot``'s (small62).  For a C-contiguous,
+# aligned float64 matrix M (m x k), a C-contiguous aligned vector x and C-contiguous
+# aligned partials P (k x n), m, k, n > 1, ``M.dot(x)`` and ``np.matmul(M, x)`` make one
+# BLAS call, gemv of M's rows and x (cblas_dgemv RowMajor NoTrans in NumPy's
+# cblasfuncs.c, ColMajor Trans of the same memory in umath/matmul.c.src: one call once
+# the CBLAS interface has normalized the order), and ``M.dot(P)`` and ``np.matmul(M,
+# P)`` the same cblas_dgemm(RowMajor, NoTrans, NoTrans, m, n, k, ...) (a dimension of 1
+# or another layout sends either elsewhere: dot's scalar and column cases or its copy,
+# matmul's gemv or its loop without BLAS), so their bits are equal; ndarray.dot skips
+# the ufunc machinery (0.4 against 1.0 us at 10 x 10).  Its floating-point reports name
+# "dot", so it runs hushed, in NumPy's default error state only: there a finite value
+# means np.matmul reported nothing (an overflow or invalid operation leaves an inf or
+# NaN in its sum; underflow is ignored), and any other value is computed again by
+# ``func`` for NumPy's reports.
+_DOT_VALUES = () if _errstate is None else (np.matmul, np.dot, np.linalg.matmul)
+_eget, _eset, _ereset = (None, None, None) if _errstate is None else \
+    (_errstate.get, _errstate.set, _errstate.reset)
 
 
 def _vv(a, p, b, q):
@@ -326,6 +358,7 @@ def lean_einsum(*operands, **kwargs):
 def _entry(func):
     kinds = _KINDS[func]
     mv = kinds.get((2, 1)) == "mv"
+    by_dot = func in _DOT_VALUES
 
     def product(*args, **kwargs):
         if kwargs or len(args) != 2:
@@ -335,13 +368,32 @@ def _entry(func):
             vb, pb, tag = b.value, b._p, b.tag                # _operands' tests and, for
             if a.ndim == 2 and type(vb) is _nd and type(pb) is _nd and vb.ndim == 1 and \
                     a.dtype is _F64 and vb.dtype is _F64 and pb.dtype is _F64 and \
-                    pb.flags.c_contiguous and tag in LIVE:    # small values, _finish's
-                value = func(a, vb)                           # lines written out (small47)
-                if value.shape[0] > 64 or pb.shape[1] == 4 and 4 * a.size >= _BELOW[0]:
-                    return _finish("mv", value, tag, a, None, vb, pb)   # (its kernel)
+                    (fp := pb.flags).c_contiguous and tag in LIVE:   # small values,
+                m, k = a.shape            # _finish's lines written out (small47)
+                n = pb.shape[1]
+                if m > 64 or n == 4 and 4 * a.size >= _BELOW[0]:
+                    return _finish("mv", func(a, vb), tag, a, None, vb, pb)  # (its kernel)
+                if by_dot and m > 1 and k > 1 and n > 1 and k == len(vb) and \
+                        _eget() is _PLAIN and fp.aligned and (fa := a.flags).c_contiguous \
+                        and fa.aligned and (fv := vb.flags).c_contiguous and fv.aligned:
+                    last = _LAST[0]       # value and partials by ndarray.dot (_DOT_VALUES),
+                    token = _eset(last[1]) if last[0] is _PLAIN else _hush()   # hushed
+                    try:
+                        value = a.dot(vb)
+                        partials = a.dot(pb)
+                    finally:
+                        _ereset(token)
+                    if math.isfinite(sum(value.tolist())):
+                        return make_real(value, partials, tag)
+                value = func(a, vb)       # (NumPy's reports on it, as on floats)
                 if not math.isfinite(sum(value.tolist())):
                     return _finish("mv", value, tag, a, None, vb, pb)   # (declines)
-                return make_real(value, np.matmul(a, pb), tag)          # _mv's
+                token = _hush()
+                try:
+                    partials = np.matmul(a, pb)                         # _mv's
+                finally:
+                    _unhush(token)
+                return make_real(value, partials, tag)
         got = _operands(a, b)
         if got is None:
             return None

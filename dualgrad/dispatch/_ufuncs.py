@@ -26,6 +26,7 @@ from ..dual._array import ARGUMENT_FACTORS as _argument_factors, \
     argument_factors as _make_argument_factors, array_and_scalar as _array_and_scalar
 from . import _reductions, _second_order
 from ._lean_products import LEAN_PRODUCTS
+from ._quiet import _LAST, _QUIET, _errstate, _hush, _unhush  # noqa: F401
 from ._operands import check_holomorphic, is_complex as _is_complex, is_sparse, \
     is_sparse_matrix, operand, write_out
 from ..rules._expr import LAZY
@@ -43,49 +44,6 @@ _NUMBERS = frozenset({float, int, bool, complex, np.float64, np.float32, np.int6
 _f64 = np.float64
 _c128 = np.complex128             # (ordered, as NumPy orders complex arrays; Python's is not)
 _i64 = np.int64
-
-
-try:   # NumPy >= 2 keeps the error state in a context variable: setting it directly
-    # costs a fraction of building an np.errstate, on every dual operation
-    from numpy._core._ufunc_config import _extobj_contextvar as _errstate, _make_extobj
-except ImportError:                                     # pragma: no cover
-    _errstate = None
-_QUIET = dict(divide="ignore", invalid="ignore", over="ignore", under="ignore")
-# [(a caller's error state, its quiet variant)]: the pair replaced whole, so that a
-# lean function (which reads it in place) never pairs one thread's state with another's
-_LAST = [(None, None)]
-
-
-def _hush():
-    """Silence NumPy's divide/invalid/over/under reports; returns the token for
-    :func:`_unhush`.
-
-    Local derivatives at singular points are inf or NaN by design (the NaN-safe
-    propagation keeps them where they belong), a branch of a ``where`` that is not
-    taken may overflow or underflow (the table's scaled forms), and partials may
-    underflow as any product does: no warnings, and no raising under a user's
-    ``np.seterr(all="raise")``.  NumPy's word on the values is left alone (they are
-    computed outside).
-    """
-    if _errstate is None:                               # pragma: no cover
-        token = np.errstate(**_QUIET)
-        token.__enter__()
-        return token
-    current = _errstate.get()
-    seen, quiet = _LAST[0]
-    if current is not seen and current is not quiet:
-        quiet = _make_extobj(**_QUIET)                  # the rest from ``current``
-        _LAST[0] = current, quiet
-    elif current is quiet:                              # nested: already quiet
-        quiet = current
-    return _errstate.set(quiet)
-
-
-def _unhush(token):
-    if _errstate is None:                               # pragma: no cover
-        token.__exit__(None, None, None)
-    else:
-        _errstate.reset(token)
 
 
 def _tag_of(args):

@@ -1,0 +1,59 @@
+"""NumPy's error state, hushed around the computation of derivatives (moved out of
+:mod:`dualgrad.dispatch._ufuncs` so that :mod:`dualgrad.dispatch._lean_products`, which
+that module imports, can hush too: small62).
+
+:func:`_hush` / :func:`_unhush` set and reset the quiet variant of the caller's state;
+:data:`_LAST` keeps the last pair (the lean functions read it in place); :data:`PLAIN`
+is NumPy's own default state (the context variable's default: ``under="ignore"``,
+``divide``, ``over`` and ``invalid`` warn), which a caller may compare a state with.
+"""
+
+import contextvars
+
+import numpy as np
+
+try:   # NumPy >= 2 keeps the error state in a context variable: setting it directly
+    # costs a fraction of building an np.errstate, on every dual operation
+    from numpy._core._ufunc_config import _extobj_contextvar as _errstate, _make_extobj
+except ImportError:                                     # pragma: no cover
+    _errstate = None
+_QUIET = dict(divide="ignore", invalid="ignore", over="ignore", under="ignore")
+# [(a caller's error state, its quiet variant)]: the pair replaced whole, so that a
+# lean function (which reads it in place) never pairs one thread's state with another's
+_LAST = [(None, None)]
+
+
+def _hush():
+    """Silence NumPy's divide/invalid/over/under reports; returns the token for
+    :func:`_unhush`.
+
+    Local derivatives at singular points are inf or NaN by design (the NaN-safe
+    propagation keeps them where they belong), a branch of a ``where`` that is not
+    taken may overflow or underflow (the table's scaled forms), and partials may
+    underflow as any product does: no warnings, and no raising under a user's
+    ``np.seterr(all="raise")``.  NumPy's word on the values is left alone (they are
+    computed outside).
+    """
+    if _errstate is None:                               # pragma: no cover
+        token = np.errstate(**_QUIET)
+        token.__enter__()
+        return token
+    current = _errstate.get()
+    seen, quiet = _LAST[0]
+    if current is not seen and current is not quiet:
+        quiet = _make_extobj(**_QUIET)                  # the rest from ``current``
+        _LAST[0] = current, quiet
+    elif current is quiet:                              # nested: already quiet
+        quiet = current
+    return _errstate.set(quiet)
+
+
+def _unhush(token):
+    if _errstate is None:                               # pragma: no cover
+        token.__exit__(None, None, None)
+    else:
+        _errstate.reset(token)
+
+# NumPy's default error state, the one a program that never sets one runs under
+# (``None`` without the context variable)
+PLAIN = None if _errstate is None else contextvars.Context().run(_errstate.get)

@@ -247,3 +247,65 @@ def test_complex_scalar_unary_bits_oracle_and_way(name, z, nested_runs):
         with np.errstate(all="ignore"):
             expected = slope(np.complex128(zd.value)) * np.asarray(zd.partials)
         np.testing.assert_allclose(got.partials, expected, rtol=1e-14)
+
+
+# ---- the GP row (bench/corpus59.py): np.maximum(np.diagonal(L), 1e-200)
+
+@pytest.fixture
+def selected_runs(monkeypatch):
+    """The calls of ``_ufuncs._selected`` (small's selection step)."""
+    from dualgrad.dispatch import _ufuncs
+    seen = []
+    real = _ufuncs._selected
+
+    def spy(*args, **kwargs):
+        seen.append(1)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(_ufuncs, "_selected", spy)
+    return seen
+
+
+SPECIAL = np.array([0.0, -0.0, 1.5, -2.25, np.nan, np.inf, -np.inf, 5e-324, 1e-200, 2.0])
+
+
+@pytest.mark.parametrize("ufunc", [np.maximum, np.minimum])
+@pytest.mark.parametrize("c", [1e-200, -0.0, 2.0, np.inf, np.float64(-2.25)])
+@pytest.mark.parametrize("n", [1, 3, 9])
+def test_bounded_bits_oracle_and_way(ufunc, c, n, selected_runs):
+    """``np.maximum(u, c)`` / ``np.minimum(c, u)``: small's answer to the bit (values,
+    partials, their strides) over NaN, infinities, signed zeros and ties, a diagonal
+    view and a transposed one; the partials ``p`` where ``u`` wins, 0 where ``c`` does,
+    ``p / 2`` at a tie, NaN winning."""
+    from dualgrad.dispatch._ufuncs import small
+    rng = np.random.default_rng(n)
+    tag = new_tag()
+    for v in (rng.choice(SPECIAL, 25), rng.choice(SPECIAL, (4, 5))):
+        p = rng.standard_normal(v.shape + (n,))
+        p.flat[::5] = np.inf
+        u = dg.Dual(v, p, tag=tag)
+        views = [u, u[::-1], np.diagonal(u.reshape(5, 5)) if v.ndim == 1 else u.T]
+        for w in views:
+            for args in ((w, c), (c, w)):
+                before = len(selected_runs)
+                got = ufunc(*args)
+                lean = w.ndim == 1 or w.value.flags.c_contiguous     # (else declined)
+                assert len(selected_runs) - before == (0 if lean else 1)
+                want = small(rule_for(ufunc), args)
+                _bits(got, want)
+                assert got.partials.strides == want.partials.strides
+                x, q = w.value, np.asarray(w.partials)
+                wins = (x > c) if ufunc is np.maximum else (x < c)
+                wins = wins | np.isnan(x)
+                expected = np.where(wins[..., None], q, np.where((x == c)[..., None],
+                                                                  q / 2, 0.0))
+                np.testing.assert_array_equal(got.partials, expected)
+
+
+def test_bounded_declines(selected_runs):
+    """An int or NaN bound, fmax: small's way (its _selected)."""
+    u = dg.Dual(np.array([1.0, 3.0]), np.eye(2), tag=new_tag())
+    for op in (lambda: np.maximum(u, 2), lambda: np.maximum(u, np.nan),
+               lambda: np.fmax(u, 2.0)):
+        selected_runs.clear()
+        op()
+        assert selected_runs == [1]

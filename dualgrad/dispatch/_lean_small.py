@@ -353,6 +353,8 @@ def lean(rule):
     (``python bench/small_ab.py --numba --n 10``; small61).  Two array duals
     take ``_ufuncs.lean``'s function; ``None`` from either, the caller's general path."""
     fast = _lean(rule)
+    if rule.ufunc is np.maximum or rule.ufunc is np.minimum:
+        return _bounded(rule.ufunc, fast)     # (two array duals: ``fast``, as before)
     if rule.ufunc is not np.power:
         return fast
 
@@ -361,6 +363,52 @@ def lean(rule):
             return None if fast is None else fast(a, b)
         return lean_power(a, b)
     return power
+
+
+def _bounded(ufunc, fast):
+    """``np.maximum(u, c)`` / ``np.minimum(u, c)`` (either order) of an array dual ``u``
+    of float64 values and partials and a Python or NumPy float ``c`` that is not NaN
+    (``np.maximum(np.diagonal(L), 1e-200)``: the GP row, ~40 us at N = 25 through
+    ``small``'s ``_pair`` and ``_selected``; rows62): ``_selected``'s answer written
+    for this case.  There the table's indicator (``_selection``'s row, "a NaN wins")
+    is 0 exactly where ``u < c`` (``u > c`` for the minimum) and 1/2 where ``u == c``,
+    so the partials are ``u``'s where that condition fails and 0.0 elsewhere (the
+    selection ``backend.where`` makes, by its kernel or NumPy's: each element p's bits
+    or +0.0), then ``0.5 * p`` at the ties, as ``split_ties`` makes them: the same
+    selection and products, so the same bits.  Two array duals: ``fast``
+    (``_ufuncs.lean``'s function) as before.  ``None`` (nothing computed; small's way)
+    for anything else: an int, a NaN, deferred partials, work ``small`` leaves to the
+    general path, values of several axes not C-ordered."""
+    loses = np.less if ufunc is np.maximum else np.greater
+
+    def bounded(a, b):
+        if type(a) is ArrayDual:
+            if type(b) is ArrayDual:
+                return None if fast is None else fast(a, b)
+            u, c = a, b
+        elif type(b) is ArrayDual:
+            u, c = b, a
+        else:
+            return None
+        tc = type(c)
+        if tc is not float and tc is not _f64 or c != c:
+            return None
+        x, p, tag = u.value, u._p, u.tag
+        if type(x) is not _nd or type(p) is not _nd or x.dtype is not _F64 or \
+                p.dtype is not _F64 or not x.ndim or tag not in LIVE or \
+                x.ndim > 1 and not (x.flags.c_contiguous and p.flags.c_contiguous) or \
+                not _lean_work(p.size, x.shape):
+            return None
+        c = _f64(c)
+        out = ufunc(x, c) if u is a else ufunc(c, x)
+        chosen = loses(x, c)
+        np.logical_not(chosen, out=chosen)
+        total = np.where(chosen[..., None], p, 0.0)
+        tie = x == c
+        if tie.any():
+            total = np.where(tie[..., None], p * 0.5, total)
+        return make_real(out, total, tag)
+    return bounded
 
 
 _REGULAR = None                   # np.power's regular branch in x, once made

@@ -10,8 +10,8 @@ call, its teardown, any fixture of a wider scope it uses, the import of its modu
 -- or started another process (whose code reads the variable itself); the second
 half, on the same tree, skips the tests that passed in the first half with no such
 read (the skip's reason says so), and runs every other test: those that read the
-flags, failed or were not recorded, and every test of a module that names the
-variable or the engine in its own text (:data:`NAMES`: it may choose by itself).
+flags, failed or were not recorded, and every test of a module whose code names the
+variable or the engine (:func:`names_the_engine`: it may choose by itself).
 
 The record lives in a folder of the temporary directory named by a hash of what
 could change a test's path: the source files of ``dualgrad`` (the package imported)
@@ -25,6 +25,7 @@ alone.  The second half reads every record there, a test seen dirty (or failed) 
 any of them runs; a folder keeps the newest :data:`KEEP` records.
 """
 
+import ast
 import hashlib
 import importlib.util
 import os
@@ -34,7 +35,10 @@ import tempfile
 import time
 
 FIRST, SECOND = "fused", "eager"
-# a module whose text says any of these may read the engine itself: never skipped
+# a module whose code says any of these may read the engine itself: never skipped
+# (:func:`names_the_engine`: :data:`NAMED` are its names, :data:`NAMES` its strings)
+NAMED = frozenset({"DUALGRAD_ENGINE", "ENGINE", "_engine", "_DEFAULT", "current", "conftest",
+                   "_update", "ACTIVE", "FUSING", "DEFERRING"})
 NAMES = re.compile(r"DUALGRAD_ENGINE|\bENGINE\b|_engine\b|_DEFAULT\b|\bcurrent\(|conftest|"
                    r"_update\b|\bACTIVE\b|\bFUSING\b|\bDEFERRING\b")
 REASON = ("ran in the DUALGRAD_ENGINE=fused half of this tree and read no engine flag "
@@ -224,11 +228,49 @@ def clean_tests(path):
 
 
 def names_the_engine(path, _seen={}):
-    """Whether the module file at ``path`` names the engine or its flags."""
+    """Whether the module file at ``path`` names the engine or its flags in its code: a
+    name of :data:`NAMED` (whole: ``small_engine`` is not ``_engine``; an import's module,
+    an attribute, a variable, an argument) or a string that :data:`NAMES` finds (code a
+    child process runs, an environment's key).  Comments and docstrings say nothing a
+    test runs (``tests/conftest.py`` in a comment made 14 test files never skip); a file
+    that cannot be read or parsed names it."""
     if path not in _seen:
         try:
             with open(path, encoding="utf-8") as f:
-                _seen[path] = NAMES.search(f.read()) is not None
-        except OSError:
+                tree = ast.parse(f.read())
+        except (OSError, SyntaxError, ValueError):
             _seen[path] = True
+        else:
+            _seen[path] = any(word in NAMED if text is None else NAMES.search(text) is not None
+                              for word, text in _words(tree))
     return _seen[path]
+
+
+def _words(tree):
+    """``(name, None)`` for each name in the code of ``tree``, ``(None, text)`` for
+    each string constant that is not a docstring (one holding a doctest is code)."""
+    docstrings = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            first = node.body[0].value if node.body and isinstance(node.body[0], ast.Expr) \
+                else None
+            if isinstance(first, ast.Constant) and isinstance(first.value, str) and \
+                    ">>>" not in first.value:
+                docstrings.add(id(first))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            yield node.id, None
+        elif isinstance(node, ast.Attribute):
+            yield node.attr, None
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            yield node.name, None
+        elif isinstance(node, (ast.arg, ast.keyword)) and node.arg:
+            yield node.arg, None
+        elif isinstance(node, (ast.alias, ast.ImportFrom)):
+            for dotted in (getattr(node, "name", None), getattr(node, "module", None),
+                           getattr(node, "asname", None)):
+                for word in (dotted or "").split("."):
+                    yield word, None
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and \
+                id(node) not in docstrings:
+            yield None, node.value

@@ -122,6 +122,24 @@ def test_first_halves_keep_each_others_records(tmp_path, monkeypatch):
     assert _halves.clean_tests(path) == set()
 
 
+@pytest.mark.parametrize("code, named", [
+    ('"""Runs under DUALGRAD_ENGINE=eager too."""\n# tests/conftest.py splits it\n'
+     'def small_engine(by_engine=None):\n    """Not _fused.current()."""\n', False),
+    ("import os\nWHICH = os.environ['DUALGRAD_ENGINE']\n", True),
+    ("from dualgrad.backend._fused import current as now\n", True),
+    ("from dualgrad.backend import _fused\nWAS = _fused._DEFAULT\n", True),
+    ("import conftest\n", True),
+    ("CODE = 'import dualgrad.backend._fused as f; print(f.current())'\n", True),
+    ('"""\n>>> import os; os.environ["DUALGRAD_ENGINE"]\n"""\n', True),
+    ("def f(:\n", True),
+], ids=["comments-docstrings-names", "environ", "current", "_DEFAULT", "conftest", "child",
+        "doctest", "unparsed"])
+def test_a_module_names_the_engine_in_its_code_not_its_comments(tmp_path, code, named):
+    path = tmp_path / "test_m.py"
+    path.write_text(code)
+    assert _halves.names_the_engine(str(path), {}) is named
+
+
 def test_the_record_is_named_by_the_tree(tmp_path, monkeypatch):
     tests = tmp_path / "tests"
     tests.mkdir()

@@ -686,13 +686,14 @@ class ArrayDual(Dual):
         return make(value, partials, self.tag)
 
     def __setitem__(self, index, item):
+        if _SNAPSHOTS:
+            _snapshots.check_write(self, index=index)
         c = self._c
-        if type(c) is _Stored and type(index) is int and type(item) is c.cls and \
-                not _SNAPSHOTS:             # S[i] = d into a pass's kept buffer: its
-            v, p = self.value, self._p      # tests first (the SIR row's stores; loops62)
+        if type(c) is _Stored and type(index) is int and type(item) is c.cls:
+            v, p = self.value, self._p      # S[i] = d into a pass's kept buffer: its tests
             if c.v is v and c.p is p and item.tag == self.tag and self.tag in _LIVE and \
                     type(item.value) is float and v.dtype is _f64 and p.dtype is _f64 and \
-                    v.ndim == 1:
+                    v.ndim == 1:                # first (the SIR row's stores; loops62)
                 mp = c.mp                      # float partials slot by slot into the rows'
                 if mp is not None:             # memory (NumPy's IndexError first, by v)
                     if _PENDING:
@@ -710,8 +711,6 @@ class ArrayDual(Dual):
                     c[index] = item            # (immutable: what a read would build)
                     return
             v = p = None                    # (_promote counts the references to the arrays)
-        if _SNAPSHOTS:
-            _snapshots.check_write(self, index=index)
         if type(item) is _nd and item.dtype is _OBJECT:
             item = read_object(item)        # y[i + 1] = np.array([dx, dy]): read once,
         kind = type(index)                   # as the general lines below would read it

@@ -1,14 +1,20 @@
-"""Issue 13, stop 62 (rows62): the Euler-Lotka row's scalar dual with an integer grid.
+"""Issue 13, stop 62 (rows62): operations of the corpus's worst rows that took the general
+path, now lean, each to the bit of the path it short-cuts.
 
-bench/corpus60.py's ``SUMMATION`` builds ``np.repeat(16 * x, 50)`` and
-``-(1 + 0.5 * x) * np.arange(1, 51)``: a scalar dual repeated, and a scalar dual with an
-int64 array.  Both took the general path (``dispatch``'s lift and ``_repeat``; ``call``
-with the grid promoted to float64).  Now ``dual._views.scalar_repeat`` makes the repeat
-and ``dispatch._lean_small.lean_constant`` takes integer and bool grids (promoted as
-``call`` promotes them).  Oracles: the general path itself to the bit (``call``; the
-general ``dispatch`` of ``np.repeat``), values, partials, warnings and errors; the
-analytic derivative on floats (the row itself: tests/test_newuser60.py's mpmath
-implicit derivative).  Spies tell the way taken.
+* The Euler-Lotka row (bench/corpus60.py): ``np.repeat(16 * x, 50)`` of a scalar dual
+  (``dual._views.scalar_repeat``) and ``-(1 + 0.5 * x) * np.arange(1, 51)``, a scalar
+  dual with an int64 grid (``dispatch._lean_small.lean_constant``, the grid promoted as
+  ``call`` promotes it).
+* The perovskite row (bench/corpus61.py): ``np.linalg.norm`` of a 3-vector dual
+  (``dispatch._linalg._lean_norm``) and ``np.exp`` of a complex scalar dual
+  (``_ufuncs._complex_unary`` at the scalar duals' general entry).
+* The GP row (bench/corpus59.py): ``np.maximum(np.diagonal(L), 1e-200)``
+  (``dispatch._lean_small._bounded``).
+
+Oracles: the path each short-cuts (``call``; ``dispatch``; ``_ufuncs.call_ufunc``;
+``small``) to the bit, warnings and errors alike; the analytic derivatives on floats
+(the rows themselves: tests/test_newuser59/60/61).  Spies tell the way taken: each
+way test fails on 6db6835.
 """
 
 import warnings
@@ -23,15 +29,7 @@ from dualgrad.dispatch._ufuncs import call
 from dualgrad.dual import _scalar
 from dualgrad.dual._base import new_tag
 from dualgrad.rules._table import rule_for
-
-
-def _bits(got, want):
-    """Class, value and partials of two duals, bit for bit."""
-    assert type(got) is type(want)
-    for a, b in ((got.value, want.value), (got.partials, want.partials)):
-        a, b = np.asarray(a), np.asarray(b)
-        assert a.shape == b.shape and a.dtype == b.dtype
-        assert a.tobytes() == b.tobytes()
+from _probes import same_duals as _bits      # class, value and partials, bit for bit
 
 
 @pytest.fixture

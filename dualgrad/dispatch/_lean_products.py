@@ -104,10 +104,8 @@ def lean_product(func, a, b):
 
 def _finish(kind, value, tag, va, pa, vb, pb):
     """The dual of the product ``value`` of ``kind`` (see the module's docstring), or
-    ``None`` where the value is not finite.  The partials are computed with NumPy's
-    reports hushed (:func:`dualgrad.dispatch._quiet._hush`): NumPy's word on the value
-    is the caller's call, and an underflowing partial raised FloatingPointError under
-    ``np.seterr(all="raise")`` where the float product did not (small62)."""
+    ``None`` where the value is not finite.  Outside NumPy's default error state the
+    partials are computed with NumPy's reports hushed (see ``_PLAIN``'s note)."""
     if kind == "vv":
         if not math.isfinite(value):
             return None
@@ -117,68 +115,71 @@ def _finish(kind, value, tag, va, pa, vb, pb):
             return None                                  # inf or NaN stays one (an
     elif value.size and not _finite(value):              # overflow only sends it on)
         return None
-    token = _hush()
+    token = None if _eget() is _PLAIN else _hush()   # (_PLAIN's note)
     try:
-        partials = _partials(kind, value, va, pa, vb, pb)
+        if kind == "vv":
+            row = _vv(va, pa, vb, pb)
+            n = row.shape[0]
+            build = _BUILD.get(n)
+            if build is None:
+                if n > MAX_SLOTS:
+                    return make_scalar(float(value), row, tag)
+                build = _BUILD[n] = scalar_class(n)._from
+            return build(float(value), row.tolist(), tag)   # make_scalar's, for a real row
+        if kind == "mv":
+            partials = None
+            if (pa is None or pa.shape[2] == 4 and pa.flags.c_contiguous) and \
+                    (pb is None or pb.shape[1] == 4) and 4 * va.size >= _BELOW[0] and \
+                    va.flags.c_contiguous and vb.flags.c_contiguous:
+                partials = backend.matvec_checked(va, pa, vb, pb)
+            if partials is None:
+                partials = _mv(va, pa, vb, pb)
+        elif kind == "vm":
+            partials = _vm(va, pa, vb, pb)
+        elif kind == "bvv":
+            partials = _bvv(va, pa, vb, pb)
+        elif kind == "bmm":
+            partials = _bmm(va, pa, vb, pb, value.shape)
+        elif vb.shape[1] == 1 and (pa is None or pa.shape[2] == 4) and \
+                (pb is None or pb.shape[2] == 4) and 4 * va.size >= _BELOW[0]:
+            # a column on the right (np.linalg.multi_dot's last vector, made 2-D as NumPy
+            # does): the matrix-vector kernel reads dA once, where _mm copied it transposed
+            # first (M @ M @ v at N = 1e5, n = 4: that copy was most of the call)
+            col = backend.matvec(va, pa, vb[:, 0], None if pb is None else pb[:, 0])
+            partials = _mm(va, pa, vb, pb) if col is None else col[:, None]
+        else:
+            partials = _mm(va, pa, vb, pb)
     finally:
-        _unhush(token)
-    if kind == "vv":
-        n = partials.shape[0]
-        build = _BUILD.get(n)
-        if build is None:
-            if n > MAX_SLOTS:
-                return make_scalar(float(value), partials, tag)
-            build = _BUILD[n] = scalar_class(n)._from
-        return build(float(value), partials.tolist(), tag)   # make_scalar's, for a real row
+        if token is not None:
+            _unhush(token)
     return make_real(value, partials, tag)
-
-
-def _partials(kind, value, va, pa, vb, pb):
-    """The partials of the product ``value`` of ``kind`` (:func:`_finish`'s)."""
-    if kind == "vv":
-        return _vv(va, pa, vb, pb)
-    if kind == "mv":
-        if (pa is None or pa.shape[2] == 4 and pa.flags.c_contiguous) and \
-                (pb is None or pb.shape[1] == 4) and 4 * va.size >= _BELOW[0] and \
-                va.flags.c_contiguous and vb.flags.c_contiguous:
-            partials = backend.matvec_checked(va, pa, vb, pb)
-            if partials is not None:
-                return partials
-        return _mv(va, pa, vb, pb)
-    if kind == "vm":
-        return _vm(va, pa, vb, pb)
-    if kind == "bvv":
-        return _bvv(va, pa, vb, pb)
-    if kind == "bmm":
-        return _bmm(va, pa, vb, pb, value.shape)
-    if vb.shape[1] == 1 and (pa is None or pa.shape[2] == 4) and \
-            (pb is None or pb.shape[2] == 4) and 4 * va.size >= _BELOW[0]:
-        # a column on the right (np.linalg.multi_dot's last vector, made 2-D as NumPy
-        # does): the matrix-vector kernel reads dA once, where _mm copied it transposed
-        # first (M @ M @ v at N = 1e5, n = 4: that copy was most of the call)
-        col = backend.matvec(va, pa, vb[:, 0], None if pb is None else pb[:, 0])
-        return _mm(va, pa, vb, pb) if col is None else col[:, None]
-    return _mm(va, pa, vb, pb)
 
 
 _BUILD = {}        # n -> the real scalar dual class's constructor (make_scalar's choice)
 
 # The functions whose value M @ u takes as ``ndarray.dot``'s (small62).  For a C-contiguous,
 # aligned float64 matrix M (m x k), a C-contiguous aligned vector x and C-contiguous
-# aligned partials P (k x n), m, k, n > 1, ``M.dot(x)`` and ``np.matmul(M, x)`` make one
+# aligned partials P (k x n), m, k > 1, ``M.dot(x)`` and ``np.matmul(M, x)`` make one
 # BLAS call, gemv of M's rows and x (cblas_dgemv RowMajor NoTrans in NumPy's
 # cblasfuncs.c, ColMajor Trans of the same memory in umath/matmul.c.src: one call once
-# the CBLAS interface has normalized the order), and ``M.dot(P)`` and ``np.matmul(M,
-# P)`` the same cblas_dgemm(RowMajor, NoTrans, NoTrans, m, n, k, ...) (a dimension of 1
-# or another layout sends either elsewhere: dot's scalar and column cases or its copy,
-# matmul's gemv or its loop without BLAS), so their bits are equal; ndarray.dot skips
-# the ufunc machinery (0.4 against 1.0 us at 10 x 10).  Its floating-point reports name
+# the CBLAS interface has normalized the order), as do ``M.dot(P)`` and ``np.matmul(M,
+# P)`` for n = 1 (P a column), and for n > 1 they make the same cblas_dgemm(RowMajor,
+# NoTrans, NoTrans, m, n, k, ...) (m or k of 1, or another layout, sends either
+# elsewhere: dot's scalar and column cases or its copy, matmul's other special cases
+# or its loop without BLAS), so their bits are equal; ndarray.dot skips the ufunc
+# machinery (0.4 against 1.0 us at 10 x 10).  Its floating-point reports name
 # "dot", so it runs hushed, in NumPy's default error state only: there a finite value
 # means np.matmul reported nothing (an overflow or invalid operation leaves an inf or
 # NaN in its sum; underflow is ignored), and any other value is computed again by
 # ``func`` for NumPy's reports.
 _DOT_VALUES = () if _errstate is None else (np.matmul, np.dot, np.linalg.matmul)
-_eget, _eset, _ereset = (None, None, None) if _errstate is None else \
+# The partials of a product are computed with NumPy's reports hushed outside NumPy's
+# default error state (``_PLAIN``): NumPy's word on the value is the caller's call, and an
+# underflowing partial raised FloatingPointError under ``np.errstate(all="raise")`` where
+# the float product did not (small62).  In the default state (underflow ignored) a
+# partial can at most warn of its overflow, as before: the hush costs ~0.3 us a product
+# (``u @ v`` at N = 10: 4.5 -> 5.0 us, a /tmp clock).
+_eget, _eset, _ereset = (lambda: None, None, None) if _errstate is None else \
     (_errstate.get, _errstate.set, _errstate.reset)
 
 
@@ -373,7 +374,7 @@ def _entry(func):
                 n = pb.shape[1]
                 if m > 64 or n == 4 and 4 * a.size >= _BELOW[0]:
                     return _finish("mv", func(a, vb), tag, a, None, vb, pb)  # (its kernel)
-                if by_dot and m > 1 and k > 1 and n > 1 and k == len(vb) and \
+                if by_dot and m > 1 and k > 1 and k == len(vb) and \
                         _eget() is _PLAIN and fp.aligned and (fa := a.flags).c_contiguous \
                         and fa.aligned and (fv := vb.flags).c_contiguous and fv.aligned:
                     last = _LAST[0]       # value and partials by ndarray.dot (_DOT_VALUES),
@@ -388,12 +389,12 @@ def _entry(func):
                 value = func(a, vb)       # (NumPy's reports on it, as on floats)
                 if not math.isfinite(sum(value.tolist())):
                     return _finish("mv", value, tag, a, None, vb, pb)   # (declines)
-                token = _hush()
+                token = None if _eget() is _PLAIN else _hush()
                 try:
-                    partials = np.matmul(a, pb)                         # _mv's
+                    return make_real(value, np.matmul(a, pb), tag)     # _mv's
                 finally:
-                    _unhush(token)
-                return make_real(value, partials, tag)
+                    if token is not None:
+                        _unhush(token)
         got = _operands(a, b)
         if got is None:
             return None

@@ -196,7 +196,7 @@ def _faddeeva_tail(first=1, depth=24, x="x", square=None):
     return tail
 
 
-def _wofz_forms(near, far, below, v="value(x)"):
+def _wofz_forms(near, far, below, v="value(x)", start=6.0):
     """A function of Faddeeva's ``w = wofz`` (``out``), a source string: ``far`` (by the
     continued fraction ``K``, :func:`_faddeeva_tail`) where |x| > 6 above the real axis,
     away from it, and near it (|Re x| > |Im x|) where ``|exp(-x**2)| e |x|**4 <= 1e-18
@@ -217,9 +217,9 @@ def _wofz_forms(near, far, below, v="value(x)"):
     exp(-x**2)`` (a Gaussian's wing in voigt_profile at gamma = 0); where it is kept
     (|Re x| below 27.3 at Im x = 0, 7.3 at Im x = 1) the near form's cancellation is
     at most 750 ulps (1.7e-13 relative).  ``v``: the source of x's value (erfcx's row
-    reads w at ``i x``)."""
+    reads w at ``i x``); ``start``: the least |x| of the fraction (6: where it holds)."""
     a, b, im, fade, lost = _regions(v)
-    return (f"where(np.absolute({v}) > 6.0, where({a} > {b}, where({fade}, {near}, "
+    return (f"where(np.absolute({v}) > {start}, where({a} > {b}, where({fade}, {near}, "
             f"where({im} >= 0.0, {far}, where({lost}, (x - x) / 0.0, {below}))), "
             f"where({im} >= 0.0, {far}, {near})), {near})")
 
@@ -250,8 +250,9 @@ def _dawsn_forms(far, near, lost, split):
     below 1e-17 where ``|Re z| > |Im z|``, ``|Re z| > 10`` and ``Re z**2 > 44 + 3
     log1p(|Re z|)`` (``|Re z| >= |z| / sqrt 2``).  The near form is off by ~2 eps |z|**2
     where E does not lead, and its second level by ~|z|**2 times that (1.3e-6 at 223 +
-    223i, silent62), so it is kept near the real axis at |z| < 28 and where E leads (|Im
-    z| >= |Re z|).  Near the diagonals at |z| > 316, D' = -1 / (2 z**2) - 2 z E needs E's
+    223i, silent62), so it is kept at |z| <= 20 (1e-10 at the second level: the
+    fraction costs more), near the real axis where the fraction's residual counts (|z| <
+    28), and where E leads (|Im z| >= |Re z|).  Near the diagonals at |z| > 316, D' = -1 / (2 z**2) - 2 z E needs E's
     phase ``2 Re z Im z`` to better than its rounding (|z|**2 eps radians), which float64
     does not give: NaN there (attack60 09: 100 % off at |z| = 1e8).  ``Re z**2`` as ``(a
     - b) (a + b)`` (a, b = |Re z|, |Im z|): no inf - inf.  On the real line (``Im z ==
@@ -263,7 +264,7 @@ def _dawsn_forms(far, near, lost, split):
     real = f"where({a} - 1e+300 * {b} > 10.0, {far}, {near})"
     far_test = (f"np.real(where({a} > 10.0, where({a} > {b}, {square} - 3.0 * np.log1p({a}), 0.0), "
                 "0.0)) > 44.0")
-    off = (f"where({a} > {b}, where(np.absolute({v}) > 6.0, where({fade}, {near}, "
+    off = (f"where({a} > {b}, where(np.absolute({v}) > 20.0, where({fade}, {near}, "
            f"where({phase}, {lost}, {split})), {near}), {near})")
     return f"where({_OFF_AXIS}, where({far_test}, {far}, {off}), {real})"
 
@@ -294,9 +295,9 @@ def _erfcx_forms(far, near, times=""):
     the quotient's ``x * ``), a source string: ``far`` (the continued fraction's ``-2 out K(z)``) past
     ``Re z = 3``; ``near`` (the cancelling form) on the real line; off it at ``Re z <=
     3``, ``erfcx(z) = w(i z)`` and ``erfcx' = i w'(i z)`` in :func:`_wofz_forms`'
-    regions at ``i z`` (Faddeeva's fraction there, with ``4 exp(z**2) (i z - K)`` at
-    ``Re z < 0``, NaN where that part's phase is past float64, ``near`` where the fraction
-    does not hold).  The near form off the axis was off by ~2 eps |z|**2 relative, its
+    regions at ``i z`` (Faddeeva's fraction there past |z| = 20, with ``4 exp(z**2) (i z
+    - K)`` at ``Re z < 0``, NaN where that part's phase is past float64, ``near`` where
+    the fraction does not hold or costs more than the 1e-10 it saves).  The near form off the axis was off by ~2 eps |z|**2 relative, its
     second level by ~|z|**2 times that (1.6e-6 at -151 + 180i, silent62); 39cf1146's
     ``1j * wofz_slope(1j * x)`` in the row's own terms, built only for complex values
     (diff61 19: 290 % off at 1 + 1e8 i, then NaN, now the fraction's number; i as
@@ -306,28 +307,29 @@ def _erfcx_forms(far, near, times=""):
     k = _faddeeva_tail(x=zeta)
     off = _wofz_forms(f"{times}({near})", f"{times}({_IM} * (-2.0 * ({k}) * out))",
                       f"{times}({_IM} * (-2.0 * ({k}) * out - 4.0 * np.exp(x * x) * ({zeta} - ({k}))))",
-                      v=f"({v} * 1j)")
+                      v=f"({v} * 1j)", start=20.0)
     return (f"where(np.real({v}) > 3.0, {far}, "
             f"where({_OFF_AXIS}, {off}, {times}({near})))")
 
 
 def _huge(form, text, beside=None):
     """``form`` (a source string in ``x``), but ``text`` where ``|x| > 1e100`` and the
-    row's exponential part is 0: for w, on or above the real axis, below it by less than
-    1e-300, or below it where ``Re x**2 > 1e4`` (``beside`` None); else where ``beside``
-    (the source of a number) is 0, at |x| = inf too.  The continued fraction's ``x * x``
+    row's exponential part is 0: for w, on or above the real axis, or below it where ``Re
+    x**2 > 1e4`` (``beside`` None); else where ``beside`` (the source of a number) is
+    not positive; at |x| = inf too.  The continued fraction's ``x * x``
     overflows there (to inf - inf = NaN on the diagonal, to inf * 0 on the axis, and its
     derivative from |x| ~ 1e154 on the axis: a second level was NaN), so the terms are
     written to leading order, which is their value to the last bit (the next term is
-    ~1e-200 relative); at ``|x| = inf`` (``w = 0``) that gives 0, the limit.  (The
-    condition's second term is 0 where the part is 0 and ~inf elsewhere: one test.)"""
+    ~1e-200 relative); at ``|x| = inf`` (``w = 0``) that gives 0, the limit.  (One
+    comparison below 1e100, ``form`` written twice: the rest is read past it only.)"""
     v = "value(x)"
     if beside is None:
         a, b, im = (f"np.absolute(np.real({v}))", f"np.absolute(np.real({v} * -1j))",
                     f"np.real({v} * -1j)")    # (NaN at |x| = inf: tested first)
         beside = f"where(({a} - {b}) * ({a} + {b}) > 10000.0, 0.0, np.absolute({im}) - {im})"
-    return (f"where(np.absolute({v}) > 1.7976931348623157e308, {text}, "
-            f"where(np.absolute({v}) - 1e100 > 1e308 * np.real({beside}), {text}, {form}))")
+    past = (f"where(np.absolute({v}) > 1.7976931348623157e308, {text}, "
+            f"where(np.real({beside}) > 0.0, {form}, {text}))")
+    return f"where(np.absolute({v}) > 1e100, {past}, {form})"
 
 
 def _wofz_slope():

@@ -620,14 +620,13 @@ class ArrayDual(Dual):
                 r._c = None
                 return r
             value = partials = None
-        if c is not None and kind is int:       # a seed's element read before
-            try:
-                e = c[index]
+        if c is not None and kind is int:       # a seed's element read before (a kept
+            try:                                # buffer's: above, unless its value array
+                e = c[index]                    # was replaced)
             except IndexError:
                 e = None
             if e is not None:
-                x = c.mv[index] if type(c) is _Stored and c.v is self.value else \
-                    self.value.item(index)
+                x = self.value.item(index)
                 if e.value == x and (x != 0.0 or _copysign(1.0, x) == _copysign(1.0, e.value)):
                     return e                    # (a zero's sign written by hand: built anew)
         partials = self._p

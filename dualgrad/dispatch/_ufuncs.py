@@ -26,7 +26,7 @@ from ..dual._array import ARGUMENT_FACTORS as _argument_factors, \
     argument_factors as _make_argument_factors, array_and_scalar as _array_and_scalar
 from . import _reductions, _second_order
 from ._lean_products import LEAN_PRODUCTS
-from ._quiet import _LAST, _QUIET, _errstate, _hush, _unhush  # noqa: F401
+from ._quiet import _LAST, _errstate, _hush, _unhush  # (imported from here too)
 from ._operands import check_holomorphic, is_complex as _is_complex, is_sparse, \
     is_sparse_matrix, operand, write_out
 from ..rules._expr import LAZY

@@ -105,7 +105,7 @@ def lean_product(func, a, b):
 def _finish(kind, value, tag, va, pa, vb, pb):
     """The dual of the product ``value`` of ``kind`` (see the module's docstring), or
     ``None`` where the value is not finite.  Outside NumPy's default error state the
-    partials are computed with NumPy's reports hushed (see ``_PLAIN``'s note)."""
+    partials are computed with NumPy's reports hushed (the note above ``_eget``)."""
     if kind == "vv":
         if not math.isfinite(value):
             return None
@@ -115,7 +115,7 @@ def _finish(kind, value, tag, va, pa, vb, pb):
             return None                                  # inf or NaN stays one (an
     elif value.size and not _finite(value):              # overflow only sends it on)
         return None
-    token = None if _eget() is _PLAIN else _hush()   # (_PLAIN's note)
+    token = None if _eget() is _PLAIN else _hush()   # (the note above _eget)
     try:
         if kind == "vv":
             row = _vv(va, pa, vb, pb)
@@ -173,8 +173,8 @@ _BUILD = {}        # n -> the real scalar dual class's constructor (make_scalar'
 # NaN in its sum; underflow is ignored), and any other value is computed again by
 # ``func`` for NumPy's reports.
 _DOT_VALUES = () if _errstate is None else (np.matmul, np.dot, np.linalg.matmul)
-# The partials of a product are computed with NumPy's reports hushed outside NumPy's
-# default error state (``_PLAIN``): NumPy's word on the value is the caller's call, and an
+# Outside ``_PLAIN`` (NumPy's default error state) the partials of a product are computed
+# with NumPy's reports hushed: NumPy's word on the value is the caller's call, and an
 # underflowing partial raised FloatingPointError under ``np.errstate(all="raise")`` where
 # the float product did not (small62).  In the default state (underflow ignored) a
 # partial can at most warn of its overflow, as before: the hush costs ~0.3 us a product

@@ -124,3 +124,18 @@ def test_dawsn_erfcx_second_levels_off_the_axis(engine):
             for n in (None, 3):
                 g1, g2 = _both(f, z, n)
                 assert _rel(g1, d1) <= 1e-12 and _rel(g2, d2) <= 1e-12, (f, z, n, _rel(g1, d1), _rel(g2, d2))
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+def test_wofz_second_level_on_the_real_axis(engine):
+    """A complex z on the real axis at 8 < |z| < 27.3 took the near form, whose second
+    level was 1.4e-9 off at 26.55 (the value right): the fraction for w - exp(-z**2)
+    and that part's own term now; Re w' (the Gaussian wing, -2 z exp(-z**2)) to 1e-12
+    (exp of the rounded z**2: ~z**2 ulps)."""
+    with dg.engine(engine), np.errstate(all="ignore"):
+        for z in (26.552644562143804 + 0j, -15.0 + 0j, 9.5 + 0j):
+            _, d1, d2 = _wofz(z)
+            for n in (None, 3):
+                g1, g2 = _both(sp.wofz, z, n)
+                assert _rel(g1, d1) <= 1e-13 and _rel(g2, d2) <= 1e-13, (z, n, _rel(g1, d1), _rel(g2, d2))
+                assert abs(g1.real - float(d1.real)) <= 1e-12 * abs(float(d1.real)), (z, n, g1)

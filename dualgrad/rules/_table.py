@@ -196,7 +196,7 @@ def _faddeeva_tail(first=1, depth=24, x="x", square=None):
     return tail
 
 
-def _wofz_forms(near, far, below, v="value(x)", start=6.0):
+def _wofz_forms(near, far, below, axis, v="value(x)", start=6.0):
     """A function of Faddeeva's ``w = wofz`` (``out``), a source string: ``far`` (by the
     continued fraction ``K``, :func:`_faddeeva_tail`) where |x| > 6 above the real axis,
     away from it, and near it (|Re x| > |Im x|) where ``|exp(-x**2)| e |x|**4 <= 1e-18
@@ -216,12 +216,16 @@ def _wofz_forms(near, far, below, v="value(x)", start=6.0):
     fraction lacks: its ``Re w' = -2 K exp(-x**2)`` was 2 x**2 times the true ``-2 x
     exp(-x**2)`` (a Gaussian's wing in voigt_profile at gamma = 0); where it is kept
     (|Re x| below 27.3 at Im x = 0, 7.3 at Im x = 1) the near form's cancellation is
-    at most 750 ulps (1.7e-13 relative).  ``v``: the source of x's value (erfcx's row
-    reads w at ``i x``); ``start``: the least |x| of the fraction (6: where it holds)."""
+    at most 750 ulps (1.7e-13 relative), but its second level's ~|x|**2 times that (1.4e-9
+    at 26.55): on the axis past |x| = 8 ``axis``, the fraction for ``w - exp(-x**2)`` (its
+    remainder's square root is real there) and that part's own term.  ``v``: the source
+    of x's value (erfcx's row reads w at ``i x``); ``start``: the least |x| of the
+    fraction (6: where it holds)."""
     a, b, im, fade, lost = _regions(v)
-    return (f"where(np.absolute({v}) > {start}, where({a} > {b}, where({fade}, {near}, "
+    near_axis = f"where({a} - 1e+300 * {b} > 8.0, {axis}, {near})"
+    return (f"where(np.absolute({v}) > {start}, where({a} > {b}, where({fade}, {near_axis}, "
             f"where({im} >= 0.0, {far}, where({lost}, (x - x) / 0.0, {below}))), "
-            f"where({im} >= 0.0, {far}, {near})), {near})")
+            f"where({im} >= 0.0, {far}, {near})), {near_axis})")
 
 
 def _regions(v):
@@ -307,6 +311,7 @@ def _erfcx_forms(far, near, times=""):
     k = _faddeeva_tail(x=zeta)
     off = _wofz_forms(f"{times}({near})", f"{times}({_IM} * (-2.0 * ({k}) * out))",
                       f"{times}({_IM} * (-2.0 * ({k}) * out - 4.0 * np.exp(x * x) * ({zeta} - ({k}))))",
+                      f"{times}({_IM} * (-2.0 * ({k}) * (out - np.exp(x * x)) - 2.0 * {zeta} * np.exp(x * x)))",
                       v=f"({v} * 1j)", start=20.0)
     return (f"where(np.real({v}) > 3.0, {far}, "
             f"where({_OFF_AXIS}, {off}, {times}({near})))")
@@ -338,7 +343,8 @@ def _wofz_slope():
     (x - K)``; beyond |x| = 1e100, ``-w / x`` (:func:`_huge`)."""
     k = _faddeeva_tail()
     return _huge(_wofz_forms(f"{_2_SQRTPI}j - 2.0 * x * out", f"-2.0 * ({k}) * out",
-                             f"-2.0 * ({k}) * out - 4.0 * np.exp(-(x * x)) * (x - ({k}))"),
+                             f"-2.0 * ({k}) * out - 4.0 * np.exp(-(x * x)) * (x - ({k}))",
+                             f"-2.0 * ({k}) * (out - np.exp(-(x * x))) - 2.0 * x * np.exp(-(x * x))"),
                  "-out / x")
 
 
@@ -352,7 +358,9 @@ def _wofz_moment_slope():
     k, t = _faddeeva_tail(), _faddeeva_tail(2)
     return _huge(_wofz_forms(f"out * (1.0 - 2.0 * x * x) + {_2_SQRTPI}j * x",
                              f"-({t}) * out / (x - ({t}))",
-                             f"-({t}) * out / (x - ({t})) - 4.0 * x * np.exp(-(x * x)) * (x - ({k}))"),
+                             f"-({t}) * out / (x - ({t})) - 4.0 * x * np.exp(-(x * x)) * (x - ({k}))",
+                             f"-({t}) * (out - np.exp(-(x * x))) / (x - ({t})) + "
+                             "np.exp(-(x * x)) * (1.0 - 2.0 * x * x)"),
                  "-(out / x) / x")
 
 

@@ -236,7 +236,8 @@ def _regions(v):
     fade = (f"np.absolute(np.exp(-({v} * {v}) - 2.0 * {a} * {b})) * np.absolute({v} * {v} * {v} * {v}) > "
             f"1e-18 * {b}")
     square = f"({a} - {b}) * ({a} + {b})"
-    lost = (f"np.real(where({a} * {a} + {b} * {b} < 100000.0, 0.0, where(np.real({square} - np.log1p({a})) > 12.0, "
+    lost = (f"np.real(where({a} * {a} + {b} * {b} < 100000.0, 0.0, "
+            f"where(np.real({square} - np.log1p({a})) > 12.0, "
             f"5.0 * np.log1p(np.absolute({v})) - 10.4 - {square}, 0.0))) > 0.0")
     return a, b, im, fade, lost
 
@@ -256,9 +257,10 @@ def _dawsn_forms(far, near, lost, split):
     where E does not lead, and its second level by ~|z|**2 times that (1.3e-6 at 223 +
     223i, silent62), so it is kept at |z| <= 20 (1e-10 at the second level: the
     fraction costs more), near the real axis where the fraction's residual counts (|z| <
-    28), and where E leads (|Im z| >= |Re z|).  Near the diagonals at |z| > 316, D' = -1 / (2 z**2) - 2 z E needs E's
-    phase ``2 Re z Im z`` to better than its rounding (|z|**2 eps radians), which float64
-    does not give: NaN there (attack60 09: 100 % off at |z| = 1e8).  ``Re z**2`` as ``(a
+    28), and where E leads (|Im z| >= |Re z|).  Near the diagonals at |z| > 316, D' = -1 /
+    (2 z**2) - 2 z E needs E's phase ``2 Re z Im z`` to better than its rounding (|z|**2
+    eps radians), which float64 does not give: NaN there (attack60 09: 100 % off at |z| =
+    1e8).  ``Re z**2`` as ``(a
     - b) (a + b)`` (a, b = |Re z|, |Im z|): no inf - inf.  On the real line (``Im z ==
     0``) the earlier row, bit for bit, and its tests alone (the lazy where calls one
     branch)."""
@@ -289,29 +291,31 @@ def _past_1e100(form, text, sign):
     the fraction's ``x * x`` overflowed (complex: NaN past |x| ~ 1e154 at first
     order; real: a second level's NaN)."""
     v = "value(x)"
-    a, b = f"np.absolute(np.real({v}))", f"np.absolute(np.real({v} * -1j))"
+    a, b = _regions(v)[:2]
     rest = "1e+10" if sign > 0 else f"{a} - np.real({v})"
     return _huge(form, text, f"where({float(sign)} * ({a} - {b}) * ({a} + {b}) > 10000.0, 0.0, {rest})")
 
 
 def _erfcx_forms(far, near, times=""):
     """erfcx's slope ``2 z out - 2 / sqrt(pi)`` (the forms but ``far`` after ``times``,
-    the quotient's ``x * ``), a source string: ``far`` (the continued fraction's ``-2 out K(z)``) past
-    ``Re z = 3``; ``near`` (the cancelling form) on the real line; off it at ``Re z <=
-    3``, ``erfcx(z) = w(i z)`` and ``erfcx' = i w'(i z)`` in :func:`_wofz_forms`'
-    regions at ``i z`` (Faddeeva's fraction there past |z| = 20, with ``4 exp(z**2) (i z
-    - K)`` at ``Re z < 0``, NaN where that part's phase is past float64, ``near`` where
-    the fraction does not hold or costs more than the 1e-10 it saves).  The near form off the axis was off by ~2 eps |z|**2 relative, its
-    second level by ~|z|**2 times that (1.6e-6 at -151 + 180i, silent62); 39cf1146's
+    the quotient's ``x * ``), a source string: ``far`` (the continued fraction's ``-2 out
+    K(z)``) past ``Re z = 3``; ``near`` (the cancelling form) on the real line; off it at
+    ``Re z <= 3``, ``erfcx(z) = w(i z)`` and ``erfcx' = i w'(i z)`` in
+    :func:`_wofz_forms`' regions at ``i z`` (Faddeeva's fraction there past |z| = 20,
+    with ``4 exp(z**2) (i z - K)`` at ``Re z < 0``, NaN where that part's phase is past
+    float64, ``near`` where the fraction does not hold or costs more than the 1e-10 it
+    saves).  The near form off the axis was off by ~2 eps |z|**2 relative, its second
+    level by ~|z|**2 times that (1.6e-6 at -151 + 180i, silent62); 39cf1146's
     ``1j * wofz_slope(1j * x)`` in the row's own terms, built only for complex values
     (diff61 19: 290 % off at 1 + 1e8 i, then NaN, now the fraction's number; i as
     :data:`_IM`)."""
     v = "value(x)"
     zeta = f"({_IM} * x)"
     k = _faddeeva_tail(x=zeta)
+    e = "np.exp(x * x)"                              # exp(-(i x)**2)
     off = _wofz_forms(f"{times}({near})", f"{times}({_IM} * (-2.0 * ({k}) * out))",
-                      f"{times}({_IM} * (-2.0 * ({k}) * out - 4.0 * np.exp(x * x) * ({zeta} - ({k}))))",
-                      f"{times}({_IM} * (-2.0 * ({k}) * (out - np.exp(x * x)) - 2.0 * {zeta} * np.exp(x * x)))",
+                      f"{times}({_IM} * (-2.0 * ({k}) * out - 4.0 * {e} * ({zeta} - ({k}))))",
+                      f"{times}({_IM} * (-2.0 * ({k}) * (out - {e}) - 2.0 * {zeta} * {e}))",
                       v=f"({v} * 1j)", start=20.0)
     return (f"where(np.real({v}) > 3.0, {far}, "
             f"where({_OFF_AXIS}, {off}, {times}({near})))")
@@ -328,9 +332,8 @@ def _huge(form, text, beside=None):
     ~1e-200 relative); at ``|x| = inf`` (``w = 0``) that gives 0, the limit.  (One
     comparison below 1e100, ``form`` written twice: the rest is read past it only.)"""
     v = "value(x)"
-    if beside is None:
-        a, b, im = (f"np.absolute(np.real({v}))", f"np.absolute(np.real({v} * -1j))",
-                    f"np.real({v} * -1j)")    # (NaN at |x| = inf: tested first)
+    if beside is None:                              # (NaN at |x| = inf: tested first)
+        a, b, im = _regions(v)[:3]
         beside = f"where(({a} - {b}) * ({a} + {b}) > 10000.0, 0.0, np.absolute({im}) - {im})"
     past = (f"where(np.absolute({v}) > 1.7976931348623157e308, {text}, "
             f"where(np.real({beside}) > 0.0, {form}, {text}))")

@@ -137,6 +137,16 @@ def expand(x, index, dims):
     level = index.get(x.tag)
     if level is None:
         raise Unseen([x])
+    if len(dims) == 1:                  # (one level: the value and its partials side by
+        a, b = x.value, partials_array(x)   # side, what the steps below write there)
+        if not isinstance(a, Dual) and not isinstance(b, Dual):
+            a, b = np.asarray(a), np.asarray(b)
+            if a.dtype.kind in "biufc" and b.dtype.kind in "biufc":
+                out = np.zeros(a.shape + dims, dtype=complex if "c" in (
+                    a.dtype.kind, b.dtype.kind) else float)
+                out[..., 0] = a
+                out[..., 1:] = b
+                return out
     value = expand(x.value, index, dims)
     p = expand(partials_array(x), index, dims)          # shape + (k,) + dims
     n = value.ndim - len(dims)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import math
 import os
 import sys
 import warnings
@@ -27,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from .. import errors
-from ..dual import Dual, partials_array, primal, stack_scalars
+from ..dual import Dual, ScalarDual, partials_array, primal, stack_scalars
 from ..dual._answer import Answering
 from ._ode_levels import (Derivatives, Unseen, Watched, as_state, build, duals_in, expand,
                           levels_of)
@@ -446,6 +447,7 @@ _STEP_AT = {}               # and its smooth step (step_of) or None
 _FILES = {}                 # a frame's file -> (walked through?, dualgrad's own?, name)
 _EQUALITY = (np.equal, np.not_equal)
 _NUMBERS = (float, int, _F64)
+_SCALARS = (float, _F64, ScalarDual)     # 0-d by their class
 
 
 
@@ -518,8 +520,9 @@ def _tie(specs, values):
     with np.errstate(all="ignore"):
         for _, step, place in specs:
             g = np.real(place(*values, None))
-            if np.any(g == step_threshold(step)(g)):
-                return True
+            on = g == step_threshold(step)(g)
+            if on.any() if type(on) is np.ndarray else on:  # (np.any of a NumPy bool:
+                return True                                  # ~4 us through dispatch)
     return False
 
 
@@ -1985,8 +1988,9 @@ class _Integrand:
                 watch.start()
                 out = _unboxed(self.func(xi, *self.args))
                 watch.check(xi, False)
-                if np.ndim(out) != 0:
+                if not isinstance(out, _SCALARS) and np.ndim(out) != 0:   # (np.ndim
                     raise self._shape_error(np.shape(out), "one number for a float x")
+                #                  of a scalar dual dispatches: ~3.5 us a node)
                 outs.append(out)
             # one stack and one expand for the nodes (an expand per node: half the time)
             out = expand(stack_scalars(outs), self.index, self.dims)
@@ -2191,17 +2195,24 @@ def _one(func, x, args, vectorized):
     return func(stack_scalars([x]) if isinstance(x, Dual) else np.array([x]), *args)[0]
 
 
+@functools.lru_cache(maxsize=8)
+def _legendre01(n):
+    """The ``n`` Gauss-Legendre nodes and weights of [0, 1] as tuples of floats (NumPy's
+    ``leggauss`` mapped; made once per ``n``: leggauss costs ~50 us a call)."""
+    t, w = np.polynomial.legendre.leggauss(n)
+    return tuple(((t + 1) / 2).tolist()), tuple((w / 2).tolist())
+
+
 def _limit_term(func, args, end, order, watch, vectorized, inward):
     """``int_{end0}^{end} func``, ``end`` a dual: ``delta * sum_j w_j func(end0 + s_j
     delta)``, ``delta = end - end0`` (value zero, ``delta^(order+1) = 0``), on
     ``order + 1`` Gauss-Legendre nodes of [0, 1]: exact to every order.  ``func`` must
     be finite at ``end0`` and take one side there (``watch`` sees its branches)."""
-    t, w = np.polynomial.legendre.leggauss(order + 1)
-    s, w = (t + 1) / 2, w / 2
+    s, w = _legendre01(order + 1)
     end0 = float(np.real(primal(end)))
     delta = end - end0
     total = 0.0
-    for sj, wj in zip(s.tolist(), w.tolist()):
+    for sj, wj in zip(s, w):
         x = end0 + sj * delta
         watch.start()
         watch.limit, watch.inward = end0, inward
@@ -2223,7 +2234,8 @@ def _limit_term(func, args, end, order, watch, vectorized, inward):
         if watch.picked and sj == s[0]:
             _selection_tie(func, args, end0, delta, sj, watch, vectorized, inward)
         value = as_state(value)
-        if not np.all(np.isfinite(primal(value))):
+        v0 = primal(value)              # (a float's test without np.all's dispatch)
+        if not (math.isfinite(v0) if type(v0) is float else np.all(np.isfinite(v0))):
             raise _singular_limit(end0, primal(value), func)
         if not _finite(value):          # (finite, with an infinite slope there: sqrt(b -
             if order == 1 and _bounded_inside(func, args, end0, inward, vectorized):
@@ -2403,8 +2415,11 @@ def _singular_limit(end, value, func=None):
 
 def _finite(v):
     """Are all of ``v``'s coefficients (its value and partials, every level) finite?"""
-    if isinstance(v, Dual):
-        return _finite(v.value) and _finite(partials_array(v))
+    if type(v) is float:
+        return math.isfinite(v)
+    if isinstance(v, Dual):             # (a scalar dual's partials one by one: no array)
+        return _finite(v.value) and all(map(_finite, v._plist() if v._kind == "slots"
+                                            else (partials_array(v),)))
     return bool(np.all(np.isfinite(np.asarray(v))))
 
 

@@ -4,13 +4,15 @@
 median of the repeats' ratios, as bench_corpus.py takes it), plus one ``dg.quad`` of
 the d_L row's integrand inside a derivative.
 
-    python bench/quad_row62.py [--compare OTHER_CHECKOUT] [--rounds 3] [--numba]
+    python bench/quad_row62.py [--compare OTHER_CHECKOUT] [--rounds 3] [--numba] [--ops]
 
 ``--numba``: numba loaded before timing (the state a process reaches after
 ``backend._loader.LOAD_AFTER`` partials elements on the NumPy path; a
 ``bench_corpus.py --corpus62`` run ends the traffic row without it).  With
 ``--compare``, fresh processes of each checkout alternate (this checkout's
-bench/corpus62.py either way) and the table gives this / other per case.
+bench/corpus62.py either way) and the table gives this / other per case.  ``--ops``:
+also the traffic step's operations one by one on the row's duals (100 cells, 3
+directions; the minimum of the repeats' process time per call).
 """
 import argparse
 import json
@@ -26,7 +28,49 @@ ROWS = {"d_L": "luminosity distance, dg.quad (3)",
         "traffic": "LWR traffic Godunov, zeros_like rows (3)"}
 
 
-def child(numba):
+def traffic_ops(out):
+    """The Godunov step's operations on the row's duals (inside ``dg.jacobian``)."""
+    import dualgrad as dg
+    from corpus62 import computeF
+
+    def best(fn):
+        runs = []
+        for _ in range(5):
+            t0 = time.process_time()
+            for _ in range(100):
+                fn()
+            runs.append((time.process_time() - t0) / 100)
+        return 1e6 * min(runs)
+
+    def ops(q):
+        rho_max, V_max = q[1], q[2]
+        rho = rho_max * np.ones(100)
+        rho[:75] = q[0]
+        rho_n = np.zeros_like(rho, shape=(30, 100))
+        plus = np.zeros_like(rho)
+        plus[:-1] = rho[1:]
+        flux = computeF(V_max, rho_max, rho) + computeF(V_max, rho_max, plus)
+        for name, fn in {
+                "traffic op: V_max * rho (scalar x array dual)": lambda: V_max * rho,
+                "traffic op: rho / rho_max": lambda: rho / rho_max,
+                "traffic op: 1 - rho": lambda: 1 - rho,
+                "traffic op: rho * plus": lambda: rho * plus,
+                "traffic op: rho + plus": lambda: rho + plus,
+                "traffic op: computeF": lambda: computeF(V_max, rho_max, rho),
+                "traffic op: the flux line": lambda: 0.5 * (
+                    computeF(V_max, rho_max, rho) + computeF(V_max, rho_max, plus) +
+                    1.0 * (rho - plus)),
+                "traffic op: rho_n[t, 1:-1] = rho[1:-1] + c * (flux[:-2] - flux[1:-1])":
+                    lambda: rho_n.__setitem__((5, slice(1, -1)), rho[1:-1] + 1.0 * (
+                        flux[:-2] - flux[1:-1])),
+                "traffic op: plus[:-1] = rho[1:]": lambda: plus.__setitem__(
+                    slice(None, -1), rho[1:])}.items():
+            out[name] = best(fn)
+        return q
+    dg.jacobian(ops, np.array([5.0, 10.0, 1.0]))
+
+
+def child(numba, ops):
     import dualgrad as dg
     from scipy.optimize import approx_fprime
     from corpus62 import PROBLEMS62, H
@@ -50,6 +94,8 @@ def child(numba):
             clock=time.process_time)
         return q
     dg.jacobian(one, np.array([0.7, 0.284, 1.0]))
+    if ops:
+        traffic_ops(out)
     print(json.dumps(out))
 
 
@@ -58,12 +104,13 @@ def main():
     parser.add_argument("--compare", help="another checkout of dualgrad (before)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--numba", action="store_true")
+    parser.add_argument("--ops", action="store_true")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        return child(args.numba)
-    got = alternate("quad_row62.py", ["--numba"] if args.numba else [], args.compare,
-                    args.rounds)
+        return child(args.numba, args.ops)
+    flags = [flag for flag, on in (("--numba", args.numba), ("--ops", args.ops)) if on]
+    got = alternate("quad_row62.py", flags, args.compare, args.rounds)
     us_table(got, args.compare)
 
 

@@ -2236,7 +2236,7 @@ def _limit_term(func, args, end, order, watch, vectorized, inward):
         value = as_state(value)
         v0 = primal(value)              # (a float's test without np.all's dispatch)
         if not (math.isfinite(v0) if type(v0) is float else np.all(np.isfinite(v0))):
-            raise _singular_limit(end0, primal(value), func)
+            raise _singular_limit(end0, v0, func)
         if not _finite(value):          # (finite, with an infinite slope there: sqrt(b -
             if order == 1 and _bounded_inside(func, args, end0, inward, vectorized):
                 value = primal(value)   # (first order: delta f(b) needs f(b)'s value

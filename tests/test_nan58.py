@@ -3,7 +3,8 @@
 attack57 02: cauchy's cdf / logcdf / sf / logsf slopes far in the tails (the arctan2
 row's partial ``1 / (1 + z**2)`` underflows past |z| ~ 1e154 while ``dz / dscale``
 grows).  Oracle: mpmath's ``atan2`` form of the cdf, differentiated in scaled
-coordinates (x = x0 (1 + t)), 700 digits; the values are SciPy's bits.
+coordinates (x = x0 (1 + t)), 700 digits (the second level: as many as its smallest
+entry needs); the values are SciPy's bits.
 """
 import math
 import warnings
@@ -53,9 +54,10 @@ def test_cauchy_tail_second_level(method, sign, ax):
     cancelled two terms ~1 / (z scale**2) to it (36 % off at x = -1e8, the wrong sign
     at -1e10: attack58 08); logsf mirrored; the cdf's own."""
     x = sign * ax
-    # the oracle's smallest entry, d2 / dloc dscale ~ 1 / |x|**3, resolved beside the
-    # O(1) value: 3 log10 |x| digits and 60 more (each of the 150 entries the same float
-    # as at 700 digits, a fifth of the time: fastci62)
+    # the oracle's smallest entry (logcdf's d2 / dloc dscale ~ 1 / |x|**3) resolved beside
+    # the function's value: 3 log10 |x| digits and 60 more (each of the 150 entries the
+    # same float as at 700 digits, in a fifth of the time; at 2 log10 |x| + 60 three
+    # differ: fastci62)
     digits = 3 * int(math.log10(ax)) + 60
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)

@@ -144,6 +144,8 @@ def test_the_rows_with_value_tests_are_these():
     # against mpmath in test_expit_near_zero.py and test_power_at_zero.py)
     # (nan55's Stirling form from shape 10 in pdtr / pdtrc / nbinom's cdf and sf: both
     # sides against mpmath in test_nan55.py)
+    # (tan's off-axis form, log_ndtr's test on the value's real part: both sides
+    # against mpmath in test_lead62.py)
     assert sorted(r.name for r in VALUE_ROWS) == ["_beta_ppf",
                                                   "_binom_cdf", "_binom_pmf", "_binom_sf",
                                                   "_cauchy_isf", "_cauchy_ppf",
@@ -161,10 +163,10 @@ def test_the_rows_with_value_tests_are_these():
                                                   "float_power", "gammainc", "gammaincc",
                                                   "gammainccinv", "gammaincinv",
                                                   "huber", "hyp2f1", "hypot", "kl_div",
-                                                  "modstruve", "pdtr", "pdtrc", "power",
+                                                  "log_ndtr", "modstruve", "pdtr", "pdtrc", "power",
                                                   "pseudo_huber", "rel_entr",
                                                   "remainder", "stdtr", "stdtrit", "struve",
-                                                  "tanh", "voigt_profile", "wofz"]
+                                                  "tan", "tanh", "voigt_profile", "wofz"]
 
 
 _SWITCH = {"arcsin": [0.45, 0.499, 0.5, 0.501, 0.55, -0.5, -0.49, 0.5j, 0.35 + 0.35j,

@@ -750,8 +750,11 @@ _TABLE = [
     _smooth(np.sqrt, "0.5 / (out + 0.0)", domain=(_P,), kink="inf at 0"),
     _smooth(np.cbrt, "1.0 / (3.0 * out * out)", domain=((0.2, 3.0),), kink="inf at 0"),
     _smooth(np.absolute, "np.sign(x)", operator="abs", kink="0 at x = 0",
-            tangent="where(out == 0.0, 0.0, np.real(np.conjugate(x) * dx) / "
-                    "where(out == 0.0, 1.0, out))"),
+            # Re(conj(x / |x|) dx): conj(x) dx underflowed (0 for 5e-170 at |x| = 5e-170) or
+            # overflowed (inf at 5e200, |x| finite) where the unit x / |x| does neither
+            # (attack62 10)
+            tangent="where(out == 0.0, 0.0, np.real(np.conjugate(x / "
+                    "where(out == 0.0, 1.0, out)) * dx))"),
     _smooth(np.fabs, "np.sign(x)", kink="0 at x = 0"),
     _smooth(np.conjugate, "1.0", note="real inputs: the identity",
             tangent="np.conjugate(dx)"),
@@ -809,7 +812,11 @@ _TABLE = [
     # ---- trigonometric ----------------------------------------------------------
     _smooth(np.sin, "np.cos(x)"),
     _smooth(np.cos, "-np.sin(x)"),
-    _smooth(np.tan, "1.0 + out * out", domain=((-1.2, 1.2),)),
+    # off the real axis 1 / cos(x)**2: 1 + tan(x)**2 cancels where tan x nears +-i (d/dz
+    # tan at 30j was 0 for 1.05e-24, rel 0.96 at 3 - 25j: attack62 01); past |Im x| = 374
+    # it is below the smallest subnormal (4 exp(-2 |Im x|)), 0, where cos would overflow
+    _smooth(np.tan, f"where({_OFF_AXIS}, where(np.absolute(np.real(value(x) * -1j)) > 374.0, "
+            "0.0 * x, (1.0 / np.cos(x)) ** 2.0), 1.0 + out * out)", domain=((-1.2, 1.2),)),
     # (1 - x)(1 + x), not 1 - x * x: near |x| = 1 the product x * x rounds by about an
     # ulp of 1 and 1 - x * x keeps that error (2.7e-9 relative at x = 1 - 1e-8); 1 - x and
     # 1 + x are exact there (Sterbenz).  Kahan's factors sqrt(1 - x) sqrt(1 + x), spelled
@@ -1591,7 +1598,9 @@ def _scipy_rules(sc):
         # at x = -1e5, all of them at -1e8)
         # for x > 0, pdf / ndtr(x) itself (ndtr >= 1/2 there): erfcx(-x / sqrt 2) overflows
         # from x ~ 38, and 1 / inf's derivative was NaN (and -0 from x ~ 30 for ~ -1e-195)
-        _smooth(sc.log_ndtr, f"where(x > 0.0, {_1_SQRT2PI} * np.exp(-0.5 * x * x) / sc.ndtr(x), "
+        # (the test on the value's real part: ``x > 0.0`` compared the nested dual of a
+        # complex argument's second level, a TypeError, attack62 06)
+        _smooth(sc.log_ndtr, f"where(np.real(value(x)) > 0.0, {_1_SQRT2PI} * np.exp(-0.5 * x * x) / sc.ndtr(x), "
                 "0.7978845608028654 / sc.erfcx(-0.7071067811865476 * x))"),
         _smooth(sc.ndtri, "2.5066282746310002 * np.exp(0.5 * out * out)",
                 domain=((0.05, 0.95),)),

@@ -1,0 +1,54 @@
+"""Rows attack62 found wrong or crashing (stop 62), against mpmath at 50 digits.
+
+- ``np.tan`` off the real axis: ``1 + tan(z)**2`` cancelled where tan z nears +-i (0 for
+  1.05e-24 at 30j); the row is ``1 / cos(z)**2`` there.
+- ``np.abs`` of a complex dual: ``Re(conj(z) dz) / |z|`` underflowed to 0 (|z| ~ 1e-170)
+  or overflowed to inf (|z| ~ 5e200) where ``|z|`` and its slope are ordinary numbers.
+- ``scipy.special.log_ndtr``'s second level at a complex point compared the nested dual
+  itself (a TypeError).
+"""
+import mpmath as mp
+import numpy as np
+import pytest
+import scipy.special as sc
+
+import dualgrad as dg
+
+mp.mp.dps = 50
+
+
+def _close(got, want, rtol=4e-15):
+    want = complex(want)
+    assert abs(complex(got) - want) <= rtol * abs(want), (got, want)
+
+
+@pytest.mark.parametrize("z", [30j, 3 - 25j, 0.01 + 20j, 0.5 + 10j, 5j, 1 + 0.3j, -2 - 3j])
+def test_tan_slope_and_curvature_off_the_axis(z):
+    zz = mp.mpc(z)
+    sec2 = 1 / mp.cos(zz) ** 2
+    _close(dg.derivative(lambda t: np.tan(t * z), 1.0), zz * sec2)
+    _close(dg.jacobian(lambda v: np.tan(v * z), np.array([1.0, 2.0]))[0, 0], zz * sec2)
+    second = dg.derivative(lambda s: dg.derivative(lambda t: np.tan(t * z), s), 1.0)
+    _close(second, 2 * zz ** 2 * sec2 * mp.tan(zz), rtol=1e-14)
+
+
+def test_tan_far_off_the_axis_is_the_underflowed_zero():
+    for z in (400j, 2 + 800j, -1e5j):
+        assert dg.derivative(lambda t: np.tan(t * z), 1.0) == 0
+
+
+@pytest.mark.parametrize("c", [3e-170 + 4e-170j, 1e-200 + 1e-200j, 3e-300 + 4e-300j,
+                               3e200 + 4e200j, 3 + 4j, -1e-160 + 2e-161j])
+def test_abs_of_a_complex_dual_at_tiny_and_huge_moduli(c):
+    want = mp.fabs(mp.mpc(c))                  # d/dt |t c| = |c| for t > 0
+    _close(dg.derivative(lambda t: np.abs(t * c), 1.0), want, rtol=1e-15)
+    _close(dg.jacobian(lambda v: np.abs(v * c), np.array([1.0, 3.0]))[0, 0], want, rtol=1e-15)
+
+
+def test_log_ndtr_second_level_at_a_complex_point():
+    z = 0.3 - 0.7j
+
+    def f(t):
+        return mp.log(mp.erfc(-t * mp.mpc(z) / mp.sqrt(2)) / 2)
+    got = dg.derivative(lambda s: dg.derivative(lambda t: sc.log_ndtr(t * z), s), 1.0)
+    _close(got, mp.diff(f, 1, 2), rtol=1e-13)

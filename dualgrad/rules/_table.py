@@ -210,9 +210,10 @@ def _wofz_forms(near, far, below, axis, v="value(x)", start=6.0):
     diagonal, ``E = exp(-x**2)`` is small in w but leads w' (``-4 x E`` beside ``~1 /
     x**2``), and its phase ``2 Re x Im x`` rounds by ~|x|**2 ulps: NaN (dawsn's band,
     :func:`_dawsn_forms`) where that is past 1e-10 of w' (``Re x**2 < 5 log|x| - 10.4``,
-    |x|**2 >= 1e5) unless E leads w too (``Re x**2 <= 12 + log1p|Re x|``; there w'
-    is as good as SciPy's w): w' was 7.6e-5 off at |x| = 1.4e6, 141 % at 3.9e8 while w
-    held (diff61 12).  On the real axis ``Re w = exp(-x**2)`` is the part the
+    |x|**2 >= 1e5) unless E leads w too (``Re x**2 <= 3.6 + log1p|Re x|``: there w' is
+    within ~10x of SciPy's w): w' was 7.6e-5 off at |x| = 1.4e6, 141 % at 3.9e8 while w
+    held (diff61 12); with the edge at 12 + log1p|Re x| (silent62) a window where E leads
+    w' but not w stayed finite and wrong, 55-88 % at |x| = 1e8 (diff62 1, 2).  On the real axis ``Re w = exp(-x**2)`` is the part the
     fraction lacks: its ``Re w' = -2 K exp(-x**2)`` was 2 x**2 times the true ``-2 x
     exp(-x**2)`` (a Gaussian's wing in voigt_profile at gamma = 0); where it is kept
     (|Re x| below 27.3 at Im x = 0, 7.3 at Im x = 1) the near form's cancellation is
@@ -237,7 +238,7 @@ def _regions(v):
             f"1e-18 * {b}")
     square = f"({a} - {b}) * ({a} + {b})"
     lost = (f"np.real(where({a} * {a} + {b} * {b} < 100000.0, 0.0, "
-            f"where(np.real({square} - np.log1p({a})) > 12.0, "
+            f"where(np.real({square} - np.log1p({a})) > 3.6, "
             f"5.0 * np.log1p(np.absolute({v})) - 10.4 - {square}, 0.0))) > 0.0")
     return a, b, im, fade, lost
 

@@ -79,3 +79,15 @@ def test_faddeeva_slopes_in_the_phase_window_are_nan_or_right(name, z):
     got = complex(dg.derivative(lambda t: getattr(sc, name)(t * z), 1.0))
     want = complex(_faddeeva_slope(name, z))
     assert np.isnan(got) or abs(got - want) <= 1e-10 * abs(want), (got, want)
+
+
+def test_a_namedtuple_point_where_no_pytree_is_read_is_refused_naming_the_fix():
+    """elementwise_grad and sparsity read one array: a namedtuple point became an array
+    and f's ``p.mu`` raised AttributeError on the dual (attack62 07)."""
+    from collections import namedtuple
+    P = namedtuple("P", "mu sigma")
+    for call in (lambda: dg.elementwise_grad(lambda p: p.mu * p.sigma)(P(2.0, 3.0)),
+                 lambda: dg.sparsity(lambda p: np.array([p.mu * p.sigma]), P(2.0, 3.0))):
+        with pytest.raises(TypeError, match=r"namedtuple P\. Pass np\.array\(x\)"):
+            call()
+    assert dg.gradient(lambda p: p.mu * p.sigma, P(2.0, 3.0)) == P(3.0, 2.0)

@@ -36,6 +36,12 @@ def as_input(who, x, holomorphic=False, name="x", sparse=False):
         raise errors.bad_type(who, f"{name} as a number, an array or a pytree of them",
                               f"a {type(x).__name__}", "Pass dict(x) (sorted keys) or "
                               "collections.OrderedDict(x) (its own order).")
+    if isinstance(x, tuple) and hasattr(t, "_fields"):   # where no pytree is read
+        raise errors.bad_type(who, f"{name} as a number or an array (a namedtuple is a "
+                              "pytree, which this helper does not take)",
+                              f"the namedtuple {t.__name__}", "Pass np.array(x) and index "
+                              "it in f, or take dg.jacobian / dg.grad, which read a "
+                              "namedtuple point as a pytree.")
     if isinstance(x, Dual):
         from ..dual import check_live
         check_live(x.tag, who)           # a dual of a finished call (escaped): an error

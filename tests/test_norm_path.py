@@ -3,6 +3,8 @@ when finite, spares the weighted sum its own test of the values (kern13).  The
 partials are the analytic ``x . p / |x|``, and where a value is not finite or its
 square overflows, those of the elementwise composition, as before."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -36,6 +38,34 @@ def test_norm_where_a_value_is_not_finite_or_overflows(special):
         got = np.linalg.norm(d)
         want = np.sqrt(np.sum(d * d))               # the elementwise composition
     np.testing.assert_array_equal(got.value, want.value)
-    np.testing.assert_array_equal(got.partials, want.partials)      # NaN where NaN
-    if special == 1e200:                            # |x| overflows: partials x.p/inf
-        np.testing.assert_array_equal(got.partials, 0.0)
+    if special == 1e200:       # x @ x overflows: x.p / |x| all the same (attack62 04)
+        w = x / 1e200
+        want = np.tensordot(w, d.partials, axes=1) / np.sqrt(np.sum(w * w))
+        np.testing.assert_allclose(got.partials, want, rtol=1e-13)
+    else:
+        np.testing.assert_array_equal(got.partials, want.partials)  # NaN where NaN
+
+
+@pytest.mark.parametrize("scale", [1e-170, 1e-300, 1e200])
+def test_norm_slope_where_the_sum_of_squares_under_or_overflows(scale):
+    """x @ x is 0 or inf though |x| is not (attack62 04: a gradient of inf / 0 for x /
+    |x|): NumPy's value, the exact slope over every axis or one, and a Hessian of NaN
+    there (its second level overflows), never a wrong number; no warning from dualgrad."""
+    x = np.array([[1.0, 2.0, 2.0], [3.0, 4.0, 0.0]]) * scale
+    unit = np.array([[1.0, 2.0, 2.0], [3.0, 4.0, 0.0]]) / np.array([[3.0], [5.0]])
+    with np.errstate(all="ignore"):
+        want = np.linalg.norm(x), np.linalg.norm(x, axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        g = dg.gradient(np.linalg.norm, x[0])
+        got = np.linalg.norm(dg.Dual(x[0], np.eye(3)))
+    assert got.value == want[0]
+    np.testing.assert_allclose(g, unit[0], rtol=1e-15)
+    with np.errstate(over="ignore"):
+        rows = np.linalg.norm(dg.Dual(x, np.eye(6).reshape(2, 3, 6)), axis=1)
+    np.testing.assert_array_equal(rows.value, want[1])
+    np.testing.assert_allclose(rows.partials, np.stack([np.r_[unit[0], 0, 0, 0],
+                                                        np.r_[0, 0, 0, unit[1]]]), rtol=1e-15)
+    with np.errstate(over="ignore"):
+        h = dg.hessian(np.linalg.norm, x[0])
+    assert np.isnan(h).all()

@@ -161,7 +161,7 @@ def test_repeat_declines_or_raises_as_before(call_, general_runs):
 # ---- the perovskite row (bench/corpus61.py): 1 / norm(recvec), np.exp of its phase
 
 @pytest.mark.parametrize("shape", [(3,), (1,), (2, 3), (4, 1, 2)])
-@pytest.mark.parametrize("fill", ["random", "zeros and subnormals", "huge", "nan"])
+@pytest.mark.parametrize("fill", ["random", "zeros and subnormals", "tiny", "huge", "nan"])
 def test_norm_bits_oracle_and_way(shape, fill, general_array_runs):
     """``np.linalg.norm(u)`` by ``_linalg._lean_norm``: the general ``dispatch``'s
     answer to the bit (warnings alike), and ``u / |u|`` times the partials."""
@@ -169,6 +169,8 @@ def test_norm_bits_oracle_and_way(shape, fill, general_array_runs):
     v = rng.standard_normal(shape)
     if fill == "zeros and subnormals":
         v.flat[0], v.flat[-1] = 0.0, 5e-324
+    elif fill == "tiny":
+        v *= 1e-170                               # u @ u underflows to 0 (attack62 04)
     elif fill == "huge":
         v.flat[0] = 1e200                         # the square overflows: declined
     elif fill == "nan":
@@ -179,11 +181,12 @@ def test_norm_bits_oracle_and_way(shape, fill, general_array_runs):
     want, want_said = _run(lambda: general_dispatch(np.linalg.norm, (u,), {}, like=u))
     assert said == want_said
     _bits(got, want)
-    lean = fill in ("random", "zeros and subnormals")
+    lean = fill in ("random", "zeros and subnormals", "tiny")
     assert general_array_runs[:1] == ([] if lean else ["norm"])
-    if lean:
-        r = np.sqrt(np.sum(v * v))
-        np.testing.assert_allclose(got.partials, np.tensordot(v / r, p, v.ndim), rtol=1e-13)
+    if fill != "nan":                             # u / |u| of u / max|u| (no under/overflow)
+        w = v / np.max(np.abs(v))
+        r = np.sqrt(np.sum(w * w))
+        np.testing.assert_allclose(got.partials, np.tensordot(w / r, p, v.ndim), rtol=1e-13)
 
 
 @pytest.mark.parametrize("kwargs", [{"ord": 2}, {"axis": 0}, {"keepdims": True}])

@@ -1771,7 +1771,8 @@ def _sum_of_squares(x, axes, keepdims):
             and type(p) is np.ndarray and p.dtype == np.float64:
         whole = len(axes) == v.ndim
         value = np.vdot(v, v) if whole else None
-        s = weighted_sum(v, p, axes, finite=whole and value - value == 0.0)
+        f = float(value) if whole else 0.0      # (Python's inf - inf: no NumPy warning)
+        s = weighted_sum(v, p, axes, finite=whole and f - f == 0.0)
         if s is not None:
             s *= 2.0
             if not whole:
@@ -1784,6 +1785,65 @@ def _sum_of_squares(x, axes, keepdims):
     return np.sum(abs2(x), axis=axes, keepdims=keepdims)
 
 
+_TINY, _HUGE = float(np.finfo(np.float64).tiny), float(np.finfo(np.float64).max)
+
+
+def _nan_like(d):
+    """NaN in every place of ``d``, a dual (each level) or an array."""
+    if isinstance(d, Dual):
+        return make(_nan_like(d.value), _nan_like(d.partials), d.tag)
+    if type(d) is np.ndarray and d.dtype == object:       # (scalar duals: n directions)
+        return np.frompyfunc(_nan_like, 1, 1)(d)
+    return np.full(np.shape(d), np.nan) if type(d) is np.ndarray else np.nan
+
+
+def _root_sum_of_squares(x, axes, keepdims, squares=None):
+    """``sqrt(sum(|x|**2))`` over ``axes`` (the 2-norm; ``squares`` the sum of squares
+    where the caller has it), its slopes made exact where the sum of squares alone
+    under- or overflowed (:func:`_rescaled_slope`)."""
+    if squares is None:
+        squares = _sum_of_squares(x, axes, keepdims)
+    w = primal(squares)
+    if (type(w) is np.float64 or type(w) is float) and _TINY <= w <= _HUGE:
+        return np.sqrt(squares)                     # (the common case: no other test)
+    with np.errstate(divide="ignore"):              # (a 0 sum's slope: replaced below)
+        out = np.sqrt(squares)
+    return _rescaled_slope(x, axes, w, out)
+
+
+def _rescaled_slope(x, axes, w, out):
+    """``out`` (the 2-norm of ``x`` over ``axes``, ``w`` its sum of squares' value)
+    with the partials ``(x / s) . dx / norm(x / s)`` where ``w`` is below the
+    smallest normal float64 or inf while ``x`` is finite and not all 0: there ``x @
+    x`` underflowed (a gradient of inf for 1/3 at 1e-170, attack62 04) or overflowed
+    (0 at 1e200).  ``s``, a power of two near ``max |x|``, scales exactly.  The value
+    stays NumPy's (0.0 / inf) and every other case keeps its bits; a real dual of plain
+    float64 arrays (the partials of a nested one, a Hessian's second level: NaN)."""
+    if not np.any((w < _TINY) | (w > _HUGE)):
+        return out
+    v, p = x.value, x.partials
+    if isinstance(v, Dual) and isinstance(out.value, Dual):   # nested (a Hessian's)
+        # the inner level's slope exactly, the outer partials NaN: x / s scales them
+        # by 1 / s and their products (the second level) then overflow (~1e338 at 1e-170)
+        value = _rescaled_slope(v, axes, w, out.value)
+        return make(value, _nan_like(out.partials), out.tag) if value is not out.value else out
+    if type(v) is not np.ndarray or type(p) is not np.ndarray or v.dtype != np.float64 \
+            or p.dtype != np.float64 or p.ndim != v.ndim + 1:
+        return out
+    big = np.max(np.abs(v), axis=axes, keepdims=True)
+    ok = (big > 0.0) & (big <= _HUGE) & ((np.reshape(w, big.shape) < _TINY) |
+                                           (np.reshape(w, big.shape) > _HUGE))
+    if not np.any(ok):
+        return out
+    u = v / np.ldexp(1.0, np.frexp(np.where(ok, big, 1.0))[1])
+    n = np.sqrt(np.sum(u * u, axis=axes, keepdims=True))
+    slope = np.sum(u[..., None] * p, axis=axes, keepdims=True) / n[..., None]
+    shape = np.shape(out.partials)
+    partials = np.where(np.reshape(ok, shape[:-1] + (1,)), np.reshape(slope, shape),
+                        out.partials)
+    return make(out.value, partials, out.tag)
+
+
 def _norm(x, ord=None, axis=None, keepdims=False):
     if not isinstance(x, Dual):
         return np.linalg.norm(x, ord, axis, keepdims)
@@ -1793,13 +1853,13 @@ def _norm(x, ord=None, axis=None, keepdims=False):
     if axis is not None:
         axis = _norm_axes(axis, ndim)
     if axis is None and (ord is None or ord == "fro" and ndim == 2):
-        return np.sqrt(_sum_of_squares(x, tuple(range(ndim)), keepdims))
+        return _root_sum_of_squares(x, tuple(range(ndim)), keepdims)
     if axis is None:
         axis = tuple(range(ndim)) if ndim == 2 else 0
     if isinstance(axis, int) or len(axis) == 1:
         ax = axis if isinstance(axis, int) else axis[0]
         if ord is None or ord == 2:
-            return np.sqrt(_sum_of_squares(x, (ax,) if ndim else (), keepdims))
+            return _root_sum_of_squares(x, (ax,) if ndim else (), keepdims)
         a = np.abs(x)                 # (not for the 2-norm: a pass over the partials)
         if ord == np.inf:
             return np.max(a, axis=ax, keepdims=keepdims)
@@ -1812,7 +1872,7 @@ def _norm(x, ord=None, axis=None, keepdims=False):
     else:
         r, c = axis
         if ord is None or ord == "fro":
-            return np.sqrt(_sum_of_squares(x, tuple(sorted(axis)), keepdims))
+            return _root_sum_of_squares(x, tuple(sorted(axis)), keepdims)
         a = np.abs(x)
         kept = tuple(sorted(axis))
         if ord in (1, -1, np.inf, -np.inf):
@@ -1863,7 +1923,9 @@ def _lean_norm(x, ord=None, axis=None, keepdims=False):
         return None                   # (weighted_sum then tests the values: the general way)
     s = np.matmul(v.reshape(-1), p.reshape(-1, p.shape[-1]))
     s *= 2.0
-    return np.sqrt(make(value, s, x.tag))
+    if f >= _TINY:                    # (_root_sum_of_squares' common case, inline)
+        return np.sqrt(make(value, s, x.tag))
+    return _root_sum_of_squares(x, tuple(range(v.ndim)), False, make(value, s, x.tag))
 
 
 def _report_norm(x):

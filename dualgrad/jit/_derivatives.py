@@ -360,7 +360,7 @@ def arccos_d0(x, out):
 @njit(**_JIT)
 def arctan_d0(x, out):
     """d/dx of arctan"""
-    return 1.0 / (1.0 + x * x)
+    return where(np.absolute(np.imag(value(x))) > 0.0, where(np.absolute(value(x)) < 0.5, 1.0 / (1.0 + x * x), 1.0 / ((where(np.real(value(x) * -1j) > 0.0, -(-x * np.sqrt(x - x - 1.0)), x * np.sqrt(x - x - 1.0)) - -1.0) * -(where(np.real(value(x) * -1j) > 0.0, -(-x * np.sqrt(x - x - 1.0)), x * np.sqrt(x - x - 1.0)) - 1.0))), 1.0 / (1.0 + x * x))
 
 
 @njit(**_JIT)
@@ -456,7 +456,7 @@ def tanh_d0(x, out):
 @njit(**_JIT)
 def arcsinh_d0(x, out):
     """d/dx of arcsinh"""
-    return where(np.absolute(value(x)) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
+    return where(np.absolute(np.imag(value(x))) > 0.0, where(np.absolute(value(x)) < 0.5, 1.0 / np.sqrt(x * x - -1.0), 1.0 / (np.sqrt(where(np.real(value(x) * -1j) > 0.0, -(-x * np.sqrt(x - x - 1.0)), x * np.sqrt(x - x - 1.0)) - -1.0) * np.sqrt(-(where(np.real(value(x) * -1j) > 0.0, -(-x * np.sqrt(x - x - 1.0)), x * np.sqrt(x - x - 1.0)) - 1.0)))), where(np.absolute(value(x)) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0)))
 
 
 @njit(**_JIT)
@@ -638,7 +638,7 @@ BY_SOURCE = {
         arcsin_d0,
     (('x', 'out'), 'where(np.absolute(value(x)) < 0.5, -1.0 / np.sqrt(1.0 - x * x), -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))'):
         arccos_d0,
-    (('x', 'out'), '1.0 / (1.0 + x * x)'):
+    (('x', 'out'), 'where(np.absolute(np.imag(value(x))) > 0.0, where(np.absolute(value(x)) < 0.5, 1.0 / (1.0 + x * x), 1.0 / ((where(np.real(value(x) * -1j) > 0.0, -(-x * np.sqrt(x - x - 1.0)), x * np.sqrt(x - x - 1.0)) - -1.0) * -(where(np.real(value(x) * -1j) > 0.0, -(-x * np.sqrt(x - x - 1.0)), x * np.sqrt(x - x - 1.0)) - 1.0))), 1.0 / (1.0 + x * x))'):
         arctan_d0,
     (('x', 'out'), '1.0 / x'):
         arctan_q0a,
@@ -670,7 +670,7 @@ BY_SOURCE = {
         cosh_d0,
     (('x', 'out'), '(1.0 / np.cosh(where(np.absolute(np.real(value(x))) > 374.0, 709.0, x))) ** 2.0'):
         tanh_d0,
-    (('x', 'out'), 'where(np.absolute(value(x)) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))'):
+    (('x', 'out'), 'where(np.absolute(np.imag(value(x))) > 0.0, where(np.absolute(value(x)) < 0.5, 1.0 / np.sqrt(x * x - -1.0), 1.0 / (np.sqrt(where(np.real(value(x) * -1j) > 0.0, -(-x * np.sqrt(x - x - 1.0)), x * np.sqrt(x - x - 1.0)) - -1.0) * np.sqrt(-(where(np.real(value(x) * -1j) > 0.0, -(-x * np.sqrt(x - x - 1.0)), x * np.sqrt(x - x - 1.0)) - 1.0)))), where(np.absolute(value(x)) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0)))'):
         arcsinh_d0,
     (('x', 'out'), '1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))'):
         arccosh_d0,

@@ -109,6 +109,17 @@ _OFF_AXIS = "np.absolute(np.real(value(x) * -1j)) > 0.0"
 # where computes both branches (39cf1146's erfcx; the lazy where computes one)
 _IM = "np.sqrt((x - x) - 1.0)"
 
+# i x for a complex x off the real line, the sign of a zero real part kept: i (a + bi)'s
+# imaginary part is a + 0 * b, +0 for a = -0 where b > 0; -(-x i) keeps it there (-(+0 +
+# -0)), x i where b < 0.  Then 1 + i x and 1 - i x as x - -1 and -(x - 1) (see arcsin)
+# (:data:`_IM` spelled as the parser prints it back: tests/test_expr.py)
+_IX = ("where(np.real(value(x) * -1j) > 0.0, -(-x * np.sqrt(x - x - 1.0)), "
+       "x * np.sqrt(x - x - 1.0))")
+_1_PLUS_IX, _1_MINUS_IX = f"{_IX} - -1.0", f"-({_IX} - 1.0)"
+# :data:`_OFF_AXIS` by np.imag (no complex temporary of a real array's size: arctan' of a
+# real array dual of 1e4 took 60 -> 87 us with it, bench/prec62.py)
+_OFF_AXIS_IMAG = "np.absolute(np.imag(value(x))) > 0.0"
+
 
 def _unoverflowed(expr, square, big, tiny=False, test=None):
     """``expr`` where ``square`` (a sum of squares of the arguments) stays below 1e300,
@@ -838,7 +849,13 @@ _TABLE = [
     # 1 / (1 + x x) is 0 once x * x overflows (|x| > 1.3e154): d/dt arctan(1e160 t) was 0.0
     # for 1e-160; written (1 / x) / (x + 1 / x) too, a quotient whose parts stay finite
     # there, so the two steps keep the product beside du ~ x (and its second level)
-    _smooth(np.arctan, "1.0 / (1.0 + x * x)", quotient=(("1.0 / x", "x + 1.0 / x"),)),
+    # Off the real axis with |x| >= 1/2, 1 / ((1 + i x) (1 - i x)): 1 + x * x cancels near
+    # +-i (rel 4.9e-9 at 1e-9 + (1 + 1e-8)i, attack62 05) where 1 -+ i x are exact; inside
+    # the disc the factored form's own derivative cancels near 0 (see arcsin)
+    _smooth(np.arctan, f"where({_OFF_AXIS_IMAG}, where(np.absolute(value(x)) < 0.5, "
+            f"1.0 / (1.0 + x * x), 1.0 / (({_1_PLUS_IX}) * {_1_MINUS_IX})), "
+            "1.0 / (1.0 + x * x))",
+            quotient=(("1.0 / x", "x + 1.0 / x"),)),
     # x * x + y * y overflows beyond |x| ~ 1e154 (a zero gradient at 1e200, where it is
     # 5e-201) and underflows below ~1e-154 (inf at 1e-300 for 5e299): there both
     # arguments are scaled by 2**-600 or 2**600 (exact), so the formula keeps its bits
@@ -904,9 +921,16 @@ _TABLE = [
     # cut (Re x = +-0, |Im x| > 1) X * X then took the other side's derivative; the two
     # factors lose it in opposite cases, and their product's Im has x * x's signed zero
     # (each factor's derivative is s: 2**-1200, x * (x s s)'s, underflows to 0)
-    _smooth(np.arcsinh, _unoverflowed("1.0 / np.sqrt(x * x - -1.0)", "x * x",
-                                      "1.0 / np.sqrt(X * -(-x * 2.409919865102884e-181))",
-                                      test="np.absolute(value(x)) > 1e+150")),
+    # Off the real axis with |x| >= 1/2, Kahan's 1 / (sqrt(1 + i x) sqrt(1 - i x)) (as
+    # arcsin's, rotated): x * x - -1 cancels near +-i (rel 2.5e-9 at 1e-9 + (1 + 1e-8)i,
+    # attack62 05); i x keeps a zero real part's sign (:data:`_IX`), so on the cut sqrt(1
+    # + i x) takes the side of Re x as NumPy's arcsinh does; no square to overflow
+    _smooth(np.arcsinh, f"where({_OFF_AXIS_IMAG}, where(np.absolute(value(x)) < 0.5, "
+            f"1.0 / np.sqrt(x * x - -1.0), "
+            f"1.0 / (np.sqrt({_1_PLUS_IX}) * np.sqrt({_1_MINUS_IX}))), " +
+            _unoverflowed("1.0 / np.sqrt(x * x - -1.0)", "x * x",
+                          "1.0 / np.sqrt(X * -(-x * 2.409919865102884e-181))",
+                          test="np.absolute(value(x)) > 1e+150") + ")"),
     # x - -1, not x + 1: as arcsin (arccosh(conj(x + 0j))' at x = -1.5 had the wrong sign)
     _smooth(np.arccosh, "1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))", domain=((1.2, 4.0),),
             note="sqrt(x - 1) sqrt(x + 1), not sqrt(x * x - 1): the principal branch for "

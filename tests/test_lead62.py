@@ -91,3 +91,24 @@ def test_a_namedtuple_point_where_no_pytree_is_read_is_refused_naming_the_fix():
         with pytest.raises(TypeError, match=r"namedtuple P\. Pass np\.array\(x\)"):
             call()
     assert dg.gradient(lambda p: p.mu * p.sigma, P(2.0, 3.0)) == P(3.0, 2.0)
+
+
+@pytest.mark.parametrize("ufunc", [np.tan, np.arctan, np.arcsinh])
+def test_a_complex_form_behind_an_off_axis_test_keeps_the_real_kernels(ufunc):
+    """The rows' complex forms (tan's 1 / cos(z)**2, arctan's and arcsinh's factored
+    forms near +-i) sit behind tests no real value passes; the fused kernels, which see
+    real values only, are generated from the real branch, as before those forms."""
+    from dualgrad.backend._kernelgen import fusable
+    from dualgrad.rules._table import rule_for
+    rule = rule_for(ufunc)
+    assert fusable(rule)
+    assert all("np.cos" not in e.kernel_source() and "1j" not in e.kernel_source()
+               for e in rule.exprs)
+
+
+def test_tan_slope_at_an_infinite_imaginary_part_is_zero():
+    """tan(x + i inf) = i: the slope is 0 (1 + out * out gave it; the far branch's
+    0 * x was NaN there: attack62 12)."""
+    for z in (complex(0.3, np.inf), complex(1.0, -np.inf)):
+        assert dg.derivative(lambda t: np.tan(t + z), 0.0) == 0
+        assert dg.jacobian(lambda v: np.tan(v + z), np.array([0.0, 1.0]))[0, 0] == 0

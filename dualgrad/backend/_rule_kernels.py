@@ -1667,6 +1667,134 @@ def d_log1p_x_entry(xs, outs, px, q):
     return not bad
 
 
+def d_tan_x_flat(xs, outs, px, q):
+    """``np.tan``, one direction: ``q = (1.0 + out * out) * px``."""
+    for i in range(q.shape[0]):
+        x = xs[i]
+        out = outs[i]
+        fx = 1.0 + out * out
+        t = fx * px[i]
+        if not (fx - fx == 0.0):
+            t = (0.0 if px[i] == 0.0 else fx * px[i])
+        q[i] = t
+
+
+def d_tan_x(xs, outs, px, q):
+    """``np.tan``: ``q[i, :] = (1.0 + out * out) * px``.
+
+    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
+    zero rule on the rows whose local derivatives are not finite, if any (the
+    generator's ``_SHORT``); other lengths and layouts: a loop over ``n`` per row."""
+    rows, n = q.shape
+    short = False
+    bad = False
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
+        for i in range(rows):
+            x = xs[i]
+            out = outs[i]
+            fx = 1.0 + out * out
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
+        for i in range(rows):
+            x = xs[i]
+            out = outs[i]
+            fx = 1.0 + out * out
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+    if not short:
+        d_tan_x_loop(xs, outs, px, q)
+    elif bad:
+        for i in range(rows):
+            x = xs[i]
+            out = outs[i]
+            fx = 1.0 + out * out
+            if not (fx - fx == 0.0):
+                for k in range(n):
+                    q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+
+
+def d_tan_x_loop(xs, outs, px, q):
+    """``np.tan``'s rows kernel for other lengths and layouts: a loop over ``n`` per
+    row, its own compiled function (in the kernel's body, after the flat loops, LLVM
+    laid it out 1.06-1.18x slower at n = 3, 5, 8: stop 33 rows15)."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        out = outs[i]
+        fx = 1.0 + out * out
+        if fx - fx == 0.0:
+            for k in range(n):
+                q[i, k] = fx * px[i, k]
+        else:
+            for k in range(n):
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+
+
+def d_tan_x_small(xs, outs, px, q):
+    """``np.tan``, small arrays: ``q[i, :] = (1.0 + out * out) * px``; False where a local
+    derivative is not finite (``q`` then written, as the plain products)."""
+    rows, n = q.shape
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
+        for i in range(rows):
+            x = xs[i]
+            out = outs[i]
+            fx = 1.0 + out * out
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+        return not bad
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
+        for i in range(rows):
+            x = xs[i]
+            out = outs[i]
+            fx = 1.0 + out * out
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+        return not bad
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        out = outs[i]
+        fx = 1.0 + out * out
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_tan_x_entry(xs, outs, px, q):
+    """``np.tan``, small 1-D values of any layout: ``q[i, :] = (1.0 + out * out) * px``; False for
+    operands of other lengths and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        out = outs[i]
+        fx = 1.0 + out * out
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
 def d_arcsin_x_flat(xs, outs, px, q):
     """``np.arcsin``, one direction: ``q = (where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))) * px``."""
     for i in range(q.shape[0]):
@@ -1900,6 +2028,125 @@ def d_arccos_x_entry(xs, outs, px, q):
         x = xs[i]
         fx = where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
         bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_arctan_x_flat(xs, outs, px, q):
+    """``np.arctan``, one direction: ``q = (1.0 / (1.0 + x * x)) * px``."""
+    for i in range(q.shape[0]):
+        x = xs[i]
+        fx = 1.0 / (1.0 + x * x)
+        t = fx * px[i]
+        if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and 1.0 / x != 0.0 and (x + 1.0 / x) - (x + 1.0 / x) == 0.0)):
+            t = (fx * px[i] if px[i] == 0.0 and fx - fx == 0.0 else (0.0 if px[i] == 0.0 else over(fx, 1.0 / x, x + 1.0 / x, px[i])))
+        q[i] = t
+
+
+def d_arctan_x(xs, outs, px, q):
+    """``np.arctan``: ``q[i, :] = (1.0 / (1.0 + x * x)) * px``.
+
+    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
+    zero rule on the rows whose local derivatives are not finite, if any (the
+    generator's ``_SHORT``); other lengths and layouts: a loop over ``n`` per row."""
+    rows, n = q.shape
+    short = False
+    bad = False
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
+        for i in range(rows):
+            x = xs[i]
+            fx = 1.0 / (1.0 + x * x)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and 1.0 / x != 0.0 and (x + 1.0 / x) - (x + 1.0 / x) == 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
+        for i in range(rows):
+            x = xs[i]
+            fx = 1.0 / (1.0 + x * x)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and 1.0 / x != 0.0 and (x + 1.0 / x) - (x + 1.0 / x) == 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+    if not short:
+        d_arctan_x_loop(xs, outs, px, q)
+    elif bad:
+        for i in range(rows):
+            x = xs[i]
+            fx = 1.0 / (1.0 + x * x)
+            if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and 1.0 / x != 0.0 and (x + 1.0 / x) - (x + 1.0 / x) == 0.0)):
+                for k in range(n):
+                    q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, 1.0 / x, x + 1.0 / x, px[i, k])))
+
+
+def d_arctan_x_loop(xs, outs, px, q):
+    """``np.arctan``'s rows kernel for other lengths and layouts: a loop over ``n`` per
+    row, its own compiled function (in the kernel's body, after the flat loops, LLVM
+    laid it out 1.06-1.18x slower at n = 3, 5, 8: stop 33 rows15)."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        fx = 1.0 / (1.0 + x * x)
+        if fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and 1.0 / x != 0.0 and (x + 1.0 / x) - (x + 1.0 / x) == 0.0):
+            for k in range(n):
+                q[i, k] = fx * px[i, k]
+        else:
+            for k in range(n):
+                q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, 1.0 / x, x + 1.0 / x, px[i, k])))
+
+
+def d_arctan_x_small(xs, outs, px, q):
+    """``np.arctan``, small arrays: ``q[i, :] = (1.0 / (1.0 + x * x)) * px``; False where a local
+    derivative is not finite (``q`` then written, as the plain products)."""
+    rows, n = q.shape
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
+        for i in range(rows):
+            x = xs[i]
+            fx = 1.0 / (1.0 + x * x)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and 1.0 / x != 0.0 and (x + 1.0 / x) - (x + 1.0 / x) == 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+        return not bad
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
+        for i in range(rows):
+            x = xs[i]
+            fx = 1.0 / (1.0 + x * x)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and 1.0 / x != 0.0 and (x + 1.0 / x) - (x + 1.0 / x) == 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+        return not bad
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        fx = 1.0 / (1.0 + x * x)
+        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and 1.0 / x != 0.0 and (x + 1.0 / x) - (x + 1.0 / x) == 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_arctan_x_entry(xs, outs, px, q):
+    """``np.arctan``, small 1-D values of any layout: ``q[i, :] = (1.0 / (1.0 + x * x)) * px``; False for
+    operands of other lengths and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        fx = 1.0 / (1.0 + x * x)
+        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and 1.0 / x != 0.0 and (x + 1.0 / x) - (x + 1.0 / x) == 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
     return not bad
@@ -2491,6 +2738,125 @@ def d_hypot_xy_entry(xs, ys, outs, px, py, q):
         bad |= (fx - fx != 0.0) | (fy - fy != 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k] + fy * py[i, k]
+    return not bad
+
+
+def d_arcsinh_x_flat(xs, outs, px, q):
+    """``np.arcsinh``, one direction: ``q = (where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))) * px``."""
+    for i in range(q.shape[0]):
+        x = xs[i]
+        fx = where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
+        t = fx * px[i]
+        if not (fx - fx == 0.0):
+            t = (0.0 if px[i] == 0.0 else fx * px[i])
+        q[i] = t
+
+
+def d_arcsinh_x(xs, outs, px, q):
+    """``np.arcsinh``: ``q[i, :] = (where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))) * px``.
+
+    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
+    zero rule on the rows whose local derivatives are not finite, if any (the
+    generator's ``_SHORT``); other lengths and layouts: a loop over ``n`` per row."""
+    rows, n = q.shape
+    short = False
+    bad = False
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
+        for i in range(rows):
+            x = xs[i]
+            fx = where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
+        for i in range(rows):
+            x = xs[i]
+            fx = where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+    if not short:
+        d_arcsinh_x_loop(xs, outs, px, q)
+    elif bad:
+        for i in range(rows):
+            x = xs[i]
+            fx = where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
+            if not (fx - fx == 0.0):
+                for k in range(n):
+                    q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+
+
+def d_arcsinh_x_loop(xs, outs, px, q):
+    """``np.arcsinh``'s rows kernel for other lengths and layouts: a loop over ``n`` per
+    row, its own compiled function (in the kernel's body, after the flat loops, LLVM
+    laid it out 1.06-1.18x slower at n = 3, 5, 8: stop 33 rows15)."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        fx = where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
+        if fx - fx == 0.0:
+            for k in range(n):
+                q[i, k] = fx * px[i, k]
+        else:
+            for k in range(n):
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+
+
+def d_arcsinh_x_small(xs, outs, px, q):
+    """``np.arcsinh``, small arrays: ``q[i, :] = (where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))) * px``; False where a local
+    derivative is not finite (``q`` then written, as the plain products)."""
+    rows, n = q.shape
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
+        for i in range(rows):
+            x = xs[i]
+            fx = where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+        return not bad
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
+        for i in range(rows):
+            x = xs[i]
+            fx = where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+        return not bad
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        fx = where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_arcsinh_x_entry(xs, outs, px, q):
+    """``np.arcsinh``, small 1-D values of any layout: ``q[i, :] = (where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))) * px``; False for
+    operands of other lengths and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        fx = where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
     return not bad
 
 
@@ -4280,11 +4646,17 @@ _PLAIN = {
     np.log1p: {
         (0,): (d_log1p_x_flat, d_log1p_x, d_log1p_x_loop),
     },
+    np.tan: {
+        (0,): (d_tan_x_flat, d_tan_x, d_tan_x_loop),
+    },
     np.arcsin: {
         (0,): (d_arcsin_x_flat, d_arcsin_x, d_arcsin_x_loop),
     },
     np.arccos: {
         (0,): (d_arccos_x_flat, d_arccos_x, d_arccos_x_loop),
+    },
+    np.arctan: {
+        (0,): (d_arctan_x_flat, d_arctan_x, d_arctan_x_loop),
     },
     np.arctan2: {
         (0,): (d_arctan2_x_flat, d_arctan2_x, d_arctan2_x_loop),
@@ -4295,6 +4667,9 @@ _PLAIN = {
         (0,): (d_hypot_x_flat, d_hypot_x, d_hypot_x_loop),
         (1,): (d_hypot_y_flat, d_hypot_y, d_hypot_y_loop),
         (0, 1): (d_hypot_xy_flat, d_hypot_xy, d_hypot_xy_loop),
+    },
+    np.arcsinh: {
+        (0,): (d_arcsinh_x_flat, d_arcsinh_x, d_arcsinh_x_loop),
     },
     np.arccosh: {
         (0,): (d_arccosh_x_flat, d_arccosh_x, d_arccosh_x_loop),
@@ -4337,10 +4712,13 @@ _SMALL = {
     np.log2: d_log2_x_small,
     np.log10: d_log10_x_small,
     np.log1p: d_log1p_x_small,
+    np.tan: d_tan_x_small,
     np.arcsin: d_arcsin_x_small,
     np.arccos: d_arccos_x_small,
+    np.arctan: d_arctan_x_small,
     np.arctan2: d_arctan2_xy_small,
     np.hypot: d_hypot_xy_small,
+    np.arcsinh: d_arcsinh_x_small,
     np.arccosh: d_arccosh_x_small,
     np.arctanh: d_arctanh_x_small,
     np.maximum: d_maximum_xy_small,
@@ -4387,10 +4765,13 @@ _ENTRY = {
     np.log2: d_log2_x_entry,
     np.log10: d_log10_x_entry,
     np.log1p: d_log1p_x_entry,
+    np.tan: d_tan_x_entry,
     np.arcsin: d_arcsin_x_entry,
     np.arccos: d_arccos_x_entry,
+    np.arctan: d_arctan_x_entry,
     np.arctan2: d_arctan2_xy_entry,
     np.hypot: d_hypot_xy_entry,
+    np.arcsinh: d_arcsinh_x_entry,
     np.arccosh: d_arccosh_x_entry,
     np.arctanh: d_arctanh_x_entry,
 }

@@ -342,7 +342,7 @@ def cos_d0(x, out):
 @njit(**_JIT)
 def tan_d0(x, out):
     """d/dx of tan"""
-    return where(np.absolute(np.real(value(x) * -1j)) > 0.0, where(np.absolute(np.real(value(x) * -1j)) > 374.0, 0.0 * x, (1.0 / np.cos(x)) ** 2.0), 1.0 + out * out)
+    return where(np.absolute(np.real(value(x) * -1j)) > 0.0, where(np.absolute(np.real(value(x) * -1j)) > 374.0, 0.0, (1.0 / np.cos(x)) ** 2.0), 1.0 + out * out)
 
 
 @njit(**_JIT)
@@ -632,7 +632,7 @@ BY_SOURCE = {
         sin_d0,
     (('x', 'out'), '-np.sin(x)'):
         cos_d0,
-    (('x', 'out'), 'where(np.absolute(np.real(value(x) * -1j)) > 0.0, where(np.absolute(np.real(value(x) * -1j)) > 374.0, 0.0 * x, (1.0 / np.cos(x)) ** 2.0), 1.0 + out * out)'):
+    (('x', 'out'), 'where(np.absolute(np.real(value(x) * -1j)) > 0.0, where(np.absolute(np.real(value(x) * -1j)) > 374.0, 0.0, (1.0 / np.cos(x)) ** 2.0), 1.0 + out * out)'):
         tan_d0,
     (('x', 'out'), 'where(np.absolute(value(x)) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))'):
         arcsin_d0,

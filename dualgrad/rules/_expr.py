@@ -295,6 +295,41 @@ def _walk(node):
         yield from _walk(node[3])
 
 
+def _off_axis(node):
+    """Is ``node`` a test no real value passes: ``np.absolute(np.imag(value(x))) > 0.0``
+    or ``np.absolute(np.real(value(x) * -1j)) > 0.0`` (the table's off-axis tests)?"""
+    if node[0] != "compare" or node[1] != ">" or node[3] != ("num", 0.0) or \
+            node[2][0] != "call" or node[2][1] != "np.absolute":
+        return False
+    part = node[2][2][0]
+    if part[0] != "call":
+        return False
+    inner = part[2][0]
+    if part[1] == "np.real" and inner[0] == "binary" and inner[1] == "*" and \
+            inner[3] == ("unary", "-", ("num", 1j)):
+        inner = inner[2]
+    elif part[1] != "np.imag":
+        return False
+    return inner[0] == "call" and inner[1] == "value"
+
+
+def _on_the_real_line(node):
+    """``node`` with each ``where(<off-axis test>, a, b)`` written ``b``: what the
+    expression computes on real values, where such a test is False everywhere (a
+    row's complex form, ``np.tan``'s ``1 / cos(x)**2``, leaves the real kernels as
+    they were)."""
+    kind = node[0]
+    if kind == "call":
+        if node[1] == "where" and _off_axis(node[2][0]):
+            return _on_the_real_line(node[2][2])
+        return (kind, node[1], tuple(_on_the_real_line(a) for a in node[2]))
+    if kind == "unary":
+        return (kind, node[1], _on_the_real_line(node[2]))
+    if kind in ("binary", "compare"):
+        return (kind, node[1], _on_the_real_line(node[2]), _on_the_real_line(node[3]))
+    return node
+
+
 class Expr:
     """One parsed expression of the table; see the module docstring.
 
@@ -373,7 +408,11 @@ class Expr:
         and NumPy (``where``, ``np.sqrt``, ``np.sign``, ``np.absolute``; ``value`` and
         ``np.real`` are written as their argument: a kernel sees floats; ``np.sign``
         as ``sign``, which the kernel module defines with NumPy's values:
-        :data:`KERNEL_NAMES`)."""
+        :data:`KERNEL_NAMES`).  A kernel sees real values only, so a complex form
+        behind an off-axis test is left out first (:func:`_on_the_real_line`)."""
+        real = _on_the_real_line(self.tree)
+        if real != self.tree:
+            return Expr(self.text, self.params, real).kernel_source()
         if not self.operators <= _ARITHMETIC or self._imaginary() or \
                 not all(FUNCTIONS[f].kernel for f in self.calls):
             return None

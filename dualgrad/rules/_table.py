@@ -826,9 +826,10 @@ _TABLE = [
     _smooth(np.cos, "-np.sin(x)"),
     # off the real axis 1 / cos(x)**2: 1 + tan(x)**2 cancels where tan x nears +-i (d/dz
     # tan at 30j was 0 for 1.05e-24, rel 0.96 at 3 - 25j: attack62 01); past |Im x| = 374
-    # it is below the smallest subnormal (4 exp(-2 |Im x|)), 0, where cos would overflow
+    # it is below the smallest subnormal (4 exp(-2 |Im x|)), 0, where cos would overflow (a
+    # plain 0: 0 * x is NaN at Im x = +-inf, where tan x = +-i and the slope is 0: attack62 12)
     _smooth(np.tan, f"where({_OFF_AXIS}, where(np.absolute(np.real(value(x) * -1j)) > 374.0, "
-            "0.0 * x, (1.0 / np.cos(x)) ** 2.0), 1.0 + out * out)", domain=((-1.2, 1.2),)),
+            "0.0, (1.0 / np.cos(x)) ** 2.0), 1.0 + out * out)", domain=((-1.2, 1.2),)),
     # (1 - x)(1 + x), not 1 - x * x: near |x| = 1 the product x * x rounds by about an
     # ulp of 1 and 1 - x * x keeps that error (2.7e-9 relative at x = 1 - 1e-8); 1 - x and
     # 1 + x are exact there (Sterbenz).  Kahan's factors sqrt(1 - x) sqrt(1 + x), spelled

@@ -112,3 +112,16 @@ def test_tan_slope_at_an_infinite_imaginary_part_is_zero():
     for z in (complex(0.3, np.inf), complex(1.0, -np.inf)):
         assert dg.derivative(lambda t: np.tan(t + z), 0.0) == 0
         assert dg.jacobian(lambda v: np.tan(v + z), np.array([0.0, 1.0]))[0, 0] == 0
+
+
+@pytest.mark.parametrize("c", [4e-309 + 3e-309j, 4e-320 + 3e-320j, 3e-309 + 0j, 1e-320 + 0j])
+def test_abs_of_a_complex_dual_at_a_subnormal_modulus(c):
+    """A complex ``x / |x|`` is NumPy's ``x * (1 / |x|)``, inf at a subnormal |x|: the
+    first form of f1afeaf gave NaN for 0.8 and inf for 5e-309 (diff62 0)."""
+    along = complex(mp.mpc(c) / mp.fabs(mp.mpc(c)))        # d/dt |c + t| = Re c / |c|
+    for got in (dg.derivative(lambda t: np.abs(c + t), 0.0),
+                dg.jacobian(lambda v: np.abs(c + v), np.array([0.0, 1.0]))[0, 0]):
+        assert abs(got - along.real) <= 1e-14, (got, along)
+    size = float(mp.fabs(mp.mpc(c)))                         # d/dt |c (1 + t)| = |c|
+    got = dg.derivative(lambda t: np.abs(c * (1.0 + t)), 0.0)
+    assert abs(got - size) <= 1e-12 * size, (got, size)

@@ -762,11 +762,14 @@ _TABLE = [
     _smooth(np.sqrt, "0.5 / (out + 0.0)", domain=(_P,), kink="inf at 0"),
     _smooth(np.cbrt, "1.0 / (3.0 * out * out)", domain=((0.2, 3.0),), kink="inf at 0"),
     _smooth(np.absolute, "np.sign(x)", operator="abs", kink="0 at x = 0",
-            # Re(conj(x / |x|) dx): conj(x) dx underflowed (0 for 5e-170 at |x| = 5e-170) or
-            # overflowed (inf at 5e200, |x| finite) where the unit x / |x| does neither
-            # (attack62 10)
-            tangent="where(out == 0.0, 0.0, np.real(np.conjugate(x / "
-                    "where(out == 0.0, 1.0, out)) * dx))"),
+            # Re(conj(x / |x|) dx) by real divisions, (Re x / |x|) Re dx + (Im x / |x|) Im dx:
+            # conj(x) dx underflowed (0 for 5e-170 at |x| = 5e-170) or overflowed (inf at
+            # 5e200, |x| finite) where Re x / |x| and Im x / |x|, in [-1, 1], do neither
+            # (attack62 10); a complex x / |x| is NumPy's x * (1 / |x|), inf at a subnormal
+            # |x| (NaN for 0.8 at 4e-309 + 3e-309i: diff62 0)
+            tangent="where(out == 0.0, 0.0, np.real(x) / where(out == 0.0, 1.0, out) * "
+                    "np.real(dx) + np.real(x * -1j) / where(out == 0.0, 1.0, out) * "
+                    "np.real(dx * -1j))"),
     _smooth(np.fabs, "np.sign(x)", kink="0 at x = 0"),
     _smooth(np.conjugate, "1.0", note="real inputs: the identity",
             tangent="np.conjugate(dx)"),

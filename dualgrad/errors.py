@@ -2832,11 +2832,12 @@ def subclass_result(who, cls):
     own method of that class met a dual and built it with object loops
     (``np.matrix(A).dot(x)``: ``ndarray.dot`` takes no ``__array_function__``; attack61
     08: the message said ``complex(d)``, which the user never wrote)."""
+    import numpy as np
     name = _class_name(cls)
     how = ("an np.matrix's method met a dual (M.dot(x) of an np.matrix M goes past "
            "dualgrad to NumPy's object loops)", "make the matrix a plain array first, M = "
            "np.asarray(M), then M @ x or M.dot(x) (np.bmat builds np.matrix: np.block "
-           "takes the same blocks and makes an array)") if name == "np.matrix" else \
+           "takes the same blocks and makes an array)") if issubclass(cls, np.matrix) else \
         ("a masked array's method or operator met a dual", "say what the masked entries "
          "mean on plain arrays: m.filled(value) * x, or np.where(m.mask, fill, m.data * x)")
     return DualTypeError(

@@ -125,3 +125,13 @@ def test_abs_of_a_complex_dual_at_a_subnormal_modulus(c):
     size = float(mp.fabs(mp.mpc(c)))                         # d/dt |c (1 + t)| = |c|
     got = dg.derivative(lambda t: np.abs(c * (1.0 + t)), 0.0)
     assert abs(got - size) <= 1e-12 * size, (got, size)
+
+
+def test_an_np_matrix_subclass_result_gets_the_matrix_fix():
+    """A subclass of np.matrix returned with duals was given the masked array's fix
+    (diff62 4): the message names np.asarray(M)."""
+    class MyMatrix(np.matrix):
+        pass
+    with pytest.raises(TypeError, match=r"np\.asarray\(M\)") as info:
+        dg.jacobian(lambda x: MyMatrix([[1.0, 2.0, 3.0]]).dot(x), np.ones(3))
+    assert "m.filled" not in str(info.value)

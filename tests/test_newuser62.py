@@ -14,9 +14,7 @@ ran, and np.ma.array(x) of a dual blamed an except clause; a dual zoom factor wa
 promised derivatives by a recipe that could not run.
 """
 
-import importlib.util
 import math
-from pathlib import Path
 
 import mpmath
 import numpy as np
@@ -28,11 +26,9 @@ from scipy.special import exp1, lambertw, wofz
 
 import dualgrad as dg
 from dualgrad.testing import complex_step, numerical_jacobian
+from _probes import bench_module
 
-_SPEC = importlib.util.spec_from_file_location(
-    "corpus62", Path(__file__).resolve().parent.parent / "bench" / "corpus62.py")
-c = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(c)
+c = bench_module("corpus62")
 
 
 def _row(name):

@@ -169,8 +169,8 @@ def extract(who, out, tag, width, scalars=True):
             out = items
     errors.objects_restore(noted)
     if isinstance(out, np.ndarray) and out.dtype == object:
-        if type(out) is not np.ndarray and (isinstance(out, np.matrix) or type(
-                out).__module__.startswith("numpy.ma")):  # np.matrix(A).dot(x), m * x[0]:
+        if type(out) is not np.ndarray and (isinstance(out, np.matrix) or errors._masked_module(
+                type(out).__module__)):           # np.matrix(A).dot(x), m * x[0]:
             raise errors.subclass_result(who, type(out))  # that class's object loops
         out = _from_object_array(out)
     if isinstance(out, Dual) and out.tag == tag:

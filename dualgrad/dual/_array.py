@@ -2352,12 +2352,12 @@ def from_object_array(a):
     """An object ndarray of scalar duals and numbers as one array dual."""
     if not (isinstance(a, np.ndarray) and a.dtype == object):
         return a
-    if a.ndim == 1:                      # np.array([d1, d2]): _from_scalars restores the
-        fast = _from_scalars(a.tolist(), a.shape)   # notes of its own conversions (loops62)
-        if fast is not None:
-            return fast
     noted = errors.objects_noted()       # (the arrays it builds of the elements' values
     try:                                 # and partials are dualgrad's, read at once)
+        if a.ndim == 1:                  # np.array([d1, d2]) (loops62); restored here too
+            fast = _from_scalars(a.tolist(), a.shape)   # should its np.array raise (diff62 6)
+            if fast is not None:
+                return fast
         return _read_objects(a)
     finally:
         errors.objects_restore(noted)

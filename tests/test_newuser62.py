@@ -129,17 +129,26 @@ def test_bateman_source_buffer_refused_naming_zeros_like_of_the_decay_constants(
 
 # --- cosmology ---------------------------------------------------------------------
 def test_luminosity_distances_match_mpmath_quadrature():
+    """d_L = (1 + s z) K I, I the integral of 1 / (H0 E(Z)) over [0, s z], E = sqrt(om (1 +
+    Z)**3 + 1 - om), H0 ~ h: d/dh = -d_L / h; d/ds = K z (I + (1 + s z) / (H0 E(s z)));
+    d/dom = (1 + s z) K times the integral of -((1 + Z)**3 - 1) / (2 H0 E**3) (one mpmath
+    quadrature a column: mpmath.diff of the quadrature cost ~3 s, diff62 7)."""
     f, x0 = _row("luminosity distance, dg.quad (3)")
-
-    def d_l(h, om, s, z):
-        H0 = 299792458 * h / (2.9979 * 3.085678 * mpmath.mpf(10) ** 25)
-        zz = s * z
-        return (1 + zz) * mpmath.mpf("9.715611890800001e-18") * mpmath.quad(
-            lambda Z: 1 / (H0 * mpmath.sqrt(om * (1 + Z) ** 3 + 1 - om)), [0, zz])
+    K = mpmath.mpf("9.715611890800001e-18")
     with mpmath.workdps(25):
-        p = [mpmath.mpf(float(v)) for v in x0]
-        ref = [[float(mpmath.diff(lambda v: d_l(*(p[:j] + [v] + p[j + 1:]), z), p[j]))
-                for j in range(3)] for z in (mpmath.mpf(z) for z in c.GW_Z)]
+        h, om, s = (mpmath.mpf(float(v)) for v in x0)
+        H0 = 299792458 * h / (2.9979 * 3.085678 * mpmath.mpf(10) ** 25)
+
+        def E(Z):
+            return mpmath.sqrt(om * (1 + Z) ** 3 + 1 - om)
+        ref = []
+        for z in (mpmath.mpf(z) for z in c.GW_Z):
+            zz = s * z
+            d_l = (1 + zz) * K * mpmath.quad(lambda Z: 1 / (H0 * E(Z)), [0, zz])
+            d_s = K * z * (d_l / ((1 + zz) * K) + (1 + zz) / (H0 * E(zz)))
+            d_om = (1 + zz) * K * mpmath.quad(
+                lambda Z: -((1 + Z) ** 3 - 1) / (2 * H0 * E(Z) ** 3), [0, zz])
+            ref.append([float(-d_l / h), float(d_om), float(d_s)])
     np.testing.assert_allclose(dg.jacobian(f, x0), ref, rtol=1e-10)
 
 

@@ -157,6 +157,22 @@ def us_table(got, compare, first="case", digits=2):
         print(line)
 
 
+def ab_main(script, child, first="case", digits=2):
+    """The ``main()`` of an A/B script whose ``child()`` prints one JSON object of times
+    in us: ``--compare DIR`` (another checkout), ``--rounds``, ``--child``; alternates
+    fresh processes (:func:`alternate`) and prints :func:`us_table` (iterate_ab.py,
+    euler_lotka_lines.py, faddeeva_ab.py)."""
+    import argparse
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--compare")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--child", action="store_true")
+    args = parser.parse_args()
+    if args.child:
+        return child()
+    us_table(alternate(script, [], args.compare, args.rounds), args.compare, first, digits)
+
+
 def ms_per_call(call, seconds):
     """CPU ms per call of ``call()``: one warm-up call, then as many as ``seconds`` of
     process time hold (api45_cost.py, hvp_ties.py)."""

@@ -13,7 +13,6 @@ one kind of call, us (``time.perf_counter``), and ``jacobian`` the median Jacobi
 ``--compare DIR``: fresh processes alternate this checkout ("after") and ``DIR``.
 """
 
-import argparse
 import json
 import os
 import statistics
@@ -27,7 +26,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _common import alternate, us_table  # noqa: E402  (the A/B loop)
+from _common import ab_main  # noqa: E402  (the A/B loop)
 
 LINES = ["m = np.repeat(16 x)", "l = np.exp(-(1 + x / 2) age)", "np.exp(-r age)",
          "e * l * m", "sum(...)", "1 - Sum"]
@@ -80,15 +79,7 @@ def child():
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--compare")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--child", action="store_true")
-    args = parser.parse_args()
-    if args.child:
-        return child()
-    got = alternate("euler_lotka_lines.py", [], args.compare, args.rounds)
-    us_table(got, args.compare, "call: line", 1)
+    ab_main("euler_lotka_lines.py", child, "call: line", 1)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ level.  Each figure is the median us of a call over 300 calls (after 30),
 ("after") and ``DIR``.
 """
 
-import argparse
 import json
 import statistics
 import sys
@@ -19,7 +18,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _common import alternate, us_table  # noqa: E402  (the A/B loop)
+from _common import ab_main  # noqa: E402  (the A/B loop)
 
 
 def child():
@@ -49,15 +48,7 @@ def child():
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--compare")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--child", action="store_true")
-    args = parser.parse_args()
-    if args.child:
-        return child()
-    got = alternate("faddeeva_ab.py", [], args.compare, args.rounds)
-    us_table(got, args.compare, "case", 1)
+    ab_main("faddeeva_ab.py", child, "case", 1)
 
 
 if __name__ == "__main__":

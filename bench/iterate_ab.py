@@ -14,7 +14,6 @@ us).  ``--compare DIR``: fresh processes alternate this checkout ("after") and `
 ``--rounds`` rounds; ``this / other`` is the median over rounds of the times' quotient.
 """
 
-import argparse
 import json
 import os
 import statistics
@@ -28,7 +27,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _common import alternate, us_table  # noqa: E402  (the A/B loop)
+from _common import ab_main  # noqa: E402  (the A/B loop)
 
 
 def child():
@@ -87,15 +86,7 @@ def child():
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--compare")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--child", action="store_true")
-    args = parser.parse_args()
-    if args.child:
-        return child()
-    got = alternate("iterate_ab.py", [], args.compare, args.rounds)
-    us_table(got, args.compare, "case", 2)
+    ab_main("iterate_ab.py", child, "case", 2)
 
 
 if __name__ == "__main__":

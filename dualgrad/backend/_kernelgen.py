@@ -537,7 +537,7 @@ def _kernel(rule, duals, template=_KERNEL):
     """``(source, name)`` of the kernels of ``rule`` for dual arguments ``duals``
     (``template``: the large path's pair, or :data:`_SMALL_KERNEL`)."""
     args = _ARGS[:rule.ufunc.nin]
-    exprs = [rule.exprs[k] for k in duals]
+    exprs = [rule.exprs[k].real_line() for k in duals]     # (kernels see floats)
     quotients = {args[k]: rule.quotient_exprs[k] for k in duals if rule.quotient_exprs and
                  rule.quotient_exprs[k] is not None}
     used = set().union(*(e.names for e in exprs),

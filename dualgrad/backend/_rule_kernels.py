@@ -1670,7 +1670,6 @@ def d_log1p_x_entry(xs, outs, px, q):
 def d_tan_x_flat(xs, outs, px, q):
     """``np.tan``, one direction: ``q = (1.0 + out * out) * px``."""
     for i in range(q.shape[0]):
-        x = xs[i]
         out = outs[i]
         fx = 1.0 + out * out
         t = fx * px[i]
@@ -1693,7 +1692,6 @@ def d_tan_x(xs, outs, px, q):
         pxf = px.ravel()
         qf = q.ravel()
         for i in range(rows):
-            x = xs[i]
             out = outs[i]
             fx = 1.0 + out * out
             bad |= (fx - fx != 0.0)
@@ -1704,7 +1702,6 @@ def d_tan_x(xs, outs, px, q):
         pxf = px.ravel()
         qf = q.ravel()
         for i in range(rows):
-            x = xs[i]
             out = outs[i]
             fx = 1.0 + out * out
             bad |= (fx - fx != 0.0)
@@ -1714,7 +1711,6 @@ def d_tan_x(xs, outs, px, q):
         d_tan_x_loop(xs, outs, px, q)
     elif bad:
         for i in range(rows):
-            x = xs[i]
             out = outs[i]
             fx = 1.0 + out * out
             if not (fx - fx == 0.0):
@@ -1728,7 +1724,6 @@ def d_tan_x_loop(xs, outs, px, q):
     laid it out 1.06-1.18x slower at n = 3, 5, 8: stop 33 rows15)."""
     rows, n = q.shape
     for i in range(rows):
-        x = xs[i]
         out = outs[i]
         fx = 1.0 + out * out
         if fx - fx == 0.0:
@@ -1748,7 +1743,6 @@ def d_tan_x_small(xs, outs, px, q):
         qf = q.ravel()
         bad = False
         for i in range(rows):
-            x = xs[i]
             out = outs[i]
             fx = 1.0 + out * out
             bad |= (fx - fx != 0.0)
@@ -1760,7 +1754,6 @@ def d_tan_x_small(xs, outs, px, q):
         qf = q.ravel()
         bad = False
         for i in range(rows):
-            x = xs[i]
             out = outs[i]
             fx = 1.0 + out * out
             bad |= (fx - fx != 0.0)
@@ -1769,7 +1762,6 @@ def d_tan_x_small(xs, outs, px, q):
         return not bad
     bad = False
     for i in range(rows):
-        x = xs[i]
         out = outs[i]
         fx = 1.0 + out * out
         bad |= (fx - fx != 0.0)
@@ -1786,7 +1778,6 @@ def d_tan_x_entry(xs, outs, px, q):
         return False
     bad = False
     for i in range(rows):
-        x = xs[i]
         out = outs[i]
         fx = 1.0 + out * out
         bad |= (fx - fx != 0.0)

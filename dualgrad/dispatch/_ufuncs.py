@@ -1710,7 +1710,7 @@ def _template(rule, k):
     the element template, the positions of the parameters it reads, and the templates
     of the table's parts ``a``, ``b`` of the derivative ``a / b`` (``Rule.quotient``:
     the kernel's two steps where the product overflows) or ``None``."""
-    expr = rule.exprs[k]
+    expr = rule.exprs[k].real_line()          # (float64 values only: see _local)
     template = expr.element_template()
     pair = rule.quotient_exprs[k] if rule.quotient else None
     quotient = None if template is None or pair is None else \

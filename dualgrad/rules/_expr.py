@@ -402,6 +402,14 @@ class Expr:
         complex value takes NumPy's path."""
         return any(n[0] == "num" and type(n[1]) is complex for n in _walk(self.tree))
 
+    def real_line(self):
+        """The expression on real values: itself, or (where it writes a complex form
+        behind an off-axis test) the one with each ``where(<off-axis test>, a, b)``
+        written ``b`` (:func:`_on_the_real_line`), which kernels and element
+        templates, seeing float64 values only, compute."""
+        real = _on_the_real_line(self.tree)
+        return self if real == self.tree else Expr(self.text, self.params, real)
+
     def kernel_source(self):
         """The source for a numba propagation kernel, or ``None`` unless the
         expression is arithmetic (no ``**``) whose calls round the same in numba
@@ -410,9 +418,9 @@ class Expr:
         as ``sign``, which the kernel module defines with NumPy's values:
         :data:`KERNEL_NAMES`).  A kernel sees real values only, so a complex form
         behind an off-axis test is left out first (:func:`_on_the_real_line`)."""
-        real = _on_the_real_line(self.tree)
-        if real != self.tree:
-            return Expr(self.text, self.params, real).kernel_source()
+        real = self.real_line()
+        if real is not self:
+            return real.kernel_source()
         if not self.operators <= _ARITHMETIC or self._imaginary() or \
                 not all(FUNCTIONS[f].kernel for f in self.calls):
             return None
@@ -430,6 +438,9 @@ class Expr:
         >>> parse("1.0 / (1.0 + x)", ("x", "out")).element_template()
         '1.0 / (1.0 + {0})'
         """
+        real = self.real_line()
+        if real is not self:
+            return real.element_template()
         if self.calls or not self.names or not self.operators or \
                 not self.operators <= _ELEMENT_OPERATORS or self._imaginary():
             return None

@@ -96,3 +96,24 @@ def bench_module(name):
 
 
 _BENCH = {}
+
+
+def spy_on(monkeypatch, module, name, record, after=False):
+    """Replace ``module.name`` for the test by a spy that calls it and appends
+    ``record(args, result)`` (when not ``None``) to the list it returns: which path ran.
+    The entry is made before the call (calls in the order they began, ``result``
+    ``None``) or, with ``after``, from the call's result."""
+    seen = []
+    real = getattr(module, name)
+
+    def spy(*args, **kwargs):
+        entry = None if after else record(args, None)
+        if entry is not None:
+            seen.append(entry)
+        result = real(*args, **kwargs)
+        entry = record(args, result) if after else None
+        if entry is not None:
+            seen.append(entry)
+        return result
+    monkeypatch.setattr(module, name, spy)
+    return seen

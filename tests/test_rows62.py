@@ -29,23 +29,14 @@ from dualgrad.dispatch._ufuncs import call
 from dualgrad.dual import _scalar
 from dualgrad.dual._base import new_tag
 from dualgrad.rules._table import rule_for
-from _probes import same_duals as _bits      # class, value and partials, bit for bit
+from _probes import same_duals as _bits, spy_on   # (_bits: class, value and partials)
 
 
 @pytest.fixture
 def lean_made(monkeypatch):
     """How many results ``lean_constant`` made (a spy; ``None`` is a decline)."""
-    made = []
-    real = _lean_small.lean_constant
-
-    def spy(rule, a, b):
-        result = real(rule, a, b)
-        if result is not None:
-            made.append(1)
-        return result
-    monkeypatch.setattr(_lean_small, "lean_constant", spy)
-    return made
-
+    return spy_on(monkeypatch, _lean_small, "lean_constant",
+                  lambda args, result: None if result is None else 1, after=True)
 
 GRIDS = {
     "int64": np.arange(-3, 5),
@@ -118,13 +109,7 @@ def test_integer_grid_declines_to_the_general_path(lean_made):
 @pytest.fixture
 def general_runs(monkeypatch):
     """The functions the scalar duals' ``__array_function__`` handed to ``dispatch``."""
-    seen = []
-
-    def spy(func, args, kwargs, like=None):
-        seen.append(func.__name__)
-        return general_dispatch(func, args, kwargs, like=like)
-    monkeypatch.setattr(_scalar, "dispatch", spy)
-    return seen
+    return spy_on(monkeypatch, _scalar, "dispatch", lambda args, result: args[0].__name__)
 
 
 @pytest.mark.parametrize("c, row", [(1.5, [1.0]), (-0.0, [np.nan, np.inf, -0.0]),
@@ -201,13 +186,7 @@ def test_norm_with_arguments_takes_the_general_path(kwargs, general_array_runs):
 def general_array_runs(monkeypatch):
     """The functions the array duals' ``__array_function__`` handed to ``dispatch``."""
     from dualgrad.dual import _array
-    seen = []
-
-    def spy(func, args, kwargs, like=None):
-        seen.append(func.__name__)
-        return general_dispatch(func, args, kwargs, like=like)
-    monkeypatch.setattr(_array, "dispatch", spy)
-    return seen
+    return spy_on(monkeypatch, _array, "dispatch", lambda args, result: args[0].__name__)
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from dualgrad.dispatch import _lean_small, _ufuncs
 from dualgrad.dispatch._ufuncs import call
 from dualgrad.dual._base import new_tag
 from dualgrad.rules._table import rule_for
-from _probes import same_bits  # noqa: E402
+from _probes import same_bits, spy_on  # noqa: E402
 
 RNG = np.random.default_rng(58)
 
@@ -30,29 +30,14 @@ RNG = np.random.default_rng(58)
 @pytest.fixture
 def pairs_run(monkeypatch):
     """The calls of ``_ufuncs._pair`` (the general small path of two operands)."""
-    calls = []
-    real = _ufuncs._pair
-
-    def spy(rule, a, b):
-        calls.append(rule.name)
-        return real(rule, a, b)
-    monkeypatch.setattr(_ufuncs, "_pair", spy)
-    return calls
+    return spy_on(monkeypatch, _ufuncs, "_pair", lambda args, result: args[0].name)
 
 
 @pytest.fixture
 def lean_runs(monkeypatch):
     """The results ``lean_constant`` made (a spy on it: ``None`` where it declined)."""
-    made = []
-    real = _lean_small.lean_constant
-
-    def spy(rule, a, b):
-        result = real(rule, a, b)
-        if result is not None:
-            made.append(1)
-        return result
-    monkeypatch.setattr(_lean_small, "lean_constant", spy)
-    return made
+    return spy_on(monkeypatch, _lean_small, "lean_constant",
+                  lambda args, result: None if result is None else 1, after=True)
 
 
 @pytest.fixture(params=["kernel", "numpy"])

@@ -1552,13 +1552,21 @@ def _unwrapped(entry):
                                  f_globals=inner.__globals__)
 
 
+def _scipy_public(entry):
+    """The public module of the SciPy function running at ``entry``: ``scipy.linalg``
+    for ``scipy.linalg._basic``, ``scipy.stats.mstats`` for ``scipy.stats._mstats_basic``
+    (whose functions share names with scipy.stats' own)."""
+    module = entry.f_globals["__name__"].split(".")
+    cut = next((i for i, p in enumerate(module) if p.startswith("_")), len(module))
+    mstats = cut < len(module) and module[cut].startswith("_mstats")
+    return ".".join(module[:cut] + ["mstats"] * mstats)
+
+
 def _scipy_converted(who, entry):
     """The refusal of a SciPy function (``entry``, its frame) that converts a complex
     dual array with ``np.asarray``: :func:`from_scipy`'s sentence and spelling (it said
     only "use w directly", which the user's SciPy call does not allow)."""
-    module = entry.f_globals["__name__"].split(".")
-    public = ".".join(module[:next((i for i, p in enumerate(module) if p.startswith("_")),
-                                   len(module))])
+    public = _scipy_public(entry)
     name = entry.f_code.co_name
     func = f"{public}.{name}"
     spelling = _fit_to_call(public, name, entry, _SCIPY_SPELLINGS.get(name))
@@ -2804,20 +2812,26 @@ def masked_dual(frame):
     outer = frame
     while frame is not None and _masked_module(frame.f_globals.get("__name__") or ""):
         outer, frame = frame, frame.f_back
+    entry = _scipy_entry(frame)         # scipy.stats.mstats' functions open with np.ma
     while frame is not None and (frame.f_globals.get("__name__") or "").split(".")[0] in (
             "numpy", "scipy", "dualgrad"):
         frame = frame.f_back
     where = user_line(frame) if frame is not None else ""
     name = outer.f_code.co_name
     func = "np.ma.array (np.ma.masked_array)" if name == "__new__" else \
-        f"a masked array's .{name}() (m * x with m on the left runs m's operator)" \
-        if name.startswith("__") and name != "__call__" else _masked_name(outer)
+        _masked_operator(name) if name.startswith("__") and name != "__call__" else \
+        _masked_name(outer)
+    if entry is not None:
+        func = f"{_scipy_public(entry)}.{entry.f_code.co_name} (through {func})"
     error = DualTypeError(
         f"dualgrad: {func} received a dual array" + (f" {where}" if where else "") +
         ": numpy.ma computes a masked array of duals as an object array with NumPy's own "
         "loops and fills the masked entries with plain numbers, which dualgrad does not "
         "follow (their derivatives would come out 0); expected plain NumPy functions on "
-        "dual arrays. Fix: call the NumPy function on the dual itself (np.sqrt(x), "
+        "dual arrays. Fix: " + ("write that SciPy step as NumPy functions on the dual "
+                                "itself (a trimmed mean: np.mean(np.sort(x)[k:len(x) - "
+                                "k])), or " if entry is not None else "") +
+        "call the NumPy function on the dual itself (np.sqrt(x), "
         "np.max(x), np.std(x)) and say what the masked entries mean with it: x[~mask] for "
         "np.ma's compressed(), np.where(mask, fill, g(x)) for np.ma.filled(g(x), fill) "
         "(g of np.where(mask, t, x) where g is undefined on the masked values t), or "
@@ -2825,6 +2839,24 @@ def masked_dual(frame):
         "m.filled(value) * x or np.where(m.mask, fill, m.data * x).")
     error.masked_step = True            # (from_scipy passes it on as it is)
     return error
+
+
+_DUNDER_OPERATORS = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "floordiv": "//",
+                     "mod": "%", "pow": "**", "matmul": "@"}
+
+
+def _masked_operator(name):
+    """A masked array's dunder ``name`` as the user wrote it: ``__radd__`` is ``x + m``
+    (the masked array m on the right), ``__mul__`` ``m * x``."""
+    bare = name.strip("_")
+    right = bare[:1] == "r" and bare[1:] in _DUNDER_OPERATORS
+    op = _DUNDER_OPERATORS.get(bare[1:] if right or bare[:1] == "i" and bare[1:] in
+                               _DUNDER_OPERATORS else bare)
+    if op is None:
+        return f"a masked array's .{name}()"
+    spelled = f"x {op} m" if right else f"m {op} x"
+    return (f"a masked array's .{name}() ({spelled} with m a masked array runs m's own "
+            "operator)")
 
 
 def subclass_result(who, cls):
@@ -2945,11 +2977,12 @@ _ARGMIN_CALLS = {
 # scipy.signal's FFT convolutions convert their input; np.convolve (1-D) and np.fft give
 # the same numbers to rounding (user47: a spectrum broadened by an instrumental profile)
 _FFTCONVOLVE_SPELLING = (
-    "np.convolve(in1, in2, mode=mode) for 1-D inputs (the same numbers to rounding; "
-    "'same' is centred on in1, as np.convolve's where len(in1) >= len(in2)), or for N-D "
-    "inputs np.fft.irfftn(np.fft.rfftn(in1, s) * np.fft.rfftn(in2, s), s) with s the "
-    "full shape (in1.shape + in2.shape - 1 along each axis), then sliced as mode says "
-    "(dualgrad follows np.fft)")
+    "np.convolve(in1, in2, mode=mode) for 1-D signals with mode='full' or 'valid' (the same "
+    "sum), and np.convolve(in1, in2)[(len(in2) - 1) // 2:][:len(in1)] for mode='same' "
+    "(SciPy's 'same' has len(in1) samples, NumPy's max(len(in1), len(in2))); "
+    "scipy.signal.convolve(in1, in2, mode=mode, method='direct') takes duals in N-D, as does "
+    "np.fft.irfftn(np.fft.rfftn(in1, s) * np.fft.rfftn(in2, s), s) with s the full shape "
+    "(in1.shape + in2.shape - 1 along each axis) sliced as mode says (dualgrad follows np.fft)")
 # an adaptive quadrature (quad's QUADPACK, quad_vec, tanhsinh) reads the integrand's values
 # as floats: dg.quad (dualgrad/api/_quad.py, stop 48) is the drop-in; a fixed rule in
 # NumPy arithmetic carries duals in the parameters and the limits alike, its derivatives the rule's (user47: a comoving distance's gradient in
@@ -3075,12 +3108,6 @@ _SCIPY_SPELLINGS: dict[object, str] = {
            ("decimate", "decimate(np.eye(len(x)), q, axis=0) (your n=, ftype= as given)"),
            ("savgol_filter", "savgol_filter(np.eye(len(x)), window_length, polyorder, "
                              "axis=0) (your deriv=, delta=, mode= as given)"))},
-    "fftconvolve": "np.convolve(in1, in2, mode=mode) for 1-D signals with mode='full' or "
-                   "'valid' (the same sum), and np.convolve(in1, in2)[(len(in2) - 1) // "
-                   "2:][:len(in1)] for mode='same' (SciPy's 'same' has len(in1) samples, "
-                   "NumPy's max(len(in1), len(in2))); "
-                   "scipy.signal.convolve(in1, in2, mode=mode, method='direct') takes "
-                   "duals in N-D",
     ("lfilter", "zi"): (
         "its state-space recursion, which carries zi (the filter's initial state; the "
         "plain recursion y[n] = (b[0] x[n] + ... - a[1] y[n-1] - ...) / a[0] starts from "
@@ -3834,7 +3861,7 @@ def _spline_spelling(name, entry):
         if kind in ("linear", 1):
             return None
         if not isinstance(kind, int) or kind == 0:
-            return (f"interp1d(...)(dg.stop_gradient(x_new)) for duals in the points x_new "
+            return ("interp1d(...)(dg.stop_gradient(x_new)) for duals in the points x_new "
                     "(a step function: its derivative in x_new is 0); for duals in the "
                     "data y: B @ y, B = interp1d(x, np.eye(len(x)), axis=0, your kind=)"
                     "(x_new) once on plain numbers")
@@ -4282,9 +4309,7 @@ def from_scipy(who, exc):
             entry = None
     if entry is None:
         return _from_numpy(who, exc) if told else None
-    module = entry.f_globals["__name__"].split(".")
-    public = ".".join(module[:next((i for i, p in enumerate(module) if p.startswith("_")),
-                                   len(module))])
+    public = _scipy_public(entry)
     name = entry.f_code.co_name
     if name == "wrapper":                # a decorator's frame (spherical_jn's): what it wraps
         inner = next((v for k in ("fun", "func", "f") if callable(v := entry.f_locals.get(k))

@@ -26,3 +26,4 @@ def test_masked_operator_refusal_spells_the_operator_written(f, said):
     with pytest.raises(TypeError) as info:
         dg.jacobian(lambda x: f(m, x), np.array([0.5, 1.5, 2.0]))
     assert f"({said} with m a masked array" in str(info.value)
+

@@ -4505,6 +4505,11 @@ _NO_OBJECT_LOOP = (r"ufunc '(\w+)' not supported for the input types|"
                    r"(?:int|float|bool|complex) which has no callable (\w+) method")
 _NUMBER_METHOD = r"^'(?:int|float|bool)' object has no attribute '(\w+)'"
 _SCALAR_INDEX = r"^'\w*ScalarDual\w*' object is not subscriptable"
+_SCALAR_ASSIGN = r"^'\w*ScalarDual\w*' object does not support item assignment"
+# code written for arrays that meets a number: a mask picks, np.where chooses on both
+_SCALAR_MASK = ("for a mask written for arrays that gets one number (a[c >= k] = "
+                "g(c[c >= k]), F[np.isnan(F)] = 0), choose with np.where instead: "
+                "a = np.where(c >= k, g(c), a), F = np.where(np.isnan(F), 0.0, F)")
 # the spellings that turn a dual array into an object array NumPy computes with itself
 _OBJECT_SOURCES = ("(np.asarray, np.asanyarray, np.ascontiguousarray, np.asfortranarray "
                    "or np.array of a dual array give one too: pass the dual array itself, "
@@ -4570,6 +4575,17 @@ def _near_duals(frames):
                any(dual(e) for e in v.flat) for v in frames[-1][0].f_locals.values())
 
 
+def _zero_d_objects(frames):
+    """Does the innermost frame of ``frames`` hold a 0-d object array of a dual, what
+    ``np.array(d)`` of a scalar dual gives (newuser63: a Prandtl factor made an array
+    to have its NaN replaced by a mask)?"""
+    import numpy as np
+    return bool(frames) and any(
+        isinstance(v, np.ndarray) and v.dtype == object and v.ndim == 0 and
+        type(v[()]).__module__.startswith("dualgrad.dual")
+        for v in frames[-1][0].f_locals.values())
+
+
 def _permuted_dual(who, exc, frames):
     """``rng.permutation(x)`` (``np.random.permutation(x)``) of a 1-D dual array: NumPy
     shuffles the plain array ``np.asarray(x)`` gives, the read-only object array of a
@@ -4633,11 +4649,19 @@ def _numpy_on_objects(who, exc):
     m = re.search(_SCALAR_INDEX, text)
     if isinstance(exc, TypeError) and m:
         return DualTypeError(
-            f"{who}: indexing a scalar dual (d[()], d[0]; np.sum(x * x) and x[i] are "
-            "scalar duals): NumPy's float64 takes d[()], a scalar dual is one number and "
-            "takes no index; expected an array dual there. Fix: use d itself where "
-            "NumPy's code would write d[()] or d.item(), or keep an array with "
-            "keepdims=True (np.sum(x * x, keepdims=True)[0]).")
+            f"{who}: indexing a scalar dual (d[()], d[0], d[d > k]; np.sum(x * x) and "
+            "x[i] are scalar duals): NumPy's float64 takes d[()] and a mask, a scalar "
+            "dual is one number and takes no index; expected an array dual there. Fix: "
+            "use d itself where NumPy's code would write d[()] or d.item(), keep an "
+            "array with keepdims=True (np.sum(x * x, keepdims=True)[0]); "
+            f"{_SCALAR_MASK}.")
+    if isinstance(exc, TypeError) and re.search(_SCALAR_ASSIGN, text):
+        return DualTypeError(
+            f"{who}: assigning into a scalar dual (d[mask] = v, d[()] = v): a scalar dual "
+            "is one number and takes no item assignment, as NumPy's float64 takes none "
+            "(its code wraps one in np.array(x) first, which of a scalar dual is a 0-d "
+            "object array NumPy computes with itself); expected an array dual there. "
+            f"Fix: {_SCALAR_MASK}.")
     m = re.search(_NO_OBJECT_LOOP, text) if isinstance(exc, TypeError) else \
         re.search(_NUMBER_METHOD, text) if isinstance(exc, AttributeError) else None
     if m is None or m.re.groups > 1 and m.group(2) and not _near_duals(frames):
@@ -4660,7 +4684,10 @@ def _numpy_on_objects(who, exc):
         f"{type(exc).__name__}({text[:120]!r}): NumPy computes an object array with its "
         "own loops and never hands it to dualgrad; expected a dual array there. Fix: "
         f"call {func} on the dual array itself {_OBJECT_SOURCES}, or build one from "
-        "scalar duals with np.stack([a, b]) instead of np.array([a, b]).")
+        "scalar duals with np.stack([a, b]) instead of np.array([a, b])" + (
+            "; np.array(d) of a scalar dual is a 0-d object array (NumPy's scalar code "
+            "writes it to assign into a number): keep d a scalar dual, and " + _SCALAR_MASK
+            if _zero_d_objects(frames) else "") + ".")
 
 
 def _is_ufunc_name(name):

@@ -22,6 +22,7 @@ import numpy as np
 
 from .. import backend, dual, errors
 from ..dual import HOLOMORPHIC, LIVE as _LIVE, Dual, make, partials_array as _partials_array
+from ..dual._scalar import _REAL as _REAL_CLASSES
 from ..dual._array import ARGUMENT_FACTORS as _argument_factors, \
     argument_factors as _make_argument_factors, array_and_scalar as _array_and_scalar
 from . import _reductions, _second_order
@@ -303,7 +304,8 @@ def call(rule, args, out=None):
             # (dispatch/_nested.py's nested() repeats these steps for nested scalar
             # duals, the path they take: a step added here goes there too)
             return dual.make_scalar(out, partials, tag)
-        shape = out.shape if type(out) is np.ndarray else np.shape(out)
+        shape = out.shape if type(out) is np.ndarray or type(out) is _ArrayDual else \
+            np.shape(out)       # (a nested result's: np.shape's dispatch took ~3 us)
         total = _array_partials(rule, fns, args, duals, values, out, shape)
         if rule.ufunc in _KINKS and duals[0] == 0 and isinstance(values[0], Dual):
             total = _kink_array(args[0], values[0], total, shape, _kink_sign(rule, values))
@@ -362,7 +364,8 @@ def small(rule, args):
             values.append(a)
         elif t is np.ndarray:
             if a.dtype is not _F64:
-                return complex_small(rule, args) if a.dtype is _C128 else None
+                return complex_small(rule, args) if a.dtype is _C128 else \
+                    nested_array(rule, args)      # (an int grid beside a nested dual)
             values.append(a)
             array = True
         elif t is complex or t is _c128:
@@ -376,13 +379,14 @@ def small(rule, args):
                         shape is not None and v.shape != shape:
                     return complex_small(rule, args) if type(v) is np.ndarray and \
                         type(p) is np.ndarray and (v.dtype is _C128 or p.dtype is _C128) \
-                        else None
+                        else nested_array(rule, args) if type(v) is _ArrayDual else None
                 shape = v.shape
                 array = True
             elif kind == "slots":
                 v = a.value
                 if type(v) is not float:
-                    return complex_small(rule, args) if type(v) is complex else None
+                    return complex_small(rule, args) if type(v) is complex else \
+                        nested_array(rule, args) if len(args) == 2 else None
                 p = np.array(a._plist())
                 if p.dtype is not _F64:               # nested or complex partials
                     return None
@@ -433,6 +437,70 @@ def small(rule, args):
 
 _C128 = np.dtype(np.complex128)
 _PLAIN_DTYPES = (_F64, _C128)
+
+
+_CONSTANTS = frozenset({float, int, _f64})
+_REAL_SCALARS = _REAL_CLASSES   # (the real scalar classes made so far, float among them)
+
+
+def nested_array(rule, args):
+    """:func:`call` where one argument is a dual of two levels (an array dual or a real
+    scalar dual whose value is itself a dual) and the result an array: the Newton
+    steps' ``-r * age``, ``np.exp(a)``, ``e * l`` of the Euler-Lotka row (a root
+    finder's ``jvp`` on a helper's duals; nested63), without :func:`small`'s and
+    :func:`apply`'s ways to it.  The other arguments are constants to that dual: Python
+    or NumPy floats, ints, numeric ndarrays, and live array or real scalar duals of
+    older tags.  The steps are ``call``'s own in its order (its live checks, the
+    values, NumPy's ufunc on them, ``_array_partials``, ``make``), so the result and
+    its errors are ``call``'s.  ``None``, having computed nothing, for anything else: a
+    predicate, custom, tangent or kink rule, one level, two duals of the newest tag,
+    any other argument (lists, object or complex arrays, subclasses), a scalar result
+    (:func:`._nested.nested`'s)."""
+    kind = rule.kind
+    if kind != "smooth" and kind != "zero" or rule.tangent or rule.ufunc in _KINKS:
+        return None
+    tag, k = -1, None
+    for j, a in enumerate(args):
+        t = type(a)
+        if t in _CONSTANTS:
+            continue
+        if t is _ArrayDual or t in _REAL_SCALARS:
+            if a.tag > tag:
+                tag, k = a.tag, j
+        elif t is not np.ndarray or a.dtype.kind not in "biuf":
+            return None
+    if k is None or tag not in _LIVE or not isinstance(args[k].value, Dual):
+        return None
+    d = args[k]
+    values, scalar = [], d._kind == "slots"
+    for j, a in enumerate(args):
+        if j == k:
+            values.append(d.value)
+            continue
+        t = type(a)
+        if t is _ArrayDual or t is not float and t in _REAL_SCALARS:
+            if a.tag == tag:
+                return None                 # two duals of the newest tag: call's
+            dual.check_live(a.tag)          # (call's checks of an older dual)
+            dual.check_live(tag)
+        values.append(_f64(a) if t is float else _promoted(a, rule, j))
+        scalar = scalar and (t is float or t is int or getattr(a, "ndim", 0) == 0)
+    if scalar:
+        return None
+    fns = _COMPILED.get(rule.ufunc) or derivative_functions(rule)
+    if fns[k] is None:
+        raise _not_differentiable(rule, k)
+    out = rule.ufunc(*values)
+    token = _hush()
+    try:
+        shape = out.shape if type(out) is np.ndarray or type(out) is _ArrayDual else \
+            np.shape(out)
+        total = _array_partials(rule, fns, args, [k], values, out, shape)
+    finally:
+        _unhush(token)
+    if shape and type(out) is np.ndarray:
+        return dual.make_array(out, total, tag)
+    return make(out, total, tag)
 
 
 def complex_small(rule, args):

@@ -164,7 +164,9 @@ SMALL_OPS = (
     ("k * a", lambda a, b, k: k * a), ("a ** 3", lambda a, b, k: a ** 3),
     ("M @ a", lambda a, b, k: _M10 @ a),
     # small61: the ufunc's spelling of a power (it went the general small loop)
-    ("np.power(a, 3)", lambda a, b, k: np.power(a, 3)))
+    ("np.power(a, 3)", lambda a, b, k: np.power(a, 3)),
+    # small63: a power of two array duals (it went the table's whole row)
+    ("a ** b", lambda a, b, k: a ** b))
 _M10 = np.linspace(-1.0, 1.0, 100).reshape(10, 10)
 
 

@@ -50,6 +50,11 @@ Propagation
         factor not finite) or ``NotImplemented`` (as ``scaled_kernel``); the cell
         ``[entry]`` that dispatch calls itself once ``cube_kernel`` made it, as
         ``entry_cell``'s.
+    ``power_pair_kernel(x, y, out, f, g, p, q)``, ``POWER_PAIR``
+        the partials of ``u ** v`` of two array duals on small 1-D values from the power
+        row's regular factors, with that row's tests for them, in one call of a compiled
+        entry point, or ``None`` (the kernel declined: the caller's general path) or
+        ``NotImplemented``; the cell ``[entry]``, as ``CUBE``.
     ``fusable(rule)``, ``local_kernel(ufunc, x, out, p)``, ``local_kernel2(ufunc, x, y,
     out, p, q)``
         whether a rule's local derivatives are arithmetic that kernels evaluate; then
@@ -213,7 +218,7 @@ from ._kernels import (SMALL_BELOW, bincount, clip_between, match_places, correl
 from ._loader import loaded as kernels_loaded
 from ._loader import at_call as kernels_at_call
 from ._propagate import (EXACT, EXACT_FLAT, combine, combine_complex, combine_small, convolve,
-                         cross, CUBE, cube_kernel, entry_cell, exact1, exact2, exact_number, exact_row, exact_cell, finite, from_rows,
+                         cross, CUBE, cube_kernel, POWER_PAIR, power_pair_kernel, entry_cell, exact1, exact2, exact_number, exact_row, exact_cell, finite, from_rows,
                          join, lean_sum, small_empty,
                          lean_work, LEAN_FLAT, LEAN_ROWS, LEAN_WORK, local_kernel, local_kernel2,
                          outer, outer_small, pair_kernel, pair_small, rank2, rows,
@@ -225,7 +230,7 @@ from ._sums import sum_partials, sum_small
 __all__ = [
     # propagation
     "combine", "combine_complex", "combine_small", "scaled_small", "pair_small", "scaled_kernel",
-    "pair_kernel", "outer_small", "cube_kernel", "CUBE",
+    "pair_kernel", "outer_small", "cube_kernel", "CUBE", "power_pair_kernel", "POWER_PAIR",
     "local_kernel", "local_kernel2", "entry_cell", "small_empty", "lean_sum", "EXACT",
     "EXACT_FLAT", "exact1", "exact2",
     "exact_number", "exact_row", "exact_cell",

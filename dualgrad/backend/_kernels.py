@@ -149,6 +149,18 @@ def small_cube_entry():
         types.boolean(types.float64[:], types.float64[:, :], types.float64[:, ::1]))
 
 
+def small_power_pair_entry():
+    """``_numba_kernels.power_pair_entry`` compiled as the entry point of its one
+    signature (five 1-D float64 arrays ``x, y, out, f, g`` and two 2-D ``p, q`` of any
+    layout; the result 2-D C-contiguous), numba loaded by the caller, who must pass
+    native float64 ndarrays of exactly those dimensions (the kernel tests the lengths),
+    as :func:`small_entry`'s callers do."""
+    from numba import types
+    vector, matrix = types.float64[:], types.float64[:, :]
+    return _kernels().power_pair_entry.compile(
+        types.boolean(*[vector] * 5, matrix, matrix, types.float64[:, ::1]))
+
+
 def small_outer_entry():
     """``_numba_kernels.outer_entry`` compiled as the entry point of its one signature
     (a float ``c``; ``p`` 2-D, ``g`` and ``q`` 1-D, any layout; the result 2-D

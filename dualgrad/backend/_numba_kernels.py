@@ -28,7 +28,7 @@ def _lazy(fn):
 _VECTOR = {}        # name -> argument types compiled with LLVM's SLP vectorizer on
 # Lazy kernels called only through their compiled entry point (``_kernels.small_entry``,
 # ``small_cube_entry``, ``small_outer_entry``): compiled without numba's runtime (``_jit.ENTRY``)
-_ENTRIES = {"scale_entry", "cube_entry", "outer_entry"}
+_ENTRIES = {"scale_entry", "cube_entry", "outer_entry", "power_pair_entry"}
 
 
 def _vector(*types):
@@ -256,6 +256,38 @@ def cube_entry(x, p, out):
         for k in range(n):
             out[i, k] = fi * p[i, k]
     return not bad
+
+
+@_lazy
+def power_pair_entry(x, y, out, w, v, p, q, t):
+    """The partials of ``u ** v`` (two array duals, small 1-D values) from the power row's
+    regular branches ``f = y * x ** (y - 1.0)`` and ``g = out * np.log(x)``, given
+    NumPy's ``w = x ** (y - 1.0)`` and ``v = np.log(x)``
+    (``dispatch._lean_small.lean_power_pair``): ``f[i] = y[i] * w[i]``, ``g[i] =
+    out[i] * v[i]`` (NumPy's products) and ``t[i, :] = f[i] * p[i, :] + g[i] * q[i, :]``
+    (:func:`scale2_finite`'s), so the same bits, and True where those branches are the
+    row's and the product is the general path's: no ``x[i]`` or ``y[i]`` zero, no
+    ``|out[i]|`` below the smallest normal number (the row's limits at a zero base, its
+    ``y / x * out`` and ``x * (x**(y - 1) log x)`` steps), every ``f[i]`` finite and
+    normal (no underflowed quotient for the two steps) and every ``g[i]`` finite.  False,
+    ``t`` partly written, for anything else and for operands of other lengths: the
+    caller's general path runs.  Compiled as one entry point
+    (``_kernels.small_power_pair_entry``)."""
+    rows, n = p.shape
+    if x.shape[0] != rows or y.shape[0] != rows or out.shape[0] != rows or \
+            w.shape[0] != rows or v.shape[0] != rows or q.shape[0] != rows or \
+            q.shape[1] != n or t.shape[0] != rows or t.shape[1] != n:
+        return False
+    for i in range(rows):
+        oi = out[i]
+        fi = y[i] * w[i]
+        gi = oi * v[i]
+        if x[i] == 0.0 or y[i] == 0.0 or abs(oi) < 2.2250738585072014e-308 or \
+                not abs(fi) >= 2.2250738585072014e-308 or fi - fi != 0.0 or gi - gi != 0.0:
+            return False
+        for k in range(n):
+            t[i, k] = fi * p[i, k] + gi * q[i, k]
+    return True
 
 
 @_lazy

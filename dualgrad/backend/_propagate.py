@@ -19,6 +19,7 @@ _sum = np.add.reduce
 __all__ = ["combine", "small", "lean_work", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS", "DEFERRING",
            "combine_small", "combine_complex", "outer_small",
            "scaled_small", "pair_small", "scaled_kernel", "cube_kernel", "CUBE",
+           "power_pair_kernel", "POWER_PAIR",
            "pair_kernel", "local_kernel", "local_kernel2", "lean_sum", "EXACT", "EXACT_FLAT",
            "exact1", "exact2", "exact_number", "exact_row", "exact_cell", "scaled", "outer", "cross", "weighted_sum", "where",
            "finite", "rows", "from_rows", "take", "take_along", "running_product", "convolve",
@@ -740,6 +741,30 @@ def cube_kernel(x, p):
             entry = CUBE[0] = _kernels.small_cube_entry()
         out = _empty(p.shape)
         return out if entry(x, p, out) else None
+    return NotImplemented
+
+
+# ``u ** v``'s compiled entry point (``_kernels.small_power_pair_entry``) once
+# :func:`power_pair_kernel` made it; dispatch calls it itself from then on, as ``CUBE``
+POWER_PAIR = [None]
+
+
+def power_pair_kernel(x, y, out, w, v, p, q):
+    """The partials of ``u ** v`` of two array duals from the power row's regular
+    factors, given ``w = x ** (y - 1.0)`` and ``v = np.log(x)`` (NumPy's), for 1-D
+    float64 values ``x``, ``y``, ``out``, ``w``, ``v`` and 2-D float64 partials ``p``,
+    ``q`` of one shape under ``SMALL_BELOW`` once numba is loaded: one call of the
+    compiled entry point (``_numba_kernels.power_pair_entry``), which this call makes and
+    keeps in :data:`POWER_PAIR`; ``None`` where the kernel declines (a zero base or
+    exponent, an underflowed value or factor, a factor that is not finite: the caller's
+    general path); ``NotImplemented`` for anything else (no kernel runs)."""
+    if _loader.READY and p.size < _kernels.SMALL_BELOW[0] and x.ndim == 1 and \
+            p.ndim == 2 and q.ndim == 2 and p.dtype is _F64 and q.dtype is _F64:
+        entry = POWER_PAIR[0]
+        if entry is None:
+            entry = POWER_PAIR[0] = _kernels.small_power_pair_entry()
+        t = _empty(p.shape)
+        return t if entry(x, y, out, w, v, p, q, t) else None
     return NotImplemented
 
 

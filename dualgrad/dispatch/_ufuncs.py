@@ -689,14 +689,15 @@ def _operand(a):
     return None
 
 
-def _pair(rule, a, b):
+def _pair(rule, a, b, out=None):
     """:func:`small` of a smooth rule on two arguments, its loop unrolled: the same
     checks, the same NumPy operations in the same order, so the same result to the
     bit.  The arguments: array duals and scalar duals of plain floats, float64
     ndarrays, Python and NumPy floats (an array among them); ``_MISS`` (nothing
-    computed) for anything else, which the general loop then reads.  A large result,
-    or one of an operand with deferred partials, has its partials deferred here while
-    the fused engine defers (:func:`_defer_pair`: what :func:`call` defers, without its
+    computed) for anything else, which the general loop then reads.  ``out``: the
+    value, computed already by a lean path that declined (``u ** v``: NumPy reports
+    on it once).  A large result, or one of an operand with deferred partials, has its
+    partials deferred here while the fused engine defers (:func:`_defer_pair`: what :func:`call` defers, without its
     general scan of the arguments), else goes to :func:`call` with its value."""
     ra, rb = _operand(a), _operand(b)
     if ra is None or rb is None:
@@ -724,7 +725,8 @@ def _pair(rule, a, b):
         m = pa.n if type(pa) is _Deferred else pa.shape[-1]
         if m != n:
             raise errors.mismatched_directions(f"np.{rule.name}", m, n)
-    out = rule.ufunc(va, vb)
+    if out is None:
+        out = rule.ufunc(va, vb)
     if type(out) is not _ndarray or out.dtype is not _F64 or not out.ndim:
         return call(rule, (a, b), out)
     if deferred or not backend.lean_work(out.size * n, out.shape):

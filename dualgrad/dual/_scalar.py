@@ -412,8 +412,11 @@ def _fast_power(rule, n):
     _build(body, n, "out", lambda k: _term(rule.exprs[0], "f0", _p("a", k)))
     lines += ["        " + line for line in body]
     # dg.quad's watch: a negative base to a non-integer power is NaN (one list read)
-    lines += ["    if _W[0] and _B.record is not None:", "        _B.record(U, (a, b))",
-              "    return _fast2_U(a, b)"]
+    lines += ["    if _W[0] and _B.record is not None:", "        _B.record(U, (a, b))"]
+    number = _binary_cases(rule, n).get((0,)) if _binary_fast(rule) else None
+    if number:                      # d ** 3: _fast2_U's own case of a number exponent,
+        lines += ["    ta = type(a)", *number]   # here (a call and a test less; loops63)
+    lines.append("    return _fast2_U(a, b)")
     return "\n".join(lines)
 
 
@@ -547,7 +550,7 @@ def _fast_ufunc(u, rule, n):
              "    x = a.value", "    if type(x) is not float: return _call(U, a)"]
     if rule.kind == "predicate":                # a plain NumPy bool, as the general path's
         lines += ["    _M.compared_at = next(_S)", "    return U(x)"]   # (noted: errors)
-        return "\n".join(lines).replace("(U,", f"({u},").replace("U(x)", f"{u}(x)")
+        return _named("\n".join(lines), u)
     if rule.tangent:
         lines.append(f"    if not ({_real_partials('a', n)}): return _call(U, a)")
     twin = _VALUE_TWINS.get(rule.name)
@@ -571,7 +574,7 @@ def _fast_ufunc(u, rule, n):
         term = (lambda k: f"{_p('a', k)}.copy()") if n is None and e0.constant == 1.0 \
             else (lambda k: _term(e0, f0, _p("a", k)))      # (a new array, not a's)
         _build(lines, n, "out", term)
-    return "\n".join(lines).replace("(U,", f"({u},").replace("U(x)", f"{u}(x)")
+    return _named("\n".join(lines), u)
 
 
 def _fast_binary_ufunc(u, rule, n):
@@ -581,9 +584,27 @@ def _fast_binary_ufunc(u, rule, n):
     twins), the partials ``f0 * a.p + f1 * b.p`` in the general path's order.  A
     nested or complex value, mixed or dead tags, any other operand, a singular point
     or a non-finite local derivative take the general path."""
+    lines = [f"def _fast2_{rule.name}(a, b):", "    ta = type(a)", "    tb = type(b)"]
+    for case in _binary_cases(rule, n).values():
+        lines += case
+    lines += _unread_tail(f"_fast2_{rule.name}", "ab")
+    lines.append("    return _call(U, a, b)")
+    return _named("\n".join(lines), u)
+
+
+def _named(source, u):
+    """``source`` with the placeholder ``U`` of its ufunc's calls named ``u``."""
+    return source.replace("(U,", f"({u},").replace("U(x, y)", f"{u}(x, y)").replace(
+        "U(x)", f"{u}(x)")
+
+
+def _binary_cases(rule, n):
+    """The cases of :func:`_fast_binary_ufunc`, each a list of lines (``ta``, ``tb``
+    bound, the ufunc named ``U``) by its dual arguments: ``(0, 1)`` two duals of the
+    class ``C``, ``(0,)`` ``C`` and a number, ``(1,)`` a number and ``C``; a case where
+    the rule has no derivative is left out."""
     exprs = [e if rule.kind == "smooth" else None for e in rule.exprs]
     integer = [k < len(rule.domain) and rule.domain[k][2:] == ("int",) for k in range(2)]
-    lines = [f"def _fast2_{rule.name}(a, b):", "    ta = type(a)", "    tb = type(b)"]
 
     def number(t, k):               # an integer-only argument (ldexp's) takes ints only
         return f"{t} is int" if integer[k] else f"({t} is float or {t} is _f64 or {t} is int)"
@@ -593,11 +614,13 @@ def _fast_binary_ufunc(u, rule, n):
     cases = ((both, (0, 1), "a"),
              (f"ta is C and {number('tb', 1)}", (0,), "a"),
              (f"tb is C and {number('ta', 0)}", (1,), "b"))
+    out = {}
     for test, duals, owner in cases:
         if any(rule.derivs[k] is None for k in duals if rule.derivs):
             continue                        # not differentiable there: the general path raises
-        lines += [f"    if {test}:", f"        t = {owner}.tag",
-                  "        if t not in _L: return _call(U, a, b)"]
+        lines = [f"    if {test}:", f"        t = {owner}.tag",
+                 "        if t not in _L: return _call(U, a, b)"]
+        out[duals] = lines
         for k, var in enumerate("xy"):
             src = "ab"[k]
             if k in duals:
@@ -649,9 +672,7 @@ def _fast_binary_ufunc(u, rule, n):
                 return parts[0] + ".copy()"             # a new array, not the argument's
             return parts[0] if len(parts) == 1 else _plus(*parts)
         _build(lines, n, "out", terms, tag="t")
-    lines += _unread_tail(f"_fast2_{rule.name}", "ab")
-    lines.append("    return _call(U, a, b)")
-    return "\n".join(lines).replace("(U,", f"({u},").replace("U(x, y)", f"{u}(x, y)")
+    return out
 
 
 def _chosen(k, refs, duals):
@@ -856,8 +877,10 @@ def _source(n):
     for rule in list(RULES.values()):
         stem = rule.operator
         u = f"_u_{rule.name}"
+        fast1 = None
         if _unary_fast(rule):
-            methods.append(_fast_ufunc(u, rule, n))
+            fast1 = _fast_ufunc(u, rule, n)
+            methods.append(fast1)
             unary[rule.ufunc] = f"_fast_{rule.name}"
         fast2 = None
         if _binary_fast(rule):
@@ -886,19 +909,20 @@ def _source(n):
             continue
         if stem in _FAST:
             body = _fast_binary(stem, _FAST[stem], rule, n)
-            methods.append(body.replace("(U,", f"({u},").replace("_fast2_U", fast2 or ""))
+            methods.append(_named(body, u).replace("_fast2_U", fast2 or ""))
         elif stem in ("neg", "pos"):
             methods.append(_fast_unary(stem, rule, n).replace("(U,", f"({u},"))
         elif rule.ufunc.nin == 1:
             target = unary.get(rule.ufunc)
-            methods.append(f"__{stem}__ = {target}" if target else
-                           f"def __{stem}__(a):\n    return _call({u}, a)")
+            if not (fast1 and stem in _WATCHED):    # (abs: written whole by _watched)
+                methods.append(f"__{stem}__ = {target}" if target else
+                               f"def __{stem}__(a):\n    return _call({u}, a)")
         elif fast2:
             methods.append(f"__{stem}__ = {fast2}")       # the same function: one call less
         else:
             methods.append(f"def __{stem}__(a, b):\n    return _call({u}, a, b)")
         if stem in _WATCHED:                # dg.quad's watch: the operator's jump / kink
-            methods.append(_watched(stem, u, f"__{stem}__", False))
+            methods.append(_watched(stem, u, f"__{stem}__", False, source=fast1))
         if rule.ufunc.nin == 2:
             if stem in _WATCHED:
                 methods.append(_watched(stem, u, f"__r{stem}__", True, fast2))
@@ -919,18 +943,20 @@ def _source(n):
 _WATCHED = ("floordiv", "mod", "divmod", "abs")
 
 
-def _watched(stem, u, name, reflected, fast2=None):
+def _watched(stem, u, name, reflected, fast2=None, source=None):
     """``name`` (``__floordiv__``, ``__rmod__``, ...) reporting ``u`` to dg.quad's
     watch, then as generated above (the forward one: the method already defined, kept
-    as ``_plain__floordiv__``)."""
+    as ``_plain__floordiv__``; ``abs`` with its fast function's ``source``: that
+    function's lines after the watch's, one call less)."""
     # (a result the watch sets, dg.solve_ivp's end-tie check of a wrap: returned, as
     # __array_ufunc__ returns it; odeq58)
     if stem == "abs":
-        return (f"_plain{name} = {name}\n\n"
-                f"def {name}(a):\n    if _W[0] and _B.record is not None:\n"
-                f"        forced = _B.record({u}, (a,))\n"
-                f"        if forced is not None:\n            return forced\n"
-                f"    return _plain{name}(a)")
+        watch = (f"def {name}(a):\n    if _W[0] and _B.record is not None:\n"
+                 f"        forced = _B.record({u}, (a,))\n"
+                 f"        if forced is not None:\n            return forced\n")
+        if source is not None:          # abs(d) < tol, a Newton loop's test (loops63)
+            return watch + source.split("\n", 1)[1]
+        return f"_plain{name} = {name}\n\n{watch}    return _plain{name}(a)"
     if not reflected:
         return (f"_plain{name} = {name}\n\n"
                 f"def {name}(a, b):\n    if _W[0] and _B.record is not None:\n"

@@ -116,12 +116,18 @@ class ScalarDual(Dual):
         return make_scalar(round(v, ndigits), r._plist(), self.tag)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        # np.exp(d) outside dg.quad's watch: the class's fast function first (the tests
+        # below in another order: ~0.04 us of np.sin(d)'s ~0.8; loops63)
+        if len(inputs) == 1 and not kwargs and not _WATCHING[0]:
+            fast = self._UNARY.get(ufunc)
+            if fast is not None and method == "__call__":
+                return fast(self)
         if _WATCHING[0] and _BRANCHES.record is not None:    # dg.quad's watch
             forced = _BRANCHES.record(ufunc, inputs)
             if forced is not None:      # (a branch the watch sets: Dual.__lt__)
                 return forced
         if method == "__call__" and not kwargs:
-            if len(inputs) == 1:
+            if len(inputs) == 1:                  # (the watch running: after its record)
                 fast = self._UNARY.get(ufunc)
                 if fast is not None:
                     return fast(self)

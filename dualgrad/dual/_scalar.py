@@ -315,9 +315,10 @@ def _underflow_tests(rule, refs):
     """``(floats, nested)``: sources of the tests that a local derivative the table
     writes as a quotient ``a / b`` (:attr:`Rule.quotient`) underflowed below the smallest
     normal number with ``a`` nonzero (``refs``: ``{argument: name bound}``), on floats
-    and through nested duals (``_uf``: values only, never compared as duals); the
-    general path then takes it in two steps (``-out / y`` at y = 1e170 is 0.0, beside a
-    partial ~y).  Empty strings where the rule writes no quotient."""
+    (complex numbers by modulus: the complex class runs the same source) and through
+    nested duals (``_uf``: values only, never compared as duals); the general path then
+    takes it in two steps (``-out / y`` at y = 1e170 is 0.0, beside a partial ~y).
+    Empty strings where the rule writes no quotient."""
     floats, nested = [], []
     for k, f in refs.items():
         pair = rule.quotient_exprs[k] if rule.quotient else None
@@ -325,8 +326,8 @@ def _underflow_tests(rule, refs):
             continue
         num = pair[0]
         src = num.scalar_source().lstrip("-") if num.constant is None else None
-        floats.append(f"type({f}) is float and -_T < {f} < _T" +
-                      (f" and {src} != 0.0" if src else ""))
+        floats.append(f"(-_T < {f} < _T if type({f}) is float else type({f}) is complex "
+                      f"and abs({f}) < _T)" + (f" and {src} != 0.0" if src else ""))
         nested.append(f"_uf({f}, {src or '1.0'})")
     return " or ".join(f"({t})" for t in floats), " or ".join(nested)
 

@@ -62,8 +62,10 @@ wherever the product is (``d(1/u) = -du / u**2`` at |u| < 1e-154, a Hessian of `
 of a tiny likelihood); and where it underflows (below :data:`TINY`, the smallest normal
 number, ``a`` nonzero): ``-out / y`` at y = 1e160 is 1e-320, 0 past ~1e162, beside a
 partial ~y, so a second level of ``log(u)``, ``1 / u``, ``log1p``, ... lost its ``-(du /
-u)**2`` term (the naive logsumexp's Hessian at logits ~400 was its diagonal).  Elsewhere
-the one number is used, to the same bits as before.
+u)**2`` term (the naive logsumexp's Hessian at logits ~400 was its diagonal).  A complex
+one by its modulus, and where it is NaN too (a complex product of an overflow leaves NaN:
+``-(out * out)`` at x = 1e-200 (1 + i) is nan + inf j) while ``a`` and ``b`` are finite.
+Elsewhere the one number is used, to the same bits as before.
 
 The strings are read by one parser, :mod:`dualgrad.rules._expr`, on first use of
 a row (:attr:`Rule.exprs`, :attr:`Rule.tangent_expr`): a name other than the
@@ -2943,12 +2945,14 @@ def tiny_below(f):
 
 
 def underflowed(f, a):
-    """Did the local derivative ``f = a / b`` (its innermost value, a real number)
-    underflow below :func:`tiny_below` while ``a`` is nonzero (so :func:`two_step`
-    keeps the bits ``f * p`` loses)?  Values only: nested duals are read, not compared."""
+    """Did the local derivative ``f = a / b`` (its innermost value, a number) underflow
+    below :func:`tiny_below` in magnitude while ``a`` is nonzero (so :func:`two_step`
+    keeps the bits ``f * p`` loses)?  Values only: nested duals are read, not compared.
+    A complex ``f`` by its modulus: ``-out / x`` of ``1 / x`` at x = 1e200 (1 + i) is 0j
+    beside a partial ~x (attack62 11)."""
     small = tiny_below(f)
     f, a = value(f), value(a)
-    return not isinstance(f, complex) and -small < f < small and a != 0.0
+    return abs(f) < small and a != 0.0
 
 
 def two_step(a, b, p):

@@ -1,0 +1,122 @@
+"""What silent63's complex quotient checks and wofz's quotient cost against another
+checkout (prints only).
+
+    python bench/silent63.py --compare /tmp/main_before [--rounds 3]
+    python bench/silent63.py --check     # the complex test alone, in one process
+
+Array duals of N = 1e5 values, n = 1 and 4 directions (complex values: the complex
+fast path's new test of the local derivative; real values: the real rows, unchanged
+but for wofz, which gained a quotient), and scalar duals (the generated operators'
+underflow test reads complex numbers too).  Each figure is the median CPU us of a call
+over batches of at least 0.05 s (``time.process_time``); ``--compare DIR``: fresh
+processes alternate this checkout ("after") and ``DIR``.  ``--check``: the complex
+fast path's test of its local derivatives (``_complex_lost``) against a stub that says
+"nothing lost", the two timed back to back in this process (21 pairs, either side
+first in turn, median of the pairs' quotients), which a loaded machine slows alike.
+"""
+
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _common import ab_main  # noqa: E402  (the A/B loop)
+
+
+def _us(call):
+    """Median CPU us per call over 5 batches of >= 0.05 s each (one warm-up call)."""
+    call()
+    number, t0 = 1, time.process_time()
+    call()
+    while time.process_time() - t0 < 0.05:
+        number *= 2
+        t0 = time.process_time()
+        for _ in range(number):
+            call()
+    times = []
+    for _ in range(5):
+        t0 = time.process_time()
+        for _ in range(number):
+            call()
+        times.append((time.process_time() - t0) / number * 1e6)
+    return statistics.median(times)
+
+
+def child():
+    """Print ``{"case": us}`` for this process's dualgrad."""
+    import numpy as np
+    import scipy.special as sc
+
+    import dualgrad as dg
+    from dualgrad.dual import new_tag
+
+    rng = np.random.default_rng(0)
+    N = 100_000
+    out = {}
+    for n in (1, 4):
+        tag = new_tag()
+        z = rng.uniform(0.2, 0.9, N) + 1j * rng.uniform(0.2, 0.9, N)
+        x = rng.uniform(0.2, 0.9, N)
+        u = dg.Dual(z, rng.standard_normal((N, n)) + 0j, tag=tag)
+        v = dg.Dual(z[::-1].copy(), rng.standard_normal((N, n)) + 0j, tag=tag)
+        r = dg.Dual(x, rng.standard_normal((N, n)), tag=tag)
+        cases = {"reciprocal(u)": lambda: np.reciprocal(u), "u ** -1": lambda: u ** -1,
+                 "u / v": lambda: u / v, "u * v (no quotient)": lambda: u * v,
+                 "wofz(u)": lambda: sc.wofz(u), "wofz(real)": lambda: sc.wofz(r),
+                 "reciprocal(real)": lambda: np.reciprocal(r)}
+        with np.errstate(all="ignore"):
+            for name, call in cases.items():
+                out[f"{name} n={n}"] = _us(call)
+    tag = new_tag()
+    d = dg.Dual(0.7 + 0.2j, [1.0 + 0j, 0.5j], tag=tag)
+    e = dg.Dual(0.7, [1.0, 0.5], tag=tag)
+    for name, call in {"scalar 1 / d (complex)": lambda: 1.0 / d,
+                       "scalar 1 / e (real)": lambda: 1.0 / e, "scalar e / e (real)": lambda: e / e,
+                       "scalar wofz(e)": lambda: sc.wofz(e)}.items():
+        out[name] = _us(call)
+    print(json.dumps(out))
+
+
+def check():
+    """Print, per case, the median quotient (with the test) / (stub) over 21 pairs."""
+    import numpy as np
+
+    import dualgrad as dg
+    from dualgrad.dispatch import _ufuncs
+    from dualgrad.dual import new_tag
+
+    rng = np.random.default_rng(0)
+    N, real = 100_000, _ufuncs._complex_lost
+    for n in (1, 4):
+        tag = new_tag()
+        z = rng.uniform(0.2, 0.9, N) + 1j * rng.uniform(0.2, 0.9, N)
+        u = dg.Dual(z, rng.standard_normal((N, n)) + 0j, tag=tag)
+        v = dg.Dual(z[::-1].copy(), rng.standard_normal((N, n)) + 0j, tag=tag)
+        for name, call in {"reciprocal(u)": lambda: np.reciprocal(u), "u ** -1": lambda: u ** -1,
+                           "u / v": lambda: u / v}.items():
+            quotients = []
+            for k in range(21):
+                pair = {}
+                for side in (("with", "without") if k % 2 else ("without", "with")):
+                    _ufuncs._complex_lost = real if side == "with" else (lambda *a: False)
+                    call()
+                    t0 = time.process_time()
+                    for _ in range(5):
+                        call()
+                    pair[side] = time.process_time() - t0
+                quotients.append(pair["with"] / pair["without"])
+            _ufuncs._complex_lost = real
+            print(f"{name} N = {N}, n = {n}: with the test / without {statistics.median(quotients):.3f}")
+
+
+def main():
+    if "--check" in sys.argv:
+        return check()
+    ab_main("silent63.py", child, "case", 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -363,9 +363,9 @@ def small(rule, args):
         elif t is _f64:
             values.append(a)
         elif t is np.ndarray:
-            if a.dtype is not _F64:
+            if a.dtype is not _F64:     # (an int grid: a two-level dual may follow it,
                 return complex_small(rule, args) if a.dtype is _C128 else \
-                    nested_array(rule, args)      # (an int grid beside a nested dual)
+                    nested_array(rule, args) if tag is None else None  # not a plain one)
             values.append(a)
             array = True
         elif t is complex or t is _c128:

@@ -6,8 +6,8 @@ checkout (issue 13, nested63; prints only).
 ``dg.jacobian(euler_lotka_row, [1.5])`` runs ``SUMMATION`` twice with ``r`` a scalar dual
 of two levels (a root finder's Newton steps: ``jvp`` on the helper's dual ``x``).  In the
 first such call each line's operation is timed on that call's own arguments: the median
-of 300 runs (after 30), us (``time.perf_counter``); ``jacobian`` is the median of 40
-Jacobians (after 5).  ``--compare DIR``: fresh processes alternate this checkout
+of 300 runs (after 30), us of process time (``time.process_time``: the machine is
+shared); ``jacobian`` is the median of 40 Jacobians (after 5).  ``--compare DIR``: fresh processes alternate this checkout
 ("after") and ``DIR`` (the same script, dualgrad imported from each).
 """
 
@@ -44,7 +44,7 @@ def child():
     import corpus60
     import dualgrad as dg
 
-    clock = time.perf_counter
+    clock = time.process_time         # (this process's CPU: loads of 8-16 on two cores)
     summation = corpus60.SUMMATION
     got = {}
 

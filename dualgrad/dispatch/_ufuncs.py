@@ -22,7 +22,7 @@ import numpy as np
 
 from .. import backend, dual, errors
 from ..dual import HOLOMORPHIC, LIVE as _LIVE, Dual, make, partials_array as _partials_array
-from ..dual._scalar import _REAL as _REAL_CLASSES
+from ..dual._scalar import _REAL as _REAL_SCALARS   # (the real classes made so far; float)
 from ..dual._array import ARGUMENT_FACTORS as _argument_factors, \
     argument_factors as _make_argument_factors, array_and_scalar as _array_and_scalar
 from . import _reductions, _second_order
@@ -440,7 +440,6 @@ _PLAIN_DTYPES = (_F64, _C128)
 
 
 _CONSTANTS = frozenset({float, int, _f64})
-_REAL_SCALARS = _REAL_CLASSES   # (the real scalar classes made so far, float among them)
 
 
 def nested_array(rule, args):

@@ -27,3 +27,39 @@ def test_masked_operator_refusal_spells_the_operator_written(f, said):
         dg.jacobian(lambda x: f(m, x), np.array([0.5, 1.5, 2.0]))
     assert f"({said} with m a masked array" in str(info.value)
 
+
+
+def _norm_hessian(x):
+    """(I - u u^T) / |x|, u = x / |x|: the 2-norm's Hessian, |x| scaled exactly."""
+    big = np.max(np.abs(x))
+    n = np.sqrt(np.sum((x / big) ** 2)) * big
+    u = x / n
+    return (np.eye(len(x)) - np.outer(u, u)) / n
+
+
+@pytest.mark.parametrize("s1, s2", [(1e-170, 1.0), (1.0, 1e200), (1e-300, 3e-300)])
+def test_norm_hessian_where_the_sum_of_squares_leaves_the_floats(s1, s2):
+    # a nested dual's second level was NaN in every entry, the rows the norm does not
+    # touch too (attack63 01); the batched rows scale apart (one tiny, one normal)
+    v = np.array([1.0, 2.0, 2.0])
+    x = np.r_[v * s1, v[::-1] * s2, 1.5]
+    w = np.array([1.0, 2.0])
+
+    def f(x):
+        return np.sum(np.linalg.norm(x[:6].reshape(2, 3), axis=1) * w) + x[6] ** 2
+    want = np.zeros((7, 7))
+    want[:3, :3], want[3:6, 3:6], want[6, 6] = _norm_hessian(x[:3]), 2 * _norm_hessian(x[3:6]), 2
+    with np.errstate(all="ignore"):
+        H = dg.hessian(f, x)
+    np.testing.assert_allclose(H, want, rtol=1e-15, atol=1e-15 * np.abs(want).max())
+
+
+@pytest.mark.parametrize("s", [1e-170, 1e200])
+def test_norm_of_a_complex_dual_where_the_sum_of_squares_leaves_the_floats(s):
+    # the slope was 0 at 1e-170 and NaN at 1e200 (attack63 02); d|x c| / dx = x / |x|
+    v, c = np.array([1.0, 2.0, 2.0]) * s, 0.6 + 0.8j
+    with np.errstate(all="ignore"):
+        g = dg.gradient(lambda x: np.linalg.norm(x * c), v)
+        H = dg.hessian(lambda x: np.linalg.norm(x + 0j), v)
+    np.testing.assert_allclose(g, [1 / 3, 2 / 3, 2 / 3], rtol=1e-15)
+    np.testing.assert_allclose(H, _norm_hessian(v), rtol=1e-15, atol=1e-15 * np.abs(H).max())

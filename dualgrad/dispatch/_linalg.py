@@ -1788,15 +1788,6 @@ def _sum_of_squares(x, axes, keepdims):
 _TINY, _HUGE = float(np.finfo(np.float64).tiny), float(np.finfo(np.float64).max)
 
 
-def _nan_like(d):
-    """NaN in every place of ``d``, a dual (each level) or an array."""
-    if isinstance(d, Dual):
-        return make(_nan_like(d.value), _nan_like(d.partials), d.tag)
-    if type(d) is np.ndarray and d.dtype == object:       # (scalar duals: n directions)
-        return np.frompyfunc(_nan_like, 1, 1)(d)
-    return np.full(np.shape(d), np.nan) if type(d) is np.ndarray else np.nan
-
-
 def _root_sum_of_squares(x, axes, keepdims, squares=None):
     """``sqrt(sum(|x|**2))`` over ``axes`` (the 2-norm; ``squares`` the sum of squares
     where the caller has it), its slopes made exact where the sum of squares alone
@@ -1817,31 +1808,79 @@ def _rescaled_slope(x, axes, w, out):
     smallest normal float64 or inf while ``x`` is finite and not all 0: there ``x @
     x`` underflowed (a gradient of inf for 1/3 at 1e-170, attack62 04) or overflowed
     (0 at 1e200).  ``s``, a power of two near ``max |x|``, scales exactly.  The value
-    stays NumPy's (0.0 / inf) and every other case keeps its bits; a real dual of plain
-    float64 arrays (the partials of a nested one, a Hessian's second level: NaN)."""
+    stays NumPy's (0.0 / inf) and every other case keeps its bits.  A nested or
+    complex ``x`` takes :func:`_scaled_norm`."""
     if not np.any((w < _TINY) | (w > _HUGE)):
         return out
     v, p = x.value, x.partials
-    if isinstance(v, Dual) and isinstance(out.value, Dual):   # nested (a Hessian's)
-        # the inner level's slope exactly, the outer partials NaN: x / s scales them
-        # by 1 / s and their products (the second level) then overflow (~1e338 at 1e-170)
-        value = _rescaled_slope(v, axes, w, out.value)
-        return make(value, _nan_like(out.partials), out.tag) if value is not out.value else out
+    if isinstance(v, Dual) or type(v) is np.ndarray and v.dtype == np.complex128:
+        return _scaled_norm(x, axes, w, out)
     if type(v) is not np.ndarray or type(p) is not np.ndarray or v.dtype != np.float64 \
             or p.dtype != np.float64 or p.ndim != v.ndim + 1:
         return out
-    big = np.max(np.abs(v), axis=axes, keepdims=True)
-    ok = (big > 0.0) & (big <= _HUGE) & ((np.reshape(w, big.shape) < _TINY) |
-                                           (np.reshape(w, big.shape) > _HUGE))
-    if not np.any(ok):
+    ok, scale = _scales(v, axes, w)
+    if ok is None:
         return out
-    u = v / np.ldexp(1.0, np.frexp(np.where(ok, big, 1.0))[1])
+    u = v / scale
     n = np.sqrt(np.sum(u * u, axis=axes, keepdims=True))
     slope = np.sum(u[..., None] * p, axis=axes, keepdims=True) / n[..., None]
     shape = np.shape(out.partials)
     partials = np.where(np.reshape(ok, shape[:-1] + (1,)), np.reshape(slope, shape),
                         out.partials)
     return make(out.value, partials, out.tag)
+
+
+def _scales(v, axes, w):
+    """Where the 2-norm of the plain array ``v`` over ``axes`` needs the rescue (``w``
+    its sum of squares under- or overflowed while ``v`` is finite and not all 0), and a
+    power of two near ``max |v|`` there (1 elsewhere), both with ``axes`` kept;
+    ``(None, None)`` where no entry does."""
+    big = np.max(np.abs(v), axis=axes, keepdims=True)
+    w = np.reshape(w, big.shape)
+    ok = (big > 0.0) & (big <= _HUGE) & ((w < _TINY) | (w > _HUGE))
+    if not np.any(ok):
+        return None, None
+    return ok, np.ldexp(1.0, np.frexp(np.where(ok, big, 1.0))[1])
+
+
+def _scaled_norm(x, axes, w, out):
+    """:func:`_rescaled_slope` for a nested or complex dual ``x``: the 2-norm of ``w =
+    x / s`` with its order-k partials those of ``x`` times ``s**(k - 1)`` (``x`` seen
+    through ``t = s tau``: ``w``'s partials are then of ``x``'s size, not ``x``'s over
+    ``s``, whose products overflowed at a Hessian's second level), whose order-k
+    partials times ``s**(1 - k)`` are the norm's (it is homogeneous of degree 1); the
+    value NumPy's (``out``'s).  (The nested case had set the outer partials NaN whole: a
+    Hessian of ``norm(x[:3]) + x[3] ** 2`` at 1e-170 was NaN in every entry, attack63
+    01; the complex one was left as it was: 0 at 1e-170, attack63 02.)"""
+    ok, scale = _scales(primal(x), axes, w)
+    if ok is None:
+        return out
+    scaled = np.sqrt(_sum_of_squares(_by_order(x, 1.0 / scale, scale), axes, True))
+    shape = np.shape(primal(out))
+    scale = np.reshape(scale, shape)
+    scaled = _by_order(np.reshape(scaled, shape), scale, 1.0 / scale)
+    if not np.all(ok):
+        scaled = np.where(np.reshape(ok, shape), scaled, out)
+    return _with_primal(scaled, primal(out))
+
+
+def _by_order(d, a, b):
+    """The dual ``d`` (any nesting) with each part of order k (its value 0, its
+    partials 1, a nested dual's second level 2) times ``a * b**k``; ``a``, ``b`` powers
+    of two shaped as ``d``'s value (exact, unless a part leaves the float range)."""
+    if type(d) is np.ndarray and d.dtype == object:     # (a nested scalar's partials)
+        return np.frompyfunc(_by_order, 3, 1)(d, a, b)
+    if not isinstance(d, Dual):
+        return d * a
+    a, b = np.asarray(a), np.asarray(b)
+    return make(_by_order(d.value, a, b),
+                _by_order(d.partials, (a * b)[..., None], b[..., None]), d.tag)
+
+
+def _with_primal(d, value):
+    """The dual ``d`` (any nesting) with its innermost value replaced by ``value``."""
+    v = d.value
+    return make(_with_primal(v, value) if isinstance(v, Dual) else value, d.partials, d.tag)
 
 
 def _norm(x, ord=None, axis=None, keepdims=False):

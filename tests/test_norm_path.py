@@ -50,7 +50,8 @@ def test_norm_where_a_value_is_not_finite_or_overflows(special):
 def test_norm_slope_where_the_sum_of_squares_under_or_overflows(scale):
     """x @ x is 0 or inf though |x| is not (attack62 04: a gradient of inf / 0 for x /
     |x|): NumPy's value, the exact slope over every axis or one, and a Hessian of NaN
-    there (its second level overflows), never a wrong number; no warning from dualgrad."""
+    there too ((I - u u^T) / |x|, lead63: it was NaN), never a wrong number; no warning
+    from dualgrad."""
     x = np.array([[1.0, 2.0, 2.0], [3.0, 4.0, 0.0]]) * scale
     unit = np.array([[1.0, 2.0, 2.0], [3.0, 4.0, 0.0]]) / np.array([[3.0], [5.0]])
     with np.errstate(all="ignore"):
@@ -68,4 +69,5 @@ def test_norm_slope_where_the_sum_of_squares_under_or_overflows(scale):
                                                         np.r_[0, 0, 0, unit[1]]]), rtol=1e-15)
     with np.errstate(over="ignore"):
         h = dg.hessian(np.linalg.norm, x[0])
-    assert np.isnan(h).all()
+    want = (np.eye(3) - np.outer(unit[0], unit[0])) / (3.0 * scale)
+    np.testing.assert_allclose(h, want, rtol=1e-15, atol=1e-15 * np.abs(want).max())

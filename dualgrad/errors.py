@@ -2847,14 +2847,13 @@ _DUNDER_OPERATORS = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "floord
 
 def _masked_operator(name):
     """A masked array's dunder ``name`` as the user wrote it: ``__radd__`` is ``x + m``
-    (the masked array m on the right), ``__mul__`` ``m * x``."""
+    (the masked array m on the right), ``__mul__`` ``m * x``, ``__iadd__`` ``m += x``."""
     bare = name.strip("_")
-    right = bare[:1] == "r" and bare[1:] in _DUNDER_OPERATORS
-    op = _DUNDER_OPERATORS.get(bare[1:] if right or bare[:1] == "i" and bare[1:] in
-                               _DUNDER_OPERATORS else bare)
+    kind = bare[:1] if bare[:1] in "ri" and bare[1:] in _DUNDER_OPERATORS else ""
+    op = _DUNDER_OPERATORS.get(bare[len(kind):])
     if op is None:
         return f"a masked array's .{name}()"
-    spelled = f"x {op} m" if right else f"m {op} x"
+    spelled = {"r": f"x {op} m", "i": f"m {op}= x"}.get(kind, f"m {op} x")
     return (f"a masked array's .{name}() ({spelled} with m a masked array runs m's own "
             "operator)")
 

@@ -20,7 +20,8 @@ def test_mstats_refusal_names_the_scipy_call_and_its_spelling_is_exact():
 
 @pytest.mark.parametrize("f, said", [(lambda m, x: m + x, "m + x"),
                                      (lambda m, x: m ** x, "m ** x"),
-                                     (lambda m, x: m - x, "m - x")])
+                                     (lambda m, x: m - x, "m - x"),
+                                     (lambda m, x: m.__iadd__(x), "m += x")])
 def test_masked_operator_refusal_spells_the_operator_written(f, said):
     m = np.ma.array([1.0, 2.0, 3.0], mask=[0, 1, 0])
     with pytest.raises(TypeError) as info:

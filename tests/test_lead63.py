@@ -64,3 +64,14 @@ def test_norm_of_a_complex_dual_where_the_sum_of_squares_leaves_the_floats(s):
         H = dg.hessian(lambda x: np.linalg.norm(x + 0j), v)
     np.testing.assert_allclose(g, [1 / 3, 2 / 3, 2 / 3], rtol=1e-15)
     np.testing.assert_allclose(H, _norm_hessian(v), rtol=1e-15, atol=1e-15 * np.abs(H).max())
+
+
+def test_derivative_of_a_namedtuple_point_names_it():
+    # it said "got shape (2,)" (attack63 07); dg.jacobian, which it names, takes the point
+    from collections import namedtuple
+    P = namedtuple("P", "mu sigma")
+    with pytest.raises(ValueError, match=r"got a P \(a namedtuple\) of 2 numbers.*"
+                                        r"dg\.jacobian for array and namedtuple inputs"):
+        dg.derivative(lambda p: p.mu * p.sigma, P(2.0, 3.0))
+    g = dg.jacobian(lambda p: p.mu * p.sigma ** 2, P(2.0, 3.0))
+    assert (g.mu, g.sigma) == (9.0, 12.0)

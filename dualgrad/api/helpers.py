@@ -777,9 +777,11 @@ def derivative(f: Callable[..., Any], x: complex | np.number | Dual = _NO_POINT,
     _not_taken(who, kwargs, f)
     shape = np.shape(x)  # type: ignore[arg-type]  # numpy's stubs do not know duals
     if shape != () or isinstance(x, (dict, list, tuple)):
-        raise errors.bad_argument(who, "a real scalar x", f"shape {shape}"
-                                  if not isinstance(x, dict) else "a dict",
-                                  "Use dg.jacobian for array inputs, or "
+        got = "a dict" if isinstance(x, dict) else \
+            f"a {type(x).__name__} (a namedtuple) of {len(x)} numbers" \
+            if isinstance(x, tuple) and hasattr(x, "_fields") else f"shape {shape}"
+        raise errors.bad_argument(who, "a real scalar x", got,
+                                  "Use dg.jacobian for array and namedtuple inputs, or "
                                   "dg.elementwise_grad(f)(x) for the derivative of an "
                                   "elementwise f at each element of x (what "
                                   "scipy.differentiate.derivative returns).")

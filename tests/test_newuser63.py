@@ -8,9 +8,11 @@ rounding), a glacier flowline and heat-exchanger effectiveness (complex steps th
 the same code; mpmath's quadrature for the crossflow integral), a coil (a complex step
 of the polygon's closed-form centre field, differences elsewhere), a rotor, a plastic
 bar and a muscle (high-order differences).  Each source spelling the corpus changed is
-refused naming the change made.  Three messages mended: a mask on a scalar dual
+refused naming the change made.  Four messages mended: a mask on a scalar dual
 (``CT[CT >= c]``, a rotor's thrust coefficient), assignment into one (``F[np.isnan(F)] =
-0``) and ``np.isnan`` of ``np.array(d)`` now name ``np.where``.
+0``) and ``np.isnan`` of ``np.array(d)`` now name ``np.where``; ``sparsity="auto"`` of an
+f that takes a derivative itself (the Lambert row's Newton step) named detecting the
+pattern "outside the derivative", which fails the same way, and now names a given one.
 """
 
 import inspect
@@ -227,6 +229,15 @@ def test_lambert_velocities_after_the_newton_step_match_a_tight_solution():
     np.testing.assert_allclose(f(x0), _lambert_exact(x0), rtol=1e-12)
     scale = np.r_[[c.AU] * 6, x0[6]]                     # steps for the zero coordinates
     _close(dg.jacobian(f, x0), _relative_jacobian(_lambert_exact, x0, scale=scale), 1e-9)
+
+
+def test_a_pattern_of_f_that_takes_a_derivative_itself_is_refused_naming_a_given_one():
+    f, x0 = _row("Lambert universal variables, bisection (7)")
+    with pytest.raises(TypeError, match=r"a derivative f takes itself .*Fix: give the "
+                                        r"pattern yourself, sparsity=P"):
+        dg.jacobian(f, x0, sparsity="auto")
+    dense = dg.jacobian(f, x0, sparsity=np.ones((6, 7), dtype=bool))   # as told
+    np.testing.assert_array_equal(dense.toarray(), dg.jacobian(f, x0))
 
 
 # --- coastal waves -----------------------------------------------------------------

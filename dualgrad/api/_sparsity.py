@@ -966,11 +966,42 @@ OUTSIDE_FIX = ("Fix: detect the pattern once outside the derivative, at a plain 
                "checks a given pattern with one extra pass).")
 
 
+# How to get a pattern where f takes a derivative itself (dg.derivative of a closure
+# over x: the tracer meets the inner call's duals, at a plain point too; newuser63)
+INSIDE_FIX = ("Fix: give the pattern yourself, sparsity=P with P a boolean array of shape "
+              "(f(x).size, x.size) (np.ones for all of it: a dense result's entries), or "
+              "leave sparsity out.")
+
+
+def _inner_derivative():
+    """Did the dual that reached the tracer come from a derivative f takes itself (a
+    helper's frame nearer than the detection's own), not from one around it?"""
+    import sys
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_globals.get("__name__") == __name__:
+        frame = frame.f_back                     # the tracer's operation, then f's code
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if module == __name__:
+            return False                         # the detection's entry: f reads outer duals
+        if module in ("dualgrad.api.helpers", "dualgrad.api._seed",
+                      "dualgrad.api.transforms"):
+            return True
+        frame = frame.f_back
+    return False
+
+
 def _plain(value):
     """``value`` as a float64 or complex128 array (a complex element's rows are those
     of both its parts); an outer derivative's duals that f reads raise (a pattern
-    inside another derivative)."""
+    inside another derivative), and so do those of a derivative f takes itself."""
     if isinstance(value, Dual):
+        if _inner_derivative():
+            raise errors.bad_type(
+                "dualgrad.sparsity", "plain numbers while detecting a pattern "
+                "(sparsity='auto' or dg.sparsity)", "a dual number of a derivative f "
+                "takes itself (dg.derivative, dg.grad or dg.jacobian inside f, which "
+                "the detection cannot follow)", INSIDE_FIX)
         raise errors.bad_type(
             "dualgrad.sparsity", "plain numbers while detecting a pattern "
             "(sparsity='auto' or dg.sparsity)", "a dual number of a derivative f runs "

@@ -15,6 +15,8 @@ import pytest
 import dualgrad as dg
 from dualgrad.dual import _scalar
 
+from _probes import spy_on
+
 INF, NAN = float("inf"), float("nan")
 VALUES = [0.7312, -1.3, 2.5, 0.0, -0.0, 1.0, -1.0, 1e-310, -1e-310, 1e-160, 3e300, -3e300,
           INF, -INF, NAN]
@@ -122,3 +124,22 @@ def test_complex_dual_power():
     np.testing.assert_allclose(dg.jacobian(f, x)[:, 0],
                                [(3 * c ** 3 * 1.7 ** 2).real, (3 * c ** 3 * 1.7 ** 2).imag],
                                rtol=1e-14)
+
+
+def test_an_object_array_read_back_notes_once(monkeypatch):
+    """``w + np.array([d, e])`` (the pendulum's ``y[i] + k * h``): from_object_array's one
+    note of dualgrad's own conversions (``_from_scalars`` took a second); the Jacobian
+    the closed form's."""
+    from dualgrad import errors
+    seen = spy_on(monkeypatch, errors, "objects_noted", lambda args, result: True)
+    counts = []
+
+    def f(x):
+        w, k = x * 1.0, np.array([x[0] * 2.0, x[1] * x[0]])
+        before = len(seen)
+        r = w + k
+        counts.append(len(seen) - before)
+        return r
+    x = np.array([0.3, -1.7])
+    np.testing.assert_array_equal(dg.jacobian(f, x), [[3.0, 0.0], [x[1], 1.0 + x[0]]])
+    assert counts == [1]

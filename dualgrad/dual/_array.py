@@ -2322,9 +2322,11 @@ def _from_scalars(items, shape):
         return None
     tag = tags.pop()
     noted = errors.objects_noted()    # (nested items: NumPy asks each inner scalar dual,
-    values = np.array(list(values))   # and that is no object array of f's)
-    partials = np.array(list(rows))
-    errors.objects_restore(noted)
+    try:                              # and that is no object array of f's; restored
+        values = np.array(list(values))   # should np.array raise: diff62 6)
+        partials = np.array(list(rows))
+    finally:
+        errors.objects_restore(noted)
     if values.dtype is not _f64 or partials.dtype is not _f64 or \
             partials.ndim != 1 + tupled:
         return None               # nested or complex values or partials: the general path
@@ -2360,12 +2362,12 @@ def from_object_array(a):
     """An object ndarray of scalar duals and numbers as one array dual."""
     if not (isinstance(a, np.ndarray) and a.dtype == object):
         return a
+    if a.ndim == 1:                      # np.array([d1, d2]) (loops62): its notes
+        fast = _from_scalars(a.tolist(), a.shape)   # forgotten inside (one pair of calls:
+        if fast is not None:             # the pendulum's y[i] + k * h; loops63)
+            return fast
     noted = errors.objects_noted()       # (the arrays it builds of the elements' values
     try:                                 # and partials are dualgrad's, read at once)
-        if a.ndim == 1:                  # np.array([d1, d2]) (loops62); restored here too
-            fast = _from_scalars(a.tolist(), a.shape)   # should its np.array raise (diff62 6)
-            if fast is not None:
-                return fast
         return _read_objects(a)
     finally:
         errors.objects_restore(noted)

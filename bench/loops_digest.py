@@ -1,0 +1,88 @@
+"""One digest of the scalar-loop rows' numbers, to compare checkouts bit for bit (loops63).
+
+    python bench/loops_digest.py [--compare DIR]
+
+SHA-256 of the bytes of: ``dualgrad.jacobian`` of the loop rows of bench/corpus57..59
+(SIR, Hodgkin-Huxley, pendulum, Fresnel, Kepler, allele), the Hessians of SIR's and
+Kepler's last output, and a grid of ``d ** k`` (int, float, np.float64 and NaN / inf
+exponents; a huge int), ``abs`` and products of scalar duals at special values (0,
+-0, subnormals, 1e-160, 3e300, inf, NaN) as Jacobians, some Hessians, and the vector
+kind (20 inputs).  An exception a grid case raises enters as its type's name.  With
+``--compare``, fresh processes under ``DUALGRAD_ENGINE=fused`` and ``eager`` run this
+checkout and ``DIR``'s dualgrad (this script's rows in both) and print the four digests.
+"""
+
+import argparse
+import hashlib
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def digest():
+    import numpy as np
+    import dualgrad as dg
+    from bench_corpus import SETS
+    warnings.simplefilter("ignore")
+    h = hashlib.sha256()
+
+    def eat(a):
+        h.update(np.ascontiguousarray(np.asarray(a, dtype=float)).tobytes())
+    for _, rows in SETS:
+        for name, (f, x) in rows.items():
+            if not any(s in name for s in ("SIR", "Hodgkin", "pendulum", "Fresnel", "Kepler",
+                                           "allele")):
+                continue
+            eat(dg.jacobian(f, x))
+            if "SIR" in name or "Kepler" in name:
+                eat(dg.hessian(lambda x, f=f: f(x)[-1], x))
+    special = [0.7312, -1.3, 2.5, 0.0, -0.0, 1.0, -1.0, 1e-310, -1e-310, 1e-160, 3e300,
+               -3e300, np.inf, -np.inf, np.nan]
+    exponents = [3, 4, -1, 0, 1, 2, 0.5, 2.5, -1.5, 3.0, np.float64(3.0), -0.5, 10 ** 400,
+                 1e308, -np.inf, np.nan]
+    x = np.array([0.4, 1.7])
+    for v in special:
+        for k in exponents:
+            for w in (0.3, -2.0, 0.0):
+                def f(x, k=k, v=v, w=w):
+                    a, b = x[0] * 0.0 + v, x[1] * w + v
+                    try:
+                        p = a ** k
+                    except Exception as exc:  # noqa: BLE001 (its name enters the digest)
+                        h.update(type(exc).__name__.encode())
+                        p = a * 0.0
+                    q = b ** k if type(k) is not int or abs(k) < 100 else b
+                    return np.stack([p, abs(a), abs(b), q, abs(a * b) ** 3])
+                eat(dg.jacobian(f, x))
+                if v in (0.7312, -1.3, 0.0):
+                    eat(dg.hessian(lambda x, f=f: f(x)[4] + f(x)[3], x))
+        eat(dg.jacobian(lambda x, v=v: np.stack([abs(x[i] * 0.0 + v) ** 3 + (x[i] * 1.0) ** 4
+                                                 for i in range(0, 20, 5)]),
+                        np.linspace(0.1, 2.0, 20)))
+    return f"{h.hexdigest()} (dualgrad of {Path(dg.__file__).parent.parent})"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--compare")
+    parser.add_argument("--child", action="store_true")
+    opts = parser.parse_args()
+    if opts.child or not opts.compare:
+        sys.path[:0] = [os.environ.get("LOOPS_DIGEST_TREE", str(HERE.parent)), str(HERE)]
+        print(digest())
+        return
+    for engine in ("fused", "eager"):
+        for tree in (HERE.parent, Path(opts.compare).resolve()):
+            env = dict(os.environ, DUALGRAD_ENGINE=engine, LOOPS_DIGEST_TREE=str(tree))
+            env.pop("PYTHONPATH", None)
+            out = subprocess.run([sys.executable, __file__, "--child"], env=env, check=True,
+                                 capture_output=True, text=True).stdout.strip()
+            print(f"{engine:6s} {out}")
+
+
+if __name__ == "__main__":
+    main()

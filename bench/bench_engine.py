@@ -165,8 +165,9 @@ SMALL_OPS = (
     ("M @ a", lambda a, b, k: _M10 @ a),
     # small61: the ufunc's spelling of a power (it went the general small loop)
     ("np.power(a, 3)", lambda a, b, k: np.power(a, 3)),
-    # small63: a power of two array duals (it went the table's whole row)
-    ("a ** b", lambda a, b, k: a ** b))
+    # small63: powers of two duals and of a number to a dual (the table's whole row)
+    ("a ** b", lambda a, b, k: a ** b), ("a ** k", lambda a, b, k: a ** k),
+    ("2.0 ** a", lambda a, b, k: 2.0 ** a))
 _M10 = np.linspace(-1.0, 1.0, 100).reshape(10, 10)
 
 

@@ -136,3 +136,52 @@ def test_power_of_two_duals_takes_the_entry_point_or_hands_the_value_on(request,
     _, want = _reports(lambda: np.power(a.value, b.value))
     _, got = _reports(lambda: a ** b)
     assert got == want == ["divide by zero encountered in power"]
+
+
+def _outcome(fn, *args):
+    """``fn(*args)``'s type and bits, or the error it raised (Python's ``**`` of floats
+    raises OverflowError / ZeroDivisionError where NumPy's gives inf: either way alike)."""
+    try:
+        got = fn(*args)
+    except ArithmeticError as error:
+        return type(error), str(error)
+    return type(got), np.asarray(got).tobytes()
+
+
+@pytest.mark.parametrize("ufunc", [np.power, np.float_power])
+def test_the_power_rows_regular_branch_first_is_the_whole_rows_to_the_bit(ufunc):
+    """``rules._table.derivative_functions`` of the power rows answers lazy_where's tests
+    first for plain floats (``a ** k``, ``2.0 ** u``, ``t ** k`` go through it): against
+    the row's whole function (the table's expression compiled alone), bases and
+    exponents of Python floats, NumPy floats and arrays with zeros of both signs, NaN,
+    infs, subnormals and values whose power underflows; where the tests pass, the
+    regular branch alone runs (the whole row's function not called)."""
+    from dualgrad.rules import _table
+    from dualgrad.rules._expr import LAZY
+    rule = rule_for(ufunc)
+    whole = [e.function(_table._NAMESPACE, {"where": LAZY}) for e in rule.exprs]
+    fns = _table.derivative_functions(rule)
+    values = np.concatenate([SPECIAL, RNG.uniform(-3.0, 3.0, 20),
+                             np.exp(RNG.uniform(-700.0, 700.0, 20))])
+    cases = [(float(x), float(y)) for x, y in RNG.choice(values, (200, 2))]
+    cases += [(np.float64(x), y) for x, y in cases[:50]]
+    for _ in range(60):
+        x, y = RNG.choice(values, 6), RNG.choice(values, 6)
+        if RNG.random() < 0.5:
+            x = np.abs(x) + 0.5         # (no zero base: the regular branch's case)
+        cases += [(x, y), (x, float(y[0])), (float(x[0]), y)]
+    with np.errstate(all="ignore"):
+        for x, y in cases:
+            out = ufunc(x, y)
+            for k in (0, 1):
+                got, want = (_outcome(fn, x, y, out) for fn in (fns[k], whole[k]))
+                assert got == want, (x, y, k)
+    ran = []
+    whole_fns = [lambda *args, k=k: ran.append(k) or whole[k](*args) for k in (0, 1)]
+    regular = [_table.regular_branch(rule, k) for k in (0, 1)]
+    for k in (0, 1):
+        fn = _table._regular_first(whole_fns[k], regular[k], k)
+        x = RNG.uniform(0.5, 2.0, 5)
+        fn(x, 1.5, ufunc(x, 1.5))
+        fn(np.array([0.0, 1.0]), 1.5, ufunc(np.array([0.0, 1.0]), 1.5))
+    assert ran == [0, 1]

@@ -52,7 +52,8 @@ def test_complex_quotients_keep_their_number_far_out(name, c):
     assert _close(d2, e2) and _close(h2, e2), (d2, h2, e2)
 
 
-@pytest.mark.parametrize("name, c", [("erfcx", 1e200 + 1e200j), ("dawsn", -1e300 + 1j)])
+@pytest.mark.parametrize("name, c", [("wofz", 1e160), ("wofz", 1e200), ("wofz", -3e250 + 4e250j),
+                                     ("erfcx", 1e200 + 1e200j), ("dawsn", -1e300 + 1j)])
 def test_faddeeva_family_far_out(name, c):
     """w, erfcx and Dawson's F(c t) where their exponential parts are 0: F(z) = a / z to
     the last bit (a = i / sqrt(pi), 1 / sqrt(pi), 1 / 2), so d/dt = -a / c and d2/dt2 =

@@ -371,15 +371,18 @@ def _huge(form, text, beside=None):
     return f"where(np.absolute({v}) > 1e100, {past}, {form})"
 
 
-def _wofz_slope():
+def _wofz_slope(times=False):
     """w'(x) of Faddeeva's ``w`` (``out``): ``2 i / sqrt(pi) - 2 x w``, or ``-2 K w``
     (:func:`_faddeeva_tail`, :func:`_wofz_forms`), below the axis ``-2 K w - 4 exp(-x**2)
-    (x - K)``; beyond |x| = 1e100, ``-w / x`` (:func:`_huge`)."""
+    (x - K)``; beyond |x| = 1e100, ``-w / x`` (:func:`_huge`).  ``times``: ``x w'``
+    instead, the numerator of the row's quotient ``(x w') / x`` (``-w`` far out, where
+    ``-w / x`` ~ 1e-400 underflowed beside a partial ~x: d/dt w(1e200 t) was 0j for
+    -5.6e-201j, attack62 03)."""
     k = _faddeeva_tail()
-    return _huge(_wofz_forms(f"{_2_SQRTPI}j - 2.0 * x * out", f"-2.0 * ({k}) * out",
-                             f"-2.0 * ({k}) * out - 4.0 * {_E_MINUS} * (x - ({k}))",
-                             f"-2.0 * ({k}) * (out - {_E_MINUS}) - 2.0 * x * {_E_MINUS}"),
-                 "-out / x")
+    forms = _wofz_forms(f"{_2_SQRTPI}j - 2.0 * x * out", f"-2.0 * ({k}) * out",
+                        f"-2.0 * ({k}) * out - 4.0 * {_E_MINUS} * (x - ({k}))",
+                        f"-2.0 * ({k}) * (out - {_E_MINUS}) - 2.0 * x * {_E_MINUS}")
+    return _huge(f"x * ({forms})", "-out") if times else _huge(forms, "-out / x")
 
 
 def _wofz_moment_slope():
@@ -1623,7 +1626,8 @@ def _scipy_rules(sc):
                     "-out", -1)), "x"),)),
         # Faddeeva's w(z) = exp(-z**2) erfc(-i z), entire (holomorphic); a real dual's
         # partials become complex as its value does
-        _smooth(sc.wofz, _canonical(_wofz_slope())),
+        _smooth(sc.wofz, _canonical(_wofz_slope()),
+                quotient=((_canonical(_wofz_slope(times=True)), "x"),)),
         _smooth(sc.voigt_profile, *_voigt_derivatives(), domain=(_U, _P, _P),
                 kink="sigma = 0: the Lorentzian's, d/dsigma 0 (the limit from sigma > 0); "
                      "nan at (0, 0, 0)",

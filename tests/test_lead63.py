@@ -75,3 +75,17 @@ def test_derivative_of_a_namedtuple_point_names_it():
         dg.derivative(lambda p: p.mu * p.sigma, P(2.0, 3.0))
     g = dg.jacobian(lambda p: p.mu * p.sigma ** 2, P(2.0, 3.0))
     assert (g.mu, g.sigma) == (9.0, 12.0)
+
+
+@pytest.mark.parametrize("c", [1e154 + 1e154j, 1e160 + 0j, 3e155 - 2e155j, 1e200 + 1e200j])
+def test_complex_arctanh_slope_far_out(c):
+    # d/dt arctanh(t c) = c / (1 - (t c)**2), -1 / c to rounding at |c| >= 1e154: it was 0
+    # or NaN (1 - x * x overflows; attack63 09); d2/dt2 = 2 c**3 / (1 - c**2)**2, 2 / c
+    # (the table's quotient rows' census, tests/test_hess57.py, counts this walk)
+    with np.errstate(all="ignore"):
+        s = dg.derivative(lambda t: np.arctanh(c * t), 1.0)
+        a = dg.jacobian(lambda t: np.arctanh(np.array([c]) * t[0]), np.array([1.0]))[0, 0]
+        s2 = dg.derivative(lambda u: dg.derivative(lambda t: np.arctanh(c * t), u), 1.0)
+    for got in (s, a):
+        assert abs(got - (-1 / c)) <= 4e-16 * abs(1 / c)
+    assert abs(s2 - 2 / c) <= 4e-16 * abs(2 / c)

@@ -2976,8 +2976,8 @@ def d_arctanh_x_flat(xs, outs, px, q):
         x = xs[i]
         fx = where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))
         t = fx * px[i]
-        if not (fx - fx == 0.0):
-            t = (0.0 if px[i] == 0.0 else fx * px[i])
+        if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and 1.0 / x != 0.0 and (1.0 / x - x) - (1.0 / x - x) == 0.0)):
+            t = (fx * px[i] if px[i] == 0.0 and fx - fx == 0.0 else (0.0 if px[i] == 0.0 else over(fx, 1.0 / x, 1.0 / x - x, px[i])))
         q[i] = t
 
 
@@ -2997,7 +2997,7 @@ def d_arctanh_x(xs, outs, px, q):
         for i in range(rows):
             x = xs[i]
             fx = where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))
-            bad |= (fx - fx != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and 1.0 / x != 0.0 and (1.0 / x - x) - (1.0 / x - x) == 0.0)
             for j in range(4 * i, 4 * i + 4):
                 qf[j] = fx * pxf[j]
     if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
@@ -3007,7 +3007,7 @@ def d_arctanh_x(xs, outs, px, q):
         for i in range(rows):
             x = xs[i]
             fx = where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))
-            bad |= (fx - fx != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and 1.0 / x != 0.0 and (1.0 / x - x) - (1.0 / x - x) == 0.0)
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
     if not short:
@@ -3016,9 +3016,9 @@ def d_arctanh_x(xs, outs, px, q):
         for i in range(rows):
             x = xs[i]
             fx = where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))
-            if not (fx - fx == 0.0):
+            if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and 1.0 / x != 0.0 and (1.0 / x - x) - (1.0 / x - x) == 0.0)):
                 for k in range(n):
-                    q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                    q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, 1.0 / x, 1.0 / x - x, px[i, k])))
 
 
 def d_arctanh_x_loop(xs, outs, px, q):
@@ -3029,12 +3029,12 @@ def d_arctanh_x_loop(xs, outs, px, q):
     for i in range(rows):
         x = xs[i]
         fx = where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))
-        if fx - fx == 0.0:
+        if fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and 1.0 / x != 0.0 and (1.0 / x - x) - (1.0 / x - x) == 0.0):
             for k in range(n):
                 q[i, k] = fx * px[i, k]
         else:
             for k in range(n):
-                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, 1.0 / x, 1.0 / x - x, px[i, k])))
 
 
 def d_arctanh_x_small(xs, outs, px, q):
@@ -3048,7 +3048,7 @@ def d_arctanh_x_small(xs, outs, px, q):
         for i in range(rows):
             x = xs[i]
             fx = where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))
-            bad |= (fx - fx != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and 1.0 / x != 0.0 and (1.0 / x - x) - (1.0 / x - x) == 0.0)
             for j in range(4 * i, 4 * i + 4):
                 qf[j] = fx * pxf[j]
         return not bad
@@ -3059,7 +3059,7 @@ def d_arctanh_x_small(xs, outs, px, q):
         for i in range(rows):
             x = xs[i]
             fx = where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))
-            bad |= (fx - fx != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and 1.0 / x != 0.0 and (1.0 / x - x) - (1.0 / x - x) == 0.0)
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
@@ -3067,7 +3067,7 @@ def d_arctanh_x_small(xs, outs, px, q):
     for i in range(rows):
         x = xs[i]
         fx = where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))
-        bad |= (fx - fx != 0.0)
+        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and 1.0 / x != 0.0 and (1.0 / x - x) - (1.0 / x - x) == 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
     return not bad
@@ -3083,7 +3083,7 @@ def d_arctanh_x_entry(xs, outs, px, q):
     for i in range(rows):
         x = xs[i]
         fx = where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))
-        bad |= (fx - fx != 0.0)
+        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and 1.0 / x != 0.0 and (1.0 / x - x) - (1.0 / x - x) == 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
     return not bad

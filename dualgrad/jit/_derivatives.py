@@ -472,6 +472,12 @@ def arctanh_d0(x, out):
 
 
 @njit(**_JIT)
+def arctanh_q0b(x, out):
+    """b of d/dx of arctanh = a / b"""
+    return 1.0 / x - x
+
+
+@njit(**_JIT)
 def maximum_d0(x, y, out):
     """d/dx of maximum"""
     return 1.0 - (where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
@@ -676,6 +682,8 @@ BY_SOURCE = {
         arccosh_d0,
     (('x', 'out'), 'where(np.absolute(value(x)) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))'):
         arctanh_d0,
+    (('x', 'out'), '1.0 / x - x'):
+        arctanh_q0b,
     (('x', 'y', 'out'), '1.0 - (where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))'):
         maximum_d0,
     (('x', 'y', 'out'), 'where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)'):

@@ -961,8 +961,12 @@ _TABLE = [
     _smooth(np.arccosh, "1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))", domain=((1.2, 4.0),),
             note="sqrt(x - 1) sqrt(x + 1), not sqrt(x * x - 1): the principal branch for "
             "complex x"),
+    # as arcsin; and as arctan, the quotient (1 / x) / (1 / x - x) for a complex x past
+    # |x| ~ 1e154, where 1 - x * x overflows (d/dt arctanh(t c) was 0 at c = 1e154 (1 + i),
+    # NaN at 1e200 (1 + i): attack63 09)
     _smooth(np.arctanh, "where(np.absolute(value(x)) < 0.5, 1.0 / (1.0 - x * x), "
-            "1.0 / ((1.0 - x) * (1.0 + x)))", domain=(_I,)),   # as arcsin
+            "1.0 / ((1.0 - x) * (1.0 + x)))", domain=(_I,),
+            quotient=(("1.0 / x", "1.0 / x - x"),)),
     # ---- selection ----------------------------------------------------------------
     # TIES below: at a tie (x == y) each argument gets 1/2, the midpoint of the one-sided
     # derivatives (JAX's and PyTorch's rule).  For one seeded direction forward mode

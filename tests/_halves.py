@@ -8,8 +8,8 @@ such read, the two halves run the same code.  So the first half records, for eve
 test it ran, whether anything read those flags while it ran -- in its setup, its
 call, its teardown, any fixture of a wider scope it uses, the import of its module
 -- or started another process (whose code reads the variable itself); the second
-half, on the same tree, skips the tests that passed in the first half with no such
-read (the skip's reason says so), and runs every other test: those that read the
+half, on the same tree, deselects the tests that passed in the first half with no such
+read, and runs every other test: those that read the
 flags, failed or were not recorded, and every test of a module whose code names the
 variable or the engine (:func:`names_the_engine`: it may choose by itself).
 
@@ -35,16 +35,15 @@ import tempfile
 import time
 
 FIRST, SECOND = "fused", "eager"
-# a module whose code says any of these may read the engine itself: never skipped
+# a module whose code says any of these may read the engine itself: never left out
 # (:func:`names_the_engine`: :data:`NAMED` are its names, :data:`NAMES` its strings)
 NAMED = frozenset({"DUALGRAD_ENGINE", "ENGINE", "_engine", "_DEFAULT", "current", "conftest",
                    "_update", "ACTIVE", "FUSING", "DEFERRING"})
 NAMES = re.compile(r"DUALGRAD_ENGINE|\bENGINE\b|_engine\b|_DEFAULT\b|\bcurrent\(|conftest|"
                    r"_update\b|\bACTIVE\b|\bFUSING\b|\bDEFERRING\b")
-REASON = ("ran in the DUALGRAD_ENGINE=fused half of this tree and read no engine flag "
-          "there (tests/_halves.py)")
 KEEP = 8            # records kept in a folder (one per first half that ran)
 WORKER_KEY = "dualgrad_halves"      # a worker's lines in xdist's ``workeroutput``
+CLEAN_KEY = "dualgrad_clean"        # the second half's clean node ids in ``workerinput``
 
 
 def key(tests_dir):
@@ -218,7 +217,7 @@ def clean_tests(path):
             with open(os.path.join(path, name)) as f:
                 text = f.read()
         except OSError:             # removed by a newer first half meanwhile:
-            return set()            # (its dirty lines unread) skip nothing
+            return set()            # (its dirty lines unread) leave out nothing
         for line in text.splitlines():
             state, _, nodeid = line.partition(" ")
             (clean if state == "clean" else dirty).add(nodeid)
@@ -232,7 +231,7 @@ def names_the_engine(path, _seen={}):
     name of :data:`NAMED` (whole: ``small_engine`` is not ``_engine``; an import's module,
     an attribute, a variable, an argument) or a string that :data:`NAMES` finds (code a
     child process runs, an environment's key).  Comments and docstrings say nothing a
-    test runs (``tests/conftest.py`` in a comment made 14 test files never skip); a file
+    test runs (``tests/conftest.py`` in a comment made 14 test files never left out); a file
     that cannot be read or parsed names it."""
     if path not in _seen:
         try:

@@ -103,3 +103,38 @@ def test_gp_row_bits_and_oracle(monkeypatch, x):
     f = [_gp(np.array([x + k * h]))[0] for k in (-2, -1, 1, 2)]
     fd = (f[0] - 8 * f[1] + 8 * f[2] - f[3]) / (12 * h)
     assert np.isclose(got[0, 0], fd, rtol=1e-6, atol=1e-9 * abs(f[1]))
+
+
+def test_vector_solutions_come_back_as_before():
+    """cho_solve / lu_solve of a 1-D right-hand side: ``x[:, 0]`` of a one-matrix
+    solution (the basic index's path), ``x[..., 0]`` of a batch's, the same duals."""
+    for shape in ((5, 1), (2, 5, 1)):
+        x = dg.Dual(RNG.standard_normal(shape), RNG.standard_normal(shape + (3,)))
+        got, want = L._column_back(x), x[..., 0]
+        assert type(got) is type(want) and got.shape == want.shape
+        same_bits(got, want)
+    s = _layouts(4)[0]
+    a = np.stack([s @ s.T] * 2)
+    c = L.cho_factor(dg.Dual(a, RNG.standard_normal((2, 4, 4, 2))))
+    b = dg.Dual(np.ones(4), RNG.standard_normal((4, 2)))
+    x = L.cho_solve(c, b)
+    assert x.shape == (2, 4)
+    np.testing.assert_allclose(np.einsum("kij,kj->ki", a, x.value), np.ones((2, 4)))
+
+
+def test_check_finite_reads_values_only():
+    """SciPy's message where a value holds an inf or a NaN (at any level), as SciPy's
+    own call on the values raises; infinite partials pass (check_finite=True)."""
+    a = np.eye(3) * 2.0
+    for bad in (np.nan, np.inf):
+        v = a.copy()
+        v[1, 2] = bad
+        with pytest.raises(ValueError, match="array must not contain infs or NaNs"):
+            sl.cho_factor(v)
+        with pytest.raises(ValueError, match="array must not contain infs or NaNs"):
+            L.cho_factor(dg.Dual(v, np.ones((3, 3, 1))))
+        inner = dg.Dual(v, np.zeros((3, 3, 1)))
+        with pytest.raises(ValueError, match="array must not contain infs or NaNs"):
+            dg.jacobian(lambda s: L.cho_solve(L.cho_factor(a * s[0]), inner), np.ones(1))
+    got = L.cho_factor(dg.Dual(a, np.full((3, 3, 1), np.inf)))[0]
+    assert np.isfinite(got.value).all()

@@ -126,8 +126,13 @@ def check_finite(who, *xs):
     """SciPy's ``check_finite=True`` on duals: ``ValueError`` with SciPy's own message
     where a value (at any level) holds an inf or a NaN."""
     for x in xs:
-        if x is not None and not np.all(np.isfinite(primal(x))):
-            raise ValueError("array must not contain infs or NaNs")
+        if x is not None:
+            finite = np.isfinite(primal(x))
+            if not (finite.all() if type(finite) in _BOOLS else np.all(finite)):
+                raise ValueError("array must not contain infs or NaNs")
+
+
+_BOOLS = (np.ndarray, np.bool_)
 
 
 def not_holomorphic(who, *xs):

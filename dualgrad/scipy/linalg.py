@@ -149,6 +149,8 @@ def _solve_all(solver, T, stack, vector):
 
 def _tri(a, b, trans, lower, unit):
     """``solve_triangular`` of ``a``, ``b`` (maybe duals, any nesting)."""
+    if type(a) is np.ndarray and type(b) is np.ndarray:   # a level's value, its partials'
+        return _plain_tri(a, b, trans, lower, unit)       # solve: no dual, no tracer
     tag, n = outer("dualgrad.scipy.linalg.solve_triangular", a, b)
     if tag < 0 and traced(a, b):          # sparsity tracers: NumPy's spelling, same pattern
         T = _triangle(a, lower, unit)
@@ -330,6 +332,13 @@ def _masks(m):
     return _tri_mask(m, -1), np.eye(m, dtype=bool)
 
 
+def _column_back(x):
+    """``x[..., 0]``: the solution of a right-hand side read as one column, a vector
+    again (a dual's ``x[:, 0]`` where ``x`` has two axes: its basic index's path,
+    0.9 us, not the Ellipsis's 4.5)."""
+    return x[:, 0] if np.ndim(primal(x)) == 2 else x[..., 0]
+
+
 def _check_square(who, a):
     shape = np.shape(primal(a))
     if len(shape) < 2 or shape[-1] != shape[-2]:
@@ -490,7 +499,7 @@ def cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True):
         x = _tri(c, _tri(c, b, 0, True, False), 2, True, False)
     else:                                       # U^H U x = b
         x = _tri(c, _tri(c, b, 2, False, False), 0, False, False)
-    return x[..., 0] if vector else x
+    return _column_back(x) if vector else x
 
 
 # What each assume_a reads of a (measured on SciPy 1.17: changing the other entries
@@ -913,7 +922,7 @@ def lu_solve(lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
         if tag < 0:
             raise
         x = _singular_lu_solve(lu, piv, b, trans, tag)
-    return x[..., 0] if vector else x
+    return _column_back(x) if vector else x
 
 
 def _singular_lu_solve(lu, piv, b, trans, tag):

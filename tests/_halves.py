@@ -8,10 +8,10 @@ such read, the two halves run the same code.  So the first half records, for eve
 test it ran, whether anything read those flags while it ran -- in its setup, its
 call, its teardown, any fixture of a wider scope it uses, the import of its module
 -- or started another process (whose code reads the variable itself); the second
-half, on the same tree, deselects the tests that passed in the first half with no such
-read, and runs every other test: those that read the
-flags, failed or were not recorded, and every test of a module whose code names the
-variable or the engine (:func:`names_the_engine`: it may choose by itself).
+half, on the same tree, deselects the tests that passed in the first half with no
+such read, and runs every other test: those that read the flags, failed or were not
+recorded, and every test of a module whose code names the variable or the engine
+(:func:`names_the_engine`: it may choose by itself).
 
 The record lives in a folder of the temporary directory named by a hash of what
 could change a test's path: the source files of ``dualgrad`` (the package imported)
@@ -231,8 +231,8 @@ def names_the_engine(path, _seen={}):
     name of :data:`NAMED` (whole: ``small_engine`` is not ``_engine``; an import's module,
     an attribute, a variable, an argument) or a string that :data:`NAMES` finds (code a
     child process runs, an environment's key).  Comments and docstrings say nothing a
-    test runs (``tests/conftest.py`` in a comment made 14 test files never left out); a file
-    that cannot be read or parsed names it."""
+    test runs (``tests/conftest.py`` in a comment kept 14 test files in the second half);
+    a file that cannot be read or parsed names it."""
     if path not in _seen:
         try:
             with open(path, encoding="utf-8") as f:

@@ -7,12 +7,14 @@ N = 10, n = 10); ``dispatch._lean_small.lean_power_pair`` computes the value and
 regular branches' NumPy calls, and tests where they are the row's (no zero base or
 exponent, no underflowed value or factor, finite factors) and multiplies in one call of
 ``backend.power_pair_kernel``'s entry point (numba loaded) or NumPy's; anything else is
-``_pair``'s from the value on.
+``_pair``'s from the value on.  The power rows' derivative functions answer their
+``lazy_where`` tests first for plain floats (``a ** k``, ``2.0 ** u``, ``t ** k``).
 
 Oracles: the general path (``dispatch._ufuncs.call`` of the row, ``_kernels.use("numpy")``)
 to the bit, NumPy's float call for the value and its warnings; closed forms written in
-another order (``y x**y / x``, ``x**y log x``).  Path spies: the entry point called and
-``_pair`` not, or ``_pair`` given the value.
+another order (``y x**y / x``, ``x**y log x``); the row's whole functions.  Path spies:
+the entry point called and ``_pair`` not, or ``_pair`` given the value; the whole
+function called only where a test fails.
 """
 
 import warnings

@@ -50,10 +50,11 @@ Propagation
         factor not finite) or ``NotImplemented`` (as ``scaled_kernel``); the cell
         ``[entry]`` that dispatch calls itself once ``cube_kernel`` made it, as
         ``entry_cell``'s.
-    ``power_pair_kernel(x, y, out, f, g, p, q)``, ``POWER_PAIR``
+    ``power_pair_kernel(x, y, out, w, v, p, q)``, ``POWER_PAIR``
         the partials of ``u ** v`` of two array duals on small 1-D values from the power
-        row's regular factors, with that row's tests for them, in one call of a compiled
-        entry point, or ``None`` (the kernel declined: the caller's general path) or
+        row's regular factors (NumPy's ``w = x ** (y - 1.0)`` and ``v = np.log(x)``
+        given), with that row's tests for them, in one call of a compiled entry point,
+        or ``None`` (the kernel declined: the caller's general path) or
         ``NotImplemented``; the cell ``[entry]``, as ``CUBE``.
     ``fusable(rule)``, ``local_kernel(ufunc, x, out, p)``, ``local_kernel2(ufunc, x, y,
     out, p, q)``

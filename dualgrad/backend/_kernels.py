@@ -151,7 +151,7 @@ def small_cube_entry():
 
 def small_power_pair_entry():
     """``_numba_kernels.power_pair_entry`` compiled as the entry point of its one
-    signature (five 1-D float64 arrays ``x, y, out, f, g`` and two 2-D ``p, q`` of any
+    signature (five 1-D float64 arrays ``x, y, out, w, v`` and two 2-D ``p, q`` of any
     layout; the result 2-D C-contiguous), numba loaded by the caller, who must pass
     native float64 ndarrays of exactly those dimensions (the kernel tests the lengths),
     as :func:`small_entry`'s callers do."""

@@ -918,7 +918,7 @@ def _source(n):
             body = _fast_binary(stem, _FAST[stem], rule, n)
             methods.append(_named(body, u).replace("_fast2_U", fast2 or ""))
         elif stem in ("neg", "pos"):
-            methods.append(_fast_unary(stem, rule, n).replace("(U,", f"({u},"))
+            methods.append(_named(_fast_unary(stem, rule, n), u))
         elif rule.ufunc.nin == 1:
             target = unary.get(rule.ufunc)
             if not (fast1 and stem in _WATCHED):    # (abs: written whole by _watched)
@@ -936,7 +936,7 @@ def _source(n):
                 continue
             if stem in _REFLECTED_FAST:
                 body = _fast_reflected(stem, _FAST[stem], rule, n)
-                methods.append(body.replace("(U,", f"({u},"))
+                methods.append(_named(body, u))
             elif fast2:
                 methods.append(f"def __r{stem}__(a, b):\n    return {fast2}(b, a)")
             else:

@@ -194,13 +194,15 @@ _PRIVATE = {}               # name -> SciPy's unvalidated function or None, on f
 
 
 def _private(name):
-    """:data:`_PRIVATE`'s entry for ``name``, looked up once."""
-    scipy_linalg("dualgrad.scipy.linalg")
-    fn = _PRIVATE[name] = _scipy_private(*{
-        "trtrs": ("_basic", "_solve_triangular",
-                  ("a1", "b1", "trans", "lower", "unit_diagonal", "overwrite_b")),
-        "potrf": ("_decomp_cholesky", "_cholesky",
-                  ("a", "lower", "overwrite_a", "clean", "check_finite"))}[name])
+    """:data:`_PRIVATE`'s entry for ``name`` (looked up on first use)."""
+    fn = _PRIVATE.get(name, False)
+    if fn is False:
+        scipy_linalg("dualgrad.scipy.linalg")
+        fn = _PRIVATE[name] = _scipy_private(*{
+            "trtrs": ("_basic", "_solve_triangular",
+                      ("a1", "b1", "trans", "lower", "unit_diagonal", "overwrite_b")),
+            "potrf": ("_decomp_cholesky", "_cholesky",
+                      ("a", "lower", "overwrite_a", "clean", "check_finite"))}[name])
     return fn
 
 
@@ -211,9 +213,7 @@ def _plain_tri(a, b, trans, lower, unit):
     ``_asarray_validated``'s, which return these arrays as they are, and
     ``overwrite_b`` False as the public call finds it): the same LAPACK call, ~2.6 us
     instead of ~8.3 at 25 x 25 (rows63)."""
-    solve = _PRIVATE.get("trtrs", False)
-    if solve is False:
-        solve = _private("trtrs")
+    solve = _private("trtrs")
     if solve is not None and type(a) is np.ndarray and type(b) is np.ndarray and \
             a.dtype == _F64 and b.dtype == _F64 and a.ndim == 2 and 0 < b.ndim < 3 and \
             a.shape[0] == a.shape[1] == b.shape[0] and b.size:
@@ -226,9 +226,7 @@ def _plain_cho_factor(a, lower):
     """``scipy.linalg.cho_factor(a, lower, check_finite=False)[0]`` of a plain array:
     for a float64 nonempty square matrix SciPy's ``_cholesky`` (the public function's
     one step after its batch decorator's, which returns ``a`` as it is)."""
-    factor = _PRIVATE.get("potrf", False)
-    if factor is False:
-        factor = _private("potrf")
+    factor = _private("potrf")
     if factor is not None and type(a) is np.ndarray and a.dtype == _F64 and \
             a.ndim == 2 and a.shape[0] == a.shape[1] and a.size:
         return factor(a, lower=lower, overwrite_a=False, clean=False, check_finite=False)[0]

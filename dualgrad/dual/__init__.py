@@ -4,7 +4,7 @@
 generated scalar classes), ``_array`` (array duals and the constructors that know
 both kinds), ``_views`` (the lean path of the functions and methods that return
 views of an array dual), ``_joins`` (the lean path of the joins: ``np.concatenate``,
-``np.stack``...).  The wing imports only the rule table, the backend door and
+``np.stack``...), ``_picks`` (the lean ``np.where`` / ``np.interp`` of scalar duals).  The wing imports only the rule table, the backend door and
 ``errors``; the layers above hand it their entry points through ``connect``.
 """
 
@@ -17,6 +17,7 @@ from ._array import (ELEMENTS, ArrayDual, elements_written, from_object_array, k
                      release_pass, stack_scalars)
 from . import _views  # noqa: F401  (installs the lean view functions and methods)
 from ._joins import join_partials  # (importing it installs the lean joins)
+from . import _picks  # noqa: F401  (installs the lean np.where / np.interp of scalar duals)
 
 __all__ = ["Dual", "ScalarDual", "ArrayDual", "make", "make_scalar", "make_array", "make_real",
            "scalar_class", "scalars_from_rows", "stack_scalars", "from_object_array", "partials_array",

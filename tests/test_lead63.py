@@ -55,6 +55,17 @@ def test_norm_hessian_where_the_sum_of_squares_leaves_the_floats(s1, s2):
     np.testing.assert_allclose(H, want, rtol=1e-15, atol=1e-15 * np.abs(want).max())
 
 
+@pytest.mark.parametrize("c", [1e-170, 1e-200, 3e-155, 1e155, 1e200])
+def test_norm_hessian_of_scaled_seeds(c):
+    # x = c t: the first partials are of x's size, and one scale for value and partials
+    # made their products underflow to a silent 0 at 1e-170 (diff63 F1; 950b744: NaN)
+    t = np.array([1.0, 2.0, -0.5])
+    with np.errstate(all="ignore"):
+        H = dg.hessian(lambda t: np.linalg.norm(c * t), t)
+    np.testing.assert_allclose(H, c * _norm_hessian(t), rtol=1e-15,
+                               atol=1e-15 * c * np.abs(_norm_hessian(t)).max())
+
+
 @pytest.mark.parametrize("s", [1e-170, 1e200])
 def test_norm_of_a_complex_dual_where_the_sum_of_squares_leaves_the_floats(s):
     # the slope was 0 at 1e-170 and NaN at 1e200 (attack63 02); d|x c| / dx = x / |x|

@@ -49,9 +49,8 @@ def test_norm_where_a_value_is_not_finite_or_overflows(special):
 @pytest.mark.parametrize("scale", [1e-170, 1e-300, 1e200])
 def test_norm_slope_where_the_sum_of_squares_under_or_overflows(scale):
     """x @ x is 0 or inf though |x| is not (attack62 04: a gradient of inf / 0 for x /
-    |x|): NumPy's value, the exact slope over every axis or one, and a Hessian of NaN
-    there too ((I - u u^T) / |x|, lead63: it was NaN), never a wrong number; no warning
-    from dualgrad."""
+    |x|): NumPy's value, the exact slope over every axis or one, and the exact Hessian
+    (I - u u^T) / |x| there too (lead63: it was NaN); no warning from dualgrad."""
     x = np.array([[1.0, 2.0, 2.0], [3.0, 4.0, 0.0]]) * scale
     unit = np.array([[1.0, 2.0, 2.0], [3.0, 4.0, 0.0]]) / np.array([[3.0], [5.0]])
     with np.errstate(all="ignore"):

@@ -1844,37 +1844,53 @@ def _scales(v, axes, w):
 
 
 def _scaled_norm(x, axes, w, out):
-    """:func:`_rescaled_slope` for a nested or complex dual ``x``: the 2-norm of ``w =
-    x / s`` with its order-k partials those of ``x`` times ``s**(k - 1)`` (``x`` seen
-    through ``t = s tau``: ``w``'s partials are then of ``x``'s size, not ``x``'s over
-    ``s``, whose products overflowed at a Hessian's second level), whose order-k
-    partials times ``s**(1 - k)`` are the norm's (it is homogeneous of degree 1); the
-    value NumPy's (``out``'s).  (The nested case had set the outer partials NaN whole: a
-    Hessian of ``norm(x[:3]) + x[3] ** 2`` at 1e-170 was NaN in every entry, attack63
-    01; the complex one was left as it was: 0 at 1e-170, attack63 02.)"""
+    """:func:`_rescaled_slope` for a nested or complex dual ``x``: ``x`` seen through
+    ``t_j = r_j tau_j``, one power of two ``r`` per tag (per row of the batch) that
+    brings the first partials of ``w = x / s`` to order 1, so that their products (a
+    Hessian's second level) stay in range whatever the scale of x and of its seeds;
+    a part of ``w`` of orders ``k_j`` is ``x``'s times ``prod r_j**k_j / s``, and the
+    norm's is ``w``'s norm's times ``s / prod r_j**k_j`` (it is homogeneous of degree
+    1); the value NumPy's (``out``'s).  (The nested case had set the outer partials NaN
+    whole: a Hessian of ``norm(x[:3]) + x[3] ** 2`` at 1e-170 was NaN in every entry,
+    attack63 01; the complex one was left as it was: 0 at 1e-170, attack63 02; one
+    scale for the value and the partials alike gave 0 for ``norm(c t)``'s Hessian at
+    c = 1e-170, where the partials are of x's size: diff63 F1.)"""
     ok, scale = _scales(primal(x), axes, w)
     if ok is None:
         return out
-    scaled = np.sqrt(_sum_of_squares(_by_order(x, 1.0 / scale, scale), axes, True))
+    rates = {}
+    d = x
+    while isinstance(d, Dual):          # the first partials of each tag, row by row
+        p = np.absolute(primal(d.partials))
+        m = np.max(p, axis=axes + (p.ndim - 1,), keepdims=True)[..., 0] if p.size else \
+            np.zeros(scale.shape)
+        use = ok & (m > 0.0) & (m <= _HUGE)
+        rates[d.tag] = np.ldexp(1.0, np.frexp(scale)[1] - np.frexp(np.where(use, m, 1.0))[1]
+                                * use - np.frexp(scale)[1] * ~use)
+        d = d.value
+    scaled = np.sqrt(_sum_of_squares(_by_order(x, 1.0 / scale, rates), axes, True))
     shape = np.shape(primal(out))
-    scale = np.reshape(scale, shape)
-    scaled = _by_order(np.reshape(scaled, shape), scale, 1.0 / scale)
+    scaled = _by_order(np.reshape(scaled, shape), np.reshape(scale, shape),
+                       {t: np.reshape(1.0 / r, shape) for t, r in rates.items()})
     if not np.all(ok):
         scaled = np.where(np.reshape(ok, shape), scaled, out)
     return _with_primal(scaled, primal(out))
 
 
-def _by_order(d, a, b):
-    """The dual ``d`` (any nesting) with each part of order k (its value 0, its
-    partials 1, a nested dual's second level 2) times ``a * b**k``; ``a``, ``b`` powers
-    of two shaped as ``d``'s value (exact, unless a part leaves the float range)."""
-    if type(d) is np.ndarray and d.dtype == object:     # (a nested scalar's partials)
-        return np.frompyfunc(_by_order, 3, 1)(d, a, b)
+def _by_order(d, a, rates):
+    """The dual ``d`` (any nesting) with each part of orders ``k_j`` in the tags ``j``
+    times ``a * prod rates[j]**k_j``; ``a`` and the rates powers of two shaped as
+    ``d``'s value (exact, unless a part leaves the float range)."""
+    if type(d) is np.ndarray and d.dtype == object:     # (a nested scalar's partials:
+        a0 = np.reshape(a, -1)[0]                        # its value has one element)
+        r0 = {t: np.reshape(r, -1)[0] for t, r in rates.items()}
+        return np.frompyfunc(lambda e: _by_order(e, a0, r0), 1, 1)(d)
     if not isinstance(d, Dual):
         return d * a
-    a, b = np.asarray(a), np.asarray(b)
-    return make(_by_order(d.value, a, b),
-                _by_order(d.partials, (a * b)[..., None], b[..., None]), d.tag)
+    a = np.asarray(a)
+    return make(_by_order(d.value, a, rates),
+                _by_order(d.partials, (a * rates[d.tag])[..., None],
+                          {t: np.asarray(r)[..., None] for t, r in rates.items()}), d.tag)
 
 
 def _with_primal(d, value):

@@ -2801,6 +2801,17 @@ def array_subclass(who, cls):
         "not A.T * k * A).")
 
 
+# scipy.stats.mstats' functions that met a dual through numpy.ma, spelled in NumPy on
+# the dual (diff63 F3: one trimmed-mean spelling for every function was another statistic
+# for tmean, whose limits are values, not counts)
+_MSTATS_SPELLINGS = {
+    "trimmed_mean": " (a trimmed mean: np.mean(np.sort(x)[k:len(x) - k]), k the count "
+                    "cut from each end)",
+    "trim_mean": " (np.mean(np.sort(x)[k:len(x) - k]), k the count cut from each end)",
+    "tmean": " (np.mean(x[(x >= lo) & (x <= hi)]) for limits=(lo, hi))",
+}
+
+
 def masked_dual(frame):
     """numpy.ma (its code at ``frame``) converted a dual array: ``np.ma.array(x,
     mask=...)``, ``np.ma.sqrt(x)``, a masked array's operator ``m * x`` (its ``__mul__``
@@ -2828,9 +2839,9 @@ def masked_dual(frame):
         ": numpy.ma computes a masked array of duals as an object array with NumPy's own "
         "loops and fills the masked entries with plain numbers, which dualgrad does not "
         "follow (their derivatives would come out 0); expected plain NumPy functions on "
-        "dual arrays. Fix: " + ("write that SciPy step as NumPy functions on the dual "
-                                "itself (a trimmed mean: np.mean(np.sort(x)[k:len(x) - "
-                                "k])), or " if entry is not None else "") +
+        "dual arrays. Fix: " + (f"write that SciPy step as NumPy functions on the dual "
+                                f"itself{_MSTATS_SPELLINGS.get(entry.f_code.co_name, '')}, "
+                                "or " if entry is not None else "") +
         "call the NumPy function on the dual itself (np.sqrt(x), "
         "np.max(x), np.std(x)) and say what the masked entries mean with it: x[~mask] for "
         "np.ma's compressed(), np.where(mask, fill, g(x)) for np.ma.filled(g(x), fill) "

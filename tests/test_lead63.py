@@ -1,8 +1,12 @@
 """The lead's mends of stop 63: refusals that name the call the user wrote."""
+import warnings
+
 import numpy as np
 import pytest
 
 import dualgrad as dg
+from _probes import without_numba
+from dualgrad.dual._base import new_tag
 
 
 def test_mstats_refusal_names_the_scipy_call_and_its_spelling_is_exact():
@@ -100,3 +104,33 @@ def test_complex_arctanh_slope_far_out(c):
     for got in (s, a):
         assert abs(got - (-1 / c)) <= 4e-16 * abs(1 / c)
     assert abs(s2 - 2 / c) <= 4e-16 * abs(2 / c)
+
+
+def test_mstats_tmean_spelling_keeps_its_limits_as_values():
+    # tmean's limits are values: the sort-slice spelling of a trimmed mean was another
+    # statistic (diff63 F3); the one named is tmean's own, and exact
+    mstats = pytest.importorskip("scipy.stats.mstats")
+    x = np.array([0.05, 0.5, 0.95, 0.3, 0.7])
+    with pytest.raises(TypeError, match=r"tmean .*np\.mean\(x\[\(x >= lo\) & \(x <= hi\)\]\)"):
+        dg.gradient(lambda x: mstats.tmean(x, (0.1, 0.9)), x)
+    keep = (x >= 0.1) & (x <= 0.9)
+    assert np.isclose(mstats.tmean(x, (0.1, 0.9)), np.mean(x[keep]))
+    g = dg.gradient(lambda x: np.mean(x[(x >= 0.1) & (x <= 0.9)]), x)
+    assert np.array_equal(g, np.where(keep, 1 / 3, 0.0))
+
+
+def test_power_of_two_array_duals_reports_as_the_float_power(request, monkeypatch):
+    # numba not loaded: pair_small's finiteness sum of finite factors past 1.8e308 warned
+    # "overflow encountered in reduce" outside the hush (diff63 F2); x ** y of floats is
+    # silent.  d/dx = y x**(y - 1), d/dy = x**y log x
+    without_numba(request, monkeypatch)
+    tag = new_tag()
+    x = dg.Dual(np.full(100, 1e-154), np.ones((100, 1)), tag=tag)
+    y = dg.Dual(np.full(100, -1.0), np.ones((100, 1)), tag=tag)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = x ** y
+        want = np.full(100, 1e-154) ** np.full(100, -1.0)
+    assert np.array_equal(got.value, want)
+    np.testing.assert_allclose(got.partials[:, 0], -1.0 * 1e308 + 1e154 * np.log(1e-154),
+                               rtol=1e-15)

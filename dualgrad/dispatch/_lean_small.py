@@ -393,12 +393,16 @@ def lean_power_pair(a, b):
         e = _eget()
         s = _LAST[0]
         token = _eset(s[1]) if e is s[0] or e is s[1] else _hush()
+    t = None
     try:                          # the row's regular branches (rules/_table.py's
         w = x ** (y - 1.0)        # _power_at_zero: its ``formula`` y * x ** (y - 1.0) and
         v = np.log(x)             # ``dy``'s last, out * np.log(x)), their NumPy calls
-        if not kernel:
+        if not kernel:            # (pair_small's finiteness sum hushed too: diff63 F2)
             f = y * w
             g = out * v
+            if x.all() and y.all() and _fmin(np.absolute(out), axis=None) >= TINY and \
+                    np.absolute(f).min() >= TINY:   # (NaN: fmin passes it over, min gives
+                t = _pair_small(f, p, g, q)  # it: a NaN f declined here, a NaN g by pair_small)
     finally:
         if _errstate is None:                           # pragma: no cover
             _unhush(token)
@@ -412,13 +416,9 @@ def lean_power_pair(a, b):
                 t = None
         else:
             t = _power_pair(x, y, out, w, v, p, q)      # (makes the entry point)
-    elif x.all() and y.all() and _fmin(np.absolute(out), axis=None) >= TINY and \
-            np.absolute(f).min() >= TINY:  # (NaN: fmin passes it over, min gives it: a
-        t = _pair_small(f, p, g, q)        # NaN f declined here, a NaN g by pair_small)
-    else:
-        t = None
     if t is None:                 # the general path from the value on (NumPy's
-        return _pair(_POWER, a, b, out)    # reports on it made once)
+        got = _pair(_POWER, a, b, out)     # reports on it made once; _MISS, nothing
+        return call(_POWER, (a, b), out) if got is _ufuncs._MISS else got   # done: call's)
     return make_real(out, t, tag)
 
 

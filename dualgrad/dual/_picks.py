@@ -93,12 +93,16 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     xv = x.value
     value = np.interp(xv, xp, fp, left, right)        # NumPy's value and its checks
     knots = xp if xp.dtype is _F64 else xp.astype(_F64)
-    i = min(max(int(knots.searchsorted(xv, "right")) - 1, 0), m - 2)
-    slope = (fp[i + 1] - fp[i]) / (knots[i + 1] - knots[i])    # float64: NumPy's warnings
-    if not knots[0] <= xv <= knots[m - 1]:                     # (NaN too)
-        slope = 0.0
-    value = float(value + slope * (np.float64(xv) - xv))
-    s = float(slope)
+    s = 0.0
+    if knots[0] <= xv <= knots[m - 1]:                         # (not NaN)
+        i = min(max(int(knots.searchsorted(xv, "right")) - 1, 0), m - 2)
+        k0, k1 = float(knots[i]), float(knots[i + 1])
+        if k1 == k0:
+            return None                                        # (a repeated knot)
+        # Python floats: NumPy's float64 arithmetic, without its reports, which the
+        # general path makes where the slope declines (diff63: they came twice)
+        s = (float(fp[i + 1]) - float(fp[i])) / (k1 - k0)
+    value = float(value) + s * (float(xv) - xv)
     if value != value or s - s != 0:
         return None     # a NaN value (whose sign bit NumPy's array loops set), an infinite
                         # or NaN slope (the general product keeps zero partials): the general path

@@ -3,6 +3,8 @@ makes, the number a message's spelling gives."""
 
 import sys
 
+import pytest
+
 
 def python_calls(op):
     """The names of the Python functions ``op()`` calls (``sys.setprofile``): a path
@@ -79,6 +81,19 @@ def without_numba(request, monkeypatch):
     for cell in (_lean_small._SCALE, _lean_small._CUBE):
         request.addfinalizer(lambda c=cell, held=cell[0]: c.__setitem__(0, held))
         cell[0] = None
+
+
+@pytest.fixture(params=["kernel", "numpy"], name="loaded")
+def loaded_or_not(request, monkeypatch):
+    """A test's two numba states: loaded (the compiled entry points) or not
+    (:func:`without_numba`: NumPy's calls); ``from _probes import loaded_or_not`` makes
+    it the test module's ``loaded`` fixture."""
+    if request.param == "kernel":
+        from dualgrad.backend import _loader
+        _loader.load()
+    else:
+        without_numba(request, monkeypatch)
+    return request.param
 
 
 def bench_module(name):

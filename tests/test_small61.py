@@ -24,7 +24,7 @@ from dualgrad.dispatch import _lean_small
 from dualgrad.dispatch._ufuncs import call
 from dualgrad.dual._base import new_tag
 from dualgrad.rules._table import rule_for
-from _probes import same_duals, without_numba
+from _probes import loaded_or_not, same_duals  # noqa: F401 (loaded)
 
 POWER = rule_for(np.power)
 RNG = np.random.default_rng(61)
@@ -41,16 +41,6 @@ def _layout(x, p, layout):
     if layout == "F":
         return x, np.asfortranarray(p)
     return x, p
-
-
-@pytest.fixture(params=["kernel", "numpy"])
-def loaded(request, monkeypatch):
-    """Numba loaded (the entry points) or not (NumPy's calls, no cell called)."""
-    if request.param == "kernel":
-        _loader.load()
-    else:
-        without_numba(request, monkeypatch)
-    return request.param
 
 
 @pytest.mark.parametrize("layout", ["C", "reversed", "strided", "F"])

@@ -28,22 +28,12 @@ from dualgrad.dispatch import _lean_small
 from dualgrad.dispatch._ufuncs import call
 from dualgrad.dual._base import new_tag
 from dualgrad.rules._table import rule_for
-from _probes import same_duals, spy_on, without_numba
+from _probes import loaded_or_not, same_duals, spy_on  # noqa: F401 (loaded)
 
 POWER = rule_for(np.power)
 RNG = np.random.default_rng(63)
 SPECIAL = np.array([0.0, -0.0, np.nan, np.inf, -np.inf, 5e-324, -5e-324, 1e-310, 1e154,
                     -1e200, 1e-160, 1.0, -1.0, 0.7, -2.5, 2.0, -3.0, 1e300])
-
-
-@pytest.fixture(params=["kernel", "numpy"])
-def loaded(request, monkeypatch):
-    """Numba loaded (the entry point) or not (NumPy's tests and products)."""
-    if request.param == "kernel":
-        _loader.load()
-    else:
-        without_numba(request, monkeypatch)
-    return request.param
 
 
 def _reports(op):

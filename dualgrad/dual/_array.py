@@ -433,9 +433,6 @@ class ArrayDual(Dual):
             return
         outer, inner, lower = builds
         w0, w1, w2, w3 = map(_weak, (v.value, v._p, p.value, p._p))
-        one = p.value.shape[1] == 1             # one outer direction (a jvp's, a root
-        # finder's Newton steps): its partial read by item, no zip (list(u) of 50 elements
-        # 75 -> 56 us; nested63)
         for i in range(n):                      # _element's: the value's level, then each
             v, p, e = self.value, self._p, None     # partial's
             if type(v) is ArrayDual and type(p) is ArrayDual and self._c is None:
@@ -443,7 +440,6 @@ class ArrayDual(Dual):
                 if vv is w0() and vp is w1() and pv is w2() and pp is w3():
                     tag = p.tag
                     e = outer(inner(vv.item(i), vp[i].tolist(), v.tag),
-                              [lower(pv.item(i, 0), pp[i, 0].tolist(), tag)] if one else
                               [lower(a, b, tag) for a, b in zip(pv[i].tolist(),
                                                                  pp[i].tolist())], self.tag)
                 vv = vp = pv = pp = None

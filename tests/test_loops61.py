@@ -39,6 +39,15 @@ def _key(e, tags):
     return a.dtype.str, a.shape, a.tobytes()
 
 
+def _one_nan(out):
+    """The helper's result with each NaN the positive quiet one (-0.0 kept): a Hessian's
+    NaN sign bits from ``sum`` of elements holding NaN came out differently in CI's fused
+    half only, by the xdist worker's order (lead63: not a number; what each element
+    yields is still compared whole, NaN signs included)."""
+    a = np.asarray(out)
+    return np.where(np.isnan(a), np.nan, a) if a.dtype.kind == "f" else out
+
+
 def _element_by_element(d):
     """``ArrayDual.__iter__`` before loops61: ``d[i]`` at each step."""
     for i in range(len(d)):
@@ -56,7 +65,7 @@ def _both(body, x, helper, monkeypatch):
         try:
             out = helper(lambda q: body(q, seen), np.array(x, dtype=float))
             tags = {}
-            return (_key(out, tags), [_key(e, tags) for e in seen]), None
+            return (_key(_one_nan(out), tags), [_key(e, tags) for e in seen]), None
         except Exception as err:        # noqa: BLE001 (compared below)
             return None, (type(err), str(err))
     new = run()

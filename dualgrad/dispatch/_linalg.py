@@ -1864,9 +1864,9 @@ def _scaled_norm(x, axes, w, out):
         p = np.absolute(primal(d.partials))
         m = np.max(p, axis=axes + (p.ndim - 1,), keepdims=True)[..., 0] if p.size else \
             np.zeros(scale.shape)
-        use = ok & (m > 0.0) & (m <= _HUGE)
-        rates[d.tag] = np.ldexp(1.0, np.frexp(scale)[1] - np.frexp(np.where(use, m, 1.0))[1]
-                                * use - np.frexp(scale)[1] * ~use)
+        use = ok & (m > 0.0) & (m <= _HUGE)           # (elsewhere 1: no scaling)
+        shift = np.frexp(scale)[1] - np.frexp(np.where(use, m, 1.0))[1]
+        rates[d.tag] = np.ldexp(1.0, np.where(use, shift, 0))
         d = d.value
     scaled = np.sqrt(_sum_of_squares(_by_order(x, 1.0 / scale, rates), axes, True))
     shape = np.shape(primal(out))

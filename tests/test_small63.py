@@ -172,7 +172,7 @@ def test_the_power_rows_regular_branch_first_is_the_whole_rows_to_the_bit(ufunc)
     whole_fns = [lambda *args, k=k: ran.append(k) or whole[k](*args) for k in (0, 1)]
     regular = [_table.regular_branch(rule, k) for k in (0, 1)]
     for k in (0, 1):
-        fn = _table._regular_first(whole_fns[k], regular[k], k)
+        fn = _table._regular_first(whole_fns[k], regular[k])
         x = RNG.uniform(0.5, 2.0, 5)
         fn(x, 1.5, ufunc(x, 1.5))
         fn(np.array([0.0, 1.0]), 1.5, ufunc(np.array([0.0, 1.0]), 1.5))

@@ -2553,12 +2553,14 @@ def regular_branch(rule, k):
         fn = None
         if tree is not None and tree[0] == "call" and tree[1] == "where" and \
                 tree[2][0] == _AT_ZERO.tree:
-            branch = tree[2][2]
+            branch, peeled = tree[2][2], set()
             while branch[0] == "call" and branch[1] == "where" and \
                     branch[2][0] in (_Y_ZERO.tree, _OUT_LOST.tree):
+                peeled.add("y" if branch[2][0] == _Y_ZERO.tree else "out")
                 branch = branch[2][2]
             fn = Expr(f"{expr.text} where x, y != 0, |out| normal", expr.params, branch).function(
                 _NAMESPACE, {"where": _LAZY})
+            fn.peeled = frozenset(peeled)     # (what _regular_first must test first)
         _COMPILED[key] = fn
     return fn
 
@@ -2578,24 +2580,28 @@ def derivative_functions(rule):
             fns = tuple(_real_argument(fn, rule.name, real) if callable(fn) else fn
                         for fn in fns)
         if len(fns) == 2 and callable(fns[0]) and regular_branch(rule, 0) is not None:
-            fns = tuple(_regular_first(fn, regular_branch(rule, k), k)
+            fns = tuple(_regular_first(fn, regular_branch(rule, k))
                         for k, fn in enumerate(fns))
         fns = _COMPILED[rule.ufunc] = fns
     return fns
 
 
-def _regular_first(full, regular, k):
+def _regular_first(full, regular):
     """``full``, argument ``k``'s local derivative of a row of :func:`regular_branch`'s
     form (``np.power``, ``np.float_power``), with the tests its ``lazy_where`` makes
     answered first for plain float64 values (Python and NumPy floats, float64
-    ndarrays): where ``x`` has no zero and ``y`` none (d/dx) or no ``|out|`` is below
-    the smallest normal number (d/dy), every condition takes the regular branch, which
-    ``lazy_where`` then evaluates alone and copies: ``regular`` itself, the same bits,
-    without the row's ~20 NumPy calls of tests and copies (``a ** k``, ``2.0 ** u``,
-    ``t ** k``: 13-28 us at N = 10 where ``u * k`` costs 1.9, small63).  Anything
+    ndarrays): where ``x`` has no zero and each condition :func:`regular_branch`
+    peeled from this argument's row holds (``y`` no zero, no ``|out|`` below the
+    smallest normal number: the conditions the row holds, not a list per argument,
+    diff63 F8), every condition takes the regular branch,
+    which ``lazy_where`` then evaluates alone and copies: ``regular`` itself, the same
+    bits, without the row's ~20 NumPy calls of tests and copies (``a ** k``, ``2.0 **
+    u``, ``t ** k``: 13-28 us at N = 10 where ``u * k`` costs 1.9, small63).  Anything
     else (a zero, nested or complex values): ``full``."""
+    y_test, out_test = "y" in regular.peeled, "out" in regular.peeled
+
     def d(x, y, out):
-        if _no_zero(x) and (_no_zero(y) if k == 0 else _normal(out)):
+        if _no_zero(x) and (not y_test or _no_zero(y)) and (not out_test or _normal(out)):
             return regular(x, y, out)
         return full(x, y, out)
     return d

@@ -3,11 +3,14 @@
     python bench/loops_digest.py [--compare DIR]
 
 SHA-256 of the bytes of: ``dualgrad.jacobian`` of the loop rows of bench/corpus57..59
-(SIR, Hodgkin-Huxley, pendulum, Fresnel, Kepler, allele), the Hessians of SIR's and
+(SIR, Hodgkin-Huxley, pendulum, Fresnel, Kepler, allele) and bench/corpus63's BEM
+rotor (loops64), the Hessians of SIR's and
 Kepler's last output, and a grid of ``d ** k`` (int, float, np.float64 and NaN / inf
 exponents; a huge int), ``abs`` and products of scalar duals at special values (0,
 -0, subnormals, 1e-160, 3e300, inf, NaN) as Jacobians, some Hessians, and the vector
-kind (20 inputs).  An exception a grid case raises enters as its type's name.  With
+kind (20 inputs); ``np.interp`` and ``np.where`` of a scalar dual at the same values
+against float and int knots, repeated knots, infinite and NaN ``fp``, ends given or
+not (loops64).  An exception a grid case raises enters as its type's name.  With
 ``--compare``, fresh processes under ``DUALGRAD_ENGINE=fused`` and ``eager`` run this
 checkout and ``DIR``'s dualgrad (this script's rows in both) and print the four digests.
 """
@@ -35,7 +38,7 @@ def digest():
     for _, rows in SETS:
         for name, (f, x) in rows.items():
             if not any(s in name for s in ("SIR", "Hodgkin", "pendulum", "Fresnel", "Kepler",
-                                           "allele")):
+                                           "allele", "rotor")):
                 continue
             eat(dg.jacobian(f, x))
             if "SIR" in name or "Kepler" in name:
@@ -63,6 +66,23 @@ def digest():
         eat(dg.jacobian(lambda x, v=v: np.stack([abs(x[i] * 0.0 + v) ** 3 + (x[i] * 1.0) ** 4
                                                  for i in range(0, 20, 5)]),
                         np.linspace(0.1, 2.0, 20)))
+    knots = [(np.array([-2.0, -0.5, 0.0, 1e-300, 0.5, 3.0]),
+              np.array([1.0, -0.0, 0.0, 2.5, -4.0, 1e-310])),
+             (np.array([-3, 0, 1, 4]), np.array([0.5, 2.0, -1.0, 7.0])),
+             (np.array([-1.0, 0.0, 0.0, 1.0, 1.0]), np.array([1.0, 2.0, 3.0, np.inf, 5.0])),
+             (np.array([0.0, 1.0, 2.0]), np.array([np.nan, 1.0, -2.0]))]
+    for xp, fp in knots:
+        for v in special:
+            for ends in ((None, None), (-7.0, 9), (np.float64(0.25), None)):
+                def g(x, xp=xp, fp=fp, v=v, ends=ends):
+                    u = x[0] * 0.5 + v
+                    return np.stack([np.interp(u, xp, fp, *ends),
+                                     np.where(u > 0.25, x[1] * v, 0.0),
+                                     np.where(np.isnan(u), 1, u)])
+                try:
+                    eat(dg.jacobian(g, x))
+                except Exception as exc:  # noqa: BLE001 (its name enters the digest)
+                    h.update(type(exc).__name__.encode())
     return f"{h.hexdigest()} (dualgrad of {Path(dg.__file__).parent.parent})"
 
 

@@ -33,6 +33,13 @@ import numpy as np
 from . import _scalar
 from ._array import _SLOTS
 from ._base import HOLOMORPHIC, LIVE, WATCHING
+from ._scalar import _CLASSES
+
+try:   # the compiled interpolation that np.interp calls for float64 ``fp`` once its
+    # argument checks are done (its Python wrapper skipped: bench/scalar_picks_ab.py)
+    from numpy._core.multiarray import interp as _interp
+except ImportError:                                     # pragma: no cover
+    _interp = np.interp
 
 _ident = threading.get_ident
 _F64, _I64 = np.dtype(np.float64), np.dtype(np.int64)
@@ -46,7 +53,7 @@ def _real_dual(d):
     call, or ``None``."""
     cls = type(d)
     n = _SLOTS[cls] if getattr(cls, "_kind", None) == "slots" else 0
-    if not n or cls is not _scalar.scalar_class(n) or type(d.value) is not float or \
+    if not n or _CLASSES.get(n) is not cls or type(d.value) is not float or \
             LIVE.get(d.tag, 0) != _ident():
         return None
     return cls, n
@@ -91,7 +98,8 @@ def interp(x, xp, fp, left=None, right=None, period=None):
         return None
     cls, n = kind
     xv = x.value
-    value = np.interp(xv, xp, fp, left, right)        # NumPy's value and its checks
+    value = _interp(xv, xp, fp, left, right)    # NumPy's value and its checks (np.interp's
+                                                # own call: fp a float64 array, no period)
     knots = xp if xp.dtype is _F64 else xp.astype(_F64)
     s = 0.0
     if knots[0] <= xv <= knots[m - 1]:                         # (not NaN)

@@ -46,7 +46,10 @@ def one_round(only, calls, numba=False):
     from corpus59 import PROBLEMS59
     from corpus60 import PROBLEMS60
     from corpus61 import PROBLEMS61
-    rows = {**PROBLEMS, **PROBLEMS57, **PROBLEMS58, **PROBLEMS59, **PROBLEMS60, **PROBLEMS61}
+    from corpus62 import PROBLEMS62
+    from corpus63 import PROBLEMS63
+    rows = {**PROBLEMS, **PROBLEMS57, **PROBLEMS58, **PROBLEMS59, **PROBLEMS60, **PROBLEMS61,
+            **PROBLEMS62, **PROBLEMS63}
     clock = time.process_time
     out = {}
     for name, (f, x) in rows.items():

@@ -92,6 +92,9 @@ def _finish(result):
     return result
 
 
+_NP_FILL_DIAGONAL = np.fill_diagonal
+
+
 def dispatch(func, args, kwargs, like=None):
     """``__array_function__`` of ``like``, the dual NumPy called it on."""
     if like is not None and like.tag not in LIVE:       # an escaped dual
@@ -100,6 +103,12 @@ def dispatch(func, args, kwargs, like=None):
         return _create(func, args, kwargs, like)
     if errors.WATCHING[0] and func in _SELECTIONS:      # (dg.quad's watch)
         _report_selection(func, args, kwargs)
+    if func is _NP_FILL_DIAGONAL and len(args) == 2 and not kwargs and \
+            type(args[0]) is ArrayDual and (type(args[1]) is np.ndarray and
+                                            args[1].dtype.kind in "biufc" or
+                                            type(args[1]) in (float, int)):
+        return fill_diagonal(*args)     # (a plain diagonal into an array dual: its
+        #  operands as _lift leaves them, no binding; a point-kinetics rhs's, rows64)
     if func is _NP_INTERP and len(args) == 3 and not kwargs:
         result = _interp_point(*args)          # an EGM loop's one point: before _lift
         if result is not None:
@@ -976,7 +985,7 @@ def fill_diagonal(a, val, wrap=False):
     """``np.fill_diagonal`` of an array that takes item stores (a dual, the sparsity
     tracer's array): the flat positions NumPy writes, ``val`` repeated over them as
     ``np.resize`` would, stored by one fancy index."""
-    shape = np.shape(a)
+    shape = a.shape if type(a) is ArrayDual else np.shape(a)
     if len(shape) < 2:
         raise ValueError("array must be at least 2-d")
     if len(shape) == 2:
@@ -991,12 +1000,24 @@ def fill_diagonal(a, val, wrap=False):
     if not isinstance(val, np.ndarray) and overlaps(a, val):
         a.flat[:end:step] = val
         return
-    flat = np.arange(math.prod(shape))[:end:step]
+    index = _DIAGONALS.get((shape, end))
+    if index is None:                   # (kept per shape: a rhs fills one each call)
+        if len(_DIAGONALS) > 64:
+            _DIAGONALS.clear()
+        index = _DIAGONALS[shape, end] = np.unravel_index(
+            np.arange(math.prod(shape))[:end:step], shape)
+        for i in index:
+            i.flags.writeable = False
     if np.ndim(val):
-        val = np.ravel(val)
-        if np.shape(val)[0] != flat.size:        # repeated, as flat assignment does
-            val = val[np.arange(flat.size) % np.shape(val)[0]]
-    a[np.unravel_index(flat, shape)] = val
+        val = val.ravel() if type(val) is np.ndarray else np.ravel(val)
+        size = index[0].size
+        if np.shape(val)[0] != size:        # repeated, as flat assignment does
+            val = val[np.arange(size) % np.shape(val)[0]]
+    a[index] = val
+
+
+# (shape, end) -> the index arrays np.fill_diagonal writes (read only by the stores)
+_DIAGONALS = {}
 
 
 @implements(np.put)

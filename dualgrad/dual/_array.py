@@ -759,8 +759,10 @@ class ArrayDual(Dual):
         if (kind is int or kind is tuple or kind in _INDEX_INTS) and self.tag in _LIVE and \
                 _store_element(self, index, item):
             return          # buf[t] = d: one element, level by level (nested, x[i, j])
-        if kind is slice and type(item) is ArrayDual and item.tag == self.tag and \
-                self.tag in _LIVE:
+        if (kind is slice or kind is tuple and _BASIC.issuperset(map(type, index))) and \
+                type(item) is ArrayDual and item.tag == self.tag and self.tag in _LIVE:
+            # (x[1:] = d, and M[0, :] = d / M[1:, 0] = d: a point-kinetics matrix's row
+            # and column each call of a rhs, rows64)
             v, p, x, q = self.value, self._p, item.value, item._p
             if type(v) is _nd and type(x) is _nd and (v.base is not None or
                                                       x.base is not None or x is v):

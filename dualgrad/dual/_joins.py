@@ -241,6 +241,9 @@ def column_stack(tup):
 
 def append(arr, values, axis=None):
     """``np.append``: both flattened, or joined along ``axis``."""
+    if axis is None and type(values) is _ndarray and values.dtype is _f64 and \
+            values.ndim == 1 and isinstance(arr, ScalarDual):
+        return _scalar_then(arr, values)
     if axis is None:
         return _join((arr, values), lambda vs: np.append(vs[0], vs[1]), _first, _flat_shapes,
                      True)
@@ -248,6 +251,24 @@ def append(arr, values, axis=None):
         return None
     return _join((arr, values), lambda vs: np.append(vs[0], vs[1], axis=axis),
                  lambda vs, value: _axis(axis, value.ndim), _own_shapes)
+
+
+def _scalar_then(s, x):
+    """``np.append(s, x)`` of a live float-valued scalar dual of the slot kind and a
+    1-D float64 ndarray: NumPy's append of the value, and the partials the join makes
+    (:func:`_parts`' row of ``s``, then the constant's block of zeros) written at once
+    (a point-kinetics matrix's first row each call of a rhs: rows64); ``None`` for
+    anything else, which :func:`_join` or the general path takes."""
+    if getattr(type(s), "_kind", None) != "slots" or type(s.value) is not float or \
+            s.tag not in LIVE:
+        return None
+    row = np.array(s._plist())
+    if row.dtype is not _f64:           # (inner duals, complex partials: as _parts)
+        return None
+    value = np.append(s.value, x)
+    partials = np.zeros((value.shape[0], row.shape[0]))
+    partials[0] = row
+    return _dual(value, partials, s.tag)
 
 
 # NumPy function -> its lean form here (``install`` puts them into ``VIEWS``)

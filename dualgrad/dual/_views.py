@@ -636,6 +636,31 @@ def scalar_atleast_1d(*arys):
     return scalar_row(arys[0]) if len(arys) == 1 else None
 
 
+def _scalar_like(fill):
+    """``np.zeros_like(s, shape=...)`` (``fill``: ``np.zeros_like`` or ``np.ones_like``)
+    of a live float-valued scalar dual of the slot kind, ``shape`` given (at least one
+    axis) and the other keywords NumPy's defaults: ``fill`` of the value at ``shape``
+    and zero partials of the scalar's ``n`` directions, what the general path's lift to
+    a 0-d array dual and ``dispatch._functions._like`` make (the same NumPy call on
+    the value, ``np.zeros`` of the partials), without them (a point-kinetics matrix
+    made each call of a rhs: rows64); ``None`` for anything else (a dtype, an order,
+    no shape, a 0-d result, nested or complex partials), which the general path
+    takes."""
+    def lean(a, dtype=None, order="K", subok=True, shape=None):
+        if shape is None or dtype is not None or order != "K" or subok is not True or \
+                getattr(type(a), "_kind", None) != "slots" or type(a.value) is not float or \
+                a.tag not in LIVE:
+            return None
+        row = np.array(a._plist())
+        if row.dtype is not _F64:         # (inner duals, complex partials: as scalar_row)
+            return None
+        value = fill(a.value, shape=shape)
+        if not value.ndim:
+            return None
+        return _dual(value, np.zeros(value.shape + row.shape), a.tag)
+    return lean
+
+
 _ORDERS = frozenset({"C", "F", "A", "K"})
 _F64 = np.dtype(np.float64)
 
@@ -646,7 +671,9 @@ def install():
     replace theirs)."""
     VIEWS.update(FUNCTIONS)
     _scalar.LEAN.update({np.ravel: scalar_row, np.atleast_1d: scalar_atleast_1d,
-                         np.repeat: scalar_repeat})
+                         np.repeat: scalar_repeat,
+                         np.zeros_like: _scalar_like(np.zeros_like),
+                         np.ones_like: _scalar_like(np.ones_like)})
     ArrayDual.T = property(_T, doc="The transposed dual, as ``np.transpose(d)``.")
     ArrayDual.mT = property(_mT, doc="The transpose of the last two axes, as "
                                      "``np.matrix_transpose``.")

@@ -1834,13 +1834,20 @@ def _scales(v, axes, w):
     """Where the 2-norm of the plain array ``v`` over ``axes`` needs the rescue (``w``
     its sum of squares under- or overflowed while ``v`` is finite and not all 0), and a
     power of two near ``max |v|`` there (1 elsewhere), both with ``axes`` kept;
-    ``(None, None)`` where no entry does."""
-    big = np.max(np.abs(v), axis=axes, keepdims=True)
+    ``(None, None)`` where no entry does.  An empty axis rescues nothing (its sum 0.0
+    is no underflow); the power stays normal, its reciprocal finite (a subnormal
+    ``max |v|`` or one past 2**1023 made it 0 or inf, and 0 * inf NaN: attack64 01, 03)."""
+    big = np.max(np.abs(v), axis=axes, keepdims=True, initial=0.0)
     w = np.reshape(w, big.shape)
     ok = (big > 0.0) & (big <= _HUGE) & ((w < _TINY) | (w > _HUGE))
     if not np.any(ok):
         return None, None
-    return ok, np.ldexp(1.0, np.frexp(np.where(ok, big, 1.0))[1])
+    return ok, np.ldexp(1.0, _normal_exponent(np.frexp(np.where(ok, big, 1.0))[1]))
+
+
+def _normal_exponent(e):
+    """The exponents ``e`` clipped so that ``2**e`` and ``2**-e`` are normal floats."""
+    return np.clip(e, -1021, 1021)
 
 
 def _scaled_norm(x, axes, w, out):
@@ -1866,7 +1873,7 @@ def _scaled_norm(x, axes, w, out):
             np.zeros(scale.shape)
         use = ok & (m > 0.0) & (m <= _HUGE)           # (elsewhere 1: no scaling)
         shift = np.frexp(scale)[1] - np.frexp(np.where(use, m, 1.0))[1]
-        rates[d.tag] = np.ldexp(1.0, np.where(use, shift, 0))
+        rates[d.tag] = np.ldexp(1.0, np.where(use, _normal_exponent(shift), 0))
         d = d.value
     scaled = np.sqrt(_sum_of_squares(_by_order(x, 1.0 / scale, rates), axes, True))
     shape = np.shape(primal(out))

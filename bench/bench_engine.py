@@ -167,8 +167,11 @@ SMALL_OPS = (
     ("np.power(a, 3)", lambda a, b, k: np.power(a, 3)),
     # small63: powers of two duals and of a number to a dual (the table's whole row)
     ("a ** b", lambda a, b, k: a ** b), ("a ** k", lambda a, b, k: a ** k),
-    ("2.0 ** a", lambda a, b, k: 2.0 ** a))
+    ("2.0 ** a", lambda a, b, k: 2.0 ** a),
+    # small64: the scalar dual to the array's power, a float array to the scalar's
+    ("k ** a", lambda a, b, k: k ** a), ("t ** k", lambda a, b, k: _T10 ** k))
 _M10 = np.linspace(-1.0, 1.0, 100).reshape(10, 10)
+_T10 = np.linspace(0.5, 2.0, 10)
 
 
 def small_ops(quick):

@@ -56,6 +56,11 @@ Propagation
         given), with that row's tests for them, in one call of a compiled entry point,
         or ``None`` (the kernel declined: the caller's general path) or
         ``NotImplemented``; the cell ``[entry]``, as ``CUBE``.
+    ``power_mixed_entry(base)``, ``POWER_MIXED``
+        the compiled entry points of a scalar's power with small 1-D values (``u ** k``,
+        ``t ** k``: the exponent a float, ``base`` 0; ``k ** u``, ``2.0 ** u``: the base,
+        1), the regular factors' products, tests and partials in one call; made on
+        first use and kept in the cells ``[exponent's, base's]`` that dispatch calls.
     ``fusable(rule)``, ``local_kernel(ufunc, x, out, p)``, ``local_kernel2(ufunc, x, y,
     out, p, q)``
         whether a rule's local derivatives are arithmetic that kernels evaluate; then
@@ -219,7 +224,8 @@ from ._kernels import (SMALL_BELOW, bincount, clip_between, match_places, correl
 from ._loader import loaded as kernels_loaded
 from ._loader import at_call as kernels_at_call
 from ._propagate import (EXACT, EXACT_FLAT, combine, combine_complex, combine_small, convolve,
-                         cross, CUBE, cube_kernel, POWER_PAIR, power_pair_kernel, entry_cell, exact1, exact2, exact_number, exact_row, exact_cell, finite, from_rows,
+                         cross, CUBE, cube_kernel, POWER_PAIR, power_pair_kernel, POWER_MIXED,
+                         power_mixed_entry, entry_cell, exact1, exact2, exact_number, exact_row, exact_cell, finite, from_rows,
                          join, lean_sum, small_empty,
                          lean_work, LEAN_FLAT, LEAN_ROWS, LEAN_WORK, local_kernel, local_kernel2,
                          outer, outer_small, pair_kernel, pair_small, rank2, rows,
@@ -232,6 +238,7 @@ __all__ = [
     # propagation
     "combine", "combine_complex", "combine_small", "scaled_small", "pair_small", "scaled_kernel",
     "pair_kernel", "outer_small", "cube_kernel", "CUBE", "power_pair_kernel", "POWER_PAIR",
+    "power_mixed_entry", "POWER_MIXED",
     "local_kernel", "local_kernel2", "entry_cell", "small_empty", "lean_sum", "EXACT",
     "EXACT_FLAT", "exact1", "exact2",
     "exact_number", "exact_row", "exact_cell",

@@ -161,6 +161,23 @@ def small_power_pair_entry():
         types.boolean(*[vector] * 5, matrix, matrix, types.float64[:, ::1]))
 
 
+def small_power_mixed_entry(base):
+    """``_numba_kernels.power_exponent_entry`` (``base`` False: ``u ** k``, ``t ** k``) or
+    ``power_base_entry`` (True: ``k ** u``, ``2.0 ** u``) compiled as the entry point of
+    its one signature (1-D and 2-D float64 arrays of any layout, the float ``c`` and, for
+    the base's, the float ``lc``; the result 2-D C-contiguous), numba loaded by the
+    caller, who must pass native float64 ndarrays of exactly those dimensions and Python
+    or NumPy floats (the kernel tests the lengths), as :func:`small_entry`'s callers do."""
+    from numba import types
+    vector, matrix, number = types.float64[:], types.float64[:, :], types.float64
+    result = types.float64[:, ::1]
+    if base:
+        return _kernels().power_base_entry.compile(types.boolean(
+            number, vector, vector, vector, number, vector, matrix, result))
+    return _kernels().power_exponent_entry.compile(types.boolean(
+        vector, number, vector, vector, vector, matrix, vector, result))
+
+
 def small_outer_entry():
     """``_numba_kernels.outer_entry`` compiled as the entry point of its one signature
     (a float ``c``; ``p`` 2-D, ``g`` and ``q`` 1-D, any layout; the result 2-D

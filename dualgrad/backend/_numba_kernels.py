@@ -28,7 +28,8 @@ def _lazy(fn):
 _VECTOR = {}        # name -> argument types compiled with LLVM's SLP vectorizer on
 # Lazy kernels called only through their compiled entry point (``_kernels.small_entry``,
 # ``small_cube_entry``, ``small_outer_entry``): compiled without numba's runtime (``_jit.ENTRY``)
-_ENTRIES = {"scale_entry", "cube_entry", "outer_entry", "power_pair_entry"}
+_ENTRIES = {"scale_entry", "cube_entry", "outer_entry", "power_pair_entry",
+            "power_exponent_entry", "power_base_entry"}
 
 
 def _vector(*types):
@@ -287,6 +288,84 @@ def power_pair_entry(x, y, out, w, v, p, q, t):
             return False
         for k in range(n):
             t[i, k] = fi * p[i, k] + gi * q[i, k]
+    return True
+
+
+@_lazy
+def power_exponent_entry(x, c, out, w, v, p, q, t):
+    """The partials of ``x ** c`` for small 1-D values ``x`` and the float exponent ``c``
+    of a scalar dual (its partials the row ``q``): ``x`` an array dual's, partials ``p``
+    (``u ** k``), or a plain array's, ``p`` of no rows (``t ** k``:
+    ``dispatch._lean_small.lean_power_mixed``).  From NumPy's ``w = x ** (c - 1.0)``
+    and ``v = np.log(x)``, the power row's regular branches' products ``f[i] = c *
+    w[i]`` (``u ** k`` only) and ``g[i] = out[i] * v[i]``, then ``t[i, :] = f[i] *
+    p[i, :] + g[i] * q[:]`` (``g[i] * q[:]`` alone for ``t ** k``): each product
+    rounded, then their sum, as ``combine_small``'s broadcast products and sum, so the
+    same bits.  True where those branches are the row's and the product is the general
+    path's: no ``x[i]`` zero, no ``|out[i]|`` below the smallest normal number, every
+    ``f[i]`` finite and normal (no underflowed quotient) and every ``g[i]`` finite (a
+    zero ``c``: the caller's test).  False, ``t`` partly written, for anything else and
+    for operands of other lengths.  Compiled as one entry point
+    (``_kernels.small_power_mixed_entry``)."""
+    rows = x.shape[0]
+    n = q.shape[0]
+    dual = p.shape[0] != 0
+    if out.shape[0] != rows or v.shape[0] != rows or t.shape[0] != rows or \
+            t.shape[1] != n or dual and (p.shape[0] != rows or p.shape[1] != n or
+                                         w.shape[0] != rows):
+        return False
+    for i in range(rows):
+        oi = out[i]
+        gi = oi * v[i]
+        if x[i] == 0.0 or abs(oi) < 2.2250738585072014e-308 or gi - gi != 0.0:
+            return False
+        if dual:
+            fi = c * w[i]
+            if not abs(fi) >= 2.2250738585072014e-308 or fi - fi != 0.0:
+                return False
+            for k in range(n):
+                t[i, k] = fi * p[i, k] + gi * q[k]
+        else:
+            for k in range(n):
+                t[i, k] = gi * q[k]
+    return True
+
+
+@_lazy
+def power_base_entry(c, y, out, w, lc, q, p, t):
+    """The partials of ``c ** y`` for the float base ``c`` and small 1-D values ``y`` of
+    an array dual (partials ``p``): ``c`` a scalar dual's, its partials the row ``q``
+    (``k ** u``), or a number's, ``q`` empty (``2.0 ** u``:
+    ``dispatch._lean_small.lean_power_mixed``).  From NumPy's ``w = c ** (y - 1.0)``
+    and ``lc = np.log(c)``, the regular branches' products ``f[i] = y[i] * w[i]``
+    (``k ** u`` only) and ``g[i] = out[i] * lc``, then ``t[i, :] = f[i] * q[:] + g[i] *
+    p[i, :]`` (the base's term first, as ``combine_small`` sums them; ``g[i] * p[i,
+    :]`` alone for ``2.0 ** u``, ``scale_finite``'s products), so the same bits.  True
+    where those branches are the row's and the product is the general path's: no
+    ``|out[i]|`` below the smallest normal number, every ``g[i]`` finite and, for ``k **
+    u``, no ``y[i]`` zero and every ``f[i]`` finite and normal (a zero ``c``: the
+    caller's test).  False, ``t`` partly written, for anything else and for operands of
+    other lengths.  Compiled as one entry point (``_kernels.small_power_mixed_entry``)."""
+    rows, n = p.shape
+    dual = q.shape[0] != 0
+    if y.shape[0] != rows or out.shape[0] != rows or t.shape[0] != rows or \
+            t.shape[1] != n or dual and (q.shape[0] != n or w.shape[0] != rows):
+        return False
+    for i in range(rows):
+        oi = out[i]
+        gi = oi * lc
+        if abs(oi) < 2.2250738585072014e-308 or gi - gi != 0.0:
+            return False
+        if dual:
+            yi = y[i]
+            fi = yi * w[i]
+            if yi == 0.0 or not abs(fi) >= 2.2250738585072014e-308 or fi - fi != 0.0:
+                return False
+            for k in range(n):
+                t[i, k] = fi * q[k] + gi * p[i, k]
+        else:
+            for k in range(n):
+                t[i, k] = gi * p[i, k]
     return True
 
 

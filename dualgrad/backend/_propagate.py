@@ -19,7 +19,7 @@ _sum = np.add.reduce
 __all__ = ["combine", "small", "lean_work", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS", "DEFERRING",
            "combine_small", "combine_complex", "outer_small",
            "scaled_small", "pair_small", "scaled_kernel", "cube_kernel", "CUBE",
-           "power_pair_kernel", "POWER_PAIR",
+           "power_pair_kernel", "POWER_PAIR", "power_mixed_entry", "POWER_MIXED",
            "pair_kernel", "local_kernel", "local_kernel2", "lean_sum", "EXACT", "EXACT_FLAT",
            "exact1", "exact2", "exact_number", "exact_row", "exact_cell", "scaled", "outer", "cross", "weighted_sum", "where",
            "finite", "rows", "from_rows", "take", "take_along", "running_product", "convolve",
@@ -766,6 +766,20 @@ def power_pair_kernel(x, y, out, w, v, p, q):
         t = _empty(p.shape)
         return t if entry(x, y, out, w, v, p, q, t) else None
     return NotImplemented
+
+
+# The compiled entry points of a scalar's power with small 1-D values
+# (``_kernels.small_power_mixed_entry``): ``[the exponent a float (u ** k, t ** k), the
+# base a float (k ** u, 2.0 ** u)]``, each made by :func:`power_mixed_entry` when first
+# wanted; dispatch calls them itself, as ``CUBE``
+POWER_MIXED = [None, None]
+
+
+def power_mixed_entry(base):
+    """:data:`POWER_MIXED`'s entry point ``base`` (0 or 1), made now (numba loaded by the
+    caller) and kept there."""
+    entry = POWER_MIXED[base] = _kernels.small_power_mixed_entry(base)
+    return entry
 
 
 def pair_kernel(f, p, g, q):

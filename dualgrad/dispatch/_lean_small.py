@@ -36,7 +36,11 @@ copies its branch.  Here each is one function with the checks written out:
   it, so no hush: small61);
 * :func:`lean_power_pair`: ``u ** v`` of two array duals, NumPy's value and the
   regular branches' NumPy calls, then the row's tests and the products in one
-  compiled call (``backend.power_pair_kernel``; small63).
+  compiled call (``backend.power_pair_kernel``; small63);
+* :func:`lean_power_mixed`: a scalar's power with small 1-D values (``u ** k``, ``k **
+  u``, ``t ** k``, ``2.0 ** u``), NumPy's value and the regular branches' NumPy calls,
+  then the row's tests and the products in one compiled call (``backend.POWER_MIXED``;
+  small64).
 
 Each returns ``None`` having computed nothing where it is not sure (nested or complex
 values, deferred partials, escaped or differing tags, other directions, 0-d values,
@@ -61,7 +65,7 @@ from ._ufuncs import (_LAST, _errstate, _hush, _pair, _promoted, _tiny, _unhush,
 from . import _ufuncs
 
 __all__ = ["call_ufunc", "lean", "lean_mixed", "lean_constant", "lean_power",
-           "lean_power_pair"]
+           "lean_power_pair", "lean_power_mixed"]
 
 _nd = np.ndarray
 _F64 = np.dtype(np.float64)
@@ -80,6 +84,10 @@ _CUBE = backend.CUBE                   # [cube_entry, once made]: 3 x**2 p (u **
 _cube = backend.cube_kernel
 _POWER_PAIR = backend.POWER_PAIR       # [power_pair_entry, once made]: u ** v
 _power_pair = backend.power_pair_kernel
+_POWER_MIXED = backend.POWER_MIXED     # [u ** k's / t ** k's entry, k ** u's / 2.0 ** u's]
+_power_mixed = backend.power_mixed_entry
+_NO_ROWS = np.empty((0, 0))            # the partials of a plain base (t ** k) ...
+_NO_ROW = np.empty(0)                  # ... and of a number base (2.0 ** u): no term
 _pair_small = backend.pair_small
 _fmin = np.fmin.reduce
 _BELOW = backend.SMALL_BELOW
@@ -99,6 +107,10 @@ def lean_mixed(rule, a, b):
     """``rule``'s ufunc of ``a`` and ``b``, one an array dual of float64 values (at
     least one axis) and partials, the other a scalar dual of the same live tag holding
     a float and float partials; ``None`` (nothing computed) for anything else."""
+    if rule is _POWER:                        # k ** u, t ** k, 2.0 ** u (small64)
+        got = lean_power_mixed(a, b)
+        if got is not None:
+            return got
     got = _array_and_scalar(a, b)
     if got is None:
         return None
@@ -282,7 +294,7 @@ def lean_power(a, b):
         if not -(1 << 53) <= b <= 1 << 53:
             return None
     elif tb is not float and tb is not _f64:
-        return lean_power_pair(a, b) if tb is ArrayDual else None
+        return lean_power_pair(a, b) if tb is ArrayDual else lean_power_mixed(a, b)
     if type(a) is not ArrayDual:
         return None
     x = a.value
@@ -371,7 +383,7 @@ def lean_power_pair(a, b):
     general path) for anything else, nothing computed; where the value is made and
     a test fails, ``_pair`` from that value on."""
     if type(a) is not ArrayDual:
-        return None
+        return lean_power_mixed(a, b)     # np.power(2.0, u), np.power(k, u)
     x = a.value
     p = a._p
     y = b.value
@@ -419,6 +431,106 @@ def lean_power_pair(a, b):
     if t is None:                 # the general path from the value on (NumPy's
         got = _pair(_POWER, a, b, out)     # reports on it made once; _MISS, nothing
         return call(_POWER, (a, b), out) if got is _ufuncs._MISS else got   # done: call's)
+    return make_real(out, t, tag)
+
+
+def lean_power_mixed(a, b):
+    """``a ** b`` (``np.power(a, b)``) of a scalar with small 1-D values once numba is
+    loaded: an array dual to a scalar dual's power (``u ** k``) or a float64 ndarray's
+    (``t ** k``), a scalar dual or a Python or NumPy float to an array dual's
+    (``k ** u``, ``2.0 ** u``); the scalar dual holding a float and float partials of the
+    array dual's live tag (its directions as many), the work under ``SMALL_BELOW``.
+
+    These went ``_pair`` (``u ** k``, ``2.0 ** u``), ``lean_mixed`` (``k ** u``) or
+    ``lean_constant`` (``t ** k``): the scalar's value as a NumPy float, its partials as
+    a row, the table's regular-first factors (each argument's tests of zeros and an
+    underflowed value on arrays), the quotient's ``_tiny`` and ``combine_small``'s
+    broadcast products: 10-21 us at N = 10 where ``k * u`` costs 2 (small63).  Here
+    NumPy computes the same value ``np.power`` and the regular branches' NumPy calls
+    (``x ** (c - 1.0)`` and ``np.log(x)`` for an exponent ``c``, ``c ** (y - 1.0)`` and
+    ``np.log(c)`` for a base ``c``: each argument's factor as the row spells it), hushed
+    as there, and one compiled call (``backend.POWER_MIXED``) makes the factors'
+    products, tests that the regular branches are the row's (no zero base, no
+    underflowed value, a normal finite quotient factor, finite factors) and makes the
+    partials with ``combine_small``'s products and sum: the same bits.  A zero scalar
+    takes the general path (``u ** 0.0``'s and ``0.0 ** u``'s limits); where the value
+    is made and the kernel declines, ``_pair`` from that value on, which is what each
+    caller's path computes from there.  ``None`` (nothing computed) for anything else."""
+    if not _loader.READY:
+        return None
+    ta = type(a)
+    tb = type(b)
+    if tb is ArrayDual:                       # the exponent an array dual: k ** u, 2.0 ** u
+        base = 1
+        scalar = None if ta is float or ta is _f64 else a
+        c = a
+        d = b
+    elif ta is ArrayDual or ta is _nd:        # the base: u ** k, t ** k
+        base = 0
+        scalar = b
+        d = a if ta is ArrayDual else None
+    else:
+        return None
+    if scalar is not None:
+        if getattr(type(scalar), "_kind", None) != "slots":
+            return None
+        c = scalar.value
+        if type(c) is not float:
+            return None
+    if d is None:                             # t ** k: a plain base, no partials
+        x = a
+        p = _NO_ROWS
+        tag = scalar.tag
+        if type(x) is not _nd or x.dtype is not _F64:
+            return None
+    else:
+        x = d.value
+        p = d._p
+        tag = d.tag
+        if type(x) is not _nd or type(p) is not _nd or x.dtype is not _F64 or \
+                p.dtype is not _F64 or p.ndim != 2 or \
+                scalar is not None and scalar.tag != tag:
+            return None
+    if x.ndim != 1 or not x.size or c == 0.0 or tag not in LIVE:
+        return None
+    if scalar is None:
+        row = _NO_ROW
+        n = p.shape[1]
+    else:
+        row = scalar._plist()
+        n = len(row)
+        if d is not None and n != p.shape[1]:
+            return None                       # other directions: the general error
+        row = np.array(row)
+        if row.dtype is not _F64:
+            return None                       # complex partials
+    if x.size * n >= _BELOW[0]:
+        return None
+    c = _f64(c)
+    out = np.power(c, x) if base else np.power(x, c)
+    if _errstate is None:                               # pragma: no cover
+        token = _hush()
+    else:                         # _hush() written out (as lean_power's)
+        e = _eget()
+        s = _LAST[0]
+        token = _eset(s[1]) if e is s[0] or e is s[1] else _hush()
+    try:                          # the row's regular branches' NumPy calls, spelled as
+        if base:                  # the row spells them (``y * x ** (y - 1.0)``, ``out *
+            w = out if scalar is None else c ** (x - 1.0)     # np.log(x)``)
+            v = np.log(c)
+        else:
+            w = out if d is None else x ** (c - 1.0)
+            v = np.log(x)
+    finally:
+        if _errstate is None:                           # pragma: no cover
+            _unhush(token)
+        else:
+            _ereset(token)
+    entry = _POWER_MIXED[base] or _power_mixed(base)
+    t = _small_empty((len(x), n))
+    if not (entry(c, x, out, w, v, row, p, t) if base else entry(x, c, out, w, v, p, row, t)):
+        got = _pair(_POWER, a, b, out)    # the general path from the value on
+        return call(_POWER, (a, b), out) if got is _ufuncs._MISS else got
     return make_real(out, t, tag)
 
 

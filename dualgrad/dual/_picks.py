@@ -33,7 +33,6 @@ import numpy as np
 from . import _scalar
 from ._array import _SLOTS
 from ._base import HOLOMORPHIC, LIVE, WATCHING
-from ._scalar import _CLASSES
 
 try:   # the compiled interpolation that np.interp calls for float64 ``fp`` once its
     # argument checks are done (its Python wrapper skipped: bench/scalar_picks_ab.py)
@@ -53,7 +52,7 @@ def _real_dual(d):
     call, or ``None``."""
     cls = type(d)
     n = _SLOTS[cls] if getattr(cls, "_kind", None) == "slots" else 0
-    if not n or _CLASSES.get(n) is not cls or type(d.value) is not float or \
+    if not n or _scalar._CLASSES.get(n) is not cls or type(d.value) is not float or \
             LIVE.get(d.tag, 0) != _ident():
         return None
     return cls, n

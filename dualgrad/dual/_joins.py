@@ -243,7 +243,9 @@ def append(arr, values, axis=None):
     """``np.append``: both flattened, or joined along ``axis``."""
     if axis is None and type(values) is _ndarray and values.dtype is _f64 and \
             values.ndim == 1 and isinstance(arr, ScalarDual):
-        return _scalar_then(arr, values)
+        joined = _scalar_then(arr, values)
+        if joined is not None:
+            return joined
     if axis is None:
         return _join((arr, values), lambda vs: np.append(vs[0], vs[1]), _first, _flat_shapes,
                      True)
@@ -258,7 +260,7 @@ def _scalar_then(s, x):
     1-D float64 ndarray: NumPy's append of the value, and the partials the join makes
     (:func:`_parts`' row of ``s``, then the constant's block of zeros) written at once
     (a point-kinetics matrix's first row each call of a rhs: rows64); ``None`` for
-    anything else, which :func:`_join` or the general path takes."""
+    anything else, which :func:`_join` takes (or declines, as :func:`_parts`)."""
     if getattr(type(s), "_kind", None) != "slots" or type(s.value) is not float or \
             s.tag not in LIVE:
         return None

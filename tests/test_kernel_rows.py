@@ -162,3 +162,64 @@ def test_rows_kernels_on_strided_partials_follow_the_rule_by_row(rule, duals, n)
         k.scale2(factors[0], partials[0], factors[-1], partials[-1], q,
                  flat(partials[0]), flat(partials[-1]), flat(q))
         _assert_bits(q, _rule_by_row([factors[0], factors[-1]], [partials[0], partials[-1]]))
+
+
+def _layouts(a):
+    """``a`` as the kernels meet it: C, read-only, strided, a read-only broadcast of one
+    row (stride 0) and, for partials, Fortran order."""
+    yield a
+    ro = a.copy()
+    ro.flags.writeable = False
+    yield ro
+    yield np.repeat(a, 2, axis=-1)[..., ::2]
+    yield np.broadcast_to(a[:1], a.shape)
+    if a.ndim == 2:
+        yield np.asfortranarray(a)
+
+
+@pytest.mark.parametrize("n", [3, 4])
+@pytest.mark.engine_independent
+def test_scale_kernels_compile_one_signature_per_layout_family(n):
+    """Read-only operands of any layout share a signature (``_jit.one_layout``: all C,
+    else all 'A'), where numba compiled one per combination (stop 63: ``scale2`` 13 in
+    the suite's cache); every combination keeps the rule's bits."""
+    k = _kernels._kernels()
+    rng = np.random.default_rng(40 + n)
+    f, g = rng.standard_normal(12), rng.standard_normal(12)
+    f[3], g[5] = np.inf, np.nan
+    p, q = _partials(rng, n)[:12], _partials(rng, n)[:12]
+    p[3, 0] = q[5, 1] = 0.0
+    flat = _kernels._rows_flat
+    with np.errstate(all="ignore"):
+        for fl in _layouts(f):
+            for pl in _layouts(p):
+                out = np.empty((12, n))
+                k.scale(fl, pl, out, flat(pl), flat(out))
+                _assert_bits(out, _rule_by_row([fl], [pl]))
+                k.scale_finite(fl, pl, out)
+                _assert_bits(out, fl[:, None] * pl)
+                for ql in list(_layouts(q))[::2]:
+                    k.scale2(fl, pl, g, ql, out, flat(pl), flat(ql), flat(out))
+                    _assert_bits(out, _rule_by_row([fl, g], [pl, ql]))
+                    k.scale2_finite(fl, pl, g, ql, out)
+                    _assert_bits(out, fl[:, None] * pl + g[:, None] * ql)
+    assert len(k.scale.signatures) <= 2 and len(k.scale2.signatures) <= 2
+    assert len(k.scale_finite.signatures) <= 4 and len(k.scale2_finite.signatures) <= 4
+
+
+def test_a_written_argument_is_never_relaxed():
+    """A group naming an argument the kernel writes fails at its compile (numba refuses
+    a store into a read-only array), never a silent copy written instead."""
+    import numba
+    from numba.core.errors import TypingError
+
+    from dualgrad.backend._jit import one_layout
+
+    def fill(a, out):
+        for i in range(out.shape[0]):
+            out[i] = a[i]
+
+    kernel = one_layout(numba.njit(fill), ((0, 1),))
+    a = np.arange(4.0)
+    with pytest.raises(TypingError):
+        kernel(a[::2], np.empty(2))

@@ -25,7 +25,7 @@ import warnings
 import numba
 import numpy as np
 
-__all__ = ["njit", "NoDiskCacheWarning", "ready_target", "fail_closed", "ENTRY"]
+__all__ = ["njit", "NoDiskCacheWarning", "ready_target", "fail_closed", "ENTRY", "one_layout"]
 
 # The options of a kernel called through its compiled entry point without numba's
 # dispatcher (``dispatcher.compile(signature)``, the small-array kernels of
@@ -236,6 +236,49 @@ def _no_extensions():
     compile initializes them anyway (numba's compiler refreshes its target, whose
     ``load_additional_registries`` calls ``init_all``), and so does the first call of
     any other dispatcher (a user's own jitted code)."""
+
+
+def one_layout(dispatcher, groups):
+    """``dispatcher`` (a numba dispatcher) compiling one signature per layout family of
+    its read-only array arguments instead of one per combination of layouts.
+
+    ``groups`` is a tuple of tuples of argument positions, each an input the kernel
+    only reads.  At a call whose types have no compiled signature, each group's array
+    arguments are typed read-only, ``'C'`` where every array of the group is
+    C-contiguous, else ``'A'`` (any strides); the signature so made is compiled (or
+    loaded from the disk cache) and filed under the call's own types too, so later
+    calls of those types go straight to it from numba's C dispatcher.  A broadcast
+    operand (read-only, stride 0), a transposed or strided one and a writable one thus
+    share a signature where each compiled its own (stop 63: 490 signatures of 312
+    kernels in the suite's numba cache, 178 a second or later layout of a kernel).
+    Only the types change, not the code: the same operations in the same order, so
+    the same bits.  A written argument is never relaxed (numba refuses to compile a
+    store into a read-only array, so a wrong ``groups`` fails at its compile, never
+    silently); nor is anything where every argument keeps its type (numba's own
+    compile of the call's types runs)."""
+    from numba.core import types
+    own = dispatcher._compile_for_args
+
+    def compile_for_args(*args, **kws):
+        if kws or len(args) != dispatcher.py_func.__code__.co_argcount:
+            return own(*args, **kws)
+        given = [dispatcher.typeof_pyval(a) for a in args]
+        wanted = list(given)
+        for group in groups:
+            arrays = [given[i] for i in group if isinstance(given[i], types.Array)]
+            layout = "C" if all(t.layout == "C" for t in arrays) else "A"
+            for i in group:
+                if isinstance(given[i], types.Array):
+                    wanted[i] = given[i].copy(layout=layout, readonly=True)
+        if wanted == given:
+            return own(*args)
+        dispatcher._compilation_chain_init_hook()
+        entry = dispatcher.compile(tuple(wanted))
+        dispatcher._insert([t._code for t in given], entry, False)
+        return entry
+
+    dispatcher._compile_for_args = compile_for_args
+    return dispatcher
 
 
 class _NoLinalg:

@@ -8,7 +8,7 @@ import numpy as np
 from numba import types
 
 from ..rules import _special
-from ._jit import ENTRY, njit
+from ._jit import ENTRY, njit, one_layout
 
 _JIT = dict(cache=True, error_model="numpy", nogil=True)
 
@@ -44,11 +44,26 @@ def _vector(*types):
     return mark
 
 
+_LAYOUTS = {}       # name -> groups of read-only arguments typed by one layout (_jit.one_layout)
+
+
+def _layouts(*groups):
+    """Mark a lazy kernel whose read-only array arguments at the positions of each of
+    ``groups`` compile one signature per layout family (all ``'C'``, else ``'A'``),
+    not one per combination of layouts and writability (:func:`._jit.one_layout`)."""
+    def mark(fn):
+        _LAYOUTS[fn.__name__] = groups
+        return fn
+    return mark
+
+
 def __getattr__(name):
     fn = _PLAIN.get(name)
     if fn is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     dispatcher = njit(**_JIT, **ENTRY)(fn) if name in _ENTRIES else njit(**_JIT)(fn)
+    if name in _LAYOUTS:
+        dispatcher = one_layout(dispatcher, _LAYOUTS[name])
     if name in _VECTOR:
         from ._fusedgen import vectorizing
         with vectorizing():                 # compiles, or loads from the disk cache
@@ -100,6 +115,7 @@ def _scale2_loop(f, p, g, q, out):
 
 
 @_lazy
+@_layouts((0, 1), (3,))
 def scale(f, p, out, pf, of):
     """``out[i, :] = f[i] * p[i, :]``; a zero ``p`` stays 0 where ``f`` is inf/NaN.
 
@@ -140,6 +156,7 @@ def scale(f, p, out, pf, of):
 
 
 @_lazy
+@_layouts((0, 1, 2, 3), (5, 6))
 def scale2(f, p, g, q, out, pf, qf, of):
     """``out[i, :] = f[i] * p[i, :] + g[i] * q[i, :]``, NaN-safe as :func:`scale`
     (rows of 4 or 2 partials likewise: ``pf``, ``qf``, ``of`` the flat views the caller
@@ -179,6 +196,7 @@ def scale2(f, p, g, q, out, pf, qf, of):
 
 
 @_lazy
+@_layouts((0,), (1,))
 def scale_finite(f, p, out):
     """``out[i, :] = f[i] * p[i, :]`` for 1-D ``f``, returning True; False where an
     ``f[i]`` is inf or NaN (``out`` then written: the caller's careful
@@ -370,6 +388,7 @@ def power_base_entry(c, y, out, w, lc, q, p, t):
 
 
 @_lazy
+@_layouts((0, 2), (1, 3))
 def scale2_finite(f, p, g, q, out):
     """``out[i, :] = f[i] * p[i, :] + g[i] * q[i, :]`` (each product rounded, then the
     sum: NumPy's two products and addition) when every factor is finite; False where
@@ -596,6 +615,7 @@ def pairwise_block(p, out):
 
 
 @_lazy
+@_layouts((0, 1),)
 def sum_small(v, p, out):
     """``out[0]`` = NumPy's sum of the 1-D ``v``, ``out[1 + c]`` = of the column
     ``p[:, c]``, for ``8 <= len(v) <= 128`` (one block of NumPy's pairwise sum, as
@@ -663,6 +683,7 @@ def scale2_flat(f, p, g, q, out):
 
 
 @_lazy
+@_layouts((0,), (1, 2))
 def where_rows(cond, p, q, out):
     """``out[i, :] = p[i, :] if cond[i] else q[i, :]``, bit for bit.
 
@@ -881,6 +902,7 @@ def convolve_rows(p, w, out):
 
 
 @_lazy
+@_layouts((0,), (1,))
 def zero_rows(cond, p, out, when):
     """``out[i, :] = 0 if cond[i] == when else p[i, :]``, bit for bit (``np.where`` with
     a zero branch: ``np.clip`` between constants).  A mask on the bits as in
@@ -1416,6 +1438,7 @@ def tetragamma(x, out):
 
 
 @_lazy
+@_layouts((0, 1),)
 def rows_scale(f, p, z, out):
     """``out[r, j, :] = f[r, j] * p[r, j, :]`` on 3-D views that may broadcast (stride 0)
     along the middle axis: a Hessian's outer level, value ``(R, m)`` times ``n`` outer
@@ -1431,6 +1454,7 @@ def rows_scale(f, p, z, out):
 
 
 @_lazy
+@_layouts((0, 1, 3, 4),)
 def rows_scale2(f, p, zf, g, q, zg, out):
     """``out[r, j, :] = f[r, j] * p[r, j, :] + g[r, j] * q[r, j, :]`` as :func:`rows_scale`
     (the two products summed in this order: ``combine``'s NumPy passes, the same bits)."""

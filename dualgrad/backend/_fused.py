@@ -87,7 +87,7 @@ import numpy as np
 from . import _buffers, _fusedgen, _loader
 from ._propagate import DEFERRING, combine
 from ..rules._expr import template_function
-from ..rules._table import TINY
+from ..rules._table import TINY, two_step
 
 __all__ = ["Deferred", "Local", "engine", "current", "scope", "begin", "end", "flush", "concrete",
            "defer", "seed", "columns", "roll", "diff", "add_into", "write_into", "read", "before_write", "same_view", "ACTIVE", "PENDING", "MIN_WORK",
@@ -272,7 +272,7 @@ class Local:
         with np.errstate(all="ignore"):
             over = (np.isinf(f)[..., None] | small[..., None] & (a != 0.0)) & \
                 np.isfinite(a) & np.isfinite(b) & (b != 0.0) & (q != 0.0)
-            return np.where(over, np.where(np.absolute(a) >= 1.0, q / b * a, q * a / b), t)
+            return np.where(over, two_step(a[..., 0], b[..., 0], q), t)
 
 
 _TEMPLATES = {}             # template -> its NumPy evaluation

@@ -37,6 +37,7 @@ from pathlib import Path
 from . import _disk
 
 _TINY = "2.2250738585072014e-308"     # the smallest normal float64 (rules._table.TINY)
+_LIFT = "2.028240960365167e+31"       # 2 ** 104 (rules._table.LIFT)
 
 # hashlib, importlib.util and tempfile (15 ms together) are imported with the first
 # kernel a process compiles or loads, not at ``import dualgrad``.
@@ -48,7 +49,7 @@ __all__ = ["structure", "columns_structure", "lag", "lead", "view", "source", "k
 # compiler unrolls it and keeps every node's row in registers).
 UNROLL = 16
 # Changes whenever the text :func:`source` writes changes: old files are not reused.
-GENERATION = 15
+GENERATION = 16
 # Rows a kernel tests for non-finite factors at a time before computing them (see
 # :func:`source`): the factors of a block stay in the first-level cache between
 # the test and the pass.
@@ -517,6 +518,8 @@ def source(key, name="fused", picks=None):
             "        return f * q if f - f == 0.0 else 0.0\n"
             f"    if (f - f != 0.0 and f == f or -{_TINY} < f < {_TINY} and a != 0.0) "
             "and a - a == 0.0 and b - b == 0.0 and b != 0.0:\n"
+            f"        if -{_TINY} < b < {_TINY}:\n"
+            f"            q, b = q * {_LIFT}, b * {_LIFT}\n"
             "        return (q / b) * a if abs(a) >= 1.0 else (q * a) / b\n"
             "    return f * q\n\n\n"
             f"@numba.njit(**_JIT)\ndef {name}({', '.join(params)}):\n" +

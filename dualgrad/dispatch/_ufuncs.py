@@ -618,18 +618,18 @@ def complex_small(rule, args):
 
 def _complex_lost(rule, f, k, args):
     """Did the local derivative ``f`` (complex values) of argument ``k`` of the quotient
-    row ``rule`` lose its number: not finite, or (a numerator that is not a number, as
-    the real lean path's :func:`_tiny`) below the smallest normal number in modulus
-    beside a nonzero numerator (``-out / x`` of ``1 / x`` at x = 1e200 (1 + i) is 0j,
+    row ``rule`` lose its number: not finite, or below the smallest normal number in
+    modulus beside a nonzero numerator (:func:`_tiny`) (``-out / x`` of ``1 / x`` at x = 1e200 (1 + i) is 0j,
     at 1e-200 (1 + i) nan + inf j; attack62 11)?  Then :func:`_quotient_partials` takes
-    its terms in two steps.  ``args``: the values and the result."""
+    its terms in two steps.  ``args``: the values and the result.  A constant numerator
+    too (unlike the real paths' :func:`_variable`): NumPy's complex ``1 / x`` is 0 past
+    |x| ~ 9e307 (d/dt log(t c) at c = 1e308 (1 + i) was 0 for 1: silent63's Left (b))."""
     if type(f) is not np.ndarray or f.size > 64:
-        return not backend.finite(f) or k in _variable(rule) and _tiny(f, rule, k, args)
+        return not backend.finite(f) or _tiny(f, rule, k, args)
     items = f.ravel().tolist()                      # small: Python's sum and abs of its
     if not cmath.isfinite(sum(items, 0j)):          # numbers, C loops (NumPy's calls cost
         return True                                 # more here: bench/silent63.py --check)
-    return k in _variable(rule) and min(map(abs, items), default=np.inf) < TINY and \
-        _tiny(f, rule, k, args)
+    return min(map(abs, items), default=np.inf) < TINY and _tiny(f, rule, k, args)
 
 
 def _tangent_small(rule, args):

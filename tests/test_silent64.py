@@ -59,3 +59,16 @@ def test_complex_logs_far_out(name, c):
     got = _paths(f, c)
     want = [k, k, -k, -k, k]
     assert all(abs(g - w) <= 1e-15 * abs(w) for g, w in zip(got, want)), (got, want)
+
+
+@pytest.mark.parametrize("c", [1e-8 + 1e-8j, 1e-6 + 0j, -3e-7 + 0j, 1e-4 - 2e-4j, 0.4 + 0.2j,
+                               0.3 + 0.45j, -0.45 - 0.3j])
+def test_complex_arccosh_second_derivative_near_zero(c):
+    """d2/dt2 arccosh(c t) = c**2 f''(c), f'' = -z f' / (z**2 - 1) with f' = 1 / (sqrt(z - 1)
+    sqrt(z + 1)) (mpmath's principal roots): the factored form's product rule adds two
+    terms of size 1/2 that cancel to z, 8 digits left at 1e-8 (1 + i) (attack63 04)."""
+    z = mp.mpc(c)
+    d1 = 1 / (mp.sqrt(z - 1) * mp.sqrt(z + 1))
+    w1, w2 = complex(z * d1), complex(-z ** 3 * d1 / (z * z - 1))
+    got = _paths(np.arccosh, c)
+    assert all(abs(g - w) <= 1e-15 * abs(w) for g, w in zip(got, [w1, w1, w2, w2])), (got, w2)

@@ -462,7 +462,7 @@ def arcsinh_d0(x, out):
 @njit(**_JIT)
 def arccosh_d0(x, out):
     """d/dx of arccosh"""
-    return 1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))
+    return where(np.iscomplexobj(value(x)) > 0.0, where(np.absolute(value(x)) < 0.5, where(np.copysign(1.0, np.imag(value(x))) > 0.0, 1.0, -1.0) / (np.sqrt(x - x - 1.0) * np.sqrt(1.0 - x * x)), 1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))), 1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0)))
 
 
 @njit(**_JIT)
@@ -678,7 +678,7 @@ BY_SOURCE = {
         tanh_d0,
     (('x', 'out'), 'where(np.absolute(np.imag(value(x))) > 0.0, where(np.absolute(value(x)) < 0.5, 1.0 / np.sqrt(x * x - -1.0), 1.0 / (np.sqrt(where(np.real(value(x) * -1j) > 0.0, -(-x * np.sqrt(x - x - 1.0)), x * np.sqrt(x - x - 1.0)) - -1.0) * np.sqrt(-(where(np.real(value(x) * -1j) > 0.0, -(-x * np.sqrt(x - x - 1.0)), x * np.sqrt(x - x - 1.0)) - 1.0)))), where(np.absolute(value(x)) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0)))'):
         arcsinh_d0,
-    (('x', 'out'), '1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))'):
+    (('x', 'out'), 'where(np.iscomplexobj(value(x)) > 0.0, where(np.absolute(value(x)) < 0.5, where(np.copysign(1.0, np.imag(value(x))) > 0.0, 1.0, -1.0) / (np.sqrt(x - x - 1.0) * np.sqrt(1.0 - x * x)), 1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))), 1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0)))'):
         arccosh_d0,
     (('x', 'out'), 'where(np.absolute(value(x)) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))'):
         arctanh_d0,

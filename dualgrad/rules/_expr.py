@@ -166,6 +166,8 @@ FUNCTIONS = {
     "np.real": _Fn(1, _BARE, True), "np.conjugate": _Fn(1),
     # (a complex argument's branch cut: its place, rules/_table.py's kind "cut")
     "np.imag": _Fn(1),
+    # (a complex row's own form, arccosh's near 0: the test no real value passes)
+    "np.iscomplexobj": _Fn(1),
     # abs of a float is exact, as NumPy's absolute is, in numba too (kernels and the
     # scalar twins see floats only: a complex value takes NumPy's path)
     "np.absolute": _Fn(1, "abs", True),
@@ -297,7 +299,12 @@ def _walk(node):
 
 def _off_axis(node):
     """Is ``node`` a test no real value passes: ``np.absolute(np.imag(value(x))) > 0.0``
-    or ``np.absolute(np.real(value(x) * -1j)) > 0.0`` (the table's off-axis tests)?"""
+    or ``np.absolute(np.real(value(x) * -1j)) > 0.0`` (the table's off-axis tests), or
+    ``np.iscomplexobj(value(x)) > 0.0``?"""
+    if node[0] == "compare" and node[1] == ">" and node[3] == ("num", 0.0) and \
+            node[2][0] == "call" and node[2][1] == "np.iscomplexobj":
+        inner = node[2][2][0]
+        return inner[0] == "call" and inner[1] == "value"
     if node[0] != "compare" or node[1] != ">" or node[3] != ("num", 0.0) or \
             node[2][0] != "call" or node[2][1] != "np.absolute":
         return False
@@ -542,7 +549,7 @@ def _real(node):
     if node[0] == "num":
         return type(node[1]) is not complex
     if node[0] == "call":
-        return node[1] in ("np.absolute", "np.real")
+        return node[1] in ("np.absolute", "np.real", "np.imag", "np.copysign", "np.iscomplexobj")
     if node[0] == "unary":
         return _real(node[2])
     if node[0] == "binary":

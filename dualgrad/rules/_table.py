@@ -957,10 +957,17 @@ _TABLE = [
             _unoverflowed("1.0 / np.sqrt(x * x - -1.0)", "x * x",
                           "1.0 / np.sqrt(X * -(-x * 2.409919865102884e-181))",
                           test="np.absolute(value(x)) > 1e+150") + ")"),
-    # x - -1, not x + 1: as arcsin (arccosh(conj(x + 0j))' at x = -1.5 had the wrong sign)
-    _smooth(np.arccosh, "1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))", domain=((1.2, 4.0),),
+    # x - -1, not x + 1: as arcsin (arccosh(conj(x + 0j))' at x = -1.5 had the wrong sign).
+    # A complex x inside |x| < 1/2 (on the cut Re x < 1 too): +-1 / (i sqrt(1 - x * x)),
+    # the sign of Im x's (sqrt(x - 1) = +-i sqrt(1 - x) there), whose derivative is x / (..)
+    # ** 3; the factored form's product rule adds two terms of size 1/2 that cancel to x
+    # (d2/dt2 arccosh(c t) at c = 1e-8 (1 + i) kept 8 digits: attack63 04)
+    _smooth(np.arccosh, "where(np.iscomplexobj(value(x)) > 0.0, where(np.absolute(value(x)) < 0.5, "
+            "where(np.copysign(1.0, np.imag(value(x))) > 0.0, 1.0, -1.0) / (np.sqrt(x - x - 1.0) * "
+            "np.sqrt(1.0 - x * x)), 1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))), "
+            "1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0)))", domain=((1.2, 4.0),),
             note="sqrt(x - 1) sqrt(x + 1), not sqrt(x * x - 1): the principal branch for "
-            "complex x"),
+            "complex x; inside abs(x) < 1/2 +-1 / (i sqrt(1 - x * x)), the sign of Im x's"),
     # as arcsin; and as arctan, the quotient (1 / x) / (1 / x - x) for a complex x past
     # |x| ~ 1e154, where 1 - x * x overflows (d/dt arctanh(t c) was 0 at c = 1e154 (1 + i),
     # NaN at 1e200 (1 + i): attack63 09)

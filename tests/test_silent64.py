@@ -72,3 +72,57 @@ def test_complex_arccosh_second_derivative_near_zero(c):
     w1, w2 = complex(z * d1), complex(-z ** 3 * d1 / (z * z - 1))
     got = _paths(np.arccosh, c)
     assert all(abs(g - w) <= 1e-15 * abs(w) for g, w in zip(got, [w1, w1, w2, w2])), (got, w2)
+
+
+def _closed(entries):
+    """mpmath numbers rounded to float64 (an overflow to its signed infinity)."""
+    return np.array([[float(e) for e in row] for row in entries])
+
+
+_X = [mp.mpf(2) ** 660, mp.mpf(2) ** -660, mp.mpf(2) ** -660]   # (NumPy's det exact)
+_XF = np.array([2.0 ** 660, 2.0 ** -660, 2.0 ** -660])
+_A = np.array([[1e200, 1e200], [1.0, 1.0]])
+_RAISING = {   # f, x, its Jacobian in closed form (mpmath), each value silent under "raise"
+    "cumprod": (np.cumprod, _XF,
+                _closed([[mp.fprod(_X[k] for k in range(i + 1) if k != j) if j <= i else 0
+                          for j in range(3)] for i in range(3)])),
+    "det": (lambda x: np.linalg.det(np.diag(x)), _XF,
+            _closed([[_X[1] * _X[2], _X[0] * _X[2], _X[0] * _X[1]]])[0]),
+    "inv": (lambda x: np.linalg.inv(np.diag(x)).diagonal(), _XF,
+            _closed([[-1 / _X[i] ** 2 if i == j else 0 for j in range(3)] for i in range(3)])),
+    "einsum": (lambda t: np.einsum("ij,j->i", _A, t[0] * np.array([1e200, 1e200])), np.ones(1),
+               _closed([[2 * mp.mpf(1e200) ** 2], [2 * mp.mpf(1e200)]])),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_RAISING))
+def test_partials_do_not_raise_where_the_values_do_not(name):
+    """Under np.errstate(all="raise") with warnings as errors the value reports nothing, and
+    the partials (an underflow or overflow of their own) raised FloatingPointError
+    (attack63 05); the Jacobian against its closed form."""
+    f, x, want = _RAISING[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(all="raise"):
+            f(x)
+            got = dg.jacobian(f, x)
+    # (det's partials are det tr(A^-1 dA), and NumPy's det, through its logarithms, is
+    # 2e-14 off 2**-660 here)
+    np.testing.assert_allclose(got, want, rtol=1e-13 if name == "det" else 1e-15, atol=0)
+
+
+def test_products_partials_add_no_invalid_report():
+    """np.prod(x[[0, 1, 0]]) at (1e200, -1e200, 1): NumPy reports the value's overflow
+    only; the partials' weights +inf and -inf summed to NaN in the finiteness test and
+    reported "invalid value" (attack63 08).  d/dx0 x0**2 x1 = 2 x0 x1, d/dx1 = x0**2."""
+    x = np.array([1e200, -1e200, 1.0])
+    with warnings.catch_warnings(record=True) as plain:
+        warnings.simplefilter("always")
+        np.prod(x[[0, 1, 0]])
+    with warnings.catch_warnings(record=True) as ours:
+        warnings.simplefilter("always")
+        got = dg.jacobian(lambda x: np.prod(x[[0, 1, 0]]), x)
+    assert {str(w.message) for w in ours} <= {str(w.message) for w in plain}, \
+        [str(w.message) for w in ours]
+    assert np.array_equal(got, _closed([[2 * mp.mpf(1e200) * -mp.mpf(1e200),
+                                         mp.mpf(1e200) ** 2, 0]])[0])

@@ -21,6 +21,7 @@ from ..dual import HOLOMORPHIC, LIVE as _LIVE, ArrayDual, Dual, make, newest, pr
 from ..dual._array import VIEWS
 from . import _lapack, _spectral
 from ._einsum_stretch import unstretched
+from ._quiet import hush_outside_plain, unhush_outside_plain
 from ._operands import NotHolomorphic, abs2, is_complex, is_sparse, moved, operand
 from ._reductions import axis_tuple
 from ._sylvester import sqrtm
@@ -151,7 +152,18 @@ def _lean_product(func, args, values, duals, value):
 
 def _product(func, args, values, value, duals, tag, n, kwargs):
     """The dual of ``func(*args)`` whose ``value`` is known: the partials of the
-    operands ``duals`` (positions in ``args``) of ``tag``, ``n`` directions."""
+    operands ``duals`` (positions in ``args``) of ``tag``, ``n`` directions, hushed
+    outside NumPy's default error state (``hush_outside_plain``: np.einsum's value
+    reported nothing where its partials' np.dot raised, attack63 05)."""
+    token = hush_outside_plain()
+    try:
+        return _product_partials(func, args, values, value, duals, tag, n, kwargs)
+    finally:
+        unhush_outside_plain(token)
+
+
+def _product_partials(func, args, values, value, duals, tag, n, kwargs):
+    """:func:`_product`'s work."""
     ops = list(range(1, len(args))) if func is np.einsum else [0, 1]
     # the operands whose values multiply some dual's partials (an operand's own
     # partials never meet its own values: d(a b) = da b + a db)
@@ -1005,7 +1017,11 @@ def _solve(A, b):
 
 def _inv(A):
     X = _lapack.inv(A.value)
-    return make(X, _last(-(X @ _directions(A, A.tag) @ X)), A.tag)
+    token = hush_outside_plain()          # (as _product's)
+    try:
+        return make(X, _last(-(X @ _directions(A, A.tag) @ X)), A.tag)
+    finally:
+        unhush_outside_plain(token)
 
 
 def _slogdet(A):
@@ -1058,18 +1074,26 @@ def _det(A):
     formula there subtracts terms of size ``|det| ||A^{-1}||^2`` (``~1e16`` at a
     numerically rank-deficient ``A``) to get an O(1) second derivative."""
     det = _lapack.det(A.value)
+    token = hush_outside_plain()          # (as _product's)
+    try:
+        return make(det, _det_partials(A, det), A.tag)
+    finally:
+        unhush_outside_plain(token)
+
+
+def _det_partials(A, det):
+    """:func:`_det`'s partials."""
     if _nonfinite(A.value):
-        return make(det, _det_partials_nonfinite(A), A.tag)
+        return _det_partials_nonfinite(A)
     if isinstance(A.value, Dual) and _ill_conditioned(primal(A.value)):
-        return make(det, _eliminated(A).partials, A.tag)
+        return _eliminated(A).partials
     try:
         tr = _trace_inverse(A.value, A.partials)
         if tr is None:
             tr = _trace_solve(A.value, A.partials)
     except np.linalg.LinAlgError:
-        return make(det, _det_partials_singular(A), A.tag)
-    ddet = det * tr if np.ndim(primal(det)) == 0 else det[..., None] * tr
-    return make(det, ddet, A.tag)
+        return _det_partials_singular(A)
+    return det * tr if np.ndim(primal(det)) == 0 else det[..., None] * tr
 
 
 _EXPANDED = 4        # nested duals of a singular matrix: Laplace expansion up to this size

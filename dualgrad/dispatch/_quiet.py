@@ -54,6 +54,23 @@ def _unhush(token):
     else:
         _errstate.reset(token)
 
+
+def hush_outside_plain():
+    """:func:`_hush` outside NumPy's default error state, ``None`` in it (a token for
+    :func:`unhush_outside_plain`): partials computed apart from their value (a general
+    path's products, det's, inv's, cumprod's) raised FloatingPointError of an underflow
+    or overflow under ``np.errstate(all="raise")`` where the value reported nothing
+    (attack63 05); in the default state, where underflow is ignored, a partial can at
+    most warn of its overflow, as the products' (``_lean_products``)."""
+    if _errstate is not None and _errstate.get() is PLAIN:
+        return None
+    return _hush()
+
+
+def unhush_outside_plain(token):
+    if token is not None:
+        _unhush(token)
+
 # NumPy's default error state, the one a program that never sets one runs under
 # (``None`` without the context variable)
 PLAIN = None if _errstate is None else contextvars.Context().run(_errstate.get)

@@ -13,8 +13,9 @@ import numpy as np
 
 from .. import errors
 from . import _second_order
+from ._quiet import hush_outside_plain, unhush_outside_plain
 from ..dual import LIVE, ArrayDual, Dual, make, make_scalar
-from ..backend import running_product, small, sum_partials, sum_small, weighted_sum
+from ..backend import finite as finite_array, running_product, small, sum_partials, sum_small, weighted_sum
 
 __all__ = ["axis_index", "axis_tuple", "normalize_axes", "check_kwargs", "ddof_of", "sum", "lean_sum",
            "prod", "amax", "amin", "cumsum", "cumprod", "masked", "reduceat", "with_value",
@@ -257,15 +258,20 @@ def _prod_axis(a, ax):
     plain = type(v) is np.ndarray and v.dtype.kind in "fc" and v.size
     if plain and not _normal(value) and _all_underflow(v, ax):
         others = np.zeros_like(v)   # every product of the others rounds to 0: no scans
+        finite = True
     else:
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
             left = _exclusive_cumprod(v, ax)        # (out of range: detected below)
             right = _flip(_exclusive_cumprod(_flip(v, ax), ax), ax)
-        if plain and not (_normal(left) and _normal(right)):
-            others = _others_scaled(v, ax)  # a partial product left the float range
-        else:
-            others = left * right
-    partials = weighted_sum(others, a.partials, (ax,))     # one BLAS pass, no temporary
+            if plain and not (_normal(left) and _normal(right)):
+                others = _others_scaled(v, ax)  # a partial product left the float range
+            else:
+                others = left * right
+            # tested here: +inf and -inf products sum to NaN in the test, which reported
+            # "invalid value" in weighted_sum's own (attack63 08)
+            finite = plain and finite_array(others)
+    # one BLAS pass, no temporary
+    partials = weighted_sum(others, a.partials, (ax,), finite=True) if finite else None
     if partials is not None:
         return make(value, partials, a.tag)
     with np.errstate(invalid="ignore"):
@@ -580,30 +586,39 @@ def cumprod(a, axis=None, **kwargs):
         a = np.reshape(a, (-1,))
         axis = 0 if axis is None else axis
     ax = axis_index(axis, a.ndim, bools=False)
+    c = np.cumprod(a.value, axis=ax)
+    token = hush_outside_plain()      # (the value is NumPy's word: c[..., None] * ... raised
+    try:                              # of an underflow it did not make, attack63 05)
+        return make(c, _cumprod_partials(a, c, ax), a.tag)
+    finally:
+        unhush_outside_plain(token)
+
+
+def _cumprod_partials(a, c, ax):
+    """:func:`cumprod`'s partials, ``c`` its value."""
     v = a.value
-    c = np.cumprod(v, axis=ax)
     if not small(getattr(a.partials, "size", 0)):
         partials = running_product(v, c, a.partials, ax)
         if partials is not None:
-            return make(c, partials, a.tag)
+            return partials
     if bool(np.all(v != 0.0)) and bool(np.all(np.isfinite(_primal(v)))):
         with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
             ratio = a.partials / v[..., None]
         if type(c) is not np.ndarray or c.dtype.kind != "f" or not c.size or \
                 _normal(c) and bool(np.all(np.isfinite(ratio))):
             with np.errstate(over="ignore", invalid="ignore"):     # a true derivative's inf
-                return make(c, c[..., None] * np.cumsum(ratio, axis=ax), a.tag)
+                return c[..., None] * np.cumsum(ratio, axis=ax)
     # a zero or subnormal factor (1 / v overflows) or a running product out of range
     partials = running_product(v, c, a.partials, ax)
     if partials is not None:
-        return make(c, partials, a.tag)
+        return partials
     # nested duals, NumPy's engine forced: the step-by-step products, as NumPy's own
     # left-to-right loop (the value is NumPy's cumprod: its complex products round
     # otherwise than a dual's)
     steps = [np.take(a, [0], axis=ax)]
     for i in range(1, a.shape[ax]):
         steps.append(steps[-1] * np.take(a, [i], axis=ax))
-    return make(c, np.concatenate(steps, axis=ax).partials, a.tag)
+    return np.concatenate(steps, axis=ax).partials
 
 
 # ---- where= and initial=, reduceat, running extremes, log-sum-exp ----------------------

@@ -15,10 +15,9 @@ import pytest
 
 import dualgrad as dg
 
-mp.mp.dps = 50
-
-_LOGS = {"log10": (np.log10, 1 / mp.log(10)), "log2": (np.log2, 1 / mp.log(2)),
-         "log": (np.log, mp.mpf(1))}
+with mp.workdps(50):        # (mpmath's global precision is left to each module's own)
+    _LOGS = {"log10": (np.log10, complex(1 / mp.log(10))),
+             "log2": (np.log2, complex(1 / mp.log(2))), "log": (np.log, 1 + 0j)}
 
 
 def _paths(f, c):
@@ -42,7 +41,6 @@ def _paths(f, c):
 def test_logs_of_subnormal_arguments(name, c):
     """d/dt log_b(t c) = 1 / ln b and d2/dt2 = -1 / ln b at t = 1, whatever c."""
     f, k = _LOGS[name]
-    k = complex(k)
     got = _paths(f, c)
     want = [k, k, -k, -k, k]
     assert all(abs(g - w) <= 1e-15 * abs(w) for g, w in zip(got, want)), (got, want)
@@ -55,7 +53,6 @@ def test_complex_logs_far_out(name, c):
     inside there (NaN): d/dt log(t c) at c = 1e308 (1 + i) was 0 (array paths) or NaN
     (scalar path) for 1 (silent63's Left (b)).  The same closed forms."""
     f, k = _LOGS[name]
-    k = complex(k)
     got = _paths(f, c)
     want = [k, k, -k, -k, k]
     assert all(abs(g - w) <= 1e-15 * abs(w) for g, w in zip(got, want)), (got, want)
@@ -67,9 +64,10 @@ def test_complex_arccosh_second_derivative_near_zero(c):
     """d2/dt2 arccosh(c t) = c**2 f''(c), f'' = -z f' / (z**2 - 1) with f' = 1 / (sqrt(z - 1)
     sqrt(z + 1)) (mpmath's principal roots): the factored form's product rule adds two
     terms of size 1/2 that cancel to z, 8 digits left at 1e-8 (1 + i) (attack63 04)."""
-    z = mp.mpc(c)
-    d1 = 1 / (mp.sqrt(z - 1) * mp.sqrt(z + 1))
-    w1, w2 = complex(z * d1), complex(-z ** 3 * d1 / (z * z - 1))
+    with mp.workdps(50):
+        z = mp.mpc(c)
+        d1 = 1 / (mp.sqrt(z - 1) * mp.sqrt(z + 1))
+        w1, w2 = complex(z * d1), complex(-z ** 3 * d1 / (z * z - 1))
     got = _paths(np.arccosh, c)
     assert all(abs(g - w) <= 1e-15 * abs(w) for g, w in zip(got, [w1, w1, w2, w2])), (got, w2)
 

@@ -257,7 +257,11 @@ def one_layout(dispatcher, groups):
     silently); nor is anything where every argument keeps its type (numba's own
     compile of the call's types runs)."""
     from numba.core import types
+    from numba.core.compiler_lock import global_compiler_lock
     own = dispatcher._compile_for_args
+    filed = set()       # the call types filed under a family's signature (each once: a
+    # second entry of the same types would make numba's C dispatcher see two matches,
+    # ambiguous, and come back here at every call)
 
     def compile_for_args(*args, **kws):
         if kws or len(args) != dispatcher.py_func.__code__.co_argcount:
@@ -273,8 +277,12 @@ def one_layout(dispatcher, groups):
         if wanted == given:
             return own(*args)
         dispatcher._compilation_chain_init_hook()
-        entry = dispatcher.compile(tuple(wanted))
-        dispatcher._insert([t._code for t in given], entry, False)
+        codes = tuple(t._code for t in given)
+        with global_compiler_lock:          # (numba's own, reentrant: compile takes it)
+            entry = dispatcher.compile(tuple(wanted))
+            if codes not in filed:
+                filed.add(codes)
+                dispatcher._insert(list(codes), entry, False)
         return entry
 
     dispatcher._compile_for_args = compile_for_args

@@ -269,7 +269,8 @@ def complex_after_object_array(ufunc, args):
         + (f" at {at}" if at else "")
         + " after f made a NumPy object array of scalar duals"
         + (f" ({made})" if made else " (such as np.array([x[0], x[1]]), a list of scalar duals "
-           "stored into an array, or np.asarray(d) of a dual array)")
+           "stored into an array or handed to a NumPy function, np.matmul(A, [d1, d2]), "
+           "or np.asarray(d) of a dual array)")      # (matmul: newuser64's load flow)
         + ": NumPy runs an operation on an object array element by element with these same "
         "operators, so dualgrad cannot tell it from scalar code, and its result would be an "
         "object array of complex scalar duals, whose .real NumPy returns as the array itself "
@@ -1258,24 +1259,31 @@ _CMATH_SPELLINGS = {
 _COMPLEX_SPELLING = "a + 1j * b for complex(a, b) (d * (1 + 0j) for complex(d))"
 
 
-def math_spellings(frame):
-    """The spellings that take duals of the math / cmath functions that ``frame``'s
-    current line calls, ``"scipy.special.erf for erf, np.sqrt for sqrt"`` (``""`` where
-    it calls none, or its source cannot be read): ``float(d)`` reached from one of them
-    names no function."""
+def _line_callables(frame):
+    """The objects ``frame``'s current line calls (``np.arange``, ``math.sqrt``), looked up
+    by their names in its locals, globals and builtins; error path only."""
     import builtins
-    import cmath
     import inspect
     import linecache
-    import math
     import re
     line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
-    found = []
     for dotted in re.findall(r"([A-Za-z_][\w.]*)\s*\(", line):
         head, *rest = dotted.split(".")
         obj = frame.f_locals.get(head, frame.f_globals.get(head, getattr(builtins, head, None)))
         for part in rest:               # no property or __getattr__ runs on the error path
             obj = inspect.getattr_static(obj, part, None)
+        yield obj
+
+
+def math_spellings(frame):
+    """The spellings that take duals of the math / cmath functions that ``frame``'s
+    current line calls, ``"scipy.special.erf for erf, np.sqrt for sqrt"`` (``""`` where
+    it calls none, or its source cannot be read): ``float(d)`` reached from one of them
+    names no function."""
+    import cmath
+    import math
+    found = []
+    for obj in _line_callables(frame):
         if obj is complex:              # V = complex(e, f) of duals (userpower50)
             if _COMPLEX_SPELLING not in found:
                 found.append(_COMPLEX_SPELLING)
@@ -1329,9 +1337,10 @@ def dropped_derivatives(action, integer=False, where=""):
             "np.argmax(dg.stop_gradient(s), axis=1) (piecewise constant: no derivative is "
             "lost).")
     if integer:
-        return DualTypeError(
+        return DualTypeError(     # the line: newuser64's int(nmx) among a Mie code's five
             f"dualgrad: {action} makes an integer of a dual number, which has no "
-            "derivatives; expected the integer taken from its value. Fix: compute an index "
+            "derivatives; expected the integer taken from its value."
+            f"{' ' + where if where else ''} Fix: compute an index "
             "or a count from the plain value, e.g. int(np.ceil(dg.stop_gradient(T) / dt)) "
             "or np.floor(dg.stop_gradient(s) * grid).astype(int) (dg.stop_gradient strips "
             "every nesting level and passes plain floats through); it is piecewise "
@@ -1347,6 +1356,8 @@ def dropped_derivatives(action, integer=False, where=""):
         if converting and not where:             # complex(d) names no line itself
             where = user_line(frame)
         if converting and where and user_line(frame) == where:
+            if _calls_arange(frame):
+                return _arange_of_dual(where)
             spellings = math_spellings(frame)
     if spellings:
         spellings = f"on that line, write {spellings} (they take duals); elsewhere, "
@@ -1368,6 +1379,27 @@ def dropped_derivatives(action, integer=False, where=""):
         f"expected code that keeps values as duals.{' ' + where if where else ''} "
         f"Fix: {spellings}{_KEEP_DUAL}."
     )
+
+
+def _calls_arange(frame):
+    """Does ``frame``'s current line call ``np.arange`` (however imported)?  Error path
+    only: NumPy's C code reads a dual bound with float(d), whose caller is that line."""
+    import numpy as np
+    return any(obj is np.arange for obj in _line_callables(frame))
+
+
+def _arange_of_dual(where):
+    """``np.arange`` given a dual start, stop or step (newuser64: a Mie code's ``n =
+    np.arange(1, nmax + 1)`` with ``nmax`` rounded from the size parameter was told to
+    use np.sin and buffers)."""
+    return DualTypeError(
+        "dualgrad: np.arange(...) of a dual number (its start, stop or step) would drop "
+        "its derivatives: NumPy reads the bounds as plain floats; expected plain bounds. "
+        f"{where} Fix: where the dual sets how many elements there are (np.arange(1, nmax "
+        "+ 1) with nmax computed from the input), take the count from the plain value, "
+        "np.arange(1, dg.stop_gradient(nmax) + 1) (piecewise constant: no derivative is "
+        "lost); where the points should move with a dual start or step, write start + "
+        "step * np.arange(n) with n from the plain values.")
 
 
 def cast_dtype(action, dtype):
@@ -1482,11 +1514,14 @@ def complex_object_array(scalar=False):
     duals: their NumPy form would be an object array, whose ``.real`` NumPy returns as
     the array itself and whose ``.imag`` as zeros (object elements count as real),
     silently wrong derivatives (outside attack 17)."""
-    what, fix = ("np.asarray(w) of a complex dual array (or np.asarray / np.array of a "
-                 "list holding complex dual arrays)", "use w directly (w.real, "
-                 "np.imag(w), np.abs(w), indexing and NumPy functions all work on dual "
+    frame = _user_frame(sys._getframe(1))       # the user's line (useroptics52: tmm's
+    where = f" {user_line(frame)}" if frame is not None else ""   # vw = array([[t], [0]]))
+    w = "w" if scalar or frame is None else _converted_name(frame)
+    what, fix = (f"np.asarray({w}) of a complex dual array (or np.asarray / np.array of a "
+                 "list holding complex dual arrays)", f"use {w} directly ({w}.real, "
+                 f"np.imag({w}), np.abs({w}), indexing and NumPy functions all work on dual "
                  "arrays); a list of dual arrays (results collected in a loop) becomes one "
-                 "dual array by np.stack(the_list), and np.stack of w's elements makes a "
+                 f"dual array by np.stack(the_list), and np.stack of {w}'s elements makes a "
                  "new one")
     if scalar and numpy_builder() == "vectorize":
         return vectorize_complex()
@@ -1501,14 +1536,27 @@ def complex_object_array(scalar=False):
                      "[np.conj(z), 0]]) (scalar duals and plain numbers alike) or "
                      "np.stack([np.stack(row) for row in rows]), or use z itself for one "
                      "number")
-    frame = _user_frame(sys._getframe(1))       # the user's line (useroptics52: tmm's
-    where = f" {user_line(frame)}" if frame is not None else ""   # vw = array([[t], [0]]))
     return DualTypeError(
         f"{_helper_name()}: {what} would give an object array of complex scalar duals, on "
         "which NumPy's .real, .imag, np.real, np.imag, np.isreal and np.linalg.norm treat "
         "the elements as real numbers (.real returns the complex numbers themselves, .imag "
         f"zeros): silently wrong derivatives; expected a dual array.{where.rstrip()} Fix: "
         f"{fix}.")
+
+
+def _converted_name(frame):
+    """The array ``frame``'s line converts, ``u`` for ``u = np.asarray(u)``, where the line
+    is one such call of a name or attribute; ``"w"`` otherwise (newuser64: a fibre
+    model's ``np.asarray(u)`` was told to "use w directly", and the model has a ``w``
+    of its own).  Error path only."""
+    import ast
+    node = _source_node(frame)
+    if isinstance(node, ast.Call) and node.args and isinstance(
+            node.args[0], (ast.Name, ast.Attribute)) and ast.unparse(node.func).split(
+            ".")[-1] in ("asarray", "array", "asanyarray", "ascontiguousarray",
+                         "asfortranarray"):
+        return ast.unparse(node.args[0])
+    return "w"
 
 
 def _scipy_entry(frame):
@@ -1679,6 +1727,13 @@ def _like_spelling(node, x):
     (``np.zeros(n)``, ``np.empty((n, k))``, ``np.full(n, v)``, ``np.zeros_like(Z)``), or
     ``None`` for anything else."""
     import ast
+    if isinstance(node, ast.BinOp):     # np.ones((M, L)) * c (newuser64's voltammogram)
+        for side in ("left", "right"):
+            spelled = _like_spelling(getattr(node, side), x)
+            if spelled is not None:
+                node = ast.BinOp(**{**vars(node), side: ast.parse(spelled, mode="eval").body})
+                return ast.unparse(node)
+        return None
     if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute) or \
             ast.unparse(node.func.value) not in ("np", "numpy"):
         return None
@@ -1776,7 +1831,10 @@ def _stored_buffer(depth):
     if frame is None:
         return None
     node = _source_node(frame)
-    if storing_at(frame):
+    update = _subscript_update(frame) if node is None else None
+    if update is not None:              # F[:, :, i] *= rho0 / rho (newuser64's lattice)
+        target, text, rebind = update
+    elif storing_at(frame):
         if not isinstance(node, ast.Subscript):
             return None
         target, text, rebind = node.value, f"{ast.unparse(node)} = ...", None
@@ -1795,6 +1853,31 @@ def _stored_buffer(depth):
     made = (*made[0], f"{frame.f_code.co_name} of {frame.f_code.co_filename}") \
         if len(made) == 1 else None         # where that line is: a library's own file
     return text, name, buffer, made, _dual_argument(frame), rebind
+
+
+# an augmented assignment's operator (ast's class name) as the user writes it
+_AUG_OPS = {"Add": "+", "Sub": "-", "Mult": "*", "Div": "/", "FloorDiv": "//", "Pow": "**",
+            "MatMult": "@", "Mod": "%"}
+
+
+def _subscript_update(frame):
+    """For ``frame``'s current statement an augmented assignment into an item or a slice
+    (``F[:, :, i] *= rho0 / rho``): ``(the array's node, the statement's text, None)``
+    as :func:`_stored_buffer` takes them (the view it updates is the array's); ``None``
+    for anything else.  Error path only."""
+    import ast
+    text = _source_text(frame)
+    try:
+        node = ast.parse(text.strip()).body[0] if text else None
+    except (SyntaxError, IndexError):
+        return None
+    if not isinstance(node, ast.AugAssign) or not isinstance(node.target, ast.Subscript):
+        return None
+    op = _AUG_OPS.get(type(node.op).__name__, "?")
+    target = node.target
+    while isinstance(target, ast.Subscript):
+        target = target.value
+    return target, f"{ast.unparse(node.target)} {op}= ...", None
 
 
 def _bound_value(node, name):
@@ -1868,8 +1951,7 @@ def _updated_statement(depth):
     except (SyntaxError, IndexError):
         return None
     code, line = frame.f_code, frame.f_lineno
-    op = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//",
-          ast.Pow: "**", ast.MatMult: "@", ast.Mod: "%"}.get(type(getattr(node, "op", None)))
+    op = _AUG_OPS.get(type(getattr(node, "op", None)).__name__)
     if not isinstance(node, ast.AugAssign) or op is None or \
             not isinstance(node.target, (ast.Name, ast.Attribute)):
         return None
@@ -3039,6 +3121,18 @@ _SCIPY_SPELLINGS: dict[object, str] = {
     "interp1d": "np.interp(x_new, x, y) (piecewise linear, interp1d's default kind; it "
                 "follows duals in x_new and y)",
     "odeint": _ODEINT_SPELLING,
+    # a finite-difference Hamiltonian's levels (newuser64: a square well by
+    # eigh_tridiagonal(vec + V, -0.5 * vec[:-1]) was told only "NumPy functions")
+    "eigh_tridiagonal": (
+        "np.linalg.eigh(np.diag(d) + np.diag(e, 1) + np.diag(e, -1)) for "
+        "eigh_tridiagonal(d, e) (ascending values and the eigenvectors as columns, as "
+        "SciPy returns them; eigvals_only=True: np.linalg.eigvalsh of that matrix; "
+        "select='i', select_range=(lo, hi): the values [lo:hi + 1]), exact derivatives "
+        "and Hessians of the values"),
+    "eigvalsh_tridiagonal": (
+        "np.linalg.eigvalsh(np.diag(d) + np.diag(e, 1) + np.diag(e, -1)) for "
+        "eigvalsh_tridiagonal(d, e) (ascending, as SciPy returns them; select='i', "
+        "select_range=(lo, hi): the values [lo:hi + 1]), exact derivatives and Hessians"),
     **{f"spherical_{b}": (
         f"np.sqrt(np.pi / (2 * z)) * scipy.special.{v}(n + 0.5, z) for z > 0 ({v} is a row "
         "of dualgrad's table: exact derivatives in z, Hessians too; your derivative=True is "

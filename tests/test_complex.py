@@ -306,7 +306,7 @@ def test_dual_constructor_and_object_arrays_keep_complex_values():
     np.testing.assert_array_equal((d * d).partials[:, 0], [2 + 2j, 4.0])
     # its object array would be read as real numbers by NumPy (.real of an object array
     # is the array itself, .imag zeros): refused, the message naming the dual itself
-    with pytest.raises(TypeError, match=r"complex dual array.*Fix: use w directly"):
+    with pytest.raises(TypeError, match=r"complex dual array.*Fix: use d directly"):   # (its name)
         np.asarray(d)
     assert d[0].value == 1 + 1j
     s = dg.Dual(np.complex64(1 + 2j), [1.0])

@@ -524,8 +524,10 @@ class ArrayDual(Dual):
         elif errors._masked_module(caller.f_globals.get("__name__") or ""):
             raise errors.masked_dual(caller)   # np.ma.array(x), m * x: object loops
         value, partials = self.value, self._p
-        if value.size >= errors.OBJECT_WARN_SIZE:
-            errors.object_array_warning(value.size)
+        if value.size >= errors.OBJECT_WARN_SIZE and \
+                getattr(getattr(value, "dtype", None), "kind", "") != "c":
+            errors.object_array_warning(value.size)    # (complex: refused below; no
+            # warning that calls its derivatives exact first, newuser64's np.asarray(u))
         if type(value) is _nd and value.ndim == 1 and value.dtype is _f64 and \
                 type(partials) is _nd and partials.dtype is _f64 and \
                 (not _ACTIVE[0] or partials.size < _ACTIVE[1]):

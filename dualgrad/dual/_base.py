@@ -305,7 +305,8 @@ class Dual:
     def __int__(self):
         if errors.storing():
             raise errors.store_into_plain()
-        raise errors.dropped_derivatives("int(d)", integer=True)
+        raise errors.dropped_derivatives("int(d)", integer=True,
+                                         where=errors.user_line(sys._getframe(1)))
 
     def __complex__(self):
         if errors.storing():                       # NumPy asks only for a complex buffer
@@ -329,13 +330,16 @@ class Dual:
         raise errors.dropped_derivatives("round(d)", integer=ndigits is None)
 
     def __trunc__(self):
-        raise errors.dropped_derivatives("math.trunc(d) (np.trunc(d) keeps a dual)", integer=True)
+        raise errors.dropped_derivatives("math.trunc(d) (np.trunc(d) keeps a dual)", integer=True,
+                                         where=errors.user_line(sys._getframe(1)))
 
     def __floor__(self):
-        raise errors.dropped_derivatives("math.floor(d) (np.floor(d) keeps a dual)", integer=True)
+        raise errors.dropped_derivatives("math.floor(d) (np.floor(d) keeps a dual)", integer=True,
+                                         where=errors.user_line(sys._getframe(1)))
 
     def __ceil__(self):
-        raise errors.dropped_derivatives("math.ceil(d) (np.ceil(d) keeps a dual)", integer=True)
+        raise errors.dropped_derivatives("math.ceil(d) (np.ceil(d) keeps a dual)", integer=True,
+                                         where=errors.user_line(sys._getframe(1)))
 
     def astype(self, dtype, *args, **kwargs):
         """``d.astype(complex)`` (any complex dtype): the value and every partial cast,

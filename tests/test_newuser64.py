@@ -127,7 +127,8 @@ def test_fibre_sources_asarray_names_its_own_array_and_warns_nothing():
                                             r"Fix: use u directly \(u\.real"):
             dg.jacobian(lambda q: source(q, ii=0.001), x0)
     pinv = _source(c.split_step, ("np.linalg.pinv(np.stack([re]))", "np.linalg.pinv([re])"))
-    with pytest.raises(TypeError, match=r"np\.linalg\.pinv received a list.*np\.stack"):
+    with pytest.raises(TypeError, match=r"np\.linalg\.pinv received a list.*np\.stack"), \
+            pytest.warns(dg.ObjectArrayWarning):         # (NumPy's asarray of the list first)
         dg.jacobian(lambda q: pinv(q, ii=0.001), x0)
 
 

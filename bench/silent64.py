@@ -66,7 +66,8 @@ def child():
         v = dg.Dual(z[::-1].copy(), rng.standard_normal((N, 2)) + 0j, tag=tag)
         r = dg.Dual(x, rng.standard_normal((N, 2)), tag=tag)
         p = dg.Dual(rng.uniform(0.9, 1.1, N), rng.standard_normal((N, 2)), tag=tag)
-        cases = {"arccosh(u) complex": lambda: np.arccosh(u), "arccosh(r) real": lambda: np.arccosh(r),
+        cases = {"arccosh(u) complex": lambda: np.arccosh(u),
+                 "arccosh(r) real": lambda: np.arccosh(r),
                  "log(u) complex": lambda: np.log(u), "log10(r) real": lambda: np.log10(r),
                  "u / v complex": lambda: u / v, "cumprod(p)": lambda: np.cumprod(p),
                  "prod(p)": lambda: np.prod(p)}
@@ -111,7 +112,8 @@ def wofz():
             err = float(abs(mp.mpc(got) - d1) / abs(d1))
             kappa = float(abs(zm * d2 / d1))
             rows.append((err / (kappa * 2.0 ** -53), err, kappa, z))
-    print(f"{len(rows)} finite slopes of 300; largest error {max(r[1] for r in rows):.2g} (relative)")
+    print(f"{len(rows)} finite slopes of 300; largest error "
+          f"{max(r[1] for r in rows):.2g} (relative)")
     for title, key in (("by error in units of kappa eps", 0), ("by relative error", 1)):
         print(title)
         for units, err, kappa, z in sorted(rows, key=lambda r: -r[key])[:4]:

@@ -15,7 +15,8 @@ from .. import errors
 from . import _second_order
 from ._quiet import hush_outside_plain, unhush_outside_plain
 from ..dual import LIVE, ArrayDual, Dual, make, make_scalar
-from ..backend import finite as finite_array, running_product, small, sum_partials, sum_small, weighted_sum
+from ..backend import finite as finite_array, running_product, small, sum_partials, \
+    sum_small, weighted_sum
 
 __all__ = ["axis_index", "axis_tuple", "normalize_axes", "check_kwargs", "ddof_of", "sum", "lean_sum",
            "prod", "amax", "amin", "cumsum", "cumprod", "masked", "reduceat", "with_value",

@@ -619,9 +619,9 @@ def complex_small(rule, args):
 def _complex_lost(rule, f, k, args):
     """Did the local derivative ``f`` (complex values) of argument ``k`` of the quotient
     row ``rule`` lose its number: not finite, or below the smallest normal number in
-    modulus beside a nonzero numerator (:func:`_tiny`) (``-out / x`` of ``1 / x`` at x = 1e200 (1 + i) is 0j,
-    at 1e-200 (1 + i) nan + inf j; attack62 11)?  Then :func:`_quotient_partials` takes
-    its terms in two steps.  ``args``: the values and the result.  A constant numerator
+    modulus beside a nonzero numerator (:func:`_tiny`: ``-out / x`` of ``1 / x`` at x =
+    1e200 (1 + i) is 0j, at 1e-200 (1 + i) nan + inf j; attack62 11)?  Then
+    :func:`_quotient_partials` takes its terms in two steps.  ``args``: the values and the result.  A constant numerator
     too (unlike the real paths' :func:`_variable`): NumPy's complex ``1 / x`` is 0 past
     |x| ~ 9e307 (d/dt log(t c) at c = 1e308 (1 + i) was 0 for 1: silent63's Left (b))."""
     if type(f) is not np.ndarray or f.size > 64:

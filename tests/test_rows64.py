@@ -50,7 +50,8 @@ def test_scalar_like_bits_and_way(fill, shape, c, row, general_runs):
 
 
 @pytest.mark.parametrize("kwargs", [{}, {"shape": ()}, {"shape": (2,), "dtype": float},
-                                    {"shape": (2,), "order": "F"}])
+                                    {"shape": (2,), "order": "F"},
+                                    {"shape": (2,), "device": "cpu"}])
 def test_scalar_like_declines_to_the_general_path(kwargs, general_runs):
     k = dg.Dual(0.5, [1.0, 2.0], tag=new_tag())
     got = np.zeros_like(k, **kwargs)

@@ -644,10 +644,11 @@ def _scalar_like(fill):
     a 0-d array dual and ``dispatch._functions._like`` make (the same NumPy call on
     the value, ``np.zeros`` of the partials), without them (a point-kinetics matrix
     made each call of a rhs: rows64); ``None`` for anything else (a dtype, an order,
-    no shape, a 0-d result, nested or complex partials), which the general path
-    takes."""
-    def lean(a, dtype=None, order="K", subok=True, shape=None):
+    no shape, a 0-d result, nested or complex partials, a ``device``), which the
+    general path takes."""
+    def lean(a, dtype=None, order="K", subok=True, shape=None, *, device=None):
         if shape is None or dtype is not None or order != "K" or subok is not True or \
+                device is not None or \
                 getattr(type(a), "_kind", None) != "slots" or type(a.value) is not float or \
                 a.tag not in LIVE:
             return None

@@ -205,19 +205,22 @@ def adaptive_run(rtol, atol, values=(), error=(), who=None, tags=(), parts=None,
     not carry the pass's directions), or None: continue as computed.  ``dense``: the
     integration also returns what no pass replays (a dense output): f's value gets
     the allowance."""
-    r = float(np.max(rtol))
-    amount = max(float(np.max(atol)), r * _largest(values), _largest(error))
     cell = owner(tags) if parts is not None else None
     if cell is not None and _inside_another():
         return None          # (an integrand's own integration: the outer one replays it)
-    if cell is not None:
+    settle = cell is not None
+    if not settle:
+        cell = getattr(_ADAPTIVE, "cell", None)
+        if cell is None or not (not cell.tags or parts is None or
+                                any(t in cell.tags for t in tags)):
+            return None     # (no pass compares: no allowance to compute)
+    r = float(np.max(rtol))
+    amount = max(float(np.max(atol)), r * _largest(values), _largest(error))
+    if settle:
         if dense:
             cell.declare(r, amount)
         return cell.settle(who, parts(), r, amount)
-    cell = getattr(_ADAPTIVE, "cell", None)
-    if cell is not None and (not cell.tags or parts is None or
-                             any(t in cell.tags for t in tags)):
-        cell.declare(r, amount)          # (a pass that named no tags: as before)
+    cell.declare(r, amount)              # (a pass that named no tags: as before)
     return None
 
 

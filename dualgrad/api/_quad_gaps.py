@@ -48,29 +48,33 @@ def _gaps(x, V, I):
     or ``k + 2`` across a node on the change's place) is steeper than the slopes beside
     it (within one interval's rule) predict: across intervals, or inside an interval
     narrower than the value's tolerance (a jump of 1 there is within it; attack55 01:
-    expon.cdf((x - p) / 1e-10) gave 0.0 for -1)."""
-    dx = np.diff(x)[:, None]
+    expon.cdf((x - p) / 1e-10) gave 0.0 for -1).  Both kinds of pair are judged in one
+    stack (rows ``k`` of the ``N - 1`` neighbours, then of the ``N - 2`` pairs across a
+    node): an integrand with no steep change costs one pass of array operations."""
+    n = len(x)
     with np.errstate(all="ignore"):
-        dV = np.abs(V[1:] - V[:-1])
-        inside = dV / dx                        # (a slope within one interval's rule)
-        inside[~((I[1:] == I[:-1]) & (I[1:] >= 0) & (dx[:, 0] > 0))] = 0.0
-        beside = np.zeros_like(dV)
-        beside[1:] = inside[:-1]
-        beside2 = beside[:-1].copy()            # (the pair of pairs' left neighbour)
-        np.maximum(beside[:-1], inside[1:], out=beside[:-1])
+        dx = np.concatenate([x[1:] - x[:-1], x[2:] - x[:-2]])[:, None]
+        dV = np.abs(np.concatenate([V[1:] - V[:-1], V[2:] - V[:-2]]))
+        # each neighbour pair's slope within one interval's rule (0 across intervals),
+        # padded with a 0 on both sides: the slopes beside pair k are rows k and k + 2,
+        # those beside the pair of pairs k (k to k + 2, across a node that sits on the
+        # change's place: a smooth step with a flat centre on a node, tanh(z)**3 at p =
+        # 1 over [0, 2]; the two pairs beside that node each see the other's slope,
+        # attack55 09) rows k and k + 3
+        inside = np.zeros((n + 1, V.shape[1]))
+        same = (I[1:] == I[:-1]) & (I[1:] >= 0) & (dx[:n - 1, 0] > 0)
+        inside[1:n] = np.where(same[:, None], dV[:n - 1] / dx[:n - 1], 0.0)
+        beside = np.concatenate([np.maximum(inside[:n - 1], inside[2:]),
+                                 np.maximum(inside[:n - 2], inside[3:])])
         floor = np.abs(V).max(axis=0)
         if not np.isfinite(floor).all():
             floor = np.where(np.isfinite(V), np.abs(V), 0.0).max(axis=0)
         floor *= _FLOOR
         steep = (dV > _STEEPER * beside * dx) & (dV > floor) & (dx > 0) & np.isfinite(dV)
-        # a change across a node that sits on its place (k - 1 to k + 1: a smooth step
-        # with a flat centre on a node, tanh(z)**3 at p = 1 over [0, 2]; the two pairs
-        # beside that node each see the other's slope, attack55 09) against the slopes
-        # beside the pair of pairs
-        dx2, dV2 = (x[2:] - x[:-2])[:, None], np.abs(V[2:] - V[:-2])
-        np.maximum(beside2[:-1], inside[2:], out=beside2[:-1])
-        steep2 = (dV2 > _STEEPER * beside2 * dx2) & (dV2 > floor) & (dx2 > 0) & \
-            np.isfinite(dV2) & ~steep[:-1] & ~steep[1:]
+    if not steep.any():
+        return []
+    steep, steep2 = steep[:n - 1], steep[n - 1:]
+    steep2 &= ~steep[:-1] & ~steep[1:]      # (a pair of pairs: neither pair steep)
     found = []
     for c in np.flatnonzero(steep.any(axis=0) | steep2.any(axis=0)).tolist():
         pairs = [(k, k + 1) for k in np.flatnonzero(steep[:, c]).tolist()] + \
@@ -119,18 +123,12 @@ def moving_gaps(x, F, ends, probe, order, lo, hi, orders=None, bounds=None, tol=
         Where to split; empty where no gap hides a moving feature.  ``ValueError``
         ``(a, b)`` where one does and its width is under x's floats.
     """
-    n = x.shape[0]
-    xs = [x.ravel()]
-    rows = [F.reshape(x.size, -1)]
-    ids = [np.repeat(np.arange(n), x.shape[1])]
-    for e, row in ends:
-        if row is not None and np.all(np.isfinite(row[:1])):
-            xs.append([e])
-            rows.append(np.reshape(row, (1, -1)))
-            ids.append([-1])
-    xs = np.concatenate(xs)
-    R = np.concatenate(rows)
-    I = np.concatenate(ids)
+    n, k = x.shape
+    kept = [(e, row) for e, row in ends if row is not None and np.isfinite(row[0])]
+    xs = np.concatenate([x.ravel(), [e for e, _ in kept]])
+    R = np.concatenate([F.reshape(x.size, -1)] + [np.reshape(row, (1, -1))
+                                                  for _, row in kept])
+    I = np.concatenate([np.arange(n * k) // k, np.full(len(kept), -1)])
     order_ = np.argsort(xs, kind="stable")
     xs, R, I = xs[order_], R[order_], I[order_]
     finite = np.isfinite(R[:, 0])
@@ -142,7 +140,8 @@ def moving_gaps(x, F, ends, probe, order, lo, hi, orders=None, bounds=None, tol=
     if orders is not None:
         orders = np.asarray(orders)
         cols += np.flatnonzero(orders > 0).tolist()
-    for c, pairs in _gaps(xs, R[:, cols], I):     # (the value first, then each partial:
+    values = R if len(cols) == R.shape[1] else R[:, cols]   # (every column: R itself)
+    for c, pairs in _gaps(xs, values, I):     # (the value first, then each partial:
         col = cols[c]                              # its pulse in the higher orders')
         if col:
             pulse, k_order = orders > orders[col], order - int(orders[col])

@@ -3,8 +3,9 @@
     python bench/row_cpu.py [--only TEXT] [--compare CHECKOUT] [--rounds 4] [--calls 25]
                             [--engine auto|fused|eager] [--numba]
 
-For each row of bench/bench_corpus.py's sets whose name holds ``--only`` (default: the
-shallow water and Gaussian process rows of bench/corpus59.py), the median over
+For each row of bench/bench_corpus.py's sets (corpus.py, corpus57.py to corpus63.py) whose
+name holds ``--only`` (default: the shallow water and Gaussian process rows of
+bench/corpus59.py), the median over
 ``--calls`` calls of the process's CPU time (``time.process_time``) of
 ``dualgrad.jacobian`` and of ``f`` itself, after three calls of each.  CPU time, not
 the wall clock: on a machine shared by many processes (loads of 8-16 on two cores)

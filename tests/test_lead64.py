@@ -34,3 +34,20 @@ def test_norm_where_max_abs_x_leaves_the_normal_floats(s, c):
     if s > 1.0:                 # (I - u u^T) / (3 s), ~1e-308: in range, not past it
         want = (np.eye(3) - np.outer(V, V) / 9.0) / 3.0 / s
         np.testing.assert_allclose(H[:3, :3], want, rtol=1e-12, atol=1e-320)
+
+
+@pytest.mark.parametrize("f", [lambda z: z[1:] ** z[0], lambda z: z[1] ** z[0],
+                               lambda z: np.power(z[1:], z[0])])
+@pytest.mark.parametrize("dk", [1e300, 0.0])
+def test_power_quotient_at_a_subnormal_base_keeps_a_huge_tangent(f, dk):
+    # u ** k at u = k = 1e-310: u ** (k - 1) overflows, so the row takes (k out) / u in
+    # two steps; the subnormal u's lift multiplied du = 1e300 by 2**104 and gave inf
+    # (attackb64 01, a regression of 201e6794); exact k u**(k-1) du + u**k log(u) dk
+    mpmath = pytest.importorskip("mpmath")
+    u = k = 1e-310
+    with mpmath.workdps(40):
+        U, K = mpmath.mpf(u), mpmath.mpf(k)
+        want = float(K * U ** (K - 1) * 1e300 + U ** K * mpmath.log(U) * dk)
+    with np.errstate(all="ignore"):
+        _, t = dg.jvp(f, np.array([k, u]), np.array([dk, 1e300]))
+    assert float(np.ravel(t)[0]) == pytest.approx(want, rel=1e-14)

@@ -49,7 +49,7 @@ __all__ = ["structure", "columns_structure", "lag", "lead", "view", "source", "k
 # compiler unrolls it and keeps every node's row in registers).
 UNROLL = 16
 # Changes whenever the text :func:`source` writes changes: old files are not reused.
-GENERATION = 16
+GENERATION = 17
 # Rows a kernel tests for non-finite factors at a time before computing them (see
 # :func:`source`): the factors of a block stay in the first-level cache between
 # the test and the pass.
@@ -519,7 +519,9 @@ def source(key, name="fused", picks=None):
             f"    if (f - f != 0.0 and f == f or -{_TINY} < f < {_TINY} and a != 0.0) "
             "and a - a == 0.0 and b - b == 0.0 and b != 0.0:\n"
             f"        if -{_TINY} < b < {_TINY}:\n"
-            f"            q, b = q * {_LIFT}, b * {_LIFT}\n"
+            "            if abs(a) >= 1.0:\n"
+            f"                return (q * {_LIFT} / (b * {_LIFT})) * a\n"
+            f"            return (q * (a * {_LIFT})) / (b * {_LIFT})\n"
             "        return (q / b) * a if abs(a) >= 1.0 else (q * a) / b\n"
             "    return f * q\n\n\n"
             f"@numba.njit(**_JIT)\ndef {name}({', '.join(params)}):\n" +

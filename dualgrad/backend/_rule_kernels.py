@@ -61,13 +61,15 @@ def over(f, a, b, p):
     is not finite or underflowed (the table's ``quotient``): where ``f`` overflowed, or
     is below the smallest normal number with ``a`` nonzero, and ``a`` and ``b`` are
     finite, ``b`` nonzero, in two steps, ``(p / b) * a`` for ``|a| >= 1``, else
-    ``(p * a) / b`` (``rules._table.two_step``'s, to the bit, a subnormal ``b`` and ``p``
-    taken times its ``LIFT`` first): finite wherever the product is (``-1 / u**2`` at u
+    ``(p * a) / b`` (``rules._table.two_step``'s, to the bit: a subnormal ``b`` taken times its
+    ``LIFT`` first, with ``p`` where ``|a| >= 1``, else with ``a``): finite wherever the product is (``-1 / u**2`` at u
     = 1e-159 times du = 1e-80)."""
     if (f - f != 0.0 and f == f or -2.2250738585072014e-308 < f < 2.2250738585072014e-308
             and a != 0.0) and a - a == 0.0 and b - b == 0.0 and b != 0.0:
         if -2.2250738585072014e-308 < b < 2.2250738585072014e-308:
-            p, b = p * 2.028240960365167e+31, b * 2.028240960365167e+31
+            if abs(a) >= 1.0:
+                return (p * 2.028240960365167e+31 / (b * 2.028240960365167e+31)) * a
+            return (p * (a * 2.028240960365167e+31)) / (b * 2.028240960365167e+31)
         return (p / b) * a if abs(a) >= 1.0 else (p * a) / b
     return f * p
 

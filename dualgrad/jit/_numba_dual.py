@@ -476,10 +476,13 @@ def _two_steps(f, a, b, p):
     if f != f or not (a - a == 0.0 and b - b == 0.0 and b != 0.0) or \
             (f - f == 0.0 and a == 0.0):
         return _scale(f, p)
-    if -_TINY < b < _TINY:          # (two_step's LIFT: a subnormal b, and p, times 2**104)
-        p, b = _scale(2.028240960365167e+31, p), b * 2.028240960365167e+31
-    if abs(a) >= 1.0:
+    lift = -_TINY < b < _TINY       # (two_step's LIFT: a subnormal b times 2**104, and p
+    if abs(a) >= 1.0:               # where |a| >= 1, else a: p's lift overflowed past 2**920)
+        if lift:
+            p, b = _scale(2.028240960365167e+31, p), b * 2.028240960365167e+31
         return _scale(a, _divided(p, b))
+    if lift:
+        a, b = a * 2.028240960365167e+31, b * 2.028240960365167e+31
     return _divided(_scale(a, p), b)
 
 

@@ -3045,10 +3045,12 @@ def two_step(a, b, p):
     complex ones where ``p * a`` was a normal number."""
     big = _rows(np.absolute(value(a)) >= 1.0)
     mb = np.absolute(value(b))
-    lift = _rows(where(mb < TINY, LIFT, where(mb >= _HUGE, 1.0 / LIFT, 1.0)))
-    a, b = _rows(a), _rows(b)
-    p, b = p * lift, b * lift
-    return where(big, p / b * a, p * a / b)
+    up = mb < TINY
+    lift = _rows(where(up, LIFT, where(mb >= _HUGE, 1.0 / LIFT, 1.0)))
+    in_a = _rows(up & (np.absolute(value(a)) < 1.0))    # (a < 1 lifted, not p: p past
+    a, b = _rows(a), _rows(b)                            # 2**920 overflowed: attackb64 01)
+    return where(big, p * lift / (b * lift) * a,
+                 where(in_a, p * (a * lift), p * lift * a) / (b * lift))
 
 
 def _rows(v):

@@ -35,6 +35,7 @@ import numpy as np
 from .. import errors
 from ..dual import ArrayDual, Dual, ScalarDual, directions, make_array, primal, stack_scalars
 from ..dual._answer import Answering
+from ..dual._array import stacked_numbers
 from ._ode_levels import (Derivatives, Unseen, Watched, as_state, build, duals_in, event_time,
                           expand, flow, levels_of)
 from ..rules._table import RULES, Branches, branch_functions
@@ -1525,8 +1526,12 @@ class _Augmented:
         return _at_nan_time(self, t, z)
 
     def rates(self, t, z):
-        value, partials = _split(_WHO, self.fun(t, self.dual(z), *self.args),
-                                 self.tag, self.m, self.k)
+        out = self.fun(t, self.dual(z), *self.args)
+        if type(out) is list or type(out) is tuple:   # [dA, dB] of scalar duals: no dual
+            flat = stacked_numbers(out, self.tag, self.k)    # array on the way (rates64)
+            if flat is not None and len(out) == self.m:
+                return flat
+        value, partials = _split(_WHO, out, self.tag, self.m, self.k)
         return np.concatenate([value, partials.ravel()])
 
     def rhs(self, t, y):

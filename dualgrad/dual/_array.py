@@ -2283,6 +2283,28 @@ def stack_lean(items):
     return _from_scalars(list(items), (len(items),))
 
 
+def stacked_numbers(items, tag, n):
+    """``np.concatenate([value, partials.ravel()])`` of :func:`stack_lean`'s array dual
+    of ``items``, in one step: a list or tuple of real scalar duals of one class with
+    ``n`` partials and tag ``tag``, whose values and partials are all Python floats
+    (dg.solve_ivp's augmented right-hand side of a ``fun`` returning ``[dA, dB]``);
+    ``None`` for anything else.  The same Python floats in the same order (each item's
+    value, then its partials item by item, as the (m, n) array's ravel reads them),
+    converted by one ``np.array`` instead of two, a dual, the partials' read and a
+    concatenation: the same bits."""
+    if type(items) is not list and type(items) is not tuple or not items:
+        return None
+    kinds = set(map(type, items))
+    if len(kinds) != 1 or not n or _SLOTS[kinds.pop()] != n or set(map(_TAG, items)) != {tag}:
+        return None
+    numbers = list(map(_VALUE, items))
+    numbers.extend(chain.from_iterable(map(_PARTIALS[n], items)) if n > 1 else
+                   map(_PARTIALS[1], items))
+    if not _FLOATS.issuperset(map(type, numbers)):
+        return None             # (nested or complex entries, NumPy scalars: the general
+    return np.array(numbers)    # path, whose checks and dtypes they need)
+
+
 def _from_scalars(items, shape):
     """The common case of :func:`from_object_array`, or ``None``: ``items`` (a
     list, not empty) are float-valued scalar duals of one class and one tag, and
@@ -2354,6 +2376,7 @@ class _Slots(dict):
 
 _SLOTS = _Slots()
 _NUMBERS = {float, int}
+_FLOATS = frozenset({float})
 _TAG, _VALUE = attrgetter("tag"), attrgetter("value")
 _PARTIALS = {n: attrgetter(*(f"p{k}" for k in range(n))) for n in range(1, MAX_SLOTS + 1)}
 

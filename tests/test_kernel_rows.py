@@ -207,6 +207,7 @@ def test_scale_kernels_compile_one_signature_per_layout_family(n):
     assert len(k.scale_finite.signatures) <= 4 and len(k.scale2_finite.signatures) <= 4
 
 
+@pytest.mark.engine_independent              # (a fresh compile: ~3 s; one half runs it)
 def test_a_written_argument_is_never_relaxed():
     """A group naming an argument the kernel writes fails at its compile (numba refuses
     a store into a read-only array), never a silent copy written instead."""

@@ -182,3 +182,27 @@ def ms_per_call(call, seconds):
         call()
         k += 1
     return (time.process_time() - t0) / k * 1e3
+
+
+def digest_sides(script, compare):
+    """A bit-digest script's comparison: ``script --child plain|numba`` (numba not
+    loaded / loaded first) in a fresh process per engine and state, under this checkout
+    and ``compare``'s where given; the child prints ``CASES DIGEST`` last, and each row
+    says whether the two checkouts' digests are the same."""
+    from pathlib import Path
+    sides = {"this": Path(script).resolve().parent.parent}
+    if compare:
+        sides["other"] = Path(compare).resolve()
+    for engine in ("eager", "fused"):
+        for mode in ("plain", "numba"):
+            row = []
+            for side, checkout in sides.items():
+                env = dict(os.environ, PYTHONPATH=str(checkout), DUALGRAD_ENGINE=engine)
+                res = subprocess.run([sys.executable, str(Path(script).resolve()),
+                                      "--child", mode], env=env, cwd="/",
+                                     capture_output=True, text=True, check=True)
+                cases, digest = res.stdout.split()[-2:]
+                row.append(f"{side} {cases} cases {digest}")
+            same = "" if len(row) < 2 else (" same" if row[0].split()[-1] == row[1].split()[-1]
+                                            else " DIFFER")
+            print(f"{engine:5s} {mode:5s} " + " | ".join(row) + same)

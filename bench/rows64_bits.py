@@ -15,8 +15,6 @@ checkout and, with ``--compare``, of ``DIR``; equal digests: the same bits.
 """
 import hashlib
 import json
-import os
-import subprocess
 import sys
 import warnings
 from pathlib import Path
@@ -172,7 +170,7 @@ def hbody(q):
 
 def child(numba):
     """Print this process's digest."""
-    global dg, OLD
+    global dg
     import dualgrad
     dg = dualgrad
     if numba:
@@ -203,21 +201,9 @@ def main():
     args = parser.parse_args()
     if args.child:
         return child(args.child == "numba")
-    sides = {"this": HERE.parent}
-    if args.compare:
-        sides["other"] = Path(args.compare).resolve()
-    for engine in ("eager", "fused"):
-        for mode in ("plain", "numba"):
-            row = []
-            for side, checkout in sides.items():
-                env = dict(os.environ, PYTHONPATH=str(checkout), DUALGRAD_ENGINE=engine)
-                res = subprocess.run([sys.executable, str(Path(__file__).resolve()),
-                                      "--child", mode], env=env, cwd="/",
-                                     capture_output=True, text=True, check=True)
-                row.append(f"{side} {res.stdout.split()[-2]} cases {res.stdout.split()[-1]}")
-            same = "" if len(row) < 2 else (" same" if row[0].split()[-1] == row[1].split()[-1]
-                                            else " DIFFER")
-            print(f"{engine:5s} {mode:5s} " + " | ".join(row) + same)
+    sys.path.insert(0, str(HERE))
+    from _common import digest_sides
+    digest_sides(__file__, args.compare)
 
 
 if __name__ == "__main__":

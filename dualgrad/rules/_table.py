@@ -3047,10 +3047,14 @@ def two_step(a, b, p):
     mb = np.absolute(value(b))
     up = mb < TINY
     lift = _rows(where(up, LIFT, where(mb >= _HUGE, 1.0 / LIFT, 1.0)))
-    in_a = _rows(up & (np.absolute(value(a)) < 1.0))    # (a < 1 lifted, not p: p past
-    a, b = _rows(a), _rows(b)                            # 2**920 overflowed: attackb64 01)
-    return where(big, p * lift / (b * lift) * a,
-                 where(in_a, p * (a * lift), p * lift * a) / (b * lift))
+    nested = _DUAL and isinstance(a, _DUAL[0])
+    in_a = _rows(up & (np.absolute(value(a)) < 1.0))
+    a, b = _rows(a), _rows(b)
+    # |a| < 1 lifts a, not p (a plain p past 2**920 overflowed: attackb64 01); the same
+    # bits wherever p * lift did not overflow.  A nested a keeps p's lift: its inner
+    # partials ~1e308 would overflow (test_hess57_orders' -1 / (c y0**2) at c = 1e-308)
+    lifted = p * lift * a if nested else where(in_a, p * (a * lift), p * lift * a)
+    return where(big, p * lift / (b * lift) * a, lifted / (b * lift))
 
 
 def _rows(v):

@@ -2132,7 +2132,7 @@ def _pinv(a, rcond=None, hermitian=False, *, rtol=None):
                f"rcond={rcond!r}" if rcond is not None else
                f"rtol={rtol!r}" if rtol is not None else None)
     dA = _directions(a, a.tag)
-    d = -((P @ dA) @ P if m > k else P @ (dA @ P))     # through the k x k or m x m side
+    d = -((P @ dA) @ P if m >= k else P @ (dA @ P))    # through the k x k or m x m side
     # Of full rank (checked above), A+ A = I when m >= k and A A+ = I when m <= k: their
     # terms are exactly 0, and are left out, not formed from I - A+ A in floats, whose
     # cond(A) * eps times A+^H A+ (~ 1 / s_min**2) swamped the rows of A+'s large

@@ -238,6 +238,11 @@ def _no_extensions():
     any other dispatcher (a user's own jitted code)."""
 
 
+# the numba dispatcher's private parts :func:`one_layout` uses (as numba 0.68 has them)
+_DISPATCHER_PARTS = ("_compile_for_args", "_compilation_chain_init_hook", "_insert",
+                     "typeof_pyval", "compile")
+
+
 def one_layout(dispatcher, groups):
     """``dispatcher`` (a numba dispatcher) compiling one signature per layout family of
     its read-only array arguments instead of one per combination of layouts.
@@ -258,6 +263,8 @@ def one_layout(dispatcher, groups):
     compile of the call's types runs)."""
     from numba.core import types
     from numba.core.compiler_lock import global_compiler_lock
+    if not all(hasattr(dispatcher, name) for name in _DISPATCHER_PARTS):
+        return dispatcher       # (numba's private parts moved: one signature per layout)
     own = dispatcher._compile_for_args
     filed = set()       # the call types filed under a family's signature (each once: a
     # second entry of the same types would make numba's C dispatcher see two matches,

@@ -264,7 +264,7 @@ def one_layout(dispatcher, groups):
     from numba.core import types
     from numba.core.compiler_lock import global_compiler_lock
     if not all(hasattr(dispatcher, name) for name in _DISPATCHER_PARTS):
-        return dispatcher       # (numba's private parts moved: one signature per layout)
+        return dispatcher       # (numba's private parts moved: its own signatures)
     own = dispatcher._compile_for_args
     filed = set()       # the call types filed under a family's signature (each once: a
     # second entry of the same types would make numba's C dispatcher see two matches,

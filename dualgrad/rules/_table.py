@@ -3034,13 +3034,15 @@ def two_step(a, b, p):
     ``a`` and ``b`` are, where ``a / b`` itself may overflow (``-1 / u**2`` at |u| <
     1e-154, times ``du``) or underflow (``-1 / u**2`` at |u| > 1e154 times ``du ~ u``).  Runs on nested duals too (their values decide the order).
 
-    Where ``b`` is below the smallest normal number, ``p`` and ``b`` are both taken
-    times :data:`LIFT` (a power of two: the quotient is the same number) first: ``p * a``
-    of a subnormal ``p`` fell below the normal range and lost its bits (log10's ``0.434 /
-    x`` at x = 5e-324 with dx = x gave 0 for 0.434, at 3e-320 1.4e-5 off; silent64), and
-    NumPy's complex division by a subnormal gives inf + nan j.  Where ``|b| >= 2**1000``
-    both are taken divided by it: NumPy's and Python's complex division overflow inside
-    (d/dt log(t c) at c = 1e308 (1 + i) was NaN for 1).  Real numbers keep their bits
+    Where ``b`` is below the smallest normal number, ``b`` and one factor of the
+    numerator are taken times :data:`LIFT` (a power of two: the quotient is the same
+    number) first, ``a`` where ``|a| < 1`` and ``a`` is a number (``a * LIFT`` cannot
+    overflow), else ``p``: ``p * a`` of a subnormal ``p`` fell below the normal range and
+    lost its bits (log10's ``0.434 / x`` at x = 5e-324 with dx = x gave 0 for 0.434, at
+    3e-320 1.4e-5 off; silent64), and NumPy's complex division by a subnormal gives inf
+    + nan j.  Where ``|b| >= 2**1000`` ``b`` and ``p`` are taken divided by it: NumPy's and
+    Python's complex division overflow inside (d/dt log(t c) at c = 1e308 (1 + i) was
+    NaN for 1).  Real numbers keep their bits
     (a ``p`` that the scaling makes subnormal gives a quotient that underflows anyway);
     complex ones where ``p * a`` was a normal number."""
     big = _rows(np.absolute(value(a)) >= 1.0)

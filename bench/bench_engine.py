@@ -169,7 +169,10 @@ SMALL_OPS = (
     ("a ** b", lambda a, b, k: a ** b), ("a ** k", lambda a, b, k: a ** k),
     ("2.0 ** a", lambda a, b, k: 2.0 ** a),
     # small64: the scalar dual to the array's power, a float array to the scalar's
-    ("k ** a", lambda a, b, k: k ** a), ("t ** k", lambda a, b, k: _T10 ** k))
+    ("k ** a", lambda a, b, k: k ** a), ("t ** k", lambda a, b, k: _T10 ** k),
+    # small65: the other unary rows of issue 13's list (tanh's factor had eight NumPy calls)
+    ("np.log(a)", lambda a, b, k: np.log(a)), ("np.sqrt(a)", lambda a, b, k: np.sqrt(a)),
+    ("np.tanh(a)", lambda a, b, k: np.tanh(a)))
 _M10 = np.linspace(-1.0, 1.0, 100).reshape(10, 10)
 _T10 = np.linspace(0.5, 2.0, 10)
 

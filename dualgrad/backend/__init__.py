@@ -43,7 +43,10 @@ Propagation
         which dispatch calls itself, without numba's dispatcher or a Python call of the
         backend, once ``scaled_kernel`` / ``local_kernel`` made it (``None`` before,
         ``False`` for none); the result allocated by ``small_empty`` (NumPy's, below the
-        pool's size).
+        pool's size).  ``np.tanh``'s takes ``np.cosh(x)`` where the fusable rules' take
+        their value.
+    ``entry_made(cell, ufunc)``
+        that cell's entry point, made now if it holds none (numba loaded), or ``False``.
     ``cube_kernel(x, p)``, ``CUBE``
         the partials of ``u ** 3`` (its factor ``3.0 * (x * x)`` evaluated in the loop)
         for small 1-D values in one call of a compiled entry point, or ``None`` (a
@@ -225,7 +228,7 @@ from ._loader import loaded as kernels_loaded
 from ._loader import at_call as kernels_at_call
 from ._propagate import (EXACT, EXACT_FLAT, combine, combine_complex, combine_small, convolve,
                          cross, CUBE, cube_kernel, POWER_PAIR, power_pair_kernel, POWER_MIXED,
-                         power_mixed_entry, entry_cell, exact1, exact2, exact_number, exact_row, exact_cell, finite, from_rows,
+                         power_mixed_entry, entry_cell, entry_made, exact1, exact2, exact_number, exact_row, exact_cell, finite, from_rows,
                          join, lean_sum, small_empty,
                          lean_work, LEAN_FLAT, LEAN_ROWS, LEAN_WORK, local_kernel, local_kernel2,
                          outer, outer_small, pair_kernel, pair_small, rank2, rows,
@@ -239,7 +242,7 @@ __all__ = [
     "combine", "combine_complex", "combine_small", "scaled_small", "pair_small", "scaled_kernel",
     "pair_kernel", "outer_small", "cube_kernel", "CUBE", "power_pair_kernel", "POWER_PAIR",
     "power_mixed_entry", "POWER_MIXED",
-    "local_kernel", "local_kernel2", "entry_cell", "small_empty", "lean_sum", "EXACT",
+    "local_kernel", "local_kernel2", "entry_cell", "entry_made", "small_empty", "lean_sum", "EXACT",
     "EXACT_FLAT", "exact1", "exact2",
     "exact_number", "exact_row", "exact_cell",
     "fusable",

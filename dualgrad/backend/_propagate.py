@@ -19,7 +19,7 @@ _sum = np.add.reduce
 __all__ = ["combine", "small", "lean_work", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS", "DEFERRING",
            "combine_small", "combine_complex", "outer_small",
            "scaled_small", "pair_small", "scaled_kernel", "cube_kernel", "CUBE",
-           "power_pair_kernel", "POWER_PAIR", "power_mixed_entry", "POWER_MIXED",
+           "power_pair_kernel", "POWER_PAIR", "power_mixed_entry", "POWER_MIXED", "entry_made",
            "pair_kernel", "local_kernel", "local_kernel2", "lean_sum", "EXACT", "EXACT_FLAT",
            "exact1", "exact2", "exact_number", "exact_row", "exact_cell", "scaled", "outer", "cross", "weighted_sum", "where",
            "finite", "rows", "from_rows", "take", "take_along", "running_product", "convolve",
@@ -688,6 +688,12 @@ def _install(cell, ufunc):
     """Makes ``cell``'s entry point (numba loaded); returns it, or ``False``."""
     cell[0] = _kernels.small_entry(ufunc) or False
     return cell[0]
+
+
+def entry_made(cell, ufunc):
+    """``cell``'s (:func:`entry_cell` of ``ufunc``) entry point, made now where it holds
+    none (numba loaded by the caller): the entry point, or ``False``."""
+    return cell[0] if cell[0] is not None else _install(cell, ufunc)
 
 
 # Partials of the lean entry points' size (under ``SMALL_BELOW``, far under the pool's

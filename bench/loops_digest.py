@@ -83,7 +83,55 @@ def digest():
                     eat(dg.jacobian(g, x))
                 except Exception as exc:  # noqa: BLE001 (its name enters the digest)
                     h.update(type(exc).__name__.encode())
+    _roots_and_jvps(dg, eat, h, special)
     return f"{h.hexdigest()} (dualgrad of {Path(dg.__file__).parent.parent})"
+
+
+def _roots_and_jvps(dg, eat, h, special):
+    """loops65's paths: bench/corpus60.py's Euler-Lotka row (its Jacobian and Hessian),
+    brentq / newton roots whose Newton steps take ``jvp`` on the helper's duals (their
+    ``_largest``, the jvp's scalar tangent, ``np.shape`` of scalar duals), and jvps of
+    scalar functions inside a Jacobian and outside one at the special values."""
+    import numpy as np
+    from dualgrad.scipy.optimize import brentq, newton
+    from corpus60 import euler_lotka_row
+    x = np.array([1.5])
+    eat(dg.jacobian(euler_lotka_row, x))
+    eat(dg.hessian(lambda q: euler_lotka_row(q)[0], x))
+
+    def cubic(s, p, c):
+        return s ** 3 + p[0] * s - p[1] * c
+
+    def steep(s, p, c):         # an infinite slope at p[0] = 0: NaN steps, refused
+        return s - np.sqrt(p[0]) - p[1] * c
+
+    for c in (1.0, 0.0, -0.0, 1e-310, 3e300, np.inf, np.nan):
+        def roots(p, c=c):
+            a = brentq(cubic, -1e3, 1e3, args=(p, c))
+            b = newton(cubic, 0.5, args=(p, c))
+            e = brentq(steep, -1e3, 1e3, args=(p, c))
+            return np.stack([a, b, a * np.shape(p[0]).__len__() + np.ndim(p[1]), e])
+        for q in (np.array([2.0, 3.0]), np.array([0.5, -1e-3]), np.array([0.0, 3.0])):
+            for helper in (dg.jacobian, lambda g, q: dg.hessian(lambda q: g(q)[0], q)):
+                try:
+                    eat(helper(roots, q))
+                except Exception as exc:  # noqa: BLE001 (its name and message enter)
+                    h.update(f"{type(exc).__name__}: {exc}".encode())
+    for v in special:
+        def jv(p, v=v):
+            at, tan = dg.jvp(lambda s: s * s * p[0] + np.sin(s * v), p[1] * v, 1.0)
+            w, t = dg.jvp(lambda s: s * v, p[0], np.float64(v) if v == v else 1.0)
+            return np.stack([at, tan, w * 1.0, t * 1.0])
+        try:
+            eat(dg.jacobian(jv, np.array([0.7, -1.1])))
+        except Exception as exc:  # noqa: BLE001
+            h.update(type(exc).__name__.encode())
+        for fn in (np.sin, lambda s: s * v, lambda s: np.stack([s, s * v])):
+            try:
+                eat(dg.jvp(fn, v, 1.0))
+                eat(dg.jvp(fn, 0.3, v))
+            except Exception as exc:  # noqa: BLE001
+                h.update(type(exc).__name__.encode())
 
 
 def main():

@@ -81,6 +81,16 @@ def _largest(x):
     where one is NaN; 0.0 for a plain number."""
     size = 0.0
     while isinstance(x, Dual):
+        ps = x._plist() if getattr(type(x), "_kind", None) == "slots" else None
+        if ps is not None and all(type(p) is float for p in ps):
+            top = 0.0               # (a scalar's float partials: NumPy's max of their
+            for p in ps:            # magnitudes without the arrays, ~15 us; loops65)
+                p = abs(p)
+                if p != p:
+                    return np.nan
+                top = p if p > top else top
+            size, x = max(size, top), x.value
+            continue
         a = np.abs(np.asarray(stop_gradient(x.partials), dtype=float))
         if np.isnan(a).any():
             return np.nan

@@ -105,3 +105,16 @@ def test_tanh_path(monkeypatch, request):
     same_duals(np.tanh(strided), call(TANH, (strided,)))
     np.tanh(_dual(0, "C", tag)[None, :])         # and 2-D values
     assert ran == []
+
+
+def test_scalar_to_an_array_duals_power_goes_straight_to_the_lean_way(monkeypatch, loaded):
+    # k ** u: the scalar's operator calls lean_power_mixed itself (small65), not through
+    # _fast2_power, call_ufunc and lean_mixed; numba not loaded, it declines (nothing
+    # computed) and the old way runs, lean_mixed included
+    tag = new_tag()
+    u = _dual(0, "C", tag)
+    k = dg.Dual(0.7, np.linspace(-1.0, 1.0, 4), tag=tag)
+    mixed = spy_on(monkeypatch, _lean_small, "lean_mixed", lambda args, result: "mixed")
+    got = k ** u
+    same_duals(got, call(rule_for(np.power), (k, u)))
+    assert mixed == ([] if loaded == "kernel" else ["mixed"])

@@ -48,7 +48,7 @@ _NUMPY_METHODS = frozenset({"numpy._core._methods", "numpy.core._methods"})
 
 # Entry points of higher layers, handed over by connect() (see the module docstring).
 apply = call_ufunc = call_unary_with_out = call_with_out = dispatch = hush = small = \
-    stack_lean = stack_scalars = unhush = None
+    stack_lean = stack_scalars = unhush = lean_power_mixed = None
 # NumPy function -> its lean form for scalar duals, filled by the wing's lean modules
 # (dual/_joins.py: the joins; dual/_views.py: np.ravel, np.atleast_1d); None: the general path
 LEAN = {}
@@ -420,6 +420,10 @@ def _fast_power(rule, n):
     lines += ["        " + line for line in body]
     # dg.quad's watch: a negative base to a non-integer power is NaN (one list read)
     lines += ["    if _W[0] and _B.record is not None:", "        _B.record(U, (a, b))"]
+    # k ** u of an array dual: the lean way straight away, not through _fast2_U's tests,
+    # call_ufunc and lean_mixed (None: nothing computed, those as before; small65)
+    lines += ["    if tb is _AD:", "        r = _lpm(a, b)", "        if r is not None:",
+              "            return r"]
     number = _binary_cases(rule, n).get((0,)) if _binary_fast(rule) else None
     if number:                      # d ** 3: _fast2_U's own case of a number exponent,
         lines += ["    ta = type(a)", *number]   # here (a call and a test less; loops63)
@@ -755,7 +759,7 @@ def _generate(n):
     """The class with ``n`` partials (``None``: the vector kind), compiled from the
     table in its own namespace (its source kept on disk: :func:`_kept_source`)."""
     namespace = {"np": np, "_new": object.__new__, "_f64": np.float64,
-                 "_call": call_ufunc, "_again": call_unary_with_out,
+                 "_call": call_ufunc, "_again": call_unary_with_out, "_lpm": lean_power_mixed,
                  "_again2": call_with_out, "_nd": np.ndarray, "_F64D": np.dtype(np.float64),
                  "_zeros": np.zeros, "_hush": hush, "_unhush": unhush,
                  "_L": _base.LIVE,                 # live tags: escaped duals raise
@@ -1207,7 +1211,7 @@ def unread_twins(items):
 
 
 _ENTRY_POINTS = ("apply", "call_ufunc", "call_unary_with_out", "call_with_out", "dispatch",
-                 "hush", "small", "stack_lean", "stack_scalars", "unhush")
+                 "hush", "small", "stack_lean", "stack_scalars", "unhush", "lean_power_mixed")
 
 
 def connect(**entry_points):
@@ -1216,7 +1220,8 @@ def connect(**entry_points):
     unknown = set(entry_points) - set(_ENTRY_POINTS)
     if unknown:
         raise ValueError(f"dualgrad.dual._scalar.connect(): unknown entry points {unknown}")
-    held = {"call_ufunc", "call_unary_with_out", "call_with_out", "hush", "unhush"}
+    held = {"call_ufunc", "call_unary_with_out", "call_with_out", "hush", "unhush",
+            "lean_power_mixed"}
     if _CLASSES and set(entry_points) & held:
         raise RuntimeError("dualgrad.dual._scalar.connect(): the generated classes hold "
                            f"{', '.join(sorted(held))}; they cannot change now")

@@ -3024,6 +3024,7 @@ def underflowed(f, a):
 
 
 LIFT = 2.0 ** 104
+_ROOM = 2.0 ** 919         # |p| below this: p * LIFT stays finite
 _HUGE = 2.0 ** 1000
 
 
@@ -3053,9 +3054,13 @@ def two_step(a, b, p):
     in_a = _rows(up & (np.absolute(value(a)) < 1.0))
     a, b = _rows(a), _rows(b)
     # |a| < 1 lifts a, not p (a plain p past 2**920 overflowed: attackb64 01); the same
-    # bits wherever p * lift did not overflow.  A nested a keeps p's lift: its inner
-    # partials ~1e308 would overflow (test_hess57_orders' -1 / (c y0**2) at c = 1e-308)
-    lifted = p * lift * a if nested else where(in_a, p * (a * lift), p * lift * a)
+    # bits wherever p * lift did not overflow.  A nested a keeps p's lift (its inner
+    # partials ~1e308 would overflow: test_hess57_orders' -1 / (c y0**2) at c = 1e-308)
+    # where p has room; a p past 2**919 takes (p * a) * lift, which cannot fall below
+    # the normal range there (|p * a| >= 2**-155) (diff65 F1: -inf one level down)
+    roomy = np.absolute(value(p)) < _ROOM
+    pl = where(roomy, p * lift * a, (p * a) * lift)
+    lifted = pl if nested else where(in_a, p * (a * lift), pl)
     return where(big, p * lift / (b * lift) * a, lifted / (b * lift))
 
 

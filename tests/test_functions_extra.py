@@ -137,16 +137,20 @@ def _complex_step(f, x, h=1e-30):
 
 @pytest.mark.parametrize("shape, diagonal, wrap", [
     ((3, 3), "dual", False), ((5, 2), "dual", True), ((5, 2), "repeated", False),
-    ((2, 4), "float", False), ((3, 3, 3), "dual", False), ((7, 3), "repeated", True)])
+    ((2, 4), "float", False), ((3, 3, 3), "dual", False), ((7, 3), "repeated", True),
+    ((3, 3), "empty", False), ((3, 3, 3), "no values", False)])
 def test_fill_diagonal_writes_values_and_derivatives(shape, diagonal, wrap):
     """user22: np.fill_diagonal(K, d + noise), a GP's usual spelling, raised.  The
-    values are NumPy's own fill, the derivatives the complex step's."""
+    values are NumPy's own fill, the derivatives the complex step's.  No values to fill
+    (``[]``, an empty dual) write nothing, as NumPy's flat store does; a dual ``K``
+    raised IndexError (diff64)."""
     x = RNG.standard_normal(shape[0])
 
     def f(x):
         K = np.ones(shape) * np.sum(x ** 2)
         val = {"dual": np.exp(x[:min(shape)]) if len(shape) == 2 else 2.0 * x,
-               "repeated": x[:2] * 3.0, "float": 7.5}[diagonal]
+               "repeated": x[:2] * 3.0, "float": 7.5, "empty": x[:0] * 2.0,
+               "no values": []}[diagonal]
         np.fill_diagonal(K, val, wrap=wrap)
         return K
     got = dg.jacobian(f, x)

@@ -1012,6 +1012,8 @@ def fill_diagonal(a, val, wrap=False):
         val = val.ravel() if type(val) is np.ndarray else np.ravel(val)
         size = index[0].size
         if np.shape(val)[0] != size:        # repeated, as flat assignment does
+            if not np.shape(val)[0]:
+                return                      # (no values: NumPy's flat store writes none)
             val = val[np.arange(size) % np.shape(val)[0]]
     a[index] = val
 

@@ -5,12 +5,12 @@
 
 Each case is one of ``u ** k``, ``k ** u``, ``t ** k``, ``c ** u`` (``k`` a scalar dual,
 ``u`` an array dual, ``t`` a float64 ndarray, ``c`` a Python or NumPy float; each also
-spelled ``np.power``), ``np.float_power(u, k)``, ``u ** t`` and ``t ** u``, on values
-and partials drawn from special numbers (+-0, subnormals, 1e-160, 1e154, 3e300, +-inf,
-NaN, negative bases, integers) in several layouts (contiguous, strided, reversed,
-Fortran-ordered partials, 2-D values), sizes below and past ``SMALL_BELOW``, other
-directions, a nested (Hessian) level, under NumPy's default, ``ignore`` and ``raise``
-error states.  A case's record: the result's class, its value's and partials' bytes,
+spelled ``np.power``), ``np.float_power(u, k)``, ``u ** t``, ``t ** u`` and ``u ** v`` (two
+array duals, power65), on values and partials drawn from special numbers (+-0,
+subnormals, 1e-160, 1e154, 3e300, +-inf, NaN, negative bases, integers) in several
+layouts (contiguous, strided, reversed, Fortran-ordered partials, 2-D values), sizes
+below and past ``SMALL_BELOW``, other directions, a nested (Hessian) level, under
+NumPy's default, ``ignore`` and ``raise`` error states.  A case's record: the result's class, its value's and partials' bytes,
 dtypes and shapes, and NumPy's warnings (category and text) or the exception's type
 and text.  The child prints one SHA-256 digest per case.
 
@@ -109,6 +109,10 @@ def cases(quick):
                             "u ** k (2-D)": lambda u, k: u.reshape(1, -1) ** k,
                             "k ** u (2-D)": lambda u, k: k ** u.reshape(-1, 1),
                         })
+                    if c == scalars[0]:     # two array duals (small63's u ** v)
+                        forms.update({"u ** v": lambda u, k: u ** _reversed(u),
+                                      "np.power(u, v)": lambda u, k: np.power(u, _reversed(u)),
+                                      "v ** u": lambda u, k: _reversed(u) ** u})
                     for name, form in forms.items():
                         out.append((f"{name} | N={N} n={n} x{pattern} {layout} c={c!r}",
                                     mk, form))
@@ -119,6 +123,12 @@ def cases(quick):
     for name, form in (("u ** k", lambda u, k: u ** k), ("k ** u", lambda u, k: k ** u)):
         out.append((f"{name} | directions 2 and 3", lambda u=u, k=k: (u, k), form))
     return out
+
+
+def _reversed(u):
+    """The array dual of ``u``'s values and half its partials, reversed (``u ** v``'s ``v``)."""
+    import dualgrad as dg
+    return dg.Dual(u.value[::-1], u.partials[::-1] * 0.5, tag=u.tag)
 
 
 def record(h, result):

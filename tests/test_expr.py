@@ -178,6 +178,28 @@ def test_kernel_source_is_arithmetic_only():
     assert parse("sc.digamma(x)", ("x", "out")).kernel_source() is None
 
 
+def test_kernel_split_leaves_numpy_the_parts_a_kernel_would_round_otherwise():
+    """:meth:`Expr.kernel_split` (the power rows' compiled entries, power65): the
+    largest pieces without kernel source become names ``a0``, ``a1``, ...; the kernel
+    arithmetic on NumPy's values of those pieces is the whole expression's NumPy value
+    to the bit (the same operations in the same order)."""
+    params = ("x", "y", "out")
+    whole = parse("-(y * x ** (y - 1.0)) / np.sqrt(x) + out * np.log(x)", params)
+    kernel, parts = whole.kernel_split()
+    assert kernel.kernel_source() == "-(y * a0) / np.sqrt(x) + out * a1"
+    assert [p.source() for p in parts] == ["x ** (y - 1.0)", "np.log(x)"]
+    assert kernel.params == params + ("a0", "a1")
+    rng = np.random.default_rng(65)
+    x, y = np.exp(rng.uniform(-300.0, 300.0, 200)), rng.uniform(-3.0, 3.0, 200)
+    with np.errstate(all="ignore"):
+        out = x ** y
+        want = whole.function(_table._NAMESPACE)(x, y, out)
+        got = kernel.function(_table._NAMESPACE)(
+            x, y, out, *(p.function(_table._NAMESPACE)(x, y, out) for p in parts))
+    assert np.array_equal(got.view(np.int64), want.view(np.int64))
+    assert parse("x * y", params).kernel_split()[1] == ()
+
+
 # ---- conditions on values only ----------------------------------------------------------
 
 def test_value_conditions_are_emitted_for_each_kind_of_operand():

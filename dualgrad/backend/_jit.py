@@ -120,18 +120,22 @@ _CALLED = []
 
 def _called_source():
     """The digest of the source dualgrad's kernels call into from another file
-    (``rules/_special.py``: trigamma and tetragamma, jitted where they are used),
-    part of every kernel's cache key.  numba's key holds the kernel's own bytecode
-    and its file's stamp, not what it calls: an upgrade that changed ``_special.py``
-    alone left the array loops running the old tetragamma (attack25).  A file changed
-    since this process imported it (:func:`._disk.loaded_bytes`) gives a digest of
-    this process alone: no cached kernel is reused, none is filed under the new text."""
+    (``rules/_special.py``: trigamma and tetragamma, jitted where they are used;
+    ``backend/_regular_kernels.py``: the power rows' regular branches, generated from
+    the table, which the compiled power entries call), part of every kernel's cache
+    key.  numba's key holds the kernel's own bytecode and its file's stamp, not what
+    it calls: an upgrade that changed ``_special.py`` alone left the array loops
+    running the old tetragamma (attack25), and a regenerated ``_regular_kernels.py``
+    left the power entries on the old branch.  A file changed since this process
+    imported it (:func:`._disk.loaded_bytes`) gives a digest of this process alone: no
+    cached kernel is reused, none is filed under the new text."""
     if not _CALLED:
         import hashlib
         from ..rules import _special
         from ._disk import loaded_bytes
-        text = loaded_bytes([_special.__file__])
-        _CALLED.append(hashlib.sha256(text[0] if text else os.urandom(16)).hexdigest())
+        regular = os.path.join(os.path.dirname(__file__), "_regular_kernels.py")
+        texts = loaded_bytes([_special.__file__, regular])
+        _CALLED.append(hashlib.sha256(b"\0".join(texts) if texts else os.urandom(16)).hexdigest())
     return _CALLED[0]
 
 

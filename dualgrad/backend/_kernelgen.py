@@ -21,11 +21,12 @@ Regenerate it after changing the table::
 
 from pathlib import Path
 
-from ..rules._table import _TABLE
+from ..rules._table import _TABLE, regular_form
 
-__all__ = ["PATH", "EXACT", "fusable", "source"]
+__all__ = ["PATH", "REGULAR_PATH", "EXACT", "fusable", "source", "regular_source"]
 
 PATH = Path(__file__).with_name("_rule_kernels.py")
+REGULAR_PATH = Path(__file__).with_name("_regular_kernels.py")
 
 _ARGS = ("x", "y")
 
@@ -722,6 +723,62 @@ def source():
     return "".join(parts)
 
 
+# The rows whose regular branches (``rules._table.regular_form``) the compiled entries of
+# ``u ** v`` and a scalar's power call (``_numba_kernels.power_pair_entry``,
+# ``power_exponent_entry``, ``power_base_entry``), one function per argument
+REGULAR_ROWS = ("power",)
+
+_REGULAR_HEADER = '''"""The power rows' regular branches as numba functions of one element.
+
+GENERATED from the rule table by ``python -m dualgrad.backend._kernelgen``: do not edit.
+
+``regular_<row>_<argument>(x, y, out, a0, ...)`` is the row's local derivative in that
+argument on its regular branch (``rules._table.regular_form``), given the parts of it
+that NumPy computes (``rules._expr.Expr.kernel_split``: a ``**`` or a call that numba
+would round otherwise): the table's own arithmetic on them, so the bits of NumPy's path
+where that branch is the row's; NaN where the row's tests take another branch, and
+where the argument's factor, which the table also writes as a quotient, is below the
+smallest normal number (the general path's two steps decide there).  A NaN factor is
+the caller's signal to decline: the compiled entries of ``u ** v`` and of a scalar's
+power (``_numba_kernels.power_pair_entry``, ``power_exponent_entry``,
+``power_base_entry``) return False on a factor that is not finite.  Kept in their own
+small file: those entries' module imports them, not the rule kernels' 4,800 lines.
+"""
+
+import numpy as np
+from ._jit import njit
+
+_JIT = dict(cache=True, error_model="numpy", nogil=True)
+'''
+
+
+def _regular_function(rule, k):
+    """The source of ``regular_<row>_<argument>`` (see :data:`_REGULAR_HEADER`)."""
+    tests, branch = regular_form(rule, k)
+    kernel, parts = branch.kernel_split()
+    arg = rule.exprs[k].params[k]
+    test = " or ".join(t.kernel_source() for t in tests)
+    body = f"    if {test}:\n        return np.nan\n"
+    if rule.quotient_exprs[k] is None:
+        body += f"    return {kernel.kernel_source()}\n"
+    else:
+        body += (f"    f = {kernel.kernel_source()}\n"
+                 f"    return f if np.absolute(f) >= {_TINY} else np.nan\n")
+    given = ", ".join(f"``a{j} = {part.source()}``" for j, part in enumerate(parts))
+    return (f"\n\n@njit(**_JIT)\ndef regular_{rule.name}_{arg}({', '.join(kernel.params)}):\n"
+            f'    """np.{rule.name}\'s d/d{arg} on its regular branch, ``{branch.source()}``,\n'
+            f"    given {given}.\"\"\"\n{body}")
+
+
+def regular_source():
+    """The text of ``_regular_kernels.py``: :func:`_regular_function` of each argument
+    of each row of :data:`REGULAR_ROWS`."""
+    return _REGULAR_HEADER + "".join(_regular_function(rule, k) for rule in _TABLE
+                                     if rule.name in REGULAR_ROWS
+                                     for k in range(len(rule.exprs)))
+
+
 if __name__ == "__main__":
     PATH.write_text(source())
-    print(f"wrote {PATH}")
+    REGULAR_PATH.write_text(regular_source())
+    print(f"wrote {PATH} and {REGULAR_PATH}")

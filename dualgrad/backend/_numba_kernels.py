@@ -9,6 +9,7 @@ from numba import types
 
 from ..rules import _special
 from ._jit import ENTRY, njit, one_layout
+from ._regular_kernels import regular_power_x, regular_power_y
 
 _JIT = dict(cache=True, error_model="numpy", nogil=True)
 
@@ -307,15 +308,14 @@ def tanh_entry(x, c, p, out):
 @_lazy
 def power_pair_entry(x, y, out, w, v, p, q, t):
     """The partials of ``u ** v`` (two array duals, small 1-D values) from the power row's
-    regular branches ``f = y * x ** (y - 1.0)`` and ``g = out * np.log(x)``, given
-    NumPy's ``w = x ** (y - 1.0)`` and ``v = np.log(x)``
-    (``dispatch._lean_small.lean_power_pair``): ``f[i] = y[i] * w[i]``, ``g[i] =
-    out[i] * v[i]`` (NumPy's products) and ``t[i, :] = f[i] * p[i, :] + g[i] * q[i, :]``
-    (:func:`scale2_finite`'s), so the same bits, and True where those branches are the
-    row's and the product is the general path's: no ``x[i]`` or ``y[i]`` zero, no
-    ``|out[i]|`` below the smallest normal number (the row's limits at a zero base, its
-    ``y / x * out`` and ``x * (x**(y - 1) log x)`` steps), every ``f[i]`` finite and
-    normal (no underflowed quotient for the two steps) and every ``g[i]`` finite.  False,
+    regular branches, given NumPy's parts of them (``Expr.kernel_split``'s: ``w = x **
+    (y - 1.0)``, ``v = np.log(x)``; ``dispatch._lean_small.lean_power_pair``): the
+    factors ``f[i]``, ``g[i]`` by the table's generated ``regular_power_x`` and
+    ``regular_power_y`` (NumPy's products ``y * w``, ``out * v``) and ``t[i, :] = f[i] *
+    p[i, :] + g[i] * q[i, :]`` (:func:`scale2_finite`'s), so the same bits, and True where
+    those branches are the row's and the product is the general path's: every factor
+    finite, which the generated functions make NaN elsewhere (a zero base or exponent,
+    ``|out[i]|`` below the smallest normal number, a quotient factor not normal).  False,
     ``t`` partly written, for anything else and for operands of other lengths: the
     caller's general path runs.  Compiled as one entry point
     (``_kernels.small_power_pair_entry``)."""
@@ -325,11 +325,9 @@ def power_pair_entry(x, y, out, w, v, p, q, t):
             q.shape[1] != n or t.shape[0] != rows or t.shape[1] != n:
         return False
     for i in range(rows):
-        oi = out[i]
-        fi = y[i] * w[i]
-        gi = oi * v[i]
-        if x[i] == 0.0 or y[i] == 0.0 or abs(oi) < 2.2250738585072014e-308 or \
-                not abs(fi) >= 2.2250738585072014e-308 or fi - fi != 0.0 or gi - gi != 0.0:
+        fi = regular_power_x(x[i], y[i], out[i], w[i])
+        gi = regular_power_y(x[i], y[i], out[i], v[i])
+        if fi - fi != 0.0 or gi - gi != 0.0:
             return False
         for k in range(n):
             t[i, k] = fi * p[i, k] + gi * q[i, k]
@@ -341,16 +339,15 @@ def power_exponent_entry(x, c, out, w, v, p, q, t):
     """The partials of ``x ** c`` for small 1-D values ``x`` and the float exponent ``c``
     of a scalar dual (its partials the row ``q``): ``x`` an array dual's, partials ``p``
     (``u ** k``), or a plain array's, ``p`` of no rows (``t ** k``:
-    ``dispatch._lean_small.lean_power_mixed``).  From NumPy's ``w = x ** (c - 1.0)``
-    and ``v = np.log(x)``, the power row's regular branches' products ``f[i] = c *
-    w[i]`` (``u ** k`` only) and ``g[i] = out[i] * v[i]``, then ``t[i, :] = f[i] *
-    p[i, :] + g[i] * q[:]`` (``g[i] * q[:]`` alone for ``t ** k``): each product
-    rounded, then their sum, as ``combine_small``'s broadcast products and sum, so the
-    same bits.  True where those branches are the row's and the product is the general
-    path's: no ``x[i]`` zero, no ``|out[i]|`` below the smallest normal number, every
-    ``f[i]`` finite and normal (no underflowed quotient) and every ``g[i]`` finite (a
-    zero ``c``: the caller's test).  False, ``t`` partly written, for anything else and
-    for operands of other lengths.  Compiled as one entry point
+    ``dispatch._lean_small.lean_power_mixed``).  Given NumPy's parts ``w = x ** (c -
+    1.0)`` (``u ** k`` only) and ``v = np.log(x)``, the factors ``f[i]`` (``u ** k`` only)
+    and ``g[i]`` by the generated ``regular_power_x`` and ``regular_power_y``, as
+    :func:`power_pair_entry`, then ``t[i, :] = f[i] * p[i, :] + g[i] * q[:]`` (``g[i] *
+    q[:]`` alone for ``t ** k``): each product rounded, then their sum, as
+    ``combine_small``'s broadcast products and sum, so the same bits.  True where every
+    factor is finite (those branches the row's, the product the general path's; a zero
+    ``c``: the caller's test); False, ``t`` partly written, for anything else and for
+    operands of other lengths.  Compiled as one entry point
     (``_kernels.small_power_mixed_entry``)."""
     rows = x.shape[0]
     n = q.shape[0]
@@ -360,13 +357,12 @@ def power_exponent_entry(x, c, out, w, v, p, q, t):
                                          w.shape[0] != rows):
         return False
     for i in range(rows):
-        oi = out[i]
-        gi = oi * v[i]
-        if x[i] == 0.0 or abs(oi) < 2.2250738585072014e-308 or gi - gi != 0.0:
+        gi = regular_power_y(x[i], c, out[i], v[i])
+        if gi - gi != 0.0:
             return False
         if dual:
-            fi = c * w[i]
-            if not abs(fi) >= 2.2250738585072014e-308 or fi - fi != 0.0:
+            fi = regular_power_x(x[i], c, out[i], w[i])
+            if fi - fi != 0.0:
                 return False
             for k in range(n):
                 t[i, k] = fi * p[i, k] + gi * q[k]
@@ -381,30 +377,27 @@ def power_base_entry(c, y, out, w, lc, q, p, t):
     """The partials of ``c ** y`` for the float base ``c`` and small 1-D values ``y`` of
     an array dual (partials ``p``): ``c`` a scalar dual's, its partials the row ``q``
     (``k ** u``), or a number's, ``q`` empty (``2.0 ** u``:
-    ``dispatch._lean_small.lean_power_mixed``).  From NumPy's ``w = c ** (y - 1.0)``
-    and ``lc = np.log(c)``, the regular branches' products ``f[i] = y[i] * w[i]``
-    (``k ** u`` only) and ``g[i] = out[i] * lc``, then ``t[i, :] = f[i] * q[:] + g[i] *
-    p[i, :]`` (the base's term first, as ``combine_small`` sums them; ``g[i] * p[i,
-    :]`` alone for ``2.0 ** u``, ``scale_finite``'s products), so the same bits.  True
-    where those branches are the row's and the product is the general path's: no
-    ``|out[i]|`` below the smallest normal number, every ``g[i]`` finite and, for ``k **
-    u``, no ``y[i]`` zero and every ``f[i]`` finite and normal (a zero ``c``: the
-    caller's test).  False, ``t`` partly written, for anything else and for operands of
-    other lengths.  Compiled as one entry point (``_kernels.small_power_mixed_entry``)."""
+    ``dispatch._lean_small.lean_power_mixed``).  Given NumPy's parts ``w = c ** (y -
+    1.0)`` (``k ** u`` only) and ``lc = np.log(c)``, the factors ``f[i]`` (``k ** u``
+    only) and ``g[i]`` by the generated ``regular_power_x`` and ``regular_power_y``, as
+    :func:`power_pair_entry`, then ``t[i, :] = f[i] * q[:] + g[i] * p[i, :]`` (the base's
+    term first, as ``combine_small`` sums them; ``g[i] * p[i, :]`` alone for ``2.0 **
+    u``, ``scale_finite``'s products), so the same bits.  True where every factor is
+    finite (a zero ``c``: the caller's test); False, ``t`` partly written, for anything
+    else and for operands of other lengths.  Compiled as one entry point
+    (``_kernels.small_power_mixed_entry``)."""
     rows, n = p.shape
     dual = q.shape[0] != 0
     if y.shape[0] != rows or out.shape[0] != rows or t.shape[0] != rows or \
             t.shape[1] != n or dual and (q.shape[0] != n or w.shape[0] != rows):
         return False
     for i in range(rows):
-        oi = out[i]
-        gi = oi * lc
-        if abs(oi) < 2.2250738585072014e-308 or gi - gi != 0.0:
+        gi = regular_power_y(c, y[i], out[i], lc)
+        if gi - gi != 0.0:
             return False
         if dual:
-            yi = y[i]
-            fi = yi * w[i]
-            if yi == 0.0 or not abs(fi) >= 2.2250738585072014e-308 or fi - fi != 0.0:
+            fi = regular_power_x(c, y[i], out[i], w[i])
+            if fi - fi != 0.0:
                 return False
             for k in range(n):
                 t[i, k] = fi * q[k] + gi * p[i, k]

@@ -420,9 +420,9 @@ def lean_power_pair(a, b):
         s = _LAST[0]
         token = _eset(s[1]) if e is s[0] or e is s[1] else _hush()
     t = None
-    try:                          # the row's regular branches (rules/_table.py's
-        w = x ** (y - _ONE)       # _power_at_zero: its ``formula`` y * x ** (y - 1.0) and
-        v = np.log(x)             # ``dy``'s last, out * np.log(x)), their NumPy calls
+    try:                          # the row's regular branches' NumPy parts
+        w = x ** (y - _ONE)       # (rules.regular_form's kernel_split, y - 1.0 as y - _ONE:
+        v = np.log(x)             # tests/test_kernels.py holds the table to these)
         if not kernel:            # (pair_small's finiteness sum hushed too: diff63 F2)
             f = y * w
             g = out * v
@@ -435,8 +435,8 @@ def lean_power_pair(a, b):
         else:
             _ereset(token)
     if kernel:
-        entry = _POWER_PAIR[0]    # the products f = y * w, g = out * v, the tests and
-        if entry:                 # the partials in one compiled call
+        entry = _POWER_PAIR[0]    # the factors (the table's generated regular_power_x,
+        if entry:                 # _y), the tests and the partials in one compiled call
             t = _small_empty(p.shape)
             if not entry(x, y, out, w, v, p, q, t):
                 t = None
@@ -528,9 +528,9 @@ def lean_power_mixed(a, b):
         e = _eget()
         s = _LAST[0]
         token = _eset(s[1]) if e is s[0] or e is s[1] else _hush()
-    try:                          # the row's regular branches' NumPy calls, spelled as
-        if base:                  # the row spells them (``y * x ** (y - 1.0)``, ``out *
-            w = out if scalar is None else c ** (x - _ONE)    # np.log(x)``)
+    try:                          # the row's regular branches' NumPy parts, spelled as
+        if base:                  # the table's (x ** (y - 1.0), np.log(x): as lean_power_pair)
+            w = out if scalar is None else c ** (x - _ONE)
             v = np.log(c)
         else:
             w = out if d is None else x ** (c - 1.0)

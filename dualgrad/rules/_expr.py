@@ -453,6 +453,35 @@ class Expr:
             return None
         return _emit(self.tree, {}, {p: f"{{{j}}}" for j, p in enumerate(self.params)})[0]
 
+    def kernel_split(self):
+        """``(kernel, parts)``: the expression with each largest subexpression that has
+        no kernel source (a ``**``, a call that rounds otherwise in numba: ``x ** (y -
+        1.0)``, ``np.log(x)``) written as the name ``a0``, ``a1``, ... in order of
+        appearance (``kernel``, an :class:`Expr` of :attr:`params` and those names, whose
+        :meth:`kernel_source` is not ``None``), and those subexpressions (``parts``,
+        :class:`Expr` of :attr:`params`): NumPy computes the parts, a kernel the rest,
+        the same operations in the same order as the whole expression on NumPy's path.
+
+        >>> from dualgrad.rules._expr import parse
+        >>> kernel, parts = parse("y * x ** (y - 1.0)", ("x", "y", "out")).kernel_split()
+        >>> kernel.kernel_source(), [p.source() for p in parts]
+        ('y * a0', ['x ** (y - 1.0)'])
+        """
+        parts = []
+
+        def split(node):
+            if Expr(self.text, self.params, node).kernel_source() is not None:
+                return node
+            if node[0] == "unary":
+                return node[:2] + (split(node[2]),)
+            if node[0] == "binary" and node[1] != "**":
+                return node[:2] + (split(node[2]), split(node[3]))
+            parts.append(Expr(self.text, self.params, node))
+            return ("name", f"a{len(parts) - 1}")
+        tree = split(self.real_line().tree)
+        names = tuple(f"a{j}" for j in range(len(parts)))
+        return Expr(self.text, self.params + names, tree), tuple(parts)
+
     def function(self, namespace, rename=None):
         """A callable of :attr:`params` evaluating the expression, its names
         (``np``, ``where``, ``sc``) bound from ``namespace``, calls spelled

@@ -88,7 +88,7 @@ from ._expr import LAZY as _LAZY, Expr, parse
 from ._student import t_cdf_df_series
 
 __all__ = ["Rule", "RULES", "NOT_HOLOMORPHIC", "rule_for", "where", "value",
-           "derivative_functions", "regular_branch", "tangent_function",
+           "derivative_functions", "regular_branch", "regular_form", "tangent_function",
            "branch_functions", "cut_of", "step_of", "Branches", "float_places", "step_threshold", "Selection",
            "method_selection", "quotient_functions", "two_step", "TINY", "NESTED_TINY", "tiny_below", "underflowed"]
 
@@ -2541,13 +2541,39 @@ def tangent_function(rule):
     return fn
 
 
+def regular_form(rule, k):
+    """``(tests, branch)`` of argument ``k``'s local derivative of ``rule``, for a row
+    written ``where(np.absolute(value(x)) == 0.0, at_zero, regular)`` (``np.power``,
+    ``np.float_power``); ``None`` for any other row.  ``branch`` is the regular branch
+    (:class:`Expr`: ``y * x ** (y - 1.0)``, past its own ``where(np.absolute(value(y))
+    == 0.0, ...)``; ``out * np.log(x)``, past ``where(np.absolute(value(out)) <
+    2.2250738585072014e-308, ...)``) and ``tests`` the value conditions (:class:`Expr`)
+    under which the row takes another branch: ``x`` zero, then those peeled.  The one
+    reading of that form: :func:`regular_branch` compiles it for NumPy,
+    ``backend._kernelgen`` for the compiled entries of ``u ** v`` and a scalar's power."""
+    key = ("form", rule.ufunc, k)
+    form = _COMPILED.get(key, False)
+    if form is False:
+        expr = rule.exprs[k] if k < len(rule.exprs) else None
+        tree = None if expr is None else expr.tree
+        form = None
+        if tree is not None and tree[0] == "call" and tree[1] == "where" and \
+                tree[2][0] == _AT_ZERO.tree:
+            branch, tests = tree[2][2], [_AT_ZERO]
+            while branch[0] == "call" and branch[1] == "where" and \
+                    branch[2][0] in (_Y_ZERO.tree, _OUT_LOST.tree):
+                tests.append(_Y_ZERO if branch[2][0] == _Y_ZERO.tree else _OUT_LOST)
+                branch = branch[2][2]
+            form = tuple(tests), Expr(f"{expr.text} where x, y != 0, |out| normal",
+                                      expr.params, branch)
+        _COMPILED[key] = form
+    return form
+
+
 def regular_branch(rule, k):
     """``d(x, y, out)``: argument ``k``'s local derivative of ``rule`` where no value of
     ``x`` is zero, ``y`` is not zero and no ``|out|`` is below the smallest normal
-    number, for a row written ``where(np.absolute(value(x)) == 0.0, at_zero, regular)``
-    (``np.power``: ``y * x ** (y - 1.0)``, past its own ``where(np.absolute(value(y))
-    == 0.0, ...)``; ``out * np.log(x)``, past ``where(np.absolute(value(out)) <
-    2.2250738585072014e-308, ...)``), or ``None`` for any other row.
+    number (:func:`regular_form`'s branch), or ``None`` for a row not of that form.
 
     The table's own branch, compiled alone: where ``x`` has no zero element and ``y``
     none, :func:`lazy_where` evaluates this branch only and copies it, so the two agree
@@ -2555,19 +2581,13 @@ def regular_branch(rule, k):
     key = ("regular", rule.ufunc, k)
     fn = _COMPILED.get(key, False)
     if fn is False:
-        expr = rule.exprs[k] if k < len(rule.exprs) else None
-        tree = None if expr is None else expr.tree
+        form = regular_form(rule, k)
         fn = None
-        if tree is not None and tree[0] == "call" and tree[1] == "where" and \
-                tree[2][0] == _AT_ZERO.tree:
-            branch, peeled = tree[2][2], set()
-            while branch[0] == "call" and branch[1] == "where" and \
-                    branch[2][0] in (_Y_ZERO.tree, _OUT_LOST.tree):
-                peeled.add("y" if branch[2][0] == _Y_ZERO.tree else "out")
-                branch = branch[2][2]
-            fn = Expr(f"{expr.text} where x, y != 0, |out| normal", expr.params, branch).function(
-                _NAMESPACE, {"where": _LAZY})
-            fn.peeled = frozenset(peeled)     # (what _regular_first must test first)
+        if form is not None:
+            tests, branch = form
+            fn = branch.function(_NAMESPACE, {"where": _LAZY})
+            fn.peeled = frozenset(            # (what _regular_first must test first)
+                "y" if t is _Y_ZERO else "out" for t in tests if t is not _AT_ZERO)
         _COMPILED[key] = fn
     return fn
 

@@ -22,3 +22,33 @@ def test_power_quotient_one_level_down_keeps_a_huge_inner_partial(f):
     with np.errstate(all="ignore"):
         _, t = dg.jvp(tangent, np.array([k, u]), np.array([0.0, dv]))
     assert float(np.ravel(t)[0]) == pytest.approx(want, rel=1e-13)
+
+
+@pytest.mark.parametrize("kw", [{}, {"shape": ()}, {"device": "cpu"}, {"dtype": float}])
+def test_full_like_of_a_nested_scalar_is_a_constant(kw):
+    # a Hessian through np.full_like(s, 2.5) raised "'ScalarDual3' object does not support
+    # item assignment", and device= an inner TypeError (attack65 01); exact: f = (2.5 +
+    # x0 x1)**2, H = 2 g g^T + 2 (2.5 + x0 x1) (e0 e1^T + e1 e0^T), g = (x1, x0, 0)
+    x = np.array([0.7, -1.3, 2.1])
+    g = np.array([x[1], x[0], 0.0])
+    want = 2.0 * np.outer(g, g)
+    want[0, 1] += 2.0 * (2.5 + x[0] * x[1])
+    want[1, 0] += 2.0 * (2.5 + x[0] * x[1])
+    H = dg.hessian(lambda v: (np.full_like(v[0] * v[1], 2.5, **kw) + v[0] * v[1]) ** 2, x)
+    np.testing.assert_allclose(H, want, rtol=1e-15)
+
+
+@pytest.mark.parametrize("like", [np.full_like, np.zeros_like, np.ones_like])
+def test_like_functions_keep_numpys_order(like):
+    # the value's memory layout is NumPy's for order= (the partials' are dualgrad's):
+    # full_like / zeros_like / ones_like of a dual dropped order="F"
+    A = np.arange(6.0).reshape(2, 3)
+    args = (7.0,) if like is np.full_like else ()
+
+    def f(x):
+        out = like(x.reshape(2, 3) * 1.0, *args, order="F")
+        assert out.value.flags.f_contiguous == like(A, *args, order="F").flags.f_contiguous
+        return np.ravel(out + x.reshape(2, 3), order="K")
+    J = dg.jacobian(f, A.ravel())
+    order = np.ravel(like(A, *args, order="F") * 0.0 + A, order="K").astype(int)
+    np.testing.assert_array_equal(J, np.eye(6)[order])       # NumPy's order of the sum

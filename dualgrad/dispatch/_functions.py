@@ -886,7 +886,7 @@ def _like(fill):
             return fill(primal(a), dtype=dtype, shape=shape, **kwargs)
         if dtype is not None:       # complex128 too: a buffer of complex duals, as floats
             kwargs["dtype"] = dtype
-        value = fill(a.value, shape=shape, **kwargs)
+        value = fill(a.value, order=order, shape=shape, **kwargs)
         if type(a.partials) is np.ndarray:       # zeroed pages from the system: no pass
             partials = backend.zeros(np.shape(value) + a.partials.shape[-1:],
                                      kwargs.get("dtype") or a.partials.dtype)
@@ -904,16 +904,24 @@ HANDLED[np.empty_like] = _like(np.zeros_like)
 
 
 @implements(np.full_like)
-def _full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None):
+def _full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, **device):
+    """A constant: NumPy's ``full_like`` of the value (``order`` and NumPy 2's ``device``
+    as NumPy takes them), zero partials.  A 0-d result of a nested dual is its element
+    of a 1-element one: ``zeros_like`` gives a scalar dual there, which takes no store
+    (attack65 01: a Hessian through ``np.full_like(s, 2.5)`` raised that TypeError)."""
     if isinstance(a, Dual) and type(a.value) is np.ndarray and a.value.dtype == float and \
             type(a.partials) is np.ndarray and (dtype is None or np.dtype(dtype) == float) \
             and isinstance(fill_value, (int, float, np.integer, np.floating)):
-        value = np.full_like(a.value, fill_value, shape=shape)     # constant: zero partials
+        value = np.full_like(a.value, fill_value, order=order, shape=shape, **device)
         return make(value, backend.zeros(value.shape + a.partials.shape[-1:],
                                          a.partials.dtype), a.tag)
-    out = np.zeros_like(a, dtype=dtype, shape=shape)
-    out[...] = fill_value
-    return out
+    out = np.zeros_like(a, dtype=dtype, order=order, shape=shape, **device)
+    if isinstance(out, ArrayDual):
+        out[...] = fill_value
+        return out
+    one = np.zeros_like(a, dtype=dtype, shape=(1,), **device)
+    one[...] = fill_value
+    return one[0]
 
 
 @implements(np.copy)

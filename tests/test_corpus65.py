@@ -1,11 +1,14 @@
-"""One element of a 1-D complex array dual read and stored without the general lines
-(corpus65: the Mie row's downward recurrence ``D[i-1] = i/z - 1/(D[i] + i/z)`` into its
-complex buffer): the short paths ran, they give the general lines' duals to the bit
-(specials included), and the recurrence's derivative is the chain rule's."""
+"""corpus65's short paths: one element of a 1-D complex array dual read and stored
+without the general lines (the Mie row's downward recurrence ``D[i-1] = i/z - 1/(D[i] +
+i/z)`` into its complex buffer), and a NumPy float64 beside an array dual in ``+ - *``
+taking the one-pass path of a Python float (the Newmark row's ``h * u``, ``h = t[1] -
+t[0]``): the short paths ran, they give the general lines' duals to the bit (specials
+included), and the derivatives are the chain rule's."""
 
 import numpy as np
 
 import dualgrad as dg
+from dualgrad.dispatch import _ufuncs
 from dualgrad.dual import _array
 
 from _probes import same_duals, spy_on
@@ -66,3 +69,33 @@ def test_elements_are_the_general_lines(monkeypatch):
 def same_bits_of(a, b):
     assert a.value.dtype == b.value.dtype and a._p.dtype == b._p.dtype
     assert a.value.tobytes() == b.value.tobytes() and a._p.tobytes() == b._p.tobytes()
+
+
+def test_float64_number_one_pass(monkeypatch):
+    q = np.array([1.3, -0.7])
+    h = np.float64(0.05)
+    seen = spy_on(monkeypatch, _ufuncs, "_pair", lambda args, r: args[0].name)
+
+    def f(p):
+        u = p[0] * np.array([1.0, -2.0, 0.0]) + p[1] * np.array([0.5, 0.0, -0.0])
+        got = [h * u, u * h, h + u, u - h, h - u]
+        assert seen == []                      # none went small()'s way
+        for c in (0.0, -0.0, 5e-324, 1e308, np.inf, np.nan, -2.5):
+            for op in (np.add, np.subtract, np.multiply):
+                for x, y in ((np.float64(c), u), (u, np.float64(c))):
+                    fast = op(x, y)
+                    plain = op(float(x) if type(x) is np.float64 else x,
+                               float(y) if type(y) is np.float64 else y)
+                    same_duals(fast, plain)    # the Python float's bits
+        return got[0] - got[1] + got[2] * got[3] - got[4]
+    with np.errstate(all="ignore"):
+        J = dg.jacobian(f, q)
+    a, b = np.array([1.0, -2.0, 0.0]), np.array([0.5, 0.0, -0.0])
+    u = q[0] * a + q[1] * b                     # d/dp of (h+u)(u-h) + u - h
+    want = ((u - h) + (u + h))[:, None] * np.stack([a, b], 1) + np.stack([a, b], 1)
+    np.testing.assert_allclose(J, want, rtol=1e-15, atol=1e-15)
+
+
+def test_float64_divisor_keeps_the_two_step_quotient():
+    J = dg.jacobian(lambda p: (p * 1e-300) / np.float64(5e-324), np.array([1.0]))
+    assert J[0, 0] == 1e-300 / 5e-324           # not 1e-300 * (1 / 5e-324) = inf

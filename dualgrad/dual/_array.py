@@ -462,6 +462,10 @@ class ArrayDual(Dual):
             if forced is not None:      # (a branch set by dg.solve_ivp's coincident
                 return forced           # switches' test, api/_ode_coincident)
         if method == "__call__" and not kwargs:         # np.sin(d): the common case
+            if type(inputs[0]) is _float64:         # h * u, h a NumPy float64 (NumPy's
+                op = _REFLECTED.get(ufunc)          # scalar asks the override, not
+                if op is not None and len(inputs) == 2:     # u.__rmul__): the operator
+                    return op(self, inputs[0])              # 2.0 * u takes (corpus65)
             fast = _LEAN[ufunc]         # (no test of len(inputs): NumPy parses a call's
             if fast is not None:        # arguments before it asks the override, an out
                 result = fast(*inputs)  # given in position comes in kwargs; small49)
@@ -1642,6 +1646,10 @@ def _operator(rule, reflected):
         return unary if ufunc not in _EXACT else _exact_unary(ufunc, unary)
 
     fast = with_number(rule, 1 if reflected else 0)
+    # u / h keeps small()'s two-step quotient for a NumPy float64 h: with_number's
+    # factor 1 / h is inf at a subnormal h (d/dt (t 1e-300) / 5e-324: inf for 2.0e23,
+    # still so for a Python float; corpus65)
+    numbers = _NUMBERS if ufunc is not np.divide else _PYTHON_NUMBERS
     product = ufunc is np.matmul
 
     def op(a, b):
@@ -1649,7 +1657,7 @@ def _operator(rule, reflected):
             read = read_object(b)                  # of scalar duals: read once, then the
             if read is not b:                       # array duals' own path
                 return outer(a, read)
-        if fast is not None and type(b) in _NUMBERS and _plain(a) and \
+        if fast is not None and type(b) in numbers and _plain(a) and \
                 a.value.ndim and a.tag in _LIVE:
             return fast(a, b)              # a * 2.0: one pass, less to check than small()
         if type(a.value) is _nd and a.value.dtype is _c128:   # complex values (a spectral
@@ -2224,6 +2232,13 @@ def _install_operators():
             if stem != "divmod":
                 setattr(ArrayDual, f"__i{stem}__", _inplace(rule))
     ArrayDual.__pow__ = _square_or_power(RULES[np.power], RULES[np.square])
+    _REFLECTED.update({np.add: ArrayDual.__radd__, np.subtract: ArrayDual.__rsub__,
+                       np.multiply: ArrayDual.__rmul__})
+
+
+# ufunc -> the reflected operator that ``__array_ufunc__`` gives a NumPy float64 on the
+# left (the ones with_number serves in one pass; _install_operators fills it)
+_REFLECTED = {}
 
 
 def make_array(value, partials, tag):
@@ -2410,7 +2425,11 @@ class _Slots(dict):
 
 
 _SLOTS = _Slots()
-_NUMBERS = {float, int}
+# the numbers the operators' one-pass path takes (with_number): a NumPy float64 too,
+# ``h * u`` with ``h = t[1] - t[0]`` (the same float64 the path makes of a float;
+# small() cost ~2 us more at N = 3, corpus65)
+_NUMBERS = {float, int, np.float64}
+_PYTHON_NUMBERS = {float, int}
 _FLOATS = frozenset({float})
 _TAG, _VALUE = attrgetter("tag"), attrgetter("value")
 _PARTIALS = {n: attrgetter(*(f"p{k}" for k in range(n))) for n in range(1, MAX_SLOTS + 1)}

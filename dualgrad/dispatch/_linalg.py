@@ -1552,6 +1552,24 @@ def _eigvalsh(A, UPLO="L"):
     return _eigvalsh_only(A, UPLO)
 
 
+def _lapack_valued(fn):
+    """``fn`` run outside the user's error state (:func:`hush_outside_plain`): its value
+    is LAPACK's (NumPy's ``linalg`` sets its own error state around it, so it reports no
+    underflow or overflow under any ``np.errstate``), its partials products that may
+    leave the float range where the value does not: a gradient through ``norm(A, 2)``,
+    the singular values or lstsq raised FloatingPointError under ``np.errstate(all=
+    "raise")`` at scales 1e-160 or 1e200 where NumPy's call reported nothing (attack65 02)."""
+    @functools.wraps(fn)
+    def hushed(*args, **kwargs):
+        token = hush_outside_plain()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            unhush_outside_plain(token)
+    return hushed
+
+
+@_lapack_valued
 def _svd(a, full_matrices=True, compute_uv=True, hermitian=False, _deficient="raise",
          _phase=True):
     """Singular values ``ds_i = Re(u_i^H dA v_i)``; singular vectors from the standard
@@ -2120,6 +2138,15 @@ def _pinv(a, rcond=None, hermitian=False, *, rtol=None):
     if not isinstance(a, Dual):
         return np.linalg.pinv(a, **kwargs)
     P = np.linalg.pinv(a.value, **kwargs)              # NumPy's own value (and checks)
+    token = hush_outside_plain()                       # (the partials: as _svd's)
+    try:
+        return _pinv_partials(a, P, rcond, rtol, hermitian)
+    finally:
+        unhush_outside_plain(token)
+
+
+def _pinv_partials(a, P, rcond, rtol, hermitian):
+    """:func:`_pinv`'s dual of NumPy's value ``P``."""
     if hermitian:
         a = _hermitian(a)
     A = a.value
@@ -2149,6 +2176,7 @@ def _pinv(a, rcond=None, hermitian=False, *, rtol=None):
     return make(P, _last(d), a.tag)
 
 
+@_lapack_valued
 def _lstsq(a, b, rcond=None):
     """Least squares for full column rank: ``dx = (A^H A)^{-1} (dA^H r - A^H dA x + A^H db)``
     with ``r = b - A x``; the value is NumPy's own solution."""

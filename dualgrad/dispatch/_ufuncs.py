@@ -46,6 +46,8 @@ _NUMBERS = frozenset({float, int, bool, complex, np.float64, np.float32, np.int6
 _f64 = np.float64
 _c128 = np.complex128             # (ordered, as NumPy orders complex arrays; Python's is not)
 _i64 = np.int64
+# NumPy scalars :func:`_promoted` makes float64 (float64 itself is read as a float)
+_SMALL_SCALARS = frozenset(np.dtype(c).type for c in "?bBhHiIlLqQef")
 
 
 def _tag_of(args):
@@ -684,12 +686,16 @@ if _errstate is not None:
     _LEAN_NAMESPACE.update(_eget=_errstate.get, _eset=_errstate.set, _ereset=_errstate.reset)
 
 
-def _operand(a):
-    """``(value, partials, shape)`` of one argument as :func:`small` reads it (partials
-    ``None`` for a constant, shape ``None`` for anything but an array dual; an array
-    dual's partials may be deferred), or ``None`` for an argument :func:`_pair` leaves
-    to the general loop."""
+def _operand(a, rule, k):
+    """``(value, partials, shape)`` of argument ``k`` of ``rule`` as :func:`small` reads
+    it (partials ``None`` for a constant, shape ``None`` for anything but an array dual;
+    an array dual's partials may be deferred), or ``None`` for an argument :func:`_pair`
+    leaves to the general loop.  A NumPy integer, bool or small-float scalar (``cx * u``
+    in a loop over ``zip(cxs, ...)`` of an int array: rows65) is :func:`call`'s own
+    float64 of it (:func:`_promoted`), the number a Python float would give."""
     t = type(a)
+    if t in _SMALL_SCALARS:
+        return None if _integer_only(rule, k) else (_promoted(a, rule, k), None, None)
     if t is _ArrayDual:
         v, p = a.value, a._p
         if type(v) is not _ndarray or v.dtype is not _F64 or \
@@ -721,7 +727,7 @@ def _pair(rule, a, b, out=None):
     on it once).  A large result, or one of an operand with deferred partials, has its
     partials deferred here while the fused engine defers (:func:`_defer_pair`: what :func:`call` defers, without its
     general scan of the arguments), else goes to :func:`call` with its value."""
-    ra, rb = _operand(a), _operand(b)
+    ra, rb = _operand(a, rule, 0), _operand(b, rule, 1)
     if ra is None or rb is None:
         return _MISS
     va, pa, sa = ra

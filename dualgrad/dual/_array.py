@@ -746,6 +746,18 @@ class ArrayDual(Dual):
                     if len(ps) != p.shape[1] or type(sum(ps, 0.0)) is not float:
                         ps = None                  # (a row must never broadcast)
                     value = item.value
+                elif c is None and getattr(ik, "_kind", None) == "vector" and \
+                        item.tag == self.tag and type(item.value) is float:
+                    q = item.partials          # more than MAX_SLOTS partials (an HBV
+                    if type(q) is _nd and q.dtype is _f64 and q.shape == p.shape[1:]:
+                        if ELEMENTS:           # model's 17 parameters: rows65): the
+                            elements_written(v, p)    # general lines' float64 case
+                        if _PENDING:
+                            backend.before_write(v, p)
+                        v[index] = item.value
+                        p[index] = q
+                        return
+                    ps = None
                 else:
                     ps = None
                 if ps is not None:

@@ -353,6 +353,12 @@ def roll(a, shift, axis=None):
     roll of the ``np.roll`` heat step at 100,000 cells (bench/heat_ops.py, stop 53).
     Not a view: a new array, as ``np.roll``'s.  Anything else, and where
     ``defer_roll`` declines, goes to the general path (``None``, nothing pending)."""
+    if type(axis) in _ROLL_INTS and type(shift) in _ROLL_INTS and -_HUGE < shift < _HUGE \
+            and type(a) is ArrayDual and type(a._p) is np.ndarray:
+        vp = _arrays(a)             # (an int axis of two or more: the NumPy roll below)
+        if vp is not None and vp[0].ndim >= 2 and -vp[0].ndim <= axis < vp[0].ndim and \
+                (not _ACTIVE[0] or vp[1].size < _ACTIVE[1]):
+            return _rolled_axis(a, vp[0], vp[1], shift, int(axis))
     if not _ACTIVE[0] or type(shift) is not int or not -_HUGE < shift < _HUGE or \
             not (axis is None or type(axis) is int and -1 <= axis <= 0):
         return None
@@ -371,6 +377,21 @@ def roll(a, shift, axis=None):
     out[s:] = v[:length - s]
     out[:s] = v[length - s:]
     return _dual(out, d, a.tag)
+
+
+def _rolled_axis(a, v, p, shift, axis):
+    """``np.roll(a, shift, axis)`` of an array dual of two or more axes by an integer
+    along one (a lattice Boltzmann step's ``np.roll(F[:, :, i], cx, axis=1)`` with
+    ``cx`` from an int array, 18 a step: rows65), below the fused engine's size: the
+    general path's steps (``dispatch._functions._roll``: NumPy's roll of the value, the
+    partials' two slice copies) without dispatch's lift, its binding of ``axis=`` and
+    its lookups."""
+    from ..dispatch._functions import _rolled     # (dispatch imports this module)
+    return _dual(np.roll(v, shift, axis), _rolled(p, shift, axis % v.ndim), a.tag)
+
+
+# the integer types a shift or axis of the roll above may have (bool is NumPy's error)
+_ROLL_INTS = frozenset({int, np.int64, np.int32, np.intp})
 
 
 def diff(a, n=1, axis=-1, prepend=_NO_VALUE, append=_NO_VALUE):

@@ -122,11 +122,12 @@ def small_entry(ufunc):
     given: ``np.sin``'s ``np.cos(x)``, ``np.exp``'s value) for ``None``,
     ``_numba_kernels.tanh_entry`` for ``np.tanh`` (given NumPy's ``np.cosh(x)`` where the
     fusable rules take their value), else the rule's ``_rule_kernels.entry_kernel`` (the
-    factors evaluated in the loop: ``np.log``'s ``1.0 / x``); numba loaded by the caller.  One signature, as :func:`small_exact`'s:
-    values, factor and partials of any layout (``A``), the result C-contiguous; the
-    CALLER must pass native float64 ndarrays of exactly those dimensions (1-D values and
-    factor, 2-D partials, a 2-D C-contiguous result), or the compiled code reads memory
-    it does not own; the kernel tests the lengths."""
+    factors evaluated in the loop: ``np.log``'s ``1.0 / x``); numba loaded by the caller.
+    One signature, as :func:`small_exact`'s: values, factor and partials of any layout
+    (``A``), the result C-contiguous; the CALLER must pass native float64 ndarrays of
+    exactly those dimensions (1-D values and factor, 2-D partials, a 2-D C-contiguous
+    result), or the compiled code reads memory it does not own; the kernel tests the
+    lengths."""
     from numba import types
     values, partials = types.float64[:], types.float64[:, :]
     result = types.float64[:, ::1]

@@ -284,7 +284,7 @@ def tanh_entry(x, c, p, out):
     NumPy's ``c = np.cosh(x)``: ``r = 1.0 / c[i]``, then ``r * r`` (``** 2.0`` of a float64
     array is NumPy's square, one product), the same IEEE operations in the same order,
     so the same bits, without the table's ``where`` on ``|x| > 374`` and its NumPy calls
-    (``dispatch._lean_small.lean_tanh``; small65).  True, the partials written, where no
+    (``dispatch._lean_small._tanh``; small65).  True, the partials written, where no
     ``|x[i]|`` exceeds 374 (there the table's ``where`` takes ``x`` itself); False for an
     ``x[i]`` past it or NaN, a factor that is not finite, or operands of other lengths:
     the caller's general path runs.  Compiled as one entry point

@@ -52,7 +52,7 @@ and the caller's general path runs with its checks and errors; where the value i
 made and a local derivative is not finite somewhere, the general ``call`` gets that
 value (it keeps a zero partial 0 beside an infinite factor).
 
-Four of them hush NumPy's error state around their local derivatives by
+Five of them hush NumPy's error state around their local derivatives by
 :func:`._ufuncs._hush` written out (the context variable set to the last quiet pair
 directly, ``_eget`` / ``_eset`` / ``_ereset``): a call of the helper costs ~0.06 us of
 a ~1.3 us operation at N = 10, so the copies are one idiom kept inline on purpose.

@@ -10,6 +10,9 @@
 * ``np.roll(F[:, :, i], cx, axis=1)`` of an array dual of two or more axes by an
   integer (the lattice Boltzmann step's 18 rolls): ``dual._views.roll``'s
   ``_rolled_axis``, the general path's steps without dispatch.
+* A quotient whose factor underflowed beside a nonzero numerator (the shallow water
+  row's leading edge, bench/corpus59.py): ``_ufuncs._zeros_both_ways`` gives the lean
+  product back where the two steps provably give it too, to the bit of the steps.
 
 Spies tell the ways taken (each way test fails on add2d9b); the rows' own derivatives
 are tests/test_newuser59.py's and tests/test_newuser64.py's.
@@ -24,7 +27,7 @@ from dualgrad.dispatch._functions import dispatch as general_dispatch
 from dualgrad.dual import _array
 from dualgrad.dual._base import new_tag
 from dualgrad.rules._table import RULES
-from _probes import same_duals, spy_on
+from _probes import same_duals, spy_on, without_numba
 
 SPECIAL = np.array([0.0, -0.0, np.nan, np.inf, -np.inf, 5e-324, 1e308, -2.5, 3.0])
 SCALARS = [np.int64(3), np.int64(2 ** 53 + 1), np.int32(-7), np.uint64(2 ** 64 - 1),
@@ -101,6 +104,50 @@ def test_vector_store_loop_derivative():
             want[t, s] += 0.5 ** (t - s) * p[0]
             want[t, 0] += 0.5 ** (t - s) * p[s]
     np.testing.assert_allclose(J, want, rtol=1e-14)
+
+
+def _quotient(x, y, p, q):
+    tag = new_tag()
+    return dg.Dual(np.array(x), np.array(p), tag=tag), dg.Dual(np.array(y), np.array(q), tag=tag)
+
+
+@pytest.mark.parametrize("x, y, q, taken", [
+    (5e-324, 1.0, 0.5, True),               # 5e-324 * 0.5 = 2**-1075: both round to 0
+    (5e-324, 1.0, np.nextafter(0.5, 1.0), False),   # just past it: the steps
+    (1e-300, 1e10, 1e-21, True),            # (the shallow water row's leading edge)
+    (1e-300, -1e10, -1e-21, True),
+    (1e-10, 2.0 ** 1001, 1e-21, False),     # a huge b: two_step lifts it down
+    (1e-300, 1e10, np.nan, False),
+    (1e-300, 1e10, np.inf, False),
+])
+def test_careful_quotient_short_cut(request, monkeypatch, x, y, q, taken):
+    """``x / y`` with ``-out / y`` underflowed beside a nonzero numerator: the short
+    cut where it holds (no ``two_step``), the careful steps' bits either way."""
+    without_numba(request, monkeypatch)
+    xs, ys = [2.0, x, -x], [1.5, y, y]
+    p, qs = [[1.0], [1.0], [-2.0]], [[1.0], [q], [-q]]
+    answers = spy_on(monkeypatch, _ufuncs, "_zeros_both_ways", lambda a, r: r, after=True)
+    steps = spy_on(monkeypatch, _ufuncs, "two_step", lambda a, r: 1)
+    with np.errstate(all="ignore"):
+        got = np.divide(*_quotient(xs, ys, p, qs))
+    assert (True in answers) == taken and (not steps or not taken), (answers, steps)
+    monkeypatch.setattr(_ufuncs, "_zeros_both_ways", lambda *args: False)
+    with np.errstate(all="ignore"):
+        want = np.divide(*_quotient(xs, ys, p, qs))
+    same_duals(got, want)
+
+
+def test_careful_quotient_unary(request, monkeypatch):
+    """``np.reciprocal`` (``-(out * out)``, its parts ``-out / x``) at 1e160 with small
+    partials: the short cut, the steps' bits."""
+    without_numba(request, monkeypatch)
+    x = np.array([2.0, 1e160, -1e170, 3e200])
+    p = np.array([[1.0, -0.0], [1e-200, 1.0e-180], [0.0, -1e-190], [1e-190, 1e-170]])
+    answers = spy_on(monkeypatch, _ufuncs, "_zeros_both_ways", lambda a, r: r, after=True)
+    got = np.reciprocal(dg.Dual(x, p, tag=new_tag()))
+    assert answers == [True]
+    monkeypatch.setattr(_ufuncs, "_zeros_both_ways", lambda *args: False)
+    same_duals(got, np.reciprocal(dg.Dual(x, p, tag=new_tag())))
 
 
 def test_roll_of_axis(monkeypatch):

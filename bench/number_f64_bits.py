@@ -12,7 +12,10 @@ case's classes, every level's bytes, the exception and the warnings go into one 
     python bench/number_f64_bits.py [--compare /tmp/main_before]
 
 Runs fresh processes for each engine (eager, fused), numba loaded and not, of this
-checkout and, with ``--compare``, of ``DIR``; equal digests: the same bits.
+checkout and, with ``--compare``, of ``DIR``; equal digests: the same bits.  A child's
+``--child MODE FILE`` also writes its cases as JSON, to diff two checkouts' case by case
+(after the subnormal divisor's mend: two cases differ from add2d9b, the Python float
+5e-324's ``u / c`` on the specials' array, at both points).
 """
 import hashlib
 import json

@@ -3,7 +3,8 @@ without the general lines (the Mie row's downward recurrence ``D[i-1] = i/z - 1/
 i/z)`` into its complex buffer), and a NumPy float64 beside an array dual in ``+ - *``
 taking the one-pass path of a Python float (the Newmark row's ``h * u``, ``h = t[1] -
 t[0]``): the short paths ran, they give the general lines' duals to the bit (specials
-included), and the derivatives are the chain rule's."""
+included), and the derivatives are the chain rule's; ``u / c`` at a subnormal ``c`` is
+the quotient's slope (it was ``1e-300 * (1 / 5e-324)``, inf, for a Python float)."""
 
 import numpy as np
 
@@ -96,6 +97,7 @@ def test_float64_number_one_pass(monkeypatch):
     np.testing.assert_allclose(J, want, rtol=1e-15, atol=1e-15)
 
 
-def test_float64_divisor_keeps_the_two_step_quotient():
-    J = dg.jacobian(lambda p: (p * 1e-300) / np.float64(5e-324), np.array([1.0]))
-    assert J[0, 0] == 1e-300 / 5e-324           # not 1e-300 * (1 / 5e-324) = inf
+def test_subnormal_divisor_two_step_quotient():
+    for c in (5e-324, 1e-310, np.float64(5e-324), -1e-315):
+        J = dg.jacobian(lambda p: (p * 1e-300) / c, np.array([1.0]))
+        assert J[0, 0] == 1e-300 / float(c)     # not 1e-300 * (1 / c) = inf

@@ -75,3 +75,17 @@ def test_lapack_valued_partials_keep_quiet_under_raise(f, scale):
     U, _, Vt = np.linalg.svd(_A.reshape(3, 3))
     if f(_A) == np.linalg.norm(_A.reshape(3, 3), 2):
         np.testing.assert_allclose(g, np.outer(U[:, 0], Vt[0]).ravel(), rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("dtype", [int, bool, np.uint8, np.float32])
+def test_full_like_with_a_dtype_keeps_numpys_array(dtype):
+    # a plain result (an int / bool dtype) or a float32 one took the branch meant for a
+    # nested dual's 0-d result and came back as its first element (attack65 05, a
+    # regression of 39f45b50): sum(full_like(outer(x, x), 1, dtype)) * x had 1 for 16
+    x = np.array([0.7, -1.3, 2.1, 0.4])
+
+    def f(v):
+        buf = np.full_like(np.outer(v, v), 1, dtype=dtype)
+        assert np.shape(buf) == (4, 4)
+        return np.sum(buf) * v
+    np.testing.assert_array_equal(dg.jacobian(f, x), 16.0 * np.eye(4))

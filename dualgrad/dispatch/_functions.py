@@ -916,7 +916,7 @@ def _full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, **d
         return make(value, backend.zeros(value.shape + a.partials.shape[-1:],
                                          a.partials.dtype), a.tag)
     out = np.zeros_like(a, dtype=dtype, order=order, shape=shape, **device)
-    if isinstance(out, ArrayDual):
+    if not isinstance(out, Dual) or isinstance(out, ArrayDual):   # (an int dtype: plain)
         out[...] = fill_value
         return out
     one = np.zeros_like(a, dtype=dtype, shape=(1,), **device)

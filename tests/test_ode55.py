@@ -24,6 +24,17 @@ K, D, T = 0.5, 2.0, 10.0
 TIGHT = {"rtol": 1e-11, "atol": 1e-12}
 
 
+def _grid(methods, names, one):
+    """The (method, name) cases of a test: every name under each method, except the
+    methods ``one`` maps to a single name: their other names reached no line of dualgrad
+    that this file's other tests miss (sys.settrace over every case; fastci62: RK23,
+    fused engine; fastci65: Radau, both engines, bench/line_trace.py).  Radau's cases
+    cost 4-6x RK45's: the eight left out ~11 s CPU in the fused half, ~7 s in the eager
+    one (bench/halves_ab.sh)."""
+    return [(method, name) for method in methods for name in names
+            if one.get(method, name) == name]
+
+
 def _end(g, method, p):
     return dg.solve_ivp(lambda t, y: -K * y + np.where(t >= p, D, 0.0) + g(t),
                         (0.0, T), [1.0], method=method, **TIGHT).y[0, -1]
@@ -40,9 +51,9 @@ _FIXED = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(_FIXED))
-@pytest.mark.parametrize("method", ["RK45", "Radau", "LSODA"])
-def test_a_fixed_switch_at_the_moving_crossing_takes_no_term(name, method):
+@pytest.mark.parametrize("method, name", _grid(["RK45", "Radau", "LSODA"], sorted(_FIXED),
+                                               {"Radau": "fixed dose"}))
+def test_a_fixed_switch_at_the_moving_crossing_takes_no_term(method, name):
     """attack54 18 (refused on 5b74835 as "2 switches flipping together"): d y(10)/dp =
     -D e^{-k (10 - p)} at p = 4 (closed form)."""
     d = dg.derivative(lambda p: _end(_FIXED[name], method, p), 4.0)
@@ -65,12 +76,11 @@ _TWO = {
 }
 
 
-# RK23 on one spelling (fastci62): its other three cost ~9 s CPU a half and reached no
-# line of dualgrad that the other 20 cases miss (sys.settrace, fused engine); RK23 and
-# RK45 take the same path (_ode_pieces' replayed steps), and RK45 runs every spelling.
-@pytest.mark.parametrize("method, name", [
-    (method, name) for method in ["RK45", "RK23", "DOP853", "Radau", "BDF", "LSODA"]
-    for name in sorted(_TWO) if method != "RK23" or name == "comparisons"])
+# RK23 and RK45 take the same path (_ode_pieces' replayed steps); Radau's heaviside case
+# is the one Radau case reaching lines (17) that no other case does.
+@pytest.mark.parametrize("method, name", _grid(
+    ["RK45", "RK23", "DOP853", "Radau", "BDF", "LSODA"], sorted(_TWO),
+    {"RK23": "comparisons", "Radau": "heaviside"}))
 def test_two_lags_at_one_value_each_carry_their_own_jump(method, name):
     """Two moving doses 2 [t >= p] + 1 [t >= q] at p == q = 4 (refused on 5b74835;
     LSODA failed there in a piece a few ulps long even where refusal was lifted, and
@@ -158,9 +168,9 @@ def test_a_python_and_that_skips_the_fixed_switch_is_refused(method):
                       -D * np.exp(-K * (T - 4.0)), rtol=1e-7)
 
 
-@pytest.mark.parametrize("spelling", ["comparisons", "np.where"])
-@pytest.mark.parametrize("method", ["RK45", "Radau", "LSODA"])
-def test_jumps_that_cancel_in_fun_keep_the_moving_term(spelling, method):
+@pytest.mark.parametrize("method, spelling", _grid(
+    ["RK45", "Radau", "LSODA"], ["comparisons", "np.where"], {"Radau": "comparisons"}))
+def test_jumps_that_cancel_in_fun_keep_the_moving_term(method, spelling):
     """attack55 07: ``D [t >= p] - D [t >= 4]`` at p = 4: fun's value does not jump at
     t = 4 (the two jumps cancel), yet y(10) moves with p by -D e^{-k (10 - p)} (closed
     form; smooth in p).  0.0 on 5b74835 (with a ComparedOnlyWarning on the float path);

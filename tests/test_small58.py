@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import dualgrad as dg
+from dualgrad import backend
 from dualgrad.backend import _loader
 from dualgrad.dispatch import _lean_small, _ufuncs
 from dualgrad.dispatch._ufuncs import call
@@ -34,10 +35,11 @@ def pairs_run(monkeypatch):
 
 
 @pytest.fixture
-def lean_runs(monkeypatch):
+def lean_runs(monkeypatch, request):
     """The results ``lean_constant`` made (a spy on it: nothing where it declined), and
-    ``lean_power_mixed``, which ``x ** k`` takes first on 1-D values with numba loaded
-    (small64)."""
+    ``lean_power_mixed``'s, which ``x ** k`` takes first on 1-D values with numba loaded
+    (small64): its compiled entry points' (the scalar's ``_fast2_power`` calls it
+    itself since small65, out of a module spy's sight)."""
     runs = []
 
     def record(args, result):
@@ -45,6 +47,18 @@ def lean_runs(monkeypatch):
             runs.append(1)
     for name in ("lean_constant", "lean_power_mixed"):
         spy_on(monkeypatch, _lean_small, name, record, after=True)
+    if _loader.READY:
+        cells = _lean_small._POWER_MIXED
+        for base in (0, 1):
+            entry = cells[base] or backend.power_mixed_entry(base)
+
+            def entered(*args, entry=entry):
+                made = entry(*args)
+                if made:
+                    runs.append(1)
+                return made
+            cells[base] = entered
+            request.addfinalizer(lambda base=base, entry=entry: cells.__setitem__(base, entry))
     return runs
 
 
@@ -54,6 +68,8 @@ def engine(request, monkeypatch):
     if request.param == "numpy":
         monkeypatch.setattr(_loader, "READY", False)
         monkeypatch.setattr(_loader, "LOAD_AFTER", 10 ** 18)
+    else:
+        _loader.load()
     return request.param
 
 

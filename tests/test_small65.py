@@ -118,3 +118,15 @@ def test_scalar_to_an_array_duals_power_goes_straight_to_the_lean_way(monkeypatc
     got = k ** u
     same_duals(got, call(rule_for(np.power), (k, u)))
     assert mixed == ([] if loaded == "kernel" else ["mixed"])
+
+
+def test_float_array_to_a_scalar_duals_power_goes_straight_to_the_lean_way(monkeypatch, loaded):
+    # t ** k and np.power(t, k): the scalar's _fast2_power calls lean_power_mixed itself
+    # for a float array base (small65), as k ** u's operator does
+    tag = new_tag()
+    t = np.linspace(0.5, 2.0, 10)
+    k = dg.Dual(0.7, np.linspace(-1.0, 1.0, 4), tag=tag)
+    mixed = spy_on(monkeypatch, _lean_small, "lean_mixed", lambda args, result: "mixed")
+    for got in (t ** k, np.power(t, k)):
+        same_duals(got, call(rule_for(np.power), (t, k)))
+    assert mixed == ([] if loaded == "kernel" else ["mixed"] * 2)

@@ -598,6 +598,9 @@ def _fast_binary_ufunc(u, rule, n):
     lines = [f"def _fast2_{rule.name}(a, b):", "    ta = type(a)", "    tb = type(b)"]
     for case in _binary_cases(rule, n).values():
         lines += case
+    if rule.ufunc is np.power:      # t ** k, np.power(t, k) of a float array t: the lean
+        lines += ["    if ta is _nd:", "        r = _lpm(a, b)",     # way straight away, as
+                  "        if r is not None:", "            return r"]   # __pow__'s (small65)
     lines += _unread_tail(f"_fast2_{rule.name}", "ab")
     lines.append("    return _call(U, a, b)")
     return _named("\n".join(lines), u)

@@ -1659,7 +1659,7 @@ def _operator(rule, reflected):
 
     fast = with_number(rule, 1 if reflected else 0)
     # u / h keeps small()'s two-step quotient for a NumPy float64 h, and for a Python
-    # number whose 1 / h overflows (|h| < 2**-1024): with_number's factor 1 / h is inf
+    # float whose 1 / h overflows (|h| < 2**-1024): with_number's factor 1 / h is inf
     # there (d/dt (t 1e-300) / 5e-324 was inf for 2.0e23; the kernels of
     # backend.exact_number decline it too; corpus65)
     numbers = _NUMBERS if ufunc is not np.divide else _PYTHON_NUMBERS
@@ -1672,7 +1672,8 @@ def _operator(rule, reflected):
             if read is not b:                       # array duals' own path
                 return outer(a, read)
         if fast is not None and type(b) in numbers and _plain(a) and \
-                a.value.ndim and a.tag in _LIVE and not (quotient and b and 1.0 / b in _INF):
+                a.value.ndim and a.tag in _LIVE and \
+                not (quotient and type(b) is float and b and 1.0 / b in _INF):
             return fast(a, b)              # a * 2.0: one pass, less to check than small()
         if type(a.value) is _nd and a.value.dtype is _c128:   # complex values (a spectral
             result = complex_small(rule, (b, a) if reflected else (a, b))  # solver's u * u):

@@ -402,6 +402,15 @@ def _derivative(name, expr):
 _RAISED = "(ArithmeticError, ValueError, TypeError)"
 
 
+def _straight_power(test):
+    """The lines of a generated power function that call ``lean_power_mixed`` (``_lpm``)
+    where ``test`` holds (``k ** u``, ``t ** k``): the lean way straight away, not
+    through ``_fast2_power``'s tests, ``call_ufunc`` and ``lean_mixed``; its ``None``
+    (nothing computed) runs those as before (small65)."""
+    return [f"    if {test}:", "        r = _lpm(a, b)", "        if r is not None:",
+            "            return r"]
+
+
 def _fast_power(rule, n):
     """``d ** y``: NumPy's power (:func:`_fast_binary_ufunc`, ``_fast2_power``), with
     ``d ** 2`` inlined as ``x * x`` (what ``np.power(x, 2.0)`` gives) and the
@@ -420,10 +429,7 @@ def _fast_power(rule, n):
     lines += ["        " + line for line in body]
     # dg.quad's watch: a negative base to a non-integer power is NaN (one list read)
     lines += ["    if _W[0] and _B.record is not None:", "        _B.record(U, (a, b))"]
-    # k ** u of an array dual: the lean way straight away, not through _fast2_U's tests,
-    # call_ufunc and lean_mixed (None: nothing computed, those as before; small65)
-    lines += ["    if tb is _AD:", "        r = _lpm(a, b)", "        if r is not None:",
-              "            return r"]
+    lines += _straight_power("tb is _AD")       # k ** u of an array dual
     number = _binary_cases(rule, n).get((0,)) if _binary_fast(rule) else None
     if number:                      # d ** 3: _fast2_U's own case of a number exponent,
         lines += ["    ta = type(a)", *number]   # here (a call and a test less; loops63)
@@ -598,9 +604,8 @@ def _fast_binary_ufunc(u, rule, n):
     lines = [f"def _fast2_{rule.name}(a, b):", "    ta = type(a)", "    tb = type(b)"]
     for case in _binary_cases(rule, n).values():
         lines += case
-    if rule.ufunc is np.power:      # t ** k, np.power(t, k) of a float array t: the lean
-        lines += ["    if ta is _nd:", "        r = _lpm(a, b)",     # way straight away, as
-                  "        if r is not None:", "            return r"]   # __pow__'s (small65)
+    if rule.ufunc is np.power:      # t ** k, np.power(t, k) of a float array t
+        lines += _straight_power("ta is _nd")
     lines += _unread_tail(f"_fast2_{rule.name}", "ab")
     lines.append("    return _call(U, a, b)")
     return _named("\n".join(lines), u)

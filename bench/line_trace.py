@@ -77,6 +77,8 @@ def main(prefix, function, *cut):
             data.update({k: set(v) for k, v in json.load(f).items()})
     cases = {k.split("[", 1)[1][:-1]: v for k, v in data.items()
              if k.startswith(function + "[")}
+    if not cases:
+        raise SystemExit(f"line_trace.py: no traced case of {function} in {prefix}.*.json")
     rest = set().union(*(v for k, v in data.items() if not k.startswith(function + "[")))
     if cut:
         missing = set(cut) - set(cases)

@@ -34,8 +34,9 @@ from ._operands import check_holomorphic, is_complex as _is_complex, is_sparse, 
 from ..rules._expr import LAZY
 from ..rules._table import (NOT_HOLOMORPHIC, _COMPILED, _DUAL_CALL, _NAMESPACE,
                              derivative_functions, quotient_functions, rule_for,
-                             tangent_function, two_step, underflowed, tiny_below, TINY,
-                             value as _primal, _HUGE as _LIFT_DOWN)
+                             spread_functions, spread_product, tangent_function, two_step,
+                             underflowed, tiny_below, TINY, value as _primal,
+                             _HUGE as _LIFT_DOWN)
 
 __all__ = ["apply", "call", "call_ufunc", "call_unary_with_out", "call_with_out", "lean",
            "operand", "small", "with_number"]
@@ -1230,7 +1231,34 @@ def _scalar_quotient(rule, k, f, values, out, ps):
         flat = _quotient_terms(pair, _primal(f), [_primal(v) for v in values], _primal(out),
                                [_primal(p) for p in ps])
         terms = [_with_primal(t, v) for t, v in zip(terms, flat)]
+    elif rule.spread:
+        terms = _scalar_spread(rule, k, values, out, ps, terms)
     return terms
+
+
+def _scalar_spread(rule, k, values, out, ps, terms):
+    """``terms``, argument ``k``'s ``f * p`` (or two steps) for plain float ``values``
+    and partials ``ps``, with each that is not finite and normal beside a finite
+    nonzero ``p`` taken as ``rule``'s spread product (:func:`spread_product`) where
+    that is finite and normal (``x ** -1`` at x = 1e-310 times dx = 5e-324: -5e296,
+    not -inf; diff64)."""
+    pair = spread_functions(rule)[k]
+    if pair is None or not all(type(v) is float or type(v) is np.float64 for v in values):
+        return terms
+    parts = None
+    fixed = []
+    for p, t in zip(ps, terms):
+        if not TINY <= abs(t) < math.inf and type(p) is float and p != 0.0 and \
+                p - p == 0.0:
+            with np.errstate(all="ignore"):
+                if parts is None:       # (on arrays of one: NumPy's array loops, the
+                    parts = [g(*(np.array([v], _f64) for v in (*values, out)))[0]
+                             for g in pair]             # array path's bits)
+                s = float(spread_product(*parts, p))
+            if TINY <= abs(s) < math.inf:
+                t = s
+        fixed.append(t)
+    return fixed
 
 
 def _with_primal(t, v):
@@ -1734,6 +1762,8 @@ def _quotient_partials(rule, fns, duals, values, out, arrays, shape, total):
             f = d(*values, _f64(out) if type(out) is float else out)
             t = None if backend.finite(f) and not _tiny(f) else \
                 _array_quotient(rule, k, f, values, out, p, shape)
+            if rule.spread and not (backend.finite(f) and not _tiny(f)):
+                t = _array_spread(rule, k, f, values, out, p, shape, t)
             fixed = fixed or t is not None
             factors.append(f if t is None else 1.0)
             partials.append(p if t is None else t)
@@ -1779,6 +1809,30 @@ def _array_quotient(rule, k, f, values, out, p, shape):
         with np.errstate(invalid="ignore"):    # normal and the product's did not: (p a) / b
             over = over & ~((sv < TINY) & (tv >= TINY) & (tv < np.inf))  # lost d2/dt2
     return np.where(over, safe, t)                                # (1e-100 t)**3's 6e-300
+
+
+def _array_spread(rule, k, f, values, out, p, shape, t):
+    """``t`` (argument ``k``'s partials from :func:`_array_quotient`, or ``None``: ``f *
+    p``), for plain float64 values and partials, with the elements that are not finite
+    and normal beside a finite nonzero partial taken as ``rule``'s spread product
+    (:func:`spread_product`) where that is finite and normal (:func:`_scalar_spread`'s,
+    element by element); ``t`` itself where no element is such."""
+    pair = spread_functions(rule)[k]
+    if pair is None or type(p) is not np.ndarray or p.dtype != _f64 or \
+            isinstance(f, Dual) or not all(np.asarray(v).dtype == _f64 for v in values):
+        return t
+    o = _f64(out) if type(out) is float else out
+    tt = backend.combine([f], [p], shape, p.shape[-1]) if t is None else t
+    with np.errstate(all="ignore"):
+        m = np.absolute(tt)
+        bad = ~((m >= TINY) & (m < np.inf)) & (p != 0.0) & np.isfinite(p)
+        if not bad.any():
+            return t
+        c, h = (np.broadcast_to(g(*values, o), shape) for g in pair)
+        s = spread_product(c, h, p)
+        m = np.absolute(s)
+        bad &= (m >= TINY) & (m < np.inf)
+    return np.where(bad, s, tt) if bad.any() else t
 
 
 def _lost_elements(f, a):

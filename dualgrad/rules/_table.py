@@ -65,7 +65,10 @@ partial ~y, so a second level of ``log(u)``, ``1 / u``, ``log1p``, ... lost its 
 u)**2`` term (the naive logsumexp's Hessian at logits ~400 was its diagonal).  A complex
 one by its modulus, and where it is NaN too (a complex product of an overflow leaves NaN:
 ``-(out * out)`` at x = 1e-200 (1 + i) is nan + inf j) while ``a`` and ``b`` are finite.
-Elsewhere the one number is used, to the same bits as before.
+Elsewhere the one number is used, to the same bits as before.  A power row also writes
+its derivatives as ``c * h**4``, ``spread=(("c", "h"), ...)`` (:attr:`Rule.spread`), for
+the products that overflow or underflow even in two steps (``y * out`` itself past the
+float range: ``x ** -1`` at x = 1e-310), on the general path's plain values.
 
 The strings are read by one parser, :mod:`dualgrad.rules._expr`, on first use of
 a row (:attr:`Rule.exprs`, :attr:`Rule.tangent_expr`): a name other than the
@@ -90,7 +93,7 @@ from ._student import t_cdf_df_series
 __all__ = ["Rule", "RULES", "NOT_HOLOMORPHIC", "rule_for", "where", "value",
            "derivative_functions", "regular_branch", "regular_form", "tangent_function",
            "branch_functions", "cut_of", "step_of", "Branches", "float_places", "step_threshold", "Selection",
-           "method_selection", "quotient_functions", "two_step", "TINY", "NESTED_TINY", "tiny_below", "underflowed"]
+           "method_selection", "quotient_functions", "spread_functions", "spread_product", "two_step", "TINY", "NESTED_TINY", "tiny_below", "underflowed"]
 
 _LN2 = 0.6931471805599453
 _LN10 = 2.302585092994046
@@ -678,6 +681,14 @@ class Rule:
     # ``(p * a) / b`` for |a| < 1), which is finite wherever the product is; ``()``
     # or ``None`` for an argument: the one-number form only.
     quotient: tuple = ()
+    # Per argument, ``(c, h)``: the local derivative is ``c * h**4`` (a power's, ``h`` the
+    # base to a quarter of the exponent, in the float range wherever a product with a
+    # partial can be).  Where that product with a plain partial ``p`` is not finite and
+    # normal, the general path takes ``c h**4 p`` by mantissas and exponents
+    # (:func:`spread_product`) where that is finite and normal: ``y x**(y - 1) dx`` at x
+    # = 1e-310, y = -1, dx = 5e-324 is -4.9e296, where ``y * out`` (the quotient's
+    # numerator) is -inf already.  ``None`` or ``()`` for an argument: no such form.
+    spread: tuple = ()
 
     @property
     def name(self):
@@ -706,6 +717,15 @@ class Rule:
                            for e in q) for k, q in enumerate(pairs))
 
     @cached_property
+    def spread_exprs(self):
+        """The parsed :attr:`spread` pairs, one per argument (``None`` where none)."""
+        params = _PARAMS[len(self.derivs) - 1] if self.derivs else ()
+        pairs = tuple(self.spread) + (None,) * (len(self.derivs) - len(self.spread))
+        return tuple(None if not q else
+                     tuple(parse(e, params, f"{self.name}, spread of d/d{params[k]}")
+                           for e in q) for k, q in enumerate(pairs))
+
+    @cached_property
     def tangent_expr(self):
         """The parsed :attr:`tangent` (in ``x``, ``out``, ``dx``), or ``None``."""
         return parse(self.tangent, ("x", "out", "dx"), f"{self.name}, tangent") \
@@ -728,10 +748,10 @@ _INT = (-3, 3, "int")   # an integer-only argument
 
 
 def _smooth(ufunc, *derivs, domain=None, operator="", kink="", note="", tangent="",
-            select=False, quotient=()):
+            select=False, quotient=(), spread=()):
     domain = domain or (_U,) * len(derivs)
     return Rule(ufunc, "smooth", tuple(derivs), tuple(domain), operator, kink, note,
-                tangent, select, quotient=quotient)
+                tangent, select, quotient=quotient, spread=spread)
 
 
 def _selection(ufunc, wins, counted, kink):
@@ -770,12 +790,18 @@ _TABLE = [
     _smooth(np.positive, "1.0", operator="pos"),
     # d/dx y x**(y - 1) = (y out) / x: at x = 1e160, y = -1 it is 1e-320 beside dx ~ x
     # (d2/dt2 (1e160 t)**-1 was 0.0 for 2e-160): the two steps where it underflows
+    # ... and spread over quarter powers where even y * out overflows (x = 1e-310, y = -1,
+    # dx = 5e-324: -5e296) or (p a) / b underflows (x = 5e-324, y = 1e-310, dx = 1e-300:
+    # 2e-287; diff64)
     _smooth(np.power, *_power_at_zero("x ** ({})"), quotient=(("y * out", "x"),),
+            spread=(("y", "x ** ((y - 1.0) * 0.25)"), ("np.log(x)", "x ** (y * 0.25)")),
             domain=(_P, (-2.0, 2.0)), operator="pow",
             kink="d/dx x**0 = 0; d/dy 0**y = 0",
             note="at x = 0 the higher derivatives are the limits x -> 0+"),
     _smooth(np.float_power, *_power_at_zero("np.float_power(x, {})"),
             quotient=(("y * out", "x"),),
+            spread=(("y", "np.float_power(x, (y - 1.0) * 0.25)"),
+                    ("np.log(x)", "np.float_power(x, y * 0.25)")),
             domain=(_P, (-2.0, 2.0)), kink="as power", note="as power"),
     _smooth(np.square, "2.0 * x"),
     _smooth(np.reciprocal, "-(out * out)", domain=((0.5, 3.0),), quotient=(("-out", "x"),)),
@@ -3017,6 +3043,31 @@ def quotient_functions(rule):
             tuple(e.function(_NAMESPACE, {"where": _LAZY}) for e in pair)
             for pair in rule.quotient_exprs)
     return fns
+
+
+def spread_functions(rule):
+    """``(c(x, y, out), h(x, y, out))`` per argument of ``rule``, the parts of its local
+    derivative ``c * h**4`` (:attr:`Rule.spread`), or ``None`` for an argument without
+    them."""
+    key = ("spread", rule.ufunc)
+    fns = _COMPILED.get(key)
+    if fns is None:
+        fns = _COMPILED[key] = tuple(
+            None if pair is None else tuple(e.function(_NAMESPACE) for e in pair)
+            for pair in rule.spread_exprs)
+    return fns
+
+
+def spread_product(c, h, p):
+    """``c * h**4 * p`` for plain float64 ``c``, ``h`` of a local derivative's shape (or
+    numbers) and partials ``p`` of that shape plus the directions' axis, by mantissas
+    and exponents (``np.frexp``): the mantissas' product, in ``[2**-6, 1)``, and the
+    exponents' sum, joined by ``np.ldexp``, so that no step over- or underflows where
+    the result does not (``x**(y - 1)`` at x = 1e-310, y = -1 is 1e620, and a product
+    with a subnormal ``p`` keeps few bits).  Five roundings and ``h``'s own taken four
+    times: a few ulps from the one-number product where both are finite and normal."""
+    (mc, ec), (mh, eh), (mq, eq) = (np.frexp(v) for v in (_rows(c), _rows(h), p))
+    return np.ldexp(mq * mc * mh * mh * mh * mh, eq + ec + 4 * eh)
 
 
 TINY = 2.2250738585072014e-308     # the smallest normal float64

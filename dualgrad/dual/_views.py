@@ -390,7 +390,8 @@ def _rolled_axis(a, v, p, shift, axis):
     return _dual(np.roll(v, shift, axis), _rolled(p, shift, axis % v.ndim), a.tag)
 
 
-# the integer types a shift or axis of the roll above may have (bool is NumPy's error)
+# the integer types of a shift or axis the roll above takes (a bool, a float, a tuple:
+# the general path, which accepts or refuses them as NumPy does)
 _ROLL_INTS = frozenset({int, np.int64, np.int32, np.intp})
 
 

@@ -1,11 +1,14 @@
-"""Timing helpers shared by the bench scripts: medians of repeats, one thread."""
+"""Timing helpers shared by the bench scripts: medians of repeats, one thread; and the
+bit-digest scripts' pieces (levels, record, digest_main)."""
 
+import hashlib
 import json
 import os
 import statistics
 import subprocess
 import sys
 import time
+import warnings
 
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
              "NUMBA_NUM_THREADS"):
@@ -182,6 +185,55 @@ def ms_per_call(call, seconds):
         call()
         k += 1
     return (time.process_time() - t0) / k * 1e3
+
+
+def levels(r):
+    """Every level's arrays of ``r`` as ``[dtype, shape, hex bytes]``, with the classes of
+    its duals (partials as each dual holds them: an array or a list of scalar duals);
+    lists, tuples and object arrays element by element."""
+    import numpy as np
+    import dualgrad as dg
+    if isinstance(r, dg.Dual):
+        p = r.partials if hasattr(r, "_p") else r._plist()
+        return [type(r).__name__, levels(r.value), levels(p)]
+    if isinstance(r, (list, tuple)):
+        return [levels(e) for e in r]
+    if isinstance(r, np.ndarray) and r.dtype == object:
+        return [levels(e) for e in r.tolist()]
+    a = np.asarray(r)
+    return [str(a.dtype), a.shape, a.tobytes().hex()]
+
+
+def record(out, label, f, parts=levels):
+    """Append to ``out`` a case: ``label``, ``parts(f())`` or the exception's type and
+    text, and the texts of the warnings it gave (sorted)."""
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        try:
+            res = parts(f())
+        except Exception as e:      # noqa: BLE001 (its type and text enter the record)
+            res = ["raised", type(e).__name__, str(e)[:200]]
+    out.append([label, res, sorted(str(x.message)[:120] for x in w)])
+
+
+def print_digest(out):
+    """A digest child's last line: the number of cases and the SHA-1 of their records."""
+    print(len(out), hashlib.sha1(json.dumps(out).encode()).hexdigest())
+
+
+def digest_main(script, child):
+    """The ``main()`` of a bit-digest script: ``--child plain|numba`` calls
+    ``child(numba)`` (the arguments after it left to the child); otherwise
+    :func:`digest_sides`, with ``--compare DIR``'s checkout beside this one."""
+    import argparse
+    doc = sys.modules["__main__"].__doc__ or ""
+    parser = argparse.ArgumentParser(description=doc.strip().split("\n")[0])
+    parser.add_argument("--compare", metavar="DIR", help="another checkout's root")
+    parser.add_argument("--child", choices=["plain", "numba"], help=argparse.SUPPRESS)
+    args, _ = parser.parse_known_args()
+    if args.child:
+        return child(args.child == "numba")
+    digest_sides(script, args.compare)
 
 
 def digest_sides(script, compare):

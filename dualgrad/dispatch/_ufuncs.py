@@ -1760,9 +1760,9 @@ def _quotient_partials(rule, fns, duals, values, out, arrays, shape, total):
         d = fns[k]
         if d != "0":
             f = d(*values, _f64(out) if type(out) is float else out)
-            t = None if backend.finite(f) and not _tiny(f) else \
-                _array_quotient(rule, k, f, values, out, p, shape)
-            if rule.spread and not (backend.finite(f) and not _tiny(f)):
+            fine = backend.finite(f) and not _tiny(f)
+            t = None if fine else _array_quotient(rule, k, f, values, out, p, shape)
+            if rule.spread and not fine:
                 t = _array_spread(rule, k, f, values, out, p, shape, t)
             fixed = fixed or t is not None
             factors.append(f if t is None else 1.0)

@@ -26,6 +26,7 @@ from ..dual import (HOLOMORPHIC, LIVE, MAX_SLOTS, ArrayDual, Dual, from_object_a
                     join_partials, make, make_array, make_scalar, newest, numeric,
                     partials_array, primal, scalar_class)
 from ..dual._base import _scalar_value
+from ..dual._views import rolled as _rolled
 from ..dual._array import _chained, _chained_write, floats, not_a_number
 from ._ufuncs import _SELECT_ROWS, _full_rows
 from ._composed import COMPOSED, refuse_complex_into_real, unweighted
@@ -488,19 +489,6 @@ def _pooled(p, shape):
     if type(p) is np.ndarray and p.dtype == np.float64:
         return backend.empty(shape)
     return None
-
-
-def _rolled(p, shift, ax):
-    """``np.roll(p, shift, ax)`` for one axis, written into a pooled buffer."""
-    length = p.shape[ax]
-    out = _pooled(p, p.shape) if np.ndim(shift) == 0 and length else None
-    if out is None:
-        return np.roll(p, shift, ax)
-    s = int(shift) % length
-    head = (slice(None),) * ax
-    out[head + (slice(s, None),)] = p[head + (slice(None, length - s),)]
-    out[head + (slice(None, s),)] = p[head + (slice(length - s, None),)]
-    return out
 
 
 @implements(np.tile)

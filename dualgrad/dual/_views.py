@@ -386,8 +386,22 @@ def _rolled_axis(a, v, p, shift, axis):
     general path's steps (``dispatch._functions._roll``: NumPy's roll of the value, the
     partials' two slice copies) without dispatch's lift, its binding of ``axis=`` and
     its lookups."""
-    from ..dispatch._functions import _rolled     # (dispatch imports this module)
-    return _dual(np.roll(v, shift, axis), _rolled(p, shift, axis % v.ndim), a.tag)
+    return _dual(np.roll(v, shift, axis), rolled(p, shift, axis % v.ndim), a.tag)
+
+
+def rolled(p, shift, ax):
+    """``np.roll(p, shift, ax)`` of partials along one axis, written into a pooled buffer
+    (``backend.empty``) where ``p`` is a float64 ndarray, the shift one number and the
+    axis not empty (the general ``dispatch._functions._roll``'s too)."""
+    length = p.shape[ax]
+    if np.ndim(shift) or not length or type(p) is not np.ndarray or p.dtype != np.float64:
+        return np.roll(p, shift, ax)
+    out = backend.empty(p.shape)
+    s = int(shift) % length
+    head = (slice(None),) * ax
+    out[head + (slice(s, None),)] = p[head + (slice(None, length - s),)]
+    out[head + (slice(None, s),)] = p[head + (slice(length - s, None),)]
+    return out
 
 
 # the integer types of a shift or axis the roll above takes (a bool, a float, a tuple:

@@ -1,5 +1,5 @@
 """Timing helpers shared by the bench scripts: medians of repeats, one thread; and the
-bit-digest scripts' pieces (levels, record, digest_main)."""
+bit-digest scripts' pieces (levels, record, digest_main, case_sides)."""
 
 import hashlib
 import json
@@ -216,6 +216,16 @@ def record(out, label, f, parts=levels):
     out.append([label, res, sorted(str(x.message)[:120] for x in w)])
 
 
+def child_dualgrad(numba):
+    """The dualgrad a digest child tests (the checkout on its ``PYTHONPATH``), with numba
+    loaded first where ``numba``."""
+    import dualgrad
+    if numba:
+        from dualgrad.backend import _loader
+        _loader.load()
+    return dualgrad
+
+
 def print_digest(out):
     """A digest child's last line: the number of cases and the SHA-1 of their records."""
     print(len(out), hashlib.sha1(json.dumps(out).encode()).hexdigest())
@@ -258,3 +268,39 @@ def digest_sides(script, compare):
             same = "" if len(row) < 2 else (" same" if row[0].split()[-1] == row[1].split()[-1]
                                             else " DIFFER")
             print(f"{engine:5s} {mode:5s} " + " | ".join(row) + same)
+
+
+def case_sides(script, compare, argv=(), describe=None):
+    """A per-case digest script's comparison: ``script --child numba|numpy *argv`` (numba
+    loaded first / never loaded) prints one JSON object, case name -> digest, in a fresh
+    process per engine and state, of this checkout and ``compare``'s where given.  Each
+    state's line: ``describe(cases)`` (default: their number), then with ``compare`` how
+    many cases differ (the first eight named), without it one digest of them all
+    (power_mixed_bits.py, ode_rates_bits.py)."""
+    from pathlib import Path
+    script = Path(script).resolve()
+    trees = [script.parent.parent] + ([Path(compare).resolve()] if compare else [])
+    for engine in ("fused", "eager"):
+        for state in ("numba", "numpy"):
+            runs = []
+            for tree in trees:
+                env = dict(os.environ, DUALGRAD_ENGINE=engine, PYTHONPATH=str(tree))
+                done = subprocess.run([sys.executable, str(script), "--child", state, *argv],
+                                      env=env, capture_output=True, text=True)
+                if done.returncode:
+                    sys.exit(done.stderr[-3000:])
+                runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+            mine = runs[0]
+            line = f"{engine:6s} {state:6s} " + (describe(mine) if describe
+                                                  else f"{len(mine)} cases")
+            if compare:
+                other = runs[1]
+                differ = [key for key in mine if mine[key] != other.get(key)]
+                line += f", {len(differ)} differ" + (f" ({len(other)} in {trees[1]})"
+                                                      if len(other) != len(mine) else "")
+                for key in differ[:8]:
+                    line += f"\n    {key}"
+            else:
+                whole = hashlib.sha256("".join(mine[k] for k in sorted(mine)).encode())
+                line += f", digest {whole.hexdigest()[:16]}"
+            print(line, flush=True)

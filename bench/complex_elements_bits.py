@@ -15,43 +15,20 @@ exception and the warnings go into one SHA-1 (prints only).
 Runs fresh processes for each engine (eager, fused), numba loaded and not, of this
 checkout and, with ``--compare``, of ``DIR``; equal digests: the same bits.
 """
-import hashlib
-import json
 import sys
-import warnings
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _common import child_dualgrad, digest_main, print_digest, record  # noqa: E402
 dg = None               # (child() imports it: the checkout under test)
 SPECIAL = [0.0, -0.0, np.nan, np.inf, -np.inf, 5e-324, 1e308, -2.5]
 out = []
+run = partial(record, out)     # run(label, f): one case
 KEPT = []               # a buffer kept past its call (read after it, escaped)
-
-
-def parts(r):
-    """Every level's arrays of ``r`` as (dtype, shape, bytes), with the classes."""
-    if isinstance(r, dg.Dual):
-        p = r.partials if hasattr(r, "_p") else r._plist()
-        return [type(r).__name__, parts(r.value), parts(p)]
-    if isinstance(r, (list, tuple)):
-        return [parts(e) for e in r]
-    if isinstance(r, np.ndarray) and r.dtype == object:
-        return [parts(e) for e in r.tolist()]
-    a = np.asarray(r)
-    return [str(a.dtype), a.shape, a.tobytes().hex()]
-
-
-def run(label, f):
-    """Record ``f()``'s levels, or its exception, and its warnings."""
-    with warnings.catch_warnings(record=True) as w:
-        warnings.simplefilter("always")
-        try:
-            res = parts(f())
-        except Exception as e:      # noqa
-            res = ["raised", type(e).__name__, str(e)[:200]]
-    out.append([label, res, sorted(str(x.message)[:120] for x in w)])
 
 
 def buffers(q, label):
@@ -132,11 +109,7 @@ def hbody(q):
 def child(numba):
     """Print this process's digest."""
     global dg
-    import dualgrad
-    dg = dualgrad
-    if numba:
-        from dualgrad.backend import _loader
-        _loader.load()
+    dg = child_dualgrad(numba)
 
     def outer(r):
         OLD.append(r[0] * (1 + 1j))
@@ -153,7 +126,6 @@ def child(numba):
         [body17(q)[i] for i in range(3)]), np.linspace(0.1, 1.7, 17)))
     run("complex seed", lambda: dg.jacobian(lambda z: z[0] * z[1] + z[-1],
                                             np.array([1 + 1j, 2 - 0.5j])))
-    sys.path.insert(0, str(HERE))
     import corpus64
     for name, x in (("Mie", [3.0, 1.55, 0.01]), ("Mie", [0.7, 1.33, 0.2]),
                     ("magnetotelluric", None)):
@@ -162,7 +134,7 @@ def child(numba):
         run(f"{name} jac {x}", lambda: dg.jacobian(f, x))
     f = corpus64.PROBLEMS64["Mie efficiencies, jv/yv recurrence (3)"][0]
     run("Mie hessian", lambda: dg.hessian(lambda q: f(q)[0], np.array([3.0, 1.55, 0.01])))
-    print(len(out), hashlib.sha1(json.dumps(out).encode()).hexdigest())
+    print_digest(out)
 
 
 def body17(q):
@@ -172,18 +144,5 @@ def body17(q):
     return D
 
 
-def main():
-    import argparse
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--compare")
-    parser.add_argument("--child", choices=["plain", "numba"])
-    args = parser.parse_args()
-    if args.child:
-        return child(args.child == "numba")
-    sys.path.insert(0, str(HERE))
-    from _common import digest_sides
-    digest_sides(__file__, args.compare)
-
-
 if __name__ == "__main__":
-    main()
+    digest_main(__file__, child)

@@ -11,15 +11,15 @@ SHA-1 (prints only).
 Runs fresh processes for each engine (eager, fused), numba loaded and not, of this
 checkout and, with ``--compare``, of ``DIR``; equal digests: the same bits.
 """
-import hashlib
-import json
 import sys
-import warnings
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _common import digest_main, print_digest, record  # noqa: E402
 dg = jvp = None         # (child() imports them: the checkout under test)
 
 rng = np.random.default_rng(63)
@@ -33,31 +33,7 @@ UN = [np.exp, np.sin, np.log, np.sqrt, np.tanh, np.negative, np.square, np.recip
 BI = [np.multiply, np.add, np.subtract, np.true_divide, np.power, np.arctan2, np.maximum,
       np.minimum, np.hypot, np.copysign, np.fmax, np.logaddexp]
 out = []
-
-
-def parts(r):
-    """Every level's arrays of ``r`` as (dtype, shape, bytes), with the classes."""
-    if isinstance(r, dg.Dual):
-        v = r.value
-        p = r.partials if hasattr(r, "_p") else r._plist()
-        return [type(r).__name__, parts(v), parts(p)]
-    if isinstance(r, list):
-        return [parts(e) for e in r]
-    if isinstance(r, np.ndarray) and r.dtype == object:
-        return [parts(e) for e in r.tolist()]
-    a = np.asarray(r)
-    return [str(a.dtype), a.shape, a.tobytes().hex()]
-
-
-def run(label, f):
-    """Record ``f()``'s levels, or its exception, and its warnings."""
-    with warnings.catch_warnings(record=True) as w:
-        warnings.simplefilter("always")
-        try:
-            res = parts(f())
-        except Exception as e:      # noqa
-            res = ["raised", type(e).__name__, str(e)[:200]]
-    out.append([label, res, sorted(str(x.message)[:120] for x in w)])
+run = partial(record, out)     # run(label, f): one case
 
 
 def consts(u1, x):
@@ -125,27 +101,13 @@ def child(numba):
     for n in (1, 2, 3):
         dg.hessian(hbody, np.concatenate([SPECIAL, [1.1, 2.0]])[:n * 4:2][:n] + 0.25)
         dg.hessian(hbody, np.array([0.0, -0.0, np.nan])[:n])
-    sys.path.insert(0, str(HERE))
     import corpus60
     for q in (1.5, 0.9, 3.0):
         run(f"EL jac {q}", lambda: dg.jacobian(corpus60.euler_lotka_row, np.array([q])))
         run(f"EL hess {q}", lambda: dg.hessian(lambda v: corpus60.euler_lotka_row(v)[0],
                                                np.array([q])))
-    print(len(out), hashlib.sha1(json.dumps(out).encode()).hexdigest())
-
-
-def main():
-    import argparse
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--compare")
-    parser.add_argument("--child", choices=["plain", "numba"])
-    args = parser.parse_args()
-    if args.child:
-        return child(args.child == "numba")
-    sys.path.insert(0, str(HERE))
-    from _common import digest_sides
-    digest_sides(__file__, args.compare)
+    print_digest(out)
 
 
 if __name__ == "__main__":
-    main()
+    digest_main(__file__, child)

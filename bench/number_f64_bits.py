@@ -21,12 +21,14 @@ import hashlib
 import json
 import operator
 import sys
-import warnings
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _common import child_dualgrad, digest_main, print_digest, record  # noqa: E402
 dg = None               # (child() imports it: the checkout under test)
 SPECIAL = [0.0, -0.0, np.nan, np.inf, -np.inf, 5e-324, 1e308, -2.5, 3.0]
 OPS = [operator.add, operator.sub, operator.mul, operator.truediv, operator.mod,
@@ -46,15 +48,7 @@ def parts(r):
     return [str(a.dtype), a.shape, hashlib.sha1(a.tobytes()).hexdigest()]
 
 
-def run(label, f):
-    """Record ``f()``'s levels, or its exception, and its warnings."""
-    with warnings.catch_warnings(record=True) as w:
-        warnings.simplefilter("always")
-        try:
-            res = parts(f())
-        except Exception as e:      # noqa
-            res = ["raised", type(e).__name__, str(e)[:200]]
-    out.append([label, res, sorted(str(x.message)[:120] for x in w)])
+run = partial(record, out, parts=parts)  # run(label, f): one case
 
 
 def duals(q):
@@ -97,36 +91,18 @@ def hbody(q):
 def child(numba):
     """Print this process's digest."""
     global dg
-    import dualgrad
-    dg = dualgrad
-    if numba:
-        from dualgrad.backend import _loader
-        _loader.load()
+    dg = child_dualgrad(numba)
     dg.jacobian(body, np.array([1.3, -0.7]))
     dg.jacobian(body, np.array([np.nan, -0.0]))
     run("hessian", lambda: dg.hessian(hbody, np.array([0.25, 2.0])))
-    sys.path.insert(0, str(HERE))
     import corpus64
     f, x = corpus64.PROBLEMS64["Newmark shear frame, linalg.solve (3)"]
     for y in (x, [2.0, 10.0, 0.1]):
         run(f"Newmark jac {y}", lambda: dg.jacobian(f, np.array(y, float)))
     if len(sys.argv) > 3:               # --child MODE FILE: the cases themselves, to diff
         Path(sys.argv[3]).write_text(json.dumps(out))
-    print(len(out), hashlib.sha1(json.dumps(out).encode()).hexdigest())
-
-
-def main():
-    import argparse
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--compare")
-    parser.add_argument("--child", choices=["plain", "numba"])
-    args, _ = parser.parse_known_args()
-    if args.child:
-        return child(args.child == "numba")
-    sys.path.insert(0, str(HERE))
-    from _common import digest_sides
-    digest_sides(__file__, args.compare)
+    print_digest(out)
 
 
 if __name__ == "__main__":
-    main()
+    digest_main(__file__, child)

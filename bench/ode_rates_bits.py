@@ -23,7 +23,6 @@ import argparse
 import hashlib
 import json
 import os
-import subprocess
 import sys
 import time
 import warnings
@@ -152,30 +151,10 @@ def main():
     if opts.child:
         child(opts.child == "numba")
         return
-    trees = [HERE.parent] + ([Path(opts.compare).resolve()] if opts.compare else [])
-    for engine in ("fused", "eager"):
-        for state in ("numba", "numpy"):
-            runs = []
-            for tree in trees:
-                env = dict(os.environ, DUALGRAD_ENGINE=engine, PYTHONPATH=str(tree))
-                done = subprocess.run([sys.executable, __file__, "--child", state], env=env,
-                                      capture_output=True, text=True)
-                if done.returncode:
-                    sys.exit(done.stderr[-3000:])
-                runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
-            mine = runs[0]
-            line = f"{engine:6s} {state:6s} {len(mine) - 1} cases, " \
-                f"{mine[' rates calls']} rates calls"
-            if opts.compare:
-                other = runs[1]
-                differ = [key for key in mine if mine[key] != other.get(key)]
-                line += f", {len(differ)} differ"
-                for key in differ[:8]:
-                    line += f"\n    {key}"
-            else:
-                whole = hashlib.sha256("".join(mine[k] for k in sorted(mine)).encode())
-                line += f", digest {whole.hexdigest()[:16]}"
-            print(line, flush=True)
+    sys.path.insert(0, str(HERE))
+    from _common import case_sides
+    case_sides(__file__, opts.compare, describe=lambda got: f"{len(got) - 1} cases, "
+               f"{got[' rates calls']} rates calls")
 
 
 if __name__ == "__main__":

@@ -24,8 +24,6 @@ the number of cases and one digest of them all.
 import argparse
 import hashlib
 import json
-import os
-import subprocess
 import sys
 import warnings
 from pathlib import Path
@@ -200,31 +198,9 @@ def main():
     if opts.child:
         child(opts.child == "numba", opts.quick)
         return
-    trees = [HERE.parent] + ([Path(opts.compare).resolve()] if opts.compare else [])
-    for engine in ("fused", "eager"):
-        for state in ("numba", "numpy"):
-            runs = []
-            for tree in trees:
-                env = dict(os.environ, DUALGRAD_ENGINE=engine, PYTHONPATH=str(tree))
-                argv = [sys.executable, __file__, "--child", state] + \
-                    (["--quick"] if opts.quick else [])
-                done = subprocess.run(argv, env=env, capture_output=True, text=True)
-                if done.returncode:
-                    sys.exit(done.stderr[-3000:])
-                runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
-            mine = runs[0]
-            line = f"{engine:6s} {state:6s} {len(mine)} cases"
-            if opts.compare:
-                other = runs[1]
-                differ = [key for key in mine if mine[key] != other.get(key)]
-                line += f", {len(differ)} differ" + (f" ({len(other)} in {trees[1]})"
-                                                      if len(other) != len(mine) else "")
-                for key in differ[:8]:
-                    line += f"\n    {key}"
-            else:
-                whole = hashlib.sha256("".join(mine[k] for k in sorted(mine)).encode())
-                line += f", digest {whole.hexdigest()[:16]}"
-            print(line, flush=True)
+    sys.path.insert(0, str(HERE))
+    from _common import case_sides
+    case_sides(__file__, opts.compare, ["--quick"] if opts.quick else [])
 
 
 if __name__ == "__main__":

@@ -16,12 +16,12 @@ per state the number of cases and their digest, and whether the two checkouts ag
 Stop 64's dg.quad work (quad64) claimed the same bits as its start on these rows.
 """
 
-import argparse
 import hashlib
 import sys
 import warnings
 from pathlib import Path
 
+from _common import digest_main    # (bench/: this script's folder, sys.path[0])
 HERE = Path(__file__).resolve().parent
 
 
@@ -93,8 +93,8 @@ def records():
     return out
 
 
-def child(mode):
-    if mode == "numba":
+def child(numba):
+    if numba:
         import numba  # noqa: F401  (loaded first: the compiled paths)
     sys.path.insert(0, str(HERE))
     total = hashlib.sha256()
@@ -104,17 +104,5 @@ def child(mode):
     print(len(rows), total.hexdigest())
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--compare", metavar="DIR", help="another checkout's root")
-    parser.add_argument("--child", choices=("plain", "numba"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        child(args.child)
-        return
-    from _common import digest_sides
-    digest_sides(__file__, args.compare)
-
-
 if __name__ == "__main__":
-    main()
+    digest_main(__file__, child)

@@ -21,7 +21,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _common import digest_main, print_digest, record  # noqa: E402
+from _common import child_dualgrad, digest_main, print_digest, record  # noqa: E402
 dg = None               # (child() imports it: the checkout under test)
 SPECIAL = [0.0, -0.0, np.nan, np.inf, -np.inf, 5e-324, 1e308, -2.5]
 out = []
@@ -148,11 +148,7 @@ def hbody(q):
 def child(numba):
     """Print this process's digest."""
     global dg
-    import dualgrad
-    dg = dualgrad
-    if numba:
-        from dualgrad.backend import _loader
-        _loader.load()
+    dg = child_dualgrad(numba)
 
     def outer(r):
         global OLD

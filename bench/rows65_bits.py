@@ -19,42 +19,19 @@ Runs fresh processes for each engine (eager, fused), numba loaded and not, of th
 checkout and, with ``--compare``, of ``DIR`` (bench/_common.digest_sides); equal
 digests: the same bits.
 """
-import hashlib
-import json
 import sys
-import warnings
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _common import child_dualgrad, digest_main, print_digest, record  # noqa: E402
 dg = None               # (child() imports it: the checkout under test)
 SPECIAL = [0.0, -0.0, np.nan, np.inf, -np.inf, 5e-324, 1e308, -2.5, 1e-300]
 out = []
-
-
-def parts(r):
-    """Every level's arrays of ``r`` as (dtype, shape, bytes), with the classes."""
-    if isinstance(r, dg.Dual):
-        p = r.partials if hasattr(r, "_p") else r._plist()
-        return [type(r).__name__, parts(r.value), parts(p)]
-    if isinstance(r, (list, tuple)):
-        return [parts(e) for e in r]
-    if isinstance(r, np.ndarray) and r.dtype == object:
-        return [parts(e) for e in r.tolist()]
-    a = np.asarray(r)
-    return [str(a.dtype), a.shape, a.tobytes().hex()]
-
-
-def run(label, f):
-    """Record ``f()``'s levels, or its exception, and its warnings."""
-    with warnings.catch_warnings(record=True) as w:
-        warnings.simplefilter("always")
-        try:
-            res = parts(f())
-        except Exception as e:      # noqa
-            res = ["raised", type(e).__name__, str(e)[:200]]
-    out.append([label, res, sorted(str(x.message)[:120] for x in w)])
+run = partial(record, out)     # run(label, f): one case
 
 
 def constants(q):
@@ -177,7 +154,6 @@ def body17(q):
 
 
 def rows():
-    sys.path.insert(0, str(HERE))
     import corpus59
     import corpus64
     sw = corpus59.PROBLEMS59["shallow water, in-place slices (1)"][0]
@@ -194,11 +170,7 @@ def rows():
 def child(numba):
     """Print this process's digest."""
     global dg, OLD
-    import dualgrad
-    dg = dualgrad
-    if numba:
-        from dualgrad.backend import _loader
-        _loader.load()
+    dg = child_dualgrad(numba)
 
     def outer(r):
         global OLD
@@ -208,21 +180,8 @@ def child(numba):
     dg.jacobian(outer, np.linspace(0.1, 1.0, 17))
     dg.jacobian(body, np.array([1.3, -0.7]))
     rows()
-    print(len(out), hashlib.sha1(json.dumps(out).encode()).hexdigest())
-
-
-def main():
-    import argparse
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--compare")
-    parser.add_argument("--child", choices=["plain", "numba"])
-    args = parser.parse_args()
-    if args.child:
-        return child(args.child == "numba")
-    sys.path.insert(0, str(HERE))
-    from _common import digest_sides
-    digest_sides(__file__, args.compare)
+    print_digest(out)
 
 
 if __name__ == "__main__":
-    main()
+    digest_main(__file__, child)

@@ -18,8 +18,6 @@ Runs fresh processes for each engine (eager, fused), numba loaded and not, of th
 checkout and, with ``--compare``, of ``DIR`` (``_common.digest_sides``); equal digests:
 the same bits.
 """
-import hashlib
-import json
 import sys
 import warnings
 from pathlib import Path
@@ -27,6 +25,8 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _common import digest_main, levels, print_digest  # noqa: E402
 SPECIAL = [0.7312, 2.5, -1.3, 0.0, -0.0, 1.0, 5e-324, -1e-310, 1e-160, 1e154, 1e300,
            -1e300, np.inf, -np.inf, np.nan]
 
@@ -108,18 +108,6 @@ def cases():
     return out
 
 
-def parts(r):
-    """Every level's arrays of ``r`` as (dtype, shape, bytes), with the classes."""
-    import dualgrad as dg
-    if isinstance(r, dg.Dual):
-        p = r.partials if hasattr(r, "_p") else r._plist()
-        return [type(r).__name__, parts(r.value), parts(p)]
-    if isinstance(r, (list, tuple)):
-        return [parts(e) for e in r]
-    a = np.asarray(r)
-    return [str(a.dtype), a.shape, a.tobytes().hex()]
-
-
 def child(numba):
     """Print this process's number of cases and digest."""
     import dualgrad as dg
@@ -136,7 +124,7 @@ def child(numba):
                     **({} if state == "default" else {"all": state})):
                 warnings.simplefilter("always")
                 try:
-                    got = parts(form(*make()))
+                    got = levels(form(*make()))
                 except Exception as exc:  # noqa: BLE001 (its type and text enter the record)
                     got = f"{type(exc).__name__}: {exc}"
             records.append([state, name, got,
@@ -146,23 +134,10 @@ def child(numba):
                     ("a ** b", lambda z: np.sum(z[:2] ** z[2:])),
                     ("k ** a", lambda z: np.sum(z[3] ** z[:3])),
                     ("a[3]", lambda z: z[3] * z[1])):
-        records.append(["hessian", name, parts(dg.hessian(f, x)), []])
+        records.append(["hessian", name, levels(dg.hessian(f, x)), []])
     assert _loader.READY == numba
-    print(len(records), hashlib.sha1(json.dumps(records).encode()).hexdigest())
-
-
-def main():
-    import argparse
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--compare", help="another checkout's root (its dualgrad)")
-    parser.add_argument("--child", choices=["plain", "numba"])
-    args = parser.parse_args()
-    if args.child:
-        return child(args.child == "numba")
-    sys.path.insert(0, str(HERE))
-    from _common import digest_sides
-    digest_sides(__file__, args.compare)
+    print_digest(records)
 
 
 if __name__ == "__main__":
-    main()
+    digest_main(__file__, child)

@@ -89,3 +89,14 @@ def test_full_like_with_a_dtype_keeps_numpys_array(dtype):
         assert np.shape(buf) == (4, 4)
         return np.sum(buf) * v
     np.testing.assert_array_equal(dg.jacobian(f, x), 16.0 * np.eye(4))
+
+
+def test_spread_product_reads_a_nested_value_without_converting_it():
+    # the power rows' spread test took np.asarray of each value; a value that is another
+    # call's array dual became an object array, which the object-array watch reported as
+    # the user's np.asarray (attack65 06, a regression of fcd027c6): a nested power at
+    # s = 0 with NaN / inf exponents raised DualTypeError; the same rows as s ** 2.0's
+    u = np.array([np.nan, np.inf, -np.inf])
+    J = dg.jacobian(lambda v: dg.derivative(lambda s: s ** (v * 1.0), 0.0), u)
+    assert J.shape == (3, 3)
+    np.testing.assert_array_equal(J[~np.eye(3, dtype=bool)], 0.0)     # no cross terms

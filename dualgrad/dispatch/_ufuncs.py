@@ -1819,7 +1819,7 @@ def _array_spread(rule, k, f, values, out, p, shape, t):
     element by element); ``t`` itself where no element is such."""
     pair = spread_functions(rule)[k]
     if pair is None or type(p) is not np.ndarray or p.dtype != _f64 or \
-            isinstance(f, Dual) or not all(np.asarray(v).dtype == _f64 for v in values):
+            isinstance(f, Dual) or not all(_plain_float(v) for v in values):
         return t
     o = _f64(out) if type(out) is float else out
     tt = backend.combine([f], [p], shape, p.shape[-1]) if t is None else t
@@ -1833,6 +1833,13 @@ def _array_spread(rule, k, f, values, out, p, shape, t):
         m = np.absolute(s)
         bad &= (m >= TINY) & (m < np.inf)
     return np.where(bad, s, tt) if bad.any() else t
+
+
+def _plain_float(v):
+    """Is ``v`` a float64 array or a float, tested without converting it (``np.asarray``
+    of another call's dual built an object array, which the object-array watch reported
+    as the user's: attack65 06)?"""
+    return type(v) is float or (type(v) in (np.ndarray, _f64) and v.dtype == _f64)
 
 
 def _lost_elements(f, a):

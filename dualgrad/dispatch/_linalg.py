@@ -1558,15 +1558,39 @@ def _lapack_valued(fn):
     underflow or overflow under any ``np.errstate``), its partials products that may
     leave the float range where the value does not: a gradient through ``norm(A, 2)``,
     the singular values or lstsq raised FloatingPointError under ``np.errstate(all=
-    "raise")`` at scales 1e-160 or 1e200 where NumPy's call reported nothing (attack65 02)."""
+    "raise")`` at scales 1e-160 or 1e200 where NumPy's call reported nothing (attack65
+    02).  Where a number of the result is not finite, ``fn`` runs again under the user's
+    state, which reports it as before: the singular vectors' NaN Jacobian at 1e-160 came
+    back with no warning under ``np.errstate(all="warn")`` and nothing raised under
+    ``"raise"`` (attackb65 F0)."""
     @functools.wraps(fn)
     def hushed(*args, **kwargs):
         token = hush_outside_plain()
-        try:
+        if token is None:                 # NumPy's default state: reports as it is
             return fn(*args, **kwargs)
+        try:
+            out = fn(*args, **kwargs)
         finally:
             unhush_outside_plain(token)
+        if all(_all_finite(d) for d in (out if isinstance(out, tuple) else (out,))):
+            return out
+        return fn(*args, **kwargs)
     return hushed
+
+
+def _all_finite(d):
+    """Are the value and every partial of the dual ``d`` (any nesting) finite, where its
+    value is?  (A dual whose value is not finite, lstsq's residual sums at 1e300, NumPy's
+    inf too, and anything else, a rank, count as finite.)"""
+    if not isinstance(d, Dual) or not np.isfinite(primal(d)).all():
+        return True
+    return _numbers_finite(d)
+
+
+def _numbers_finite(d):
+    if isinstance(d, Dual):
+        return _numbers_finite(d.value) and _numbers_finite(d.partials)
+    return type(d) is not np.ndarray or d.dtype.kind not in "fc" or bool(np.isfinite(d).all())
 
 
 @_lapack_valued
@@ -2138,13 +2162,10 @@ def _pinv(a, rcond=None, hermitian=False, *, rtol=None):
     if not isinstance(a, Dual):
         return np.linalg.pinv(a, **kwargs)
     P = np.linalg.pinv(a.value, **kwargs)              # NumPy's own value (and checks)
-    token = hush_outside_plain()                       # (the partials: as _svd's)
-    try:
-        return _pinv_partials(a, P, rcond, rtol, hermitian)
-    finally:
-        unhush_outside_plain(token)
+    return _pinv_partials(a, P, rcond, rtol, hermitian)
 
 
+@_lapack_valued
 def _pinv_partials(a, P, rcond, rtol, hermitian):
     """:func:`_pinv`'s dual of NumPy's value ``P``."""
     if hermitian:

@@ -1979,7 +1979,7 @@ def with_number(rule, k):
     number, and the partials take one NumPy pass: the same result as :func:`call`,
     without the generality that dominates its cost on small arrays.  The caller
     checks that the dual holds plain float64 arrays and that the number is a Python
-    float or int.
+    float or int, or a NumPy float64 beside ``+ - *`` (corpus65).
     """
     expr = rule.exprs[k] if rule.kind == "smooth" and len(rule.derivs) == 2 else None
     if expr is None or {"x" if k == 0 else "y", "out"} & expr.names:

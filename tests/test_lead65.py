@@ -120,3 +120,29 @@ def test_lapack_valued_partials_report_what_leaves_the_range():
         dg.jacobian(U, A.ravel())
     with np.errstate(all="warn"), pytest.warns(RuntimeWarning, match="overflow"):
         dg.jacobian(U, A.ravel())
+
+
+@pytest.mark.parametrize("fill, kw", [(2 + 1j, {}), (np.nan, {"dtype": int}),
+                                      (np.inf, {"dtype": np.int32}), (1j, {"shape": ()})])
+@pytest.mark.parametrize("nested", [False, True])
+def test_full_like_casts_its_fill_as_numpy_does(fill, kw, nested):
+    # a complex fill into a real dual and a NaN into an int dtype raised Python's float()
+    # TypeError / int() ValueError, where NumPy casts with a warning (attackb65 F3); the
+    # oracle is NumPy's own full_like of the plain values (value, dtype, warning class)
+    x = np.array([0.5, 2.0, -1.5])
+    with pytest.warns((np.exceptions.ComplexWarning, RuntimeWarning)) as seen_np:
+        want = np.full_like(x * x[1], fill, **kw)
+    got = {}
+
+    def f(v):
+        arg = v * v[1] if not nested else v[0] * v[1] * np.ones(3)
+        got["r"] = np.full_like(arg, fill, **kw)
+        return np.sum(v ** 2)
+    with pytest.warns((np.exceptions.ComplexWarning, RuntimeWarning)) as seen:
+        (dg.hessian if nested else dg.gradient)(f, x)
+    r = got["r"]
+    while isinstance(r, dg.Dual):
+        r = r.value
+    assert np.asarray(r).dtype == want.dtype and np.shape(r) == want.shape
+    np.testing.assert_array_equal(r, want)
+    assert {w.category for w in seen} >= {w.category for w in seen_np}

@@ -899,12 +899,18 @@ def _full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, **d
     (attack65 01: a Hessian through ``np.full_like(s, 2.5)`` raised that TypeError)."""
     if isinstance(a, Dual) and type(a.value) is np.ndarray and a.value.dtype == float and \
             type(a.partials) is np.ndarray and (dtype is None or np.dtype(dtype) == float) \
-            and isinstance(fill_value, (int, float, np.integer, np.floating)):
+            and isinstance(fill_value, (int, float, complex, np.number)):  # (NumPy casts)
         value = np.full_like(a.value, fill_value, order=order, shape=shape, **device)
         return make(value, backend.zeros(value.shape + a.partials.shape[-1:],
                                          a.partials.dtype), a.tag)
     out = np.zeros_like(a, dtype=dtype, order=order, shape=shape, **device)
-    if not isinstance(out, Dual) or isinstance(out, ArrayDual):   # (an int dtype: plain)
+    if not isinstance(out, Dual):        # a plain dtype (int, bool): NumPy's own, its casts
+        return np.full_like(primal(a), fill_value, dtype=dtype, order=order, subok=subok,
+                            shape=shape, **device)
+    if isinstance(fill_value, (complex, np.complexfloating)) and \
+            not np.iscomplexobj(primal(out)):     # NumPy's cast: the real part, a warning
+        fill_value = np.full((), fill_value, dtype=np.asarray(primal(out)).dtype)[()]
+    if isinstance(out, ArrayDual):
         out[...] = fill_value
         return out
     one = np.zeros_like(a, dtype=dtype, shape=(1,), **device)

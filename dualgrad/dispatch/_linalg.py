@@ -21,7 +21,7 @@ from ..dual import HOLOMORPHIC, LIVE as _LIVE, ArrayDual, Dual, make, newest, pr
 from ..dual._array import VIEWS
 from . import _lapack, _spectral
 from ._einsum_stretch import unstretched
-from ._quiet import hush_outside_plain, unhush_outside_plain
+from ._quiet import partials_hushed
 from ._operands import NotHolomorphic, abs2, is_complex, is_sparse, moved, operand
 from ._reductions import axis_tuple
 from ._sylvester import sqrtm
@@ -150,16 +150,13 @@ def _lean_product(func, args, values, duals, value):
     return _contracted_partials(func, args, values, duals, {})
 
 
+@partials_hushed
 def _product(func, args, values, value, duals, tag, n, kwargs):
     """The dual of ``func(*args)`` whose ``value`` is known: the partials of the
     operands ``duals`` (positions in ``args``) of ``tag``, ``n`` directions, hushed
-    outside NumPy's default error state (``hush_outside_plain``: np.einsum's value
-    reported nothing where its partials' np.dot raised, attack63 05)."""
-    token = hush_outside_plain()
-    try:
-        return _product_partials(func, args, values, value, duals, tag, n, kwargs)
-    finally:
-        unhush_outside_plain(token)
+    outside NumPy's default error state (np.einsum's value reported nothing where its
+    partials' np.dot raised, attack63 05)."""
+    return _product_partials(func, args, values, value, duals, tag, n, kwargs)
 
 
 def _product_partials(func, args, values, value, duals, tag, n, kwargs):
@@ -1016,12 +1013,13 @@ def _solve(A, b):
 
 
 def _inv(A):
-    X = _lapack.inv(A.value)
-    token = hush_outside_plain()          # (as _product's)
-    try:
-        return make(X, _last(-(X @ _directions(A, A.tag) @ X)), A.tag)
-    finally:
-        unhush_outside_plain(token)
+    return _inverse(A, _lapack.inv(A.value))
+
+
+@partials_hushed
+def _inverse(A, X):
+    """:func:`_inv`'s dual of LAPACK's ``X``: ``dX = -X dA X``."""
+    return make(X, _last(-(X @ _directions(A, A.tag) @ X)), A.tag)
 
 
 def _slogdet(A):
@@ -1074,11 +1072,13 @@ def _det(A):
     formula there subtracts terms of size ``|det| ||A^{-1}||^2`` (``~1e16`` at a
     numerically rank-deficient ``A``) to get an O(1) second derivative."""
     det = _lapack.det(A.value)
-    token = hush_outside_plain()          # (as _product's)
-    try:
-        return make(det, _det_partials(A, det), A.tag)
-    finally:
-        unhush_outside_plain(token)
+    return _determinant(A, det)
+
+
+@partials_hushed
+def _determinant(A, det):
+    """:func:`_det`'s dual of LAPACK's ``det``."""
+    return make(det, _det_partials(A, det), A.tag)
 
 
 def _det_partials(A, det):
@@ -1552,48 +1552,7 @@ def _eigvalsh(A, UPLO="L"):
     return _eigvalsh_only(A, UPLO)
 
 
-def _lapack_valued(fn):
-    """``fn`` run outside the user's error state (:func:`hush_outside_plain`): its value
-    is LAPACK's (NumPy's ``linalg`` sets its own error state around it, so it reports no
-    underflow or overflow under any ``np.errstate``), its partials products that may
-    leave the float range where the value does not: a gradient through ``norm(A, 2)``,
-    the singular values or lstsq raised FloatingPointError under ``np.errstate(all=
-    "raise")`` at scales 1e-160 or 1e200 where NumPy's call reported nothing (attack65
-    02).  Where a number of the result is not finite, ``fn`` runs again under the user's
-    state, which reports it as before: the singular vectors' NaN Jacobian at 1e-160 came
-    back with no warning under ``np.errstate(all="warn")`` and nothing raised under
-    ``"raise"`` (attackb65 F0)."""
-    @functools.wraps(fn)
-    def hushed(*args, **kwargs):
-        token = hush_outside_plain()
-        if token is None:                 # NumPy's default state: reports as it is
-            return fn(*args, **kwargs)
-        try:
-            out = fn(*args, **kwargs)
-        finally:
-            unhush_outside_plain(token)
-        if all(_all_finite(d) for d in (out if isinstance(out, tuple) else (out,))):
-            return out
-        return fn(*args, **kwargs)
-    return hushed
-
-
-def _all_finite(d):
-    """Are the value and every partial of the dual ``d`` (any nesting) finite, where its
-    value is?  (A dual whose value is not finite, lstsq's residual sums at 1e300, NumPy's
-    inf too, and anything else, a rank, count as finite.)"""
-    if not isinstance(d, Dual) or not np.isfinite(primal(d)).all():
-        return True
-    return _numbers_finite(d)
-
-
-def _numbers_finite(d):
-    if isinstance(d, Dual):
-        return _numbers_finite(d.value) and _numbers_finite(d.partials)
-    return type(d) is not np.ndarray or d.dtype.kind not in "fc" or bool(np.isfinite(d).all())
-
-
-@_lapack_valued
+@partials_hushed
 def _svd(a, full_matrices=True, compute_uv=True, hermitian=False, _deficient="raise",
          _phase=True):
     """Singular values ``ds_i = Re(u_i^H dA v_i)``; singular vectors from the standard
@@ -2165,7 +2124,7 @@ def _pinv(a, rcond=None, hermitian=False, *, rtol=None):
     return _pinv_partials(a, P, rcond, rtol, hermitian)
 
 
-@_lapack_valued
+@partials_hushed
 def _pinv_partials(a, P, rcond, rtol, hermitian):
     """:func:`_pinv`'s dual of NumPy's value ``P``."""
     if hermitian:
@@ -2197,7 +2156,7 @@ def _pinv_partials(a, P, rcond, rtol, hermitian):
     return make(P, _last(d), a.tag)
 
 
-@_lapack_valued
+@partials_hushed
 def _lstsq(a, b, rcond=None):
     """Least squares for full column rank: ``dx = (A^H A)^{-1} (dA^H r - A^H dA x + A^H db)``
     with ``r = b - A x``; the value is NumPy's own solution."""

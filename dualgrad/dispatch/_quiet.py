@@ -9,8 +9,11 @@ is NumPy's own default state (the context variable's default: ``under="ignore"``
 """
 
 import contextvars
+import functools
 
 import numpy as np
+
+from ..dual import Dual, primal
 
 try:   # NumPy >= 2 keeps the error state in a context variable: setting it directly
     # costs a fraction of building an np.errstate, on every dual operation
@@ -70,6 +73,45 @@ def hush_outside_plain():
 def unhush_outside_plain(token):
     if token is not None:
         _unhush(token)
+
+
+def partials_hushed(fn):
+    """``fn``, which makes a dual (or a tuple of them) whose value is NumPy's or LAPACK's
+    word, run outside the user's error state (:func:`hush_outside_plain`: the partials of
+    det, inv, cumprod, the general products, the singular values, pinv and lstsq raised
+    FloatingPointError under ``np.errstate(all="raise")`` where the value reported
+    nothing: attack63 05, attack65 02), and again under the user's state where a number
+    of a finite-valued result is not finite, so that a derivative that leaves the float
+    range reports as before the hush (the singular vectors' NaN Jacobian at 1e-160 came
+    back with no report under any explicit errstate: attackb65 F0; inv's inf: F5)."""
+    @functools.wraps(fn)
+    def hushed(*args, **kwargs):
+        token = hush_outside_plain()
+        if token is None:                 # NumPy's default state: reports as it is
+            return fn(*args, **kwargs)
+        try:
+            out = fn(*args, **kwargs)
+        finally:
+            unhush_outside_plain(token)
+        if all(_all_finite(d) for d in (out if isinstance(out, tuple) else (out,))):
+            return out
+        return fn(*args, **kwargs)
+    return hushed
+
+
+def _all_finite(d):
+    """Are the value and every partial of the dual ``d`` (any nesting) finite, where its
+    value is?  (A dual whose value is not finite, lstsq's residual sums at 1e300, NumPy's
+    inf too, and anything else, a rank, count as finite.)"""
+    if not isinstance(d, Dual) or not np.isfinite(primal(d)).all():
+        return True
+    return _numbers_finite(d)
+
+
+def _numbers_finite(d):
+    if isinstance(d, Dual):
+        return _numbers_finite(d.value) and _numbers_finite(d.partials)
+    return type(d) is not np.ndarray or d.dtype.kind not in "fc" or bool(np.isfinite(d).all())
 
 # NumPy's default error state, the one a program that never sets one runs under
 # (``None`` without the context variable)

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import errors
 from . import _second_order
-from ._quiet import hush_outside_plain, unhush_outside_plain
+from ._quiet import partials_hushed
 from ..dual import LIVE, ArrayDual, Dual, make, make_scalar
 from ..backend import finite as finite_array, running_product, small, sum_partials, \
     sum_small, weighted_sum
@@ -587,12 +587,14 @@ def cumprod(a, axis=None, **kwargs):
         a = np.reshape(a, (-1,))
         axis = 0 if axis is None else axis
     ax = axis_index(axis, a.ndim, bools=False)
-    c = np.cumprod(a.value, axis=ax)
-    token = hush_outside_plain()      # (the value is NumPy's word: c[..., None] * ... raised
-    try:                              # of an underflow it did not make, attack63 05)
-        return make(c, _cumprod_partials(a, c, ax), a.tag)
-    finally:
-        unhush_outside_plain(token)
+    return _cumprod_dual(a, np.cumprod(a.value, axis=ax), ax)
+
+
+@partials_hushed
+def _cumprod_dual(a, c, ax):
+    """The value ``c`` is NumPy's word: ``c[..., None] * ...`` raised of an underflow it
+    did not make (attack63 05)."""
+    return make(c, _cumprod_partials(a, c, ax), a.tag)
 
 
 def _cumprod_partials(a, c, ax):

@@ -72,7 +72,7 @@ def test_lapack_valued_partials_keep_quiet_under_raise(f, scale):
         want = dg.gradient(f, x)
     with np.errstate(all="raise"):
         f(x)                                    # NumPy's value: no report
-        if not np.isfinite(want).all():         # pinv's at 1e-160 ~1e320: reported
+        if np.isnan(want).any():        # pinv's at 1e-160 (~1e320, inf - inf): reported
             with pytest.raises(FloatingPointError):
                 dg.gradient(f, x)
             return
@@ -108,13 +108,14 @@ def test_spread_product_reads_a_nested_value_without_converting_it():
     np.testing.assert_array_equal(J[~np.eye(3, dtype=bool)], 0.0)     # no cross terms
 
 
-@pytest.mark.parametrize("f", [lambda z: np.linalg.svd(z.reshape(3, 3))[0].ravel(),
-                               lambda z: np.linalg.inv(z.reshape(3, 3)).ravel()])
-def test_hushed_partials_report_what_leaves_the_range(f):
+def test_hushed_partials_report_what_leaves_the_range():
     # U's Jacobian at 1e-160 is NaN (1 / (s_i**2 - s_j**2) overflows; the exact one is
-    # J(1) / c), inv's ~1e320 overflows; hushing the partials whole returned them with no
-    # report under an explicit errstate (attackb65 F0, F5): the user's state reports them
+    # J(1) / c ~ 6e159); hushing the partials whole returned it with no report under an
+    # explicit errstate (attackb65 F0): the user's state reports it
     A = 1e-160 * np.array([[2.0, 1.0, 0.5], [0.3, 1.5, -1.0], [0.1, 0.2, 3.0]])
+
+    def f(z):
+        return np.linalg.svd(z.reshape(3, 3))[0].ravel()
     with np.errstate(over="raise"), pytest.raises(FloatingPointError):
         dg.jacobian(f, A.ravel())
     with np.errstate(all="warn"), pytest.warns(RuntimeWarning, match="overflow"):

@@ -132,3 +132,38 @@ def spy_on(monkeypatch, module, name, record, after=False):
         return result
     monkeypatch.setattr(module, name, spy)
     return seen
+
+
+def source_spelling(module, obj, *changes, **names):
+    """``obj`` of the bench module ``module`` compiled back into its source's spelling:
+    each ``(corpus, source)`` text swapped (every occurrence), in the module's namespace
+    plus ``names`` (its lines registered, so that refusals quote them): newuser63 / 64's
+    rows as their repositories wrote them."""
+    import inspect
+    import linecache
+    import textwrap
+    text = textwrap.dedent(inspect.getsource(obj))
+    for new, old in changes:
+        assert new in text
+        text = text.replace(new, old)
+    filename = f"<source of {obj.__name__}: {len(linecache.cache)}>"
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    namespace = dict(vars(module), **names)
+    exec(compile(text, filename, "exec"), namespace)               # noqa: S102
+    return namespace[obj.__name__]
+
+
+def relative_jacobian(f, x, rel=1e-4, scale=None):
+    """8th-order central differences with steps ``rel * scale`` (``scale``: x itself)."""
+    import numpy as np
+    from dualgrad.testing import numerical_jacobian
+    s = x if scale is None else scale
+    return numerical_jacobian(lambda u: f(x + u * s), np.zeros_like(x), h=rel) / s
+
+
+def close_by_column(J, ref, tol):
+    """J within ``tol`` of ``ref``, column by column relative to the column's largest."""
+    import numpy as np
+    scale = np.max(np.abs(ref), axis=0)
+    assert np.all(scale > 0)
+    np.testing.assert_allclose(J / scale, ref / scale, rtol=0, atol=tol)

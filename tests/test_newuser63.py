@@ -15,10 +15,8 @@ f that takes a derivative itself (the Lambert row's Newton step) named detecting
 pattern "outside the derivative", which fails the same way, and now names a given one.
 """
 
-import inspect
-import linecache
+import functools
 import sys
-import textwrap
 
 import mpmath
 import numpy as np
@@ -29,7 +27,8 @@ from scipy.optimize import brentq
 
 import dualgrad as dg
 from dualgrad.testing import complex_step, numerical_jacobian
-from _probes import bench_module
+from _probes import (bench_module, close_by_column as _close,
+                     relative_jacobian as _relative_jacobian, source_spelling)
 
 c = bench_module("corpus63")
 
@@ -38,32 +37,7 @@ def _row(name):
     return c.PROBLEMS63[name]
 
 
-def _source(obj, *changes, **names):
-    """``obj`` of corpus63 compiled back into its source's spelling: each ``(corpus,
-    source)`` text swapped, in the module's namespace plus ``names`` (its lines
-    registered, so that refusals quote them)."""
-    text = textwrap.dedent(inspect.getsource(obj))
-    for new, old in changes:
-        assert new in text
-        text = text.replace(new, old)
-    filename = f"<source of {obj.__name__}: {len(linecache.cache)}>"
-    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-    namespace = dict(vars(c), **names)
-    exec(compile(text, filename, "exec"), namespace)
-    return namespace[obj.__name__]
-
-
-def _relative_jacobian(f, x, rel=1e-4, scale=None):
-    """8th-order central differences with steps ``rel * scale`` (``scale``: x itself)."""
-    s = x if scale is None else scale
-    return numerical_jacobian(lambda u: f(x + u * s), np.zeros_like(x), h=rel) / s
-
-
-def _close(J, ref, tol):
-    """J within ``tol`` of ``ref``, column by column relative to the column's largest."""
-    scale = np.max(np.abs(ref), axis=0)
-    assert np.all(scale > 0)
-    np.testing.assert_allclose(J / scale, ref / scale, rtol=0, atol=tol)
+_source = functools.partial(source_spelling, c)
 
 
 # --- wind energy -------------------------------------------------------------------

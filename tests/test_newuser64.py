@@ -17,9 +17,7 @@ made complex after ``np.matmul(A, list)`` did not name that spelling among the w
 object array is made.
 """
 
-import inspect
-import linecache
-import textwrap
+import functools
 import warnings
 
 import numpy as np
@@ -28,7 +26,8 @@ import scipy.linalg
 
 import dualgrad as dg
 from dualgrad.testing import complex_step, numerical_jacobian
-from _probes import bench_module
+from _probes import (bench_module, close_by_column as _close,
+                     relative_jacobian as _relative_jacobian, source_spelling)
 
 c = bench_module("corpus64")
 
@@ -37,31 +36,7 @@ def _row(name):
     return c.PROBLEMS64[name]
 
 
-def _source(obj, *changes, **names):
-    """``obj`` of corpus64 compiled back into its source's spelling: each ``(corpus,
-    source)`` text swapped (every occurrence), in the module's namespace plus ``names``
-    (its lines registered, so that refusals quote them)."""
-    text = textwrap.dedent(inspect.getsource(obj))
-    for new, old in changes:
-        assert new in text
-        text = text.replace(new, old)
-    filename = f"<source of {obj.__name__}: {len(linecache.cache)}>"
-    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-    namespace = dict(vars(c), **names)
-    exec(compile(text, filename, "exec"), namespace)
-    return namespace[obj.__name__]
-
-
-def _relative_jacobian(f, x, rel=1e-4):
-    """8th-order central differences with steps ``rel * x``."""
-    return numerical_jacobian(lambda u: f(x + u * x), np.zeros_like(x), h=rel) / x
-
-
-def _close(J, ref, tol):
-    """J within ``tol`` of ``ref``, column by column relative to the column's largest."""
-    scale = np.max(np.abs(ref), axis=0)
-    assert np.all(scale > 0)
-    np.testing.assert_allclose(J / scale, ref / scale, rtol=0, atol=tol)
+_source = functools.partial(source_spelling, c)
 
 
 # --- power systems -----------------------------------------------------------------

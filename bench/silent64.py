@@ -20,33 +20,18 @@ what the argument's own last bit carries.
 """
 
 import json
-import statistics
 import sys
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _common import ab_main  # noqa: E402  (the A/B loop)
+from _common import ab_main, median_time  # noqa: E402  (the A/B loop, the timer)
 
 
 def _us(call):
-    """Median CPU us per call over 5 batches of >= 0.05 s each (one warm-up call)."""
-    call()
-    number, t0 = 1, time.process_time()
-    call()
-    while time.process_time() - t0 < 0.05:
-        number *= 2
-        t0 = time.process_time()
-        for _ in range(number):
-            call()
-    times = []
-    for _ in range(5):
-        t0 = time.process_time()
-        for _ in range(number):
-            call()
-        times.append((time.process_time() - t0) / number * 1e6)
-    return statistics.median(times)
+    """Median CPU us per call over 5 repeats of >= 0.05 s each (one warm-up call)."""
+    return median_time(call, repeat=5, clock=time.process_time) * 1e6
 
 
 def child():

@@ -1607,6 +1607,7 @@ def _variable(rule):
 
 _VARIABLE = {}
 _minimum, _fmin = np.minimum.reduce, np.fmin.reduce
+_maximum = np.maximum.reduce
 
 
 def _tiny(f, rule=None, k=0, args=()):
@@ -1746,9 +1747,6 @@ def _zeros_both_ways(rule, fns, duals, values, out, arrays):
                 np.any(np.signbit(f * a * b), where=s):
             return False                # (a NaN makes the maxima NaN: False above)
     return True
-
-
-_maximum = np.maximum.reduce
 
 
 def _quotient_partials(rule, fns, duals, values, out, arrays, shape, total):

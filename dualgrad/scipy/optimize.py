@@ -98,6 +98,14 @@ def _largest(x):
     return size
 
 
+def _simple_slope(along):
+    """Whether df/ds's plain value is finite and nonzero everywhere (a simple root's
+    slope): NaN partials of a Newton step are then f's own, not a multiple root's."""
+    with np.errstate(invalid="ignore"):
+        d = np.asarray(stop_gradient(along), dtype=float)
+        return bool(np.all(np.isfinite(d) & (d != 0.0)))
+
+
 def _not_simple(name, root, last, moved):
     at = np.array2string(np.asarray(root), precision=10, threshold=6)
     return DualTypeError(
@@ -144,7 +152,8 @@ def _polished(name, f, root, args, elementwise):
     s, sizes, need = root, [], _steps(depth)
     for k in range(need if traced else _MAX_STEPS):
         if traced or elementwise:
-            step = g(s) / slope(s)
+            along = slope(s)
+            step = g(s) / along
         else:                            # f's value and slope in one pass
             at, along = jvp(g, s, 1.0)
             step = at / along
@@ -153,8 +162,10 @@ def _polished(name, f, root, args, elementwise):
         # settled: the last correction's first orders below 1e-8 of the root's own, so
         # what remains (their square: Newton's) is rounding; a loose xtol takes more
         # steps.  A multiple root shrinks the corrections by a fixed ratio (2/3 for a
-        # triple one), an infinite slope keeps or grows them, NaN never settles
-        if k + 1 >= need and sizes[-1] <= 1e-8 * _largest(s) + 1e-300:
+        # triple one), an infinite slope keeps or grows them, NaN never settles but
+        # at a simple root, where it is f's own (a NaN or inf tangent) and stays
+        if k + 1 >= need and (sizes[-1] <= 1e-8 * _largest(s) + 1e-300 or
+                              sizes[-1] != sizes[-1] and _simple_slope(along)):
             break
     else:
         if not traced:

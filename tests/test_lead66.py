@@ -1,0 +1,33 @@
+"""The lead's stop-66 mends, each against a closed form."""
+import numpy as np
+import pytest
+
+import dualgrad as dg
+
+
+@pytest.mark.parametrize("name", ["brentq", "newton"])
+def test_a_nan_or_inf_partial_at_a_simple_root_comes_back_not_refused(name):
+    # attack65 03: a NaN / inf tangent into a root finder was refused as "not a simple
+    # root" though df/ds = 2 s is finite and nonzero.  s**2 = 2 + x0 sqrt(x1) at x = (1, 0):
+    # ds/dx0 = sqrt(x1) / (2 s) = 0 exactly, ds/dx1 = x0 / (4 s sqrt(x1)) = +inf
+    optimize = pytest.importorskip("dualgrad.scipy.optimize")
+    pytest.importorskip("scipy")
+    finder = getattr(optimize, name)
+    start = (0.0, 5.0) if name == "brentq" else (1.0,)
+
+    def root(x):
+        return finder(lambda s: s ** 2 - (2.0 + x[0] * np.sqrt(x[1])), *start)
+    with np.errstate(all="ignore"):
+        J = dg.jacobian(root, np.array([1.0, 0.0]))
+        value, t = dg.jvp(root, np.array([1.0, 0.0]), np.array([np.nan, 0.0]))
+    assert J[0] == 0.0 and (np.isnan(J[1]) or J[1] == np.inf)
+    assert np.isnan(t) and value == dg.jvp(root, np.array([1.0, 0.0]), np.array([1.0, 0.0]))[0]
+    assert abs(value - np.sqrt(2.0)) <= 4e-16
+
+
+def test_a_multiple_root_with_a_nan_tangent_is_still_refused():
+    optimize = pytest.importorskip("dualgrad.scipy.optimize")
+    pytest.importorskip("scipy")
+    with np.errstate(all="ignore"), pytest.raises(TypeError, match="is not a simple root"):
+        dg.jvp(lambda a: optimize.brentq(lambda s: (s - a[0]) ** 3, -1.0, 5.0),
+               np.array([2.0]), np.array([np.nan]))

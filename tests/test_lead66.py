@@ -31,3 +31,29 @@ def test_a_multiple_root_with_a_nan_tangent_is_still_refused():
     with np.errstate(all="ignore"), pytest.raises(TypeError, match="is not a simple root"):
         dg.jvp(lambda a: optimize.brentq(lambda s: (s - a[0]) ** 3, -1.0, 5.0),
                np.array([2.0]), np.array([np.nan]))
+
+
+def test_a_nan_direction_does_not_end_the_other_directions_steps():
+    # diff66 F1 / attack66 F1 (a regression of the first mend): one NaN direction ended
+    # the steps after two, so a double root gave ds/dx0 = 0.75 and a loose xtol's simple
+    # root an unsettled -0.19202956.  A double root (s - x0)**2 is still refused; the
+    # loose root's ds/dx0 = -s / (3 s**2 + x0) beside the NaN direction
+    optimize = pytest.importorskip("dualgrad.scipy.optimize")
+    mpmath = pytest.importorskip("mpmath")
+
+    def double(s, x):
+        return (s - x[0]) ** 2 + 0.0 * np.sqrt(x[1])
+
+    def cubic(s, x):
+        return s ** 3 + x[0] * s - 5.0 + 0.0 * np.sqrt(x[1])
+    with np.errstate(all="ignore"):
+        with pytest.raises(TypeError, match="not a simple root"):
+            dg.jacobian(lambda x: np.atleast_1d(optimize.newton(double, 1.0, args=(x,))),
+                        np.array([2.1, 0.0]))
+        J = dg.jacobian(lambda x: np.atleast_1d(optimize.brentq(cubic, 0.0, 3.0, args=(x,),
+                                                                xtol=0.1)),
+                        np.array([1.0, 0.0]))
+    with mpmath.workdps(40):
+        s = mpmath.findroot(lambda s: s ** 3 + s - 5, 1.5)
+        want = float(-s / (3 * s * s + 1))
+    assert abs(J[0, 0] - want) <= 4e-16 * abs(want) and np.isnan(J[0, 1])

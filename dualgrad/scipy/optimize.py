@@ -75,10 +75,11 @@ def _steps(depth):
 _MAX_STEPS = 16            # Newton steps on duals before a root is called not simple
 
 
-def _largest(x):
+def _largest(x, past_nan=False):
     """The largest magnitude among the first-order partials of ``x`` at each dual level
     (the plain values of its partials: a nested dual's higher orders left out), NaN
-    where one is NaN; 0.0 for a plain number."""
+    where one is NaN (with ``past_nan``, the largest of the others); 0.0 for a plain
+    number."""
     size = 0.0
     while isinstance(x, Dual):
         ps = x._plist() if getattr(type(x), "_kind", None) == "slots" else None
@@ -87,13 +88,17 @@ def _largest(x):
             for p in ps:            # magnitudes without the arrays, ~15 us; loops65)
                 p = abs(p)
                 if p != p:
+                    if past_nan:
+                        continue
                     return np.nan
                 top = p if p > top else top
             size, x = max(size, top), x.value
             continue
         a = np.abs(np.asarray(stop_gradient(x.partials), dtype=float))
         if np.isnan(a).any():
-            return np.nan
+            if not past_nan:
+                return np.nan
+            a = a[~np.isnan(a)]
         size, x = max(size, float(a.max(initial=0.0))), x.value
     return size
 
@@ -162,11 +167,15 @@ def _polished(name, f, root, args, elementwise):
         # settled: the last correction's first orders below 1e-8 of the root's own, so
         # what remains (their square: Newton's) is rounding; a loose xtol takes more
         # steps.  A multiple root shrinks the corrections by a fixed ratio (2/3 for a
-        # triple one), an infinite slope keeps or grows them, NaN never settles but
-        # at a simple root, where it is f's own (a NaN or inf tangent) and stays
-        if k + 1 >= need and (sizes[-1] <= 1e-8 * _largest(s) + 1e-300 or
-                              sizes[-1] != sizes[-1] and _simple_slope(along)):
-            break
+        # triple one), an infinite slope keeps or grows them.  NaN never settles; at a
+        # simple root it is f's own (a NaN or inf tangent) and stays, so there the other
+        # partials settle alone (a NaN direction must not end the steps of the others)
+        if k + 1 >= need:
+            size, past_nan = sizes[-1], False
+            if size != size and _simple_slope(along):
+                size, past_nan = _largest(step, past_nan=True), True
+            if size <= 1e-8 * _largest(s, past_nan) + 1e-300:
+                break
     else:
         if not traced:
             raise _not_simple(name, root, sizes[-1], _largest(s))

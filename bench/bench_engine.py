@@ -172,7 +172,9 @@ SMALL_OPS = (
     ("k ** a", lambda a, b, k: k ** a), ("t ** k", lambda a, b, k: _T10 ** k),
     # small65: the other unary rows of issue 13's list (tanh's factor had eight NumPy calls)
     ("np.log(a)", lambda a, b, k: np.log(a)), ("np.sqrt(a)", lambda a, b, k: np.sqrt(a)),
-    ("np.tanh(a)", lambda a, b, k: np.tanh(a)))
+    ("np.tanh(a)", lambda a, b, k: np.tanh(a)),
+    # small66: cos's factor -np.sin(x) (a NumPy call and a negation) in its own entry
+    ("np.cos(a)", lambda a, b, k: np.cos(a)))
 _M10 = np.linspace(-1.0, 1.0, 100).reshape(10, 10)
 _T10 = np.linspace(0.5, 2.0, 10)
 

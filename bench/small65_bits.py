@@ -1,9 +1,11 @@
-"""A digest of issue 13's N = 10 rows that small65 touched, bit for bit (prints only).
+"""A digest of issue 13's N = 10 rows that small65 / small66 touched, bit for bit (prints
+only).
 
     python bench/small65_bits.py [--compare /tmp/main_before]
 
 The unary ufuncs ``np.sin`` / ``np.exp`` / ``np.log`` / ``np.sqrt`` / ``np.tanh`` /
-``np.cos``, ``a ** b`` and ``np.power(a, b)`` of two array duals, ``k ** a``, ``a ** k``,
+``np.cos`` / ``np.sinh`` / ``np.cosh`` / ``np.expm1`` (small66: values past tanh's 374
+cut among the specials, 0-d and empty values, Hessians of tanh and cos), ``a ** b`` and ``np.power(a, b)`` of two array duals, ``k ** a``, ``a ** k``,
 ``2.0 ** a``, ``t ** k`` (``k`` a scalar dual, ``t`` a float64 ndarray) and ``a[3]`` /
 ``a[-1]``, on values and partials drawn from special numbers (+-0, NaN, +-inf,
 subnormals, 1e-160, 1e154, 1e300, negative numbers) and ordinary ones, in four layouts
@@ -28,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from _common import digest_main, levels, print_digest  # noqa: E402
 SPECIAL = [0.7312, 2.5, -1.3, 0.0, -0.0, 1.0, 5e-324, -1e-310, 1e-160, 1e154, 1e300,
-           -1e300, np.inf, -np.inf, np.nan]
+           -1e300, np.inf, -np.inf, np.nan, 374.5, -373.9, 709.5]
 
 
 def layouts(x, p):
@@ -64,6 +66,8 @@ def cases():
         "sin": lambda a, b, k, t: np.sin(a), "exp": lambda a, b, k, t: np.exp(a),
         "log": lambda a, b, k, t: np.log(a), "sqrt": lambda a, b, k, t: np.sqrt(a),
         "tanh": lambda a, b, k, t: np.tanh(a), "cos": lambda a, b, k, t: np.cos(a),
+        "sinh": lambda a, b, k, t: np.sinh(a), "cosh": lambda a, b, k, t: np.cosh(a),
+        "expm1": lambda a, b, k, t: np.expm1(a),
         "a ** b": lambda a, b, k, t: a ** b,
         "np.power(a, b)": lambda a, b, k, t: np.power(a, b),
         "k ** a": lambda a, b, k, t: k ** a, "a ** k": lambda a, b, k, t: a ** k,
@@ -103,8 +107,17 @@ def cases():
                     return (dg.Dual(x.reshape(2, 5), p.reshape(2, 5, n), tag=tag),
                             dg.Dual(y.reshape(2, 5), q.reshape(2, 5, n), tag=tag),
                             dg.Dual(c, row.copy(), tag=tag), y.reshape(2, 5).copy())
-                for name in ("sin", "exp", "log", "a ** b", "k ** a", "a ** k"):
+                for name in ("sin", "exp", "log", "tanh", "cos", "a ** b", "k ** a", "a ** k"):
                     out.append((f"{name} | 2-D x{pattern}", make2, forms[name]))
+    tag = dg.dual.new_tag()                       # 0-d and empty values (small66)
+    for shape, value in (((), 0.7), ((), 374.5), ((), np.nan), ((0,), 0.0)):
+        def make0(shape=shape, value=value, tag=tag):
+            x = np.full(shape, value)
+            return (dg.Dual(x, np.ones(shape + (3,)), tag=tag),
+                    dg.Dual(x + 1.0, np.ones(shape + (3,)), tag=tag),
+                    dg.Dual(0.5, np.ones(3), tag=tag), x + 2.0)
+        for name in ("sin", "exp", "tanh", "cos", "sinh", "a ** b"):
+            out.append((f"{name} | {shape} {value}", make0, forms[name]))
     return out
 
 
@@ -131,6 +144,7 @@ def child(numba):
                             [f"{w.category.__name__}: {w.message}" for w in seen]])
     x = np.array([0.8, 1.3, 2.1, 0.6])             # a nested level: the general path
     for name, f in (("sin", lambda z: np.sum(np.sin(z) * np.exp(z))),
+                    ("tanh", lambda z: np.sum(np.tanh(z) * np.cos(z))),
                     ("a ** b", lambda z: np.sum(z[:2] ** z[2:])),
                     ("k ** a", lambda z: np.sum(z[3] ** z[:3])),
                     ("a[3]", lambda z: z[3] * z[1])):

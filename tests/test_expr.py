@@ -200,6 +200,29 @@ def test_kernel_split_leaves_numpy_the_parts_a_kernel_would_round_otherwise():
     assert parse("x * y", params).kernel_split()[1] == ()
 
 
+def test_the_unary_entries_forms_are_the_rows_own_arithmetic():
+    """``rules._table.entry_form`` (small66): a row's factor as kernel arithmetic on NumPy
+    parts, each ``where`` in a part written as its taken branch with its condition kept
+    as a test; where no test holds, the kernel's arithmetic on NumPy's parts is the
+    row's own NumPy value to the bit (``b ** 2.0`` as ``b * b``: NumPy's square); where
+    one holds, the entry declines (tanh's other branch is for nested duals' sake)."""
+    forms = {r.name: _table.entry_form(r) for r in _table._TABLE}
+    assert sorted(name for name, form in forms.items() if form) == ["cos", "tanh"]
+    tests, kernel, parts, reads = forms["tanh"]
+    assert reads == ("x", "a0")
+    assert [t.kernel_source() for t in tests] == ["np.absolute(x) > 374.0"]
+    assert kernel.kernel_source() == "1.0 / a0 * (1.0 / a0)"
+    assert [p.source() for p in parts] == ["np.cosh(x)"]
+    rng = np.random.default_rng(66)
+    x = np.concatenate([rng.uniform(-30.0, 30.0, 4000), np.exp(rng.uniform(-700, 5.9, 4000))])
+    with np.errstate(all="ignore"):
+        want = _table.derivative_functions(_table.RULES[np.tanh])[0](x, np.tanh(x))
+        got = kernel.function(_table._NAMESPACE)(x, np.tanh(x), np.cosh(x))
+    assert np.array_equal(got.view(np.int64), want.view(np.int64))
+    assert forms["cos"][1].kernel_source() == "-a0" and forms["cos"][0] == ()
+    assert forms["sin"] is None and forms["log"] is None    # (scale_entry; its own kernel)
+
+
 # ---- conditions on values only ----------------------------------------------------------
 
 def test_value_conditions_are_emitted_for_each_kind_of_operand():

@@ -52,9 +52,9 @@ def entries(monkeypatch):
 # (ufunc, its derivative in mpmath, values in its domain, the entry point's label)
 ANALYTIC = [
     (np.sin, mp.cos, (-6.0, 6.0), "scale"),
-    (np.cos, lambda x: -mp.sin(x), (-6.0, 6.0), "scale"),
+    (np.cos, lambda x: -mp.sin(x), (-6.0, 6.0), "cos"),        # (its own: small66)
     (np.exp, mp.exp, (-30.0, 30.0), "scale"),
-    (np.tanh, lambda x: mp.sech(x) ** 2, (-3.0, 3.0), "tanh"),     # (its own: small65)
+    (np.tanh, lambda x: mp.sech(x) ** 2, (-3.0, 3.0), "tanh"),     # (its own: small65/66)
     (np.sinh, mp.cosh, (-5.0, 5.0), "scale"),
     (np.cosh, mp.sinh, (-5.0, 5.0), "scale"),
     (np.expm1, mp.exp, (-2.0, 2.0), "scale"),
@@ -171,6 +171,11 @@ def test_entry_points_refuse_operands_of_other_lengths():
     assert not log(x, np.log(x), np.ones((9, 4)), t)
     assert not log(x, np.log(x), p, np.empty((10, 3)))
     assert _kernels.small_entry(np.sin) is None          # (its factor is NumPy's: "scale")
+    tanh = _kernels.small_entry(np.tanh)        # (x and NumPy's a0 = np.cosh(x): small66)
+    assert tanh(x, np.cosh(x), p, t) and np.allclose(t, 1.0 / np.cosh(2.0) ** 2)
+    assert not tanh(np.ones(9), np.cosh(x), p, t)
+    assert not tanh(x, np.ones(9), p, t)
+    assert not tanh(np.full(10, 374.5), np.cosh(x), p, t)     # the table's other branch
 
 
 @pytest.mark.engine_independent

@@ -39,12 +39,13 @@ Propagation
     ``entry_cell(ufunc)``, ``small_empty(shape)``
         the cell ``[entry]`` of the lean path's compiled entry point for a unary rule's
         partials on small 1-D values (``ufunc`` ``None``: the factor given, ``np.sin``'s
-        ``np.cos(x)``; else a ``fusable`` rule's, its factor evaluated in the loop),
-        which dispatch calls itself, without numba's dispatcher or a Python call of the
-        backend, once ``scaled_kernel`` / ``local_kernel`` made it (``None`` before,
+        ``np.cos(x)``; else a ``fusable`` rule's, its factor evaluated in the loop, or a
+        row of ``rules._table.entry_form``'s, its factor evaluated from NumPy's parts:
+        ``np.tanh``'s from ``x`` and ``np.cosh(x)``), which dispatch calls itself,
+        without numba's dispatcher or a Python call of the backend, once
+        ``scaled_kernel`` / ``local_kernel`` / ``entry_made`` made it (``None`` before,
         ``False`` for none); the result allocated by ``small_empty`` (NumPy's, below the
-        pool's size).  ``np.tanh``'s takes ``np.cosh(x)`` where the fusable rules' take
-        their value.
+        pool's size).
     ``entry_made(cell, ufunc)``
         that cell's entry point, made now if it holds none (numba loaded), or ``False``.
     ``cube_kernel(x, p)``, ``CUBE``

@@ -21,7 +21,7 @@ Regenerate it after changing the table::
 
 from pathlib import Path
 
-from ..rules._table import _TABLE, regular_form
+from ..rules._table import _TABLE, entry_form, regular_form
 
 __all__ = ["PATH", "REGULAR_PATH", "EXACT", "fusable", "source", "regular_source"]
 
@@ -92,7 +92,11 @@ instead, as after NumPy's finiteness test).
 ``entry_kernel(ufunc)`` is the lean path's kernel for small 1-D values called through
 one compiled entry point (``_kernels.small_entry``: every argument a dual, any layout,
 no numba dispatcher), kept in ``ENTRY_KERNELS``: the same expressions and products,
-True, or False where a local derivative is not finite or the lengths differ.
+True, or False where a local derivative is not finite or the lengths differ.  A row of
+``rules._table.entry_form`` (``np.cos``, ``np.tanh``) has one as well, whose factor is
+the table's kernel arithmetic on NumPy's parts of it, which the lean path computes and
+passes (``d_tanh_x_entry(xs, a0s, px, q)``, ``a0 = np.cosh(x)``); False also where a
+``where`` of the row would take its other branch.
 
 ``exact_kernel(ufunc, duals)`` is the same for a rule whose value rounds alike in numba
 and NumPy (``+ - * /``, ``np.square``, ``np.negative``), that also computes the value
@@ -267,6 +271,53 @@ def {name}_entry({params}, q):
             q[i, k] = {plain}
     return not bad
 '''
+
+# A one-argument row whose local derivative is kernel arithmetic on NumPy calls
+# (``rules._table.entry_form``: ``np.cos``'s ``-a0``, ``np.tanh``'s ``1.0 / a0 * (1.0 /
+# a0)``): the lean path computes the parts and calls this entry, which makes the factor
+# and the products in one loop, declining (False) where a ``where`` of the table would
+# take its other branch, a factor is not finite, or the lengths differ (small66).
+_SPLIT_ENTRY = '''
+
+def {name}_entry({params}, px, q):
+    """``np.{ufunc}``, small 1-D values of any layout, given {given}:
+    ``q[i, :] = ({formula}) * px``; False for operands of other lengths, {declines}and
+    where the local derivative is not finite."""
+    rows, n = q.shape
+    if {shapes}:
+        return False
+    bad = False
+    for i in range(rows):
+{binds}        fx = {formula}
+        bad |= {bad}
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+'''
+
+
+def _split_entry(rule):
+    """``(source, name)`` of ``rule``'s :data:`_SPLIT_ENTRY`, or ``None`` for a row
+    without one (``rules._table.entry_form``).  Its parameters are the arrays of the
+    form's ``reads`` (``x``, ``out``, ``a0``...), which the lean path passes
+    (``dispatch._ufuncs._split_lines``)."""
+    form = entry_form(rule)
+    if form is None:
+        return None
+    tests, kernel, parts, names = form
+    name = f"d_{rule.name}_x"
+    conditions = [t.kernel_source() for t in tests]
+    text = _SPLIT_ENTRY.format(
+        name=name, ufunc=rule.name, params=", ".join(f"{a}s" for a in names),
+        given=", ".join(f"``a{j} = {p.source()}``" for j, p in enumerate(parts)),
+        formula=kernel.kernel_source(),
+        declines="".join(f"where ``{c}``, " for c in conditions),
+        shapes=" or ".join([f"{a}s.shape[0] != rows" for a in names] +
+                           ["px.shape[0] != rows or px.shape[1] != n"]),
+        binds="".join(f"        {a} = {a}s[i]\n" for a in names),
+        bad=" | ".join([f"({c})" for c in conditions] + ["(fx - fx != 0.0)"]))
+    return text, name
+
 
 # A selection row (``rule.select``): the partials of the argument whose 0/1 indicator is
 # 1, on the bits: ``m = -int64(indicator)`` is all ones or all zeros per row, so
@@ -707,6 +758,11 @@ def source():
             text, name = _kernel(rule, _cases(rule)[-1], _ENTRY_KERNEL)
             parts.append(text)
             entry.append(f"    np.{rule.name}: {name}_entry,\n")
+    for rule in _TABLE:
+        split = _split_entry(rule)
+        if split is not None:
+            parts.append(split[0])
+            entry.append(f"    np.{rule.name}: {split[1]}_entry,\n")
     exact = []
     for rule in (r for r in _TABLE if r.name in EXACT):
         for duals in _cases(rule)[::-1]:        # every argument a dual, then one

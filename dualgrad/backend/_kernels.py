@@ -120,26 +120,25 @@ def small_entry(ufunc):
     """The lean path's compiled entry point for the partials of ``ufunc`` (every argument
     a dual) on small 1-D values, or ``None``: ``_numba_kernels.scale_entry`` (the factor
     given: ``np.sin``'s ``np.cos(x)``, ``np.exp``'s value) for ``None``,
-    ``_numba_kernels.tanh_entry`` for ``np.tanh`` (given NumPy's ``np.cosh(x)`` where the
-    fusable rules take their value), else the rule's ``_rule_kernels.entry_kernel`` (the
-    factors evaluated in the loop: ``np.log``'s ``1.0 / x``); numba loaded by the caller.
-    One signature, as :func:`small_exact`'s: values, factor and partials of any layout
-    (``A``), the result C-contiguous; the CALLER must pass native float64 ndarrays of
-    exactly those dimensions (1-D values and factor, 2-D partials, a 2-D C-contiguous
-    result), or the compiled code reads memory it does not own; the kernel tests the
-    lengths."""
+    else the rule's ``_rule_kernels.entry_kernel``: the factors evaluated in the loop
+    (``np.log``'s ``1.0 / x``, from ``x`` and ``out``), or from NumPy's parts of them
+    (``np.tanh``'s from ``x`` and ``a0 = np.cosh(x)``: ``_kernelgen._split_entry``); numba
+    loaded by the caller.  One signature, as :func:`small_exact`'s: values, parts and
+    partials of any layout (``A``), the result C-contiguous; the CALLER must pass native
+    float64 ndarrays of exactly those dimensions (the kernel's 1-D arrays, then one 2-D
+    partials per argument, a 2-D C-contiguous result), or the compiled code reads memory
+    it does not own; the kernel tests the lengths."""
     from numba import types
     values, partials = types.float64[:], types.float64[:, :]
     result = types.float64[:, ::1]
     if ufunc is None:
         return _kernels().scale_entry.compile(types.boolean(values, partials, result))
-    if ufunc is np.tanh:       # x, NumPy's np.cosh(x), p, t (small65)
-        return _kernels().tanh_entry.compile(types.boolean(values, values, partials, result))
     from ._rule_kernels import entry_kernel
     kernel = entry_kernel(ufunc)
     if kernel is None:
         return None
-    signature = types.boolean(*[values] * (ufunc.nin + 1), *[partials] * ufunc.nin, result)
+    arrays = kernel.py_func.__code__.co_argcount - ufunc.nin - 1     # (its 1-D arguments)
+    signature = types.boolean(*[values] * arrays, *[partials] * ufunc.nin, result)
     return kernel.compile(signature)
 
 

@@ -30,7 +30,7 @@ _VECTOR = {}        # name -> argument types compiled with LLVM's SLP vectorizer
 # Lazy kernels called only through their compiled entry point (``_kernels.small_entry``,
 # ``small_cube_entry``, ``small_outer_entry``): compiled without numba's runtime (``_jit.ENTRY``)
 _ENTRIES = {"scale_entry", "cube_entry", "outer_entry", "power_pair_entry",
-            "power_exponent_entry", "power_base_entry", "tanh_entry"}
+            "power_exponent_entry", "power_base_entry"}
 
 
 def _vector(*types):
@@ -276,33 +276,6 @@ def cube_entry(x, p, out):
         for k in range(n):
             out[i, k] = fi * p[i, k]
     return not bad
-
-
-@_lazy
-def tanh_entry(x, c, p, out):
-    """:func:`scale_entry` of ``np.tanh``'s factor ``(1.0 / np.cosh(x)) ** 2.0`` from
-    NumPy's ``c = np.cosh(x)``: ``r = 1.0 / c[i]``, then ``r * r`` (``** 2.0`` of a float64
-    array is NumPy's square, one product), the same IEEE operations in the same order,
-    so the same bits, without the table's ``where`` on ``|x| > 374`` and its NumPy calls
-    (``dispatch._lean_small._tanh``; small65).  True, the partials written, where no
-    ``|x[i]|`` exceeds 374 (there the table's ``where`` takes ``x`` itself); False for an
-    ``x[i]`` past it or NaN, a factor that is not finite, or operands of other lengths:
-    the caller's general path runs.  Compiled as one entry point
-    (``_kernels.small_entry(np.tanh)``)."""
-    rows, n = p.shape
-    if x.shape[0] != rows or c.shape[0] != rows or out.shape[0] != rows or \
-            out.shape[1] != n:
-        return False
-    for i in range(rows):
-        if not abs(x[i]) <= 374.0:
-            return False
-        r = 1.0 / c[i]
-        fi = r * r
-        if fi - fi != 0.0:
-            return False
-        for k in range(n):
-            out[i, k] = fi * p[i, k]
-    return True
 
 
 @_lazy

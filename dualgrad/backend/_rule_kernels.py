@@ -24,7 +24,11 @@ instead, as after NumPy's finiteness test).
 ``entry_kernel(ufunc)`` is the lean path's kernel for small 1-D values called through
 one compiled entry point (``_kernels.small_entry``: every argument a dual, any layout,
 no numba dispatcher), kept in ``ENTRY_KERNELS``: the same expressions and products,
-True, or False where a local derivative is not finite or the lengths differ.
+True, or False where a local derivative is not finite or the lengths differ.  A row of
+``rules._table.entry_form`` (``np.cos``, ``np.tanh``) has one as well, whose factor is
+the table's kernel arithmetic on NumPy's parts of it, which the lean path computes and
+passes (``d_tanh_x_entry(xs, a0s, px, q)``, ``a0 = np.cosh(x)``); False also where a
+``where`` of the row would take its other branch.
 
 ``exact_kernel(ufunc, duals)`` is the same for a rule whose value rounds alike in numba
 and NumPy (``+ - * /``, ``np.square``, ``np.negative``), that also computes the value
@@ -4134,6 +4138,41 @@ def d_fmin_xy_small(xs, ys, outs, px, py, q):
     return True
 
 
+def d_cos_x_entry(a0s, px, q):
+    """``np.cos``, small 1-D values of any layout, given ``a0 = np.sin(x)``:
+    ``q[i, :] = (-a0) * px``; False for operands of other lengths, and
+    where the local derivative is not finite."""
+    rows, n = q.shape
+    if a0s.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        a0 = a0s[i]
+        fx = -a0
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_tanh_x_entry(xs, a0s, px, q):
+    """``np.tanh``, small 1-D values of any layout, given ``a0 = np.cosh(x)``:
+    ``q[i, :] = (1.0 / a0 * (1.0 / a0)) * px``; False for operands of other lengths, where ``np.absolute(x) > 374.0``, and
+    where the local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or a0s.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        a0 = a0s[i]
+        fx = 1.0 / a0 * (1.0 / a0)
+        bad |= (np.absolute(x) > 374.0) | (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
 def d_add_exact(xs, ys, outs, px, py, q):
     """``np.add`` and its value, small arrays: ``outs[i] = x + y``,
     ``q[i, :] = (1.0) * px + (1.0) * py``; False for operands of other lengths or numbers of
@@ -4770,6 +4809,8 @@ _ENTRY = {
     np.arcsinh: d_arcsinh_x_entry,
     np.arccosh: d_arccosh_x_entry,
     np.arctanh: d_arctanh_x_entry,
+    np.cos: d_cos_x_entry,
+    np.tanh: d_tanh_x_entry,
 }
 
 KERNELS = {}    # ufunc -> {duals: (flat, rows)}: numba dispatchers, made when first asked

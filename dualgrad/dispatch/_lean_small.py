@@ -40,10 +40,7 @@ copies its branch.  Here each is one function with the checks written out:
 * :func:`lean_power_mixed`: a scalar's power with small 1-D values (``u ** k``, ``k **
   u``, ``t ** k``, ``2.0 ** u``), NumPy's value and the regular branches' NumPy calls,
   then the row's tests and the products in one compiled call (``backend.POWER_MIXED``;
-  small64);
-* ``np.tanh``'s lean function (:func:`_tanh`): NumPy's value and ``np.cosh(x)``, then
-  the table's factor ``(1.0 / np.cosh(x)) ** 2.0`` and the products in one compiled call
-  (small65).
+  small64).
 
 Each returns ``None`` having computed nothing where it is not sure (nested or complex
 values, deferred partials, escaped or differing tags, other directions, 0-d values,
@@ -52,7 +49,7 @@ and the caller's general path runs with its checks and errors; where the value i
 made and a local derivative is not finite somewhere, the general ``call`` gets that
 value (it keeps a zero partial 0 beside an infinite factor).
 
-Five of them hush NumPy's error state around their local derivatives by
+Four of them hush NumPy's error state around their local derivatives by
 :func:`._ufuncs._hush` written out (the context variable set to the last quiet pair
 directly, ``_eget`` / ``_eset`` / ``_ereset``): a call of the helper costs ~0.06 us of
 a ~1.3 us operation at N = 10, so the copies are one idiom kept inline on purpose.
@@ -94,7 +91,6 @@ _POWER_PAIR = backend.POWER_PAIR       # [power_pair_entry, once made]: u ** v
 _power_pair = backend.power_pair_kernel
 _POWER_MIXED = backend.POWER_MIXED     # [u ** k's / t ** k's entry, k ** u's / 2.0 ** u's]
 _power_mixed = backend.power_mixed_entry
-_entry_made = backend.entry_made
 _NO_ROWS = np.empty((0, 0))            # the partials of a plain base (t ** k) ...
 _NO_ROW = np.empty(0)                  # ... and of a number base (2.0 ** u): no term
 # ``y - 1.0`` of a float64 array as ``y - _ONE``: the same subtraction in NumPy's float64
@@ -560,66 +556,12 @@ def lean(rule):
     fast = _lean(rule)
     if rule.ufunc is np.maximum or rule.ufunc is np.minimum:
         return _bounded(rule.ufunc, fast)     # (two array duals: ``fast``, as before)
-    if rule.ufunc is np.tanh and fast is not None:
-        return _tanh(rule, fast)
     if rule.ufunc is not np.power:
         return fast
 
     def power(a, b):
         return lean_power_pair(a, b) if type(b) is ArrayDual else lean_power(a, b)
     return power
-
-
-def _tanh(rule, fast):
-    """``np.tanh``'s lean function: ``fast`` (the generated one), except for small 1-D
-    contiguous values once numba is loaded, where NumPy's value ``np.tanh(x)`` and, hushed,
-    ``c = np.cosh(x)`` go to one compiled call (``backend.entry_cell(np.tanh)``, made on
-    first use: ``_numba_kernels.tanh_entry``) that makes the table's factor ``(1.0 /
-    np.cosh(x)) ** 2.0`` from ``c`` (the same division and product) and the partials
-    (``scale_entry``'s products), where no ``|x|`` is past 374 or NaN (there the table's
-    ``where`` takes ``x`` itself): the same bits.  The table's factor took eight NumPy
-    calls and ``lazy_where``'s test for that ``where`` (7.6 us against ``np.sin(a)``'s 2.6
-    at N = 10, n = 10; small65).  Where the kernel declines, ``call`` from the value on,
-    as ``fast`` does for a factor that is not finite.  ``np.cosh(x)`` of a contiguous
-    ``x``: the array ``lazy_where``'s copy handed it (NumPy's loops may round a strided
-    operand apart, small61)."""
-    cell = backend.entry_cell(np.tanh)
-    tanh, cosh = np.tanh, np.cosh
-
-    def lean_tanh(a):
-        if type(a) is ArrayDual and _loader.READY:
-            x = a.value
-            p = a._p
-            if type(x) is _nd and type(p) is _nd and x.dtype is _F64 and \
-                    p.dtype is _F64 and x.ndim == 1 and p.ndim == 2 and \
-                    p.size < _BELOW[0] and x.strides[0] == 8 and a.tag in LIVE:
-                entry = cell[0] or _entry_made(cell, np.tanh)
-                if entry:
-                    out = tanh(x)
-                    if _errstate is None:                   # pragma: no cover
-                        token = _hush()
-                    else:             # _hush() written out (as lean_power's)
-                        e = _eget()
-                        s = _LAST[0]
-                        token = _eset(s[1]) if e is s[0] or e is s[1] else _hush()
-                    try:
-                        c = cosh(x)
-                    finally:
-                        if _errstate is None:               # pragma: no cover
-                            _unhush(token)
-                        else:
-                            _ereset(token)
-                    t = _small_empty(p.shape)
-                    if not entry(x, c, p, t):
-                        return call(rule, (a,), out)
-                    r = _new(ArrayDual)           # make_real, written out
-                    r.value = out
-                    r._p = t
-                    r.tag = a.tag
-                    r._c = None
-                    return r
-        return fast(a)
-    return lean_tanh
 
 
 def _bounded(ufunc, fast):

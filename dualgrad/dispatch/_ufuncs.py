@@ -33,7 +33,7 @@ from ._operands import check_holomorphic, is_complex as _is_complex, is_sparse, 
     is_sparse_matrix, operand, write_out
 from ..rules._expr import LAZY
 from ..rules._table import (NOT_HOLOMORPHIC, _COMPILED, _DUAL_CALL, _NAMESPACE,
-                             derivative_functions, quotient_functions, rule_for,
+                             derivative_functions, entry_form, quotient_functions, rule_for,
                              spread_functions, spread_product, tangent_function, two_step,
                              underflowed, tiny_below, TINY, value as _primal,
                              _HUGE as _LIFT_DOWN)
@@ -682,7 +682,8 @@ _LEAN_NAMESPACE = {
     "_scaled_k": backend.scaled_kernel, "_pair_k": backend.pair_kernel, "_where": backend.where,
     "_local_k": backend.local_kernel, "_local_k2": backend.local_kernel2,
     "_exact1": backend.exact1, "_exact2": backend.exact2, "_zeros": backend.zeros,
-    "_HL": _LAST, "_LB": backend.SMALL_BELOW, "_emp": backend.small_empty}
+    "_HL": _LAST, "_LB": backend.SMALL_BELOW, "_emp": backend.small_empty,
+    "_made": backend.entry_made, "_ld": backend._loader}
 if _errstate is not None:
     _LEAN_NAMESPACE.update(_eget=_errstate.get, _eset=_errstate.set, _ereset=_errstate.reset)
 
@@ -891,7 +892,8 @@ def lean(rule):
     namespace["_U"], namespace["_R"], namespace["_split"] = rule.ufunc, rule, split_ties
     namespace["_tiny"], namespace["_careful"] = _tiny, _careful
     if rule.ufunc.nin == 1 and rule.kind == "smooth":         # (_lean_lines' entry)
-        namespace["_E"] = backend.entry_cell(rule.ufunc if backend.fusable(rule) else None)
+        namespace["_E"] = backend.entry_cell(
+            rule.ufunc if backend.fusable(rule) or entry_form(rule) else None)
     exec(compile(source, f"<dualgrad lean path, np.{rule.name}>", "exec"),  # noqa: S102
          namespace)
     return namespace[name]
@@ -907,7 +909,7 @@ def _lean_source(rule, name):
     """The source of :func:`lean`'s ``op`` for ``rule`` (the checks, then the table's
     expressions as statements on ``x``, ``y`` and ``out``, in :data:`_NAMESPACE`)."""
     consts = [None if e.constant is None else float(e.constant) for e in rule.exprs]
-    bare = first = entry = None
+    bare = first = entry = split = None
     if rule.ufunc.nin == 1:
         c = consts[0]
         if c is not None:                 # a constant of the table: finite
@@ -937,7 +939,10 @@ def _lean_source(rule, name):
                     first.append("_z = _tiny(_f, _R, 0, (x, out))")   # hushed (erfcx,
                     bare = f"None if _z else ({bare})"      # dawsn at 1e200: attack59 03)
                     entry = None, entry[1], entry[2] + " and not _z"
-        head = _lean_head(1, name, entry is not None)
+                split = _split_lines(rule)
+                if split is not None:       # tanh: np.cosh(x) hushed, then its own entry
+                    entry = None
+        head = _lean_head(1, name, entry is not None or split is not None)
         if rule.ufunc in backend.EXACT:                     # np.square, np.negative
             test = "_p.ndim == x.ndim + 1" if rule.ufunc in backend.EXACT_FLAT else \
                 "x.ndim == 1 and _p.ndim == 2"
@@ -947,10 +952,10 @@ def _lean_source(rule, name):
                      "        _g = _exact1(_U, x, _p)",
                      "        if _g is not None:",
                      "            return _make(_g[0], _g[1], _a.tag)"]
+        careful = "_careful(_R, (_a,), (x,), out, (_p,), None)" \
+            if 0 in _variable(rule) and c is None else None
         return _lean_lines(head, "x", "(_a,)", body, bare, first, entry,
-                           _float64_loop(rule.ufunc),
-                           "_careful(_R, (_a,), (x,), out, (_p,), None)" if 0 in _variable(rule)
-                           and c is None else None)
+                           _float64_loop(rule.ufunc), careful, split)
     if consts[0] == 1.0 and consts[1] in (1.0, -1.0):          # a + b, a - b: one pass
         body = [f"_t = _lsum({'_add' if consts[1] == 1.0 else '_sub'}, _p, _q)"]
     else:
@@ -988,6 +993,25 @@ def _lean_source(rule, name):
     careful = "_careful(_R, (_a, _b), (x, y), out, (_p, _q), None)" if None in consts and \
         not rule.select and any(k in _variable(rule) for k in (0, 1)) else None
     return _lean_lines(head, "x, y", "(_a, _b)", body, bare, careful=careful)
+
+
+def _split_lines(rule):
+    """``(guard, parts, arguments)`` of a unary ``rule``'s compiled entry that makes its
+    factor from NumPy's parts (``rules._table.entry_form``: ``np.tanh``'s from ``a0 =
+    np.cosh(x)``, ``np.cos``'s from ``a0 = np.sin(x)``), for :func:`_lean_lines`, or
+    ``None`` for a row without one.  ``parts``: the statements computing them as
+    ``_a0``, ...; ``arguments``: the entry's arrays (the form's ``reads``, then the
+    partials); ``guard``: more conditions of the call.  Where the table's part holds a ``where``
+    (tanh's ``|x| > 374``) its ``lazy_where`` hands NumPy a contiguous copy of ``x``
+    (NumPy's loops may round a strided operand apart, small61): the entry then takes
+    contiguous ``x`` only (``x.strides[0] == 8``), and declines where a test holds."""
+    form = entry_form(rule)
+    if form is None:
+        return None
+    tests, _, parts, reads = form
+    names = [a if a in ("x", "out") else f"_{a}" for a in reads]
+    lines = [f"_a{j} = {part.source()}" for j, part in enumerate(parts)]
+    return " and x.strides[0] == 8" if tests else "", lines, ", ".join(names + ["_p"])
 
 
 def _float64_loop(ufunc):
@@ -1102,7 +1126,7 @@ def _hushed(lines, indent):
 
 
 def _lean_lines(head, values, duals, body, bare=None, first=None, entry=None, typed=False,
-                careful=None):
+                careful=None, split=None):
     """``head`` (the signature and checks) and what every lean ``op`` does after them:
     the value, then ``body`` (the partials ``_t``) with NumPy's reports hushed, the
     general path where the value is not float64 or a factor is not finite.
@@ -1130,6 +1154,11 @@ def _lean_lines(head, values, duals, body, bare=None, first=None, entry=None, ty
     (:func:`_float64_loop`; the head admits ndarrays of at least one axis): no test of
     it (small54).
 
+    ``split``: :func:`_split_lines`' ``(guard, parts, arguments)`` of a unary rule's
+    entry that makes the factor from NumPy's parts: where it holds one (made here on
+    first use, numba loaded) and ``_w`` and ``guard`` hold, the parts hushed and the
+    entry's one call; elsewhere ``first``, ``bare`` and ``body`` (``entry`` ``None``).
+
     ``careful``: a quotient rule's call of :func:`_careful` (no ``total``), run where
     ``_t`` is ``None`` (a kernel that declined an underflowed or non-finite factor,
     or NumPy's factors not finite): the general path's partials without
@@ -1150,6 +1179,19 @@ def _lean_lines(head, values, duals, body, bare=None, first=None, entry=None, ty
                 "    else:",
                 *("    " + line for line in quiet)]
         quiet = [*(_hushed(first, 4) if first else []), *quiet]
+    if split is not None:
+        guard, parts, arguments = split
+        quiet = [
+            "    _k = _E[0]",
+            "    if _k is None and _w and _ld.READY:",
+            "        _k = _made(_E, _U)",
+            f"    if _k and _w{guard}:",
+            *_hushed(parts, 8),
+            "        _t = _emp(_p.shape)",
+            f"        if not _k({arguments}, _t):",
+            "            _t = None",
+            "    else:",
+            *("    " + line for line in quiet)]
     return "\n".join([
         *head,
         f"    out = _U({values})",

@@ -461,6 +461,10 @@ class Expr:
         :meth:`kernel_source` is not ``None``), and those subexpressions (``parts``,
         :class:`Expr` of :attr:`params`): NumPy computes the parts, a kernel the rest,
         the same operations in the same order as the whole expression on NumPy's path.
+        A square ``b ** 2.0`` (or ``** 2``) is the kernel's ``b * b``: NumPy's float64
+        power by 2 is that one product (``x ** 2.0`` and ``x * x`` bit-equal on 8 million
+        values of four scales, NumPy 2.4 here; small66's measurement, held for the rows
+        that use it by ``bench/small65_bits.py``), and ``b`` is split as any operand.
 
         >>> from dualgrad.rules._expr import parse
         >>> kernel, parts = parse("y * x ** (y - 1.0)", ("x", "y", "out")).kernel_split()
@@ -476,11 +480,38 @@ class Expr:
                 return node[:2] + (split(node[2]),)
             if node[0] == "binary" and node[1] != "**":
                 return node[:2] + (split(node[2]), split(node[3]))
+            if node[0] == "binary" and node[3] in (("num", 2.0), ("num", 2)):
+                base = split(node[2])
+                return ("binary", "*", base, base)
             parts.append(Expr(self.text, self.params, node))
             return ("name", f"a{len(parts) - 1}")
         tree = split(self.real_line().tree)
         names = tuple(f"a{j}" for j in range(len(parts)))
         return Expr(self.text, self.params + names, tree), tuple(parts)
+
+    def branch_taken(self):
+        """``(tests, expr)``: the expression with each ``where(c, a, b)`` written ``b``
+        (``expr``), and those conditions ``c`` (``tests``, :class:`Expr` of
+        :attr:`params`, outermost first): where no test holds, ``expr`` is what the
+        expression computes, branch for branch.  The table's conditions read values
+        only, and it writes a ``where``'s special case first (``np.tanh``'s ``|x| >
+        374``): a compiled entry that computes ``expr`` declines where a test holds
+        (``rules._table.entry_form``)."""
+        tests = []
+
+        def taken(node):
+            if node[0] == "call" and node[1] == "where":
+                tests.append(Expr(self.text, self.params, node[2][0]))
+                return taken(node[2][2])
+            if node[0] == "call":
+                return node[:2] + (tuple(taken(a) for a in node[2]),)
+            if node[0] == "unary":
+                return node[:2] + (taken(node[2]),)
+            if node[0] in ("binary", "compare"):
+                return node[:2] + (taken(node[2]), taken(node[3]))
+            return node
+        tree = taken(self.tree)
+        return tuple(tests), (self if tree == self.tree else Expr(self.text, self.params, tree))
 
     def function(self, namespace, rename=None):
         """A callable of :attr:`params` evaluating the expression, its names

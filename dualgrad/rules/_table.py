@@ -91,7 +91,7 @@ from ._expr import LAZY as _LAZY, Expr, parse
 from ._student import t_cdf_df_series
 
 __all__ = ["Rule", "RULES", "NOT_HOLOMORPHIC", "rule_for", "where", "value",
-           "derivative_functions", "regular_branch", "regular_form", "tangent_function",
+           "derivative_functions", "entry_form", "regular_branch", "regular_form", "tangent_function",
            "branch_functions", "cut_of", "step_of", "Branches", "float_places", "step_threshold", "Selection",
            "method_selection", "quotient_functions", "spread_functions", "spread_product", "two_step", "TINY", "NESTED_TINY", "tiny_below", "underflowed"]
 
@@ -2594,6 +2594,61 @@ def regular_form(rule, k):
                                       expr.params, branch)
         _COMPILED[key] = form
     return form
+
+
+def entry_form(rule):
+    """``(tests, kernel, parts, reads)`` of a one-argument smooth NumPy row whose local
+    derivative is kernel arithmetic on NumPy calls of a one-argument float64 ufunc
+    (``np.cos``'s ``-a0`` of ``a0 = np.sin(x)``; ``np.tanh``'s ``1.0 / a0 * (1.0 / a0)``
+    of ``a0 = np.cosh(x)``, past ``where(np.absolute(np.real(value(x))) > 374.0, 709.0,
+    x)``), or ``None``: a row whose derivative is kernel arithmetic alone (its own
+    generated kernels, ``backend._kernelgen.fusable``), one NumPy call as it is (``np.sin``'s
+    ``np.cos(x)``: the lean path's shared product ``scale_entry`` takes it), a quotient
+    or spread row, anything else.  ``parts`` (:class:`Expr` of ``x``, ``out``) are
+    :meth:`Expr.kernel_split`'s, each ``where`` in them written as its taken branch
+    (:meth:`Expr.branch_taken`); ``kernel`` is the rest, on ``x``, ``out`` and the
+    parts' names ``a0``, ...; ``tests`` the conditions of those ``where`` (on values),
+    under which the row computes another branch; ``reads`` the names of
+    ``kernel.params`` that the kernel and the tests read, in that order: the entry's
+    1-D arguments.  ``backend._kernelgen`` writes the compiled entry that computes the
+    kernel and the partials, declining where a test holds; the lean path
+    (``dispatch._ufuncs.lean``) computes the parts and passes ``reads``."""
+    key = ("entry", rule.ufunc)
+    form = _COMPILED.get(key, False)
+    if form is False:
+        form = None
+        expr = rule.exprs[0] if rule.ufunc.nin == 1 and rule.kind == "smooth" and \
+            rule.exprs and type(rule.ufunc) is np.ufunc and \
+            getattr(np, rule.name, None) is rule.ufunc and \
+            rule.quotient_exprs[0] is None and not rule.spread else None
+        if expr is not None and expr.real_line().kernel_source() is None:
+            kernel, parts = expr.kernel_split()
+            tests, taken = [], []
+            for part in parts:
+                found, part = part.branch_taken()
+                tests += found
+                taken.append(part)
+            if kernel.kernel_source() is not None and kernel.tree[0] != "name" and \
+                    parts and all(map(_float_ufunc_call, taken)) and \
+                    all(t.kernel_source() is not None for t in tests):
+                used = kernel.names.union(*(t.names for t in tests))
+                form = (tuple(tests), kernel, tuple(taken),
+                        tuple(a for a in kernel.params if a in used))
+        _COMPILED[key] = form
+    return form
+
+
+def _float_ufunc_call(part):
+    """Is ``part`` (:class:`Expr`) a call of a one-argument NumPy ufunc with a float64
+    loop on kernel arithmetic (``np.sin(x)``)?  Then on 1-D float64 values it is a 1-D
+    float64 ndarray, which a compiled entry may take unchecked."""
+    node = part.tree
+    if node[0] != "call" or not node[1].startswith("np.") or len(node[2]) != 1:
+        return False
+    ufunc = getattr(np, node[1][3:], None)
+    return type(ufunc) is np.ufunc and ufunc.nin == 1 and ufunc.nout == 1 and \
+        "d->d" in ufunc.types and \
+        Expr(part.text, part.params, node[2][0]).kernel_source() is not None
 
 
 def regular_branch(rule, k):

@@ -57,3 +57,15 @@ def test_a_nan_direction_does_not_end_the_other_directions_steps():
         s = mpmath.findroot(lambda s: s ** 3 + s - 5, 1.5)
         want = float(-s / (3 * s * s + 1))
     assert abs(J[0, 0] - want) <= 4e-16 * abs(want) and np.isnan(J[0, 1])
+
+
+@pytest.mark.parametrize("f", [lambda z: np.cumprod(z)[-1], lambda z: np.sum(np.cumprod(z)),
+                               lambda z: np.multiply.accumulate(z)[-1]])
+def test_cumprod_hessian_at_factors_of_different_sizes(f):
+    # attack66 F2: the ratio form c * cumsum(p / v) one level down gave H[0, 0] = -131072
+    # (c / v**2 - c / v**2 rounded) for 0.  Exact, for z0 z1 z2 (+ z0 + z0 z1): the
+    # diagonal 0, H[0, 1] = z2 (+ 1), H[0, 2] = z1, H[1, 2] = z0
+    z = np.array([1e-20, 2.0, 3.0])
+    extra = 1.0 if f(np.ones(3)) == 3.0 else 0.0
+    want = np.array([[0.0, 3.0 + extra, 2.0], [3.0 + extra, 0.0, 1e-20], [2.0, 1e-20, 0.0]])
+    np.testing.assert_allclose(dg.hessian(f, z), want, rtol=1e-15, atol=0)

@@ -480,7 +480,7 @@ class Expr:
                 return node[:2] + (split(node[2]),)
             if node[0] == "binary" and node[1] != "**":
                 return node[:2] + (split(node[2]), split(node[3]))
-            if node[0] == "binary" and node[3] in (("num", 2.0), ("num", 2)):
+            if node[0] == "binary" and node[3] == ("num", 2.0):     # (an int 2 too)
                 base = split(node[2])
                 return ("binary", "*", base, base)
             parts.append(Expr(self.text, self.params, node))

@@ -26,7 +26,7 @@ from ..dual import HOLOMORPHIC, LIVE as _LIVE, Dual, make, partials_array as _pa
 from ..dual._scalar import _REAL as _REAL_SCALARS   # (the real classes made so far; float)
 from ..dual._array import ARGUMENT_FACTORS as _argument_factors, \
     argument_factors as _make_argument_factors, array_and_scalar as _array_and_scalar
-from . import _reductions, _second_order
+from . import _farpower, _reductions, _second_order
 from ._lean_products import LEAN_PRODUCTS
 from ._quiet import _LAST, _errstate, _hush, _unhush  # (imported from here too)
 from ._operands import check_holomorphic, is_complex as _is_complex, is_sparse, \
@@ -1266,16 +1266,27 @@ def _scalar_quotient(rule, k, f, values, out, ps):
     as "not a function of x alone"; ``arctan(exp(x0 x1))``'s H00 inf at chunk=1, NaN
     at others: diff57 R1 / attack57 d28); the plain call is the gradient's own."""
     pair = quotient_functions(rule)[k]
-    if _is_finite(f) and (pair is None or not abs(_primal(f)) < tiny_below(f)):
+    if _is_finite(f) and not (abs(_primal(f)) < tiny_below(f) and
+                              (pair is not None or rule.spread)):
         return [f * p for p in ps]
     terms = _quotient_terms(pair, f, values, out, ps)
     if isinstance(f, Dual):
-        flat = _quotient_terms(pair, _primal(f), [_primal(v) for v in values], _primal(out),
-                               [_primal(p) for p in ps])
+        plain = [_primal(v) for v in values]
+        flat = _quotient_terms(pair, _primal(f), plain, _primal(out), [_primal(p) for p in ps])
+        if rule.spread:
+            flat = _spread_terms(rule, k, plain, _primal(out), [_primal(p) for p in ps], flat)
+            terms = _farpower.power_terms(k, values, ps, terms)
         terms = [_with_primal(t, v) for t, v in zip(terms, flat)]
     elif rule.spread:
-        terms = _scalar_spread(rule, k, values, out, ps, terms)
+        terms = _spread_terms(rule, k, values, out, ps, terms)
     return terms
+
+
+def _spread_terms(rule, k, values, out, ps, terms):
+    """:func:`_scalar_spread`'s terms, then each number that is not the extended-range
+    product's to a few ulps taken as it (:func:`_farpower.power_terms`: a negative base,
+    a factor that lost bits below the normal range or fell to 0 with ``out``)."""
+    return _farpower.power_terms(k, values, ps, _scalar_spread(rule, k, values, out, ps, terms))
 
 
 def _scalar_spread(rule, k, values, out, ps, terms):
@@ -1671,7 +1682,7 @@ def _tiny(f, rule=None, k=0, args=()):
             return False
         if rule is None:
             return True
-        a = _primal(quotient_functions(rule)[k][0](*args))
+        a = _numerator(rule, k, args)
         if type(a) is np.ndarray and a.shape == f.shape:  # (a field from zeros: 0 at each
             # step; |f| below TINY where a is nonzero, NaNs passed over, in two calls)
             return bool(_fmin(af, axis=None, where=a != 0.0, initial=np.inf) < TINY)
@@ -1692,8 +1703,19 @@ def _tiny(f, rule=None, k=0, args=()):
             return False
         lost = m < small
     if rule is not None and np.iscomplexobj(fv) and lost.any():
-        lost = lost & (np.asarray(_primal(quotient_functions(rule)[k][0](*args))) != 0.0)
+        lost = lost & (np.asarray(_numerator(rule, k, args)) != 0.0)
     return bool(lost.any())
+
+
+def _numerator(rule, k, args):
+    """The numbers whose zeros make argument ``k``'s local derivative an exact 0 for
+    :func:`_tiny`: the quotient's numerator ``a``, or for a row with a spread the base
+    ``x`` (``y * out`` is 0 where ``out`` underflowed, while ``y x**(y - 1)`` kept a few
+    bits: 2.0499999986e-275 for 2.05e-275 at x = 1e-300, y = 2.05, dx = 1e40; attackb65
+    F2)."""
+    if rule.spread and spread_functions(rule)[k] is not None:
+        return _primal(args[0])
+    return _primal(quotient_functions(rule)[k][0](*args))
 
 
 def _least_part(v, block=16384):
@@ -1804,6 +1826,10 @@ def _quotient_partials(rule, fns, duals, values, out, arrays, shape, total):
             t = None if fine else _array_quotient(rule, k, f, values, out, p, shape)
             if rule.spread and not fine:
                 t = _array_spread(rule, k, f, values, out, p, shape, t)
+                if getattr(p, "dtype", None) == _f64 and p.ndim:   # every level, in
+                    tt = backend.combine([f], [p], shape, p.shape[-1]) if t is None else t
+                    found = _farpower.power_terms(k, values, [p], [tt], lift=True)[0]
+                    t = t if found is tt else found                 # extended range
             fixed = fixed or t is not None
             factors.append(f if t is None else 1.0)
             partials.append(p if t is None else t)

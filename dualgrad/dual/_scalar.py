@@ -326,6 +326,8 @@ def _underflow_tests(rule, refs):
             continue
         num = pair[0]
         src = num.scalar_source().lstrip("-") if num.constant is None else None
+        if rule.spread and rule.spread_exprs[k] is not None:
+            src = "x"       # (power's y * out is 0 where out underflowed: _tiny's x)
         floats.append(f"(-_T < {f} < _T if type({f}) is float else type({f}) is complex "
                       f"and abs({f}) < _T)" + (f" and {src} != 0.0" if src else ""))
         nested.append(f"_uf({f}, {src or '1.0'})")

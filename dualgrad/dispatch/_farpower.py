@@ -1,0 +1,286 @@
+"""``x ** y``'s local derivative times a partial at every level of a nested dual, in
+extended range.
+
+The rule table's spread (:func:`dualgrad.rules._table.spread_product`) takes the
+power row's ``c * h**4 * p`` by mantissas and exponents, but on plain numbers only:
+one level down the partials of ``y x**(y - 1)`` hold ``x**(y - 2) dx``, which
+overflows where the product with a small partial does not (diff65 F4: the jvp of a
+jvp of ``u ** k`` at u = k = 1e-310 gave the slope 1.0 where the exact -1e310
+overflows, and -inf for -1e-110 at u = 1e-100).  Here each number of a nested dual
+(its value, its partials, theirs) is a pair ``(m, e)``, ``m * 2**e`` with ``m`` in
+``[0.5, 1)`` (NumPy's ``frexp``), so no product or sum over- or underflows on the
+way; a number leaves the pairs once, rounded by ``ldexp`` (an honest inf where it
+overflows, the subnormal or 0 where it underflows).
+
+The terms are built by the rules of dual arithmetic (a product's partial is ``a'b +
+ab'``; ``x**q``'s is ``x**q (q' log x + q x' / x)``, a zero partial of ``q`` or ``x``
+adding nothing), the newest tag outermost as in :mod:`dualgrad.dual`.  Plain numbers
+and NumPy float64 arrays of one shape both serve as the pairs' parts.
+"""
+
+import numpy as np
+
+from .. import dual
+from ..dual import Dual, partials_array as _partials_array
+
+_NONE = -(1 << 20)      # the exponent of a zero: below any other in a sum
+_BIG = 1 << 12          # exponents past this leave float64's range either way
+
+
+class _Node:
+    """A dual of tag ``tag`` whose value and partials are pairs or nodes."""
+    __slots__ = ("tag", "value", "parts")
+
+    def __init__(self, tag, value, parts):
+        self.tag, self.value, self.parts = tag, value, parts
+
+
+def _pair(x):
+    m, e = np.frexp(x)
+    return m, np.where(m == 0.0, _NONE, e).astype(np.int64)
+
+
+def _float(a):
+    m, e = a
+    return np.ldexp(m, np.clip(e, -_BIG, _BIG))
+
+
+def _pmul(a, b):
+    m, e = _pair(a[0] * b[0])
+    return m, np.where(m == 0.0, _NONE, a[1] + b[1] + e)
+
+
+def _padd(a, b):
+    top = np.maximum(a[1], b[1])
+    s = np.ldexp(a[0], np.clip(a[1] - top, -_BIG, 0)) + \
+        np.ldexp(b[0], np.clip(b[1] - top, -_BIG, 0))
+    m, e = _pair(s)
+    return m, np.where(m == 0.0, _NONE, top + e)
+
+
+def _precip(a):
+    m, e = _pair(1.0 / a[0])
+    return m, np.where(m == 0.0, _NONE, e - a[1])
+
+
+def _tag(a):
+    return a.tag if type(a) is _Node else -1
+
+
+def _split(a, tag):
+    """``a``'s value and partials in ``tag`` (``None``: constant in it)."""
+    return (a.value, a.parts) if _tag(a) == tag else (a, None)
+
+
+def _zero(a):
+    if type(a) is _Node:
+        return _zero(a.value) and all(_zero(p) for p in a.parts)
+    return not np.any(a[0])
+
+
+def _same(ap, bp):
+    if len(ap) != len(bp):
+        raise ValueError("partials of one tag in unequal numbers")
+
+
+def _add(a, b):
+    t = max(_tag(a), _tag(b))
+    if t < 0:
+        return _padd(a, b)
+    (av, ap), (bv, bp) = _split(a, t), _split(b, t)
+    if ap is None or bp is None:
+        return _Node(t, _add(av, bv), ap if bp is None else bp)
+    _same(ap, bp)
+    return _Node(t, _add(av, bv), [_add(p, q) for p, q in zip(ap, bp)])
+
+
+def _mul(a, b):
+    t = max(_tag(a), _tag(b))
+    if t < 0:
+        return _pmul(a, b)
+    (av, ap), (bv, bp) = _split(a, t), _split(b, t)
+    if bp is None:
+        return _Node(t, _mul(av, bv), [_mul(p, bv) for p in ap])
+    if ap is None:
+        return _Node(t, _mul(av, bv), [_mul(av, q) for q in bp])
+    _same(ap, bp)
+    return _Node(t, _mul(av, bv), [_add(_mul(av, q), _mul(p, bv)) for p, q in zip(ap, bp)])
+
+
+def _recip(a):
+    if type(a) is not _Node:
+        return _precip(a)
+    r = _recip(a.value)
+    rr = _mul(r, r)
+    return _Node(a.tag, r, [_mul(_mul(p, rr), (-0.5, np.int64(1))) for p in a.parts])
+
+
+def _log(a):
+    if type(a) is not _Node:
+        return _pair(np.log(_float(a)))
+    r = _recip(a.value)
+    return _Node(a.tag, _log(a.value), [_mul(p, r) for p in a.parts])
+
+
+def _power(x, q):
+    """``x ** q``; a plain level's ``h**4`` of ``h = |x| ** (q / 4)`` (the table's quarter
+    powers), its sign ``(-1)**q`` for a negative ``x`` and an integer ``q`` (NaN for
+    another ``q``, NumPy's)."""
+    t = max(_tag(x), _tag(q))
+    if t < 0:
+        xv, qv = _float(x), _float(q)
+        h = _pair(np.power(np.absolute(xv), qv * 0.25))
+        h = _pmul(h, h)
+        m, e = _pmul(h, h)
+        odd = np.where(qv % 2.0 == 1.0, -1.0, 1.0)
+        sign = np.where(xv < 0.0, np.where(qv == np.floor(qv), odd, np.nan), 1.0)
+        return m * sign, e
+    (xv, xp), (qv, qp) = _split(x, t), _split(q, t)
+    v = _power(xv, qv)
+    n = len(xp if xp is not None else qp)
+    lx = rx = None
+    parts = []
+    for i in range(n):
+        s = None
+        if xp is not None and not _zero(xp[i]):
+            rx = _recip(xv) if rx is None else rx
+            s = _mul(_mul(qv, xp[i]), rx)
+        if qp is not None and not _zero(qp[i]):
+            lx = _log(xv) if lx is None else lx
+            u = _mul(qp[i], lx)
+            s = u if s is None else _add(s, u)
+        parts.append(_pair(0.0) if s is None else _mul(v, s))
+    return _Node(t, v, parts)
+
+
+def _tree(d, lift=False):
+    """The real scalar or array ``d`` (plain or a nested dual) as pairs; ``lift``: an
+    array's leaves given a last axis of one (the directions' of a partials array)."""
+    if isinstance(d, Dual):
+        if d._kind == "slots":
+            ps = d._plist()
+        else:
+            full = _partials_array(d)
+            ps = [full[..., j] for j in range(full.shape[-1])]
+        return _Node(d.tag, _tree(d.value, lift), [_tree(p, lift) for p in ps])
+    d = np.asarray(d)
+    if d.dtype != np.float64:
+        raise TypeError("not a float64 number")
+    return _pair(d[..., None] if lift and d.ndim else d)
+
+
+def _leaves(t):
+    if type(t) is _Node:
+        yield from _leaves(t.value)
+        for p in t.parts:
+            yield from _leaves(p)
+    else:
+        yield t
+
+
+def _finite(t):
+    """Where every number of the pairs ``t`` is finite (an element mask)."""
+    ok = True
+    for m, _ in _leaves(t):
+        ok = ok & np.isfinite(m)
+    return ok
+
+
+def _primal(t):
+    while type(t) is _Node:
+        t = t.value
+    return _float(t)
+
+
+_CLOSE = 2.0 ** -40     # an old number this near the pairs' keeps its bits, relative,
+_STEPS = 2.0 ** -1072   # or this, below the normal range (the pairs' own few roundings)
+
+
+def _choose(old, new, ok):
+    """The numbers the term takes, and whether any changed: ``old`` where ``ok`` is
+    false, where ``old`` is the pairs' ``new`` to a few ulps (four steps of the least
+    subnormal number) or ``new`` is NaN, else ``new`` (a product or sum of the dual
+    arithmetic over- or underflowed on the way)."""
+    n = _float(new)
+    o = np.asarray(old, dtype=np.float64)
+    keep = ~ok | (n != n) | (o == n) | np.isfinite(n) & \
+        (np.absolute(o - n) <= _CLOSE * np.absolute(n) + _STEPS)
+    if np.all(keep):
+        return old, False
+    r = np.where(keep, o, n)
+    return (float(r) if type(old) in (float, np.float64) else r), True
+
+
+def _zero_like(v):
+    while isinstance(v, Dual):
+        v = v.value
+    return np.zeros_like(v) if type(v) is np.ndarray else 0.0
+
+
+def _merge(old, new, ok):
+    """The term ``old`` (as dual arithmetic built it) with its numbers chosen by
+    :func:`_choose` against the pairs' ``new``, and whether any changed; levels either
+    lacks are constant there (zero partials)."""
+    to, tn = old.tag if isinstance(old, Dual) else -1, _tag(new)
+    if to < 0 and tn < 0:
+        return _choose(old, new, ok)
+    t = max(to, tn)
+    if to == t:
+        ov = old.value
+        if old._kind == "slots":
+            op = old._plist()
+        else:
+            full = _partials_array(old)
+            op = [full[..., j] for j in range(full.shape[-1])]
+    else:
+        ov, op = old, None
+    nv, np_ = (new.value, new.parts) if tn == t else (new, None)
+    n = len(op) if op is not None else len(np_)
+    if op is None:
+        op = [_zero_like(ov)] * n
+    if np_ is None:
+        np_ = [_pair(0.0)] * n
+    _same(op, np_)
+    value, changed = _merge(ov, nv, ok)
+    parts = []
+    for p, q in zip(op, np_):
+        p, c = _merge(p, q, ok)
+        parts.append(p)
+        changed = changed or c
+    if not changed and to == t:
+        return old, False
+    if type(value) is np.ndarray:
+        if any(isinstance(p, Dual) for p in parts):
+            raise ValueError("a third level of an array")
+        return dual.make_array(value, np.stack(np.broadcast_arrays(*parts), axis=-1), t), True
+    return dual.make_scalar(value, parts, t), True
+
+
+def power_terms(k, values, ps, terms, lift=False):
+    """``terms``, argument ``k``'s ``f * p`` of ``x ** y`` for each partial ``p`` of
+    ``ps`` (``values`` ``x, y``: real numbers, float64 arrays or nested duals of them),
+    with each number that is not the extended-range product's to a few ulps replaced by
+    it (``y x**(y - 1) p`` for ``k`` 0, ``log(x) x**y p`` for 1): where the inputs are
+    finite, ``x`` and ``y`` nonzero (the row's own branches) and ``x`` positive, or
+    for ``k`` 0 negative beside an integer ``y`` below 2**53 (``out`` is NaN for
+    another: no finite slope there, though ``y - 1.0`` may round to an integer; past
+    2**53 ``y - 1.0`` rounds to the wrong parity: the sign of ``x**(y - 1)``).  ``lift``: ``ps`` and ``terms`` are partials arrays, the values' shape
+    plus the directions' axis.  ``terms`` unchanged where the structures disagree
+    (partials of one tag in unequal numbers, an array three levels deep)."""
+    with np.errstate(all="ignore"):
+        try:
+            tx, ty = (_tree(v, lift) for v in values)
+            tps = [_tree(p) for p in ps]
+            x0, y0 = _primal(tx), _primal(ty)
+            ok = _finite(tx) & _finite(ty) & (x0 != 0.0) & (y0 != 0.0) & \
+                ((x0 > 0.0) | (k == 0) & (y0 == np.floor(y0)) & (np.absolute(y0) < 2.0 ** 53))
+            if not np.any(ok):
+                return terms
+            if k == 0:
+                f = _mul(ty, _power(tx, _add(ty, _pair(-1.0))))
+            else:
+                f = _mul(_log(tx), _power(tx, ty))
+            new = [_merge(t, _mul(f, q), ok & _finite(q)) for t, q in zip(terms, tps)]
+        except (TypeError, ValueError):
+            return terms
+    return [t for t, _ in new] if any(c for _, c in new) else terms

@@ -1,7 +1,8 @@
 """A digest of corpus66's eigenvalue short cuts, bit for bit (issue 13): the residuals
-of close pairs taken diagonal by diagonal for a banded matrix and the ties' closure on
-the pairs' own block (dualgrad/dispatch/_spectral.py ``_banded_product`` /
-``_closed``).  Cases: ``np.linalg.eigh`` / ``eigvalsh`` / ``eig`` / ``eigvals`` and
+of close pairs taken diagonal by diagonal for a banded matrix, the ties' closure on
+the pairs' own block, and ``couple`` / ``clustered``'s tests at the tied pairs alone
+(dualgrad/dispatch/_spectral.py ``_banded_product``, ``_closed``, ``_couple_pairs``,
+``_rows_at_pairs``).  Cases: ``np.linalg.eigh`` / ``eigvalsh`` / ``eig`` / ``eigvals`` and
 ``svd`` of tridiagonal and banded dual matrices with near ties (double wells, whose
 deep levels come in pairs ``1e-9`` apart), of block-diagonal and dense ones, orders
 32 to 300, values with -0.0, subnormals, NaN and inf, partials with NaN / inf / -0.0,

@@ -311,13 +311,13 @@ def second_order_size(A, V, Vi):
 def _banded_product(a, x, big):
     """``a.astype(big) @ x`` (``a`` a plain ``(m, m)`` matrix, ``x`` ``(m, k)`` of dtype
     ``big``), bit for bit.  NumPy has no BLAS for ``longdouble``: its matmul sums
-    ``a_ij x_jk`` over ``j`` in order, one product and one sum at a time, from 0 (~5 ms
+    ``a_ij x_jk`` over ``j`` in order, one product and one sum at a time, from 0 (3-5 ms
     at m = 300, k = 8).  Where ``a`` is real and banded (bandwidth ``b``, under ``m /
     8``) and ``x`` finite, the same sums in the same order skip only the products
     ``0 * x_jk``, each a zero that leaves a nonzero sum as it is (an all-zero sum may
     keep another sign: :func:`resolved` reads its size): ``2 b + 1`` vector products,
     diagonal by diagonal, ``j`` rising for every row (a tridiagonal matrix, the
-    finite-difference Hamiltonians of corpus64's square well: ~0.1 ms)."""
+    finite-difference Hamiltonians of corpus64's square well: ~0.45 ms)."""
     m = a.shape[-1]
     if a.ndim == 2 and m >= 32 and a.dtype == np.float64 and big is np.longdouble and \
             x.ndim == 2 and np.isfinite(x).all():
@@ -415,6 +415,8 @@ def couple(FC, C, ties):
     every partial otherwise."""
     if ties is None:
         return FC
+    if _at_pairs(C, ties) and type(FC) is np.ndarray and FC.shape == C.shape:
+        return _couple_pairs(FC, C, ties)
     zero = negligible(C, whole=True)
     zero &= np.swapaxes(zero, -1, -2)
     undefined = ties & ~zero
@@ -424,6 +426,51 @@ def couple(FC, C, ties):
     if kept.any():                       # near ties: F_ij C_ij is noise; exact: 0 already
         FC = np.where(kept, FC * 0.0, FC)
     return FC
+
+
+def _at_pairs(P, ties):
+    """May :func:`couple` and :func:`clustered` judge ``P`` (``V^H dA V``, directions
+    leading) at the tied pairs alone: a plain real ``(n, m, m)`` stack, one 2-D
+    ``ties``?  Their tests are elementwise against one scale, ``max|P|`` over every
+    direction and entry (:func:`negligible`'s ``whole``); corpus64's square well has
+    22 pairs among 300 x 300 entries a direction (the whole stack's masks ~4 ms of a
+    ~30 ms Jacobian)."""
+    return type(P) is np.ndarray and P.ndim == 3 and P.dtype == np.float64 and \
+        P.size > 0 and type(ties) is np.ndarray and ties.shape == P.shape[1:]
+
+
+def _scale(P):
+    """``max|P|`` (NaN where ``P`` holds one), the ``np.max(np.abs(P))`` of
+    :func:`negligible` and :func:`clustered` without the whole ``abs``."""
+    return np.maximum(P.max(), -P.min())
+
+
+def _couple_pairs(FC, C, ties):
+    """:func:`couple` of a stack that :func:`_at_pairs` admits, its tests made at the
+    pairs ``ties`` holds: the same masks, the same ``np.where`` writes."""
+    i, j = np.nonzero(ties)
+    m = max(C.shape[-2], C.shape[-1])
+    tol = NEAR * m * _EPS * _scale(C)
+    zero = (np.abs(C[:, i, j]) <= tol) & (np.abs(C[:, j, i]) <= tol)
+    undefined = ~zero
+    if undefined.any():
+        mask = np.zeros(C.shape, dtype=bool)
+        mask[:, i, j] = undefined
+        FC = np.where(mask, nan_like(C), FC)
+    kept = zero & (FC[:, i, j] != 0)
+    if kept.any():                       # near ties: F_ij C_ij is noise; exact: 0 already
+        mask = np.zeros(C.shape, dtype=bool)
+        mask[:, i, j] = kept
+        FC = np.where(mask, FC * 0.0, FC)
+    return FC
+
+
+def _rows_at_pairs(i, j, hit, shape):
+    """``np.any(off & X, axis=-1)`` where ``X`` holds ``hit`` at the pairs ``(i, j)``
+    of ``off`` (directions leading)."""
+    mask = np.zeros(shape, dtype=bool)
+    mask[:, i, j] = hit
+    return np.any(mask, axis=-1)
 
 
 def clustered(dw, ties, w, M, vectors=False, tag=None, hermitian=True, size=None):
@@ -464,11 +511,23 @@ def clustered(dw, ties, w, M, vectors=False, tag=None, hermitian=True, size=None
     d, P = primal(dw), primal(M)
     off = same & ~np.eye(same.shape[-1], dtype=bool)
     cluster = same.astype(float)
-    coupled = ~negligible(P, whole=True)    # rounding's couplings do not mix (near ties)
-    mixing = np.matmul(cluster, np.any(off & coupled, axis=-1)[..., None])[..., 0] > 0
-    apart = np.abs(d[..., :, None] - d[..., None, :]) > \
-        NEAR * d.shape[-1] * _EPS * np.max(np.abs(P), axis=(0, -2, -1), keepdims=True)
-    splitting = np.matmul(cluster, np.any(off & apart, axis=-1)[..., None])[..., 0] > 0
+    if not isinstance(w, Dual) and _at_pairs(P, ties) and type(d) is np.ndarray and \
+            d.shape == P.shape[:2]:     # (the same tests at the pairs alone; _calm,
+        i, j = np.nonzero(off)          # nested duals', reads the whole apart)
+        top = _scale(P)
+        m = max(P.shape[-2], P.shape[-1])
+        coupled = ~(np.abs(P[:, i, j]) <= NEAR * m * _EPS * top)
+        apart = np.abs(d[:, i] - d[:, j]) > NEAR * d.shape[-1] * _EPS * top
+        mixing = np.matmul(cluster, _rows_at_pairs(i, j, coupled, P.shape)[..., None])[
+            ..., 0] > 0
+        splitting = np.matmul(cluster, _rows_at_pairs(i, j, apart, P.shape)[..., None])[
+            ..., 0] > 0
+    else:
+        coupled = ~negligible(P, whole=True)    # rounding's couplings do not mix (near ties)
+        mixing = np.matmul(cluster, np.any(off & coupled, axis=-1)[..., None])[..., 0] > 0
+        apart = np.abs(d[..., :, None] - d[..., None, :]) > \
+            NEAR * d.shape[-1] * _EPS * np.max(np.abs(P), axis=(0, -2, -1), keepdims=True)
+        splitting = np.matmul(cluster, np.any(off & apart, axis=-1)[..., None])[..., 0] > 0
     # with the vectors, diag(M) in every direction (LAPACK's basis: linear in the
     # direction, whatever other directions a pass seeds: userfem51), except that a
     # direction that neither mixes nor splits the cluster takes the mean: its diag(M)

@@ -69,3 +69,49 @@ def test_cumprod_hessian_at_factors_of_different_sizes(f):
     extra = 1.0 if f(np.ones(3)) == 3.0 else 0.0
     want = np.array([[0.0, 3.0 + extra, 2.0], [3.0 + extra, 0.0, 1e-20], [2.0, 1e-20, 0.0]])
     np.testing.assert_allclose(dg.hessian(f, z), want, rtol=1e-15, atol=0)
+
+
+def _cofactors(A):
+    """The cofactor matrix of a small matrix, in mpmath (40 digits), as floats."""
+    mpmath = pytest.importorskip("mpmath")
+    m = A.shape[0]
+    with mpmath.workdps(40):
+        M = mpmath.matrix(A.tolist())
+        out = np.empty((m, m))
+        for i in range(m):
+            for j in range(m):
+                minor = mpmath.matrix([[M[r, c] for c in range(m) if c != j]
+                                       for r in range(m) if r != i])
+                out[i, j] = float((-1) ** (i + j) * mpmath.det(minor))
+    return out
+
+
+@pytest.mark.parametrize("A", [np.diag([1e-300, 1e-30]),
+                               1e-120 * np.array([[2.0, 1.0, 0.5], [0.3, 1.5, -1.0],
+                                                  [0.1, 0.2, 3.0]]),
+                               np.array([[1e170, 2e169], [-3e169, 1e170]])])
+def test_det_gradient_where_numpys_det_leaves_the_float_range(A):
+    # attack66 F3: det * tr(A^-1 dA) gave the gradient [0, 0, 0, 0] where NumPy's det
+    # underflowed to 0 (inf where it overflowed); exact: the cofactors
+    with np.errstate(all="ignore"):
+        g = dg.gradient(lambda z: np.linalg.det(z.reshape(A.shape)), A.ravel())
+    np.testing.assert_allclose(g, _cofactors(A).ravel(), rtol=1e-14, atol=0)
+
+
+def test_det_hessian_where_numpys_det_underflows():
+    # d2 det / dA_ij dA_kl of a 3 x 3 is +-A_rc (the entry left), so at c A0 it is c
+    # times A0's; the 5 x 5 (beyond the expansion) is refused, not silently 0
+    A0 = np.array([[2.0, 1.0, 0.5], [0.3, 1.5, -1.0], [0.1, 0.2, 3.0]])
+    f = (lambda z: np.linalg.det(z.reshape(3, 3)))
+    want = np.zeros((9, 9))
+    for i, j, k, l in np.ndindex(3, 3, 3, 3):
+        if i != k and j != l:
+            r, c = 3 - i - k, 3 - j - l
+            sign = np.linalg.det(np.eye(3)[[j if q == i else l if q == k else c
+                                            for q in range(3)]])
+            want[3 * i + j, 3 * k + l] = sign * 1e-130 * A0[r, c]
+    with np.errstate(all="ignore"):
+        H = dg.hessian(f, 1e-130 * A0.ravel())
+    np.testing.assert_allclose(H, want, rtol=1e-14, atol=0)
+    with np.errstate(all="ignore"), pytest.raises(TypeError, match="leaves the float range"):
+        dg.hessian(lambda z: np.linalg.det(z.reshape(5, 5)), 1e-100 * (np.eye(5).ravel() + 0.1))

@@ -1087,6 +1087,21 @@ def _det_partials(A, det):
         return _det_partials_nonfinite(A)
     if isinstance(A.value, Dual) and _ill_conditioned(primal(A.value)):
         return _eliminated(A).partials
+    if _out_of_range(primal(det)):
+        # det under- or overflowed where its cofactors need not: det * tr(A^-1 dA) gave
+        # 0 for the cofactors [1e-30, 1e-300] (attack66 F3).  The adjugate's products
+        # (plain values), the Laplace expansion's (nested: a polynomial, no division,
+        # so no 1 / p**2 out of range as elimination's)
+        if not isinstance(A.value, Dual):
+            return _det_partials_singular(A)
+        m = np.shape(primal(A.value))[-1]
+        if m > _EXPANDED:
+            raise errors.unsupported_function(
+                f"np.linalg.det inside a Hessian of a {m} x {m} matrix whose determinant "
+                f"leaves the float range (|det| = {np.max(np.abs(primal(det))):.3g}; "
+                f"second derivatives there are given up to {_EXPANDED} x {_EXPANDED}); "
+                "scale the matrix (det(c A) = c**m det(A)) or take np.linalg.slogdet")
+        return _laplace(A).partials
     try:
         tr = _trace_inverse(A.value, A.partials)
         if tr is None:
@@ -1094,6 +1109,15 @@ def _det_partials(A, det):
     except np.linalg.LinAlgError:
         return _det_partials_singular(A)
     return det * tr if np.ndim(primal(det)) == 0 else det[..., None] * tr
+
+
+def _out_of_range(det):
+    """Does some determinant of ``det`` (plain values) lie outside the normal range
+    (0, subnormal, inf)?  There ``det * tr(A^-1 dA)`` loses the cofactors."""
+    if type(det) is np.float64 or type(det) is float:
+        return not _TINY <= abs(det) <= _HUGE
+    d = np.abs(det)
+    return not bool(np.all((d >= _TINY) & (d <= _HUGE)))
 
 
 _EXPANDED = 4        # nested duals of a singular matrix: Laplace expansion up to this size

@@ -40,6 +40,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import scipy.special as sc
 
 sys.path[:0] = [str(Path(__file__).resolve().parent.parent),   # this checkout's dualgrad
                 str(Path(__file__).resolve().parent)]
@@ -174,7 +175,10 @@ SMALL_OPS = (
     ("np.log(a)", lambda a, b, k: np.log(a)), ("np.sqrt(a)", lambda a, b, k: np.sqrt(a)),
     ("np.tanh(a)", lambda a, b, k: np.tanh(a)),
     # small66: cos's factor -np.sin(x) (a NumPy call and a negation) in its own entry
-    ("np.cos(a)", lambda a, b, k: np.cos(a)))
+    ("np.cos(a)", lambda a, b, k: np.cos(a)),
+    # small66: two scipy.special rows with generated entries (erf's 2/sqrt(pi) product,
+    # k1's -k0 - out / x in the loop)
+    ("sc.erf(a)", lambda a, b, k: sc.erf(a)), ("sc.k1(a)", lambda a, b, k: sc.k1(a)))
 _M10 = np.linspace(-1.0, 1.0, 100).reshape(10, 10)
 _T10 = np.linspace(0.5, 2.0, 10)
 

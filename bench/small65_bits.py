@@ -4,7 +4,8 @@ only).
     python bench/small65_bits.py [--compare /tmp/main_before]
 
 The unary ufuncs ``np.sin`` / ``np.exp`` / ``np.log`` / ``np.sqrt`` / ``np.tanh`` /
-``np.cos`` / ``np.sinh`` / ``np.cosh`` / ``np.expm1`` (small66: values past tanh's 374
+``np.cos`` / ``np.sinh`` / ``np.cosh`` / ``np.expm1``, scipy.special's ``erf`` / ``k1`` /
+``gamma`` (small66: values past tanh's 374
 cut among the specials, 0-d and empty values, Hessians of tanh and cos), ``a ** b`` and ``np.power(a, b)`` of two array duals, ``k ** a``, ``a ** k``,
 ``2.0 ** a``, ``t ** k`` (``k`` a scalar dual, ``t`` a float64 ndarray) and ``a[3]`` /
 ``a[-1]``, on values and partials drawn from special numbers (+-0, NaN, +-inf,
@@ -58,6 +59,11 @@ def values(rng, N, pattern):
     return np.exp(rng.uniform(-700.0, 700.0, N))   # tiny and huge magnitudes
 
 
+def _sc():
+    import scipy.special
+    return scipy.special
+
+
 def cases():
     """``(name, make, form)``: ``make()`` gives ``(a, b, k, t)``, ``form`` the operation."""
     import dualgrad as dg
@@ -68,6 +74,8 @@ def cases():
         "tanh": lambda a, b, k, t: np.tanh(a), "cos": lambda a, b, k, t: np.cos(a),
         "sinh": lambda a, b, k, t: np.sinh(a), "cosh": lambda a, b, k, t: np.cosh(a),
         "expm1": lambda a, b, k, t: np.expm1(a),
+        "sc.erf": lambda a, b, k, t: _sc().erf(a), "sc.k1": lambda a, b, k, t: _sc().k1(a),
+        "sc.gamma": lambda a, b, k, t: _sc().gamma(a),
         "a ** b": lambda a, b, k, t: a ** b,
         "np.power(a, b)": lambda a, b, k, t: np.power(a, b),
         "k ** a": lambda a, b, k, t: k ** a, "a ** k": lambda a, b, k, t: a ** k,

@@ -17,6 +17,7 @@ reversed and Fortran-ordered.
 import mpmath as mp
 import numpy as np
 import pytest
+import scipy.special as sc
 
 import dualgrad as dg
 from dualgrad.dual._base import new_tag
@@ -65,6 +66,8 @@ ANALYTIC = [
     (np.arcsinh, lambda x: 1 / mp.sqrt(1 + x * x), (-20.0, 20.0), "arcsinh"),
     (np.cbrt, lambda x: 1 / (3 * mp.cbrt(x) ** 2), (0.01, 50.0), "cbrt"),
     (np.log10, lambda x: 1 / (x * mp.log(10)), (0.01, 50.0), "log10"),
+    # a scipy.special row of rules._table.entry_form: its own entry (small66)
+    (sc.erf, lambda x: 2 / mp.sqrt(mp.pi) * mp.exp(-x * x), (-3.0, 3.0), "erf"),
 ]
 
 

@@ -21,7 +21,9 @@ Regenerate it after changing the table::
 
 from pathlib import Path
 
-from ..rules._table import _TABLE, entry_form, regular_form
+import numpy as np
+
+from ..rules._table import _TABLE, RULES, entry_form, regular_form, rule_for
 
 __all__ = ["PATH", "REGULAR_PATH", "EXACT", "fusable", "source", "regular_source"]
 
@@ -93,7 +95,8 @@ instead, as after NumPy's finiteness test).
 one compiled entry point (``_kernels.small_entry``: every argument a dual, any layout,
 no numba dispatcher), kept in ``ENTRY_KERNELS``: the same expressions and products,
 True, or False where a local derivative is not finite or the lengths differ.  A row of
-``rules._table.entry_form`` (``np.cos``, ``np.tanh``) has one as well, whose factor is
+``rules._table.entry_form`` (``np.cos``, ``np.tanh``; scipy.special's in ``_SC_ENTRY``,
+by name: ``sc.erf``, ``sc.k1``...) has one as well, whose factor is
 the table's kernel arithmetic on NumPy's parts of it, which the lean path computes and
 passes (``d_tanh_x_entry(xs, a0s, px, q)``, ``a0 = np.cosh(x)``); False also where a
 ``where`` of the row would take its other branch.
@@ -107,6 +110,8 @@ or tiny and rounded), so that NumPy's own call then makes its report.
 argument ``k`` (its value a float, its partials a row of shape ``(n,)``) and an array
 dual at the other (``k * u``, ``u - k``): the row's products broadcast over the rows.
 """
+
+import sys
 
 import numpy as np
 from ._jit import ENTRY, njit
@@ -280,7 +285,7 @@ def {name}_entry({params}, q):
 _SPLIT_ENTRY = '''
 
 def {name}_entry({params}, px, q):
-    """``np.{ufunc}``, small 1-D values of any layout, given {given}:
+    """``{ufunc}``, small 1-D values of any layout, given {given}:
     ``q[i, :] = ({formula}) * px``; False for operands of other lengths, {declines}and
     where the local derivative is not finite."""
     rows, n = q.shape
@@ -296,19 +301,21 @@ def {name}_entry({params}, px, q):
 '''
 
 
-def _split_entry(rule):
+def _split_entry(rule, prefix=""):
     """``(source, name)`` of ``rule``'s :data:`_SPLIT_ENTRY`, or ``None`` for a row
     without one (``rules._table.entry_form``).  Its parameters are the arrays of the
     form's ``reads`` (``x``, ``out``, ``a0``...), which the lean path passes
-    (``dispatch._ufuncs._split_lines``)."""
+    (``dispatch._ufuncs._split_lines``); ``prefix`` in its name (``sc_``: scipy.special's
+    rows, whose names may be NumPy's too)."""
     form = entry_form(rule)
     if form is None:
         return None
     tests, kernel, parts, names = form
-    name = f"d_{rule.name}_x"
+    name = f"d_{prefix}{rule.name}_x"
     conditions = [t.kernel_source() for t in tests]
     text = _SPLIT_ENTRY.format(
-        name=name, ufunc=rule.name, params=", ".join(f"{a}s" for a in names),
+        name=name, ufunc=("sc." if prefix else "np.") + rule.name,
+        params=", ".join(f"{a}s" for a in names),
         given=", ".join(f"``a{j} = {p.source()}``" for j, p in enumerate(parts)),
         formula=kernel.kernel_source(),
         declines="".join(f"where ``{c}``, " for c in conditions),
@@ -532,10 +539,17 @@ ENTRY_KERNELS = {}    # ufunc -> the numba dispatcher of its lean entry kernel
 def entry_kernel(ufunc):
     """The small-array kernel of ``ufunc`` for the lean path's compiled entry point
     (every argument a dual; 1-D values and partials of any layout, the lengths tested in
-    the kernel), or ``None`` for a ufunc without; made at the first request."""
+    the kernel), or ``None`` for a ufunc without; made at the first request.  A
+    scipy.special ufunc's is ``_SC_ENTRY``'s, by its name (this module imports no
+    SciPy)."""
     got = ENTRY_KERNELS.get(ufunc)
     if got is None:
         fn = _ENTRY.get(ufunc)
+        if fn is None:
+            sc = sys.modules.get("scipy.special")
+            name = getattr(ufunc, "__name__", None)
+            if sc is not None and name in _SC_ENTRY and getattr(sc, name, None) is ufunc:
+                fn = _SC_ENTRY[name]
         if fn is None:
             return None
         got = ENTRY_KERNELS.setdefault(ufunc, njit(**_JIT, **ENTRY)(fn))
@@ -763,6 +777,15 @@ def source():
         if split is not None:
             parts.append(split[0])
             entry.append(f"    np.{rule.name}: {split[1]}_entry,\n")
+    import scipy.special as sc      # (SciPy's rows join the table on their first use)
+    rule_for(sc.erf)
+    scipy = []
+    for rule in RULES.values():
+        split = _split_entry(rule, "sc_") if getattr(np, rule.name, None) is not rule.ufunc \
+            else None
+        if split is not None:
+            parts.append(split[0])
+            scipy.append(f"    \"{rule.name}\": {split[1]}_entry,\n")
     exact = []
     for rule in (r for r in _TABLE if r.name in EXACT):
         for duals in _cases(rule)[::-1]:        # every argument a dual, then one
@@ -775,7 +798,8 @@ def source():
                 parts.append(text)
                 exact.append(f"    (np.{rule.name}, (\"row\", {k})): {name},\n")
     parts.append(f"\n\n_PLAIN = {{\n{''.join(entries)}}}\n\n_SMALL = {{\n{''.join(small)}}}\n"
-                 f"\n_EXACT = {{\n{''.join(exact)}}}\n\n_ENTRY = {{\n{''.join(entry)}}}\n" + _TAIL)
+                 f"\n_EXACT = {{\n{''.join(exact)}}}\n\n_ENTRY = {{\n{''.join(entry)}}}\n"
+                 f"\n_SC_ENTRY = {{\n{''.join(scipy)}}}\n" + _TAIL)
     return "".join(parts)
 
 

@@ -25,7 +25,8 @@ instead, as after NumPy's finiteness test).
 one compiled entry point (``_kernels.small_entry``: every argument a dual, any layout,
 no numba dispatcher), kept in ``ENTRY_KERNELS``: the same expressions and products,
 True, or False where a local derivative is not finite or the lengths differ.  A row of
-``rules._table.entry_form`` (``np.cos``, ``np.tanh``) has one as well, whose factor is
+``rules._table.entry_form`` (``np.cos``, ``np.tanh``; scipy.special's in ``_SC_ENTRY``,
+by name: ``sc.erf``, ``sc.k1``...) has one as well, whose factor is
 the table's kernel arithmetic on NumPy's parts of it, which the lean path computes and
 passes (``d_tanh_x_entry(xs, a0s, px, q)``, ``a0 = np.cosh(x)``); False also where a
 ``where`` of the row would take its other branch.
@@ -39,6 +40,8 @@ or tiny and rounded), so that NumPy's own call then makes its report.
 argument ``k`` (its value a float, its partials a row of shape ``(n,)``) and an array
 dual at the other (``k * u``, ``u - k``): the row's products broadcast over the rows.
 """
+
+import sys
 
 import numpy as np
 from ._jit import ENTRY, njit
@@ -4173,6 +4176,303 @@ def d_tanh_x_entry(xs, a0s, px, q):
     return not bad
 
 
+def d_sc_erf_x_entry(a0s, px, q):
+    """``sc.erf``, small 1-D values of any layout, given ``a0 = np.exp(-x * x)``:
+    ``q[i, :] = (1.1283791670955126 * a0) * px``; False for operands of other lengths, and
+    where the local derivative is not finite."""
+    rows, n = q.shape
+    if a0s.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        a0 = a0s[i]
+        fx = 1.1283791670955126 * a0
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_sc_erfc_x_entry(a0s, px, q):
+    """``sc.erfc``, small 1-D values of any layout, given ``a0 = np.exp(-x * x)``:
+    ``q[i, :] = (-1.1283791670955126 * a0) * px``; False for operands of other lengths, and
+    where the local derivative is not finite."""
+    rows, n = q.shape
+    if a0s.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        a0 = a0s[i]
+        fx = -1.1283791670955126 * a0
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_sc_erfinv_x_entry(a0s, px, q):
+    """``sc.erfinv``, small 1-D values of any layout, given ``a0 = np.exp(out * out)``:
+    ``q[i, :] = (0.886226925452758 * a0) * px``; False for operands of other lengths, and
+    where the local derivative is not finite."""
+    rows, n = q.shape
+    if a0s.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        a0 = a0s[i]
+        fx = 0.886226925452758 * a0
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_sc_erfcinv_x_entry(a0s, px, q):
+    """``sc.erfcinv``, small 1-D values of any layout, given ``a0 = np.exp(out * out)``:
+    ``q[i, :] = (-0.886226925452758 * a0) * px``; False for operands of other lengths, and
+    where the local derivative is not finite."""
+    rows, n = q.shape
+    if a0s.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        a0 = a0s[i]
+        fx = -0.886226925452758 * a0
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_sc_ndtr_x_entry(a0s, px, q):
+    """``sc.ndtr``, small 1-D values of any layout, given ``a0 = np.exp(-0.5 * x * x)``:
+    ``q[i, :] = (0.3989422804014327 * a0) * px``; False for operands of other lengths, and
+    where the local derivative is not finite."""
+    rows, n = q.shape
+    if a0s.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        a0 = a0s[i]
+        fx = 0.3989422804014327 * a0
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_sc_ndtri_x_entry(a0s, px, q):
+    """``sc.ndtri``, small 1-D values of any layout, given ``a0 = np.exp(0.5 * out * out)``:
+    ``q[i, :] = (2.5066282746310002 * a0) * px``; False for operands of other lengths, and
+    where the local derivative is not finite."""
+    rows, n = q.shape
+    if a0s.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        a0 = a0s[i]
+        fx = 2.5066282746310002 * a0
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_sc_gamma_x_entry(outs, a0s, px, q):
+    """``sc.gamma``, small 1-D values of any layout, given ``a0 = sc.digamma(x)``:
+    ``q[i, :] = (out * a0) * px``; False for operands of other lengths, and
+    where the local derivative is not finite."""
+    rows, n = q.shape
+    if outs.shape[0] != rows or a0s.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        out = outs[i]
+        a0 = a0s[i]
+        fx = out * a0
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_sc_j0_x_entry(a0s, px, q):
+    """``sc.j0``, small 1-D values of any layout, given ``a0 = sc.j1(x)``:
+    ``q[i, :] = (-a0) * px``; False for operands of other lengths, and
+    where the local derivative is not finite."""
+    rows, n = q.shape
+    if a0s.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        a0 = a0s[i]
+        fx = -a0
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_sc_y0_x_entry(a0s, px, q):
+    """``sc.y0``, small 1-D values of any layout, given ``a0 = sc.y1(x)``:
+    ``q[i, :] = (-a0) * px``; False for operands of other lengths, and
+    where the local derivative is not finite."""
+    rows, n = q.shape
+    if a0s.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        a0 = a0s[i]
+        fx = -a0
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_sc_y1_x_entry(xs, outs, a0s, px, q):
+    """``sc.y1``, small 1-D values of any layout, given ``a0 = sc.y0(x)``:
+    ``q[i, :] = (a0 - out / x) * px``; False for operands of other lengths, and
+    where the local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or a0s.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        out = outs[i]
+        a0 = a0s[i]
+        fx = a0 - out / x
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_sc_ndtri_exp_x_entry(a0s, px, q):
+    """``sc.ndtri_exp``, small 1-D values of any layout, given ``a0 = sc.erfcx(-0.7071067811865476 * out)``:
+    ``q[i, :] = (1.2533141373155003 * a0) * px``; False for operands of other lengths, and
+    where the local derivative is not finite."""
+    rows, n = q.shape
+    if a0s.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        a0 = a0s[i]
+        fx = 1.2533141373155003 * a0
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_sc_loggamma_x_entry(outs, a0s, px, q):
+    """``sc.loggamma``, small 1-D values of any layout, given ``a0 = sc.digamma(x)``:
+    ``q[i, :] = (out - out + a0) * px``; False for operands of other lengths, and
+    where the local derivative is not finite."""
+    rows, n = q.shape
+    if outs.shape[0] != rows or a0s.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        out = outs[i]
+        a0 = a0s[i]
+        fx = out - out + a0
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_sc_exp1_x_entry(xs, a0s, px, q):
+    """``sc.exp1``, small 1-D values of any layout, given ``a0 = np.exp(-x)``:
+    ``q[i, :] = (-a0 / x) * px``; False for operands of other lengths, and
+    where the local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or a0s.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        a0 = a0s[i]
+        fx = -a0 / x
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_sc_expi_x_entry(xs, a0s, px, q):
+    """``sc.expi``, small 1-D values of any layout, given ``a0 = np.exp(x)``:
+    ``q[i, :] = (a0 / x) * px``; False for operands of other lengths, and
+    where the local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or a0s.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        a0 = a0s[i]
+        fx = a0 / x
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_sc_erfi_x_entry(a0s, px, q):
+    """``sc.erfi``, small 1-D values of any layout, given ``a0 = np.exp(x * x)``:
+    ``q[i, :] = (1.1283791670955126 * a0) * px``; False for operands of other lengths, and
+    where the local derivative is not finite."""
+    rows, n = q.shape
+    if a0s.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        a0 = a0s[i]
+        fx = 1.1283791670955126 * a0
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_sc_k0_x_entry(a0s, px, q):
+    """``sc.k0``, small 1-D values of any layout, given ``a0 = sc.k1(x)``:
+    ``q[i, :] = (-a0) * px``; False for operands of other lengths, and
+    where the local derivative is not finite."""
+    rows, n = q.shape
+    if a0s.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        a0 = a0s[i]
+        fx = -a0
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_sc_k1_x_entry(xs, outs, a0s, px, q):
+    """``sc.k1``, small 1-D values of any layout, given ``a0 = sc.k0(x)``:
+    ``q[i, :] = (-a0 - out / x) * px``; False for operands of other lengths, and
+    where the local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or a0s.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        out = outs[i]
+        a0 = a0s[i]
+        fx = -a0 - out / x
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
 def d_add_exact(xs, ys, outs, px, py, q):
     """``np.add`` and its value, small arrays: ``outs[i] = x + y``,
     ``q[i, :] = (1.0) * px + (1.0) * py``; False for operands of other lengths or numbers of
@@ -4813,6 +5113,26 @@ _ENTRY = {
     np.tanh: d_tanh_x_entry,
 }
 
+_SC_ENTRY = {
+    "erf": d_sc_erf_x_entry,
+    "erfc": d_sc_erfc_x_entry,
+    "erfinv": d_sc_erfinv_x_entry,
+    "erfcinv": d_sc_erfcinv_x_entry,
+    "ndtr": d_sc_ndtr_x_entry,
+    "ndtri": d_sc_ndtri_x_entry,
+    "gamma": d_sc_gamma_x_entry,
+    "j0": d_sc_j0_x_entry,
+    "y0": d_sc_y0_x_entry,
+    "y1": d_sc_y1_x_entry,
+    "ndtri_exp": d_sc_ndtri_exp_x_entry,
+    "loggamma": d_sc_loggamma_x_entry,
+    "exp1": d_sc_exp1_x_entry,
+    "expi": d_sc_expi_x_entry,
+    "erfi": d_sc_erfi_x_entry,
+    "k0": d_sc_k0_x_entry,
+    "k1": d_sc_k1_x_entry,
+}
+
 KERNELS = {}    # ufunc -> {duals: (flat, rows)}: numba dispatchers, made when first asked
 
 
@@ -4864,10 +5184,17 @@ ENTRY_KERNELS = {}    # ufunc -> the numba dispatcher of its lean entry kernel
 def entry_kernel(ufunc):
     """The small-array kernel of ``ufunc`` for the lean path's compiled entry point
     (every argument a dual; 1-D values and partials of any layout, the lengths tested in
-    the kernel), or ``None`` for a ufunc without; made at the first request."""
+    the kernel), or ``None`` for a ufunc without; made at the first request.  A
+    scipy.special ufunc's is ``_SC_ENTRY``'s, by its name (this module imports no
+    SciPy)."""
     got = ENTRY_KERNELS.get(ufunc)
     if got is None:
         fn = _ENTRY.get(ufunc)
+        if fn is None:
+            sc = sys.modules.get("scipy.special")
+            name = getattr(ufunc, "__name__", None)
+            if sc is not None and name in _SC_ENTRY and getattr(sc, name, None) is ufunc:
+                fn = _SC_ENTRY[name]
         if fn is None:
             return None
         got = ENTRY_KERNELS.setdefault(ufunc, njit(**_JIT, **ENTRY)(fn))

@@ -2597,9 +2597,9 @@ def regular_form(rule, k):
 
 
 def entry_form(rule):
-    """``(tests, kernel, parts, reads)`` of a one-argument smooth NumPy row whose local
-    derivative is kernel arithmetic on NumPy calls of a one-argument float64 ufunc
-    (``np.cos``'s ``-a0`` of ``a0 = np.sin(x)``; ``np.tanh``'s ``1.0 / a0 * (1.0 / a0)``
+    """``(tests, kernel, parts, reads)`` of a one-argument smooth row of a NumPy or
+    scipy.special ufunc whose local derivative is kernel arithmetic on calls of
+    one-argument float64 ufuncs (``np.cos``'s ``-a0`` of ``a0 = np.sin(x)``; ``np.tanh``'s ``1.0 / a0 * (1.0 / a0)``
     of ``a0 = np.cosh(x)``, past ``where(np.absolute(np.real(value(x))) > 374.0, 709.0,
     x)``), or ``None``: a row whose derivative is kernel arithmetic alone (its own
     generated kernels, ``backend._kernelgen.fusable``), one NumPy call as it is (``np.sin``'s
@@ -2619,8 +2619,8 @@ def entry_form(rule):
         form = None
         expr = rule.exprs[0] if rule.ufunc.nin == 1 and rule.kind == "smooth" and \
             rule.exprs and type(rule.ufunc) is np.ufunc and \
-            getattr(np, rule.name, None) is rule.ufunc and \
-            rule.quotient_exprs[0] is None and not rule.spread else None
+            rule.ufunc in (getattr(np, rule.name, None), getattr(sc_module(), rule.name, None)) \
+            and rule.quotient_exprs[0] is None and not rule.spread else None
         if expr is not None and expr.real_line().kernel_source() is None:
             kernel, parts = expr.kernel_split()
             tests, taken = [], []
@@ -2639,13 +2639,14 @@ def entry_form(rule):
 
 
 def _float_ufunc_call(part):
-    """Is ``part`` (:class:`Expr`) a call of a one-argument NumPy ufunc with a float64
-    loop on kernel arithmetic (``np.sin(x)``)?  Then on 1-D float64 values it is a 1-D
-    float64 ndarray, which a compiled entry may take unchecked."""
+    """Is ``part`` (:class:`Expr`) a call of a one-argument NumPy or scipy.special ufunc
+    with a float64 loop on kernel arithmetic (``np.sin(x)``, ``sc.j1(x)``)?  Then on 1-D
+    float64 values it is a 1-D float64 ndarray, which a compiled entry may take
+    unchecked."""
     node = part.tree
-    if node[0] != "call" or not node[1].startswith("np.") or len(node[2]) != 1:
+    if node[0] != "call" or node[1][:3] not in ("np.", "sc.") or len(node[2]) != 1:
         return False
-    ufunc = getattr(np, node[1][3:], None)
+    ufunc = getattr(np if node[1][:3] == "np." else sc_module(), node[1][3:], None)
     return type(ufunc) is np.ufunc and ufunc.nin == 1 and ufunc.nout == 1 and \
         "d->d" in ufunc.types and \
         Expr(part.text, part.params, node[2][0]).kernel_source() is not None

@@ -115,3 +115,12 @@ def test_det_hessian_where_numpys_det_underflows():
     np.testing.assert_allclose(H, want, rtol=1e-14, atol=0)
     with np.errstate(all="ignore"), pytest.raises(TypeError, match="leaves the float range"):
         dg.hessian(lambda z: np.linalg.det(z.reshape(5, 5)), 1e-100 * (np.eye(5).ravel() + 0.1))
+
+
+def test_cumprod_under_numpys_engine_keeps_the_kernels_step_rule():
+    # diff66 F2: the doubling (for nested values) also served plain values under
+    # use("numpy") and formed x2 x3 = 1e400 first: d c_3 / d x_0 = inf for x1 x2 x3 = 1e100
+    x = np.array([0.0, 1e-300, 1e200, 1e200])
+    with dg.backend.use("numpy"), np.errstate(all="ignore"):
+        J = dg.jacobian(np.cumprod, x)
+    assert J[3, 0] == pytest.approx(1e100, rel=1e-15)

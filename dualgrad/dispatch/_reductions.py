@@ -617,11 +617,19 @@ def _cumprod_partials(a, c, ax):
     partials = running_product(v, c, a.partials, ax)
     if partials is not None:
         return partials
-    # nested duals, NumPy's engine forced: the running products by doubling (after
-    # the pass with offset d each element holds the product of the 2d before it and
-    # itself), products only, so every level keeps the product rule's accuracy, in
-    # log2(L) array operations rather than L (the value is NumPy's cumprod: its
+    # NumPy's engine forced on plain values: the kernel's step rule, as NumPy's own
+    # left-to-right loop (bit for bit the kernel's; the value is NumPy's cumprod: its
     # complex products round otherwise than a dual's)
+    if type(v) is np.ndarray:
+        steps = [np.take(a, [0], axis=ax)]
+        for i in range(1, a.shape[ax]):
+            steps.append(steps[-1] * np.take(a, [i], axis=ax))
+        return np.concatenate(steps, axis=ax).partials
+    # nested duals: the running products by doubling (after the pass with offset d
+    # each element holds the product of the 2d before it and itself), products only,
+    # so every level keeps the product rule's accuracy, in log2(L) array operations
+    # rather than L (a partial product out of the float range where the value is not
+    # overflows in either order: diff66 F2)
     length, d, x = a.shape[ax], 1, a
     lead = (slice(None),) * ax
     while d < length:

@@ -30,10 +30,12 @@ TRI = np.tril(RNG.standard_normal((M, M))) + 3 * np.eye(M)
 VEC = RNG.standard_normal(M)
 MAT = RNG.standard_normal((M, 2))
 _C = [4 / 5, -1 / 5, 4 / 105, -1 / 280]               # 8th-order central differences
+_C4 = [2 / 3, -1 / 12]                                  # 4th-order
 
 
-def _cd(f, x, h=1e-3):
-    """Jacobian of ``f`` at ``x`` (any shapes; ``f(x).shape + x.shape``), 8th order."""
+def _cd(f, x, h=1e-3, weights=_C):
+    """Jacobian of ``f`` at ``x`` (any shapes; ``f(x).shape + x.shape``), 8th order
+    (or the order of ``weights``)."""
     x = np.asarray(x, dtype=float)
     cols = []
     for i in range(x.size):
@@ -41,12 +43,15 @@ def _cd(f, x, h=1e-3):
         e[i] = h
         e = e.reshape(x.shape)
         cols.append(sum(c * (np.asarray(f(x + (k + 1) * e)) - np.asarray(f(x - (k + 1) * e)))
-                        for k, c in enumerate(_C)) / h)
+                        for k, c in enumerate(weights)) / h)
     return np.stack(cols, axis=-1).reshape(np.shape(f(x)) + x.shape)
 
 
 def _hess_cd(f, x, h=1e-3):
-    return _cd(lambda y: _cd(f, y, h), x, h)
+    """4th-order differences of 4th-order differences: truncation ~h**4 (1e-12) and
+    rounding ~eps / h**2 (2e-10) relative, under the Hessians' 1e-7 / 1e-8; a quarter of
+    the calls of 8th-order ones (9 inputs: 37**2 calls of f instead of 73**2)."""
+    return _cd(lambda y: _cd(f, y, h, _C4), x, h, _C4)
 
 
 def _close(got, want, rtol=1e-9):

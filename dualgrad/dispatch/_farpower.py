@@ -40,6 +40,9 @@ def _pair(x):
     return m, np.where(m == 0.0, _NONE, e).astype(np.int64)
 
 
+_MINUS_ONE = _pair(-1.0)
+
+
 def _float(a):
     m, e = a
     return np.ldexp(m, np.clip(e, -_BIG, _BIG))
@@ -112,7 +115,7 @@ def _recip(a):
         return _precip(a)
     r = _recip(a.value)
     rr = _mul(r, r)
-    return _Node(a.tag, r, [_mul(_mul(p, rr), (-0.5, np.int64(1))) for p in a.parts])
+    return _Node(a.tag, r, [_mul(_mul(p, rr), _MINUS_ONE) for p in a.parts])
 
 
 def _log(a):
@@ -277,7 +280,7 @@ def power_terms(k, values, ps, terms, lift=False):
             if not np.any(ok):
                 return terms
             if k == 0:
-                f = _mul(ty, _power(tx, _add(ty, _pair(-1.0))))
+                f = _mul(ty, _power(tx, _add(ty, _MINUS_ONE)))
             else:
                 f = _mul(_log(tx), _power(tx, ty))
             new = [_merge(t, _mul(f, q), ok & _finite(q)) for t, q in zip(terms, tps)]

@@ -124,3 +124,21 @@ def test_cumprod_under_numpys_engine_keeps_the_kernels_step_rule():
     with dg.backend.use("numpy"), np.errstate(all="ignore"):
         J = dg.jacobian(np.cumprod, x)
     assert J[3, 0] == pytest.approx(1e100, rel=1e-15)
+
+
+def test_a_nested_scalars_nan_partial_is_seen_by_the_hushed_rerun():
+    # attack66 F4: partials_hushed reruns under the user's error state where a finite
+    # result has a NaN partial; a nested scalar keeps its partials as inner duals (an
+    # object array), which the test read as "no NaN" (det's Hessian at 1e-160 came back
+    # all NaN with no report under over="raise")
+    from dualgrad.dispatch import _quiet
+    seen = []
+
+    def f(z):
+        with np.errstate(all="ignore"):
+            s = z[0] + 0.0 * np.sqrt(z[1])      # d/dz1 = 0 * inf: NaN, value finite
+        seen.append(_quiet._lost(s))
+        return s
+    x = np.array([1.0, 0.0])        # the NaN only in the top level's partials (along z1)
+    dg.jvp(lambda y: dg.jvp(f, y, np.array([0.0, 1.0]))[1], x, np.array([1.0, 0.0]))
+    assert seen == [True]

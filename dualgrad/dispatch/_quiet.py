@@ -113,7 +113,11 @@ def _lost(d):
 def _has_nan(d):
     if isinstance(d, Dual):
         return _has_nan(d.value) or _has_nan(d.partials)
-    return type(d) is np.ndarray and d.dtype.kind in "fc" and bool(np.isnan(d).any())
+    if type(d) is not np.ndarray:             # a scalar level's number
+        return isinstance(d, (float, complex, np.inexact)) and d != d
+    if d.dtype == object:          # a nested scalar's partials: its inner duals (a
+        return any(_has_nan(e) for e in d.flat)    # Hessian's det: attack66 F4)
+    return d.dtype.kind in "fc" and bool(np.isnan(d).any())
 
 # NumPy's default error state, the one a program that never sets one runs under
 # (``None`` without the context variable)

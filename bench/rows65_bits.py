@@ -10,7 +10,10 @@ partials 0 / -0 / 1e-21 / 0.5 and its neighbours / NaN / inf, random magnitudes)
 ``np.roll`` of array duals of one to three axes (strided views, int / NumPy int / bool
 / float / tuple / huge shifts and axes, past the fused engine's size); the
 shallow water (bench/corpus59.py), lattice Boltzmann and HBV (bench/corpus64.py) rows'
-Jacobians at two points each.  Each case's value, partials (every level's arrays as
+Jacobians at two points each; rows66's: Python / NumPy floats and ints beside array duals
+of one to three directions (1-D, 2-D, past the pool's size; special values and
+partials), products and quotients of two array duals past 64 elements (overflowing,
+inf / NaN factors), two-item tuple indexes, the shallow water Hessian and the Mie row.  Each case's value, partials (every level's arrays as
 bytes), exception and warnings go into one SHA-1 (prints only).
 
     python bench/rows65_bits.py [--compare /tmp/main_before]
@@ -138,6 +141,50 @@ def quotients(q):
         run(f"random reciprocal {seed}", lambda: np.reciprocal(dg.Dual(1.0 / x, p, tag=tag)))
 
 
+def rows66(q):
+    """rows66's short cuts: a NumPy or Python float beside an array dual (with_number's
+    product), two array duals' products and quotients past 64 elements with one or two
+    directions (pair_small's one test of the sum), two-item tuple indexes."""
+    tag = q.tag
+    numbers = [0.0, -0.0, np.nan, np.inf, -np.inf, 5e-324, 1e-310, 1e308, -2.5, 3, 0.1]
+    for n in (1, 2, 3):
+        for shape in ((9,), (9, 11), (200, 170)):
+            size = int(np.prod(shape))
+            v = np.resize(np.array(SPECIAL + [3.0, 0.5]), size).reshape(shape)
+            p = np.resize(np.array(SPECIAL[::-1] + [1.5]), size * n).reshape(shape + (n,))
+            u = dg.Dual(v, p, tag=tag)
+            w = dg.Dual(v[::-1].copy() + 1.0, p * 0.5, tag=tag)
+            fin = dg.Dual(np.linspace(-3.0, 3.0, size).reshape(shape),
+                          np.linspace(0.5, 1.0, size * n).reshape(shape + (n,)), tag=tag)
+            for c in numbers + [np.float64(c) for c in numbers if type(c) is float]:
+                label = f"{n} {shape} {type(c).__name__}({c})"
+                run(label + " u*c", lambda: u * c)
+                run(label + " c*u", lambda: c * u)
+                run(label + " u/c", lambda: u / c)
+                run(label + " fin*c", lambda: fin * c)
+                run(label + " c*fin", lambda: c * fin)
+                run(label + " fin/c", lambda: fin / c)
+                run(label + " c-fin", lambda: c - fin)
+            for name, (a, b) in (("u w", (u, w)), ("fin w", (fin, w)), ("fin fin", (fin, fin)),
+                                 ("big", (fin * 1e200, fin * 1e200)),
+                                 ("fin u", (fin, u))):
+                run(f"{n} {shape} {name} a*b", lambda: a * b)
+                run(f"{n} {shape} {name} a/b", lambda: a / b)
+                run(f"{n} {shape} {name} b/a", lambda: b / a)
+                run(f"{n} {shape} {name} arctan2", lambda: np.arctan2(a, b))
+                run(f"{n} {shape} {name} hypot", lambda: np.hypot(a, b))
+    F = dg.Dual(np.arange(60.0).reshape(6, 10), np.arange(120.0).reshape(6, 10, 2), tag=tag)
+    G = dg.Dual(np.arange(60.0).reshape(3, 4, 5), np.arange(120.0).reshape(3, 4, 5, 2), tag=tag)
+    line = dg.Dual(np.arange(6.0), np.ones((6, 2)), tag=tag)
+    for name, d in (("F", F), ("F.T", F.T), ("F[::-1]", F[::-1]), ("G", G), ("line", line),
+                    ("live", F * q[0])):
+        for index in ((slice(1, None), slice(1, -1)), (slice(None), 0), (0, slice(None)),
+                      (-1, slice(None, None, -2)), (slice(None), -1), (2, 3), (slice(None), 10),
+                      (7, slice(None)), (slice(None), True), (np.int64(1), slice(None)),
+                      (slice(None), None), (Ellipsis, 1)):
+            run(f"index {name} {index!r}", lambda: d[index])
+
+
 OLD = None
 
 
@@ -145,6 +192,7 @@ def body(q):
     constants(q)
     rolls(q)
     quotients(q)
+    rows66(q)
     return q
 
 
@@ -161,6 +209,10 @@ def rows():
     hbv, x_hbv = corpus64.PROBLEMS64["HBV rainfall-runoff, snow branches (17)"]
     for x in ([5.0], [0.7]):
         run(f"shallow water {x}", lambda: dg.jacobian(sw, np.array(x)))
+    run("shallow water hessian", lambda: dg.hessian(lambda p: sw(p, timesteps=6).sum(),
+                                                    np.array([5.0])))
+    mie, x_mie = corpus64.PROBLEMS64["Mie efficiencies, jv/yv recurrence (3)"]
+    run("mie", lambda: dg.jacobian(mie, x_mie))
     for scale in (1.0, 1.1):
         run(f"lbm {scale}", lambda: dg.jacobian(lbm, x_lbm * scale))
         run(f"hbv {scale}", lambda: dg.jacobian(hbv, x_hbv * scale))

@@ -555,24 +555,17 @@ def lean_sum(ufunc, p, q=None):
     return ufunc(p, out=out) if q is None else ufunc(p, q, out=out)
 
 
-def _count(work):
-    """``_loader.ready(work)`` for a small operation, without a call into the loader."""
-    _loader._spent += work
-    if _loader._spent >= _loader.LOAD_AFTER:
-        _loader.load()
-
-
 def _kernel_now(size, small_work):
     """May a lean operation on ``size`` partials elements call its kernel, numba not
-    loaded when it began?  It counts towards the load first: ``small_work`` below
-    :func:`small`'s size (where it then runs NumPy's calls this once), else its
-    ``size``, as the general path counts that work (and runs the kernel when that
-    count loads numba)."""
-    if size < _kernels.MIN_WORK_FUSED:
-        _count(small_work)
-        return False
-    _count(size)
-    return _loader.READY
+    loaded when it began?  It counts towards the load first (``_loader.ready``'s count,
+    without a call into the loader): ``small_work`` below :func:`small`'s size (where it
+    then runs NumPy's calls this once), else its ``size``, as the general path counts
+    that work (and runs the kernel when that count loads numba)."""
+    small = size < _kernels.MIN_WORK_FUSED
+    _loader._spent += small_work if small else size
+    if _loader._spent >= _loader.LOAD_AFTER:
+        _loader.load()
+    return not small and _loader.READY
 
 
 def scaled_small(f, p):
@@ -604,6 +597,16 @@ def pair_small(f, p, g, q):
     N = 10 (``bench/bench_engine.py --small``)."""
     if _loader.READY or _kernel_now(p.size, SMALL_PAIR_WORK):
         return pair_kernel(f, p, g, q)       # (numba loaded: READY now)
+    if f.size > 64 and 0 < p.shape[-1] <= 2:
+        # one test of the sum where the factors' two cost more (rows66): a factor
+        # that is not finite makes a product inf or NaN (0 * inf), and so the sum;
+        # a sum that is not finite (an overflow, inf or NaN partials) asks the
+        # factors as below, so the same answer (the caller hushes the products)
+        total = f[..., None] * p
+        total += g[..., None] * q
+        if math.isfinite(_sum(total, axis=None)) or _finite_small(f) and _finite_small(g):
+            return total
+        return None
     if not (_finite_small(f) and _finite_small(g)):
         return None
     if f.ndim == 1:

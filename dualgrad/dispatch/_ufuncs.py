@@ -923,16 +923,16 @@ def _lean_source(rule, name):
                 body.append("if _t is not None and _tiny(_f, _R, 0, (x, out)): "  # two steps
                             "_t = _careful(_R, (_a,), (x,), out, (_p,), _t)")
             if rule.exprs[0].source() in ("x", "out"):        # exp: out, as it is
-                bare = f"_scaled_k({rule.exprs[0].source()}, _p)"
+                bare = _kernel_or_not(f"_scaled_k({rule.exprs[0].source()}, _p)")
                 entry = None, f"{rule.exprs[0].source()}, _p", ""
             elif backend.fusable(rule):                     # square: 2.0 * x, in a kernel
-                bare = "_local_k(_U, x, out, _p)"
+                bare = _kernel_or_not("_local_k(_U, x, out, _p)")
                 entry = rule.ufunc, "x, out, _p", ""
             else:                          # sin: np.cos(x) hushed, then the kernel alone
                 first = [factor]
                 body = body[1:]
-                bare = "_scaled_k(_f, _p) if type(_f) is _nd and _f.shape == out.shape " \
-                    "else NotImplemented"
+                bare = _kernel_or_not("_scaled_k(_f, _p) if type(_f) is _nd and "
+                                      "_f.shape == out.shape else NotImplemented")
                 entry = None, "_f, _p", "" if _float_ufunc_of_x(rule.exprs[0]) \
                     else " and type(_f) is _nd and _f.ndim == 1 and _f.dtype is _F64"
                 if 0 in _variable(rule):    # the underflow test before the kernel too,
@@ -948,7 +948,7 @@ def _lean_source(rule, name):
                 "x.ndim == 1 and _p.ndim == 2"
             if entry is not None:          # (the head's _w: 1-D values, 2-D partials)
                 test = "_w or " + test
-            head += [f"    if {test}:",
+            head += [f"    if _ld.READY and ({test}):",       # (None before numba)
                      "        _g = _exact1(_U, x, _p)",
                      "        if _g is not None:",
                      "            return _make(_g[0], _g[1], _a.tag)"]
@@ -965,7 +965,7 @@ def _lean_source(rule, name):
             body = [f"_g = {g}",             # argument (y's where its indicator is 1)
                     "_t = _split(_g, _q, _p, _where(_g != 0.0, _q, _p, _p.shape), "
                     "_p.shape)"]
-            bare = "_local_k2(_U, x, y, out, _p, _q)"
+            bare = _kernel_or_not("_local_k2(_U, x, y, out, _p, _q)")
         elif None in consts:
             body = [f"_f = {f}", f"_g = {g}",
                     "_t = _pair(_f, _p, _g, _q) if type(_f) is _nd and type(_g) is _nd "
@@ -978,15 +978,15 @@ def _lean_source(rule, name):
                 body.append(f"if _t is not None and ({' or '.join(tests)}): "   # two steps
                             "_t = _careful(_R, (_a, _b), (x, y), out, (_p, _q), _t)")
             if f in ("x", "y", "out") and g in ("x", "y", "out"):   # a * b: y and x
-                bare = f"_pair_k({f}, _p, {g}, _q)"
+                bare = _kernel_or_not(f"_pair_k({f}, _p, {g}, _q)")
             elif backend.fusable(rule):                     # a / b: 1.0 / y, -out / y
-                bare = "_local_k2(_U, x, y, out, _p, _q)"
+                bare = _kernel_or_not("_local_k2(_U, x, y, out, _p, _q)")
         else:
             body = [f"_t = _combine([{f}, {g}], [_p, _q], _p.shape)"]
     head = _lean_head(2, name)
     if rule.ufunc in backend.EXACT:                        # np.multiply(a, b)...
-        head += ["    if _p.ndim == x.ndim + 1:" if rule.ufunc in backend.EXACT_FLAT else
-                 "    if x.ndim == 1 and _p.ndim == 2:",
+        head += ["    if _ld.READY and _p.ndim == x.ndim + 1:" if rule.ufunc in
+                 backend.EXACT_FLAT else "    if _ld.READY and x.ndim == 1 and _p.ndim == 2:",
                  "        _g = _exact2(_U, x, y, _p, _q)",
                  "        if _g is not None:",
                  "            return _make(_g[0], _g[1], _a.tag)"]
@@ -1012,6 +1012,14 @@ def _split_lines(rule):
     names = [a if a in ("x", "out") else f"_{a}" for a in reads]
     lines = [f"_a{j} = {part.source()}" for j, part in enumerate(parts)]
     return " and x.strides[0] == 8" if tests else "", lines, ", ".join(names + ["_p"])
+
+
+def _kernel_or_not(call):
+    """The source of :func:`_lean_lines`' ``bare``: the kernel ``call``, or
+    ``NotImplemented`` without it while numba is not loaded (each backend kernel call
+    answers that itself then; the test here spares a Python call per small operation
+    before the load: rows66)."""
+    return f"({call}) if _ld.READY else NotImplemented"
 
 
 def _float64_loop(ufunc):
@@ -1707,14 +1715,27 @@ def _tiny(f, rule=None, k=0, args=()):
     return bool(lost.any())
 
 
+_BARE = {}          # (ufunc, k) -> where _numerator finds its array in args, or None
+
+
 def _numerator(rule, k, args):
     """The numbers whose zeros make argument ``k``'s local derivative an exact 0 for
     :func:`_tiny`: the quotient's numerator ``a``, or for a row with a spread the base
     ``x`` (``y * out`` is 0 where ``out`` underflowed, while ``y x**(y - 1)`` kept a few
     bits: 2.0499999986e-275 for 2.05e-275 at x = 1e-300, y = 2.05, dx = 1e40; attackb65
-    F2)."""
+    F2).  A numerator that is one of ``args`` (``x, out`` or ``x, y, out``) as it is or
+    negated (``np.divide``'s ``-out``) is that one, zero where its negation is (the
+    shallow water row's 16 quotients a step each computed ``-out`` for it: rows66)."""
     if rule.spread and spread_functions(rule)[k] is not None:
         return _primal(args[0])
+    at = _BARE.get((rule.ufunc, k), _MISS)
+    if at is _MISS:
+        text = rule.quotient_exprs[k][0].source()
+        names = ("x", "out") if len(args) == 2 else ("x", "y", "out")
+        text = text[1:] if text[:1] == "-" else text
+        at = _BARE[rule.ufunc, k] = names.index(text) if text in names else None
+    if at is not None:
+        return _primal(args[at])
     return _primal(quotient_functions(rule)[k][0](*args))
 
 
@@ -2065,11 +2086,18 @@ def with_number(rule, k):
                 if backend.FUSING[0] and (type(p) is backend.Deferred or
                                           p.size >= backend.FUSING[1]) else None
             if partials is None:
-                partials = backend.scaled(f, backend.concrete(a._p))
+                if type(f) is _f64 and f - f == 0.0 and type(p) is np.ndarray and \
+                        p.dtype is _F64 and p.nbytes < _POOL_FROM:
+                    partials = f * p        # backend.scaled's own product for a finite
+                else:                       # NumPy float, below the pool (rows66)
+                    partials = backend.scaled(f, backend.concrete(p))
         finally:
             _unhush(token)
         return dual.make_array(out, partials, a.tag)
     return apply
+
+
+_POOL_FROM = backend._buffers.MIN_BYTES     # (scaled's pooled buffers from this size)
 
 
 def _fresh(f, values, out):

@@ -462,10 +462,13 @@ class ArrayDual(Dual):
             if forced is not None:      # (a branch set by dg.solve_ivp's coincident
                 return forced           # switches' test, api/_ode_coincident)
         if method == "__call__" and not kwargs:         # np.sin(d): the common case
-            if type(inputs[0]) is _float64:         # h * u, h a NumPy float64 (NumPy's
+            h = type(inputs[0])
+            if h is _float64 or h in _NUMPY_INTS:   # h * u, h a NumPy float64 (NumPy's
                 op = _REFLECTED.get(ufunc)          # scalar asks the override, not
                 if op is not None and len(inputs) == 2:     # u.__rmul__): the operator
-                    return op(self, inputs[0])              # 2.0 * u takes (corpus65)
+                    return op(self, inputs[0] if h is _float64 else     # 2.0 * u takes
+                              _float64(inputs[0]))  # (corpus65); cx * u of a NumPy int:
+                    # its float64, the number small() reads (_ufuncs._operand; rows66)
             fast = _LEAN[ufunc]         # (no test of len(inputs): NumPy parses a call's
             if fast is not None:        # arguments before it asks the override, an out
                 result = fast(*inputs)  # given in position comes in kwargs; small49)
@@ -635,6 +638,20 @@ class ArrayDual(Dual):
                 r._c = None
                 return r
             value = partials = None
+        elif kind is tuple and len(index) == 2:     # u[1:, 1:-1], u[:, 0]: the slices'
+            k0 = type(index[0])                     # lines below, first (a shallow water
+            k1 = type(index[1])                     # step reads 83 of them: rows66)
+            if k0 is slice and (k1 is slice or k1 is int) or k0 is int and k1 is slice:
+                value = self.value[index]
+                partials = self._p
+                if type(value) is _nd and type(partials) is _nd and value.dtype is _f64:
+                    r = _new(ArrayDual)
+                    r.value = value
+                    r._p = partials[index]
+                    r.tag = self.tag
+                    r._c = None
+                    return r
+                value = partials = None
         if c is not None and kind is int:       # a seed's element read before (a kept
             try:                                # buffer's: above, unless its value array
                 e = c[index]                    # was replaced)
@@ -1786,6 +1803,8 @@ def _exact_binary(ufunc, general, reflected, rule):
                     elif not (flat and x.ndim and x.ndim == y.ndim and
                               p.ndim == x.ndim + 1 == q.ndim):
                         return general(a, b)
+                    if not _loader.READY:          # (exact2 answers None before numba)
+                        return general(a, b)
                     got = _exact2(ufunc, x, y, p, q)
                     if got is not None:
                         r = _new(ArrayDual)
@@ -1815,6 +1834,8 @@ def _exact_binary(ufunc, general, reflected, rule):
                         r.tag = a.tag
                         r._c = None
                         return r
+                    return general(a, b)
+                if not _loader.READY:              # (exact_number: None before numba)
                     return general(a, b)
                 got = _exact_number(ufunc, k, x, c, p)
                 if got is not None:
@@ -1978,7 +1999,7 @@ def _exact_unary(ufunc, general):
                         r._c = None
                         return r
                     return general(a)
-                got = _exact1(ufunc, x, p)
+                got = _exact1(ufunc, x, p) if _loader.READY else None   # (None before numba)
                 if got is not None:
                     r = _new(ArrayDual)
                     r.value, r._p = got
@@ -2254,6 +2275,8 @@ def _install_operators():
 # ufunc -> the reflected operator that ``__array_ufunc__`` gives a NumPy float64 on the
 # left (the ones with_number serves in one pass; _install_operators fills it)
 _REFLECTED = {}
+_NUMPY_INTS = frozenset({np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16,
+                         np.uint32, np.uint64})
 
 
 def make_array(value, partials, tag):

@@ -142,3 +142,22 @@ def test_a_nested_scalars_nan_partial_is_seen_by_the_hushed_rerun():
     x = np.array([1.0, 0.0])        # the NaN only in the top level's partials (along z1)
     dg.jvp(lambda y: dg.jvp(f, y, np.array([0.0, 1.0]))[1], x, np.array([1.0, 0.0]))
     assert seen == [True]
+
+
+@pytest.mark.parametrize("edge_order", [1, 2])
+@pytest.mark.parametrize("axis", [0, 1])
+def test_np_gradient_with_dual_coordinates_against_the_complex_step(edge_order, axis):
+    # attackb66 R1: np.gradient(u, x) with x a dual array (a mesh whose nodes move) was
+    # refused; NumPy's non-uniform formula on duals.  Oracle: the complex step through
+    # NumPy's own np.gradient (its formula is analytic in the nodes)
+    x = np.cumsum(np.random.default_rng(1).uniform(0.5, 1.5, 7))
+    w = np.arange(1.0, 4.0)
+
+    def f(c):
+        u = np.outer(np.sin(c), w) if axis == 0 else np.outer(w, np.exp(c / 5.0))
+        return np.gradient(u, c, axis=axis, edge_order=edge_order).ravel()
+    h = 1e-30
+    want = np.stack([np.imag(f(x + 1j * h * np.eye(7)[j])) / h for j in range(7)], axis=-1)
+    J = dg.jacobian(f, x)
+    np.testing.assert_allclose(J, want, rtol=1e-13, atol=1e-13 * np.abs(want).max())
+    assert np.array_equal(dg.jvp(f, x, np.ones(7))[0], f(x))      # NumPy's value bits

@@ -731,24 +731,63 @@ def _gradient(f, *varargs, axis=None, edge_order=1):
 
 
 def _gradient_dual_spacing(f, varargs, axis, edge_order):
-    """``np.gradient`` with a uniform spacing that is a scalar dual (``L / (n - 1)``,
-    a derivative with respect to the domain's length): the differences at unit
-    spacing divided by it, each axis by its own.  Coordinates given as a dual array
-    raise, naming the uniform form."""
+    """``np.gradient`` with a spacing that is a dual: a uniform one a scalar dual (``L /
+    (n - 1)``, a derivative with respect to the domain's length: the differences at unit
+    spacing divided by it), coordinates a 1-D dual array (a mesh whose nodes move:
+    NumPy's non-uniform formula, :func:`_gradient_coordinates`), each axis by its own.
+    NumPy's plain call first: its checks, and its values where the result's are plain."""
     axes = _reductions.axis_tuple(axis, np.ndim(primal(f)))
     spacings = list(varargs) * len(axes) if len(varargs) == 1 else list(varargs)
-    if len(spacings) != len(axes):
-        return np.gradient(primal(f), *map(primal, varargs), axis=axis)   # NumPy's error
-    if any(isinstance(h, Dual) and np.ndim(primal(h)) for h in spacings):
-        raise errors.unsupported_function(
-            "np.gradient with coordinates that are a dual array (a uniform spacing that "
-            "is a scalar dual works: np.gradient(u, L / (n - 1)))")
-    unit = [1.0 if isinstance(h, Dual) else h for h in spacings]
-    found = np.gradient(f, *unit, axis=axes, edge_order=edge_order)
-    many = isinstance(found, (list, tuple))
-    found = [d / h if isinstance(h, Dual) else d
-             for d, h in zip(found if many else [found], spacings)]
+    plain = np.gradient(primal(f), *map(primal, varargs), axis=axis, edge_order=edge_order)
+    many = isinstance(plain, (list, tuple))
+    found = []
+    for ax, h, value in zip(axes, spacings, plain if many else [plain]):
+        if isinstance(h, Dual) and np.ndim(primal(h)):
+            d = _gradient_coordinates(f, h, ax, edge_order)
+            if type(d.value) is np.ndarray:        # NumPy's bits (its uniform branch too)
+                d = make(value, d.partials, d.tag)
+        elif isinstance(h, Dual):
+            d = np.gradient(f, 1.0, axis=ax, edge_order=edge_order) / h
+        else:
+            d = np.gradient(f, h, axis=ax, edge_order=edge_order)
+        found.append(d)
     return tuple(found) if many else found[0]
+
+
+def _gradient_coordinates(f, x, ax, edge_order):
+    """``np.gradient(f, x, axis=ax)`` for 1-D coordinates ``x`` (a dual): NumPy's
+    second-order non-uniform differences inside and its one-sided ones of
+    ``edge_order`` at the ends, written as dual operations in NumPy's order (its
+    formula is a smooth function of the nodes; where they are evenly spaced NumPy
+    takes the uniform branch, the same function)."""
+    ndim = np.ndim(primal(f))
+
+    def part(start, stop):
+        index = [slice(None)] * ndim
+        index[ax] = slice(start, stop)
+        return f[tuple(index)]
+
+    def along(c):
+        return np.reshape(c, [-1 if i == ax else 1 for i in range(ndim)])
+    dx = np.diff(x)
+    dx1, dx2 = dx[:-1], dx[1:]
+    a = along(-dx2 / (dx1 * (dx1 + dx2)))
+    b = along((dx2 - dx1) / (dx1 * dx2))
+    c = along(dx1 / (dx2 * (dx1 + dx2)))
+    inside = a * part(None, -2) + b * part(1, -1) + c * part(2, None)
+    if edge_order == 1:
+        first = (part(1, 2) - part(0, 1)) / along(dx[:1])
+        last = (part(-1, None) - part(-2, -1)) / along(dx[-1:])
+    else:
+        dx1, dx2 = dx[:1], dx[1:2]
+        first = (along(-(2.0 * dx1 + dx2) / (dx1 * (dx1 + dx2))) * part(0, 1) +
+                 along((dx1 + dx2) / (dx1 * dx2)) * part(1, 2) +
+                 along(-dx1 / (dx2 * (dx1 + dx2))) * part(2, 3))
+        dx1, dx2 = dx[-2:-1], dx[-1:]
+        last = (along(dx2 / (dx1 * (dx1 + dx2))) * part(-3, -2) +
+                along(-(dx2 + dx1) / (dx1 * dx2)) * part(-2, -1) +
+                along((2.0 * dx2 + dx1) / (dx2 * (dx1 + dx2))) * part(-1, None))
+    return np.concatenate([first, inside, last], axis=ax)
 
 
 # np.pad modes that only copy elements (or write constants): the partials pad alike

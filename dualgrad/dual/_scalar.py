@@ -326,11 +326,16 @@ def _underflow_tests(rule, refs):
             continue
         num = pair[0]
         src = num.scalar_source().lstrip("-") if num.constant is None else None
+        also = ""
         if rule.spread and rule.spread_exprs[k] is not None:
-            src = "x"       # (power's y * out is 0 where out underflowed: _tiny's x)
+            # power's y * out is 0 where out underflowed: _tiny's x; y == 0 makes the
+            # factor an exact 0 (x ** 0's slope), not an underflow (the careful path
+            # took s ** 0 from 1.4 to 131 us: Erlang C's factorial loop, lead66)
+            src, also = "x", "y"
         floats.append(f"(-_T < {f} < _T if type({f}) is float else type({f}) is complex "
-                      f"and abs({f}) < _T)" + (f" and {src} != 0.0" if src else ""))
-        nested.append(f"_uf({f}, {src or '1.0'})")
+                      f"and abs({f}) < _T)" + (f" and {src} != 0.0" if src else "") +
+                      (f" and {also} != 0.0" if also else ""))
+        nested.append(f"_uf({f}, {src or '1.0'}" + (f", {also})" if also else ")"))
     return " or ".join(f"({t})" for t in floats), " or ".join(nested)
 
 

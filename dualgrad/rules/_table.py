@@ -3139,15 +3139,16 @@ def tiny_below(f):
     return NESTED_TINY if _DUAL and isinstance(f, _DUAL[0]) else TINY
 
 
-def underflowed(f, a):
+def underflowed(f, a, also=1.0):
     """Did the local derivative ``f = a / b`` (its innermost value, a number) underflow
-    below :func:`tiny_below` in magnitude while ``a`` is nonzero (so :func:`two_step`
-    keeps the bits ``f * p`` loses)?  Values only: nested duals are read, not compared.
+    below :func:`tiny_below` in magnitude while ``a`` (and ``also``, a factor of it that
+    may make it an exact 0: a power's exponent) is nonzero (so :func:`two_step` keeps
+    the bits ``f * p`` loses)?  Values only: nested duals are read, not compared.
     A complex ``f`` by its modulus: ``-out / x`` of ``1 / x`` at x = 1e200 (1 + i) is 0j
     beside a partial ~x (attack62 11)."""
     small = tiny_below(f)
     f, a = value(f), value(a)
-    return abs(f) < small and a != 0.0
+    return abs(f) < small and a != 0.0 and value(also) != 0.0
 
 
 LIFT = 2.0 ** 104

@@ -177,3 +177,14 @@ def test_x_to_the_zero_takes_no_extended_range_path(monkeypatch, f):
     assert np.all(dg.gradient(f, q) == 0.0)
     assert np.all(dg.hessian(f, q)[0, 0] == 0.0)
     assert seen == []
+
+
+def test_det_gradient_where_the_cofactors_overflow_too_keeps_their_signs():
+    # attack66 F9 (a regression of 502d5bcd): the adjugate's inf * 0 gave NaN in every
+    # entry where det and its cofactors (c**2 cof(A0) ~ 1e400) overflow; exact: +-inf by
+    # the cofactors' signs
+    A0 = np.array([[2.0, 1.0, 0.5], [0.3, 1.5, -1.0], [0.1, 0.2, 3.0]])
+    with np.errstate(all="ignore"):
+        g = dg.gradient(lambda z: np.linalg.det(z.reshape(3, 3)), 1e200 * A0.ravel())
+    want = np.sign(_cofactors(A0).ravel()) * np.inf
+    assert np.array_equal(g, want)

@@ -1092,16 +1092,22 @@ def _det_partials(A, det):
         # 0 for the cofactors [1e-30, 1e-300] (attack66 F3).  The adjugate's products
         # (plain values), the Laplace expansion's (nested: a polynomial, no division,
         # so no 1 / p**2 out of range as elimination's)
+        # (plain cofactors that overflow too: the adjugate's inf * 0 gave NaN where
+        # det * tr gives their inf, below: attack66 F9)
         if not isinstance(A.value, Dual):
-            return _det_partials_singular(A)
-        m = np.shape(primal(A.value))[-1]
-        if m > _EXPANDED:
-            raise errors.unsupported_function(
-                f"np.linalg.det inside a Hessian of a {m} x {m} matrix whose determinant "
-                f"leaves the float range (|det| = {np.max(np.abs(primal(det))):.3g}; "
-                f"second derivatives there are given up to {_EXPANDED} x {_EXPANDED}); "
-                "scale the matrix (det(c A) = c**m det(A)) or take np.linalg.slogdet")
-        return _laplace(A).partials
+            q = _det_partials_singular(A)
+            if bool(np.all(np.isfinite(q))) or bool(np.all(np.abs(det) < _TINY)):
+                return q
+        else:
+            m = np.shape(primal(A.value))[-1]
+            if m > _EXPANDED:
+                raise errors.unsupported_function(
+                    f"np.linalg.det inside a Hessian of a {m} x {m} matrix whose "
+                    f"determinant leaves the float range (|det| = "
+                    f"{np.max(np.abs(primal(det))):.3g}; second derivatives there are given "
+                    f"up to {_EXPANDED} x {_EXPANDED}); scale the matrix (det(c A) = c**m "
+                    "det(A)) or take np.linalg.slogdet")
+            return _laplace(A).partials
     try:
         tr = _trace_inverse(A.value, A.partials)
         if tr is None:

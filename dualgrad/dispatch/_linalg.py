@@ -1618,6 +1618,10 @@ def _svd(a, full_matrices=True, compute_uv=True, hermitian=False, _deficient="ra
         raise errors.unsupported_function(
             "np.linalg.svd with hermitian=True and compute_uv=True of a complex matrix "
             "(its vectors' phases follow eigh's; pass hermitian=False)")
+    if not compute_uv and type(A) is np.ndarray and not bool(np.all(np.isfinite(A))):
+        s = np.linalg.svd(A, compute_uv=False, hermitian=hermitian)   # NumPy's NaN: no
+        return make(s, np.full(s.shape + a.partials.shape[-1:], np.nan), a.tag)
+        # vectors there (the tie resolution's loops never ended on them: attack66 F10)
     if isinstance(A, Dual) and not compute_uv or _deficient == "nan" and isinstance(A, Dual):
         U, s, Vt = _svd(A, False, True, hermitian, "nan",    # the inner level's vectors
                         _phase=_phase and compute_uv)

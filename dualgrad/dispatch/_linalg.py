@@ -1090,10 +1090,9 @@ def _det_partials(A, det):
     if _out_of_range(primal(det)):
         # det under- or overflowed where its cofactors need not: det * tr(A^-1 dA) gave
         # 0 for the cofactors [1e-30, 1e-300] (attack66 F3).  The adjugate's products
-        # (plain values), the Laplace expansion's (nested: a polynomial, no division,
-        # so no 1 / p**2 out of range as elimination's)
-        # (plain cofactors that overflow too: the adjugate's inf * 0 gave NaN where
-        # det * tr gives their inf, below: attack66 F9)
+        # (plain values; where the cofactors overflow too its inf * 0 gave NaN for
+        # det * tr's inf, below: attack66 F9), the Laplace expansion's (nested: a
+        # polynomial, no division, so no 1 / p**2 out of range as elimination's)
         if not isinstance(A.value, Dual):
             q = _det_partials_singular(A)
             if bool(np.all(np.isfinite(q))) or bool(np.all(np.abs(det) < _TINY)):
@@ -1619,9 +1618,10 @@ def _svd(a, full_matrices=True, compute_uv=True, hermitian=False, _deficient="ra
             "np.linalg.svd with hermitian=True and compute_uv=True of a complex matrix "
             "(its vectors' phases follow eigh's; pass hermitian=False)")
     if not compute_uv and type(A) is np.ndarray and not bool(np.all(np.isfinite(A))):
-        s = np.linalg.svd(A, compute_uv=False, hermitian=hermitian)   # NumPy's NaN: no
+        # NumPy's NaN values, NaN partials: no vectors there (the tie resolution's
+        # loops never ended on LAPACK's NaN vectors with numba loaded: attack66 F10)
+        s = np.linalg.svd(A, compute_uv=False, hermitian=hermitian)
         return make(s, np.full(s.shape + a.partials.shape[-1:], np.nan), a.tag)
-        # vectors there (the tie resolution's loops never ended on them: attack66 F10)
     if isinstance(A, Dual) and not compute_uv or _deficient == "nan" and isinstance(A, Dual):
         U, s, Vt = _svd(A, False, True, hermitian, "nan",    # the inner level's vectors
                         _phase=_phase and compute_uv)

@@ -57,6 +57,7 @@ _PLAIN = (_f64, _c128)                  # one level's dtypes: a complex element'
 _OBJECT = np.dtype(object)
 _fromiter = np.fromiter
 _nd = np.ndarray              # (a module global: np.ndarray is two lookups, on every x[j])
+_SLICE_OR_INT = (slice, int)    # a second index that keeps the slices' path (u[1:, 0])
 _weak = weakref.ref
 _array_of = np.array
 _object_array_made = errors.object_array_made
@@ -627,8 +628,12 @@ class ArrayDual(Dual):
                     if e.value == x and (x != 0.0 or
                                          _copysign(1.0, x) == _copysign(1.0, e.value)):
                         return e
-        elif kind is slice:                     # x[1:], uh[1:] in a loop: the slices'
-            value = self.value[index]           # path below, first (small51)
+        elif kind is slice or kind is tuple and len(index) == 2 and (
+                type(index[0]) is slice and type(index[1]) in _SLICE_OR_INT or
+                type(index[0]) is int and type(index[1]) is slice):
+            # x[1:], uh[1:] in a loop (small51), u[1:, 1:-1], u[:, 0] (a shallow water
+            # step reads 83 of them: rows66): the slices' path below, first
+            value = self.value[index]
             partials = self._p
             if type(value) is _nd and type(partials) is _nd and value.dtype is _f64:
                 r = _new(ArrayDual)
@@ -638,20 +643,6 @@ class ArrayDual(Dual):
                 r._c = None
                 return r
             value = partials = None
-        elif kind is tuple and len(index) == 2:     # u[1:, 1:-1], u[:, 0]: the slices'
-            k0 = type(index[0])                     # lines below, first (a shallow water
-            k1 = type(index[1])                     # step reads 83 of them: rows66)
-            if k0 is slice and (k1 is slice or k1 is int) or k0 is int and k1 is slice:
-                value = self.value[index]
-                partials = self._p
-                if type(value) is _nd and type(partials) is _nd and value.dtype is _f64:
-                    r = _new(ArrayDual)
-                    r.value = value
-                    r._p = partials[index]
-                    r.tag = self.tag
-                    r._c = None
-                    return r
-                value = partials = None
         if c is not None and kind is int:       # a seed's element read before (a kept
             try:                                # buffer's: above, unless its value array
                 e = c[index]                    # was replaced)

@@ -93,8 +93,11 @@ def test_cube_bits_are_the_tables_on_every_magnitude(b, N, n, layout, loaded):
         same_duals(got, general)
         assert got.value.tobytes() == np.power(x, 3.0).tobytes()
         with np.errstate(all="ignore"):
-            slope = (3.0 * x ** 2)[:, None] * np.asarray(u.partials)
-        finite = np.isfinite(slope)
+            factor = 3.0 * x ** 2
+            slope = factor[:, None] * np.asarray(u.partials)
+        # (where 3 x**2 is below the normal range the oracle itself lost bits: the
+        # extended-range slope there is test_farpow66's, against mpmath)
+        finite = np.isfinite(slope) & (np.abs(factor) >= np.finfo(float).tiny)[:, None]
         np.testing.assert_allclose(np.asarray(got.partials)[finite], slope[finite],
                                    rtol=1e-15, atol=0)
 

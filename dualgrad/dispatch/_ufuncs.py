@@ -1284,15 +1284,15 @@ def _scalar_quotient(rule, k, f, values, out, ps):
         plain = [_primal(v) for v in values]
         flat = _quotient_terms(pair, _primal(f), plain, _primal(out), [_primal(p) for p in ps])
         if rule.spread:
-            flat = _spread_terms(rule, k, plain, _primal(out), [_primal(p) for p in ps], flat)
+            flat = _far_terms(rule, k, plain, _primal(out), [_primal(p) for p in ps], flat)
             terms = _farpower.power_terms(k, values, ps, terms)
         terms = [_with_primal(t, v) for t, v in zip(terms, flat)]
     elif rule.spread:
-        terms = _spread_terms(rule, k, values, out, ps, terms)
+        terms = _far_terms(rule, k, values, out, ps, terms)
     return terms
 
 
-def _spread_terms(rule, k, values, out, ps, terms):
+def _far_terms(rule, k, values, out, ps, terms):
     """:func:`_scalar_spread`'s terms, then each number that is not the extended-range
     product's to a few ulps taken as it (:func:`_farpower.power_terms`: a negative base,
     a factor that lost bits below the normal range or fell to 0 with ``out``)."""

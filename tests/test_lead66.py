@@ -167,8 +167,9 @@ def test_np_gradient_with_dual_coordinates_against_the_complex_step(edge_order, 
                                lambda q: (q[0] * 1.3) ** (q[1] * 0.0)])
 def test_x_to_the_zero_takes_no_extended_range_path(monkeypatch, f):
     # 9c54ce26 sent x ** 0 (its slope an exact 0, y x**(y - 1) with y = 0) down the
-    # careful far-range path: s ** 0 took 131 us for 1.4 (the Erlang C row's factorial
-    # loop, 0.76x -> 4.47x approx_fprime).  d/dq (1.3 q0) ** (0 q1) = (0, log(1.3 q0) * 0)
+    # careful far-range path: s ** 0 took 61 us for 1.4 (bench/power_zero_ab.py; the
+    # Erlang C row's factorial loop, 0.76x -> 4.47x approx_fprime).  d/dq (1.3 q0) **
+    # (0 q1) = (0, log(1.3 q0) * 0)
     # (an array dual's Hessian of a ** 0 still takes it one level down: MISSES lead66)
     from dualgrad.dispatch import _farpower
     from _probes import spy_on

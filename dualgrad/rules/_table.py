@@ -707,23 +707,24 @@ class Rule:
                      parse(e, params, f"{self.name}, d/d{params[k]}")
                      for k, e in enumerate(self.derivs))
 
+    def _parsed_pairs(self, given, word):
+        """``given`` (:attr:`quotient` or :attr:`spread`: pairs of expressions, one per
+        argument) parsed, ``None`` where an argument has none."""
+        params = _PARAMS[len(self.derivs) - 1] if self.derivs else ()
+        pairs = tuple(given) + (None,) * (len(self.derivs) - len(given))
+        return tuple(None if not q else
+                     tuple(parse(e, params, f"{self.name}, {word} of d/d{params[k]}")
+                           for e in q) for k, q in enumerate(pairs))
+
     @cached_property
     def quotient_exprs(self):
         """The parsed :attr:`quotient` pairs, one per argument (``None`` where none)."""
-        params = _PARAMS[len(self.derivs) - 1] if self.derivs else ()
-        pairs = tuple(self.quotient) + (None,) * (len(self.derivs) - len(self.quotient))
-        return tuple(None if not q else
-                     tuple(parse(e, params, f"{self.name}, quotient of d/d{params[k]}")
-                           for e in q) for k, q in enumerate(pairs))
+        return self._parsed_pairs(self.quotient, "quotient")
 
     @cached_property
     def spread_exprs(self):
         """The parsed :attr:`spread` pairs, one per argument (``None`` where none)."""
-        params = _PARAMS[len(self.derivs) - 1] if self.derivs else ()
-        pairs = tuple(self.spread) + (None,) * (len(self.derivs) - len(self.spread))
-        return tuple(None if not q else
-                     tuple(parse(e, params, f"{self.name}, spread of d/d{params[k]}")
-                           for e in q) for k, q in enumerate(pairs))
+        return self._parsed_pairs(self.spread, "spread")
 
     @cached_property
     def tangent_expr(self):

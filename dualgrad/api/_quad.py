@@ -165,7 +165,9 @@ def quad(func, a, b, args=(), full_output=0, epsabs=1.49e-8, epsrel=1.49e-8, lim
         The integral; a dual (nested, for nested calls) where derivatives flow.
     abserr : float
         The estimate of the value's absolute error (complex, real and imaginary
-        errors, for ``complex_func=True``, as SciPy's).
+        errors, for ``complex_func=True``, as SciPy's).  Where ``limit`` stops the
+        bisection before a partial met its tolerance, the warning (``message``) names
+        the partial furthest past it and its estimate.
     infodict : dict
         With ``full_output``: where derivatives flow, ``neval`` (calls of ``func`` at
         a node), ``last`` (subintervals), ``alist`` / ``blist`` (their ends, in the
@@ -2205,6 +2207,28 @@ def _nan_partials(x, value):
             "integrate up to a finite limit beyond which func is negligible.")
 
 
+def _unmet(I, E, err, epsabs, epsrel, dims, complex_func):
+    """Status 1's note on the partials (attack66 F5): ``abserr`` is the value's error
+    estimate (SciPy's result), and where the value met its tolerance and a partial did
+    not it understated the derivatives' errors by orders of magnitude with nothing
+    saying so.  Names the partial furthest past its tolerance and its estimate; ``""``
+    where every partial met its tolerance."""
+    with np.errstate(invalid="ignore"):
+        over = E / np.maximum(np.maximum(epsabs, epsrel * np.abs(I)), _TINY)
+    n = int(np.prod(dims))
+    parts = over.reshape(-1, n)[:, 1:]          # (complex_func: real rows, then imaginary)
+    if not np.any(parts > 1.0):
+        return ""
+    row, j = divmod(int(np.nanargmax(parts)), n - 1)
+    index = np.unravel_index(j + 1, dims)
+    part = " (imaginary part)" if complex_func and row else ""
+    got = float(E.reshape(-1, n)[row, j + 1])
+    return (f" The returned abserr ({err:.3g}) is the value's estimate; the partial "
+            f"abserr_all[{', '.join(str(int(i)) for i in index)}]{part} has an "
+            f"estimate of {got:.3g}, {float(parts[row, j]):.3g} times its tolerance, and "
+            "may be off by more (full_output=1 returns every coefficient's estimate).")
+
+
 def _unboxed(out):
     """``func``'s result with a 0-d object array (``np.array(p * x)``, ``np.asarray(d)``:
     one scalar dual in an array, which API.md lets every helper's function return and
@@ -2826,6 +2850,8 @@ def _integrate_watched(integrand, a, b, full_output, epsabs, epsrel, limit, poin
     message = _MESSAGES[status]
     if status == 2 and integrand.nan_at is not None:
         message = f"{message} {_nan_partials(*integrand.nan_at)}"
+    elif status == 1:
+        message = f"{message}{_unmet(I, E, err, epsabs, epsrel, dims, complex_func)}"
     if not full_output:
         if status:
             from scipy.integrate import IntegrationWarning

@@ -1,0 +1,46 @@
+"""Stop 67's corpus lane: dg.quad's note on the partials' error estimates where
+``limit`` stops the bisection (attack66 F5)."""
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+from scipy.integrate import IntegrationWarning
+
+import dualgrad as dg
+
+
+def test_limit_warning_names_the_partials_estimate():
+    # int_0^1 t**a dt = 1 / (a + 1), d/da = -1 / (a + 1)**2 (analytic oracle).  At a =
+    # -0.9 the value converges within limit=50 and its partial, t**a log t, does not:
+    # the returned abserr (the value's) understated the derivative's error ~40x with
+    # nothing saying so.
+    a0, got = -0.9, {}
+
+    def f(a):
+        got["r"] = dg.quad(lambda t, a: t ** a, 0.0, 1.0, args=(a,), full_output=1)
+        return got["r"][0]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", IntegrationWarning)
+        slope = dg.derivative(f, a0)          # (full_output: no warning, the message)
+    _, abserr, info, message = got["r"]
+    wrong = abs(slope + 1.0 / (a0 + 1.0) ** 2)
+    assert wrong > 10 * abserr                  # what the note is for
+    estimate = info["abserr_all"][1]
+    assert re.search(rf"abserr_all\[1\] has an estimate of {estimate:.3g}\b", message)
+    assert f"abserr ({abserr:.3g})" in message
+    with pytest.warns(IntegrationWarning, match=r"abserr_all\[1\] has an estimate"):
+        dg.derivative(lambda a: dg.quad(lambda t: t ** a, 0.0, 1.0)[0], a0)
+
+
+def test_limit_warning_quiet_where_the_partials_met_theirs():
+    # The value misses its tolerance at limit=1 and its partials are 0 at every node
+    # (error estimates 0): SciPy's message alone, no partial named.
+    with pytest.warns(IntegrationWarning) as seen:
+        dg.gradient(lambda p: dg.quad(lambda t: np.sin(60 * t) * np.exp(-t) + p[1] * 0.0,
+                                      0.0, 2.0, limit=1)[0], np.array([1.0, 2.0]))
+    text = " ".join(str(w.message) for w in seen)
+    assert "maximum number of subdivisions" in text
+    assert "abserr_all" not in text

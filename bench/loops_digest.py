@@ -10,9 +10,11 @@ exponents; a huge int), ``abs`` and products of scalar duals at special values (
 -0, subnormals, 1e-160, 3e300, inf, NaN) as Jacobians, some Hessians, and the vector
 kind (20 inputs); ``np.interp`` and ``np.where`` of a scalar dual at the same values
 against float and int knots, repeated knots, infinite and NaN ``fp``, ends given or
-not (loops64).  An exception a grid case raises enters as its type's name.  With
-``--compare``, fresh processes under ``DUALGRAD_ENGINE=fused`` and ``eager`` run this
-checkout and ``DIR``'s dualgrad (this script's rows in both) and print the four digests.
+not (loops64); brentq / newton roots with duals in ``args`` or f's closure, and f's
+whose value holds none, their warnings too (loops67).  An exception a grid case raises
+enters as its type's name.  With ``--compare``, fresh processes under
+``DUALGRAD_ENGINE=fused`` and ``eager`` run this checkout and ``DIR``'s dualgrad (this
+script's rows in both) and print the four digests.
 """
 
 import argparse
@@ -92,6 +94,8 @@ def _roots_and_jvps(dg, eat, h, special):
     brentq / newton roots whose Newton steps take ``jvp`` on the helper's duals (their
     ``_largest``, the jvp's scalar tangent, ``np.shape`` of scalar duals), and jvps of
     scalar functions inside a Jacobian and outside one at the special values."""
+    import math
+
     import numpy as np
     from dualgrad.scipy.optimize import brentq, newton
     from corpus60 import euler_lotka_row
@@ -110,13 +114,24 @@ def _roots_and_jvps(dg, eat, h, special):
             a = brentq(cubic, -1e3, 1e3, args=(p, c))
             b = newton(cubic, 0.5, args=(p, c))
             e = brentq(steep, -1e3, 1e3, args=(p, c))
-            return np.stack([a, b, a * np.shape(p[0]).__len__() + np.ndim(p[1]), e])
+            q = p * c                   # a closure's duals (loops67: the probe folded)
+            w = brentq(lambda s: s ** 3 + p[0] * s - q[1], -1e3, 1e3)
+            return np.stack([a, b, a * np.shape(p[0]).__len__() + np.ndim(p[1]), e, w])
         for q in (np.array([2.0, 3.0]), np.array([0.5, -1e-3]), np.array([0.0, 3.0])):
             for helper in (dg.jacobian, lambda g, q: dg.hessian(lambda q: g(q)[0], q)):
                 try:
                     eat(helper(roots, q))
                 except Exception as exc:  # noqa: BLE001 (its name and message enter)
                     h.update(f"{type(exc).__name__}: {exc}".encode())
+    for plain in (lambda s, p: np.where(s > 0.3, 1.0, -1.0), lambda s, p: math.exp(s) - 2.0,
+                  lambda s, p: s - np.sqrt(p * 0.0 + 2.0) if s * 0.0 == 0.0 else s):
+        with warnings.catch_warnings(record=True) as seen:   # f's value without duals:
+            warnings.simplefilter("always")                  # SciPy's root; the warnings
+            try:                                             # and records the probe's
+                eat(dg.derivative(lambda p: brentq(plain, 0.0, 3.0, args=(p,)), 1.5))
+            except Exception as exc:  # noqa: BLE001
+                h.update(f"{type(exc).__name__}: {exc}".encode())
+        h.update(repr([(w.category.__name__, str(w.message)) for w in seen]).encode())
     for v in special:
         def jv(p, v=v):
             at, tan = dg.jvp(lambda s: s * s * p[0] + np.sin(s * v), p[1] * v, 1.0)

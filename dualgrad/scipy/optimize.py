@@ -33,6 +33,7 @@ the root, so their duals, if any, are dropped (the root does not move with them)
 0.083333333333333
 """
 
+import types
 import warnings
 
 import numpy as np
@@ -126,6 +127,64 @@ def _not_simple(name, root, last, moved):
         "wanted.")
 
 
+class _Unfolded(Exception):
+    """The first Newton step's value is not one the depth probe would have let through
+    (:func:`_first_step`)."""
+
+
+def _holds_dual(items):
+    """Does one of ``items`` (f's arguments, or its closure's cells) hold a dual itself?"""
+    for item in items:
+        if type(item) is types.CellType:
+            try:
+                item = item.cell_contents
+            except ValueError:                  # a cell not yet filled
+                continue
+        if isinstance(item, Dual):
+            return True
+    return False
+
+
+def _first_step(f, g, root, args):
+    """The first Newton step's ``jvp(g, root, 1.0)``, which also serves as
+    :func:`_polished`'s depth probe (the value at the root with f's duals: the same
+    evaluation one level up), or ``None``: then the probe ``g(root)`` runs first, as
+    before (loops67: the probe was ~11 % of the Euler-Lotka row's Jacobian).
+
+    Tried only where ``args`` or f's closure hold a dual (so plain calls never pay a
+    jvp), and kept only where f's value is a dual of the jvp's own call whose value holds
+    duals (the probe's depth >= 1), no sparsity tracer inside: there the steps' numbers
+    are the probe's path's, bit for bit.  Otherwise (f raised, a value of depth 0, a
+    tracer) f's value is never handed to jvp's checks, so none of its warnings or
+    refusals fires, and this thread's records of the attempt (dualgrad errors made and
+    caught, comparisons, object-array notes, the root finder's) are put back before the
+    probe runs, so the helper around sees the probe's records alone.  f's own warnings
+    (NumPy's) come twice there, once per evaluation."""
+    if not _holds_dual(args) and not _holds_dual(getattr(f, "__closure__", None) or ()):
+        return None
+    made = errors.MADE
+    saved = made.at, made.text, made.compared_at, made.finder
+    noted = errors.objects_noted()
+
+    def probe(s):
+        out = g(s)
+        inner = getattr(out, "value", None)
+        if not (isinstance(out, Dual) and out.tag == s.tag and isinstance(inner, Dual)):
+            raise _Unfolded
+        while isinstance(inner, Dual):
+            inner = inner.value
+        if _tracer_value(inner) is not None:
+            raise _Unfolded
+        return out
+
+    try:
+        return jvp(probe, root, 1.0)
+    except Exception:  # noqa: BLE001 (the probe's path runs f again: its error, if any)
+        made.at, made.text, made.compared_at, made.finder = saved
+        errors.objects_restore(noted)
+        return None
+
+
 def _polished(name, f, root, args, elementwise):
     """``root`` (plain: SciPy's) moved by Newton steps on the duals f's value holds at
     it; ``None`` when f's value holds none (SciPy's result is then returned as it is).
@@ -136,8 +195,12 @@ def _polished(name, f, root, args, elementwise):
     not converge), a ``DualTypeError``."""
     g = (lambda s: f(s, *args))
     tag = next(errors.SEQUENCE)
-    value = g(root)
-    traced = _tracer_value(value) is not None
+    first = None if elementwise else _first_step(f, g, root, args)
+    if first is not None:
+        value, traced = first[0], False
+    else:
+        value = g(root)
+        traced = _tracer_value(value) is not None
     depth = 2 if traced else _depth(value)
     if depth == 0:
         if errors.compared_since(tag):
@@ -159,9 +222,9 @@ def _polished(name, f, root, args, elementwise):
         if traced or elementwise:
             along = slope(s)
             step = g(s) / along
-        else:                            # f's value and slope in one pass
-            at, along = jvp(g, s, 1.0)
-            step = at / along
+        else:                            # f's value and slope in one pass (the first
+            at, along = jvp(g, s, 1.0) if first is None else first   # step's: the probe's)
+            step, first = at / along, None
         s = s - step
         sizes.append(_largest(step))
         # settled: the last correction's first orders below 1e-8 of the root's own, so

@@ -8,7 +8,8 @@ The unary ufuncs ``np.sin`` / ``np.exp`` / ``np.log`` / ``np.sqrt`` / ``np.tanh`
 ``gamma`` (small66: values past tanh's 374
 cut among the specials, 0-d and empty values, Hessians of tanh and cos), ``a ** b`` and ``np.power(a, b)`` of two array duals, ``k ** a``, ``a ** k``,
 ``2.0 ** a``, ``t ** k`` (``k`` a scalar dual, ``t`` a float64 ndarray) and ``a[3]`` /
-``a[-1]``, on values and partials drawn from special numbers (+-0, NaN, +-inf,
+``a[-1]`` (small67: ``a[0]``, ``a[-N]``, ``a[N]``, ``a[-N - 1]``, ``a[2 ** 70]``,
+``a[1:][-1]``), on values and partials drawn from special numbers (+-0, NaN, +-inf,
 subnormals, 1e-160, 1e154, 1e300, negative numbers) and ordinary ones, in four layouts
 (contiguous, strided, reversed, Fortran-ordered partials; ``d[::2]`` views, whose values
 are strided), at (N, n) = (10, 10), (3, 1), (1, 4) and (40, 30) (past ``SMALL_BELOW``),
@@ -82,6 +83,12 @@ def cases():
         "2.0 ** a": lambda a, b, k, t: 2.0 ** a, "t ** k": lambda a, b, k, t: t ** k,
         "a[3]": lambda a, b, k, t: a[min(3, len(a.value) - 1)],
         "a[-1]": lambda a, b, k, t: a[-1],
+        # small67: a[i]'s row read from the partials' buffer: both ends, out of range,
+        # past a C integer, a view's rows
+        "a[0]": lambda a, b, k, t: a[0], "a[-N]": lambda a, b, k, t: a[-len(a.value)],
+        "a[N]": lambda a, b, k, t: a[len(a.value)],
+        "a[-N-1]": lambda a, b, k, t: a[-len(a.value) - 1],
+        "a[2**70]": lambda a, b, k, t: a[2 ** 70], "a[1:][-1]": lambda a, b, k, t: a[1:][-1],
     }
     out = []
     for N, n in ((10, 10), (3, 1), (1, 4), (40, 30)):

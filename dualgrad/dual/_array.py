@@ -17,6 +17,7 @@ operators built from the rule table.
 import sys
 import weakref
 from math import copysign as _copysign
+from struct import Struct, error as _StructError
 from itertools import chain
 from operator import attrgetter
 
@@ -81,6 +82,10 @@ class _Builders(dict):
 
 
 _FROM_ROW = _Builders(lambda n: scalar_class(n)._from)
+# n -> (a row of n native float64 read as Python floats from a buffer at a byte offset,
+# _FROM_ROW[n], the row's bytes): a[i] of C-contiguous partials without the row's view
+# and its tolist (small67)
+_ROW_READ = _Builders(lambda n: (Struct(f"{n}d").unpack_from, _FROM_ROW[n], 8 * n))
 _COMPLEX_FROM_ROW = _Builders(lambda n: scalar_class(n, True)._from)
 _UNREAD_ROWS = _Builders(unread_rows)
 _REAL_CLASS = _Builders(scalar_class)       # n -> the real scalar class of n slots
@@ -600,6 +605,15 @@ class ArrayDual(Dual):
                 if type(partials) is _nd and type(value) is _nd and partials.dtype is _f64 \
                         and value.dtype is _f64:
                     if value.ndim == 1:
+                        read = _ROW_READ[partials.shape[1]]
+                        if read is not None:    # the row's n floats at byte index * 8 n
+                            unpack, build, size = read      # of the partials' buffer, a
+                            try:                # negative index from its end; NumPy's
+                                row = unpack(partials, index * size)    # IndexError below
+                            except (_StructError, ValueError, OverflowError):   # (out of
+                                pass                            # range, not C-contiguous)
+                            else:
+                                return build(value.item(index), row, self.tag)
                         row = partials[index]       # (NumPy's IndexError for x[j] itself)
                         build = _FROM_ROW[len(row)]     # (n: len of the row, not partials.
                         if build is not None:           # shape's new tuple; small48)

@@ -2,18 +2,21 @@
 partials from the partials' buffer (``struct``'s ``unpack_from`` at byte ``8 n i``; one
 call for the row's view and its ``tolist``), where the partials are C-contiguous; other
 layouts and indexes out of range take the row's view as before (NumPy's IndexError).
+``u ** v`` and ``u ** k`` call ``lean_power_pair`` / ``lean_power_mixed`` from the
+operator (``lean_power``'s own calls for those exponents, one Python call fewer).
 
 The oracle of the reads is the row as NumPy hands it (``p[i].tolist()``, the bytes of
 every partial: NaN, -0.0, subnormals, inf), built into the same class; on 2a9a2d7 the
-path spy fails (no ``_ROW_READ``)."""
+path spy fails (no ``_ROW_READ``), and so does the operator's (``lean_power`` called)."""
 
 import numpy as np
 import pytest
 
 import dualgrad as dg
 from dualgrad.dual import _array, new_tag
+from dualgrad.dispatch import _lean_small
 
-from _probes import same_duals
+from _probes import same_duals, spy_on
 
 SPECIAL = [np.nan, -0.0, 0.0, 5e-324, -1e-310, np.inf, -np.inf, 1e300, 1.5]
 
@@ -72,3 +75,22 @@ def test_item_row_reader_only_where_c_contiguous(monkeypatch):
     assert a[-1]._plist() == [36.0, 37.0, 38.0, 39.0] and calls == [96, -32]
     f = _array.make_real(np.arange(10.0), np.asfortranarray(p), tag)
     assert f[3]._plist() == [12.0, 13.0, 14.0, 15.0] and len(calls) == 3   # tried, declined
+
+
+@pytest.mark.parametrize("exponent", ["array dual", "scalar dual"])
+def test_power_operator_skips_lean_power(monkeypatch, exponent):
+    """``u ** v`` / ``u ** k`` call the pair / mixed lean function from the operator;
+    ``u ** 3`` still goes ``lean_power``; the results are ``lean_power``'s own."""
+    tag = new_tag()
+    rng = np.random.default_rng(671)
+    u = dg.Dual(rng.uniform(0.5, 2.0, 10), rng.standard_normal((10, 3)), tag=tag)
+    b = dg.Dual(rng.uniform(0.5, 2.0, 10), rng.standard_normal((10, 3)), tag=tag) \
+        if exponent == "array dual" else dg.Dual(0.7, rng.standard_normal(3), tag=tag)
+    want = _lean_small.lean_power(u, b)
+    seen = spy_on(monkeypatch, _array, "lean_power", lambda args, result: args[1])
+    got = u ** b
+    if want is not None:
+        same_duals(got, want)
+    assert seen == []
+    u ** 3
+    assert seen == [3]

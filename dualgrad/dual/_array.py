@@ -35,7 +35,7 @@ from ..rules._table import derivative_functions, method_selection, rule_for
 
 # Entry points of dispatch, handed over by connect() (see the module docstring).
 apply = call = small = lean = with_number = write_out = dispatch = operand = lean_sum = None
-lean_mixed = lean_power = None
+lean_mixed = lean_power = lean_power_pair = lean_power_mixed = None
 complex_small = None
 
 __all__ = ["ArrayDual", "make_array", "make_real", "make", "stack_scalars", "from_object_array",
@@ -2058,7 +2058,9 @@ def _square_or_power(power, square):
             return square_of(a)
         if _WATCHING[0] and _BRANCHES.record is not None:    # dg.quad's watch (a
             _BRANCHES.record(power.ufunc, (a, b))           # negative base: NaN)
-        result = lean_power(a, b)                     # u ** 3: the lean path
+        tb = type(b)                # u ** 3: the lean path; u ** v, u ** k: lean_power's
+        result = lean_power(a, b) if tb is int or tb is float or tb is _float64 else \
+            lean_power_pair(a, b) if tb is ArrayDual else lean_power_mixed(a, b)  # own calls
         if result is not None:
             return result
         result = small(power, (a, b))
@@ -2595,7 +2597,8 @@ Dual.__new__ = staticmethod(_new_dual)
 _scalar.connect(stack_scalars=stack_scalars, stack_lean=stack_lean)
 
 _ENTRY_POINTS = ("apply", "call", "small", "lean", "with_number", "write_out", "dispatch",
-                 "operand", "lean_sum", "complex_small", "lean_mixed", "lean_power")
+                 "operand", "lean_sum", "complex_small", "lean_mixed", "lean_power",
+                 "lean_power_pair", "lean_power_mixed")
 
 
 def connect(**entry_points):

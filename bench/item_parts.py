@@ -10,8 +10,9 @@ microseconds and as multiples of the float op ``x[3]`` (NumPy's item read):
 * ``x[3]``: the float op; ``a[3]``: the dual's (``ArrayDual.__getitem__``'s int path);
 * its pieces, each alone: a Python ``__getitem__`` that returns at once (the method's
   call), ``value.item(3)`` (the value as a Python float), ``p[3]`` (the row's view),
-  ``p[3].tolist()`` (the row as n Python floats), the slot class's builder ``_from``
-  (a new object and n + 2 slot stores);
+  ``p[3].tolist()`` (the row as n Python floats), ``unpack_from(p, 3 * 8 n)`` (the same
+  floats as a tuple from the partials' buffer, what ``a[3]`` reads since small67), ``p.shape[1]``
+  (its key), the slot class's builder ``_from`` (a new object and n + 2 slot stores);
 * ``view``: a slot object of three stores (the array, the index, the tag), what a scalar
   that read its row on first use would cost to hand out, and ``view, then used``: that
   object and the row read and built at its first operation (what any arithmetic on it
@@ -31,7 +32,7 @@ sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).
 from _common import median_time  # noqa: E402
 
 import dualgrad as dg  # noqa: E402
-from dualgrad.dual._array import _FROM_ROW  # noqa: E402
+from dualgrad.dual._array import _FROM_ROW, _ROW_READ  # noqa: E402
 from dualgrad.dual._base import new_tag  # noqa: E402
 
 
@@ -55,6 +56,7 @@ def _pieces(n):
     p, value, tag = a._p, a.value, a.tag
     build = _FROM_ROW[n]
     row = p[3].tolist()
+    unpack, _, size = _ROW_READ[n]
     bare = _Bare()
     new = object.__new__
 
@@ -72,6 +74,7 @@ def _pieces(n):
             "Python __getitem__ returning at once": lambda: bare[3],
             "value.item(3)": lambda: value.item(3), "p[3]": lambda: p[3],
             "p[3].tolist()": lambda: p[3].tolist(),
+            "unpack_from(p, 3 * 8 n)": lambda: unpack(p, 3 * size), "p.shape[1]": lambda: p.shape[1],
             "_from(value, row, tag)": lambda: build(0.5, row, tag),
             "view (3 slot stores)": view, "view, then used": view_used,
             "lambda (the timer's own call)": lambda: None}

@@ -11,10 +11,10 @@ exponents; a huge int), ``abs`` and products of scalar duals at special values (
 kind (20 inputs); ``np.interp`` and ``np.where`` of a scalar dual at the same values
 against float and int knots, repeated knots, infinite and NaN ``fp``, ends given or
 not (loops64); brentq / newton roots with duals in ``args`` or f's closure, and f's
-whose value holds none, their warnings too (loops67).  An exception a grid case raises
-enters as its type's name.  With ``--compare``, fresh processes under
-``DUALGRAD_ENGINE=fused`` and ``eager`` run this checkout and ``DIR``'s dualgrad (this
-script's rows in both) and print the four digests.
+whose value holds none, their warnings too; ``np.abs`` / ``abs`` of complex scalar duals
+(loops67).  An exception a grid case raises enters as its type's name.  With
+``--compare``, fresh processes under ``DUALGRAD_ENGINE=fused`` and ``eager`` run this
+checkout and ``DIR``'s dualgrad (this script's rows in both) and print the four digests.
 """
 
 import argparse
@@ -86,6 +86,16 @@ def digest():
                 except Exception as exc:  # noqa: BLE001 (its name enters the digest)
                     h.update(type(exc).__name__.encode())
     _roots_and_jvps(dg, eat, h, special)
+    for v in special:                   # np.abs / abs of complex scalar duals (loops67)
+        for w in (0.3, -0.0, 1e-310, 2.0, np.inf):
+            def c(x, v=v, w=w):
+                z = x[0] * complex(w, -v) + x[1] * 1j * v + complex(v, w)
+                return np.stack([np.abs(z), abs(z * x[1]), np.abs(z - z)])
+            for helper in (dg.jacobian, lambda g, x: dg.hessian(lambda x: g(x)[0], x)):
+                try:
+                    eat(helper(c, x))
+                except Exception as exc:  # noqa: BLE001
+                    h.update(type(exc).__name__.encode())
     return f"{h.hexdigest()} (dualgrad of {Path(dg.__file__).parent.parent})"
 
 

@@ -82,3 +82,53 @@ def test_let_go_keeps_the_probes_records(f):
         warnings.simplefilter("error")
         d = dg.derivative(lambda p: brentq(f, 0.0, 1.0, args=(p,)), 1.5)
     assert d == 0.0
+
+
+
+INF, NAN = float("inf"), float("nan")
+PARTS = [0.0, -0.0, 5e-324, -2.5e-310, 1e-160, -0.75, 1.0, 3.0, -1e154, 1.5e308, INF, NAN]
+ROWS = [[1.0], [-0.0, 2.0], [1j, complex(-0.75, -0.0)], [complex(-0.0, 0.0), complex(2.5, -1e-300), 7.0],
+        [complex(1e308, -1e308), 0.5j], [NAN, 1.0], [complex(0.0, INF), 1.0, -0.0]]
+
+
+def _abs_cases():
+    """(value, partials, warnings) of ``np.abs`` and ``abs`` of complex scalar duals made
+    directly (values and partials as given: signed zeros, subnormals, |x| overflowing,
+    inf / NaN parts, which the lean lines decline) inside passes of 1-3 directions."""
+    from dualgrad import dual
+    got = []
+
+    def f(x):
+        for row in ROWS:
+            for v in (complex(r, i) for r in PARTS for i in PARTS):
+                z = dual.make_scalar(v, list(row) + [0.0] * (len(x) - len(row)), x.tag) \
+                    if len(row) <= len(x) else None
+                if z is None:
+                    continue
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    for a in (np.abs(z), abs(z)):
+                        got.append((type(a).__name__, float(a.value).hex(),
+                                    [float(p).hex() for p in a._plist()]))
+                got.append([str(w.message) for w in caught])
+        return x
+    for n in (1, 2, 3):
+        dg.jacobian(f, np.arange(1.0, n + 1.0))
+    return got
+
+
+def test_complex_abs_same_bits(monkeypatch):
+    """``np.abs`` / ``abs`` of a complex scalar dual on the lean lines and on the general
+    path (``_complex_abs`` off): the same class, value and partials bit for bit (NaN,
+    -0.0) and the same warnings, over the grid (the lean lines taken); and d|z| against
+    the closed form re(conj(z) dz) / |z|."""
+    from dualgrad.dispatch import _ufuncs
+    seen = spy_on(monkeypatch, _ufuncs, "_complex_abs", lambda a, r: r is not None, after=True)
+    lean = _abs_cases()
+    assert sum(seen) > 1000
+    monkeypatch.setattr(_ufuncs, "_complex_abs", lambda rule, d: None)
+    assert lean == _abs_cases()
+    z0, dz = 0.3 - 1.2j, np.array([1.0, 2.0 - 0.5j])
+    g = dg.jacobian(lambda x: np.stack([np.abs(z0 + x[0] * dz[0] + x[1] * dz[1])]),
+                    np.zeros(2))
+    np.testing.assert_allclose(g[0], (np.conj(z0) * dz).real / abs(z0), rtol=1e-15)

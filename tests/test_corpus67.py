@@ -44,3 +44,31 @@ def test_limit_warning_quiet_where_the_partials_met_theirs():
     text = " ".join(str(w.message) for w in seen)
     assert "maximum number of subdivisions" in text
     assert "abserr_all" not in text
+
+
+def test_moving_limit_tie_on_floats_matches_the_thresholds():
+    # _tie's float path for sign steps (g == 0) against the table's threshold test
+    # (g == step_threshold(sign)(g)) on the NaN sources' places at floats: +-0, subnormal,
+    # inf, NaN, 1e308, both signs.
+    from dualgrad.api import _quad
+    from dualgrad.rules._table import branch_functions, step_threshold
+
+    specials = [0.0, -0.0, 5e-324, -5e-324, 1.0, -2.5, 1e308, -1e308, np.inf, -np.inf,
+                np.nan, 0.5, 3.0]
+    seen = 0
+    for ufunc in (np.power, np.sqrt, np.log, np.arccos, np.arcsin, np.log1p):
+        specs = branch_functions(ufunc)
+        pairs = [(a,) for a in specials] if ufunc.nin == 1 else \
+            [(a, b) for a in specials for b in specials]
+        for values in pairs:
+            want = False
+            with np.errstate(all="ignore"):
+                for _, step, place in specs:
+                    g = np.real(place(*values, None))
+                    on = g == step_threshold(step)(g)
+                    if np.any(on):
+                        want = True
+                        break
+            assert _quad._tie(specs, list(values)) == want, (ufunc, values)
+            seen += want
+    assert seen > 10                    # (ties met, not only misses)

@@ -451,6 +451,7 @@ _STEP_AT = {}               # and its smooth step (step_of) or None
 _FILES = {}                 # a frame's file -> (walked through?, dualgrad's own?, name)
 _EQUALITY = (np.equal, np.not_equal)
 _NUMBERS = (float, int, _F64)
+_REALS = (float, _F64)
 _SCALARS = (float, _F64, ScalarDual)     # 0-d by their class
 
 
@@ -544,7 +545,12 @@ def _tie(specs, values):
     no one side: its term ``f(b) b'`` takes whichever the tie gives)."""
     with np.errstate(all="ignore"):
         for _, step, place in specs:
-            g = np.real(place(*values, None))
+            g = place(*values, None)
+            if step is np.sign and type(g) in _REALS:   # (sign's threshold 0 * g: the
+                if g == 0.0:                            # test is g == 0; inf and NaN
+                    return True                         # are not on it either way)
+                continue
+            g = np.real(g)
             on = g == step_threshold(step)(g)
             if on.any() if type(on) is np.ndarray else on:  # (np.any of a NumPy bool:
                 return True                                  # ~4 us through dispatch)
@@ -931,7 +937,7 @@ class _Watch:
             if frame.f_code.co_filename.startswith(_SKIPPED):
                 return              # dualgrad's own (its generated code: "<dualgrad ...>")
         values = [_plain(v) for v in inputs]
-        if nan and any(np.iscomplexobj(v) for v in values):
+        if nan and any(type(v) is not float and np.iscomplexobj(v) for v in values):
             return                      # (complex log, sqrt: no NaN past an edge)
         where = f"{os.path.basename(frame.f_code.co_filename)}, line {frame.f_lineno}"
         if self.limit is not None:      # (a selection's tie at a limit: its index
@@ -1938,7 +1944,7 @@ class _Integrand:
         self.tags = list(levels)
         self.index = {tag: i for i, tag in enumerate(self.tags)}
         self.dims = tuple(1 + k for k in levels.values())
-        self.size = int(np.prod(self.dims))
+        self.size = math.prod(self.dims)
         self.complex_func = complex_func
         self.neval = 0
         self.watch = _Watch(len(self.tags), self.probe, self.index)
@@ -2102,13 +2108,13 @@ class _Mapped:
 
     def __call__(self, t):
         lo, hi, f = self.lo, self.hi, self.integrand
-        if np.isfinite(lo) and np.isfinite(hi):
+        if math.isfinite(lo) and math.isfinite(hi):
             return f(t)
         s = t / (1.0 - t)
         jac = (1.0 / (1.0 - t) ** 2)[:, None]
-        if np.isfinite(lo):
+        if math.isfinite(lo):
             return f(lo + s) * jac
-        if np.isfinite(hi):
+        if math.isfinite(hi):
             return f(hi - s) * jac
         both = f(np.concatenate([s, -s]))
         return (both[:len(t)] + both[len(t):]) * jac
@@ -2673,7 +2679,7 @@ def _gaps_resolved(integrand, alist, blist, Fs, lo, hi, tol=None):
     c, h = (alist + blist) / 2, (blist - alist) / 2
     x = c[:, None] + h[:, None] * _X
     bounds = (alist, blist)
-    if np.isfinite(lo) and np.isfinite(hi):
+    if math.isfinite(lo) and math.isfinite(hi):
         ends = [(e, _quiet_probe(integrand, e, True)) for e in (lo, hi)]    # (func read
         #                                     there by the step check too: kept)
         probe, a, b = (lambda m: _quiet_probe(integrand, m)), lo, hi
@@ -2761,13 +2767,13 @@ def _integrate_watched(integrand, a, b, full_output, epsabs, epsrel, limit, poin
             "Fix: for a contour integral parametrize the path, z(t) = a + t (b - a) with t "
             "from 0 to 1, and integrate func(z(t)) * (b - a) with complex_func=True.")
     av, bv = (float(np.real(primal(e))) for e in (a, b))
-    a_moves, b_moves = np.isfinite(av) and isinstance(a, Dual), \
-        np.isfinite(bv) and isinstance(b, Dual)
-    if not np.isfinite(av) and isinstance(a, Dual):
+    a_moves, b_moves = math.isfinite(av) and isinstance(a, Dual), \
+        math.isfinite(bv) and isinstance(b, Dual)
+    if not math.isfinite(av) and isinstance(a, Dual):
         av = _fixed_infinite(a, index, dims)
-    if not np.isfinite(bv) and isinstance(b, Dual):
+    if not math.isfinite(bv) and isinstance(b, Dual):
         bv = _fixed_infinite(b, index, dims)
-    if np.isnan(av) or np.isnan(bv):
+    if math.isnan(av) or math.isnan(bv):
         raise errors.bad_argument(_WHO, "limits that are numbers", f"a={av}, b={bv}")
     order = len(tags)
     # the limits' terms first: a func singular at a moving limit is refused before the
@@ -2789,7 +2795,7 @@ def _integrate_watched(integrand, a, b, full_output, epsabs, epsrel, limit, poin
         I, E, status = np.zeros(m), np.zeros(m), 0
         alist = blist = rlist = elist = np.zeros(0)
     else:
-        finite = np.isfinite(lo) and np.isfinite(hi)
+        finite = math.isfinite(lo) and math.isfinite(hi)
         if points is not None and not finite:
             raise errors.bad_argument(_WHO, "points= with finite limits (SciPy's rule)",
                                       f"a={a!r}, b={b!r}",

@@ -13,7 +13,11 @@ shallow water (bench/corpus59.py), lattice Boltzmann and HBV (bench/corpus64.py)
 Jacobians at two points each; rows66's: Python / NumPy floats and ints beside array duals
 of one to three directions (1-D, 2-D, past the pool's size; special values and
 partials), products and quotients of two array duals past 64 elements (overflowing,
-inf / NaN factors), two-item tuple indexes, the shallow water Hessian and the Mie row.  Each case's value, partials (every level's arrays as
+inf / NaN factors), two-item tuple indexes, the shallow water Hessian and the Mie row; rows67's: the
+operators of array duals of every layout (views whose rows lie apart, transposed,
+reversed, strided, Fortran-ordered) beside each other, one to three directions, special
+values (their results' strides recorded too), and quotients of zero-laden numerators
+beside underflows and NaN factors.  Each case's value, partials (every level's arrays as
 bytes), exception and warnings go into one SHA-1 (prints only).
 
     python bench/rows65_bits.py [--compare /tmp/main_before]
@@ -30,7 +34,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _common import child_dualgrad, digest_main, print_digest, record  # noqa: E402
+from _common import child_dualgrad, digest_main, levels, print_digest, record  # noqa: E402
 dg = None               # (child() imports it: the checkout under test)
 SPECIAL = [0.0, -0.0, np.nan, np.inf, -np.inf, 5e-324, 1e308, -2.5, 1e-300]
 out = []
@@ -185,6 +189,68 @@ def rows66(q):
             run(f"index {name} {index!r}", lambda: d[index])
 
 
+def with_strides(r):
+    """:func:`levels` of ``r`` and, for an array dual, its value's and partials' strides
+    (rows67's copies of views must leave the results' layouts as they were)."""
+    got = levels(r)
+    if isinstance(r, dg.Dual) and hasattr(r, "_p"):
+        got += [np.asarray(r.value).strides, np.asarray(r.partials).strides]
+    return got
+
+
+def rows67(q):
+    """rows67's short cuts: the operators' lean paths taken first before numba loads,
+    views whose rows lie apart copied before a lean ``a * b``, ``a / b``, ``a ** 2``
+    (values of every layout beside each other, special values and partials, one to
+    three directions), and ``_tiny``'s counts (zero-laden numerators beside underflows
+    and NaN factors)."""
+    tag = q.tag
+    for n in (1, 2, 3):
+        for shape in ((7, 9), (2, 2), (1, 5), (5, 1), (3, 2), (2, 3, 4), (9,)):
+            size = int(np.prod(shape))
+            v = np.resize(np.array(SPECIAL + [3.0, 0.5, -7.0]), size).reshape(shape)
+            p = np.resize(np.array(SPECIAL[::-1] + [1.5, -0.25]), size * n).reshape(
+                shape + (n,))
+            u = dg.Dual(v, p, tag=tag)
+            w = dg.Dual(np.linspace(-2.0, 3.0, size).reshape(shape) + 0.1,
+                        np.linspace(0.5, -1.0, size * n).reshape(shape + (n,)), tag=tag)
+            fw = dg.Dual(np.asfortranarray(w.value), np.asfortranarray(w.partials), tag=tag)
+            two = len(shape) >= 2
+            views = {"whole": (u, w), "F": (u, fw), "FF": (fw, fw)}
+            if two:
+                views.update({"rows": (u[1:, :-1], w[:-1, 1:]), "rows same": (u[1:], u[1:]),
+                              "T": (u.T, w.T), "rev": (u[::-1], w[::-1]),
+                              "step": (u[:, ::2], w[:, ::2]), "rows T": (u[1:, :-1], fw[1:, 1:]),
+                              "sub": (u[1:, 1:], w[:-1, :-1] * 1.0)})
+            else:
+                views.update({"step": (u[::2], w[::2]), "tail": (u[1:], w[:-1])})
+            for name, (a, b) in views.items():
+                label = f"rows67 {n} {shape} {name}"
+                for op, fn in (("a*b", lambda: a * b), ("a/b", lambda: a / b),
+                               ("b/a", lambda: b / a), ("a**2", lambda: a ** 2),
+                               ("b**2", lambda: b ** 2), ("square", lambda: np.square(b)),
+                               ("multiply", lambda: np.multiply(a, b)),
+                               ("divide", lambda: np.divide(b, a)), ("-a", lambda: -a),
+                               ("a+b", lambda: a + b), ("a-b", lambda: a - b),
+                               ("2a", lambda: 2.0 * a), ("a/3", lambda: a / 3.0),
+                               ("a*a", lambda: a * a), ("a/a", lambda: a / a)):
+                    record(out, f"{label} {op}", fn, with_strides)
+    zs = np.zeros((6, 8))
+    zs[2:4, 3:6] = [[1e-300, 2.0, -0.0], [5e-324, np.nan, 3.0]]
+    ys = np.full((6, 8), 1e10)
+    ys[3, 4] = 0.0
+    for n in (1, 2):
+        ps = np.resize(np.array([1.0, 1e-21, -0.0, np.inf, 0.5]), 48 * n).reshape(6, 8, n)
+        for name, (x, y) in (("zeros", (zs, ys)), ("no nan", (np.nan_to_num(zs), ys + 1.0)),
+                             ("all zero", (zs * 0.0, ys + 1.0)), ("ordinary", (zs + 1.0, ys))):
+            a, b = dg.Dual(x, ps, tag=tag), dg.Dual(y, ps[::-1].copy(), tag=tag)
+            F = dg.Dual(np.zeros((8, 10)), np.zeros((8, 10, n)), tag=tag)
+            F[1:-1, 1:-1] = b
+            run(f"rows67 tiny {n} {name}", lambda: a / b)
+            run(f"rows67 tiny {n} {name} view", lambda: a / F[1:-1, 1:-1])
+            run(f"rows67 tiny {n} {name} square", lambda: (a * a) / F[1:-1, 1:-1])
+
+
 OLD = None
 
 
@@ -193,6 +259,7 @@ def body(q):
     rolls(q)
     quotients(q)
     rows66(q)
+    rows67(q)
     return q
 
 

@@ -671,6 +671,28 @@ def _complex_partials(factors, partials, values, out, n):
 
 _MISS = object()
 
+_PACK_BELOW = 1024      # elements: past this size a ufunc's pass, not its set-up, costs
+
+
+def _packed(v):
+    """``v``, or a C-ordered copy of it where ``v`` is a small float64 view of two
+    axes whose rows lie apart in memory, each row contiguous (a stencil's ``H[1:,
+    1:-1]`` of an (18, 18) field).  NumPy's ufuncs take such a view through their
+    general iterator, whose set-up costs ~1 us at 272 elements against ~0.35 us on a
+    contiguous array; the copy costs ~0.3 us, so it pays where the lean path reads the
+    view more than twice (a quotient's divisor: ``x / y``, ``1.0 / y``, ``-out / y``:
+    rows67).  The copy holds the same numbers in C order, the layout NumPy gives a
+    ufunc's result of such a view (its first axis's stride stays the largest: at least
+    two rows of at least two elements), and IEEE's arithmetic rounds each element
+    alike in either layout: the same bits in the same layout."""
+    if v.ndim == 2:
+        m, n = v.shape
+        s = v.strides
+        if s[1] == 8 and s[0] > 8 * n and n > 1 and m > 1 and m * n <= _PACK_BELOW:
+            return v.copy()
+    return v
+
+
 # What lean()'s generated functions see besides the table's names (_NAMESPACE).
 _LEAN_NAMESPACE = {
     "_AD": dual.ArrayDual, "_nd": np.ndarray, "_F64": _F64, "_LIVE": _LIVE,
@@ -683,7 +705,7 @@ _LEAN_NAMESPACE = {
     "_local_k": backend.local_kernel, "_local_k2": backend.local_kernel2,
     "_exact1": backend.exact1, "_exact2": backend.exact2, "_zeros": backend.zeros,
     "_HL": _LAST, "_LB": backend.SMALL_BELOW, "_emp": backend.small_empty,
-    "_made": backend.entry_made, "_ld": backend._loader}
+    "_made": backend.entry_made, "_ld": backend._loader, "_pk": _packed}
 if _errstate is not None:
     _LEAN_NAMESPACE.update(_eget=_errstate.get, _eset=_errstate.set, _ereset=_errstate.reset)
 
@@ -952,6 +974,7 @@ def _lean_source(rule, name):
                      "        _g = _exact1(_U, x, _p)",
                      "        if _g is not None:",
                      "            return _make(_g[0], _g[1], _a.tag)"]
+            head += _packing(rule, ("x",))
         careful = "_careful(_R, (_a,), (x,), out, (_p,), None)" \
             if 0 in _variable(rule) and c is None else None
         return _lean_lines(head, "x", "(_a,)", body, bare, first, entry,
@@ -990,9 +1013,21 @@ def _lean_source(rule, name):
                  "        _g = _exact2(_U, x, y, _p, _q)",
                  "        if _g is not None:",
                  "            return _make(_g[0], _g[1], _a.tag)"]
+        head += _packing(rule, ("x", "y"))
     careful = "_careful(_R, (_a, _b), (x, y), out, (_p, _q), None)" if None in consts and \
         not rule.select and any(k in _variable(rule) for k in (0, 1)) else None
     return _lean_lines(head, "x, y", "(_a, _b)", body, bare, careful=careful)
+
+
+def _packing(rule, values):
+    """Lines of a lean ``op`` of ``backend.EXACT``'s arithmetic that take each of the
+    ``values`` (``x``, ``y``) its factors read too (``a * b``, ``a / b``'s divisor,
+    ``a ** 2``: read twice or more) as :func:`_packed` gives it, a view only (a
+    result is contiguous), while numba is not loaded (its kernels read views at no
+    set-up cost)."""
+    read = [v for v in values if any(v in e.names for e in rule.exprs)]
+    return ["    if not _ld.READY:", *(f"        if {v}.base is not None: {v} = _pk({v})"
+                                       for v in read)] if read else []
 
 
 def _split_lines(rule):
@@ -1670,6 +1705,7 @@ def _variable(rule):
 
 _VARIABLE = {}
 _minimum, _fmin = np.minimum.reduce, np.fmin.reduce
+_count = np.count_nonzero
 _maximum = np.maximum.reduce
 
 
@@ -1682,21 +1718,24 @@ def _tiny(f, rule=None, k=0, args=()):
     numerator ``a`` of argument ``k``'s ``f = a / b`` is nonzero, as in
     :func:`_array_quotient`: ``-out / y`` is an exact 0 where ``out`` is (``u / h``
     of a field that starts at zeros took the careful path at every step)."""
-    if type(f) is np.ndarray and f.dtype is _F64:     # the common case, two NumPy calls
-        # (a NaN makes the minimum NaN, False: a NaN factor sends every caller to the
-        # careful path, whose finiteness test then reads f element by element)
+    if type(f) is np.ndarray and f.dtype is _F64:     # the common case, three NumPy calls
+        # (a NaN in f answers False: a NaN factor sends every caller to the careful
+        # path, whose finiteness test then reads f element by element)
         if not f.size:
             return False
         af = np.absolute(f)
-        if not _minimum(af, axis=None) < TINY:
+        low = af < TINY                               # (NaN: False)
+        if not _count(low):
             return False
-        if rule is None:
-            return True
-        a = _numerator(rule, k, args)
-        if type(a) is np.ndarray and a.shape == f.shape:  # (a field from zeros: 0 at each
-            # step; |f| below TINY where a is nonzero, NaNs passed over, in two calls)
-            return bool(_fmin(af, axis=None, where=a != 0.0, initial=np.inf) < TINY)
-        return bool(((af < TINY) & (np.asarray(a) != 0.0)).any())
+        if rule is not None:
+            a = _numerator(rule, k, args)
+            if type(a) is np.ndarray and a.shape == f.shape:    # (a field from zeros: 0
+                low &= a != 0.0             # at each step; counted, not reduced: rows67)
+            else:
+                low = low & (np.asarray(a) != 0.0)
+            if not _count(low):
+                return False
+        return bool(_minimum(af, axis=None) < TINY)   # (False where f holds a NaN)
     fv, small = _primal(f), tiny_below(f)
     if type(fv) is np.ndarray and fv.dtype is _C128 and fv.size > 4096 and \
             fv.flags.c_contiguous:

@@ -1778,6 +1778,16 @@ def _exact_binary(ufunc, general, reflected, rule):
 
     def op(a, b):
         tb = type(b)
+        if not _loader.READY:               # numba not loaded: no kernel below would run
+            if tb is ArrayDual and type(a) is ArrayDual and not reflected:   # (rows67)
+                if _ACTIVE[0] and (type(a._p) is _Deferred or type(b._p) is _Deferred):
+                    got = _pending_pair(rule, a, b)
+                else:                       # general's first step for two array duals
+                    lean = _LEAN[ufunc]     # (its tests before it compute nothing)
+                    got = None if lean is None else lean(a, b)
+                if got is not None:
+                    return got
+            return general(a, b)
         if tb is ArrayDual:
             if type(a) is ArrayDual and not reflected:
                 if _ACTIVE[0] and (type(a._p) is _Deferred or type(b._p) is _Deferred):
@@ -1986,6 +1996,10 @@ def _exact_unary(ufunc, general):
     cell = backend.exact_cell(ufunc)              # [the kernel, once exact1 made it]
 
     def op(a):
+        if not _loader.READY:               # numba not loaded: general's lean path first
+            lean = _LEAN[ufunc]             # (rows67; -a, a ** 2 of 2-D values)
+            got = None if lean is None else lean(a)
+            return general(a) if got is None else got
         if type(a) is ArrayDual:
             x = a.value
             p = a._p

@@ -77,47 +77,55 @@ def unhush_outside_plain(token):
 
 def partials_hushed(fn):
     """``fn``, which makes a dual (or a tuple of them) whose value is NumPy's or LAPACK's
-    word, run outside the user's error state (:func:`hush_outside_plain`: the partials of
-    det, inv, cumprod, the general products, the singular values, pinv and lstsq raised
+    word, run hushed (:func:`_hush`), and again under the caller's error state where a
+    finite-valued result has lost a partial, so that a derivative lost on the way
+    reports as it would unhushed and nothing else does.
+
+    Outside NumPy's default state a lost partial is a NaN one: the partials of det, inv,
+    cumprod, the general products, the singular values, pinv and lstsq raised
     FloatingPointError under ``np.errstate(all="raise")`` where the value reported
-    nothing: attack63 05, attack65 02), and again under the user's state where a
-    finite-valued result has a NaN partial, so that a derivative lost on the way reports
-    as before the hush (the singular vectors' NaN Jacobian at 1e-160, exact ~6e159, came
-    back with no report under any explicit errstate: attackb65 F0).  An infinite partial
-    stays quiet: the rounding of a derivative past the float range (inv's -1 / x**2 at
-    2**-660: tests/test_silent64.py)."""
+    nothing (attack63 05, attack65 02), and the singular vectors' NaN Jacobian at 1e-160
+    (exact ~6e159) came back with no report under any explicit errstate (attackb65 F0);
+    an infinite partial stays quiet there (inv's -1 / x**2 at 2**-660:
+    tests/test_silent64.py).  In the default state an infinite partial reports too, as
+    NumPy's own overflow does, while an intermediate overflow whose partials came out
+    finite is silent as NumPy's value is (the singular values of diag(1e200, 2, 1e-200)
+    + 1 warned "overflow" of an exact Jacobian, an exception under ``-W error``:
+    attack66 F7)."""
     @functools.wraps(fn)
     def hushed(*args, **kwargs):
-        token = hush_outside_plain()
-        if token is None:                 # NumPy's default state: reports as it is
-            return fn(*args, **kwargs)
+        plain = _errstate is not None and _errstate.get() is PLAIN
+        token = _hush()
         try:
             out = fn(*args, **kwargs)
         finally:
-            unhush_outside_plain(token)
-        if not any(_lost(d) for d in (out if isinstance(out, tuple) else (out,))):
+            _unhush(token)
+        if not any(_lost(d, plain) for d in (out if isinstance(out, tuple) else (out,))):
             return out
         return fn(*args, **kwargs)
     return hushed
 
 
-def _lost(d):
-    """Has the dual ``d`` (any nesting) a NaN partial where its value is finite?  (A dual
-    whose value is not finite, and anything else, a rank or NumPy's residual sums, has
-    not.)"""
+def _lost(d, infinite=False):
+    """Has the dual ``d`` (any nesting) a NaN partial (or, with ``infinite``, an
+    infinite one) where its value is finite?  (A dual whose value is not finite, and
+    anything else, a rank or NumPy's residual sums, has not.)"""
     if not isinstance(d, Dual) or not np.isfinite(primal(d)).all():
         return False
-    return _has_nan(d)
+    return _has_nan(d, infinite)
 
 
-def _has_nan(d):
+def _has_nan(d, infinite=False):
     if isinstance(d, Dual):
-        return _has_nan(d.value) or _has_nan(d.partials)
+        return _has_nan(d.value, infinite) or _has_nan(d.partials, infinite)
     if type(d) is not np.ndarray:             # a scalar level's number
-        return isinstance(d, (float, complex, np.inexact)) and d != d
+        return isinstance(d, (float, complex, np.inexact)) and (
+            d != d or infinite and d - d != 0)
     if d.dtype == object:          # a nested scalar's partials: its inner duals (a
-        return any(_has_nan(e) for e in d.flat)    # Hessian's det: attack66 F4)
-    return d.dtype.kind in "fc" and bool(np.isnan(d).any())
+        return any(_has_nan(e, infinite) for e in d.flat)  # Hessian's det: attack66 F4)
+    if d.dtype.kind not in "fc":
+        return False
+    return bool(not np.isfinite(d).all()) if infinite else bool(np.isnan(d).any())
 
 # NumPy's default error state, the one a program that never sets one runs under
 # (``None`` without the context variable)

@@ -222,17 +222,49 @@ def object_arrays_made(tag):
     return bool(tag) and (_made.scalar_at > tag or bool(ARRAYS.get(tag)) or tag in _UNREAD)
 
 
-def _outer_line(frame):
-    """``"f, line 3: np.array([x[0], x[1]]) * (1 + 2j)"`` for the first frame from
-    ``frame`` outwards that is neither dualgrad's, a generated function's nor NumPy's
-    (the line whose operation NumPy's object loop runs), ``""`` without one (error
-    path only)."""
+def _outer_frame(frame):
+    """The first frame from ``frame`` outwards that is neither dualgrad's, a generated
+    function's nor NumPy's (``None`` without one)."""
     while frame is not None:
         module = frame.f_globals.get("__name__") or ""
         if not (module.startswith(("dualgrad", "numpy")) or
                 frame.f_code.co_filename.startswith("<dualgrad")):
             break
         frame = frame.f_back
+    return frame
+
+
+def _object_locals(frame):
+    """``"I01, made at line 29: I01 = np.array([[1 / t01, r01 / t01], ..."``: the local
+    names of ``frame`` (the user's function) bound to NumPy object arrays of duals, each
+    with the one statement that binds it where there is one, ``"; "``-joined; ``""``
+    for none.  The scalar duals' note (:func:`_scalar_note`) keeps no place, so the
+    complex refusal read "after f made a NumPy object array" and left the user to guess
+    which of the function's arrays (a transfer-matrix code's fourth one: attackb66 R3).
+    Error path only."""
+    import ast
+
+    import numpy as np
+    named = []
+    for name, value in list(frame.f_locals.items()) if frame is not None else ():
+        if not (isinstance(value, np.ndarray) and value.dtype == object and any(
+                hasattr(e, "partials") for e in itertools.islice(value.flat, 1000))):
+            continue
+        made = _assignments(frame, name)
+        if len(made) == 1:
+            statement = ast.unparse(made[0][1]).split("\n")[0]     # a for loop's head
+            statement = statement if len(statement) <= 60 else statement[:57] + "..."
+            name += f", made at line {made[0][0]}: {statement}"
+        named.append(name)
+    return "; ".join(named)
+
+
+def _outer_line(frame):
+    """``"f, line 3: np.array([x[0], x[1]]) * (1 + 2j)"`` for the first frame from
+    ``frame`` outwards that is neither dualgrad's, a generated function's nor NumPy's
+    (the line whose operation NumPy's object loop runs), ``""`` without one (error
+    path only)."""
+    frame = _outer_frame(frame)
     if frame is None:
         return ""
     code, text = frame.f_code, ""
@@ -261,6 +293,8 @@ def complex_after_object_array(ufunc, args):
     at = _outer_line(sys._getframe(2))
     kept = ARRAYS.get(_made_tag(args))
     made = _conversion_call(*kept[-1][3][3]) if kept else ""
+    if not made:
+        made = _object_locals(_outer_frame(sys._getframe(2)))
     dual_operand = any(getattr(type(a), "complex_kind", False) for a in args)
     what = f"np.{getattr(ufunc, '__name__', ufunc)} with a complex " + (
         "dual" if dual_operand else "number")
@@ -1894,6 +1928,23 @@ def _bound_value(node, name):
     return value
 
 
+def _copies_data(value):
+    """Does the expression ``value`` copy an array of data (``.copy()``, ``.astype(...)``,
+    ``np.array(v)`` / ``np.asarray(v)`` of a name or a call, ``map(np.array, (a, b))``)
+    rather than write numbers out (``np.array([0.0, 0.0])``)?"""
+    import ast
+    text = ast.unparse(value)
+    if "copy(" in text or ".astype(" in text:
+        return True
+    if not isinstance(value, ast.Call) or not value.args:
+        return False
+    func, first = ast.unparse(value.func), value.args[0]
+    if func == "map":
+        return ast.unparse(first).endswith("array")
+    return func.endswith("array") and not isinstance(
+        first, (ast.List, ast.Tuple, ast.ListComp, ast.Constant))
+
+
 def _buffer_message(who, found, own):
     """The refusal of a store into a plain buffer that :func:`_stored_buffer` found:
     short where the statement that made it has a ``*_like`` spelling; else the buffer
@@ -1913,9 +1964,10 @@ def _buffer_message(who, found, own):
         f"({where})"
     if spelling is None and made is not None and str(buffer.dtype) == "float64" and \
             isinstance(made[1], ast.Assign) and name.isidentifier() and \
-            any(c in ast.unparse(made[1].value) for c in ("copy(", ".astype(")):
+            _copies_data(made[1].value):
         # a copy of numbers (Modern Robotics' Js = np.array(Slist).copy().astype(float),
-        # then Js[:, i] = ...): keep them, held as duals
+        # then Js[:, i] = ...; a Thomas solver's ac, bc, cc, dc = map(np.array, (a, b,
+        # c, d)) differentiated in one diagonal: attackb66 R2): keep them, held as duals
         fix = f"keep its numbers, held as duals: add {name} = {name} + " \
             f"np.zeros_like({x or 'x'}, shape={name}.shape) after line {made[0]} " \
             f"({x or 'x'}'s kind: a dual array under dualgrad, plain otherwise" + \

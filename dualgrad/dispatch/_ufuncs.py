@@ -217,11 +217,18 @@ def _on_objects(ufunc, inputs):
     return operand(result)
 
 
+_ORDINALS = ("first", "second", "third", "fourth", "fifth")
+
+
 def _not_differentiable(rule, k):
+    # the argument counted from 1 and named in words ("argument 1" beside a note that
+    # names SciPy's own x, z: attackb66 R4)
     why = f"; {rule.note}" if rule.note else ""
+    nin = getattr(rule.ufunc, "nin", 0)
+    place = f" (the {_ORDINALS[k]} of {nin})" if nin and k < len(_ORDINALS) else ""
     return errors.unsupported_ufunc(
-        ufunc_name(rule.ufunc), f"it is not differentiable in argument {k + 1}{why}; pass "
-        "a plain number or array there")
+        ufunc_name(rule.ufunc), f"it is not differentiable in argument {k + 1}{place}"
+        f"{why}; pass a plain number or array there")
 
 
 def call(rule, args, out=None):

@@ -1734,7 +1734,7 @@ def _scipy_rules(sc):
         _smooth(sc.j1, _canonical(f"where(x * x < 1.0, {_bessel1_slope_series(-1)}, "
                                   "sc.j0(x) - out / x)")),
         _smooth(sc.jv, None, "0.5 * (sc.jv(x - 1.0, y) - sc.jv(x + 1.0, y))",
-                domain=((0.0, 3.0), _P), note="differentiable in x only"),
+                domain=((0.0, 3.0), _P), note="differentiable in the last argument only"),
         # orthogonal polynomials, in x only (climate47: scipy.special.legendre(n)(x),
         # an orthopoly1d, calls eval_legendre): P_n' = C_{n-1}^(3/2) and
         # d/dx C_n^(a) = 2 a C_{n-1}^(a+1), for real degree n too (both are 2F1's
@@ -1745,17 +1745,17 @@ def _scipy_rules(sc):
         _smooth(sc.eval_legendre, None, _canonical(
             "where(np.real(value(x)) < -0.5, where(np.real(value(x)) == -1.0, 0.0 * y, sc.eval_gegenbauer(-x - 2.0, 1.5, y)), "
             "where(np.real(value(x)) == 0.0, 0.0 * y, sc.eval_gegenbauer(x - 1.0, 1.5, y)))"),
-                domain=((0, 6, "int"), _U), note="differentiable in x only"),
+                domain=((0, 6, "int"), _U), note="differentiable in the last argument only"),
         # Chebyshev's (spectral models): T_n' = n U_{n-1}, U_n = C_n^(1), so
         # U_n' = 2 C_{n-1}^(2); real degree too (the same 2F1 identities)
         _smooth(sc.eval_chebyt, None, _canonical(
             "where(np.real(value(x)) < 0.0, -x * sc.eval_gegenbauer(-x - 1.0, 1.0, y), "
             "where(np.real(value(x)) == 0.0, 0.0 * y, x * sc.eval_gegenbauer(x - 1.0, 1.0, y)))"),
-                domain=((0, 6, "int"), _U), note="differentiable in x only"),
+                domain=((0, 6, "int"), _U), note="differentiable in the last argument only"),
         _smooth(sc.eval_chebyu, None, _canonical(
             "where(np.real(value(x)) < -1.0, where(np.real(value(x)) == -2.0, 0.0 * y, -2.0 * sc.eval_gegenbauer(-x - 3.0, 2.0, y)), "
             "where(np.real(value(x)) * (np.real(value(x)) + 1.0) == 0.0, 0.0 * y, 2.0 * sc.eval_gegenbauer(x - 1.0, 2.0, y)))"),
-                domain=((0, 6, "int"), _U), note="differentiable in x only"),
+                domain=((0, 6, "int"), _U), note="differentiable in the last argument only"),
         _smooth(sc.eval_gegenbauer, None, None,
                 # C_n for a whole n <= 0 is a constant (1 or 0); SciPy's real-degree
                 # C_{-2.0} is NaN, which a Hessian of P_0 or T_0 reached.  The degree
@@ -1767,11 +1767,11 @@ def _scipy_rules(sc):
                             "where(np.real(value(x) - np.floor(np.real(value(x)))) == 0.0, 0.0 * z, "
                             "2.0 * y * sc.eval_gegenbauer(x - 1, y + 1.0, z)), "
                             "2.0 * y * sc.eval_gegenbauer(x - 1, y + 1.0, z)), out)"),
-                domain=((0, 6, "int"), (0.5, 2.5), _U), note="differentiable in x only"),
+                domain=((0, 6, "int"), (0.5, 2.5), _U), note="differentiable in the last argument only"),
         _smooth(sc.y0, "-sc.y1(x)", domain=(_P,)),
         _smooth(sc.y1, "sc.y0(x) - out / x", domain=(_P,)),
         _smooth(sc.yv, None, "0.5 * (sc.yv(x - 1.0, y) - sc.yv(x + 1.0, y))",
-                domain=((0.0, 3.0), _P), note="differentiable in x only"),
+                domain=((0.0, 3.0), _P), note="differentiable in the last argument only"),
         _smooth(sc.i0, "sc.i1(x)"),
         # (where i1 overflows, beyond |x| ~ 709.8, so does i0, and inf - inf is NaN: there
         # the derivative is +inf as the function's own value is)
@@ -1779,7 +1779,7 @@ def _scipy_rules(sc):
                                   "where(out - out == 0.0, sc.i0(x) - out / x, "
                                   "np.absolute(out)))")),
         _smooth(sc.iv, None, "0.5 * (sc.iv(x - 1.0, y) + sc.iv(x + 1.0, y))",
-                domain=((0.0, 3.0), _P), note="differentiable in x only"),
+                domain=((0.0, 3.0), _P), note="differentiable in the last argument only"),
         # i0e' = i1e - sign(x) i0e and its kin cancel as |x| grows (~2|x| ulps: 3e-12
         # relative at 1e4); beyond 20 (+ order**2 for ive) Hankel's expansion (_ive_slope);
         # i0e is even (its slope odd), i1e odd (its slope even)
@@ -1808,7 +1808,7 @@ def _scipy_rules(sc):
         _smooth(sc.ive, None, _canonical(
             f"where(y > 20.0 + 0.25 * x * x, {_ive_slope('x', 'y')}, "
             "0.5 * (sc.ive(x - 1.0, y) + sc.ive(x + 1.0, y)) - np.sign(y) * out)"),
-                domain=((0.0, 3.0), _P), note="differentiable in x only"),
+                domain=((0.0, 3.0), _P), note="differentiable in the last argument only"),
         # ---- incomplete gamma and beta, beta, Bessel of integer order ---------------
         # the density at the endpoints exact (_incomplete_slope; attack32 06: NaN at
         # gammainc(1, 0), betainc(1, b, 0), betainc(a, 1, 1))
@@ -1917,16 +1917,16 @@ def _scipy_rules(sc):
             "-out * sc.digamma(x)))"), domain=(_P,),
                 note="at its zeros x = 0, -1, -2, ... the limit (-1)**k k!"),
         _smooth(sc.yn, None, "0.5 * (sc.yn(x - 1, y) - sc.yn(x + 1, y))",
-                domain=(_INT, _P), note="integer order n; differentiable in x only"),
+                domain=(_INT, _P), note="integer order n; differentiable in the last argument only"),
         _zero(sc.gammasgn, note="the sign of gamma(x)"),
         _smooth(sc.k0, "-sc.k1(x)", domain=(_P,)),
         _smooth(sc.k1, "-sc.k0(x) - out / x", domain=(_P,)),
         _smooth(sc.kv, None, "-0.5 * (sc.kv(x - 1.0, y) + sc.kv(x + 1.0, y))",
-                domain=((0.0, 3.0), _P), note="differentiable in x only"),
+                domain=((0.0, 3.0), _P), note="differentiable in the last argument only"),
         # integer orders (K_-n = K_n, as SciPy's kn): a relativistic Maxwell-Juttner
         # density's K_2, synchrotron kernels (user47)
         _smooth(sc.kn, None, "-0.5 * (sc.kn(x - 1, y) + sc.kn(x + 1, y))",
-                domain=(_INT, _P), note="integer order n; differentiable in x only"),
+                domain=(_INT, _P), note="integer order n; differentiable in the last argument only"),
         # E_n' = -E_(n-1); E_0 = exp(-x) / x, whose slope SciPy's expn(-1, x) (NaN) does
         # not give: -exp(-x) (1 + x) / x**2 (a plane-parallel atmosphere's E_2, E_3),
         # written as two terms: at x = 0 the product's tangent was an exact 0 times an
@@ -1934,7 +1934,7 @@ def _scipy_rules(sc):
         _smooth(sc.expn, None,
                 "where(x >= 1, -sc.expn(x - 1, y), -np.exp(-y) / y - np.exp(-y) / (y * y))",
                 domain=((0, 4, "int"), _P),
-                note="integer order n >= 0; differentiable in x only"),
+                note="integer order n >= 0; differentiable in the last argument only"),
         *_special48_rules(sc),
     ]
 
@@ -2012,28 +2012,28 @@ def _special48_rules(sc):
         _smooth(sc.eval_hermite, None, _canonical(
             "where(np.real(value(x)) <= 0.0, out - out, 2.0 * x * sc.eval_hermite(x - 1, y))"),
                 domain=((0, 6, "int"), _U),
-                note="integer degree n; differentiable in x only (nan below n = 0, as the value)"),
+                note="integer degree n; differentiable in the last argument only (nan below n = 0, as the value)"),
         _smooth(sc.eval_hermitenorm, None, _canonical(
             "where(np.real(value(x)) <= 0.0, out - out, x * sc.eval_hermitenorm(x - 1, y))"),
                 domain=((0, 6, "int"), _U),
-                note="integer degree n; differentiable in x only (nan below n = 0, as the value)"),
+                note="integer degree n; differentiable in the last argument only (nan below n = 0, as the value)"),
         # L_n^(a)' = -L_(n-1)^(a+1) (DLMF 18.9.23), for a real degree too (both are
         # binom(n + a, n) 1F1(-n; a + 1; x)); SciPy's value is NaN for a <= -1
         _smooth(sc.eval_laguerre, None, _canonical(
             _whole_degree("out - out", "-sc.eval_genlaguerre(x - 1, 1.0, y)")),
-                domain=((0, 6, "int"), (0.0, 4.0)), note="differentiable in x only"),
+                domain=((0, 6, "int"), (0.0, 4.0)), note="differentiable in the last argument only"),
         _smooth(sc.eval_genlaguerre, None, None, _canonical3(
             "where(np.real(value(y)) <= -1.0, out - out, "
             + _whole_degree("out - out", "-sc.eval_genlaguerre(x - 1, y + 1.0, z)") + ")"),
                 domain=((0, 6, "int"), (0.0, 2.0), (0.0, 4.0)),
-                note="differentiable in x only: d/dalpha is a sum over the lower degrees, "
+                note="differentiable in the last argument only: d/dalpha is a sum over the lower degrees, "
                      "with no closed form in SciPy's functions; pass alpha as a plain number"),
         # P_n^(a, b)' = (n + a + b + 1) / 2 P_(n-1)^(a+1, b+1) (DLMF 18.9.15)
         _smooth(sc.eval_jacobi, None, None, None, _canonical4(
             _whole_degree("out - out",
                           "0.5 * (x + y + z + 1.0) * sc.eval_jacobi(x - 1, y + 1.0, z + 1.0, w)")),
                 domain=((0, 6, "int"), (0.0, 2.0), (0.0, 2.0), _I),
-                note="differentiable in x only: d/dalpha, d/dbeta have no closed form in "
+                note="differentiable in the last argument only: d/dalpha, d/dbeta have no closed form in "
                      "SciPy's functions; pass alpha and beta as plain numbers"),
         # d/dz 2F1(a, b; c; z) = a b / c 2F1(a + 1, b + 1; c + 1; z) (DLMF 15.5.1); a
         # constant 1 where a b = 0
@@ -2062,11 +2062,11 @@ def _special48_rules(sc):
         _smooth(sc.struve, None, _canonical(
             f"where(np.absolute(value(y)) < 1.0, {struve_series(-1)}, "
             "sc.struve(x - 1.0, y) - x / y * out)"),
-                domain=((0.0, 3.0), _P), note="differentiable in x only"),
+                domain=((0.0, 3.0), _P), note="differentiable in the last argument only"),
         _smooth(sc.modstruve, None, _canonical(
             f"where(np.absolute(value(y)) < 1.0, {struve_series(1)}, "
             "sc.modstruve(x - 1.0, y) - x / y * out)"),
-                domain=((0.0, 3.0), _P), note="differentiable in x only"),
+                domain=((0.0, 3.0), _P), note="differentiable in the last argument only"),
     ]
 
 

@@ -1,0 +1,76 @@
+"""Stop 67's lead fixes: each test fails on the tree before its fix (2a9a2d7)."""
+import warnings
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+
+
+def _singular_values(z):
+    return np.linalg.svd(np.diag(z) + np.ones((3, 3)), compute_uv=False)
+
+
+def test_singular_values_exact_jacobian_reports_nothing_numpy_does_not():
+    # attack66 F7: in NumPy's default error state the singular values' exact Jacobian at
+    # diag(1e200, 2, 1e-200) + 1 warned "overflow" / "invalid" of an intermediate product
+    # (an exception under -W error) where NumPy's svd is silent.  Oracle: first-order
+    # perturbation theory, ds_i / dz_j = u_ji v_ij.
+    z = np.array([1e200, 2.0, 1e-200])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _singular_values(z)
+        got = dg.jacobian(_singular_values, z)
+    U, _, Vh = np.linalg.svd(np.diag(z) + np.ones((3, 3)))
+    want = U.T * Vh
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-300)
+
+
+def test_an_infinite_partial_still_reports_its_overflow_in_the_default_state():
+    # the other side of F7's fix: d/dx x**-1 at 2**-660 is -2**1320, past the float
+    # range: the partial is -inf and reports, as NumPy's own overflow would
+    x = np.array([[2.0 ** -660]])
+    with pytest.warns(RuntimeWarning, match="overflow"):
+        got = dg.jacobian(np.linalg.inv, x)
+    assert got.ravel()[0] == -np.inf
+
+
+def _thomas(a, b, c, d):
+    # a Thomas solver as public code writes it (attackb66 case08b): copies by map
+    ac, bc, cc, dc = map(np.array, (a, b, c, d))
+    for it in range(1, len(d)):
+        mc = ac[it - 1] / bc[it - 1]
+        bc[it] = bc[it] - mc * cc[it - 1]
+        dc[it] = dc[it] - mc * dc[it - 1]
+    return dc
+
+
+def test_a_store_into_a_copy_of_numbers_offers_the_dual_zero_that_keeps_them():
+    # attackb66 R2: the copies' refusal offered np.zeros_like(x), which loses the copied
+    # numbers; the fix that keeps them (a dual zero added) is the one to name, and it works
+    a, b, c = np.array([3.0, 1, 3]), np.array([10.0, 10, 7, 4]), np.array([2.0, 4, 5])
+    d = np.array([3.0, 4, 5, 6])
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(lambda bb: _thomas(a, bb, c, d), b)
+    assert "dc = dc + np.zeros_like(b, shape=dc.shape)" in str(info.value)
+
+
+def _transfer(p):
+    n = np.array([1.0, p[0], 3.5])            # an object array of scalar duals
+    return np.abs(np.exp(-1j * p[1] * n[1]))
+
+
+def test_the_complex_refusal_names_the_object_array_f_made():
+    # attackb66 R3: "after f made a NumPy object array of scalar duals" named none of
+    # the function's arrays (a transfer-matrix code had four)
+    with pytest.raises(TypeError, match=r"\(n, made at line \d+: n = np.array\(\[1.0, "):
+        dg.jacobian(_transfer, np.array([1.45, 2.0]))
+
+
+def test_a_refused_argument_is_named_in_words():
+    # attackb66 R4: "not differentiable in argument 1; differentiable in x only" for
+    # jv(v, z) with a dual order v
+    sc = pytest.importorskip("scipy.special")
+    with pytest.raises(TypeError, match=r"argument 1 \(the first of 2\); differentiable "
+                                        r"in the last argument only"):
+        dg.derivative(lambda v: sc.jv(v, 2.0), 1.0)

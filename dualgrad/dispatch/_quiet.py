@@ -44,7 +44,7 @@ def _hush():
     current = _errstate.get()
     seen, quiet = _LAST[0]
     if current is not seen and current is not quiet:
-        quiet = _make_extobj(**_QUIET)                  # the rest from ``current``
+        quiet = _QUIET_OF.get(current) or _make_extobj(**_QUIET)   # the rest from current
         _LAST[0] = current, quiet
     elif current is quiet:                              # nested: already quiet
         quiet = current
@@ -87,32 +87,51 @@ def partials_hushed(fn):
     nothing (attack63 05, attack65 02), and the singular vectors' NaN Jacobian at 1e-160
     (exact ~6e159) came back with no report under any explicit errstate (attackb65 F0);
     an infinite partial stays quiet there (inv's -1 / x**2 at 2**-660:
-    tests/test_silent64.py).  In the default state an infinite partial reports too, as
-    NumPy's own overflow does, while an intermediate overflow whose partials came out
-    finite is silent as NumPy's value is (the singular values of diag(1e200, 2, 1e-200)
-    + 1 warned "overflow" of an exact Jacobian, an exception under ``-W error``:
-    attack66 F7)."""
+    tests/test_silent64.py).  In the default state, where NumPy's reports are counted
+    rather than made and the result is read only after one, an infinite partial and a
+    value not finite report too, as NumPy's own overflow does, while an intermediate
+    overflow whose partials came out finite is silent as NumPy's value is (the singular
+    values of diag(1e200, 2, 1e-200) + 1 warned "overflow" of an exact Jacobian, an
+    exception under ``-W error``: attack66 F7)."""
     @functools.wraps(fn)
     def hushed(*args, **kwargs):
-        plain = _errstate is not None and _errstate.get() is PLAIN
+        if _errstate is not None and _errstate.get() is PLAIN:
+            seen = _REPORTS[0]
+            token = _errstate.set(_COUNTING)
+            try:
+                out = fn(*args, **kwargs)
+            finally:
+                _errstate.reset(token)
+            if _REPORTS[0] == seen or not _any_lost(out, True):
+                return out
+            return fn(*args, **kwargs)
         token = _hush()
         try:
             out = fn(*args, **kwargs)
         finally:
             _unhush(token)
-        if not any(_lost(d, plain) for d in (out if isinstance(out, tuple) else (out,))):
-            return out
-        return fn(*args, **kwargs)
+        return fn(*args, **kwargs) if _any_lost(out, False) else out
     return hushed
 
 
-def _lost(d, infinite=False):
-    """Has the dual ``d`` (any nesting) a NaN partial (or, with ``infinite``, an
-    infinite one) where its value is finite?  (A dual whose value is not finite, and
-    anything else, a rank or NumPy's residual sums, has not.)"""
-    if not isinstance(d, Dual) or not np.isfinite(primal(d)).all():
+def _count_report(kind, flag):
+    _REPORTS[0] += 1
+
+
+def _any_lost(out, infinite):
+    return any(_lost(d, infinite) for d in (out if isinstance(out, tuple) else (out,)))
+
+
+def _lost(d, plain=False):
+    """Has the dual ``d`` (any nesting) a NaN partial where its value is finite?  With
+    ``plain`` (NumPy's default state, where a report was counted): or an infinite
+    partial, or a value not finite (whose report NumPy's own call makes too).  (Anything
+    that is no dual, a rank or NumPy's residual sums, has not.)"""
+    if not isinstance(d, Dual):
         return False
-    return _has_nan(d, infinite)
+    if not np.isfinite(primal(d)).all():
+        return plain
+    return _has_nan(d, plain)
 
 
 def _has_nan(d, infinite=False):
@@ -130,3 +149,17 @@ def _has_nan(d, infinite=False):
 # NumPy's default error state, the one a program that never sets one runs under
 # (``None`` without the context variable)
 PLAIN = None if _errstate is None else contextvars.Context().run(_errstate.get)
+
+# how many reports NumPy made under _COUNTING (any thread's: another's count costs at
+# most a scan), and the default state with its warnings counted instead
+_REPORTS = [0]
+_COUNTING = None if _errstate is None else contextvars.Context().run(
+    _make_extobj, divide="call", over="call", invalid="call", under="ignore",
+    call=_count_report)
+
+
+# the quiet variants of the two states partials_hushed switches between, kept (each
+# call would otherwise build both anew as the last pair flips)
+_QUIET_OF = {} if _errstate is None else {
+    state: contextvars.Context().run(lambda: (_errstate.set(state), _make_extobj(
+        **_QUIET))[1]) for state in (PLAIN, _COUNTING)}

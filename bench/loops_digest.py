@@ -11,8 +11,8 @@ exponents; a huge int), ``abs`` and products of scalar duals at special values (
 kind (20 inputs); ``np.interp`` and ``np.where`` of a scalar dual at the same values
 against float and int knots, repeated knots, infinite and NaN ``fp``, ends given or
 not (loops64); brentq / newton roots with duals in ``args`` or f's closure, and f's
-whose value holds none, their warnings too; ``np.abs`` / ``abs`` of complex scalar duals
-(loops67).  An exception a grid case raises enters as its type's name.  With
+whose value holds none, their warnings too; ``np.abs`` / ``abs`` and ``np.stack`` of
+complex scalar duals (loops67).  An exception a grid case raises enters as its type's name.  With
 ``--compare``, fresh processes under ``DUALGRAD_ENGINE=fused`` and ``eager`` run this
 checkout and ``DIR``'s dualgrad (this script's rows in both) and print the four digests.
 """
@@ -90,7 +90,8 @@ def digest():
         for w in (0.3, -0.0, 1e-310, 2.0, np.inf):
             def c(x, v=v, w=w):
                 z = x[0] * complex(w, -v) + x[1] * 1j * v + complex(v, w)
-                return np.stack([np.abs(z), abs(z * x[1]), np.abs(z - z)])
+                return np.stack([np.abs(z), abs(z * x[1]), np.abs(z - z),
+                                 *np.stack([z, 0, z * x[0], v]).imag])
             for helper in (dg.jacobian, lambda g, x: dg.hessian(lambda x: g(x)[0], x)):
                 try:
                     eat(helper(c, x))

@@ -132,3 +132,55 @@ def test_complex_abs_same_bits(monkeypatch):
     g = dg.jacobian(lambda x: np.stack([np.abs(z0 + x[0] * dz[0] + x[1] * dz[1])]),
                     np.zeros(2))
     np.testing.assert_allclose(g[0], (np.conj(z0) * dz).real / abs(z0), rtol=1e-15)
+
+
+def _stack_cases():
+    """Bytes of ``np.stack`` of complex scalar duals beside constants (ints, floats,
+    complex, -0.0, NaN, inf, 2**53 and past it, a bool, a NumPy float64, a real dual),
+    the duals' values and partials (complex and float) at the grid's special numbers,
+    in passes of 1 and 3 directions, with ``axis=0`` / ``-1`` and the tuple spelling."""
+    from dualgrad import dual
+    got = []
+    specials = [complex(r, i) for r in (0.0, -0.0, 1e-310, -2.5, INF, NAN)
+                for i in (0.0, -0.0, 3.0, NAN)]
+    consts = [0, -0.0, 1.5, complex(-0.0, -0.0), NAN, INF, 2 ** 53, 2 ** 53 + 1, True,
+              np.float64(2.0)]
+
+    def f(x):
+        n = len(x)
+        rows = [[complex(-0.0, 1.0)] + [0.0] * (n - 1), [-0.0] * n,
+                [complex(NAN, -0.0)] + [complex(2.0, -0.0)] * (n - 1), [1.0] * n]
+        for k, v in enumerate(specials):
+            z = dual.make_scalar(v, rows[k % 4], x.tag)
+            w = dual.make_scalar(specials[-1 - k], rows[(k + 1) % 4], x.tag)
+            for items in ([z, w], [w, z, z], (z, 0), [z], [z, x[0]]) + \
+                    tuple([c, z] for c in consts) + tuple([z, w, c] for c in consts):
+                for axis in (0, -1):
+                    try:
+                        s = np.stack(items, axis=axis)
+                        got.append((type(s).__name__, s.value.dtype.str, s.value.tobytes(),
+                                    np.asarray(s.partials).dtype.str,
+                                    np.asarray(s.partials).tobytes()))
+                    except Exception as exc:  # noqa: BLE001 (the same error both ways)
+                        got.append(f"{type(exc).__name__}: {exc}")
+        return x
+    for n in (1, 3):
+        dg.jacobian(f, np.arange(1.0, n + 1.0))
+    return got
+
+
+def test_complex_stack_same_bits(monkeypatch):
+    """``np.stack`` of complex scalar duals on the lean lines and on the general path
+    (``_complex_scalars`` off): the same class, dtypes and bytes (or the same error),
+    the lean lines taken; and the Jacobian of a stacked complex pair against its closed
+    form."""
+    from dualgrad.dual import _joins
+    seen = spy_on(monkeypatch, _joins, "_complex_scalars", lambda a, r: r is not None,
+                  after=True)
+    lean = _stack_cases()
+    assert sum(seen) > 500 and not all(seen)
+    monkeypatch.setattr(_joins, "_complex_scalars", lambda items: None)
+    assert lean == _stack_cases()
+    J = dg.jacobian(lambda x: np.stack([x[0] * 2j + x[1], 1.0, x[1] * (1 - 1j)]).imag,
+                    np.array([0.5, -1.5]))
+    np.testing.assert_array_equal(J, [[2.0, 0.0], [0.0, 0.0], [0.0, -1.0]])

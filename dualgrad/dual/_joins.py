@@ -211,8 +211,53 @@ def stack(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
     if out is not None or dtype is not None or casting != "same_kind" or \
             type(axis) is not int:
         return None
-    return _join(arrays, lambda vs: np.stack(vs, axis=axis),
-                 lambda vs, value: _axis(axis, value.ndim), _stacked_shapes, True)
+    joined = _join(arrays, lambda vs: np.stack(vs, axis=axis),
+                   lambda vs, value: _axis(axis, value.ndim), _stacked_shapes, True)
+    if joined is None and (axis == 0 or axis == -1) and type(arrays) in (list, tuple):
+        return _complex_scalars(arrays)
+    return joined
+
+
+_EXACT = 2 ** 53            # (ints up to it: the same complex128 however NumPy converts)
+_NUMBERS = (complex, float, int)
+
+
+def _complex_scalars(items):
+    """``np.stack(items)`` of complex scalar duals of the slot kind, one class and one
+    running call, whose values are Python complex numbers and partials Python complex
+    or float numbers, and Python numbers (constants: zero partials), the general path's
+    numbers: complex128 values and partials (a float partial's imaginary part +0.0, as
+    NumPy casts), in two ``np.array`` calls instead of a 0-d lift of each part (~17 ->
+    ~5 us for two parts: a transfer matrix's rows, bench/tmm_ops.py; loops67).  ``None``
+    for anything else (real, nested, vector-kind or another call's duals, NumPy scalars,
+    lists, ints past 2**53), which the general path joins."""
+    cls = None
+    for d in items:
+        t = type(d)
+        if t in _NUMBERS:
+            if t is int and not -_EXACT <= d <= _EXACT:
+                return None
+        elif cls is None and issubclass(t, ScalarDual) and t._kind == "slots" and \
+                t.complex_kind:
+            cls, tag = t, d.tag
+        elif t is not cls or d.tag != tag:
+            return None
+    if cls is None or tag not in LIVE:
+        return None
+    values, rows, zeros = [], [], None
+    for d in items:
+        if type(d) is cls:
+            v, ps = d.value, d._plist()
+            if type(v) is not complex or not all(type(p) is complex or type(p) is float
+                                                 for p in ps):
+                return None
+            zeros = [0j] * len(ps)
+        else:
+            v, ps = d, None
+        values.append(v)
+        rows.append(ps)
+    return _dual(np.array(values, dtype=complex),
+                 np.array([zeros if r is None else r for r in rows], dtype=complex), tag)
 
 
 def hstack(tup, *, dtype=None, casting="same_kind"):

@@ -7,7 +7,8 @@ The cases: a moving limit on a NaN source's edge (``np.sqrt(b - x)``, ``(b - x) 
 0.5``, ``** 1.5``, ``** -0.5``, ``np.log(b - x)``, ``np.arccos``, a power of a negative
 base), where the watch's tie test at the limit decides (a place of +0.0, -0.0, inf and
 NaN; corpus67's sign test on floats); complex integrands and complex arguments at a
-moving limit (the complex test skipped for floats); infinite, NaN, reversed and equal
+moving limit (the complex test skipped for floats); vectorized integrands (arrays at
+the limit: the general tie test); infinite, NaN, reversed and equal
 limits, a dual infinite limit (the limits' finiteness tests by ``math``); the luminosity
 and heat-exchanger rows' values, Jacobians and Hessians.  A case's record is
 bench/_common.levels of its result or the exception's type and text, and the warnings'
@@ -59,6 +60,12 @@ def _cases(np, dg):
         ("dual inf limit, fixed", lambda t: q(lambda x: np.exp(-x * t[1]), 0.0,
                                               inf + 0.0 * t[0])),
         ("args at b", lambda t: q(lambda x, a: (a - x) ** 0.5, 0.0, t[0], args=(t[0],))),
+        ("vectorized (b - x) ** 0.5", lambda t: q(lambda x: (t[0] - x) ** 0.5 * t[1], 0.0,
+                                                  t[0], vectorized=True)),
+        ("vectorized log(b - x)", lambda t: q(lambda x: np.log(t[0] - x + 0.0 * x), 0.0, t[0],
+                                              vectorized=True)),
+        ("vectorized 1-element", lambda t: q(lambda x: np.sqrt(t[0] - x[:, None])[:, 0], 0.0,
+                                             t[0], vectorized=True)),
         ("limit at 0, -0.0", lambda t: q(lambda x: (x - 0.0 * t[0]) ** 0.5, -0.0 * t[0],
                                          1.0)),
     ]

@@ -2221,7 +2221,7 @@ def _unmet(I, E, err, epsabs, epsrel, dims, complex_func):
     where every partial met its tolerance."""
     with np.errstate(invalid="ignore"):
         over = E / np.maximum(np.maximum(epsabs, epsrel * np.abs(I)), _TINY)
-    n = int(np.prod(dims))
+    n = math.prod(dims)
     parts = over.reshape(-1, n)[:, 1:]          # (complex_func: real rows, then imaginary)
     if not np.any(parts > 1.0):
         return ""

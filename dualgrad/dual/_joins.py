@@ -218,7 +218,7 @@ def stack(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
     return joined
 
 
-_EXACT = 2 ** 53            # (ints up to it: the same complex128 however NumPy converts)
+_EXACT_INT = 2 ** 53            # (ints up to it: the same complex128 however NumPy converts)
 _NUMBERS = (complex, float, int)
 
 
@@ -235,7 +235,7 @@ def _complex_scalars(items):
     for d in items:
         t = type(d)
         if t in _NUMBERS:
-            if t is int and not -_EXACT <= d <= _EXACT:
+            if t is int and not -_EXACT_INT <= d <= _EXACT_INT:
                 return None
         elif cls is None and issubclass(t, ScalarDual) and t._kind == "slots" and \
                 t.complex_kind:

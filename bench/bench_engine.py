@@ -171,6 +171,8 @@ SMALL_OPS = (
     ("2.0 ** a", lambda a, b, k: 2.0 ** a),
     # small64: the scalar dual to the array's power, a float array to the scalar's
     ("k ** a", lambda a, b, k: k ** a), ("t ** k", lambda a, b, k: _T10 ** k),
+    # farpow67: a number's power other than 3 (its entry's underflow test in the loop)
+    ("a ** 2.5", lambda a, b, k: a ** 2.5), ("a ** -1", lambda a, b, k: a ** -1),
     # small65: the other unary rows of issue 13's list (tanh's factor had eight NumPy calls)
     ("np.log(a)", lambda a, b, k: np.log(a)), ("np.sqrt(a)", lambda a, b, k: np.sqrt(a)),
     ("np.tanh(a)", lambda a, b, k: np.tanh(a)),

@@ -1,11 +1,11 @@
 """Where two checkouts' power partials differ, what each gave and what mpmath says
 (power65: the power rows' spread form).
 
-    python bench/power_far.py --compare DIR [--nested]
+    python bench/power_far.py --compare DIR [--nested | --numpy]
 
-Fresh processes (numba loaded) of this checkout and ``DIR``'s dualgrad compute the
-partials of every case of ``bench/power_mixed_bits.py`` (default error state); the
-parent counts the cases and elements whose bits differ, classifies each differing
+Fresh processes (numba loaded; ``--numpy``: never loaded, farpow67) of this checkout and
+``DIR``'s dualgrad compute the partials of every case of ``bench/power_mixed_bits.py``
+(default error state); the parent counts the cases and elements whose bits differ, classifies each differing
 element before and after (NaN, inf, 0 or subnormal, normal), and checks every
 differing element of a positive base (or a negative one to an integer power, in x
 alone: farpow66) against mpmath at 60 digits, in every form of
@@ -16,8 +16,9 @@ the first three, which held 2668 of stop 65's 5382): d/dt of the power is ``y x*
 in the float range, and an infinity of its sign past it.
 
 ``--nested`` (farpow66): the jvp of a jvp of ``u ** k`` over a grid of bases and
-exponents at the range's ends and directions 1e-320 .. 1e300 (:func:`nested_cases`),
-the inner tangent and its slope of each against mpmath, both checkouts counted.
+exponents at the range's ends and directions 1e-320 .. 1e300 (:func:`nested_cases`;
+farpow67: the array forms and the inner direction on ``k`` too), the inner tangent and
+its slope of each against mpmath, both checkouts counted.
 """
 
 import argparse
@@ -38,17 +39,25 @@ US = (1e-310, 5e-324, 3e-320, 1e-308, 1e-160, 1e-100, 1e200)
 DIRECTIONS = ((1e300, 1e-320), (1e-320, 1e300), (1e300, 1e-300), (1.0, 1.0), (1e200, 1e-200))
 
 
+SPELLINGS = ("z[1] ** z[0]", "z[1:] ** z[0]", "np.power(z[1:], z[:1])",
+             "(z[1] * np.ones(3)) ** z[0]")
+
+
 def nested_cases():
-    """``(name, k, u, P, Q, outer)``: the jvp (direction ``P`` on ``u``, or on ``k`` for
-    ``outer`` 0) of the jvp (direction ``Q`` on ``u``) of ``u ** k``, spelled on a
-    scalar element or a 1-element array (diff65's t_nest grid, widened)."""
-    for spelling in ("z[1] ** z[0]", "z[1:] ** z[0]"):
+    """``(name, spelling, k, u, P, Q, outer, inner)``: the jvp (direction ``P`` on ``u``,
+    or on ``k`` for ``outer`` 0) of the jvp (direction ``Q`` on ``u``, or on ``k`` for
+    ``inner`` 0: d/dy, farpow67) of ``u ** k``, spelled on a scalar element, a
+    1-element array to the scalar's power, two 1-element arrays (``u ** v``) or a
+    3-element array (diff65's t_nest grid, widened; the last two and d/dy farpow67's)."""
+    for spelling in SPELLINGS:
         for k in KS:
             for u in US:
                 for P, Q in DIRECTIONS:
                     for outer in (1, 0):
-                        yield (f"{spelling} k={k:g} u={u:g} P={P:g} Q={Q:g} outer="
-                               f"{'ku'[outer]}", spelling, k, u, P, Q, outer)
+                        for inner in (1, 0):
+                            yield (f"{spelling} k={k:g} u={u:g} P={P:g} Q={Q:g} outer="
+                                   f"{'ku'[outer]} inner={'ku'[inner]}", spelling, k, u,
+                                   P, Q, outer, inner)
 
 
 def nested_child(path):
@@ -57,10 +66,10 @@ def nested_child(path):
     from dualgrad.backend import _loader
     _loader.load()
     got = {}
-    for name, spelling, k, u, P, Q, outer in nested_cases():
-        f = eval("lambda z: " + spelling)       # (the two spellings above)
-        vP, vQ = np.zeros(2), np.array([0.0, Q])
-        vP[outer] = P
+    for name, spelling, k, u, P, Q, outer, inner in nested_cases():
+        f = eval("lambda z: " + spelling, {"np": np})       # (the spellings above)
+        vP, vQ = np.zeros(2), np.zeros(2)
+        vP[outer], vQ[inner] = P, Q
         try:
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
@@ -72,12 +81,18 @@ def nested_child(path):
         pickle.dump(got, fh)
 
 
-def nested_exact(k, u, P, Q, outer):
-    """mpmath's inner tangent ``k u**(k-1) Q`` and its slope along ``P``."""
+def nested_exact(k, u, P, Q, outer, inner):
+    """mpmath's inner tangent (``k u**(k-1) Q``, or ``u**k log(u) Q`` for ``inner`` 0)
+    and its slope along ``P``."""
     import mpmath as mp
     K, U, P, Q = (mp.mpf(v) for v in (k, u, P, Q))
-    tangent = K * U ** (K - 1) * Q
-    slope = (K * (K - 1) * U ** (K - 2) if outer else U ** (K - 1) * (1 + K * mp.log(U))) * P * Q
+    mixed = U ** (K - 1) * (1 + K * mp.log(U))
+    if inner:
+        tangent = K * U ** (K - 1) * Q
+        slope = (K * (K - 1) * U ** (K - 2) if outer else mixed) * P * Q
+    else:
+        tangent = U ** K * mp.log(U) * Q
+        slope = (mixed if outer else U ** K * mp.log(U) ** 2) * P * Q
     return tangent, slope
 
 
@@ -98,19 +113,23 @@ def nested_main(compare):
     mp.mp.dps = 60
     off = {"after": 0, "before": 0}
     numbers = differ = 0
-    for name, spelling, k, u, P, Q, outer in nested_cases():
+    by_form = {}                    # (spelling, inner) -> [numbers, off after, off before]
+    for name, spelling, k, u, P, Q, outer, inner in nested_cases():
         a, b = runs["after"][name], runs["before"][name]
         differ += repr(a) != repr(b)
-        wants = nested_exact(k, u, P, Q, outer)
+        wants = nested_exact(k, u, P, Q, outer, inner)
         for i, want in enumerate(wants):
             if not mp.isfinite(want):
                 continue
             numbers += 1
+            form = by_form.setdefault((spelling, "du" if inner else "dk"), [0, 0, 0])
+            form[0] += 1
             bad = {}
-            for side, r in (("after", a), ("before", b)):
+            for j, (side, r) in enumerate((("after", a), ("before", b))):
                 bad[side] = isinstance(r, str) or off_by(r[i], want) > (
                     1e-13 if TINY <= abs(want) <= mp.mpf("1.7976931348623157e308") else 1.0)
                 off[side] += bad[side]
+                form[1 + j] += bad[side]
             if bad["after"] or bad["before"] != bad["after"]:
                 print(f"  {name} {('tangent', 'slope')[i]}: before "
                       f"{b if isinstance(b, str) else b[i]!r} ({'off' if bad['before'] else 'ok'}),"
@@ -118,14 +137,20 @@ def nested_main(compare):
                       f"({'off' if bad['after'] else 'ok'}), mpmath {mp.nstr(want, 17)}")
     print(f"nested: {len(runs['after'])} cases ({differ} differ), {numbers} numbers against "
           f"mpmath: off after {off['after']}, before {off['before']}")
+    for (spelling, inner), (count, after, before) in by_form.items():
+        print(f"  {spelling}, inner {inner}: {count} numbers, off after {after}, "
+              f"before {before}")
 
 
-def child(path):
+def child(path, numba=True):
     import numpy as np
     from dualgrad.backend import _loader
     sys.path.insert(0, str(HERE))
     import power_mixed_bits
-    _loader.load()
+    if numba:
+        _loader.load()
+    else:                       # (--numpy: the state that never loads numba)
+        _loader.LOAD_AFTER = float("inf")
     got = {}
     for name, make, form in power_mixed_bits.cases(False):
         try:
@@ -174,6 +199,8 @@ def exact(name, u, k, i, j, form_fn=None):
         x, dx, y, dy = uv, up, kv, kq
     elif f in ("k ** u", "np.power(k, u)", "k ** u (2-D)"):
         x, dx, y, dy = kv, kq, uv, up
+    elif f in ("u ** c", "np.power(u, c)"):
+        x, dx, y, dy = uv, up, c, 0
     elif f in ("c ** u", "f64(c) ** u", "np.power(c, u)"):
         x, dx, y, dy = c, 0, uv, up
     elif f == "2 ** u":
@@ -196,10 +223,15 @@ def main():
     parser.add_argument("--compare", required=True, help="the other checkout's root")
     parser.add_argument("--nested", action="store_true",
                         help="the jvp of a jvp of u ** k instead (farpow66)")
+    parser.add_argument("--numpy", action="store_true",
+                        help="first order with numba never loaded (farpow67)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     opts = parser.parse_args()
     if opts.child:
-        (nested_child if opts.nested else child)(opts.child)
+        if opts.nested:
+            nested_child(opts.child)
+        else:
+            child(opts.child, not opts.numpy)
         return
     if opts.nested:
         nested_main(opts.compare)
@@ -213,8 +245,8 @@ def main():
         for side, tree in (("after", HERE.parent), ("before", Path(opts.compare).resolve())):
             path = os.path.join(tmp, side)
             env = dict(os.environ, PYTHONPATH=str(tree))
-            subprocess.run([sys.executable, __file__, "--compare", str(tree), "--child", path],
-                           env=env, check=True)
+            subprocess.run([sys.executable, __file__, "--compare", str(tree), "--child", path]
+                           + ["--numpy"] * opts.numpy, env=env, check=True)
             with open(path, "rb") as fh:
                 runs[side] = pickle.load(fh)
     after, before = runs["after"], runs["before"]

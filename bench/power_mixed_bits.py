@@ -3,10 +3,10 @@
 
     python bench/power_mixed_bits.py [--compare DIR] [--quick]
 
-Each case is one of ``u ** k``, ``k ** u``, ``t ** k``, ``c ** u`` (``k`` a scalar dual,
-``u`` an array dual, ``t`` a float64 ndarray, ``c`` a Python or NumPy float; each also
-spelled ``np.power``), ``np.float_power(u, k)``, ``u ** t``, ``t ** u`` and ``u ** v`` (two
-array duals, power65), on values and partials drawn from special numbers (+-0,
+Each case is one of ``u ** k``, ``k ** u``, ``t ** k``, ``c ** u``, ``u ** c`` (``k`` a
+scalar dual, ``u`` an array dual, ``t`` a float64 ndarray, ``c`` a Python or NumPy float;
+each also spelled ``np.power``), ``np.float_power(u, k)``, ``u ** t``, ``t ** u`` and ``u **
+v`` (two array duals, power65), on values and partials drawn from special numbers (+-0,
 subnormals, 1e-160, 1e154, 3e300, +-inf, NaN, negative bases, integers) in several
 layouts (contiguous, strided, reversed, Fortran-ordered partials, 2-D values), sizes
 below and past ``SMALL_BELOW``, other directions, a nested (Hessian) level, under
@@ -97,6 +97,10 @@ def cases(quick):
                         "np.power(k, u)": lambda u, k: np.power(k, u),
                         "np.power(t, k)": lambda u, k, t=t: np.power(t, k),
                         "np.power(c, u)": lambda u, k, c=c: np.power(c, u),
+                        # a number's power (lean_power: u ** 3's entry, y > 1's
+                        # underflow test, farpow67)
+                        "u ** c": lambda u, k, c=c: u ** c,
+                        "np.power(u, c)": lambda u, k, c=c: np.power(u, c),
                     }
                     if layout == "C" and c in (0.7312, -1.3, 0.0, np.inf):
                         forms.update({

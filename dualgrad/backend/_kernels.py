@@ -152,6 +152,16 @@ def small_cube_entry():
         types.boolean(types.float64[:], types.float64[:, :], types.float64[:, ::1]))
 
 
+def small_power_scale_entry():
+    """``_numba_kernels.power_scale_entry`` compiled as the entry point of its one
+    signature (1-D ``x``, ``f`` and 2-D partials of any layout, the result 2-D
+    C-contiguous), numba loaded by the caller, as :func:`small_cube_entry`'s."""
+    from numba import types
+    vector = types.float64[:]
+    return _kernels().power_scale_entry.compile(
+        types.boolean(vector, vector, types.float64[:, :], types.float64[:, ::1]))
+
+
 def small_power_pair_entry():
     """``_numba_kernels.power_pair_entry`` compiled as the entry point of its one
     signature (five 1-D float64 arrays ``x, y, out, w, v`` and two 2-D ``p, q`` of any

@@ -29,8 +29,8 @@ def _lazy(fn):
 _VECTOR = {}        # name -> argument types compiled with LLVM's SLP vectorizer on
 # Lazy kernels called only through their compiled entry point (``_kernels.small_entry``,
 # ``small_cube_entry``, ``small_outer_entry``): compiled without numba's runtime (``_jit.ENTRY``)
-_ENTRIES = {"scale_entry", "cube_entry", "outer_entry", "power_pair_entry",
-            "power_exponent_entry", "power_base_entry"}
+_ENTRIES = {"scale_entry", "cube_entry", "power_scale_entry", "outer_entry",
+            "power_pair_entry", "power_exponent_entry", "power_base_entry"}
 
 
 def _vector(*types):
@@ -263,8 +263,10 @@ def cube_entry(x, p, out):
     then times ``3.0`` (``dispatch._lean_small.lean_power``'s NumPy calls ``f = x * x;
     f *= 3.0``: the same IEEE products in the same order, so the same bits), without the
     two NumPy calls and the error state's hush around them (small61).  True, the
-    partials written; False for a factor that is not finite or operands of other
-    lengths.  Compiled as one entry point (``_kernels.small_cube_entry``)."""
+    partials written; False for a factor that is not finite or below the smallest
+    normal number beside a nonzero ``x[i]`` (3e-320 at x = 1e-160 kept 4 digits of
+    3e-120 times dx = 1e200: the general path's extended range, farpow67) or operands
+    of other lengths.  Compiled as one entry point (``_kernels.small_cube_entry``)."""
     rows, n = p.shape
     if x.shape[0] != rows or out.shape[0] != rows or out.shape[1] != n:
         return False
@@ -272,7 +274,30 @@ def cube_entry(x, p, out):
     for i in range(rows):
         fi = x[i] * x[i]
         fi = fi * 3.0
-        bad |= fi - fi != 0.0
+        bad |= (fi - fi != 0.0) | (fi < 2.2250738585072014e-308) & (x[i] != 0.0)
+        for k in range(n):
+            out[i, k] = fi * p[i, k]
+    return not bad
+
+
+@_lazy
+def power_scale_entry(x, f, p, out):
+    """:func:`scale_entry` of ``x ** y``'s factor ``f`` for a number ``y``
+    (``dispatch._lean_small.lean_power``): ``out[i, :] = f[i] * p[i, :]``, True; False
+    also where ``|f[i]|`` is below the smallest normal number beside a nonzero ``x[i]``
+    (an underflowed factor that lost bits or fell to 0, beside a partial that may make
+    the slope normal: 0 for 2.5e-165 at x = 1e-310, y = 2.5, dx = 1e300; the caller's
+    general path takes it in extended range, farpow67).  Compiled as one entry point
+    (``_kernels.small_power_scale_entry``)."""
+    rows, n = p.shape
+    if x.shape[0] != rows or f.shape[0] != rows or out.shape[0] != rows or \
+            out.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        fi = f[i]
+        bad |= (fi - fi != 0.0) | (np.absolute(fi) < 2.2250738585072014e-308) & \
+            (x[i] != 0.0)
         for k in range(n):
             out[i, k] = fi * p[i, k]
     return not bad

@@ -740,7 +740,8 @@ def cube_kernel(x, p):
     loop, the same products, so the same bits) for 1-D float64 values ``x`` and 2-D
     float64 partials ``p`` under ``SMALL_BELOW`` (the automatic engine) once numba is
     loaded: one call of the compiled entry point, which this call makes and keeps in
-    :data:`CUBE`; ``None`` for a factor that is not finite somewhere; ``NotImplemented``
+    :data:`CUBE`; ``None`` for a factor that is not finite somewhere or underflowed
+    beside a nonzero ``x`` (the general path's extended range: farpow67); ``NotImplemented``
     for anything else (the caller's NumPy calls, as :func:`scaled_kernel`).  No NumPy
     call computes the factor, so the caller skips its hush."""
     if _loader.READY and p.size < _kernels.SMALL_BELOW[0] and x.ndim == 1 and \
@@ -751,6 +752,18 @@ def cube_kernel(x, p):
         out = _empty(p.shape)
         return out if entry(x, p, out) else None
     return NotImplemented
+
+
+# ``u ** y``'s (a number ``y``) compiled entry point (``_kernels.small_power_scale_entry``)
+# once :func:`power_scale_entry` made it: dispatch calls it itself, as ``CUBE``
+POWER_SCALE = [None]
+
+
+def power_scale_entry():
+    """:data:`POWER_SCALE`'s entry point, made now (numba loaded by the caller) and kept
+    there."""
+    entry = POWER_SCALE[0] = _kernels.small_power_scale_entry()
+    return entry
 
 
 # ``u ** v``'s compiled entry point (``_kernels.small_power_pair_entry``) once

@@ -91,6 +91,8 @@ _POWER_PAIR = backend.POWER_PAIR       # [power_pair_entry, once made]: u ** v
 _power_pair = backend.power_pair_kernel
 _POWER_MIXED = backend.POWER_MIXED     # [u ** k's / t ** k's entry, k ** u's / 2.0 ** u's]
 _power_mixed = backend.power_mixed_entry
+_POWER_SCALE = backend.POWER_SCALE     # [u ** y's entry (a number y), once made]
+_power_scale = backend.power_scale_entry
 _NO_ROWS = np.empty((0, 0))            # the partials of a plain base (t ** k) ...
 _NO_ROW = np.empty(0)                  # ... and of a number base (2.0 ** u): no term
 # ``y - 1.0`` of a float64 array as ``y - _ONE``: the same subtraction in NumPy's float64
@@ -358,15 +360,20 @@ def lean_power(a, b):
             _ereset(token)
     if not cube and (type(f) is not _nd or f.shape != x.shape or f.dtype is not _F64):
         return call(_POWER, (a, b), out)  # (the cube's x * x of float64 values: a float64
-    if y < 0.01 and y != 0.0 and f.size and np.absolute(f).min() < TINY:
-        return call(_POWER, (a, b), out)  # y x**(y - 1) underflowed beside a partial ~x
-        # (x = 1e160, y = -1: -1e-320): the general path's two steps (hess58); from
-        # y = 0.01 on it cannot (|y| x**(y - 1) >= TINY for every float x), nor at y = 0
-        # (the row's d/dx x**0 = 0, beside a zero a = y out): no test there
-    entry = _SCALE[0]                     # ndarray of their shape; small54)             # small 1-D values: the unary rules' entry point (no
-    if entry and work < _BELOW[0] and x.ndim == 1 and p.ndim == 2:   # dispatcher)
+    # y x**(y - 1) underflowed beside a nonzero x: the general path's extended range
+    # (x = 1e160, y = -1: -1e-320 beside dx ~ x, hess58; x = 1e-310, y = 2.5, dx = 1e300:
+    # 0 for 2.5e-165, farpow67); not for 0.01 <= y <= 1 (|y| x**(y - 1) >= TINY for
+    # every float x) nor y = 0 (the row's d/dx x**0 = 0: no test there)
+    small = work < _BELOW[0] and x.ndim == 1 and p.ndim == 2
+    if y != 0.0 and small and _loader.READY:    # small 1-D values: the test in the
+        t = _small_empty(p.shape)               # products' loop (one compiled call)
+        if not (_POWER_SCALE[0] or _power_scale())(x, f, p, t):
+            t = None
+    elif y != 0.0 and (y < 0.01 or y > 1.0) and _tiny(f, _POWER, 0, (x, y, out)):
+        return call(_POWER, (a, b), out)
+    elif small and _SCALE[0]:             # the unary rules' entry point (no dispatcher)
         t = _small_empty(p.shape)
-        if not entry(f, p, t):
+        if not _SCALE[0](f, p, t):
             t = None
     else:                         # (its first small call makes that entry point)
         t = _scaled(f, p)

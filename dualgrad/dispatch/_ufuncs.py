@@ -1688,29 +1688,50 @@ def _array_partials(rule, fns, args, duals, values, out, shape):
             partials.append(p)
     if not factors:                                 # locally constant in every dual argument
         return backend.zeros(shape + (arrays[0].shape[-1],))
+    # the underflow test before the products: combine may write them into ``scratch``,
+    # a factor (x ** 2.05 at x = 1e-300 times dx = 1e40 read the product 2e-275, not
+    # the factor's 2e-315, and kept 2.0499999986e-275 with numba loaded: farpow67)
+    lost = rule.quotient and any(
+        _tiny(f, rule, k, (*values, _f64(out) if type(out) is float else out))
+        for f, k in zip(factors, [k for k in duals if fns[k] != "0"])
+        if k in _watched(rule))
     total = backend.combine(factors, partials, shape, partials[0].shape[-1], scratch)
-    if rule.quotient and (not backend.finite(total) or any(     # (one test of the result)
-            _tiny(f, rule, k, (*values, _f64(out) if type(out) is float else out))
-            for f, k in zip(factors, [k for k in duals if fns[k] != "0"])
-            if rule.quotient_exprs[k] is not None)):
+    if lost or rule.quotient and not backend.finite(total):
         return _quotient_partials(rule, fns, duals, values, out, arrays, shape, total)
     return total
 
 
 def _variable(rule):
-    """The arguments of ``rule`` whose quotient's numerator ``a`` is not a number (the
-    NumPy paths' :func:`_tiny` test, on small arrays: ``-out / y`` underflows beside
-    ordinary values, ``1 / y`` only past |y| = 4.5e307, where the kernels and the
-    general path still take the two steps)."""
+    """The arguments of ``rule`` whose quotient's numerator ``a`` is not a number, and
+    those with a spread (the NumPy paths' :func:`_tiny` test, on small arrays: ``-out /
+    y`` underflows beside ordinary values, ``1 / y`` only past |y| = 4.5e307, where the
+    kernels and the general path still take the two steps; power's d/dy ``out log x``
+    is 0 where ``out`` underflowed, beside a partial that makes the slope normal:
+    -6.9e-248 at x = 1e-300, y = 1.5, dy = 1e200, farpow67)."""
     found = _VARIABLE.get(rule.ufunc)
     if found is None:
         found = _VARIABLE[rule.ufunc] = frozenset(
             k for k, pair in enumerate(rule.quotient_exprs or ())
-            if pair is not None and pair[0].constant is None)
+            if pair is not None and pair[0].constant is None) | frozenset(
+            k for k, pair in enumerate(rule.spread_exprs or ()) if pair is not None)
     return found
 
 
 _VARIABLE = {}
+
+
+def _watched(rule):
+    """The arguments of the quotient row ``rule`` whose local derivative the general
+    paths test for an underflow (:func:`_tiny`): those it writes as a quotient, and
+    :func:`_variable`'s (a spread's d/dy)."""
+    found = _WATCHED.get(rule.ufunc)
+    if found is None:
+        found = _WATCHED[rule.ufunc] = _variable(rule) | frozenset(
+            k for k, pair in enumerate(rule.quotient_exprs) if pair is not None)
+    return found
+
+
+_WATCHED = {}
 _minimum, _fmin = np.minimum.reduce, np.fmin.reduce
 _count = np.count_nonzero
 _maximum = np.maximum.reduce
@@ -1760,6 +1781,9 @@ def _tiny(f, rule=None, k=0, args=()):
         lost = m < small
     if rule is not None and np.iscomplexobj(fv) and lost.any():
         lost = lost & (np.asarray(_numerator(rule, k, args)) != 0.0)
+    elif rule is not None and rule.spread and k == 0 and not isinstance(args[1], Dual) \
+            and lost.any():             # a constant y = 0: y x**(y - 1) is 0 at every
+        lost = lost & (np.asarray(args[1]) != 0.0)      # level (a ** 0 in a Hessian)
     return bool(lost.any())
 
 
@@ -1775,7 +1799,10 @@ def _numerator(rule, k, args):
     negated (``np.divide``'s ``-out``) is that one, zero where its negation is (the
     shallow water row's 16 quotients a step each computed ``-out`` for it: rows66)."""
     if rule.spread and spread_functions(rule)[k] is not None:
-        return _primal(args[0])
+        # (an exact 0 also at y = 0, d/dx x**0, and for d/dy's log x at x = 1: not an
+        # underflow; u ** np.arange(10.) took the careful path, 282 us for 62: farpow67)
+        x = _primal(args[0])
+        return (x != 0.0) & ((_primal(args[1]) != 0.0) if k == 0 else (x != 1.0))
     at = _BARE.get((rule.ufunc, k), _MISS)
     if at is _MISS:
         text = rule.quotient_exprs[k][0].source()
@@ -2019,7 +2046,7 @@ def _defer_terms(rule, fns, args, values, out, shape, sources):
             if f is None:
                 f = d(*values, out)
                 if rule.quotient and (not backend.finite(f) or (
-                        rule.quotient_exprs[k] is not None and _tiny(f, rule, k, (*values, out)))):
+                        k in _watched(rule) and _tiny(f, rule, k, (*values, out)))):
                     return None     # the eager engine's two steps (_array_quotient), also
                     # where f underflowed (arctan2 / erfcx at 1e200: attack59 03)
                 if type(f) is np.ndarray and _caller_array(f, values, sources):

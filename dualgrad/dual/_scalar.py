@@ -322,16 +322,18 @@ def _underflow_tests(rule, refs):
     floats, nested = [], []
     for k, f in refs.items():
         pair = rule.quotient_exprs[k] if rule.quotient else None
-        if pair is None or f in ("x", "y"):
+        spread = rule.quotient and rule.spread and rule.spread_exprs[k] is not None
+        if pair is None and not spread or f in ("x", "y"):
             continue
-        num = pair[0]
-        src = num.scalar_source().lstrip("-") if num.constant is None else None
+        src = pair[0].scalar_source().lstrip("-") \
+            if pair is not None and pair[0].constant is None else None
         also = ""
-        if rule.spread and rule.spread_exprs[k] is not None:
+        if spread:
             # power's y * out is 0 where out underflowed: _tiny's x; y == 0 makes the
             # factor an exact 0 (x ** 0's slope), not an underflow (the careful path
-            # took s ** 0 from 1.4 to 61 us: bench/power_zero_ab.py, lead66)
-            src, also = "x", "y"
+            # took s ** 0 from 1.4 to 61 us: bench/power_zero_ab.py, lead66); d/dy's
+            # out log x likewise, an exact 0 at x = 1 (farpow67)
+            src, also = "x", "y" if k == 0 else "x - 1.0"
         floats.append(f"(-_T < {f} < _T if type({f}) is float else type({f}) is complex "
                       f"and abs({f}) < _T)" + (f" and {src} != 0.0" if src else "") +
                       (f" and {also} != 0.0" if also else ""))

@@ -70,3 +70,18 @@ def test_d2_dy2_of_an_array_power_where_it_underflowed():
                      np.array([0.0, 1.0]))[1]
     assert _near(float(got), want)
 
+
+@pytest.mark.engine_independent
+def test_a_jitted_power_far_out():
+    # the jit wing kept the two steps' slopes (attack66 F6): -7.1e-298 for 1e-290,
+    # -inf for -4.9e296 (a negative base too), inf for 2.5e150, 0.0 for -6.9e-248
+    numba = pytest.importorskip("numba")
+    power = numba.njit(lambda x, y: x ** y)
+    for x, y, dx, dy in [(1e-310, 1e-300, 1e-300, 1e-300), (1e-310, -1.0, 5e-324, 0.0),
+                         (-1e-310, -1.0, 5e-324, 0.0), (1e300, 2.5, 1e-300, 0.0),
+                         (1e-300, 1.5, 0.0, 1e200)]:
+        X, Y = mp.mpf(x), mp.mpf(y)
+        want = Y * X ** (Y - 1) * dx + (X ** Y * mp.log(abs(X)) * dy if dy else 0)
+        with np.errstate(all="ignore"):
+            got = dg.jvp(lambda z: power(z[0], z[1]), np.array([x, y]), np.array([dx, dy]))[1]
+        assert _near(float(got), want)

@@ -166,6 +166,24 @@ def power_q0a(x, y, out):
 
 
 @njit(**_JIT)
+def power_s0h(x, y, out):
+    """h of d/dx of power = c * h**4"""
+    return x ** ((y - 1.0) * 0.25)
+
+
+@njit(**_JIT)
+def power_s1c(x, y, out):
+    """c of d/dy of power = c * h**4"""
+    return np.log(x)
+
+
+@njit(**_JIT)
+def power_s1h(x, y, out):
+    """h of d/dy of power = c * h**4"""
+    return x ** (y * 0.25)
+
+
+@njit(**_JIT)
 def float_power_d0(x, y, out):
     """d/dx of float_power"""
     return where(np.absolute(value(x)) == 0.0, where(np.real(value(y)) == 0.0, 0.0, value(y) * np.float_power(x, value(y) - 1.0)) + where(np.real(value(y)) > 1.0, -0.0, where(np.real(value(y)) > 0.0, -np.sqrt(where(np.absolute(value(y)) <= 1.7976931348623157e+308, y - value(y), 0.0)), np.sqrt(where(np.absolute(value(y)) <= 1.7976931348623157e+308, y - value(y), 0.0)))) + where(np.real(value(y)) > 2.0, -0.0, where(np.real(value(y)) > 1.0, -np.sqrt((x + 0.0) * where(np.absolute(value(y)) <= 1.7976931348623157e+308, y - value(y), 0.0) + 0.0), where(np.real(value(y)) > 0.0, np.sqrt((x + 0.0) * where(np.absolute(value(y)) <= 1.7976931348623157e+308, y - value(y), 0.0) + 0.0), -np.sqrt((x + 0.0) * where(np.absolute(value(y)) <= 1.7976931348623157e+308, y - value(y), 0.0) + 0.0)))), where(np.absolute(value(y)) == 0.0, where(np.absolute(value(x)) < 2.2250738585072014e-308, y / x * out, y * np.float_power(x, y - 1.0)), y * np.float_power(x, y - 1.0)))
@@ -175,6 +193,18 @@ def float_power_d0(x, y, out):
 def float_power_d1(x, y, out):
     """d/dy of float_power"""
     return where(np.absolute(value(x)) == 0.0, where(np.real(value(y)) > 0.0, -np.float_power(x + 0.0, where(np.real(value(y)) == np.real(np.trunc(np.real(value(y)))), np.real(value(y)) - 0.5, np.real(value(y)))), np.sqrt(x + 0.0)) + where(np.real(value(y)) > 0.0, 0.0, np.sqrt(where(np.absolute(value(y)) <= 1.7976931348623157e+308, y - value(y), 0.0))) + where(np.real(value(y)) > 1.0, 0.0, where(np.real(value(y)) > 0.0, np.sqrt((x + 0.0) * where(np.absolute(value(y)) <= 1.7976931348623157e+308, y - value(y), 0.0) + 0.0), -np.sqrt((x + 0.0) * where(np.absolute(value(y)) <= 1.7976931348623157e+308, y - value(y), 0.0) + 0.0))), where(np.absolute(value(out)) < 2.2250738585072014e-308, where(np.absolute(value(x)) <= 1.0, x * (np.float_power(x, y - 1.0) * np.log(x)), out * np.log(x)), out * np.log(x)))
+
+
+@njit(**_JIT)
+def float_power_s0h(x, y, out):
+    """h of d/dx of float_power = c * h**4"""
+    return np.float_power(x, (y - 1.0) * 0.25)
+
+
+@njit(**_JIT)
+def float_power_s1h(x, y, out):
+    """h of d/dy of float_power = c * h**4"""
+    return np.float_power(x, y * 0.25)
 
 
 @njit(**_JIT)
@@ -580,10 +610,20 @@ BY_SOURCE = {
         power_d1,
     (('x', 'y', 'out'), 'y * out'):
         power_q0a,
+    (('x', 'y', 'out'), 'x ** ((y - 1.0) * 0.25)'):
+        power_s0h,
+    (('x', 'y', 'out'), 'np.log(x)'):
+        power_s1c,
+    (('x', 'y', 'out'), 'x ** (y * 0.25)'):
+        power_s1h,
     (('x', 'y', 'out'), 'where(np.absolute(value(x)) == 0.0, where(np.real(value(y)) == 0.0, 0.0, value(y) * np.float_power(x, value(y) - 1.0)) + where(np.real(value(y)) > 1.0, -0.0, where(np.real(value(y)) > 0.0, -np.sqrt(where(np.absolute(value(y)) <= 1.7976931348623157e+308, y - value(y), 0.0)), np.sqrt(where(np.absolute(value(y)) <= 1.7976931348623157e+308, y - value(y), 0.0)))) + where(np.real(value(y)) > 2.0, -0.0, where(np.real(value(y)) > 1.0, -np.sqrt((x + 0.0) * where(np.absolute(value(y)) <= 1.7976931348623157e+308, y - value(y), 0.0) + 0.0), where(np.real(value(y)) > 0.0, np.sqrt((x + 0.0) * where(np.absolute(value(y)) <= 1.7976931348623157e+308, y - value(y), 0.0) + 0.0), -np.sqrt((x + 0.0) * where(np.absolute(value(y)) <= 1.7976931348623157e+308, y - value(y), 0.0) + 0.0)))), where(np.absolute(value(y)) == 0.0, where(np.absolute(value(x)) < 2.2250738585072014e-308, y / x * out, y * np.float_power(x, y - 1.0)), y * np.float_power(x, y - 1.0)))'):
         float_power_d0,
     (('x', 'y', 'out'), 'where(np.absolute(value(x)) == 0.0, where(np.real(value(y)) > 0.0, -np.float_power(x + 0.0, where(np.real(value(y)) == np.real(np.trunc(np.real(value(y)))), np.real(value(y)) - 0.5, np.real(value(y)))), np.sqrt(x + 0.0)) + where(np.real(value(y)) > 0.0, 0.0, np.sqrt(where(np.absolute(value(y)) <= 1.7976931348623157e+308, y - value(y), 0.0))) + where(np.real(value(y)) > 1.0, 0.0, where(np.real(value(y)) > 0.0, np.sqrt((x + 0.0) * where(np.absolute(value(y)) <= 1.7976931348623157e+308, y - value(y), 0.0) + 0.0), -np.sqrt((x + 0.0) * where(np.absolute(value(y)) <= 1.7976931348623157e+308, y - value(y), 0.0) + 0.0))), where(np.absolute(value(out)) < 2.2250738585072014e-308, where(np.absolute(value(x)) <= 1.0, x * (np.float_power(x, y - 1.0) * np.log(x)), out * np.log(x)), out * np.log(x)))'):
         float_power_d1,
+    (('x', 'y', 'out'), 'np.float_power(x, (y - 1.0) * 0.25)'):
+        float_power_s0h,
+    (('x', 'y', 'out'), 'np.float_power(x, y * 0.25)'):
+        float_power_s1h,
     (('x', 'out'), '2.0 * x'):
         square_d0,
     (('x', 'out'), '-(out * out)'):

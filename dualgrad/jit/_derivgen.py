@@ -157,7 +157,8 @@ def _functions(rule):
     """``(k, expr, name, note)`` of each expression of ``rule`` the extension compiles:
     its local derivatives, then the parts ``a``, ``b`` of those it writes as a quotient
     ``a / b`` (:attr:`Rule.quotient`: the two steps where the one number over- or
-    underflows)."""
+    underflows) and ``c``, ``h`` of those it spreads as ``c * h**4`` (:attr:`Rule.spread`:
+    the power's product in extended range, farpow67)."""
     for k, expr in enumerate(rule.exprs):
         if expr is not None:
             yield k, expr, f"{rule.name}_d{k}", f"d/d{expr.params[k]} of {rule.name}"
@@ -165,6 +166,10 @@ def _functions(rule):
         for part, expr in zip("ab", pair or ()):
             yield k, expr, f"{rule.name}_q{k}{part}", \
                 f"{part} of d/d{expr.params[k]} of {rule.name} = a / b"
+    for k, pair in enumerate(rule.spread_exprs or ()):
+        for part, expr in zip("ch", pair or ()):
+            yield k, expr, f"{rule.name}_s{k}{part}", \
+                f"{part} of d/d{expr.params[k]} of {rule.name} = c * h**4"
 
 
 def source():

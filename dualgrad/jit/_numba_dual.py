@@ -511,11 +511,116 @@ def _quotient_term(d, pair, nin):
     return term2
 
 
-def _quotients(rule):
+@njit(cache=True)
+def _pow2(p, e):
+    """``p * 2**e`` lane by lane, in exact steps of at most ``2**+-1000`` (the last one
+    rounds where the result leaves the normal range)."""
+    while e > 1000:
+        p = _scale(2.0 ** 1000, p)
+        e -= 1000
+    while e < -1000:
+        p = _scale(2.0 ** -1000, p)
+        e += 1000
+    return _scale(math.ldexp(1.0, e), p)
+
+
+@njit(cache=True)
+def _spread(c, h, p):
+    """``c * h**4 * p`` lane by lane in extended range (``rules._table.spread_product``'s
+    mantissas and exponents: ``c h**4 = m 2**e`` by ``frexp``, then ``p`` times ``2**(e -
+    1)`` in exact steps and ``2 m`` last where ``e > 0``, ``m p`` first and ``2**e`` last
+    elsewhere, so no step over- or underflows where the lane's result does not)."""
+    mc, ec = math.frexp(c)
+    mh, eh = math.frexp(h)
+    m, e = math.frexp(mc * mh * mh * mh * mh)
+    e += ec + 4 * eh
+    if e > 0:
+        return _scale(2.0 * m, _pow2(p, e - 1))
+    return _pow2(_scale(m, p), e)
+
+
+@intrinsic
+def _nearer(typingctx, t, s, p):
+    """Lane by lane ``t`` where it is ``s`` to 2**-40 relative (or four steps of the least
+    subnormal number), ``s`` is NaN or ``p`` is not finite, else ``s``
+    (``dispatch._farpower``'s choice between a term and its extended-range product)."""
+    sig = t(t, s, p)
+
+    def codegen(context, builder, signature, args):
+        zero, close, steps = (context.get_constant(_F64, v) for v in (0.0, 2.0 ** -40,
+                                                                      2.0 ** -1072))
+
+        def absolute(v):
+            return builder.select(builder.fcmp_ordered("<", v, zero), builder.fsub(zero, v), v)
+        lanes = []
+        for k in range(signature.return_type.count):
+            a, b, q = (builder.extract_value(v, k) for v in args)
+            finite = builder.fcmp_ordered("==", builder.fsub(b, b), zero)
+            near = builder.fcmp_ordered("<=", absolute(builder.fsub(a, b)), builder.fadd(
+                builder.fmul(absolute(b), close), steps))
+            keep = builder.or_(builder.fcmp_unordered("!=", builder.fsub(q, q), zero),
+                               builder.or_(builder.fcmp_unordered("uno", b, b),
+                                           builder.or_(builder.fcmp_ordered("==", a, b),
+                                                       builder.and_(finite, near))))
+            lanes.append(builder.select(keep, a, b))
+        return context.make_tuple(builder, signature.return_type, lanes)
+    return sig, codegen
+
+
+@njit(cache=True)
+def _far(t, x, y, c, h, p, k):
+    """``t`` (argument ``k``'s term of the power row, its local derivative not finite or
+    below the smallest normal number) with each lane that is not the extended-range
+    product ``c * h**4 * p`` to a few ulps taken as it (:func:`_spread`, :func:`_nearer`;
+    ``c``, ``h`` the row's spread at ``|x|``), where the inputs are finite, ``x`` and (for
+    ``k`` 0) ``y`` nonzero, ``x`` positive or (``k`` 0) negative beside an integer ``y``
+    below 2**53 (``dispatch._farpower``'s cases; the sign of ``x**(y - 1)`` then
+    ``c``'s); ``t`` elsewhere."""
+    if not (x - x == 0.0 and y - y == 0.0) or x == 0.0 or k == 0 and y == 0.0:
+        return t
+    if x < 0.0:
+        if k == 1 or y != math.floor(y) or abs(y) >= 9007199254740992.0:
+            return t
+        if (y - 1.0) % 2.0 == 1.0:
+            c = -c
+    return _nearer(t, _spread(c, h, p), p)
+
+
+def _spread_term(d, pair, k, quotient):
+    """``term(x, y, out, p)`` of the power row's argument ``k``: ``d``'s ``f * p``
+    (``_scale``), where ``f`` is not finite or fell below the smallest normal number
+    taken in two steps (:func:`_two_steps`, ``quotient``: the row's ``(a, b)``, or
+    ``None``) and then :func:`_far` (``pair``: the row's compiled ``(c, h)``).  ``x **
+    2.5`` at x = 1e300, dx = 1e-300: 2.5e150, not inf; ``u ** k`` at u = 1e-310, k =
+    1e-300: 1e-290, not -7.1e-298 (attack66 F6; one function a term: each numba function
+    is a compile of its own, ~0.2 s)."""
+    sc, sh = pair
+    if quotient is None:
+        @njit
+        def plain(x, y, out, p):
+            f = d(x, y, out)
+            if f - f == 0.0 and not (-_TINY < f < _TINY):
+                return _scale(f, p)
+            return _far(_scale(f, p), x, y, sc(abs(x), y, out), sh(abs(x), y, out), p, k)
+        return plain
+    qa, qb = quotient
+
+    @njit
+    def term(x, y, out, p):
+        f = d(x, y, out)
+        if f - f == 0.0 and not (-_TINY < f < _TINY):
+            return _scale(f, p)
+        return _far(_two_steps(f, qa(x, y, out), qb(x, y, out), p), x, y,
+                    sc(abs(x), y, out), sh(abs(x), y, out), p, k)
+    return term
+
+
+def _quotients(rule, which="quotient_exprs"):
     """The compiled parts ``(a, b)`` of each argument's quotient (:attr:`Rule.quotient`),
-    ``None`` where it has none."""
+    or (``which`` ``"spread_exprs"``) ``(c, h)`` of its spread, ``None`` where it has
+    none."""
     return tuple(None if pair is None else tuple(_compile(e) for e in pair)
-                 for pair in rule.quotient_exprs)
+                 for pair in getattr(rule, which) or (None,) * rule.ufunc.nin)
 
 
 def _unary(ufunc, d0, q0=None):
@@ -547,14 +652,15 @@ def _promotion(c, integer_only):
 
 
 def _binary(ufunc, d0, d1, zero0, zero1, integer_only=(False, False),
-            quotients=(None, None)):
+            quotients=(None, None), spreads=(None, None)):
     """The overloads of a smooth binary row: :func:`_products_binary`'s, or where the row
-    writes a local derivative as a quotient, each term through :func:`_quotient_term`."""
+    writes a local derivative as a quotient, each term through :func:`_quotient_term`
+    (and :func:`_spread_term` where it spreads one)."""
     if all(q is None for q in quotients) or zero0 or zero1 or d0 is None or d1 is None:
         return _products_binary(ufunc, d0, d1, zero0, zero1, integer_only)
-    t0, t1 = (_quotient_term(d, q, 2) for d, q in zip((d0, d1), quotients))
-    t0 = t0 or _plain_term(d0)
-    t1 = t1 or _plain_term(d1)
+    t0, t1 = (_spread_term(d, s, k, q) if s is not None else
+              _quotient_term(d, q, 2) or _plain_term(d)
+              for k, (d, q, s) in enumerate(zip((d0, d1), quotients, spreads)))
     plain = _products_binary(ufunc, d0, d1, zero0, zero1, integer_only)
 
     def typer(a, b):
@@ -757,7 +863,8 @@ def _register():
         elif rule.kind == "smooth" and ufunc.nin == 2:
             d0, d1 = (_compile(e) for e in rule.exprs)
             typer = _binary(value, d0, d1, rule.derivs[0] == "0", rule.derivs[1] == "0",
-                            tuple(dom[2:] == ("int",) for dom in rule.domain), _quotients(rule))
+                            tuple(dom[2:] == ("int",) for dom in rule.domain), _quotients(rule),
+                            _quotients(rule, "spread_exprs"))
         elif rule.kind == "zero":
             typer = _zero_kind(value, ufunc.nin)
         elif rule.kind == "predicate" and not rule.operator:

@@ -10,7 +10,8 @@ as the row makes them (20 steps, ~170 operations each); then, still inside the c
 each kind's operator runs again on every 10th of its calls' operands from the middle of
 the run (the wave spread), 200 times each, and so does NumPy's on their values: the
 median process time per call, us, of the dual (``KIND``) and of the float operation
-(``KIND float``) and their quotient (``KIND x float``: the load cancels).  With
+(``KIND float``), their quotient (``KIND x float``: the load cancels) and the kind's
+calls a step (``KIND a step``: of the Jacobian's 20).  With
 ``--compare`` fresh processes alternate between the two checkouts (``_common.ab_main``).
 """
 import json
@@ -36,14 +37,17 @@ def child():
     import corpus59
     f, x = corpus59.PROBLEMS59["shallow water, in-place slices (1)"]
     kept = {kind: [] for kind in KINDS}
+    counts = dict.fromkeys(KINDS, 0)
     names = sorted({name for name, _ in KINDS})
     real = {name: getattr(ArrayDual, name) for name in names}
 
     def keeper(name):
         def op(a, b):
             key = (name, type(b).__name__)
-            if key in kept and len(kept[key]) < 400:
-                kept[key].append((a, b))
+            if key in kept:
+                counts[key] += 1
+                if len(kept[key]) < 400:
+                    kept[key].append((a, b))
             return real[name](a, b)
         return op
 
@@ -69,6 +73,7 @@ def child():
             got[kind] = statistics.median(dual_us)
             got[kind + " float"] = statistics.median(float_us)
             got[kind + " x float"] = got[kind] / got[kind + " float"]
+            got[kind + " a step"] = counts[key] / 20
         return r
 
     for name in names:

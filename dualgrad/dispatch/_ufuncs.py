@@ -687,11 +687,12 @@ def _packed(v):
     1:-1]`` of an (18, 18) field).  NumPy's ufuncs take such a view through their
     general iterator, whose set-up costs ~1 us at 272 elements against ~0.35 us on a
     contiguous array; the copy costs ~0.3 us, so it pays where the lean path reads the
-    view more than twice (a quotient's divisor: ``x / y``, ``1.0 / y``, ``-out / y``:
-    rows67).  The copy holds the same numbers in C order, the layout NumPy gives a
-    ufunc's result of such a view (its first axis's stride stays the largest: at least
-    two rows of at least two elements), and IEEE's arithmetic rounds each element
-    alike in either layout: the same bits in the same layout."""
+    view twice or more (a product's operands, the value's and the other's factor; a
+    quotient's divisor in ``x / y``, ``1.0 / y``, ``-out / y``: rows67).  The copy
+    holds the same numbers in C order, the layout NumPy gives a ufunc's result of such
+    a view (its first axis's stride stays the largest: at least two rows of at least
+    two elements), and IEEE's arithmetic rounds each element alike in either layout:
+    the same bits in the same layout."""
     if v.ndim == 2:
         m, n = v.shape
         s = v.strides

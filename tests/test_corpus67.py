@@ -72,3 +72,31 @@ def test_moving_limit_tie_on_floats_matches_the_thresholds():
             assert _quad._tie(specs, list(values)) == want, (ufunc, values)
             seen += want
     assert seen > 10                    # (ties met, not only misses)
+
+
+def test_a_product_by_one_is_the_dual_itself():
+    # d * 1 (int, float, np.float64) of a real slot-class scalar dual returns d (a path
+    # that ran: a new object on 2a9a2d7), whose bits are x * 1 and p * 1's; complex and
+    # vector-class duals still multiply (complex(x, inf) * 1 has a NaN real part), and
+    # every result equals the product by 1.0 written out.
+    from _probes import same_duals
+
+    specials = [0.0, -0.0, 5e-324, -2.5, 1e308, np.inf, -np.inf, np.nan]
+    made = 0
+    for v in specials:
+        for p in ([1.0, -0.0], [np.nan, 5e-324], [np.inf, -1e308]):
+            d = dg.Dual(v, p)
+            for one in (1, 1.0, np.float64(1.0)):
+                got = d * one
+                assert got is d
+                made += 1
+            want = dg.Dual(v * 1.0, [q * 1.0 for q in p])
+            same_duals(d * 1, want)
+    assert made == 72
+    z = dg.Dual(complex(1.0, np.inf), [1.0, 0.0])
+    assert (z * 1) is not z and np.isnan((z * 1).value.real)     # Python's own product
+    w = dg.Dual(2.0, np.arange(20.0))                            # the vector class
+    assert (w * 1) is not w and (w * 1).partials.tobytes() == w.partials.tobytes()
+    # a Hessian through literal factors: d^2/dxdy (x * 1 * y * 1) = 1 (analytic)
+    H = dg.hessian(lambda q: q[0] * 1 * q[1] * 1, np.array([0.3, -2.0]))
+    assert H.tolist() == [[0.0, 1.0], [1.0, 0.0]]

@@ -1752,6 +1752,11 @@ def _tiny(f, rule=None, k=0, args=()):
         # path, whose finiteness test then reads f element by element)
         if not f.size:
             return False
+        if k == 1 and rule is not None and rule.spread and type(args[-1]) is np.ndarray \
+                and _minimum(args[-1], axis=None) >= _OUT_ROOM:
+            return False        # d/dy's out log x: |log x| >= 2**-53 but at x = 1 (its
+            # exact 0), so normal where out >= 2**53 TINY; one pass where the test's
+            # three (2.0 ** u at N = 1e5, n = 1: 615 -> 1431 us without it, farpow67)
         af = np.absolute(f)
         low = af < TINY                               # (NaN: False)
         if not _count(low):
@@ -1788,6 +1793,7 @@ def _tiny(f, rule=None, k=0, args=()):
     return bool(lost.any())
 
 
+_OUT_ROOM = 2.0 ** 53 * TINY      # (see _tiny: d/dy's factor normal where out is past it)
 _BARE = {}          # (ufunc, k) -> where _numerator finds its array in args, or None
 
 

@@ -16,8 +16,8 @@ from ._lean_products import LEAN_PRODUCTS
 from ._lean_small import call_ufunc as _lean_call_ufunc, lean, lean_mixed, lean_power, \
     lean_power_mixed, lean_power_pair
 from ._reductions import lean_sum
-from ._ufuncs import (_hush, _unhush, apply, call, call_ufunc, call_unary_with_out,
-                      call_with_out, complex_small, small, with_number)
+from ._ufuncs import (_LAST, _errstate, _hush, _unhush, apply, call, call_ufunc,
+                      call_unary_with_out, call_with_out, complex_small, small, with_number)
 
 
 def _functions_on_first_use(func, args, kwargs, like=None):
@@ -32,7 +32,9 @@ def _functions_on_first_use(func, args, kwargs, like=None):
 
 _scalar.connect(apply=apply, call_ufunc=_lean_call_ufunc, call_unary_with_out=call_unary_with_out,
                 call_with_out=call_with_out, dispatch=_functions_on_first_use, small=small,
-                hush=_hush, unhush=_unhush, lean_power_mixed=lean_power_mixed)
+                hush=_hush, unhush=_unhush, lean_power_mixed=lean_power_mixed,
+                quiet=None if _errstate is None else
+                (_errstate.get, _errstate.set, _errstate.reset, _LAST))
 _array.connect(apply=apply, call=call, small=small, lean=lean, with_number=with_number,
                write_out=write_out, dispatch=_functions_on_first_use, operand=operand,
                lean_sum=lean_sum, complex_small=complex_small, lean_mixed=lean_mixed,

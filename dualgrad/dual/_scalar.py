@@ -48,7 +48,7 @@ _NUMPY_METHODS = frozenset({"numpy._core._methods", "numpy.core._methods"})
 
 # Entry points of higher layers, handed over by connect() (see the module docstring).
 apply = call_ufunc = call_unary_with_out = call_with_out = dispatch = hush = small = \
-    stack_lean = stack_scalars = unhush = lean_power_mixed = None
+    stack_lean = stack_scalars = unhush = lean_power_mixed = quiet = None
 # NumPy function -> its lean form for scalar duals, filled by the wing's lean modules
 # (dual/_joins.py: the joins; dual/_views.py: np.ravel, np.atleast_1d); None: the general path
 LEAN = {}
@@ -370,9 +370,12 @@ def _build(lines, n, value, terms_of_k, tag="a.tag", cls="C"):
         # floats is (1e308 * -2.5 is -inf there, inf + -inf NaN, with no warning)
         terms = terms_of_k(None)
         if any(f" {op} " in terms for op in "+-*/"):
-            lines += ["        token = _hush()", "        try:",
-                      f"            r.partials = {terms}", "        finally:",
-                      "            _unhush(token)"]
+            # hush() / unhush() written out (as dispatch's lean lines): two Python
+            # calls fewer in each of HBV's ~20,000 vector operations a Jacobian
+            lines += ["        e = _eget()", "        s = _HL[0]",
+                      "        token = _eset(s[1]) if e is s[0] or e is s[1] else _hush()",
+                      "        try:", f"            r.partials = {terms}", "        finally:",
+                      "            _ereset(token)"]
         else:
             lines.append(f"        r.partials = {terms}")
     for k in (range(n) if n is not None else []):
@@ -778,6 +781,12 @@ def _all_finite(v):
     return bool(np.all(np.isfinite(v)))
 
 
+def _no_state():
+    """NumPy's error state where it keeps none in a context variable: ``None``, never
+    the pair's first or second (``_HL`` below), so ``hush()`` runs every time."""
+    return None
+
+
 def _generate(n):
     """The class with ``n`` partials (``None``: the vector kind), compiled from the
     table in its own namespace (its source kept on disk: :func:`_kept_source`)."""
@@ -785,6 +794,10 @@ def _generate(n):
                  "_call": call_ufunc, "_again": call_unary_with_out, "_lpm": lean_power_mixed,
                  "_again2": call_with_out, "_nd": np.ndarray, "_F64D": np.dtype(np.float64),
                  "_zeros": np.zeros, "_hush": hush, "_unhush": unhush,
+                 # the error state's (get, set, reset, last quiet pair); without a
+                 # context variable no pair matches: hush() / unhush() every time
+                 **dict(zip(("_eget", "_eset", "_ereset", "_HL"),
+                            quiet or (_no_state, None, unhush, [(object(), object())]))),
                  "_L": _base.LIVE,                 # live tags: escaped duals raise
                  "_pow_mod": errors.pow_modulo,
                  "_M": errors.MADE, "_S": errors.SEQUENCE,   # comparisons noted
@@ -1234,7 +1247,8 @@ def unread_twins(items):
 
 
 _ENTRY_POINTS = ("apply", "call_ufunc", "call_unary_with_out", "call_with_out", "dispatch",
-                 "hush", "small", "stack_lean", "stack_scalars", "unhush", "lean_power_mixed")
+                 "hush", "small", "stack_lean", "stack_scalars", "unhush", "lean_power_mixed",
+                 "quiet")
 
 
 def connect(**entry_points):
@@ -1244,7 +1258,7 @@ def connect(**entry_points):
     if unknown:
         raise ValueError(f"dualgrad.dual._scalar.connect(): unknown entry points {unknown}")
     held = {"call_ufunc", "call_unary_with_out", "call_with_out", "hush", "unhush",
-            "lean_power_mixed"}
+            "lean_power_mixed", "quiet"}
     if _CLASSES and set(entry_points) & held:
         raise RuntimeError("dualgrad.dual._scalar.connect(): the generated classes hold "
                            f"{', '.join(sorted(held))}; they cannot change now")

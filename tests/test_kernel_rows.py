@@ -224,3 +224,55 @@ def test_a_written_argument_is_never_relaxed():
     a = np.arange(4.0)
     with pytest.raises(TypingError):
         kernel(a[::2], np.empty(2))
+
+
+def _divide_operands(rng, n, layout):
+    """``np.divide``'s ``values`` and the dual arguments' partials (shapes as
+    ``_kernels.local`` takes them) in one of the layouts the rule kernels meet."""
+    x, y = rng.uniform(0.5, 2.0, 40), rng.uniform(0.5, 2.0, 40)
+    y[3], x[5] = 0.0, np.inf                   # factors not finite: the zero rule's rows
+    px, py = _partials(rng, n)[:40], _partials(rng, n)[:40]
+    if layout == "strided":                    # an array dual's every other element
+        x, px = np.repeat(x, 2)[::2], np.repeat(px, 2, axis=0)[::2]
+    elif layout == "read-only":
+        for a in (x, px):
+            a.flags.writeable = False
+    elif layout == "constant":                 # a float divisor: y a stride-0 view
+        return [x, 2.5], (0,), [px]
+    elif layout == "row":                      # a row of constants over a 2-D dual
+        return [x.reshape(4, 10), y[:10].copy()], (0,), [px.reshape(4, 10, n)]
+    elif layout == "scalar dual":              # its partials broadcast over the rows
+        return [x, 1.75], (0, 1), [px, py[0]]
+    return [x, y], (0, 1), [px, py]
+
+
+@pytest.mark.parametrize("n", [1, 4, 3])
+@pytest.mark.engine_independent
+def test_rule_kernels_take_c_contiguous_read_only_values(n, monkeypatch):
+    """``_kernels.local`` hands the rule kernels C-contiguous values (a strided or
+    broadcast one copied first) and each kernel types them read-only: at most two
+    signatures per kernel (C-contiguous partials or not) where numba compiled one per
+    combination of layouts and writability (stop 65's CI run: 281 signatures of 176
+    rule kernels); every layout keeps the rule's bits (:func:`_rule_by_row` on the
+    operands broadcast)."""
+    from dualgrad.backend import _rule_kernels
+    from dualgrad.rules._table import RULES
+    monkeypatch.setattr(_rule_kernels, "KERNELS", {})      # fresh dispatchers
+    rule, rng = RULES[np.divide], np.random.default_rng(67 + n)
+    fns = derivative_functions(rule)
+    for layout in ("C", "strided", "read-only", "constant", "row", "scalar dual"):
+        values, duals, partials = _divide_operands(rng, n, layout)
+        with np.errstate(all="ignore"), _kernels.use("numba"):
+            out = np.divide(*values)
+            got = _kernels.local(rule, values, out, duals, partials)
+            factors = [np.broadcast_to(fns[k](*values, out), out.shape).reshape(-1)
+                       for k in duals]
+        want = _rule_by_row(factors, [np.broadcast_to(p, out.shape + (n,)).reshape(-1, n)
+                                      for p in partials])
+        assert got is not None, layout
+        _assert_bits(got.reshape(-1, n), want)
+    for duals, pair in _rule_kernels.KERNELS[np.divide].items():
+        for kernel in pair:
+            assert len(kernel.signatures) <= 2, kernel.signatures
+            for signature in kernel.signatures:       # xs, ys, outs: C, read-only
+                assert all(t.layout == "C" and not t.mutable for t in signature[:3]), signature

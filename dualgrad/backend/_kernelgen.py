@@ -114,7 +114,7 @@ dual at the other (``k * u``, ``u - k``): the row's products broadcast over the 
 import sys
 
 import numpy as np
-from ._jit import ENTRY, njit
+from ._jit import ENTRY, njit, one_layout
 
 _JIT = dict(cache=True, error_model="numpy", nogil=True)
 
@@ -509,10 +509,17 @@ def kernels(ufunc):
 def _dispatchers(flat, rows, loop=None):
     """``(flat, rows)`` numba dispatchers; the rows kernel's loop over ``n`` (a product
     rule's) is made first, under its name in this module, where numba looks up a
-    kernel's callees when it compiles it."""
+    kernel's callees when it compiles it.  Each types its values and its partials as
+    two read-only groups (``_jit.one_layout``): ``_kernels.local``'s C-contiguous
+    values, writable or not, share one signature per layout family of the partials
+    (all C-contiguous, else ``'A'``); another caller's strided values leave the
+    partials' C loops in place."""
     if loop is not None:
         globals()[loop.__name__] = njit(**_JIT)(loop)
-    return njit(**_JIT)(flat), njit(**_JIT)(rows)
+    names = flat.__code__.co_varnames[:flat.__code__.co_argcount - 1]
+    groups = (tuple(i for i, a in enumerate(names) if not a.startswith("p")),
+              tuple(i for i, a in enumerate(names) if a.startswith("p")))
+    return tuple(one_layout(njit(**_JIT)(fn), groups) for fn in (flat, rows))
 
 
 SMALL_KERNELS = {}    # ufunc -> the numba dispatcher of its small-array kernel

@@ -476,7 +476,14 @@ def local(rule, values, out, duals, partials):
 
     ``values`` are the ufunc's arguments (plain), ``out`` its result, ``duals`` the
     positions of the arguments that carry ``partials``.  Kernels exist for the rules
-    whose derivatives :mod:`dualgrad.backend._kernelgen` found arithmetic.
+    whose derivatives :mod:`dualgrad.backend._kernelgen` found arithmetic.  The
+    values reach the kernel C-contiguous (a number's or a broadcast operand's stride-0
+    view, a strided array copied first: ``N`` elements against the kernel's ``N * n``),
+    so that each kernel compiles at most two signatures (``_rule_kernels._dispatchers``:
+    C-contiguous partials or not), not one per combination of layouts (stop 65's CI
+    run: 281 signatures of 176 rule kernels, ~0.7 s of CPU each).  Partials are not
+    copied: a strided copy of ``N * n`` cost more than the kernel's strided reads
+    (``python bench/rule_layouts_ab.py``: fastci67).
     """
     p = partials[0]
     if type(p) is not np.ndarray or type(out) is not np.ndarray or \
@@ -495,6 +502,9 @@ def local(rule, values, out, duals, partials):
     operands += [_operand(p, target, partial_shape) for p in partials]
     if any(a is None for a in operands):
         return None
+    k = len(values) + 1                 # the values and the result first, then partials
+    operands = [a if i >= k or a.flags.c_contiguous else np.ascontiguousarray(a)
+                for i, a in enumerate(operands)]
     q = _buffers.empty(target)
     pair[n > 1](*operands, q.reshape(partial_shape))
     return q

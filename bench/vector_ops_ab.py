@@ -6,8 +6,8 @@ generated classes; prints only).
 
 Inside ``dg.jacobian`` of a function of a 17-vector ``p``, ``a = p[0] * 1.5`` and
 ``b = p[1] + 2.0`` (scalar duals of 17 partials) meet by ``+ - * /`` and ``a * 3.0``,
-``a - 1.0``; each figure the median us of a call over 20 batches of 2000 calls
-(``time.perf_counter``), in fresh processes alternating this checkout ("after") and
+``a - 1.0``; each figure the median process-time us of a call over 9 batches of 10,000
+calls (``time.process_time``: the other lanes' load falls out), in fresh processes alternating this checkout ("after") and
 ``--compare DIR``.
 """
 
@@ -38,11 +38,11 @@ def child():
         for name, call in cases.items():
             call()
             times = []
-            for _ in range(20):
-                t = time.perf_counter()
-                for _ in range(2000):
+            for _ in range(9):
+                t = time.process_time()
+                for _ in range(10000):
                     call()
-                times.append((time.perf_counter() - t) / 2000)
+                times.append((time.process_time() - t) / 10000)
             out[name] = statistics.median(times) * 1e6
         return p
 

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import dualgrad as dg
+from _probes import loaded_or_not  # noqa: F401  (the fixture ``loaded``)
 
 
 def _singular_values(z):
@@ -74,3 +75,29 @@ def test_a_refused_argument_is_named_in_words():
     with pytest.raises(TypeError, match=r"argument 1 \(the first of 2\); differentiable "
                                         r"in the last argument only"):
         dg.derivative(lambda v: sc.jv(v, 2.0), 1.0)
+
+
+def test_a_zero_exponent_with_a_nonzero_direction_keeps_its_slope(loaded):
+    # attack67 F1 (a regression of stop 66's x ** 0 fix): one level down the exponent
+    # 1e-200 v1 is 0 in value but not in its partial, and its slope was taken as an
+    # exact 0.  f = (A v0) ** (B v1): d2f / dv0 dv1 at v1 = 0 is B / v0 (f = 1, df/dv0 = 0)
+    H = dg.hessian(lambda v: (1e200 * v[0]) ** (1e-200 * v[1]), np.array([1.0, 0.0]))
+    assert H[0, 1] == pytest.approx(1e-200, rel=1e-14, abs=0)
+    assert H[1, 0] == pytest.approx(1e-200, rel=1e-14, abs=0)
+
+
+def test_an_inf_matrix_in_a_stack_leaves_the_others_singular_values_exact():
+    # attack67 F2 (a regression of stop 66's svd of non-finite A): one inf entry in one
+    # matrix of a stack made every matrix's partials NaN.  Oracle: first-order
+    # perturbation theory per finite matrix, ds_i / dA_jk = u_ji v_ik
+    B = np.random.default_rng(7).standard_normal((3, 3, 3))
+    B[1, 0, 1] = np.inf
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        J = dg.jacobian(lambda a: np.linalg.svd(a.reshape(3, 3, 3), compute_uv=False),
+                        B.ravel()).reshape(3, 3, 3, 3, 3)
+    for m in (0, 2):
+        U, _, Vh = np.linalg.svd(B[m])
+        want = np.einsum("ji,ik->ijk", U, Vh)
+        np.testing.assert_allclose(J[m, :, m], want, rtol=1e-12, atol=1e-14)
+    assert np.isnan(J[1, :, 1]).all()

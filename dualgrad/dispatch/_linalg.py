@@ -1621,7 +1621,12 @@ def _svd(a, full_matrices=True, compute_uv=True, hermitian=False, _deficient="ra
         # NumPy's NaN values, NaN partials: no vectors there (the tie resolution's
         # loops never ended on LAPACK's NaN vectors with numba loaded: attack66 F10)
         s = np.linalg.svd(A, compute_uv=False, hermitian=hermitian)
-        return make(s, np.full(s.shape + a.partials.shape[-1:], np.nan), a.tag)
+        partials = np.full(s.shape + a.partials.shape[-1:], np.nan)
+        good = np.all(np.isfinite(A), axis=(-2, -1))     # (attack67 F2: per matrix)
+        if good.any():
+            partials[good] = np.asarray(_svd(a[good], full_matrices, False, hermitian,
+                                             _deficient, _phase=_phase).partials)
+        return make(s, partials, a.tag)
     if isinstance(A, Dual) and not compute_uv or _deficient == "nan" and isinstance(A, Dual):
         U, s, Vt = _svd(A, False, True, hermitian, "nan",    # the inner level's vectors
                         _phase=_phase and compute_uv)

@@ -35,7 +35,7 @@ from ..rules._expr import LAZY
 from ..rules._table import (NOT_HOLOMORPHIC, _COMPILED, _DUAL_CALL, _NAMESPACE,
                              derivative_functions, entry_form, quotient_functions, rule_for,
                              spread_functions, spread_product, tangent_function, two_step,
-                             underflowed, tiny_below, TINY, value as _primal,
+                             underflowed, tiny_below, TINY, value as _primal, nonzero_somewhere,
                              _HUGE as _LIFT_DOWN)
 
 __all__ = ["apply", "call", "call_ufunc", "call_unary_with_out", "call_with_out", "lean",
@@ -1319,9 +1319,11 @@ def _scalar_quotient(rule, k, f, values, out, ps):
     pair = quotient_functions(rule)[k]
     if _is_finite(f) and not (abs(_primal(f)) < tiny_below(f) and
                               (pair is not None or rule.spread) and
-                              not (rule.spread and k == 0 and _primal(values[1]) == 0.0)):
+                              not (rule.spread and k == 0 and
+                                   not nonzero_somewhere(values[1]))):
         return [f * p for p in ps]      # (x ** 0's slope an exact 0, not an underflow:
-                                        # s ** 0 1.4 -> 61 us, bench/power_zero_ab.py: lead66)
+        # s ** 0 1.4 -> 61 us, bench/power_zero_ab.py: lead66; an exponent 0 whose
+        # partials are not, one level down, is none: attack67 F1)
     terms = _quotient_terms(pair, f, values, out, ps)
     if isinstance(f, Dual):
         plain = [_primal(v) for v in values]

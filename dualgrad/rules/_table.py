@@ -3149,7 +3149,14 @@ def underflowed(f, a, also=1.0):
     beside a partial ~x (attack62 11)."""
     small = tiny_below(f)
     f, a = value(f), value(a)
-    return abs(f) < small and a != 0.0 and value(also) != 0.0
+    return abs(f) < small and a != 0.0 and nonzero_somewhere(also)
+
+
+def nonzero_somewhere(x):
+    """Is ``x`` nonzero at some level (its value or a partial, any nesting)? (attack67 F1)"""
+    if _DUAL and isinstance(x, _DUAL[0]):
+        return nonzero_somewhere(x.value) or any(nonzero_somewhere(q) for q in x._plist())
+    return x != 0.0
 
 
 LIFT = 2.0 ** 104

@@ -101,3 +101,17 @@ def test_an_inf_matrix_in_a_stack_leaves_the_others_singular_values_exact():
         want = np.einsum("ji,ik->ijk", U, Vh)
         np.testing.assert_allclose(J[m, :, m], want, rtol=1e-12, atol=1e-14)
     assert np.isnan(J[1, :, 1]).all()
+
+
+def test_third_derivatives_of_a_far_range_power_of_an_array():
+    # attack67 F3 (a regression of stop 66's far-range powers): a third level's term came
+    # back from the extended-range product as a 0-d scalar dual for a (1,) array dual
+    # (IndexError, or a refusal of an object array the user never made, at u = 1075).
+    # d3/dk3 k**u = u (u - 1) (u - 2) k**(u - 3): inf at u = 1075, exactly rounded by
+    # ldexp at u = -700
+    import math
+    for u in (1075.0, -700.0):
+        T = dg.jacobian(lambda y: dg.hessian(lambda x: np.sum(x[0] ** x[1:]), y),
+                        np.array([2.0, u]))
+        want = math.inf if u > 1024 else math.ldexp(u * (u - 1) * (u - 2), int(u) - 3)
+        assert T[0, 0, 0] == pytest.approx(want, rel=1e-13, abs=0)

@@ -1934,7 +1934,11 @@ def _quotient_partials(rule, fns, duals, values, out, arrays, shape, total):
                 if getattr(p, "dtype", None) == _f64 and p.ndim:   # every level, in
                     tt = backend.combine([f], [p], shape, p.shape[-1]) if t is None else t
                     found = _farpower.power_terms(k, values, [p], [tt], lift=True)[0]
-                    t = t if found is tt else found                 # extended range
+                    if type(found) is type(tt) and np.shape(found) == np.shape(tt):
+                        t = t if found is tt else found             # extended range
+                    # (else a third level's term came back in another structure, a
+                    # 0-d scalar dual for a (2, 3) array dual: the product kept, as
+                    # before stop 66; attack67 F3's IndexError)
             fixed = fixed or t is not None
             factors.append(f if t is None else 1.0)
             partials.append(p if t is None else t)

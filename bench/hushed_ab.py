@@ -9,20 +9,18 @@ attack66 F7; prints only).
 Each case is one call inside ``dg.jacobian`` of a function of a 10-vector ``z`` (so the
 operation's operands hold 10 partials): ``det`` / ``inv`` of ``diag(z) + 1``, ``einsum``
 of a plain 10 x 10 matrix and ``z``, ``cumprod(z)``, the singular values of
-``diag(z) + 1``; each figure the median us of a call over 500 calls
-(``time.perf_counter``), in fresh processes alternating this checkout ("after") and
-``--compare DIR``.
+``diag(z) + 1``; each figure ``_common.median_time``'s us of a call in process time,
+in fresh processes alternating this checkout ("after") and ``--compare DIR``.
 """
 
 import json
-import statistics
 import sys
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _common import ab_main  # noqa: E402  (the A/B loop)
+from _common import ab_main, median_time  # noqa: E402  (the A/B loop)
 
 
 def child():
@@ -40,13 +38,7 @@ def child():
                  "cumprod": lambda: np.cumprod(z),
                  "svd values": lambda: np.linalg.svd(A, compute_uv=False)}
         for name, call in cases.items():
-            call()
-            times = []
-            for _ in range(500):
-                t = time.perf_counter()
-                call()
-                times.append(time.perf_counter() - t)
-            out[name] = statistics.median(times) * 1e6
+            out[name] = median_time(call, clock=time.process_time) * 1e6
         return z
 
     dg.jacobian(f, np.arange(1.0, 11.0))

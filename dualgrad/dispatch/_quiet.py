@@ -5,7 +5,9 @@ that module imports, can hush too: small62).
 :func:`_hush` / :func:`_unhush` set and reset the quiet variant of the caller's state;
 :data:`_LAST` keeps the last pair (the lean functions read it in place); :data:`PLAIN`
 is NumPy's own default state (the context variable's default: ``under="ignore"``,
-``divide``, ``over`` and ``invalid`` warn), which a caller may compare a state with.
+``divide``, ``over`` and ``invalid`` warn), which a caller may compare a state with;
+:func:`partials_hushed` wraps the functions whose partials are computed apart from
+their NumPy value.
 """
 
 import contextvars
@@ -58,23 +60,6 @@ def _unhush(token):
         _errstate.reset(token)
 
 
-def hush_outside_plain():
-    """:func:`_hush` outside NumPy's default error state, ``None`` in it (a token for
-    :func:`unhush_outside_plain`): partials computed apart from their value (a general
-    path's products, det's, inv's, cumprod's) raised FloatingPointError of an underflow
-    or overflow under ``np.errstate(all="raise")`` where the value reported nothing
-    (attack63 05); in the default state, where underflow is ignored, a partial can at
-    most warn of its overflow, as the products' (``_lean_products``)."""
-    if _errstate is not None and _errstate.get() is PLAIN:
-        return None
-    return _hush()
-
-
-def unhush_outside_plain(token):
-    if token is not None:
-        _unhush(token)
-
-
 def partials_hushed(fn):
     """``fn``, which makes a dual (or a tuple of them) whose value is NumPy's or LAPACK's
     word, run hushed (:func:`_hush`), and again under the caller's error state where a
@@ -118,8 +103,8 @@ def _count_report(kind, flag):
     _REPORTS[0] += 1
 
 
-def _any_lost(out, infinite):
-    return any(_lost(d, infinite) for d in (out if isinstance(out, tuple) else (out,)))
+def _any_lost(out, plain):
+    return any(_lost(d, plain) for d in (out if isinstance(out, tuple) else (out,)))
 
 
 def _lost(d, plain=False):

@@ -234,6 +234,14 @@ def _outer_frame(frame):
     return frame
 
 
+def _statement_text(node):
+    """The statement ``node`` as a message quotes it: its first line (a loop's head), cut
+    to 60 characters."""
+    import ast
+    text = ast.unparse(node).split("\n")[0]
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _object_locals(frame):
     """``"I01, made at line 29: I01 = np.array([[1 / t01, r01 / t01], ..."``: the local
     names of ``frame`` (the user's function) bound to NumPy object arrays of duals, each
@@ -242,8 +250,6 @@ def _object_locals(frame):
     complex refusal read "after f made a NumPy object array" and left the user to guess
     which of the function's arrays (a transfer-matrix code's fourth one: attackb66 R3).
     Error path only."""
-    import ast
-
     import numpy as np
     named = []
     for name, value in list(frame.f_locals.items()) if frame is not None else ():
@@ -252,9 +258,7 @@ def _object_locals(frame):
             continue
         made = _assignments(frame, name)
         if len(made) == 1:
-            statement = ast.unparse(made[0][1]).split("\n")[0]     # a for loop's head
-            statement = statement if len(statement) <= 60 else statement[:57] + "..."
-            name += f", made at line {made[0][0]}: {statement}"
+            name += f", made at line {made[0][0]}: {_statement_text(made[0][1])}"
         named.append(name)
     return "; ".join(named)
 
@@ -1956,9 +1960,7 @@ def _buffer_message(who, found, own):
     if made is not None:
         line, node, place = made
         own += f" (Line {line} is in {place}.)"
-        statement = ast.unparse(node)
-        statement = statement if len(statement) <= 60 else statement[:57] + "..."
-        where += f", made at line {line}: {statement}"
+        where += f", made at line {line}: {_statement_text(node)}"
         spelling = _like_spelling(_bound_value(node, name), x or "x")
     head = f"{who}: {text} stores a dual number into {name}, a plain NumPy array " \
         f"({where})"
@@ -2014,9 +2016,7 @@ def _updated_statement(depth):
     where = f" (line {line} in {code.co_name} of {code.co_filename}"
     made = _assignments(frame, name)
     if len(made) == 1:
-        statement = ast.unparse(made[0][1])
-        statement = statement if len(statement) <= 60 else statement[:57] + "..."
-        where += f"; {name} made at line {made[0][0]}: {statement}"
+        where += f"; {name} made at line {made[0][0]}: {_statement_text(made[0][1])}"
     return f"{name} {op}= {ast.unparse(node.value)}", name, \
         f"{name} = {name} {op} {value}", where + ")"
 

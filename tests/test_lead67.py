@@ -115,3 +115,28 @@ def test_third_derivatives_of_a_far_range_power_of_an_array():
                         np.array([2.0, u]))
         want = math.inf if u > 1024 else math.ldexp(u * (u - 1) * (u - 2), int(u) - 3)
         assert T[0, 0, 0] == pytest.approx(want, rel=1e-13, abs=0)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int16])
+def test_gradient_of_plain_integers_over_dual_coordinates(dtype):
+    # diff67 F2: np.gradient differences integer data as float64; dualgrad's dual-node
+    # formula differenced it in its dtype, which wrapped (uint8: 256 off).  Oracle: the
+    # complex step through NumPy's own formula on the float copy
+    f = np.array([5, 1, 0, 100, 7], dtype=dtype)
+    x0 = np.array([0.0, 1.0, 2.5, 3.0, 4.5])
+    want = np.array([np.imag(np.gradient(f.astype(complex), x0 + 1j * 1e-30 * e)) / 1e-30
+                     for e in np.eye(5)]).T
+    np.testing.assert_allclose(dg.jacobian(lambda x: np.gradient(f, x), x0), want,
+                               rtol=1e-13, atol=1e-13)
+
+
+def test_det_of_a_stack_takes_its_formula_matrix_by_matrix():
+    # diff67 F3 / attack67 F5: one member whose cofactors overflow sent every member to
+    # det * tr(A^-1 dA), 0 where the first member's cofactor is 1e-30.  d det / d a_00 of
+    # diag(1e-300, 1e-30, 1) is the cofactor 1e-30 * 1
+    A = np.stack([np.diag([1e-300, 1e-30, 1.0]), np.diag([1e200, 1e200, 1e200])])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        J = dg.jacobian(lambda a: np.linalg.det(a.reshape(2, 3, 3)), A.ravel())
+    assert J[0, 0] == pytest.approx(1e-30, rel=1e-14, abs=0)
+    assert J[0, 4] == pytest.approx(1e-300, rel=1e-14, abs=0)

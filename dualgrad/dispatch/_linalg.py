@@ -1094,9 +1094,17 @@ def _det_partials(A, det):
         # det * tr's inf, below: attack66 F9), the Laplace expansion's (nested: a
         # polynomial, no division, so no 1 / p**2 out of range as elimination's)
         if not isinstance(A.value, Dual):
+            # matrix by matrix: a stack's member whose cofactors overflow took every
+            # member back to det * tr, 0 for a 1e-30 cofactor beside it (diff67 F3)
             q = _det_partials_singular(A)
-            if bool(np.all(np.isfinite(q))) or bool(np.all(np.abs(det) < _TINY)):
+            keep = np.all(np.isfinite(q), axis=-1) | (np.abs(det) < _TINY)
+            if bool(np.all(keep)):
                 return q
+            try:
+                t = _det_times_trace(A, det)
+            except np.linalg.LinAlgError:
+                return q
+            return np.where(keep[..., None], q, t)
         else:
             m = np.shape(primal(A.value))[-1]
             if m > _EXPANDED:
@@ -1108,11 +1116,16 @@ def _det_partials(A, det):
                     "det(A)) or take np.linalg.slogdet")
             return _laplace(A).partials
     try:
-        tr = _trace_inverse(A.value, A.partials)
-        if tr is None:
-            tr = _trace_solve(A.value, A.partials)
+        return _det_times_trace(A, det)
     except np.linalg.LinAlgError:
         return _det_partials_singular(A)
+
+
+def _det_times_trace(A, det):
+    """``det * tr(A^-1 dA)``, Jacobi's formula (LinAlgError where A is singular)."""
+    tr = _trace_inverse(A.value, A.partials)
+    if tr is None:
+        tr = _trace_solve(A.value, A.partials)
     return det * tr if np.ndim(primal(det)) == 0 else det[..., None] * tr
 
 

@@ -8,7 +8,9 @@ and Hessian of det at c A0 against ``c**(m-1)`` and ``c**(m-2)`` times those at 
 (det is homogeneous of degree m), the scale factors taken in mpmath; per scale the
 largest error over the largest finite exact entry and the count of non-finite entries
 where the exact one is finite ("g err/nonfinite h err/nonfinite").  A Hessian of a 5 x 5
-out of range is refused (printed as "refused").
+out of range is refused (printed as "refused").  Then diagonal matrices whose entries
+span the float range (attack67 F4 / F5, lead67): the gradient's diagonal against the
+exact cofactors (products of the other entries, in mpmath), and the count of NaN entries.
 """
 
 import warnings
@@ -55,6 +57,15 @@ def main():
                 h = "refused"
             cells.append(f"{e}: g {_bad(g, _scaled(g1, c, m - 1))} h {h}")
         print(m, " ".join(cells))
+    for entries in ([1e250, 1e-100, 1e-250, 1e-250], [1e250, 1e100, 1e-200, 1e-200, 1e-260],
+                    [1e300, 1e100, 1e-300, 1e-300, 1e-300], [1e300, 1e100, 1e-50]):
+        m = len(entries)
+        g = dg.gradient(lambda z, m=m: np.linalg.det(z.reshape(m, m)),
+                        np.diag(entries).ravel()).reshape(m, m)
+        exact = [float(mpmath.fprod(mpmath.mpf(e) for j, e in enumerate(entries) if j != i))
+                 for i in range(m)]
+        print(f"diag{tuple(entries)}: got {np.diag(g).tolist()} exact {exact} "
+              f"NaN entries {int(np.isnan(g).sum())}")
 
 
 if __name__ == "__main__":

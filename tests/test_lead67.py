@@ -117,14 +117,14 @@ def test_third_derivatives_of_a_far_range_power_of_an_array():
         assert T[0, 0, 0] == pytest.approx(want, rel=1e-13, abs=0)
 
 
-@pytest.mark.parametrize("dtype", [np.uint8, np.int16])
+@pytest.mark.parametrize("dtype", [np.uint8, np.int16, list])
 def test_gradient_of_plain_integers_over_dual_coordinates(dtype):
     # diff67 F2: np.gradient differences integer data as float64; dualgrad's dual-node
-    # formula differenced it in its dtype, which wrapped (uint8: 256 off).  Oracle: the
-    # complex step through NumPy's own formula on the float copy
-    f = np.array([5, 1, 0, 100, 7], dtype=dtype)
+    # formula differenced it in its dtype, which wrapped (uint8: 256 off), and a list's
+    # f[index] raised TypeError.  Oracle: the complex step through NumPy's own formula
+    f = [5, 1, 0, 100, 7] if dtype is list else np.array([5, 1, 0, 100, 7], dtype=dtype)
     x0 = np.array([0.0, 1.0, 2.5, 3.0, 4.5])
-    want = np.array([np.imag(np.gradient(f.astype(complex), x0 + 1j * 1e-30 * e)) / 1e-30
+    want = np.array([np.imag(np.gradient(np.asarray(f, dtype=complex), x0 + 1j * 1e-30 * e)) / 1e-30
                      for e in np.eye(5)]).T
     np.testing.assert_allclose(dg.jacobian(lambda x: np.gradient(f, x), x0), want,
                                rtol=1e-13, atol=1e-13)

@@ -760,6 +760,7 @@ def _gradient_coordinates(f, x, ax, edge_order):
     ``edge_order`` at the ends, written as dual operations in NumPy's order (its
     formula is a smooth function of the nodes; where they are evenly spaced NumPy
     takes the uniform branch, the same function)."""
+    f = operand(f)                 # a list as NumPy reads it (a list's f[index] failed)
     if type(f) is np.ndarray and f.dtype.kind in "iu":
         f = f.astype(np.float64)   # as NumPy's own np.gradient: integers differenced in
         # their dtype wrapped (uint8 data 256 off: diff67 F2)

@@ -1305,12 +1305,46 @@ def _line_callables(frame):
     import linecache
     import re
     line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+    plain = _plain_calls(line, frame)
     for dotted in re.findall(r"([A-Za-z_][\w.]*)\s*\(", line):
+        if dotted in plain:             # math.cos(2.0): no dual reaches it (attackb67 R3)
+            continue
         head, *rest = dotted.split(".")
         obj = frame.f_locals.get(head, frame.f_globals.get(head, getattr(builtins, head, None)))
         for part in rest:               # no property or __getattr__ runs on the error path
             obj = inspect.getattr_static(obj, part, None)
         yield obj
+
+
+def _plain_calls(line, frame):
+    """The callees (dotted text) that ``line`` calls only on plain numbers: every
+    argument made of literals and of names bound in ``frame`` to Python or NumPy
+    numbers, with arithmetic between them (``math.cos(2.0)``, ``math.sqrt(c)``);
+    an empty set where the line does not parse alone.  Error path only."""
+    import ast
+    import numbers
+    try:
+        tree = ast.parse(line.strip())
+    except SyntaxError:
+        return set()
+
+    def plain(node):
+        if isinstance(node, ast.Constant):
+            return isinstance(node.value, numbers.Number)
+        if isinstance(node, ast.Name):
+            value = frame.f_locals.get(node.id, frame.f_globals.get(node.id))
+            return isinstance(value, numbers.Number)
+        if isinstance(node, ast.UnaryOp):
+            return plain(node.operand)
+        if isinstance(node, ast.BinOp):
+            return plain(node.left) and plain(node.right)
+        return False
+
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+    texts = {ast.unparse(n.func) for n in calls}
+    taking = {ast.unparse(n.func) for n in calls
+              if not all(map(plain, [*n.args, *(k.value for k in n.keywords)]))}
+    return texts - taking
 
 
 def math_spellings(frame):
@@ -1876,6 +1910,8 @@ def _stored_buffer(depth):
         if not isinstance(node, ast.Subscript):
             return None
         target, text, rebind = node.value, f"{ast.unparse(node)} = ...", None
+        while isinstance(target, ast.Subscript):      # D[0][1] = ...: a view of D
+            target = target.value
     else:
         found = _call_target(node)
         if found is None:
@@ -1885,8 +1921,9 @@ def _stored_buffer(depth):
             target = target.value
     name = ast.unparse(target)
     buffer = _resolve(target, frame)
-    if getattr(buffer, "shape", None) is None or getattr(buffer, "dtype", None) is None:
-        return None
+    dtype = getattr(buffer, "dtype", None)
+    if getattr(buffer, "shape", None) is None or dtype is None or dtype == object:
+        return None                   # an object array's element D[0] is no view of D
     made = _assignments(frame, name)
     made = (*made[0], f"{frame.f_code.co_name} of {frame.f_code.co_filename}") \
         if len(made) == 1 else None         # where that line is: a library's own file
@@ -4588,11 +4625,12 @@ def from_scipy(who, exc):
                 f"dualgrad.scipy.spatial.transform import {cls}")
     if drop:
         fix = f"{drop}; or {fix}"
+    line = _caller_line(exc, entry)
     if not told:                # its own error on an argument it cannot read as floats
         return DualTypeError(
             f"{who}: {func} raised {type(exc).__name__}({str(exc)!r}) on a dual number "
             "argument; expected NumPy functions or ufuncs there, which dualgrad follows "
-            f"(SciPy's other functions do not take dual numbers). Fix: {fix}, or apply "
+            f"(SciPy's other functions do not take dual numbers).{line} Fix: {fix}, or apply "
             f"{func} to dg.stop_gradient(d) (the plain value) where no derivative is "
             "wanted.")
     reason = getattr(exc, "ufunc_refusal", None) or ""
@@ -4604,14 +4642,35 @@ def from_scipy(who, exc):
         # "converts its input with np.asarray")
         return DualTypeError(
             f"{who}: {func} passed a dual number to a ufunc that does not take it there "
-            f"({reason}); expected plain numbers in that argument. Fix: pass a plain "
+            f"({reason}); expected plain numbers in that argument.{line} Fix: pass a plain "
             f"number or array there, or apply {func} to dg.stop_gradient(d) (the plain "
             "value) where no derivative is wanted.")
     return DualTypeError(
         f"{who}: {func} converts its input with np.asarray, which drops the derivatives "
-        f"of dual numbers; expected NumPy functions or ufuncs, which dualgrad follows. "
+        f"of dual numbers; expected NumPy functions or ufuncs, which dualgrad follows.{line} "
         f"Fix: {fix}, or apply {func} to dg.stop_gradient(d) (the plain value) where no "
         "derivative is wanted." + _in_library(exc, entry))
+
+
+def _caller(exc, entry):
+    """The frame that called the SciPy function ``entry`` in ``exc``'s traceback (the
+    traceback's last frame where ``entry`` is not in it; ``None`` for none)."""
+    import traceback
+    caller = None
+    for frame, _ in traceback.walk_tb(exc.__traceback__):
+        if frame is entry:
+            break
+        caller = frame
+    return caller
+
+
+def _caller_line(exc, entry):
+    """`` (at line N of FILE: `code`)`` for the user's line that called the SciPy
+    function ``entry`` (attackb67 R2: its refusals named no line); ``""`` where a
+    library called it or no frame is found."""
+    caller = _caller(exc, entry)
+    line = "" if caller is None else user_line(caller)
+    return f" {line}" if line else ""
 
 
 def _in_library(exc, entry):
@@ -4619,12 +4678,7 @@ def _in_library(exc, entry):
     ``entry`` (PYPOWER's newtonpf calling spsolve: userpower50, differentiating a power
     flow through the package's own solver), the fix above is not the user's to apply:
     the sentence that says so and names the implicit-function steps; ``""`` otherwise."""
-    import traceback
-    caller = None
-    for frame, _ in traceback.walk_tb(exc.__traceback__):
-        if frame is entry:
-            break
-        caller = frame
+    caller = _caller(exc, entry)
     if caller is None:
         return ""
     module = caller.f_globals.get("__name__") or ""

@@ -723,8 +723,9 @@ def _operand(a, rule, k):
     it (partials ``None`` for a constant, shape ``None`` for anything but an array dual;
     an array dual's partials may be deferred), or ``None`` for an argument :func:`_pair`
     leaves to the general loop.  A NumPy integer, bool or small-float scalar (``cx * u``
-    in a loop over ``zip(cxs, ...)`` of an int array: rows65) is :func:`call`'s own
-    float64 of it (:func:`_promoted`), the number a Python float would give."""
+    in a loop over ``zip(cxs, ...)`` of an int array: rows65), or an ndarray of those
+    dtypes (``F * cxs``: rows68), is :func:`call`'s own float64 of it (:func:`_promoted`:
+    the cast NumPy's float64 loop makes of it), the number a Python float would give."""
     t = type(a)
     if t in _SMALL_SCALARS:
         return None if _integer_only(rule, k) else (_promoted(a, rule, k), None, None)
@@ -735,7 +736,11 @@ def _operand(a, rule, k):
             return None
         return v, p, v.shape
     if t is _ndarray:
-        return (a, None, None) if a.dtype is _F64 else None
+        if a.dtype is _F64:
+            return a, None, None
+        if a.dtype.type in _SMALL_SCALARS and not _integer_only(rule, k):
+            return a.astype(_f64), None, None   # call's own float64 (its _promoted):
+        return None                 # an int array of lattice speeds, F * cxs (rows68)
     if t is float:
         return _f64(a), None, None
     if t is _f64:

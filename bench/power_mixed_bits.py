@@ -5,9 +5,10 @@
 
 Each case is one of ``u ** k``, ``k ** u``, ``t ** k``, ``c ** u``, ``u ** c`` (``k`` a
 scalar dual, ``u`` an array dual, ``t`` a float64 ndarray, ``c`` a Python or NumPy float;
-each also spelled ``np.power``), ``np.float_power(u, k)``, ``u ** t``, ``t ** u`` and ``u **
+each also spelled ``np.power``; ``u ** c`` also with ``c`` a NumPy float and, where
+integral, a Python int: small68), ``np.float_power(u, k)``, ``u ** t``, ``t ** u`` and ``u **
 v`` (two array duals, power65), on values and partials drawn from special numbers (+-0,
-subnormals, 1e-160, 1e154, 3e300, +-inf, NaN, negative bases, integers) in several
+subnormals, 1e-300, 1e-160, 1e154, 1e300, 3e300, +-inf, NaN, negative bases, integers) in several
 layouts (contiguous, strided, reversed, Fortran-ordered partials, 2-D values), sizes
 below and past ``SMALL_BELOW``, other directions, a nested (Hessian) level, under
 NumPy's default, ``ignore`` and ``raise`` error states.  A case's record: the result's class, its value's and partials' bytes,
@@ -31,7 +32,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 SPECIAL = [0.7312, 2.5, -1.3, -2.0, 0.0, -0.0, 1.0, -1.0, 3.0, 0.5, 5e-324, -1e-310,
-           1e-160, 1e154, 1e160, 3e300, -3e300, float("inf"), -float("inf"), float("nan")]
+           1e-160, 1e154, 1e160, 3e300, -3e300, float("inf"), -float("inf"), float("nan"),
+           1e-300, 1e300]
 
 
 def cases(quick):
@@ -101,7 +103,12 @@ def cases(quick):
                         # underflow test, farpow67)
                         "u ** c": lambda u, k, c=c: u ** c,
                         "np.power(u, c)": lambda u, k, c=c: np.power(u, c),
+                        # small68: a NumPy float's and an int's (a ** -1: lean_power's
+                        # entry from x ** (y - 1.0), its exponent a Python float)
+                        "u ** f64(c)": lambda u, k, c=c: u ** np.float64(c),
                     }
+                    if c == c and abs(c) < 1e6 and c == int(c):
+                        forms["u ** int(c)"] = lambda u, k, c=int(c): u ** c
                     if layout == "C" and c in (0.7312, -1.3, 0.0, np.inf):
                         forms.update({
                             "np.float_power(u, k)": lambda u, k: np.float_power(u, k),

@@ -78,7 +78,8 @@ def without_numba(request, monkeypatch):
     from dualgrad.dispatch import _lean_small
     monkeypatch.setattr(_loader, "READY", False)
     monkeypatch.setattr(_loader, "LOAD_AFTER", 10 ** 18)
-    for cell in (_lean_small._SCALE, _lean_small._CUBE, _lean_small._POWER_SCALE):
+    for cell in (_lean_small._SCALE, _lean_small._CUBE, _lean_small._POWER_SCALE,
+                 _lean_small._POWER_NUMBER):
         request.addfinalizer(lambda c=cell, held=cell[0]: c.__setitem__(0, held))
         cell[0] = None
 

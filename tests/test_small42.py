@@ -88,10 +88,11 @@ def cube_calls(request):
 @pytest.fixture
 def power_calls(request):
     """Calls of ``u ** y``'s entry point (a number ``y``; farpow67: its factor's
-    underflow test in the loop)."""
+    underflow test in the loop; small68: its factor too, from NumPy's ``x ** (y -
+    1.0)``)."""
     _loader.load()
     u = dg.Dual(np.ones(3) + 1.0, np.ones((3, 1)), tag=new_tag())
-    return _spy_cell(request, _lean_small._POWER_SCALE, lambda: u ** 2.5)
+    return _spy_cell(request, _lean_small._POWER_NUMBER, lambda: u ** 2.5)
 
 
 def _array(n, tag, layout="c", N=10):

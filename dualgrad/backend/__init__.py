@@ -64,6 +64,12 @@ Propagation
         the compiled entry point of ``u ** y`` (a number ``y``) on small 1-D values: the
         factor's products, False where it is not finite or underflowed beside a nonzero
         base; made on first use and kept in the cell ``[entry]`` that dispatch calls.
+    ``power_number_entry()``, ``POWER_NUMBER``
+        the same from the power row's regular branch's NumPy part ``w = x ** (y - 1.0)``:
+        the factor (the table's generated ``regular_power_x``), its tests and products in
+        one call, False where a base or ``y`` is zero or the factor is not finite or
+        underflowed; made on first use and kept in the cell ``[entry]`` that dispatch
+        calls.
     ``power_mixed_entry(base)``, ``POWER_MIXED``
         the compiled entry points of a scalar's power with small 1-D values (``u ** k``,
         ``t ** k``: the exponent a float, ``base`` 0; ``k ** u``, ``2.0 ** u``: the base,
@@ -233,7 +239,8 @@ from ._loader import loaded as kernels_loaded
 from ._loader import at_call as kernels_at_call
 from ._propagate import (EXACT, EXACT_FLAT, combine, combine_complex, combine_small, convolve,
                          cross, CUBE, cube_kernel, POWER_PAIR, power_pair_kernel, POWER_MIXED,
-                         power_mixed_entry, POWER_SCALE, power_scale_entry,
+                         power_mixed_entry, POWER_SCALE, power_scale_entry, POWER_NUMBER,
+                         power_number_entry,
                          entry_cell, entry_made, exact1, exact2, exact_number, exact_row, exact_cell, finite, from_rows,
                          join, lean_sum, small_empty,
                          lean_work, LEAN_FLAT, LEAN_ROWS, LEAN_WORK, local_kernel, local_kernel2,
@@ -248,6 +255,7 @@ __all__ = [
     "combine", "combine_complex", "combine_small", "scaled_small", "pair_small", "scaled_kernel",
     "pair_kernel", "outer_small", "cube_kernel", "CUBE", "power_pair_kernel", "POWER_PAIR",
     "power_mixed_entry", "POWER_MIXED", "power_scale_entry", "POWER_SCALE",
+    "power_number_entry", "POWER_NUMBER",
     "local_kernel", "local_kernel2", "entry_cell", "entry_made", "small_empty", "lean_sum", "EXACT",
     "EXACT_FLAT", "exact1", "exact2",
     "exact_number", "exact_row", "exact_cell",

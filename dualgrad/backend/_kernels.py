@@ -162,6 +162,18 @@ def small_power_scale_entry():
         types.boolean(vector, vector, types.float64[:, :], types.float64[:, ::1]))
 
 
+def small_power_number_entry():
+    """``_numba_kernels.power_number_entry`` compiled as the entry point of its one
+    signature (1-D ``x``, ``out``, ``w`` and 2-D partials of any layout, the float
+    ``c``; the result 2-D C-contiguous), numba loaded by the caller, who must pass
+    native float64 ndarrays of exactly those dimensions and a Python or NumPy float
+    (the kernel tests the lengths), as :func:`small_entry`'s callers do."""
+    from numba import types
+    vector = types.float64[:]
+    return _kernels().power_number_entry.compile(types.boolean(
+        vector, types.float64, vector, vector, types.float64[:, :], types.float64[:, ::1]))
+
+
 def small_power_pair_entry():
     """``_numba_kernels.power_pair_entry`` compiled as the entry point of its one
     signature (five 1-D float64 arrays ``x, y, out, w, v`` and two 2-D ``p, q`` of any

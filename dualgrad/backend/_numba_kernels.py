@@ -29,7 +29,7 @@ def _lazy(fn):
 _VECTOR = {}        # name -> argument types compiled with LLVM's SLP vectorizer on
 # Lazy kernels called only through their compiled entry point (``_kernels.small_entry``,
 # ``small_cube_entry``, ``small_outer_entry``): compiled without numba's runtime (``_jit.ENTRY``)
-_ENTRIES = {"scale_entry", "cube_entry", "power_scale_entry", "outer_entry",
+_ENTRIES = {"scale_entry", "cube_entry", "power_scale_entry", "power_number_entry", "outer_entry",
             "power_pair_entry", "power_exponent_entry", "power_base_entry"}
 
 
@@ -301,6 +301,34 @@ def power_scale_entry(x, f, p, out):
         for k in range(n):
             out[i, k] = fi * p[i, k]
     return not bad
+
+
+@_lazy
+def power_number_entry(x, c, out, w, p, t):
+    """The partials of ``x ** c`` for small 1-D values ``x`` of an array dual (partials
+    ``p``) and a number ``c`` (``dispatch._lean_small.lean_power``), given NumPy's part
+    ``w = x ** (c - 1.0)`` of the power row's regular branch (``Expr.kernel_split``'s):
+    the factor ``f[i]`` by the table's generated ``regular_power_x`` (``c * w[i]``, the
+    product NumPy's ``y * x ** (y - 1.0)`` rounds) and ``t[i, :] = f[i] * p[i, :]``
+    (:func:`power_scale_entry`'s products), so the same bits, without the branch's
+    NumPy product and the zero test before it (small68).  True where every factor is
+    finite: ``regular_power_x`` makes it NaN at a zero ``x[i]`` or ``c`` (the row's
+    limits) and where ``|f[i]|`` is below the smallest normal number (farpow67's
+    underflowed factor), the cases :func:`power_scale_entry` declines or the caller
+    tests first.  False, ``t`` partly written, for anything else and for operands of
+    other lengths: the caller's old way runs.  Compiled as one entry point
+    (``_kernels.small_power_number_entry``)."""
+    rows, n = p.shape
+    if x.shape[0] != rows or out.shape[0] != rows or w.shape[0] != rows or \
+            t.shape[0] != rows or t.shape[1] != n:
+        return False
+    for i in range(rows):
+        fi = regular_power_x(x[i], c, out[i], w[i])
+        if fi - fi != 0.0:
+            return False
+        for k in range(n):
+            t[i, k] = fi * p[i, k]
+    return True
 
 
 @_lazy

@@ -19,7 +19,8 @@ _sum = np.add.reduce
 __all__ = ["combine", "small", "lean_work", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS", "DEFERRING",
            "combine_small", "combine_complex", "outer_small",
            "scaled_small", "pair_small", "scaled_kernel", "cube_kernel", "CUBE",
-           "power_pair_kernel", "POWER_PAIR", "power_mixed_entry", "POWER_MIXED", "entry_made",
+           "power_pair_kernel", "POWER_PAIR", "power_mixed_entry", "POWER_MIXED",
+           "power_number_entry", "POWER_NUMBER", "entry_made",
            "pair_kernel", "local_kernel", "local_kernel2", "lean_sum", "EXACT", "EXACT_FLAT",
            "exact1", "exact2", "exact_number", "exact_row", "exact_cell", "scaled", "outer", "cross", "weighted_sum", "where",
            "finite", "rows", "from_rows", "take", "take_along", "running_product", "convolve",
@@ -763,6 +764,19 @@ def power_scale_entry():
     """:data:`POWER_SCALE`'s entry point, made now (numba loaded by the caller) and kept
     there."""
     entry = POWER_SCALE[0] = _kernels.small_power_scale_entry()
+    return entry
+
+
+# ``u ** y``'s (a number ``y``) compiled entry point from the regular branch's NumPy part
+# (``_kernels.small_power_number_entry``) once :func:`power_number_entry` made it, as
+# ``POWER_SCALE`` (which takes the factor made; small68)
+POWER_NUMBER = [None]
+
+
+def power_number_entry():
+    """:data:`POWER_NUMBER`'s entry point, made now (numba loaded by the caller) and kept
+    there."""
+    entry = POWER_NUMBER[0] = _kernels.small_power_number_entry()
     return entry
 
 

@@ -93,6 +93,8 @@ _POWER_MIXED = backend.POWER_MIXED     # [u ** k's / t ** k's entry, k ** u's / 
 _power_mixed = backend.power_mixed_entry
 _POWER_SCALE = backend.POWER_SCALE     # [u ** y's entry (a number y), once made]
 _power_scale = backend.power_scale_entry
+_POWER_NUMBER = backend.POWER_NUMBER   # [u ** y's entry from x ** (y - 1.0), once made]
+_power_number = backend.power_number_entry
 _NO_ROWS = np.empty((0, 0))            # the partials of a plain base (t ** k) ...
 _NO_ROW = np.empty(0)                  # ... and of a number base (2.0 ** u): no term
 # ``y - 1.0`` of a float64 array as ``y - _ONE``: the same subtraction in NumPy's float64
@@ -321,13 +323,33 @@ def lean_power(a, b):
     cube = b == 3 and _SQUARE_IS_MUL
     if cube:
         y = 3.0                   # (NumPy's float64 of 3 as np.float64(b) is: the same loop)
-    else:
-        y = _f64(b)
+    else:                         # a Python float: NumPy's float64 of it, as of
+        y = b if tb is float else float(b)      # np.float64(b) (the same loop; small68)
         if not y - y == 0.0:
             return None
     out = np.power(x, y)
     if type(out) is not _nd or out.dtype is not _F64 or out.shape != x.shape:
         return call(_POWER, (a, b), out)
+    small = work < _BELOW[0] and x.ndim == 1 and p.ndim == 2
+    if not cube and y != 0.0 and small and _loader.READY:
+        if _errstate is None:                           # pragma: no cover
+            token = _hush()
+        else:                     # (the hush written out, as below)
+            e = _eget()
+            s = _LAST[0]
+            token = _eset(s[1]) if e is s[0] or e is s[1] else _hush()
+        try:                      # the regular branch's NumPy part (tests/test_kernels.py
+            w = x ** (y - 1.0)    # holds the table to it); its factor y * w, the tests
+        finally:                  # (a zero base, an underflowed or not finite factor)
+            if _errstate is None:                       # pragma: no cover
+                _unhush(token)    # and products in one compiled call (small68): the
+            else:                 # same bits as the lines below, which run where it
+                _ereset(token)    # declines (a zero base among them: the table's limits)
+        t = _small_empty(p.shape)
+        if (_POWER_NUMBER[0] or _power_number())(x, y, out, w, p, t):
+            return make_real(out, t, tag)
+    if not cube:
+        y = _f64(y)               # (the old way's exponent, as it was)
     if cube and _loader.READY and work < _BELOW[0] and x.ndim == 1 and p.ndim == 2:
         entry = _CUBE[0]          # small 1-D values: the factor and its products in one
         if entry:                 # compiled call, no hush (small61; the first call makes it)
@@ -364,7 +386,6 @@ def lean_power(a, b):
     # (x = 1e160, y = -1: -1e-320 beside dx ~ x, hess58; x = 1e-310, y = 2.5, dx = 1e300:
     # 0 for 2.5e-165, farpow67); not for 0.01 <= y <= 1 (|y| x**(y - 1) >= TINY for
     # every float x) nor y = 0 (the row's d/dx x**0 = 0: no test there)
-    small = work < _BELOW[0] and x.ndim == 1 and p.ndim == 2
     if y != 0.0 and small and _loader.READY:    # small 1-D values: the test in the
         t = _small_empty(p.shape)               # products' loop (one compiled call)
         if not (_POWER_SCALE[0] or _power_scale())(x, f, p, t):

@@ -17,9 +17,13 @@ process).  The unary rows' pieces: NumPy's ``__array_ufunc__`` protocol alone (`
 of an object whose method returns at once), the lean function called without it, the
 factor's ``np.cos(x)``, the partials' kernel, the error state's context variable set and
 reset, the result made, and since small39 the entry point that replaced the partials'
-kernel call for small 1-D values (``_kernels.small_entry``: no dispatcher).  ``--calls``:
+kernel call for small 1-D values (``_kernels.small_entry``: no dispatcher).  Since small68
+also ``a ** -1`` and ``a ** 2.5`` beside their float ops (``x ** -1`` is NumPy's
+reciprocal), the value's ``np.power``, the factor's NumPy part ``x ** -2.0`` and, with
+``--numba``, the entry point that makes the factor and the partials
+(``backend.POWER_NUMBER``).  ``--calls``:
 instead, each operation's (also ``k * a``, ``a ** 3``, ``M @ a``, ``a[2:5]``, ``a[3]``,
-``a * k``, ``a / k``, ``k - a``) Python-level
+``a * k``, ``a / k``, ``k - a``, ``a ** -1``, ``a ** 2.5``) Python-level
 calls and
 builtin (C) calls as ``sys.setprofile`` sees them (ufunc calls and numba's entry points
 of ``_kernels.small_exact`` show as C calls or not at all: ufuncs are not builtins).
@@ -108,6 +112,13 @@ def main():
         "1.0 / y": lambda: 1.0 / y,
         "np.add.reduce(x)": lambda: np.add.reduce(x),
         "pair_small (a * b's partials)": lambda: _propagate.pair_small(y, p, x, q),
+        # small68: a number's power, and the two float ops beside it (x ** -1 is
+        # NumPy's reciprocal, x ** 2.5 its power loop)
+        "a ** -1": lambda: a ** -1, "a ** 2.5": lambda: a ** 2.5,
+        "x ** -1 (a ** -1's float op)": lambda: x ** -1,
+        "x ** 2.5 (a ** 2.5's float op)": lambda: x ** 2.5,
+        "np.power(x, -1.0) (a ** -1's value)": lambda: np.power(x, -1.0),
+        "x ** -2.0 (a ** -1's factor's NumPy part)": lambda: x ** (-1.0 - 1.0),
     }
     if opts.numba:
         pieces["pair_kernel (a * b's partials)"] = lambda: _propagate.pair_kernel(y, p, x, q)
@@ -121,6 +132,10 @@ def main():
             lambda: _propagate.exact2(np.multiply, x, y, p, q)
         pieces["exact_number (a * 2.0's)"] = \
             lambda: _propagate.exact_number(np.multiply, 0, x, 2.0, p)
+        number = _propagate.POWER_NUMBER[0] or _propagate.power_number_entry()
+        w = x ** -2.0
+        pieces["np.empty + power_number entry (a ** -1's partials, small68)"] = \
+            lambda: number(x, -1.0, out, w, p, np.empty(p.shape))
     samples = {k: [] for k in pieces}
     for _ in range(opts.rounds):
         for k, fn in pieces.items():
@@ -144,7 +159,8 @@ def calls(a, b):
            "a ** 2": lambda: a ** 2, "k * a": lambda: k * a, "a ** 3": lambda: a ** 3,
            "M @ a": lambda: M @ a, "a[2:5]": lambda: a[2:5],    # (lean45: bench_engine's)
            "a[3]": lambda: a[3], "a * k": lambda: a * k, "a / k": lambda: a / k,
-           "k - a": lambda: k - a}                                 # (small46)
+           "k - a": lambda: k - a,                                 # (small46)
+           "a ** -1": lambda: a ** -1, "a ** 2.5": lambda: a ** 2.5}   # (small68)
     for name, op in ops.items():
         op(), op()
         seen = []

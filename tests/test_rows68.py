@@ -248,3 +248,27 @@ def test_newmark_row_complex_step():
     x = np.array([2.0, 800.0, 0.01])
     np.testing.assert_allclose(dg.jacobian(f, x), _complex_step(f, x), rtol=1e-11,
                                atol=1e-13)
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_number_operators(request, monkeypatch, n):
+    """``k * u``, ``u * k``, ``u / k``, ``k - u``, ``u + k`` of a Python int or float or a
+    NumPy float64 / int64 ``k``: the general path's bits (``call`` of the number's
+    float64), NumPy's value, with no call of ``_hush`` (the error state set inline)."""
+    without_numba(request, monkeypatch)
+    tag = new_tag()
+    u = _dual(tag, (6, 7), n)
+    hushed = spy_on(monkeypatch, _ufuncs, "_hush", lambda args, result: 1)
+    for k in (3, -2, 0.5, -0.0, 1e-300, np.float64(2.5), np.int64(-3), 2 ** 70):
+        for ufunc, fn, args in ((np.multiply, lambda: k * u, lambda c: (c, u)),
+                                (np.multiply, lambda: u * k, lambda c: (u, c)),
+                                (np.divide, lambda: u / k, lambda c: (u, c)),
+                                (np.subtract, lambda: k - u, lambda c: (c, u)),
+                                (np.add, lambda: u + k, lambda c: (u, c))):
+            with np.errstate(all="ignore"):
+                want = _ufuncs.call(RULES[ufunc], args(np.float64(k)))
+                del hushed[:]
+                got = fn()
+            if type(k) in (int, float) or type(k) is np.float64 and ufunc is not np.divide:
+                assert not hushed, (ufunc, k)   # (u / h of a NumPy h: small()'s two steps,
+            same_duals(got, want)               # corpus65; u * np.int64: small())

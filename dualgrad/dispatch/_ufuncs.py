@@ -2165,12 +2165,16 @@ def with_number(rule, k):
     if expr is None or {"x" if k == 0 else "y", "out"} & expr.names:
         return None
     ufunc, d = rule.ufunc, derivative_functions(rule)[k]
+    whole = _integer_only(rule, 1 - k)      # (ldexp's exponent: _promoted's int64)
 
     def apply(a, number):
-        c = _promoted(number, rule, 1 - k) if type(number) is int else _f64(number)
+        c = _promoted(number, rule, 1 - k) if whole and type(number) is int else \
+            _f64(number)                    # (_promoted's float64 of an int too)
         values = (a.value, c) if k == 0 else (c, a.value)
         out = ufunc(*values)
-        token = _hush()
+        current = _eget()                   # _hush, inline (rows68: ~4000 calls in the
+        seen, quiet = _LAST[0]              # lattice Boltzmann row's Jacobian)
+        token = _eset(quiet) if current is seen or current is quiet else _hush()
         try:
             f = d(*values, out)
             p = a._p
@@ -2185,9 +2189,24 @@ def with_number(rule, k):
                 else:                       # NumPy float, below the pool (rows66)
                     partials = backend.scaled(f, backend.concrete(p))
         finally:
-            _unhush(token)
+            _ereset(token)
+        if type(out) is _ndarray and out.dtype is _F64:
+            r = _new(_ArrayDual)            # make_array of a float64 value, written
+            r.value = out                   # out (as the lean paths make theirs)
+            r._p = partials
+            r.tag = a.tag
+            r._c = None
+            return r
         return dual.make_array(out, partials, a.tag)
     return apply
+
+
+_new = object.__new__
+if _errstate is not None:
+    _eget, _eset, _ereset = _errstate.get, _errstate.set, _errstate.reset
+else:                                                   # pragma: no cover
+    _eget = object          # (a new object: never the last pair's state, so _hush())
+    _eset, _ereset = None, _unhush
 
 
 _POOL_FROM = backend._buffers.MIN_BYTES     # (scaled's pooled buffers from this size)

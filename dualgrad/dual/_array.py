@@ -1697,10 +1697,14 @@ def _operator(rule, reflected):
             read = read_object(b)                  # of scalar duals: read once, then the
             if read is not b:                       # array duals' own path
                 return outer(a, read)
-        if fast is not None and type(b) in numbers and _plain(a) and \
-                a.value.ndim and a.tag in _LIVE and \
-                not (quotient and type(b) is float and b and 1.0 / b in _INF):
-            return fast(a, b)              # a * 2.0: one pass, less to check than small()
+        if fast is not None and type(b) in numbers:
+            v, p = a.value, a._p           # (_plain, inline: rows68)
+            if type(v) is _nd and v.dtype == _f64 and v.ndim and \
+                    (type(p) is _nd and p.dtype == _f64 or type(p) is _Deferred) and \
+                    a.tag in _LIVE and \
+                    not (quotient and type(b) is float and b and 1.0 / b in _INF):
+                return fast(a, b)          # a * 2.0: one pass, less to check than small()
+            v = p = None
         if type(a.value) is _nd and a.value.dtype is _c128:   # complex values (a spectral
             result = complex_small(rule, (b, a) if reflected else (a, b))  # solver's u * u):
             if result is not None:                                  # their own lean path

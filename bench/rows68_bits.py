@@ -9,7 +9,8 @@ index (``F[:, :, np.int64(i)] = R``: one to three directions, broadcast items,
 overlapping and reversed sources, read-only and wrong shapes, out of range); object
 ndarrays of scalar duals read again (``np.linalg.solve(M, b)`` of ``M =
 np.diag([m, m, m])``, then M changed in place, reshaped, its items replaced, another
-call's); the lattice Boltzmann and Newmark rows' Jacobians (bench/corpus64.py) at two
+call's); ``np.linalg.solve(A, b)`` of array duals (special values, views, singular,
+1 x 1 to 5 x 5, mismatched directions and shapes); the lattice Boltzmann and Newmark rows' Jacobians (bench/corpus64.py) at two
 points each and the shallow water row's (bench/corpus59.py).  Each case's value,
 partials (every level's arrays as bytes), their strides, exception and warnings go into
 one SHA-1 (prints only).
@@ -202,6 +203,38 @@ def objects(q):
     run("obj ints", lambda: np.linalg.det(E))
 
 
+def solves(q):
+    """``np.linalg.solve(A, b)`` of array duals, one matrix and a vector: special values,
+    views, 1 x 1 to 5 x 5, singular, mixed directions, other shapes (the general lines)."""
+    tag = q.tag
+    rng = np.random.default_rng(68)
+    for n in (1, 2, 3):
+        for m in (1, 2, 3, 5):
+            A = rng.standard_normal((m, m)) + m * np.eye(m)
+            pA, pb = rng.standard_normal((m, m, n)), rng.standard_normal((m, n))
+            bv = rng.standard_normal(m)
+            for name, Av in (("A", A), ("A.T", A.T), ("nan", np.where(np.eye(m) > 0, A, np.nan)),
+                             ("inf", A + np.diag([np.inf] + [0.0] * (m - 1))),
+                             ("singular", np.zeros((m, m))), ("tiny", A * 1e-300)):
+                a = dg.Dual(Av, pA, tag=tag)
+                for bname, b in (("b", dg.Dual(bv, pb, tag=tag)),
+                                 ("b F", dg.Dual(bv, np.asfortranarray(pb), tag=tag)),
+                                 ("b special", dg.Dual(np.resize(np.array(SPECIAL), m),
+                                                       np.resize(np.array(SPECIAL), (m, n)),
+                                                       tag=tag)),
+                                 ("b live", q[0] * bv + q[1]), ("b 2-D", dg.Dual(
+                                     np.ones((m, 2)), np.ones((m, 2, n)), tag=tag))):
+                    run(f"solve {n} {m} {name} {bname}", lambda: np.linalg.solve(a, b))
+                run(f"solve {n} {m} {name} view", lambda: np.linalg.solve(a[:, :], a[0]))
+    a = dg.Dual(np.eye(3) * 2.0, np.ones((3, 3, 2)), tag=tag)
+    run("solve directions", lambda: np.linalg.solve(a, dg.Dual(np.ones(3), np.ones((3, 1)),
+                                                               tag=tag)))
+    run("solve shapes", lambda: np.linalg.solve(a, dg.Dual(np.ones(2), np.ones((2, 2)),
+                                                           tag=tag)))
+    run("solve wide", lambda: np.linalg.solve(dg.Dual(np.ones((2, 3)), np.ones((2, 3, 2)),
+                                                      tag=tag), q))
+
+
 KEPT = []
 
 
@@ -216,6 +249,7 @@ def body(q):
     rolls(q)
     stores(q)
     objects(q)
+    solves(q)
     return q
 
 

@@ -17,7 +17,7 @@ from . import _buffers, _kernels, _loader
 _sum = np.add.reduce
 
 __all__ = ["combine", "small", "lean_work", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS", "DEFERRING",
-           "combine_small", "combine_complex", "outer_small",
+           "combine_small", "combine_complex", "complex_term", "outer_small",
            "scaled_small", "pair_small", "scaled_kernel", "cube_kernel", "CUBE",
            "power_pair_kernel", "POWER_PAIR", "power_mixed_entry", "POWER_MIXED",
            "power_number_entry", "POWER_NUMBER", "entry_made",
@@ -471,22 +471,22 @@ def combine_complex(factors, partials):
             if f == 1.0 and (g == 1.0 or g == -1.0):
                 return p + q if g == 1.0 else p - q
             return None
-        first = _complex_term(f, p)
+        first = complex_term(f, p)
         if first is None:
             return None
         if g is f and type(f) is np.ndarray:            # u * u: tested once
             return first + (f[..., None] * q if f.ndim else f * q)
-        second = _complex_term(g, q)
+        second = complex_term(g, q)
         return None if second is None else first + second
     if len(factors) == 1:
         f, p = factors[0], partials[0]
         if type(f) is float:                            # a + 2.0, 2.0 - a
             return p.copy() if f == 1.0 else -p if f == -1.0 else None
-        return _complex_term(f, p)
+        return complex_term(f, p)
     return None
 
 
-def _complex_term(f, p):
+def complex_term(f, p):
     """:func:`scaled` of a NumPy scalar or ndarray ``f`` (not a Python number) and
     ``p``, or ``None`` where ``f`` is not finite somewhere."""
     if type(f) is np.ndarray and f.ndim:

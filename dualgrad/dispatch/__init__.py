@@ -16,6 +16,8 @@ from ._lean_products import LEAN_PRODUCTS
 from ._lean_small import call_ufunc as _lean_call_ufunc, lean, lean_mixed, lean_power, \
     lean_power_mixed, lean_power_pair
 from ._reductions import lean_sum
+from ._lean_complex import lean_complex
+from . import _ufuncs
 from ._ufuncs import (_LAST, _errstate, _hush, _unhush, apply, call, call_ufunc,
                       call_unary_with_out, call_with_out, complex_small, small, with_number)
 
@@ -30,6 +32,7 @@ def _functions_on_first_use(func, args, kwargs, like=None):
     return dispatch(func, args, kwargs, like=like)
 
 
+_ufuncs._complex_lean[0] = lean_complex    # complex_small's generated lines (complex68)
 _scalar.connect(apply=apply, call_ufunc=_lean_call_ufunc, call_unary_with_out=call_unary_with_out,
                 call_with_out=call_with_out, dispatch=_functions_on_first_use, small=small,
                 hush=_hush, unhush=_unhush, lean_power_mixed=lean_power_mixed,

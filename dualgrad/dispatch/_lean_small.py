@@ -64,6 +64,7 @@ from ..errors import ARRAYS as _ARRAYS, MADE as _MADE
 from ..dual._array import argument_factors, array_and_scalar as _array_and_scalar, \
     read_object
 from ..rules._table import RULES, TINY, derivative_functions, regular_branch
+from ._lean_complex import lean_complex as _lean_complex
 from ._nested import nested
 from ._ufuncs import (_LAST, _errstate, _hush, _pair, _promoted, _tiny, _unhush, _variable, call,
                       call_ufunc as _call_ufunc, lean as _lean)
@@ -74,6 +75,7 @@ __all__ = ["call_ufunc", "lean", "lean_mixed", "lean_constant", "lean_power",
 
 _nd = np.ndarray
 _F64 = np.dtype(np.float64)
+_C128 = np.dtype(np.complex128)
 _f64 = np.float64
 _new = object.__new__
 _POWER = RULES[np.power]
@@ -232,6 +234,9 @@ def lean_constant(rule, a, b):
         fns = _mixed_factors(rule)
     if fns is None or not x.ndim or getattr(type(scalar), "_kind", None) != "slots":
         return None
+    if x.dtype is _C128:          # a complex grid (``1j * w * s``): its lean line, which
+        fast = _lean_complex(rule)    # complex_small would call after the general entry's
+        return None if fast is None else fast(a, b)     # way to it (~2 us; complex68)
     if x.dtype is not _F64:       # an int or bool grid (``r * np.arange(1, 51)``): in
         x = _promoted(x, rule, 1 - k)   # float64, as ``call`` computes with it (loops61:
         if type(x) is not _nd or x.dtype is not _F64:    # 18 us there); else ``None``

@@ -513,7 +513,7 @@ def nested_array(rule, args):
     return make(out, total, tag)
 
 
-def complex_small(rule, args):
+def complex_small(rule, args, out=None):
     """:func:`call` of a smooth rule on one or two arguments where a value or
     partials array is complex128 (a spectral solver's ``G * fft(u)``, ``u * u``,
     ``dt * Nn``), without the general scan: ``None``, having computed nothing, for
@@ -534,7 +534,21 @@ def complex_small(rule, args):
     so the result is its own to the bit, its NaN/inf handling (a zero partial stays
     0 beside an infinite factor) included.  ``u * u`` on 64 cells, n = 1: ~30 ->
     ~18 us (``python bench/small_calls.py --only spectral`` times the whole
-    solver; ``python bench/ssfm.py --ops`` a split-step loop's operations)."""
+    solver; ``python bench/ssfm.py --ops`` a split-step loop's operations).
+
+    First the rule's generated function (:func:`._lean_complex.lean_complex`: these
+    steps written out for the rule, complex68), which answers ``None``
+    having computed nothing where its case does not hold, or calls this function back
+    with the value it made as ``out`` where a factor is not finite or a quotient's
+    underflowed: from ``out`` on, the steps below (NumPy reports on the value once)."""
+    if out is None:
+        fast = _COMPLEX_LEAN.get(rule.ufunc, _MISS)
+        if fast is _MISS:
+            fast = None if _complex_lean[0] is None else _complex_lean[0](rule)
+        if fast is not None and len(args) == rule.ufunc.nin:
+            result = fast(*args)
+            if result is not None:
+                return result
     if rule.tangent:
         return _tangent_small(rule, args)
     if rule.kind != "smooth" or rule.select or len(args) > 2:
@@ -598,7 +612,8 @@ def complex_small(rule, args):
     if any(fns[k] is None for k in positions):
         return None                           # the general path names the argument
     n = partials[0].shape[-1]
-    out = rule.ufunc(*values)
+    if out is None:
+        out = rule.ufunc(*values)
     if type(out) is not _ndarray or out.dtype is not _C128 or not out.ndim or \
             shape is not None and out.shape != shape:
         return call(rule, args, out)
@@ -626,6 +641,12 @@ def complex_small(rule, args):
     return dual.make_array(out, total, tag)
 
 
+# ufunc -> the rule's function of :mod:`._lean_complex` (made there on first use), or None;
+# [its maker, lean_complex], set by dispatch's import (that module imports this one)
+_COMPLEX_LEAN = {}
+_complex_lean = [None]
+
+
 def _complex_lost(rule, f, k, args):
     """Did the local derivative ``f`` (complex values) of argument ``k`` of the quotient
     row ``rule`` lose its number: not finite, or below the smallest normal number in
@@ -639,7 +660,11 @@ def _complex_lost(rule, f, k, args):
     items = f.ravel().tolist()                      # small: Python's sum and abs of its
     if not cmath.isfinite(sum(items, 0j)):          # numbers, C loops (NumPy's calls cost
         return True                                 # more here: bench/silent63.py --check)
-    return min(map(abs, items), default=np.inf) < TINY and _tiny(f, rule, k, args)
+    try:
+        low = min(map(abs, items), default=np.inf) < TINY
+    except OverflowError:       # Python's abs of a modulus past the float range (parts of
+        low = True              # 1.3e308: x / y's -out / y), which np.absolute makes inf:
+    return low and _tiny(f, rule, k, args)      # _tiny's test (OverflowError, complex68)
 
 
 def _tangent_small(rule, args):
@@ -1322,7 +1347,7 @@ def _scalar_quotient(rule, k, f, values, out, ps):
     as "not a function of x alone"; ``arctan(exp(x0 x1))``'s H00 inf at chunk=1, NaN
     at others: diff57 R1 / attack57 d28); the plain call is the gradient's own."""
     pair = quotient_functions(rule)[k]
-    if _is_finite(f) and not (abs(_primal(f)) < tiny_below(f) and
+    if _is_finite(f) and not (_modulus(_primal(f)) < tiny_below(f) and
                               (pair is not None or rule.spread) and
                               not (rule.spread and k == 0 and
                                    not nonzero_somewhere(values[1]))):
@@ -1340,6 +1365,16 @@ def _scalar_quotient(rule, k, f, values, out, ps):
     elif rule.spread:
         terms = _far_terms(rule, k, values, out, ps, terms)
     return terms
+
+
+def _modulus(v):
+    """``abs(v)`` of a number, ``inf`` where Python's ``abs`` of a complex number raises
+    ``OverflowError`` (finite parts, a modulus past the float range: ``-out / y`` of
+    ``x / y`` at parts of 1.3e308, complex68), as NumPy's ``np.absolute`` gives it."""
+    try:
+        return abs(v)
+    except OverflowError:
+        return math.inf
 
 
 def _far_terms(rule, k, values, out, ps, terms):
@@ -1396,7 +1431,7 @@ def _quotient_terms(pair, f, values, out, ps):
     if isinstance(f, Dual):
         return _nested_terms(pair, f, values, out, ps)
     if _is_finite(f):
-        if pair is None or not abs(_primal(f)) < tiny_below(f):
+        if pair is None or not _modulus(_primal(f)) < tiny_below(f):
             return [f * p for p in ps]
         a = _part(pair[0], values, out)
         if a is None or not underflowed(f, a):
@@ -1457,7 +1492,7 @@ def _lost(f, a):
     v = _primal(a)
     if not (f - f == 0.0):
         return v - v == 0.0
-    return abs(f) < TINY and v != 0.0
+    return _modulus(f) < TINY and v != 0.0
 
 
 def _kept(t, q):
@@ -1465,7 +1500,7 @@ def _kept(t, q):
     ``t``'s plain value fell below the smallest normal number and ``q``'s did not: the
     two steps' ``p a`` underflowed (d2/dt2 (1e-100 t)**3 gave 0.0 for 6e-300, its ``(p
     a) / b`` = (1e-100 3e-300) / 1e-100; attack58 02, on a preview of this change)."""
-    tv, qv = abs(_primal(t)), abs(_primal(q))
+    tv, qv = _modulus(_primal(t)), _modulus(_primal(q))
     if tv < TINY and TINY <= qv < math.inf:
         return q
     return _finite_first(t, q)

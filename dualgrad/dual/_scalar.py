@@ -334,8 +334,11 @@ def _underflow_tests(rule, refs):
             # took s ** 0 from 1.4 to 61 us: bench/power_zero_ab.py, lead66); d/dy's
             # out log x likewise, an exact 0 at x = 1 (farpow67)
             src, also = "x", "y" if k == 0 else "x - 1.0"
+        # (a complex modulus tested after its parts: Python's abs raised OverflowError
+        # past the float range, x / y's -out / y of parts 1.3e308; complex68)
         floats.append(f"(-_T < {f} < _T if type({f}) is float else type({f}) is complex "
-                      f"and abs({f}) < _T)" + (f" and {src} != 0.0" if src else "") +
+                      f"and -_T < {f}.real < _T and -_T < {f}.imag < _T and abs({f}) < _T)" +
+                      (f" and {src} != 0.0" if src else "") +
                       (f" and {also} != 0.0" if also else ""))
         nested.append(f"_uf({f}, {src or '1.0'}" + (f", {also})" if also else ")"))
     return " or ".join(f"({t})" for t in floats), " or ".join(nested)

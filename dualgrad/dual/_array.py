@@ -484,6 +484,11 @@ class ArrayDual(Dual):
             if rule is None:
                 rule = rule_for(ufunc)            # scipy.special's rules load on first use
             if rule is not None:
+                v = self.value                    # complex values (np.sqrt(z)): their
+                if type(v) is _nd and v.dtype is _c128:     # lean line, where small()
+                    result = complex_small(rule, inputs)    # sends them (complex68)
+                    if result is not None:
+                        return result
                 result = small(rule, inputs)
                 if result is not None:
                     return result

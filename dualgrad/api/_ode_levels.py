@@ -137,6 +137,12 @@ def expand(x, index, dims):
     level = index.get(x.tag)
     if level is None:
         raise Unseen([x])
+    if len(dims) == 1 and getattr(type(x), "_kind", None) == "slots":
+        v = x.value                     # (a real scalar dual of floats: its value and
+        row = x._plist()                # partials as one float64 row, the numbers the
+        if type(v) is float and len(row) + 1 == dims[0] and \
+                all(type(p) is float for p in row):     # lines below copy; dg.quad's
+            return np.array([v, *row])  # ends' probes: corpus68)
     if len(dims) == 1:                  # (one level: the value and its partials side by
         a, b = x.value, partials_array(x)   # side, what the steps below write there)
         if not isinstance(a, Dual) and not isinstance(b, Dual):

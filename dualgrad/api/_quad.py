@@ -559,6 +559,20 @@ def _tie(specs, values):
 
 
 
+def _tied_at_limit(specs, inputs):
+    """Whether :meth:`_Watch.__call__`'s lines for a NaN source's ufunc at a moving limit
+    may record: ``False`` only where its plain ``inputs`` are complex (those lines
+    return) or real and on no branch point (``_tie`` false: they record nothing);
+    ``True`` wherever that is not known (an input ``_plain`` or a place cannot read)."""
+    try:
+        values = [_plain(v) for v in inputs]
+        if any(type(v) is not float and np.iscomplexobj(v) for v in values):
+            return False
+        return _tie(specs, values)
+    except Exception:   # noqa: BLE001 - unknown: the full lines decide
+        return True
+
+
 def _place_moves(u, rlo, rhi, tag, beside=None):
     """Whether the place of ``u``'s branch, crossed between the records ``rlo`` and
     ``rhi`` (bracketing it), moves in the level ``tag``: the place's derivative in a
@@ -922,6 +936,11 @@ class _Watch:
                for kink, _, _ in specs):
             return          # (a kink of order k matters from derivative order k + 1)
         nan = _nan_edge(ufunc)
+        if nan and self.limit is not None and type(ufunc) is np.ufunc and \
+                not _tied_at_limit(specs, inputs):
+            return          # (a NaN source at a moving limit records a tie alone: none
+            #                 here, so the lines below, which record nothing, are skipped:
+            #                 the luminosity row's limit term 0.81, bench/quad_phases63.py)
         if not _moves(list(inputs)) and (self.limit is not None or not _any_dual(inputs)):
             return                      # (duals that do not move here are recorded: a
             #                             clamp's side, np.clip(x - p, 0, None) > 0 below
@@ -2023,10 +2042,22 @@ class _Integrand:
                                         "(vectorized=True)")
         else:
             outs = []
+            plain = type(watch) is _Watch       # (start and check written out for a
+            levels = watch.levels is not None   # node that records nothing: corpus68)
             for xi in x.tolist():
-                watch.start()
+                if plain:
+                    watch.seen, watch.picked, watch.kink_ties = [], [], []
+                    if levels:
+                        watch.step_seen = []
+                else:
+                    watch.start()
                 out = _unboxed(self.func(xi, *self.args))
-                watch.check(xi, False)
+                if plain and not watch.seen and not watch.step_seen and not watch.nan_met:
+                    watch.seen = None           # (check's own lines where there is nothing
+                    if watch.step_seen is not None:     # to compare: no branch, no smooth
+                        watch.step_seen = None          # step, no NaN source met)
+                else:
+                    watch.check(xi, False)
                 if not isinstance(out, _SCALARS) and np.ndim(out) != 0:   # (np.ndim
                     raise self._shape_error(np.shape(out), "one number for a float x")
                 #                  of a scalar dual dispatches: ~3.5 us a node)

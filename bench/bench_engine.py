@@ -180,8 +180,13 @@ SMALL_OPS = (
     ("np.cos(a)", lambda a, b, k: np.cos(a)),
     # small66: two scipy.special rows with generated entries (erf's 2/sqrt(pi) product,
     # k1's -k0 - out / x in the loop)
-    ("sc.erf(a)", lambda a, b, k: sc.erf(a)), ("sc.k1(a)", lambda a, b, k: sc.k1(a)))
+    ("sc.erf(a)", lambda a, b, k: sc.erf(a)), ("sc.k1(a)", lambda a, b, k: sc.k1(a)),
+    # small68: a number's power of a base holding a zero (the compiled entry declines
+    # there and the table's whole row runs), its product by _Z10 included on both sides
+    ("(a * z) ** 2.5", lambda a, b, k: (a * _Z10) ** 2.5))
 _M10 = np.linspace(-1.0, 1.0, 100).reshape(10, 10)
+_Z10 = np.ones(10)
+_Z10[3] = 0.0
 _T10 = np.linspace(0.5, 2.0, 10)
 
 

@@ -4,7 +4,8 @@
 
 Each round runs, for every row (SIR, Hodgkin-Huxley, pendulum, Fresnel, Kepler, allele,
 bench/corpus63.py's BEM rotor and bench/corpus60.py's Euler-Lotka root: loops65; the
-shallow water, lattice Boltzmann and HBV rows: rows65; Mie: rows66; Newmark: rows68), ``bench/bench_corpus.py --only ROW`` of this checkout and
+shallow water, lattice Boltzmann and HBV rows: rows65; Mie: rows66; Newmark: rows68; the
+luminosity and heat-exchanger dg.quad rows: corpus68), ``bench/bench_corpus.py --only ROW`` of this checkout and
 then of ``--compare``'s (each checkout's own script and dualgrad, a fresh process each,
 ``PYTHONPATH`` cleared), and reads the table's ``dualgrad / approx_fprime``; printed: the
 median over rounds for each side, every round's figure, and the median of the rounds'
@@ -25,7 +26,9 @@ ROWS = {"SIR": [], "Hodgkin": [], "pendulum": [], "Fresnel": [], "Kepler": [], "
         # the array rows rows65 worked (not scalar loops but for HBV's): --only them
         "shallow water": ["--corpus59"], "lattice Boltzmann": ["--corpus64"],
         "HBV": ["--corpus64"], "Mie": ["--corpus64"],      # (Mie: rows66)
-        "Newmark": ["--corpus64"]}                         # (rows68)
+        "Newmark": ["--corpus64"],                         # (rows68)
+        # dg.quad's rows (corpus68): --only them
+        "luminosity": ["--corpus62"], "exchanger": ["--corpus63"]}
 
 
 def ratio(tree, row, flags):

@@ -122,7 +122,9 @@ def test_gradient_of_plain_integers_over_dual_coordinates(dtype):
     # diff67 F2: np.gradient differences integer data as float64; dualgrad's dual-node
     # formula differenced it in its dtype, which wrapped (uint8: 256 off), and a list's
     # f[index] raised TypeError.  Oracle: the complex step through NumPy's own formula
-    f = [5, 1, 0, 100, 7] if dtype is list else np.array([5, 1, 0, 100, 7], dtype=dtype)
+    # (diff68 F6: data that wraps in int16 too, 32767 - (-32768))
+    data = [5, 1, 0, 100, 7] if dtype is np.uint8 else [32767, -32768, 0, 100, 7]
+    f = data if dtype is list else np.array(data, dtype=dtype)
     x0 = np.array([0.0, 1.0, 2.5, 3.0, 4.5])
     want = np.array([np.imag(np.gradient(np.asarray(f, dtype=complex), x0 + 1j * 1e-30 * e)) / 1e-30
                      for e in np.eye(5)]).T

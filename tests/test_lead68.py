@@ -72,3 +72,34 @@ def test_math_calls_on_plain_numbers_are_not_listed():
     assert "write np.sin for math.sin, np.exp for math.exp (they take duals)" in text
     fix = text.split("Fix: ")[1].split("elsewhere")[0]
     assert "math.cos" not in fix and "math.sqrt" not in fix
+
+
+@pytest.mark.parametrize("s, u, v0", [(1e300, -1.0, 1e4), (1e-200, -0.5, 1e-5)])
+def test_third_derivative_of_a_far_range_array_power(s, u, v0):
+    # diff68 F1: a third level's extended-range power term came back as a scalar dual
+    # holding arrays; keeping the plain product instead was silent: -inf for -5.9e117,
+    # -3e-316 for -6e-316.  Oracle: mpmath, d3/dv3 (s v)**u = s^3 u (u-1) (u-2) (s v)**(u-3)
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 40
+
+    def g(x):
+        return np.sum((s * x[:1]) ** x[1:])
+    with np.errstate(all="ignore"):
+        T = dg.jacobian(lambda y: dg.hessian(g, y), np.array([v0, u]))
+    S, U, V = mpmath.mpf(s), mpmath.mpf(u), mpmath.mpf(v0)
+    want = float(S ** 3 * U * (U - 1) * (U - 2) * (S * V) ** (U - 3))
+    assert T[0, 0, 0] == pytest.approx(want, rel=1e-12, abs=0)
+
+
+def test_an_infinite_second_derivative_of_inv_reports_its_overflow():
+    # diff68 F2: a partials_hushed call nested in another (a Hessian's inner level) hushed
+    # under the outer one's count, so inv's infinite second derivative came back silent
+    # in NumPy's default state.  Oracle: f = 2**800 / w1, d2f/dw1^2 = 2**801 / w1**3 =
+    # 2**1101 at w1 = 2**-100, past the float range: inf, and a report as NumPy's own
+    v = np.array([1.0, 2.0 ** -100])
+
+    def f(w):
+        return np.linalg.inv(np.diag(w * np.array([1.0, 2.0 ** -800])))[1, 1]
+    with pytest.warns(RuntimeWarning, match="overflow"):
+        H = dg.hessian(f, v)
+    assert H[1, 1] == np.inf

@@ -80,7 +80,10 @@ def partials_hushed(fn):
     exception under ``-W error``: attack66 F7)."""
     @functools.wraps(fn)
     def hushed(*args, **kwargs):
-        if _errstate is not None and _errstate.get() is PLAIN:
+        state = None if _errstate is None else _errstate.get()
+        if state is _COUNTING and state is not None:   # nested (a Hessian's inner
+            return fn(*args, **kwargs)     # level): the outer call counts (diff68 F2)
+        if state is PLAIN and state is not None:
             seen = _REPORTS[0]
             token = _errstate.set(_COUNTING)
             try:

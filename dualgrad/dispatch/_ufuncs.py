@@ -1974,17 +1974,35 @@ def _quotient_partials(rule, fns, duals, values, out, arrays, shape, total):
                 if getattr(p, "dtype", None) == _f64 and p.ndim:   # every level, in
                     tt = backend.combine([f], [p], shape, p.shape[-1]) if t is None else t
                     found = _farpower.power_terms(k, values, [p], [tt], lift=True)[0]
-                    if type(found) is type(tt) and np.shape(found) == np.shape(tt):
-                        t = t if found is tt else found             # extended range
-                    # (else a third level's term came back in another structure, a
-                    # 0-d scalar dual for a (2, 3) array dual: the product kept, as
-                    # before stop 66; attack67 F3's IndexError)
+                    if type(found) is not type(tt) or np.shape(found) != np.shape(tt):
+                        found = _as_array_term(found, tt)   # a third level's term
+                    t = t if found is tt else found         # extended range
             fixed = fixed or t is not None
             factors.append(f if t is None else 1.0)
             partials.append(p if t is None else t)
     if not fixed:
         return total
     return backend.combine(factors, partials, shape, partials[0].shape[-1])
+
+
+def _as_array_term(found, tt):
+    """``found``, the extended-range term :func:`_farpower.power_terms` gave for the
+    array dual ``tt`` as a scalar dual whose value is an array (a third level's term:
+    its value ``tt``'s, its partials one array a direction), as an array dual of
+    ``tt``'s structure.  Keeping the product there instead gave -inf for -5.9e117
+    (diff68 F1), and reading it as it came raised IndexError (attack67 F3)."""
+    value = getattr(found, "value", None)
+    if not isinstance(found, Dual) or found.tag != tt.tag or \
+            np.shape(value) != np.shape(tt.value):
+        raise errors.DualTypeError(
+            "dualgrad: x ** y's extended-range term came back as "
+            f"{type(found).__name__} of shape {np.shape(value)}; expected a term shaped "
+            f"as the array dual's value {np.shape(tt.value)}. This is dualgrad's own "
+            "error: please report it; meanwhile scale the base or the exponent into the "
+            "float range.")
+    ps = [q if isinstance(q, Dual) or np.shape(q) == np.shape(value) else
+          np.broadcast_to(q, np.shape(value)) for q in found.partials]
+    return make(value, np.stack(ps, axis=-1), found.tag)
 
 
 def _array_quotient(rule, k, f, values, out, p, shape):

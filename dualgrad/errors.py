@@ -969,6 +969,35 @@ def storing(depth=2):
     return storing_at(frame)
 
 
+# the last store refusal raised from float(d) (its error, and the code and line of the
+# user's frame that stored), for NumPy's flat iterator, which replaces it by a bare
+# ValueError (:func:`swallowed_store`)
+_REMEMBERED = [None]
+_SWALLOWING = "Error setting single item of array."
+
+
+def remembered(error):
+    """``error``, a store refusal about to be raised, kept with the user's line."""
+    import sys
+    frame = _user_frame(sys._getframe(1))
+    _REMEMBERED[0] = None if frame is None else (error, frame.f_code, frame.f_lineno)
+    return error
+
+
+def swallowed_store(exc):
+    """The store refusal NumPy's ``D.flat[i] = d`` replaced by its bare ``ValueError``
+    ("Error setting single item of array.": API.md's TypeError lost, attack68 F4), where
+    it was raised on the line ``exc`` comes from; else ``None``."""
+    import traceback
+    kept, _REMEMBERED[0] = _REMEMBERED[0], None
+    if kept is None or type(exc) is not ValueError or str(exc) != _SWALLOWING:
+        return None
+    last = None
+    for frame, line in traceback.walk_tb(exc.__traceback__):
+        last = frame.f_code, line
+    return kept[0] if last == kept[1:] else None
+
+
 def storing_at(frame):
     """Is ``frame``'s current instruction an item or slice store?"""
     import dis
@@ -1912,6 +1941,8 @@ def _stored_buffer(depth):
         target, text, rebind = node.value, f"{ast.unparse(node)} = ...", None
         while isinstance(target, ast.Subscript):      # D[0][1] = ...: a view of D
             target = target.value
+        if isinstance(target, ast.Attribute) and target.attr == "flat":
+            target = target.value                     # D.flat[0] = ...
     else:
         found = _call_target(node)
         if found is None:

@@ -1,5 +1,6 @@
 """Stop 68's lead fixes: each test fails on the tree before its fix (0e40b8b)."""
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -103,3 +104,43 @@ def test_an_infinite_second_derivative_of_inv_reports_its_overflow():
     with pytest.warns(RuntimeWarning, match="overflow"):
         H = dg.hessian(f, v)
     assert H[1, 1] == np.inf
+
+
+def _flat_store(x):
+    D = np.zeros(3)
+    D.flat[0] = x[0]
+    return D.sum() + x.sum()
+
+
+def test_a_store_through_flat_raises_the_store_refusal():
+    # attack68 F4: NumPy's flat iterator replaced the refusal by a bare ValueError
+    # ("Error setting single item of array."), API.md's TypeError lost
+    with pytest.raises(TypeError) as info:
+        dg.gradient(_flat_store, np.array([1.0, 2.0, 3.0]))
+    assert "D.flat[0] = ... stores a dual number into D" in str(info.value)
+    assert isinstance(info.value.__cause__, ValueError)
+
+
+def test_numpys_own_flat_store_error_is_left_alone():
+    # the other side: a ValueError of the same text with no refusal behind it
+    def f(x):
+        D = np.zeros(3)
+        D.flat[0] = "not a number"
+        return x.sum()
+    with pytest.raises(ValueError):
+        dg.gradient(f, np.array([1.0, 2.0, 3.0]))
+
+
+def test_det_of_a_stack_with_a_singular_member_beside_an_out_of_range_one():
+    # attack68 F3: the singular member made the stack's Jacobi formula fail, and the
+    # member whose adjugate overflowed kept its NaN (and d det(M1) / d M0 NaN for 0).
+    # Oracle: a diagonal matrix's cofactors, the products of the other diagonal entries
+    M1 = np.diag([1e160, 1e160, 1e-30])
+    stack = np.array([np.zeros((3, 3)), M1])
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        J = dg.jacobian(lambda x: np.linalg.det(x.reshape(2, 3, 3)), stack.ravel())
+    J = J.reshape(2, 2, 3, 3)
+    assert not np.isnan(J).any()
+    assert np.diag(J[1, 1]) == pytest.approx([1e130, 1e130, np.inf], rel=1e-12, abs=0)
+    assert (J[1, 0] == 0).all() and (J[0] == 0).all()

@@ -403,7 +403,8 @@ def translated(who, exc):
     refusal = getattr(exc, "jit_refusal", None)
     if refusal is not None:                 # a jitted function that f calls refused a dual
         return errors.jit_argument(who, *refusal)
-    return errors.numba_typing_on_duals(who, exc) or errors.from_scipy(who, exc) or \
+    return errors.swallowed_store(exc) or \
+        errors.numba_typing_on_duals(who, exc) or errors.from_scipy(who, exc) or \
         _snapshots.explain(who, exc) or errors.object_cast(who, exc) or \
         errors.damaged_numba_cache(who, exc) or exc
 

@@ -1126,11 +1126,23 @@ def _det_partials(A, det):
             keep = np.all(np.isfinite(q), axis=-1) | (np.abs(det) < _TINY)
             if bool(np.all(keep)):
                 return q
+            if np.ndim(det) == 0:
+                try:
+                    return _det_times_trace(A, det)
+                except np.linalg.LinAlgError:
+                    return q
+            # the other members alone: a singular one beside them made the stack's
+            # solve fail, and every member kept the adjugate's NaN (attack68 F3)
+            q, other = q.copy(), ~keep
             try:
-                t = _det_times_trace(A, det)
-            except np.linalg.LinAlgError:
-                return q
-            return np.where(keep[..., None], q, t)
+                q[other] = _det_times_trace(A[other], det[other])
+            except np.linalg.LinAlgError:         # one of them singular: each alone
+                for k in zip(*np.nonzero(other)):
+                    try:
+                        q[k] = _det_times_trace(A[k], det[k])
+                    except np.linalg.LinAlgError:
+                        pass
+            return q
         else:
             m = np.shape(primal(A.value))[-1]
             if m > _EXPANDED:

@@ -288,7 +288,8 @@ class Dual:
             raise errors.escaped("dualgrad: float(d) (also called by math.*, np.float64(d) "
                                  "and SciPy's compiled solvers)")
         if errors.storing():                       # out[i] = d into a plain array
-            raise errors.store_into_plain(complex_value=np.iscomplexobj(primal(self)))
+            raise errors.remembered(    # (D.flat[0] = d: NumPy swallows it, attack68 F4)
+                errors.store_into_plain(complex_value=np.iscomplexobj(primal(self))))
         caller = sys._getframe(1)
         if caller.f_code.co_filename.endswith("statistics.py"):
             raise errors.statistics_of_duals()     # fmean, geometric_mean: fsum(d)

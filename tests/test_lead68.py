@@ -144,3 +144,14 @@ def test_det_of_a_stack_with_a_singular_member_beside_an_out_of_range_one():
     assert not np.isnan(J).any()
     assert np.diag(J[1, 1]) == pytest.approx([1e130, 1e130, np.inf], rel=1e-12, abs=0)
     assert (J[1, 0] == 0).all() and (J[0] == 0).all()
+
+
+def test_qr_of_a_matrix_holding_inf_gives_numpys_factors_and_nan_partials():
+    # attack68 F5: refused as "rank-deficient ... got rank 0"; NumPy's own qr returns
+    # its NaN factors there, and a function of a non-finite value has NaN partials
+    M = np.array([[np.inf, 1.0, 1.0], [1.0, 2.0, 1.0], [1.0, 1.0, 3.0]])
+    with np.errstate(all="ignore"):
+        Q, R = np.linalg.qr(M)
+        out = dg.jvp(lambda x: np.linalg.qr(x.reshape(3, 3))[1], M.ravel(), np.ones(9))
+    np.testing.assert_array_equal(out[0], R)
+    assert np.isnan(out[1]).all()

@@ -1848,6 +1848,8 @@ def _qr(a, mode="reduced"):
             f"np.linalg.qr with mode={mode!r} of a {m} x {n} matrix (supported: "
             "'reduced' and 'r' for m >= n, 'complete' for square matrices)")
     Q, R = np.linalg.qr(A)
+    if not np.isfinite(primal(A)).all():    # NumPy's NaN factors, NaN partials (not a
+        return _nan_qr(a, Q, R, mode)       # refusal of "rank 0": attack68 F5)
     _full_rank("np.linalg.qr", A, np.linalg.matrix_rank(primal(A)))
     if np.iscomplexobj(primal(R)) and np.any(
             np.abs(np.diagonal(primal(R), axis1=-2, axis2=-1).imag) >
@@ -1868,6 +1870,18 @@ def _qr(a, mode="reduced"):
         return R_dual
     result = _result("qr")
     return result(make(Q, _last(Q @ W + B - Q @ X), a.tag), R_dual)
+
+
+def _nan_qr(a, Q, R, mode):
+    """:func:`_qr` of a matrix holding inf or NaN: NumPy's factors (NaN where LAPACK
+    made them so) with NaN partials, as any function of a non-finite value."""
+    n = a.partials.shape[-1]
+    nan = np.full(np.shape(primal(R)) + (n,), np.nan, dtype=np.result_type(R, float))
+    R_dual = make(R, nan, a.tag)
+    if mode == "r":
+        return R_dual
+    return _result("qr")(make(Q, np.full(np.shape(primal(Q)) + (n,), np.nan,
+                                         dtype=nan.dtype), a.tag), R_dual)
 
 
 def _svdvals(x, /):

@@ -14,9 +14,12 @@ arithmetic (``numpy.lib.scimath.arcsin``, ``zeros(..., dtype=complex)`` buffers 
 entry by entry, ``make_2x2_array``'s ``np.empty`` filled with complex duals, ``assert``
 on ``.real`` / ``.imag``); a Kuramoto network whose ``__call__`` writes each
 oscillator's rate into a float buffer made in ``__init__`` from a generator ``sum`` over
-an integer adjacency list.  Domains corpus57 to corpus64 do not hold: gravitational
+an integer adjacency list; a plane-wave band structure filling a float ``np.zeros``
+matrix element by element over ``np.ndenumerate`` at 50 k, then ``LA.eig`` and
+``np.sort`` of its eigenvalues.  Domains corpus57 to corpus64 do not hold: gravitational
 N-body dynamics, smoothed-particle hydrodynamics, compressible finite-volume gas
-dynamics, thin-film optics, coupled-oscillator networks.  A row of :data:`PROBLEMS68`
+dynamics, thin-film optics (stop 52's useroptics52 ran ``coh_tmm``; no row timed it),
+coupled-oscillator networks, solid-state band structure.  A row of :data:`PROBLEMS68`
 wraps a function into ``f(x0) -> 1-D array``, as a user hands it to ``approx_fprime``.
 The N-body, SPH and Kuramoto-field code and the finite-volume step's arithmetic run as
 written; the changes a user makes are what dualgrad's refusals name (each marked
@@ -28,7 +31,10 @@ whichever held the dual in that call; ``kz_list`` and ``delta`` hold every input
 ``array([[t],[0]])`` ``np.block``; ``make_2x2_array``'s ``np.empty`` becomes
 ``np.block`` of the four entries, as the refusal's own fix (``np.zeros_like(a,
 shape=(2, 2))``) names ``a`` in one call and ``b`` in the next; the Kuramoto buffer
-``self.d_theta`` is made ``np.zeros_like(theta)`` in ``__call__``.  The Kelvin-Helmholtz
+``self.d_theta`` is made ``np.zeros_like(theta)`` in ``__call__``; the band
+structure's ``H`` is made ``np.zeros_like(V_0, shape=(npw, npw))`` and its loop runs
+over ``np.ndindex(H.shape)``, since dualgrad refuses ``H[index] = ...`` while
+``np.ndenumerate(H)``'s ``np.asarray(H)`` lives (``h`` is unused).  The Kelvin-Helmholtz
 row's limiter has kinks near x0: bench_corpus's Richardson differences (step 1e-3 x)
 are off by ~1e-5 there; eighth-order central differences at steps 1e-4 to 1e-5 x
 agree with dualgrad to 5e-10 to 2e-9.
@@ -42,17 +48,20 @@ getPrimitive, .., main pmocz/finitevolume-python  finitevolume.py         e55d71
 coh_tmm and helpers    sbyrnes321/tmm  tmm_core.py                        462b63b5
 KuramotoModel          cbnfreitas/kuramoto_model_integrate_and_plot       9cce7240
                        network_of_oscillators_Kuramoto_model.py
+(the script)           ba50/KMFCS  lab3.py                                d2f8fbe0
 =====================  =================================================  ==========
 
 Full commits: 980b2ab41e673b8a793751b32c85290f3c02f10e,
 e4d8ab6fa75d57d74f914439d16e541a7d035ef6, e55d71025371a80a13ccf10f36db133af9e3d77d,
-462b63b517472b3b18245c98d70e700f4d312866, 9cce7240265cc9846b80ae3e1e1a94fab9ceaf42.
+462b63b517472b3b18245c98d70e700f4d312866, 9cce7240265cc9846b80ae3e1e1a94fab9ceaf42,
+d2f8fbe0e800d6e6e2686f749cff5e65963319d5.
 """
 
 import sys
 
 import numpy as np
-from numpy import conj, cos, exp, inf, pi, seterr, zeros, array
+from numpy import conj, cos, exp, inf, pi, seterr, sin, sqrt, zeros, array
+from numpy import linalg as LA
 from numpy.lib.scimath import arcsin
 from scipy.special import gamma
 
@@ -1080,6 +1089,48 @@ def kuramoto_row(x):
     return np.array(KURAMOTO(x), copy=True)
 
 
+# --- a plane-wave band structure of a 1-D square-well crystal (ba50/KMFCS lab3.py,
+# d2f8fbe0): the script made a function of the well depth V_0 and width b, its plot
+# left out
+def kmfcs_lab3(V_0, b):
+    """The source's script: ``H[index] = ...`` over ``np.ndenumerate(H)`` of a float
+    ``np.zeros`` matrix at each of 50 k, ``LA.eig(H)``, ``np.sort(w)``, a list of
+    ``(k, enegry)`` tuples into ``np.array``; returns the energies."""
+    a = 10
+    E_cut = 12
+    npw = int(sqrt(E_cut/(2*pi/a)**2)+.5)
+    npw = 2*npw + 1
+    G = []
+    G.append(0)
+    for i in np.arange(1,npw+1,2):
+        G.append(+(i+1)*pi/a)
+        G.append(-(i+1)*pi/a)
+    G = np.array(G)
+    K = np.arange(-pi/a, pi/a, (2*pi/a)/50, dtype=float)
+    H = np.zeros_like(V_0, shape=(npw, npw))  # dualgrad's refusal of the plain H: its fix
+
+    E_K = []
+    for k in K:
+        # dualgrad refuses H[index] = ... while np.ndenumerate(H)'s np.asarray(H) lives
+        # (its message names np.asarray, not np.ndenumerate); np.ndindex, h unused
+        for index in np.ndindex(H.shape):
+            if index[0] == index[1]:
+                H[index] = (k+G[index[0]])**2-V_0/(a*b)
+            else:
+                H[index] = -V_0/a*sin((G[index[1]]-G[index[0]])*b/2)/((G[index[1]]-G[index[0]])/2)
+        w, v = LA.eig(H)
+        for enegry in np.sort(w):
+            E_K.append((k, enegry))
+
+    E_K = np.array(E_K)
+    return E_K[:, 1]
+
+
+def bands_row(x):
+    """The 650 band energies (13 plane waves at 50 k) by the well's depth and width."""
+    return kmfcs_lab3(x[0], x[1])
+
+
 PROBLEMS68 = {
     "N-body accelerations, mask write (24)": (nbody_acc_row, NBODY_POS.ravel().copy()),
     "N-body energies, sqrt at 0 + triu (48)": (
@@ -1088,4 +1139,5 @@ PROBLEMS68 = {
     "Kelvin-Helmholtz MUSCL, np.roll (3)": (kh_row, np.array([0.1, 5 / 3, 2.5])),
     "thin-film TMM, complex coh_tmm (4)": (tmm_row, np.array([1.38, 100.0, 2.1, 60.0])),
     "Kuramoto network, float buffer (10)": (kuramoto_row, KURAMOTO_THETA.copy()),
+    "plane-wave bands, ndenumerate + eig (2)": (bands_row, np.array([1.0, 1.0])),
 }

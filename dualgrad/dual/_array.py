@@ -1732,10 +1732,12 @@ def _operator(rule, reflected):
             result = lean_mixed(rule, *args)
             if result is not None:
                 return result
+        return tail(args)
+
+    def tail(args):                        # op's last steps (after its lean pair)
         result = small(rule, args)
         return call(rule, args) if result is None else result
-    outer = op if ufunc not in _EXACT else _exact_binary(ufunc, op, reflected, rule)
-    return outer
+    return op if ufunc not in _EXACT else _exact_binary(ufunc, op, reflected, rule, tail)
 
 
 _same_view = backend.same_view
@@ -1789,7 +1791,7 @@ _BELOW = backend.SMALL_BELOW
 _loader = backend._loader
 
 
-def _exact_binary(ufunc, general, reflected, rule):
+def _exact_binary(ufunc, general, reflected, rule, tail):
     """``a op b`` for a ufunc whose value a kernel rounds as NumPy does (``+ - * /``:
     ``backend.EXACT``): two array duals of one live tag holding 1-D float64 values and
     float64 partials (``backend.exact2`` compares their shapes), or such an array dual
@@ -1800,7 +1802,8 @@ def _exact_binary(ufunc, general, reflected, rule):
     ``with_number`` for a number), and the result is made here; anything else, or
     where the kernel declines (numba not loaded, other shapes, a factor that is not
     finite, a value NumPy would report on), runs ``general``, the operator of
-    :func:`_operator`, with its every check.  The checks here are the lean path's
+    :func:`_operator`, with its every check (``tail``: its steps after its lean pair,
+    where that pair declined here already).  The checks here are the lean path's
     (``dispatch._ufuncs.lean``), written out: at N = 10 a dual operation costs a few
     float operations, and each Python call between the operator and the kernel is a
     fraction of one.  They are also what the kernel's entry point relies on (it is
@@ -1826,7 +1829,10 @@ def _exact_binary(ufunc, general, reflected, rule):
                 else:                       # general's first step for two array duals
                     lean = _LEAN[ufunc]     # (its tests before it compute nothing)
                     got = None if lean is None else lean(a, b)
-                if got is not None:
+                    if got is None and lean is not None and not (
+                            type(a.value) is _nd and a.value.dtype is _c128):
+                        return tail((a, b))    # general's steps after it (diff68 F9:
+                if got is not None:            # the lean pair ran twice)
                     return got
             return general(a, b)
         if tb is ArrayDual:

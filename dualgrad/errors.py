@@ -2873,6 +2873,17 @@ def shared_buffer():
 
 def snapshot_write(action):
     """An in-place write into a dual array of which ``np.asarray`` handed out a snapshot."""
+    loop = _enumerated_loop(sys._getframe(1))
+    if loop is not None:            # NumPy's asarray, not the user's (user68)
+        text, name, where = loop
+        return DualTypeError(
+            f"{_helper_name()}: a write into {name} inside `{text}` {where}: "
+            f"np.ndenumerate reads np.asarray({name}), which for a dual array is a "
+            "separate object array of scalar duals, so the loop would go on reading the "
+            f"old values and derivatives; expected no write into the array being "
+            f"enumerated. Fix: loop over the indexes alone, for index in "
+            f"np.ndindex({name}.shape): (read {name}[index] in the body where the "
+            "loop's value was used).")
     return DualTypeError(
         f"dualgrad: {action} (y *= ..., y[i] = ..., out=y, np.copyto, y.sort(), y.fill()) "
         "while an array that np.asarray(y) returned still lives (also np.asanyarray, "
@@ -2883,6 +2894,37 @@ def snapshot_write(action):
         "array lives. Fix: write out of place (y = y * x instead of y *= x), or drop the "
         "np.asarray call (dual arrays take NumPy functions and indexing directly), or "
         "take an explicit copy with np.array(y) or y.copy() if a copy is what you want.")
+
+
+def _enumerated_loop(frame):
+    """For the user's frame outwards from ``frame``, the ``for ... in
+    np.ndenumerate(NAME)`` loop its current line lies in: ``(the loop's header, NAME,
+    "(at line N of FILE)")``; ``None`` for none.  Error path only."""
+    import ast
+    import inspect
+    import os
+    import textwrap
+    frame = _user_frame(frame)
+    if frame is None:
+        return None
+    try:
+        lines, start = inspect.getsourcelines(frame.f_code)
+        tree = ast.parse(textwrap.dedent("".join(lines)))
+    except (OSError, TypeError, SyntaxError, IndentationError):
+        return None
+    line = frame.f_lineno - max(start, 1) + 1
+    for node in ast.walk(tree):
+        call = getattr(node, "iter", None)
+        if isinstance(node, ast.For) and isinstance(call, ast.Call) and call.args and \
+                ast.unparse(call.func).split(".")[-1] == "ndenumerate" and \
+                node.body[0].lineno <= line <= node.body[-1].end_lineno:
+            target = node.target
+            names = ", ".join(map(ast.unparse, target.elts)) \
+                if isinstance(target, ast.Tuple) else ast.unparse(target)
+            header = f"for {names} in {ast.unparse(call)}:"
+            where = f"(at line {frame.f_lineno} of {os.path.basename(frame.f_code.co_filename)})"
+            return header, ast.unparse(call.args[0]), where
+    return None
 
 
 def snapshot_read_only(who):

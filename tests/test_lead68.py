@@ -155,3 +155,41 @@ def test_qr_of_a_matrix_holding_inf_gives_numpys_factors_and_nan_partials():
         out = dg.jvp(lambda x: np.linalg.qr(x.reshape(3, 3))[1], M.ravel(), np.ones(9))
     np.testing.assert_array_equal(out[0], R)
     assert np.isnan(out[1]).all()
+
+
+def _enumerated(x):
+    H = np.zeros_like(x[0], shape=(2, 2))
+    for index, h in np.ndenumerate(H):
+        H[index] = x[0] * (index[0] + 1) + x[1] * index[1]
+    return H.ravel()
+
+
+def _indexed(x):
+    H = np.zeros_like(x[0], shape=(2, 2))
+    for index in np.ndindex(H.shape):
+        H[index] = x[0] * (index[0] + 1) + x[1] * index[1]
+    return H.ravel()
+
+
+def test_a_write_inside_ndenumerate_names_the_loop_and_a_fix_that_works():
+    # user68: the refusal named an np.asarray call the user never wrote (np.ndenumerate
+    # makes it), no array and no line.  Oracle for the fix: H_ij = x0 (i + 1) + x1 j
+    x = np.array([1.0, 2.0])
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(_enumerated, x)
+    text = str(info.value)
+    assert text.startswith("dualgrad.jacobian: a write into H inside `for index, h in "
+                           "np.ndenumerate(H):`")
+    assert "for index in np.ndindex(H.shape):" in text
+    want = np.array([[1.0, 0.0], [1.0, 1.0], [2.0, 0.0], [2.0, 1.0]])
+    np.testing.assert_array_equal(dg.jacobian(_indexed, x), want)
+
+
+def test_an_errstate_with_the_defaults_settings_reports_as_the_default_does():
+    # diff68 F7: partials_hushed told the default state by identity, so inside
+    # np.errstate(divide="warn") (the default's settings, another object) inv's -inf
+    # partial at 2**-660 (exactly -2**1320, past the range) was silent
+    x = np.array([[2.0 ** -660]])
+    with np.errstate(divide="warn"), pytest.warns(RuntimeWarning, match="overflow"):
+        J = dg.jacobian(np.linalg.inv, x)
+    assert J.ravel()[0] == -np.inf

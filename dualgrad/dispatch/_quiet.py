@@ -83,7 +83,7 @@ def partials_hushed(fn):
         state = None if _errstate is None else _errstate.get()
         if state is _COUNTING and state is not None:   # nested (a Hessian's inner
             return fn(*args, **kwargs)     # level): the outer call counts (diff68 F2)
-        if state is PLAIN and state is not None:
+        if state is not None and (state is PLAIN or _plain_like(state)):
             seen = _REPORTS[0]
             token = _errstate.set(_COUNTING)
             try:
@@ -100,6 +100,24 @@ def partials_hushed(fn):
             _unhush(token)
         return fn(*args, **kwargs) if _any_lost(out, False) else out
     return hushed
+
+
+# the last error state found to hold NumPy's default settings, another object
+# (np.errstate(divide="warn") inside the default: diff68 F7), and the last found not to
+_LIKE = [None, None]
+_DEFAULTS = dict(divide="warn", over="warn", under="ignore", invalid="warn")
+
+
+def _plain_like(state):
+    """Does the error state ``state`` (the current one) hold NumPy's default settings
+    and no error callback, as :data:`PLAIN` does?"""
+    if state is _LIKE[0]:
+        return True
+    if state is _LIKE[1]:
+        return False
+    like = np.geterr() == _DEFAULTS and np.geterrcall() is None
+    _LIKE[0 if like else 1] = state
+    return like
 
 
 def _count_report(kind, flag):

@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from .. import backend, errors
-from ..dual import HOLOMORPHIC, LIVE as _LIVE, ArrayDual, Dual, make, newest, primal
+from ..dual import HOLOMORPHIC, LIVE as _LIVE, ArrayDual, Dual, make, newest, partials_array, primal
 from ..dual._array import VIEWS
 from . import _lapack, _spectral
 from ._einsum_stretch import unstretched
@@ -1668,16 +1668,19 @@ def _svd(a, full_matrices=True, compute_uv=True, hermitian=False, _deficient="ra
         raise errors.unsupported_function(
             "np.linalg.svd with hermitian=True and compute_uv=True of a complex matrix "
             "(its vectors' phases follow eigh's; pass hermitian=False)")
-    if not compute_uv and type(A) is np.ndarray and not bool(np.all(np.isfinite(A))):
+    good = _finite_matrices(primal(A), hermitian)
+    if not compute_uv and type(A) is np.ndarray and not good.all():
         # NumPy's NaN values, NaN partials: no vectors there (the tie resolution's
         # loops never ended on LAPACK's NaN vectors with numba loaded: attack66 F10)
         s = np.linalg.svd(A, compute_uv=False, hermitian=hermitian)
         partials = np.full(s.shape + a.partials.shape[-1:], np.nan)
-        good = np.all(np.isfinite(A), axis=(-2, -1))     # (attack67 F2: per matrix)
-        if good.any():
+        if good.any():                                    # (attack67 F2: per matrix)
             partials[good] = np.asarray(_svd(a[good], full_matrices, False, hermitian,
                                              _deficient, _phase=_phase).partials)
         return make(s, partials, a.tag)
+    if not good.all():
+        return _svd_not_finite(a, ~good, full_matrices, compute_uv, hermitian, _deficient,
+                               _phase)
     if isinstance(A, Dual) and not compute_uv or _deficient == "nan" and isinstance(A, Dual):
         U, s, Vt = _svd(A, False, True, hermitian, "nan",    # the inner level's vectors
                         _phase=_phase and compute_uv)
@@ -1765,6 +1768,65 @@ def _svd(a, full_matrices=True, compute_uv=True, hermitian=False, _deficient="ra
     s_dual = make(s, _last(diag), a.tag)
     result = _result("svd")
     return result(make(U, _last(dU), a.tag), s_dual, make(Vt, _last(_H(dV)), a.tag))
+
+
+def _finite_matrices(A, hermitian):
+    """Which matrices of the stack ``A`` (plain values) NumPy's ``svd`` reads as finite:
+    every entry, or with ``hermitian`` the lower triangle's (eigh's ``UPLO="L"``: an inf
+    above the diagonal is never read)."""
+    if hermitian:
+        A = np.tril(A)
+    return np.all(np.isfinite(A), axis=(-2, -1))
+
+
+def _svd_not_finite(a, bad, full_matrices, compute_uv, hermitian, _deficient, _phase):
+    """:func:`_svd` of ``a`` where the matrices ``bad`` of its stack hold an inf or NaN
+    (at the innermost level, :func:`_finite_matrices`): NumPy's singular values (or
+    NumPy's error), NaN vectors, and NaN partials at every level in those matrices; the
+    others' own.  LAPACK's vectors of such a matrix are NaN, or a permutation beside
+    NaN values (read as vectors they gave the singular values the identity's finite
+    partials), or never come: ``np.linalg.svd`` itself loops in LAPACK on
+    ``[[3, 1, .2], [.5, 2, -.4], [inf, -.3, 1]]``, where one level down (a Hessian)
+    :func:`_svd` asked for the inner level's vectors (diff67 F4); its values alone
+    (``compute_uv=False``) return.  The matrices ``bad`` are differentiated as a finite
+    stand-in (distinct singular values), whose numbers are then replaced."""
+    Ap = primal(a)
+    values = np.linalg.svd(Ap, compute_uv=False, hermitian=hermitian)   # (NumPy's errors)
+    m, n = Ap.shape[-2:]
+    stand_in = np.zeros((m, n))
+    k = min(m, n)
+    stand_in[range(k), range(k)] = np.arange(k, 0, -1.0)   # singular values k .. 1
+    got = _svd(np.where(bad[..., None, None], stand_in, a), full_matrices, compute_uv,
+               hermitian, _deficient, _phase=_phase)
+    if not compute_uv:
+        return _spoiled(got, bad, values)
+    U, s, Vt = got
+    return _result("svd")(_spoiled(U, bad), _spoiled(s, bad, values), _spoiled(Vt, bad))
+
+
+def _spoiled(d, bad, v=None):
+    """The dual ``d`` (any nesting) with, in the matrices of the stack where ``bad``
+    (its leading axes), the innermost value ``v``'s (``None``: NaN) and NaN partials
+    at every level."""
+    if not isinstance(d, Dual):
+        if v is None:
+            v = complex(np.nan, np.nan) if np.iscomplexobj(d) else np.nan
+        return np.where(_lead(bad, np.ndim(d)), v, d)
+    full = partials_array(d)
+    return make(_spoiled(d.value, bad, v), _nanned(full, bad), d.tag)
+
+
+def _nanned(x, bad):
+    """``x`` (any nesting) NaN at every level in the matrices where ``bad``."""
+    if isinstance(x, Dual):
+        return make(_nanned(x.value, bad), _nanned(partials_array(x), bad), x.tag)
+    nan = complex(np.nan, np.nan) if np.iscomplexobj(x) else np.nan
+    return np.where(_lead(bad, np.ndim(x)), nan, x)
+
+
+def _lead(mask, ndim):
+    """``mask`` over a stack's leading axes, shaped to broadcast against ``ndim`` axes."""
+    return np.reshape(mask, np.shape(mask) + (1,) * (ndim - np.ndim(mask)))
 
 
 def _nonzero_ties(ties, s):

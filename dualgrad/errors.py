@@ -2233,6 +2233,20 @@ def memory_attribute(name, fix):
         f"Fix: {fix}.")
 
 
+def store_read_only(what, which):
+    """A write into a dual array whose ``which`` ("partials" or "value") array is
+    read-only (the user's ``d.partials.flags.writeable = False``): refused before any
+    write, as NumPy refuses a read-only array, so the value and the partials never part
+    (the value was written and then the partials refused: attackb65 F4)."""
+    return DualValueError(
+        f"dualgrad: {what} into a dual array whose {which} "
+        f"{'is' if which == 'value' else 'are'} read-only "
+        f"(d.{which}.flags.writeable is False); expected a dual whose value and partials "
+        "are both writeable, as a store changes both (nothing was written). Fix: store "
+        f"into a copy, d = d.copy(), or set d.{which}.flags.writeable = True again if that "
+        "memory is yours to write.")
+
+
 def complex_into_real(who=None):
     """A complex dual stored into a real dual array (NumPy's own error would name
     ``float()``); ``who``: a NumPy function whose result keeps its real array's dtype

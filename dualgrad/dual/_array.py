@@ -733,6 +733,9 @@ class ArrayDual(Dual):
     def __setitem__(self, index, item):
         if _SNAPSHOTS:
             _snapshots.check_write(self, index=index)
+        p = self._p                 # every store writes the value first, so a read-only
+        if type(p) is _nd and not p.flags.writeable:    # value refuses before any write;
+            raise errors.store_read_only("item assignment", "partials")     # partials too
         c = self._c
         if type(c) is _Stored and type(index) is int and type(item) is c.cls:
             v, p = self.value, self._p      # S[i] = d into a pass's kept buffer: its tests
@@ -2157,6 +2160,9 @@ def _inplace(rule):
     def op(a, b):
         if _SNAPSHOTS:
             _snapshots.check_write(a)
+        for x, which in ((a.value, "value"), (a._p, "partials")):   # (add_into writes the
+            if type(x) is _nd and not x.flags.writeable:            # partials first)
+                raise errors.store_read_only(f"the in-place {ufunc.__name__}", which)
         if ELEMENTS:
             elements_written(a.value, a._p)
         if signed_sum and type(getattr(b, "_p", None)) is _Deferred and b.tag == a.tag and \

@@ -96,7 +96,8 @@ def test_cube_bits_are_the_tables_on_every_magnitude(b, N, n, layout, loaded):
             factor = 3.0 * x ** 2
             slope = factor[:, None] * np.asarray(u.partials)
         # (where 3 x**2 is below the normal range the oracle itself lost bits: the
-        # extended-range slope there is test_farpow66's, against mpmath)
+        # extended-range slope there is checked against mpmath by test_exact68's
+        # test_masked_cube_elements_against_mpmath)
         finite = np.isfinite(slope) & (np.abs(factor) >= np.finfo(float).tiny)[:, None]
         np.testing.assert_allclose(np.asarray(got.partials)[finite], slope[finite],
                                    rtol=1e-15, atol=0)

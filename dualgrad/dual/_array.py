@@ -733,9 +733,11 @@ class ArrayDual(Dual):
     def __setitem__(self, index, item):
         if _SNAPSHOTS:
             _snapshots.check_write(self, index=index)
-        p = self._p                 # every store writes the value first, so a read-only
-        if type(p) is _nd and not p.flags.writeable:    # value refuses before any write;
-            raise errors.store_read_only("item assignment", "partials")     # partials too
+        if type(self._p) is _nd and not self._p.flags.writeable and \
+                self.value.flags.writeable:     # (no name for _p: _promote counts its
+            # references) every store writes the value first: a read-only value refuses
+            # before any write (NumPy's error), read-only partials only after it
+            raise errors.store_read_only("item assignment", "partials")
         c = self._c
         if type(c) is _Stored and type(index) is int and type(item) is c.cls:
             v, p = self.value, self._p      # S[i] = d into a pass's kept buffer: its tests
@@ -2160,9 +2162,11 @@ def _inplace(rule):
     def op(a, b):
         if _SNAPSHOTS:
             _snapshots.check_write(a)
-        for x, which in ((a.value, "value"), (a._p, "partials")):   # (add_into writes the
-            if type(x) is _nd and not x.flags.writeable:            # partials first)
-                raise errors.store_read_only(f"the in-place {ufunc.__name__}", which)
+        if type(a._p) is _nd and type(a.value) is _nd and not (
+                a.value.flags.writeable and a._p.flags.writeable):  # (add_into writes the
+            raise errors.store_read_only(                           # partials first)
+                f"the in-place {ufunc.__name__}",
+                "partials" if a.value.flags.writeable else "value")
         if ELEMENTS:
             elements_written(a.value, a._p)
         if signed_sum and type(getattr(b, "_p", None)) is _Deferred and b.tag == a.tag and \

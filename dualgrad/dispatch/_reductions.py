@@ -277,12 +277,35 @@ def _prod_axis(a, ax):
         return make(value, partials, a.tag)
     with np.errstate(invalid="ignore"):
         terms = others[..., None] * a.partials
-    if type(a.partials) is np.ndarray and not bool(np.all(np.isfinite(_primal(others)))):
+    if not _finite_levels(others):
         # NaN-safe: a zero partial times an infinite or NaN product of the others is 0,
-        # as in x[0] * x[1] * x[2] (prod([nan, 2, 3]) has gradient [6, nan, nan])
-        terms = np.where(a.partials == 0.0, 0.0, terms)
+        # as in x[0] * x[1] * x[2] (prod([nan, 2, 3]) has gradient [6, nan, nan]); at
+        # every level: a Hessian's [i, i] is 0 beside the overflowed x_j x_k of an
+        # inner level (diff68 F3), a zero seed times it no NaN
+        zero = _zero_levels(a.partials)
+        if bool(np.any(zero)):
+            terms = np.where(zero, 0.0, terms)
     partials = np.sum(terms, axis=ax)
     return make(value, partials, a.tag)
+
+
+def _finite_levels(d):
+    """Are the value and the partials of ``d`` finite at every level of nesting?"""
+    while isinstance(d, Dual):
+        if not _finite_levels(d.partials):
+            return False
+        d = d.value
+    return bool(np.all(np.isfinite(d)))
+
+
+def _zero_levels(d):
+    """Where ``d`` is identically 0: its value and its partials at every level (a
+    boolean array of ``d``'s shape)."""
+    zero = np.ones(np.shape(d), dtype=bool)
+    while isinstance(d, Dual):
+        zero &= np.all(_zero_levels(d.partials), axis=-1)
+        d = d.value
+    return zero & (np.asarray(d) == 0.0)
 
 
 _TINY = np.finfo(np.float64).tiny

@@ -894,7 +894,26 @@ def running_product(v, c, p, ax):
     out = np.empty(ps.shape, dtype=p.dtype)
     _kernels().running_product(vs, cs, ps.reshape(length, -1, n),
                                out.reshape(length, -1, n))
+    last = cs[-1]
+    if v.dtype == np.float64 and not bool(np.all(last != 0.0) and np.all(last == last)):
+        _zero_rows(vs, cs, ps.reshape(length, -1, n), out.reshape(length, -1, n), last)
     return np.moveaxis(out, 0, ax)
+
+
+def _zero_rows(vs, cs, ps, out, last):
+    """Re-run :func:`running_product`'s rows that hold a zero factor (their running
+    product ends 0, or NaN after an overflow) and a NaN partial: 0 times a running
+    partial that overflowed is NaN there, its exact value 0 (diff68 F3).  Only such rows
+    pay (a NaN scan of the rows ending 0, the careful kernel on those with a NaN)."""
+    held = np.flatnonzero((last == 0.0) | (last != last))
+    rows = out[:, held]
+    held = held[np.isnan(rows).any(axis=(0, 2))]
+    if held.size:
+        fixed = np.empty((out.shape[0], held.size, out.shape[2]))
+        _kernels().running_product_zeros(np.ascontiguousarray(vs[:, held]),
+                                         np.ascontiguousarray(cs[:, held]),
+                                         np.ascontiguousarray(ps[:, held]), fixed)
+        out[:, held] = fixed
 
 
 def convolve(p, w):

@@ -868,6 +868,38 @@ def running_product(v, c, p, out):
             k += 1
 
 
+@_lazy
+def running_product_zeros(v, c, p, out):
+    """:func:`running_product` for rows holding a zero factor, where a running partial
+    or product that overflowed meets the zero: ``0 * inf`` is 0 wherever every factor
+    and partial before it is finite (the exact running partial is then finite, its
+    product with 0 exactly 0: ``cumprod([1e200, 1e-200, 1e200, 0])``'s ``[3, 1]``,
+    diff68 F3), NaN as before where an inf or NaN came in (a true ``0 * inf``).  A
+    running product ``c[i - 1]`` NumPy gave as inf or NaN after a zero counts as its
+    exact 0 there.  One chain at a time: only such rows come here."""
+    length, rows, n = p.shape
+    for r in range(rows):
+        for k in range(n):
+            t = p[0, r, k]
+            out[0, r, k] = t
+            clean = v[0, r] - v[0, r] == 0.0 and t - t == 0.0
+            zero = v[0, r] == 0.0
+            for i in range(1, length):
+                f = v[i, r]
+                g = c[i - 1, r]
+                b = p[i, r, k]
+                first = f * t           # the products of the fast kernel where not NaN
+                if first != first and (t == 0.0 or f == 0.0 and clean):
+                    first = 0.0
+                second = g * b
+                if second != second and (b == 0.0 or zero and clean):
+                    second = 0.0
+                t = first + second
+                out[i, r, k] = t
+                clean = clean and f - f == 0.0 and b - b == 0.0
+                zero = zero or f == 0.0
+
+
 @njit(inline="always", **_JIT)
 def _convolve_edge(fp, w, fo, n, lo, hi):
     """``fo[m] = sum_j w[j] fp[m - n j]`` for ``lo <= m < hi``, over the taps whose

@@ -1819,13 +1819,14 @@ def _assignments(frame, target):
 
 
 # NumPy's buffer makers and the *_like spelling that takes the input's kind
-_MAKERS = {"zeros": "zeros_like", "empty": "zeros_like", "ones": "ones_like",
-           "full": "full_like"}
+_MAKERS = {"zeros": "zeros_like", "empty": "zeros_like", "ndarray": "zeros_like",
+           "ones": "ones_like", "full": "full_like"}
 
 
 def _like_spelling(node, x):
     """``np.zeros_like(x, shape=...)`` for the call ``node`` that made a plain buffer
-    (``np.zeros(n)``, ``np.empty((n, k))``, ``np.full(n, v)``, ``np.zeros_like(Z)``), or
+    (``np.zeros(n)``, ``np.empty((n, k))``, ``np.ndarray(n)``, ``np.full(n, v)``,
+    ``np.zeros_like(Z)``), or
     ``None`` for anything else."""
     import ast
     if isinstance(node, ast.BinOp):     # np.ones((M, L)) * c (newuser64's voltammogram)
@@ -1858,7 +1859,7 @@ def _like_spelling(node, x):
     if name == "full" and len(args) + (fill is not None) == 2 and args:
         return f"np.full_like({x}, {args[1] if len(args) > 1 else fill}, " \
             f"shape={args[0]}{keep})"
-    if name in ("zeros", "empty", "ones") and len(args) == 1 and fill is None:
+    if name in ("zeros", "empty", "ndarray", "ones") and len(args) == 1 and fill is None:
         return f"np.{_MAKERS[name]}({x}, shape={args[0]}{keep})"
     return None
 
@@ -2002,8 +2003,9 @@ def _bound_value(node, name):
 
 def _copies_data(value):
     """Does the expression ``value`` copy an array of data (``.copy()``, ``.astype(...)``,
-    ``np.array(v)`` / ``np.asarray(v)`` of a name or a call, ``map(np.array, (a, b))``)
-    rather than write numbers out (``np.array([0.0, 0.0])``)?"""
+    ``np.array(v)`` of a name or a call, ``map(np.array, (a, b))``) rather than write
+    numbers out (``np.array([0.0, 0.0])``)?  Not ``np.ndarray(n)`` (uninitialised
+    memory) nor ``np.asarray(v)`` (``v`` itself, no copy: diff68 F8)."""
     import ast
     text = ast.unparse(value)
     if "copy(" in text or ".astype(" in text:
@@ -2013,8 +2015,8 @@ def _copies_data(value):
     func, first = ast.unparse(value.func), value.args[0]
     if func == "map":
         return ast.unparse(first).endswith("array")
-    return func.endswith("array") and not isinstance(
-        first, (ast.List, ast.Tuple, ast.ListComp, ast.Constant))
+    return func.endswith("array") and not func.endswith(("ndarray", "asarray")) and \
+        not isinstance(first, (ast.List, ast.Tuple, ast.ListComp, ast.Constant))
 
 
 def _buffer_message(who, found, own):

@@ -904,10 +904,10 @@ def _zero_rows(vs, cs, ps, out, last):
     """Re-run :func:`running_product`'s rows that hold a zero factor (their running
     product ends 0, or NaN after an overflow) and a NaN partial: 0 times a running
     partial that overflowed is NaN there, its exact value 0 (diff68 F3).  Only such rows
-    pay (a NaN scan of the rows ending 0, the careful kernel on those with a NaN)."""
+    pay: a NaN scan of their last partials (a step keeps a NaN it meets to the row's
+    end), the careful kernel on those with one."""
     held = np.flatnonzero((last == 0.0) | (last != last))
-    rows = out[:, held]
-    held = held[np.isnan(rows).any(axis=(0, 2))]
+    held = held[np.isnan(out[-1, held]).any(axis=1)]
     if held.size:
         fixed = np.empty((out.shape[0], held.size, out.shape[2]))
         _kernels().running_product_zeros(np.ascontiguousarray(vs[:, held]),

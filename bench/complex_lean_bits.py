@@ -4,7 +4,8 @@
     python bench/complex_lean_bits.py [--compare DIR] [--quick]
 
 Every smooth row of the rule table of one or two arguments (``np.sqrt``, ``np.log``,
-``np.divide``, ``np.arctan2``...; the tangent rows ``np.abs``, ``np.conjugate`` too) on
+``np.divide``, ``np.arctan2``...; the tangent rows ``np.abs``, ``np.conjugate`` too;
+scipy.special's ``wofz``, ``erf``, ``loggamma``, ``xlogy``, ``expit``...) on
 array duals holding complex128 values and partials: values from a moderate grid, one
 special among ordinary values, all special (each part from +-0, subnormals, 1e-160,
 1e154, +-3e300, +-inf, NaN), tiny and huge moduli, the branch cuts (negative reals
@@ -39,11 +40,17 @@ PARTS = [0.7312, -1.3, 2.5, 0.0, -0.0, 5e-324, -1e-310, 1e-160, 1e154, 3e300, -3
          float("inf"), -float("inf"), float("nan")]
 
 
+# scipy.special's rows with complex loops (and expit, without: NumPy's TypeError)
+SCIPY = ["wofz", "erf", "erfc", "erfcx", "dawsn", "gamma", "loggamma", "exp1", "xlogy", "expit"]
+
+
 def _rules():
     """The table's smooth rows of one or two arguments and one result, by name."""
-    from dualgrad.rules._table import RULES
+    import scipy.special as sc
+    from dualgrad.rules._table import RULES, rule_for
     seen = {}
-    for rule in RULES.values():
+    scipy_rules = [rule_for(getattr(sc, name)) for name in SCIPY]
+    for rule in [*RULES.values(), *(r for r in scipy_rules if r is not None)]:
         u = rule.ufunc
         if rule.kind == "smooth" and 0 < u.nin <= 2 and u.nout == 1 and \
                 rule.name not in seen:

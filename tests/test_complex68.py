@@ -13,6 +13,7 @@ import warnings
 import mpmath
 import numpy as np
 import pytest
+import scipy.special as sc
 
 import dualgrad as dg
 from dualgrad.dispatch import _ufuncs
@@ -181,3 +182,14 @@ def test_quotient_past_the_float_range(form):
     want = mpmath.mpf(1.2e308) / mpmath.mpc(Y0.real, Y0.imag)
     assert J[0] == pytest.approx(float(want.real), rel=1e-15, abs=0)
     assert J[1] == pytest.approx(-float(want.real), rel=1e-15, abs=0)
+
+
+def test_numpys_own_error_from_a_lean_line():
+    """scipy.special.expit has no complex loop: NumPy's TypeError, raised in the lean
+    line (a frame of dualgrad's own), reaches the user as NumPy gave it, not as the
+    object-array message (which named np.expit and an object array that was not
+    there: 251d020f's namespace had no ``__name__``)."""
+    with pytest.raises(TypeError, match="ufunc 'expit' not supported") as got:
+        dg.jacobian(lambda t: sc.expit(np.array([0.3 + 0.2j, -1.5 + 2j]) * t[0]),
+                    np.array([1.0]))
+    assert "object array" not in str(got.value)

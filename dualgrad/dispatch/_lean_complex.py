@@ -109,7 +109,9 @@ def _made(rule):
     source = _source(rule, name, consts)
     namespace = dict(_COMPLEX_NAMESPACE)
     namespace.update(_NAMESPACE)        # the names the table's sources use
-    namespace.update(_U=ufunc, _R=rule, _cs=_ufuncs.complex_small, _call=_ufuncs.call)
+    namespace.update(_U=ufunc, _R=rule, _cs=_ufuncs.complex_small, _call=_ufuncs.call,
+                     __name__=__name__)     # (an error NumPy raises in it: dualgrad's own
+    #                                         frame, as complex_small's, errors._frames)
     exec(compile(source, f"<dualgrad complex lean path, np.{rule.name}>", "exec"),  # noqa: S102
          namespace)
     return namespace[name]

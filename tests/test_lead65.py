@@ -109,13 +109,18 @@ def test_spread_product_reads_a_nested_value_without_converting_it():
 
 
 def test_hushed_partials_report_what_leaves_the_range():
-    # U's Jacobian at 1e-160 is NaN (1 / (s_i**2 - s_j**2) overflows; the exact one is
-    # J(1) / c ~ 6e159); hushing the partials whole returned it with no report under an
-    # explicit errstate (attackb65 F0): the user's state reports it
-    A = 1e-160 * np.array([[2.0, 1.0, 0.5], [0.3, 1.5, -1.0], [0.1, 0.2, 3.0]])
+    # U's Jacobian came back NaN with no report under an explicit errstate, hushing the
+    # partials whole (attackb65 F0): the user's state reports it.  (At 1e-160 it was
+    # NaN from 1 / (s_i**2 - s_j**2) overflowing; since svd68 that Jacobian is exact,
+    # ~6e159.  Here its exact entries, ~5e9 / 1e-300, leave the range: +-inf meet in
+    # U @ X, NaN.)
+    rng = np.random.default_rng(1)
+    Q1 = np.linalg.qr(rng.standard_normal((4, 4)))[0]
+    Q2 = np.linalg.qr(rng.standard_normal((4, 4)))[0]
+    A = 1e-300 * (Q1 @ np.diag([1.0, 3e-10, 2e-10, 1e-10]) @ Q2.T)
 
     def f(z):
-        return np.linalg.svd(z.reshape(3, 3))[0].ravel()
+        return np.linalg.svd(z.reshape(4, 4))[0].ravel()
     with np.errstate(over="raise"), pytest.raises(FloatingPointError):
         dg.jacobian(f, A.ravel())
     with np.errstate(all="warn"), pytest.warns(RuntimeWarning, match="overflow"):

@@ -1572,40 +1572,61 @@ def _resolved_h(ties, A, UPLO, w, V):
     ``||P|| = 1``.  The vectors keep the a priori ties: their pair term ``C_ij / gap``
     takes rounding's turn of the pair's vectors (``~rho / gap``) over the gap once more,
     an error ``|dA| rho / gap^2`` (``3.6e6`` for an exact 0 at ``6e-11``), not the values'
-    ``|dA| rho / gap``."""
-    if ties is None or np.ndim(primal(A)) != 2:
+    ``|dA| rho / gap``.  A stack's matrices each by their own (:func:`_each_member`)."""
+    if ties is None:
         return ties
 
-    def hermitian():                     # (only past resolved's cheap tests)
-        a = primal(A)
-        lower = _masks(a.shape[-1])[0]
-        mirrored = np.conj(a.T)
-        H = np.where(lower, a, mirrored) if UPLO == "L" else np.where(lower, mirrored, a)
-        if np.iscomplexobj(H):
-            H = np.where(np.eye(a.shape[-1], dtype=bool), np.real(H), H)
-        return H
-    return _spectral.resolved(ties, hermitian, w, primal(V), None, unitary=True)
+    def one(a, ties, w, V):
+        def hermitian():                 # (only past resolved's cheap tests)
+            lower = _masks(a.shape[-1])[0]
+            mirrored = np.conj(a.T)
+            H = np.where(lower, a, mirrored) if UPLO == "L" else np.where(lower, mirrored, a)
+            if np.iscomplexobj(H):
+                H = np.where(np.eye(a.shape[-1], dtype=bool), np.real(H), H)
+            return H
+        return _spectral.resolved(ties, hermitian, w, V, None, unitary=True)
+    return _each_member(one, ties, primal(A), primal(w), primal(V))
+
+
+def _each_member(one, ties, A, w, V):
+    """``one(A, ties, w, V)`` (a 2-D matrix's :func:`._spectral.resolved` ties, or
+    ``None``) of each matrix of a stack (plain ``A``, ``(..., m, n)``) that has a tied
+    pair, gathered (``None`` where none is left).  Kept whole, a stack's a priori ties
+    gave the cluster's mean slope to a pair that only its tolerance tied (attack68 F1,
+    F1c: ``d s_3 / d A_00`` 0.22 for 0.64 beside ``2 I``).  A loop over the tied
+    members only (the ordinary stack has none and never gets here)."""
+    if A.ndim == 2:
+        return one(A, ties, w, V)
+    out = np.zeros_like(ties)
+    for idx in zip(*np.nonzero(np.any(ties, axis=(-2, -1)))):
+        kept = one(A[idx], ties[idx], w[idx], V[idx])
+        if kept is not None:
+            out[idx] = kept
+    return out if out.any() else None
 
 
 def _resolved_svd(ties, A, s, U, V, hermitian):
-    """:func:`._spectral.resolved` for the singular values (``ties`` of the squared ones,
-    :func:`._spectral.tied`'s ``NEAR m eps max(s^2)``: ``s = 1 +- 1e-9`` beside ``1e3``
-    at ``m = 10`` was one value, its slopes ``[0.5, 0.5]`` for ``[1, 0]``): the pairs
+    """:func:`._spectral.resolved` for the singular values (``ties``:
+    :func:`_singular_ties`' a priori ``NEAR m eps s_1``; of the squares, ``s = 1 +- 1e-9``
+    beside ``1e3`` at ``m = 10`` was one value, its slopes ``[0.5, 0.5]`` for ``[1, 0]``): the
+    pairs
     ``(u_i, v_i) / sqrt(2)`` are eigenvectors of the Hermitian dilation ``[[0, A], [A^H,
     0]]`` for ``s_i``, whose residuals bound each ``s_i``'s rounding.  The values only
     (the vectors keep the a priori ties, as :func:`_resolved_h`'s); ``hermitian=True``
-    (NumPy's eigh of one triangle) and stacks keep them too."""
-    if ties is None or hermitian or np.ndim(primal(A)) != 2:
+    (NumPy's eigh of one triangle) keeps them too; a stack's matrices are resolved each
+    by their own (:func:`_each_member`)."""
+    if ties is None or hermitian:
         return ties
 
-    def dilation():                      # (only past resolved's cheap tests)
-        a = primal(A)
-        m, n = a.shape
-        D = np.zeros((m + n, m + n), dtype=a.dtype)
-        D[:m, m:], D[m:, :m] = a, np.conj(a.T)
-        return D
+    def one(a, ties, s, X):
+        def dilation():                  # (only past resolved's cheap tests)
+            m, n = a.shape
+            D = np.zeros((m + n, m + n), dtype=a.dtype)
+            D[:m, m:], D[m:, :m] = a, np.conj(a.T)
+            return D
+        return _spectral.resolved(ties, dilation, s, X, None, unitary=True)
     X = np.concatenate([primal(U), primal(V)], axis=-2) / np.sqrt(2.0)
-    return _spectral.resolved(ties, dilation, s, X, None, unitary=True)
+    return _each_member(one, ties, primal(A), primal(s), X)
 
 
 def _eigvalsh_only(A, UPLO):
@@ -1636,9 +1657,11 @@ def _eigvalsh(A, UPLO="L"):
 def _svd(a, full_matrices=True, compute_uv=True, hermitian=False, _deficient="raise",
          _phase=True):
     """Singular values ``ds_i = Re(u_i^H dA v_i)``; singular vectors from the standard
-    identities with ``F_ij = 1 / (s_j^2 - s_i^2)`` (distinct singular values), for
+    identities with ``F_ij = 1 / (s_j^2 - s_i^2)`` (distinct singular values; taken as
+    ``1 / ((s_j - s_i)(s_j + s_i))`` on ``s / s_1``: :func:`_inverse_square_gaps`), for
     complex matrices with LAPACK's phases (see :func:`_pinned`).  Equal singular
-    values (``s^2`` within :func:`._spectral.resolution`): the pair's term is 0 where
+    values (``s`` within ``NEAR k eps s_1``: :func:`_singular_ties`; a matrix of a stack
+    resolved by its own residuals, :func:`_resolved_svd`): the pair's term is 0 where
     ``P = U^H dA V`` is 0 to rounding at
     ``(i, j)`` and ``(j, i)``, NaN otherwise (:mod:`._spectral`); a zero singular value
     (rank deficiency, so also a block of them) raises, as the ``1 / s`` terms of the
@@ -1693,9 +1716,7 @@ def _svd(a, full_matrices=True, compute_uv=True, hermitian=False, _deficient="ra
     V = _H(Vt)
     Ut = _H(U)
     if compute_uv:
-        s2 = s * s
-        gap = s2[..., None, :] - s2[..., :, None]
-        F = _spectral.inverse_gaps(gap)
+        F, C = _inverse_square_gaps(s)
         sv = primal(s)                       # numerically zero, as np.linalg.matrix_rank
         zero = sv <= sv[..., :1] * max(m, n) * np.finfo(float).eps
         if _deficient == "nan":
@@ -1715,22 +1736,21 @@ def _svd(a, full_matrices=True, compute_uv=True, hermitian=False, _deficient="ra
     if not compute_uv:                    # the diagonal of U^H dA V alone
         ds = np.sum(_conj(U) * (dA @ V), axis=-2)
         ds = np.real(ds) if np.iscomplexobj(primal(ds)) else ds
-        s2 = s * s
-        ties = _nonzero_ties(_spectral.tied(s2[..., None, :] - s2[..., :, None], s2), s)
-        ties = _resolved_svd(ties, A, s, U, V, hermitian)
+        ties = _resolved_svd(_nonzero_ties(_singular_ties(s), s), A, s, U, V, hermitian)
         if ties is not None:              # repeated: the cluster's mean, or the order
             ds = _clustered_svd(ds, ties, s, Ut @ dA @ V, a.tag)
         return make(s, _last(ds), a.tag)
     P = Ut @ dA @ V
     diag = np.diagonal(P, axis1=-2, axis2=-1)
     Ph = _H(P)
-    ties = _spectral.tied(gap, s2)      # equal singular values: 0 or NaN, not 1 / 0
+    ties = _singular_ties(s)            # equal singular values: 0 or NaN, not 1 / 0
     # a tied pair's terms are h / (s_j - s_i) +- a / (s_i + s_j) (h, a: P's Hermitian and
     # anti-Hermitian parts): the first as the rule decides on h (the pair of eigenvalues
     # +s of the dilation [[0, A], [A^H, 0]]), the second finite (+s against -s)
     Herm = 0.5 * (P + Ph) if ties is not None else P
-    XU = _spectral.couple(F * (P * S + St * Ph), Herm, ties)
-    XV = _spectral.couple(F * (St * P + Ph * S), Herm, ties)
+    Ct = np.swapaxes(C, -1, -2)          # F (P S + S P^H) = F' (P C + C^T P^H): C = S / t
+    XU = _spectral.couple(F * (P * C + Ct * Ph), Herm, ties)
+    XV = _spectral.couple(F * (Ct * P + Ph * C), Herm, ties)
     apart = _nonzero_ties(ties, s)
     if apart is not None:
         sums = S + St
@@ -1829,8 +1849,35 @@ def _lead(mask, ndim):
     return np.reshape(mask, np.shape(mask) + (1,) * (ndim - np.ndim(mask)))
 
 
+def _singular_ties(s):
+    """:func:`._spectral.tied` of the singular values ``s`` (``(..., k)``, descending)
+    themselves, within ``NEAR k eps s_1``: LAPACK's SVD is backward stable, each
+    computed ``s_i`` within ``p(k) eps ||A|| = p(k) eps s_1`` of an exact one (Weyl), an
+    absolute bound on ``s``.  The test on ``s^2`` within ``NEAR k eps s_1^2`` tied the pair
+    ``(1.01, 1)`` beside ``1e8`` (a tolerance ``s_1 / s_i`` times too wide for the small
+    ones), and every pair of a matrix scaled by ``1e-170``, whose squares underflow to 0
+    (attack68 F1, F1b)."""
+    sv = primal(s)
+    return _spectral.tied(sv[..., None, :] - sv[..., :, None], sv)
+
+
+def _inverse_square_gaps(s):
+    """``(F', C)`` with ``F' = 1 / ((c_j - c_i)(c_j + c_i)) / t`` and ``C = c[..., None, :]``,
+    ``c = s / t`` (``s``: ``(..., k)``, descending, plain or dual; ``t`` the power of 2 of
+    ``s_1``, so the scaling is exact; ``F'`` 0 where the gap is exactly 0), so that ``F o
+    (P S + S P^H) = F' o (P C + C^T P^H)`` with ``F = 1 / (s_j^2 - s_i^2)``: the difference
+    of squares as a product keeps its digits at close pairs (``s_j - s_i`` exact there),
+    and the scaling keeps ``F`` from overflowing and the gaps from underflowing at a
+    matrix of ``1e-170`` (where ``s_j^2 - s_i^2`` was ``0 - 0``: NaN partials, attack68
+    F1b)."""
+    top = np.ldexp(1.0, np.frexp(primal(s)[..., :1])[1] - 1)   # 2^k <= s_1 < 2^(k+1)
+    c = s / top                                   # exact: the bits of (s_j - s_i)(s_j + s_i)
+    gap = (c[..., None, :] - c[..., :, None]) * (c[..., None, :] + c[..., :, None])
+    return _spectral.inverse_gaps(gap) / top[..., None], c[..., None, :]
+
+
 def _nonzero_ties(ties, s):
-    """``ties`` (:func:`._spectral.tied` of the squared singular values) without the
+    """``ties`` (:func:`_singular_ties`' of the singular values) without the
     pairs of numerically zero ones (their kink is ``|s|``'s, not a cluster's); ``None``
     where none is left."""
     if ties is None:
@@ -1878,19 +1925,21 @@ def _svd_square(a, U, s, Vt):
             A.dtype != np.float64 or p.dtype != np.float64 or A.shape[0] != A.shape[1]:
         return None
     m = A.shape[0]
-    s2 = s * s
-    gap = s2[None, :] - s2[:, None]
+    eps = np.finfo(float).eps
+    if not s[-1] > s[0] * m * eps or \
+            np.min(s[:-1] - s[1:], initial=np.inf) <= _spectral.NEAR * m * eps * s[0]:
+        return None                     # rank deficiency, (near) ties: the general lines
+    top = np.ldexp(1.0, np.frexp(s[0])[1] - 1)
+    c = s / top                         # F o (P S + S P^T) = F' o (P C + C^T P^T), C = S / t
+    gap = (c[None, :] - c[:, None]) * (c[None, :] + c[:, None])
     k = np.arange(m)
     gap[k, k] = np.inf
-    if not s[-1] > s[0] * m * np.finfo(float).eps or \
-            np.any(np.abs(gap) <= _spectral.resolution(s2)):
-        return None                     # rank deficiency, (near) ties: the general lines
-    F = 1.0 / gap
-    F[k, k] = 0.0
+    F = 1.0 / gap                       # F' = 1 / ((c_j - c_i)(c_j + c_i)) / t:
+    F /= top                            # :func:`_inverse_square_gaps`
     V = Vt.T
     P = U.T @ p.transpose(2, 0, 1) @ V  # (directions, m, m)
-    PS = P * s                          # P @ diag(s)
-    SP = P * s[:, None]                 # diag(s) @ P
+    PS = P * c                          # P @ diag(s) / t
+    SP = P * c[:, None]                 # diag(s) @ P / t
     dU = U @ (F * (PS + PS.transpose(0, 2, 1)))
     dV = V @ (F * (SP + SP.transpose(0, 2, 1)))
     result = _result("svd")
@@ -2211,8 +2260,7 @@ def _nuclear_at_cluster(a):
     n = np.shape(primal(a))[-2:]
     if not s.size or np.any(s <= s[..., :1] * max(n) * np.finfo(float).eps):
         return None
-    s2 = s * s
-    if _nonzero_ties(_spectral.tied(s2[..., None, :] - s2[..., :, None], s2), s) is None:
+    if _nonzero_ties(_singular_ties(s), s) is None:
         return None
     try:
         route = np.trace(sqrtm(_H(a) @ a if n[0] >= n[1] else a @ _H(a)),

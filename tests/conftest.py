@@ -58,7 +58,16 @@ def half(nodeid):
     return HALVES[zlib.crc32(nodeid.encode()) % 2]
 
 
+# The collector's thresholds in the suite's processes (gen 0, 1, 2; CPython's default is
+# (700, 10, 10)): numba's compiles and pytest's collection allocate millions of objects
+# that live, and a young collection every 700 of them, a full one every 70,000 (past
+# the long-lived share), cost ~10 % of a cold fused half's CPU (bench/gc_time.py,
+# fastci68).  Less often, not never: cycles are still broken, later.
+GC_THRESHOLDS = (20_000, 20, 20)
+
+
 def pytest_configure(config):
+    gc.set_threshold(*GC_THRESHOLDS)
     config.addinivalue_line(
         "markers", "engine_independent: the test never lets DUALGRAD_ENGINE choose a path; "
         "it runs in one of README's two halves (tests/conftest.py)")

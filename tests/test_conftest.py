@@ -96,3 +96,12 @@ def test_each_marked_test_runs_in_one_half(monkeypatch, engine):
         assert (item in config.left) == left and (item in kept) != left, item.nodeid
     halves = [conftest.half(i.nodeid) for i in items if i.marked]
     assert set(halves) == {"fused", "eager"}   # both halves take some
+
+
+def test_the_collector_runs_at_the_suites_thresholds():
+    """Each process of the suite collects cyclic garbage at conftest's thresholds, not
+    CPython's (700, 10, 10): ~10 % of a cold fused half's CPU was the collector's
+    (bench/gc_time.py, fastci68); and it still collects."""
+    import gc
+    assert gc.get_threshold() == conftest.GC_THRESHOLDS
+    assert gc.isenabled() and conftest.GC_THRESHOLDS[0] > 700

@@ -1870,10 +1870,15 @@ def _inverse_square_gaps(s):
     and the scaling keeps ``F`` from overflowing and the gaps from underflowing at a
     matrix of ``1e-170`` (where ``s_j^2 - s_i^2`` was ``0 - 0``: NaN partials, attack68
     F1b)."""
-    top = np.ldexp(1.0, np.frexp(primal(s)[..., :1])[1] - 1)   # 2^k <= s_1 < 2^(k+1)
-    c = s / top                                   # exact: the bits of (s_j - s_i)(s_j + s_i)
+    sv = primal(s)
+    if sv.ndim == 1 and sv.size and 1e-100 < sv[0] < 1e100:
+        c = s                                     # (the same bits as scaled: no underflow)
+    else:
+        top = np.ldexp(1.0, np.frexp(sv[..., :1])[1] - 1)   # 2^k <= s_1 < 2^(k+1)
+        c = s / top                               # exact: the bits of (s_j - s_i)(s_j + s_i)
     gap = (c[..., None, :] - c[..., :, None]) * (c[..., None, :] + c[..., :, None])
-    return _spectral.inverse_gaps(gap) / top[..., None], c[..., None, :]
+    F = _spectral.inverse_gaps(gap)
+    return (F if c is s else F / top[..., None]), c[..., None, :]
 
 
 def _nonzero_ties(ties, s):
@@ -1929,13 +1934,16 @@ def _svd_square(a, U, s, Vt):
     if not s[-1] > s[0] * m * eps or \
             np.min(s[:-1] - s[1:], initial=np.inf) <= _spectral.NEAR * m * eps * s[0]:
         return None                     # rank deficiency, (near) ties: the general lines
-    top = np.ldexp(1.0, np.frexp(s[0])[1] - 1)
-    c = s / top                         # F o (P S + S P^T) = F' o (P C + C^T P^T), C = S / t
+    # F o (P S + S P^T) = F' o (P C + C^T P^T), C = S / t, F' = 1 / ((c_j - c_i)(c_j + c_i))
+    # / t (:func:`_inverse_square_gaps`; t = 1 where nothing under- or overflows)
+    top = None if 1e-100 < s[0] < 1e100 else np.ldexp(1.0, np.frexp(s[0])[1] - 1)
+    c = s if top is None else s / top
     gap = (c[None, :] - c[:, None]) * (c[None, :] + c[:, None])
     k = np.arange(m)
     gap[k, k] = np.inf
-    F = 1.0 / gap                       # F' = 1 / ((c_j - c_i)(c_j + c_i)) / t:
-    F /= top                            # :func:`_inverse_square_gaps`
+    F = 1.0 / gap
+    if top is not None:
+        F /= top
     V = Vt.T
     P = U.T @ p.transpose(2, 0, 1) @ V  # (directions, m, m)
     PS = P * c                          # P @ diag(s) / t

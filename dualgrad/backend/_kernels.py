@@ -894,9 +894,11 @@ def running_product(v, c, p, ax):
     out = np.empty(ps.shape, dtype=p.dtype)
     _kernels().running_product(vs, cs, ps.reshape(length, -1, n),
                                out.reshape(length, -1, n))
-    last = cs[-1]
-    if v.dtype == np.float64 and not bool(np.all(last != 0.0) and np.all(last == last)):
-        _zero_rows(vs, cs, ps.reshape(length, -1, n), out.reshape(length, -1, n), last)
+    if v.dtype == np.float64:
+        last = cs[-1]   # a row's last product 0 or NaN: the product of them all 0 or NaN
+        whole = float(last[0]) if last.shape[0] == 1 else float(np.multiply.reduce(last))
+        if whole == 0.0 or whole != whole:
+            _zero_rows(vs, cs, ps.reshape(length, -1, n), out.reshape(length, -1, n), last)
     return np.moveaxis(out, 0, ax)
 
 

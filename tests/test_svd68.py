@@ -141,3 +141,17 @@ def test_stack_eigvalsh_resolves_each_matrix():
                     np.array([S, other]).ravel())[0, :, :9]
     # LAPACK's vectors of the pair: ~eps 1e14 / 0.5 ~ 4e-2 turned, the slopes ~2e-3 off
     np.testing.assert_allclose(J, want, rtol=0, atol=1e-2)
+
+
+def test_stack_singular_values_resolve_a_tolerance_tie_by_each_matrix():
+    # s = (1e3, 9 .. 3, 1 + 5e-12, 1) at m = 10: the pair is within NEAR m eps 1e3 = 1.8e-11
+    # (tied a priori on s too), resolved by its dilation's residuals in one matrix; the
+    # stack with 2 I kept the tie, its slopes the pair's mean (0.22 off).  The oracle is
+    # u_i v_i^T of the planted factors (LAPACK's vectors of the pair ~1e-13 / 5e-12 off)
+    m = 10
+    Q1, Q2 = _orthogonal(2, m)
+    M = Q1 @ np.diag([1e3, 9, 8, 7, 6, 5, 4, 3, 1 + 5e-12, 1.0]) @ Q2.T
+    want = np.einsum("ji,ki->ijk", Q1, Q2).reshape(m, m * m)
+    J = dg.jacobian(lambda x: np.linalg.svd(x.reshape(2, m, m), compute_uv=False),
+                    np.array([M, 2 * np.eye(m)]).ravel())[0, :, :m * m]
+    np.testing.assert_allclose(J, want, rtol=0, atol=1e-2)

@@ -1742,7 +1742,8 @@ def _operator(rule, reflected):
     def tail(args):                        # op's last steps (after its lean pair)
         result = small(rule, args)
         return call(rule, args) if result is None else result
-    return op if ufunc not in _EXACT else _exact_binary(ufunc, op, reflected, rule, tail)
+    outer = op if ufunc not in _EXACT else _exact_binary(ufunc, op, reflected, rule, tail)
+    return outer
 
 
 _same_view = backend.same_view

@@ -279,7 +279,7 @@ def power_terms(k, values, ps, terms, lift=False):
             tx, ty = (_tree(v, lift) for v in values)
             tps = [_tree(p) for p in ps]
             x0, y0 = _primal(tx), _primal(ty)
-            ok = _finite(tx) & _finite(ty) & (x0 != 0.0) & (y0 != 0.0) & \
+            ok = _finite(tx) & _finite(ty) & (x0 != 0.0) & \
                 ((x0 > 0.0) | (k == 0) & (y0 == np.floor(y0)) & (np.absolute(y0) < 2.0 ** 53))
             if not np.any(ok):
                 return terms

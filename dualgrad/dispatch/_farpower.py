@@ -279,7 +279,11 @@ def power_terms(k, values, ps, terms, lift=False):
             tx, ty = (_tree(v, lift) for v in values)
             tps = [_tree(p) for p in ps]
             x0, y0 = _primal(tx), _primal(ty)
-            ok = _finite(tx) & _finite(ty) & (x0 != 0.0) & \
+            # d/dx at an exponent of value 0 whose partials are not (nested): the
+            # factor's own value is an exact 0, its partials ``dy / x`` may underflow
+            # beside ``dx ~ x`` (attack68 F2); a plain y = 0 leaves nothing to mend
+            zero_y = k == 0 and type(ty) is _Node
+            ok = _finite(tx) & _finite(ty) & (x0 != 0.0) & ((y0 != 0.0) | zero_y) & \
                 ((x0 > 0.0) | (k == 0) & (y0 == np.floor(y0)) & (np.absolute(y0) < 2.0 ** 53))
             if not np.any(ok):
                 return terms

@@ -1360,11 +1360,23 @@ def _scalar_quotient(rule, k, f, values, out, ps):
         flat = _quotient_terms(pair, _primal(f), plain, _primal(out), [_primal(p) for p in ps])
         if rule.spread:
             flat = _far_terms(rule, k, plain, _primal(out), [_primal(p) for p in ps], flat)
-            terms = _farpower.power_terms(k, values, ps, terms)
+            if k or plain[1] != 0.0 or _zero_exponent_lost(pair, f, values, out):
+                terms = _farpower.power_terms(k, values, ps, terms)
         terms = [_with_primal(t, v) for t, v in zip(terms, flat)]
     elif rule.spread:
         terms = _far_terms(rule, k, values, out, ps, terms)
     return terms
+
+
+def _zero_exponent_lost(pair, f, values, out):
+    """Did ``y x**(y - 1)`` (``f``, nested) at an exponent whose value is 0 lose a
+    component that ``y * out`` holds (:func:`_lost`: where :func:`_nested_terms` takes the
+    two steps)?  Only there does its extended-range term run: one level down the partial
+    ``dy / x`` underflows beside ``dx ~ x`` (d3/dx2dy of ``(1e150 x) ** (1e-200 y)`` at
+    (1, 0) was 0 for -1e-200: attack68 F2), while an ordinary base keeps every
+    component (the pairs cost ``s ** (q1 - 3.2)`` in a Hessian 146 -> 523 us: pow68)."""
+    a = _part(pair[0], values, out)
+    return a is not None and _lost(f, a)
 
 
 def _modulus(v):
@@ -1971,7 +1983,11 @@ def _quotient_partials(rule, fns, duals, values, out, arrays, shape, total):
             t = None if fine else _array_quotient(rule, k, f, values, out, p, shape)
             if rule.spread and not fine:
                 t = _array_spread(rule, k, f, values, out, p, shape, t)
-                if getattr(p, "dtype", None) == _f64 and p.ndim:   # every level, in
+                if getattr(p, "dtype", None) == _f64 and p.ndim and (
+                        t is not None or k or np.any(_primal(values[1]) != 0.0) or
+                        _zero_exponent_lost_elements(rule, f, values, out)):
+                    # every level, in extended range (at an exponent of value 0 only
+                    # where a component underflowed: pow68)
                     tt = backend.combine([f], [p], shape, p.shape[-1]) if t is None else t
                     found = _farpower.power_terms(k, values, [p], [tt], lift=True)[0]
                     if type(found) is not type(tt) or np.shape(found) != np.shape(tt):
@@ -2084,6 +2100,43 @@ def _lost_elements(f, a):
     with np.errstate(invalid="ignore"):
         lost = ~np.isfinite(fp) & np.isfinite(ap) | (np.absolute(fp) < TINY) & (ap != 0.0)
     return lost.any(axis=-1)
+
+
+def _zero_exponent_lost_elements(rule, f, values, out):
+    """:func:`_zero_exponent_lost` for nested array duals, every level read (an element
+    anywhere): did ``y x**(y - 1)`` at an exponent of value 0 lose a component that ``y *
+    out`` holds?  (``_lost_elements`` reads the first partials only; the loss of attack68
+    F2's ``((1e140 w0) ** (1e-100 w1)).sum()`` is one level deeper: its d3/dxdy2 half
+    the exact, and where it runs the extended-range term costs ``a ** (q1 - 3.2)`` in a
+    Hessian 502 -> 795 us: pow68.)"""
+    a = quotient_functions(rule)[0][0](*values, out)
+    return _lost_deep(f, a)
+
+
+def _levels(d):
+    """The nested dual ``d``'s value and its partials, one a direction."""
+    if d._kind == "slots":
+        return d.value, list(d._plist())
+    full = _partials_array(d)
+    return d.value, [full[..., j] for j in range(full.shape[-1])]
+
+
+def _lost_deep(f, a):
+    """:func:`_lost` at every level of the nested (scalar or array) ``f``, element by
+    element, ``a`` read where its tags agree with ``f``'s (else any loss counts)."""
+    if isinstance(f, Dual):
+        fv, fp = _levels(f)
+        if isinstance(a, Dual) and a.tag == f.tag:
+            av, ap = _levels(a)
+            if len(ap) != len(fp):
+                ap = [1.0] * len(fp)
+        else:
+            av, ap = a, [1.0] * len(fp)
+        return _lost_deep(fv, av) or any(_lost_deep(u, v) for u, v in zip(fp, ap))
+    fv, av = np.asarray(f), np.asarray(_primal(a))
+    with np.errstate(invalid="ignore"):
+        lost = ~np.isfinite(fv) & np.isfinite(av) | (np.absolute(fv) < TINY) & (av != 0.0)
+    return bool(lost.any())
 
 
 def _deferred(rule, fns, args, duals, values, out, shape):

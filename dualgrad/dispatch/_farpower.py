@@ -268,21 +268,25 @@ def power_terms(k, values, ps, terms, lift=False):
     ``ps`` (``values`` ``x, y``: real numbers, float64 arrays or nested duals of them),
     with each number that is not the extended-range product's to a few ulps replaced by
     it (``y x**(y - 1) p`` for ``k`` 0, ``log(x) x**y p`` for 1): where the inputs are
-    finite, ``x`` and ``y`` nonzero (the row's own branches) and ``x`` positive, or
+    finite, ``x`` nonzero and ``y``'s value nonzero (the row's own branches; an exponent
+    of value 0 with partials too: ``y x**(y - 1)``'s own are ``dy / x``, which underflow
+    beside ``dx ~ x``, attack68 F2) and ``x`` positive, or
     for ``k`` 0 negative beside an integer ``y`` below 2**53 (``out`` is NaN for
     another: no finite slope there, though ``y - 1.0`` may round to an integer; past
-    2**53 ``y - 1.0`` rounds to the wrong parity: the sign of ``x**(y - 1)``).  ``lift``: ``ps`` and ``terms`` are partials arrays, the values' shape
-    plus the directions' axis.  ``terms`` unchanged where the structures disagree
+    2**53 ``y - 1.0`` rounds to the wrong parity: the sign of ``x**(y - 1)``).
+    ``lift``: ``ps`` and ``terms`` are partials arrays, the values' shape plus the
+    directions' axis.  ``terms`` unchanged where the structures disagree
     (partials of one tag in unequal numbers, an array three levels deep)."""
     with np.errstate(all="ignore"):
         try:
             tx, ty = (_tree(v, lift) for v in values)
             tps = [_tree(p) for p in ps]
             x0, y0 = _primal(tx), _primal(ty)
-            # d/dx at an exponent of value 0 whose partials are not (nested): the
-            # factor's own value is an exact 0, its partials ``dy / x`` may underflow
-            # beside ``dx ~ x`` (attack68 F2); a plain y = 0 leaves nothing to mend
-            zero_y = k == 0 and type(ty) is _Node
+            # an exponent of value 0 whose partials are not (nested): d/dx's factor's
+            # own value is an exact 0, its partials ``dy / x`` may underflow beside ``dx
+            # ~ x`` (attack68 F2), d/dy's ``log(x) dy / x`` overflow; a plain y = 0
+            # leaves nothing to mend
+            zero_y = type(ty) is _Node
             ok = _finite(tx) & _finite(ty) & (x0 != 0.0) & ((y0 != 0.0) | zero_y) & \
                 ((x0 > 0.0) | (k == 0) & (y0 == np.floor(y0)) & (np.absolute(y0) < 2.0 ** 53))
             if not np.any(ok):

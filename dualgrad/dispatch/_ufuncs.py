@@ -1360,7 +1360,8 @@ def _scalar_quotient(rule, k, f, values, out, ps):
         flat = _quotient_terms(pair, _primal(f), plain, _primal(out), [_primal(p) for p in ps])
         if rule.spread:
             flat = _far_terms(rule, k, plain, _primal(out), [_primal(p) for p in ps], flat)
-            if k or plain[1] != 0.0 or _zero_exponent_lost(pair, f, values, out):
+            if plain[1] != 0.0 or (_lost(f, 1.0) if k else
+                                   _zero_exponent_lost(pair, f, values, out)):
                 terms = _farpower.power_terms(k, values, ps, terms)
         terms = [_with_primal(t, v) for t, v in zip(terms, flat)]
     elif rule.spread:
@@ -1371,10 +1372,13 @@ def _scalar_quotient(rule, k, f, values, out, ps):
 def _zero_exponent_lost(pair, f, values, out):
     """Did ``y x**(y - 1)`` (``f``, nested) at an exponent whose value is 0 lose a
     component that ``y * out`` holds (:func:`_lost`: where :func:`_nested_terms` takes the
-    two steps)?  Only there does its extended-range term run: one level down the partial
-    ``dy / x`` underflows beside ``dx ~ x`` (d3/dx2dy of ``(1e150 x) ** (1e-200 y)`` at
-    (1, 0) was 0 for -1e-200: attack68 F2), while an ordinary base keeps every
-    component (the pairs cost ``s ** (q1 - 3.2)`` in a Hessian 146 -> 523 us: pow68)."""
+    two steps)?  Only there does its extended-range term run (and d/dy's ``log(x)
+    x**y``, no quotient, only where a component is not finite and normal: ``_lost(f,
+    1.0)``; its d2/dxdy at x = 1e-305, dx = 1e-300 was -inf for -1e-90): one level down
+    the partial ``dy / x`` underflows beside ``dx ~ x`` (d3/dx2dy of ``(1e150 x) **
+    (1e-200 y)`` at (1, 0) was 0 for -1e-200: attack68 F2), while an ordinary base keeps
+    every component (run there too, the pairs took ``s ** (q1 - 3.2)`` in a Hessian
+    from 146 to 523 us: pow68)."""
     a = _part(pair[0], values, out)
     return a is not None and _lost(f, a)
 
@@ -1984,10 +1988,11 @@ def _quotient_partials(rule, fns, duals, values, out, arrays, shape, total):
             if rule.spread and not fine:
                 t = _array_spread(rule, k, f, values, out, p, shape, t)
                 if getattr(p, "dtype", None) == _f64 and p.ndim and (
-                        t is not None or k or np.any(_primal(values[1]) != 0.0) or
-                        _zero_exponent_lost_elements(rule, f, values, out)):
+                        t is not None or np.any(_primal(values[1]) != 0.0) or
+                        isinstance(values[1], Dual) and (_lost_deep(f, 1.0) if k else
+                        _zero_exponent_lost_elements(rule, f, values, out))):
                     # every level, in extended range (at an exponent of value 0 only
-                    # where a component underflowed: pow68)
+                    # where a component under- or overflowed: pow68)
                     tt = backend.combine([f], [p], shape, p.shape[-1]) if t is None else t
                     found = _farpower.power_terms(k, values, [p], [tt], lift=True)[0]
                     if type(found) is not type(tt) or np.shape(found) != np.shape(tt):
@@ -2106,9 +2111,9 @@ def _zero_exponent_lost_elements(rule, f, values, out):
     """:func:`_zero_exponent_lost` for nested array duals, every level read (an element
     anywhere): did ``y x**(y - 1)`` at an exponent of value 0 lose a component that ``y *
     out`` holds?  (``_lost_elements`` reads the first partials only; the loss of attack68
-    F2's ``((1e140 w0) ** (1e-100 w1)).sum()`` is one level deeper: its d3/dxdy2 half
-    the exact, and where it runs the extended-range term costs ``a ** (q1 - 3.2)`` in a
-    Hessian 502 -> 795 us: pow68.)"""
+    F2's ``((1e140 w0) ** (1e-100 w1)).sum()`` is one level deeper: its d3/dxdy2 was
+    half the exact; run everywhere, the pairs took ``a ** (q1 - 3.2)`` in a Hessian
+    from 502 to 795 us: pow68.)"""
     a = quotient_functions(rule)[0][0](*values, out)
     return _lost_deep(f, a)
 

@@ -47,3 +47,15 @@ def test_scalar_power_at_exponent_zero_keeps_d3_dx2dy():
     T = _third(_SCALAR(1e150, b))
     for got in (T[0, 0, 1], T[0, 1, 0], T[1, 0, 0]):
         assert float(got) == pytest.approx(-b, rel=1e-12, abs=0)
+
+
+def test_d_dy_factor_at_exponent_zero_keeps_d3_dx2dy_finite():
+    # (1e-300 x) ** (1e-100 y) at (1e-5, 0), u = 1e-305: a component of d/dy's factor
+    # log(u) u**v overflowed where its product with the partials (dx = 1e-300) is
+    # finite; d3/dx2dy = -1e-100 / x**2 = -1e-90 was -inf in two of its three entries
+    b, x = 1e-100, 1e-5
+    f = lambda w: ((1e-300 * w[:1]) ** (b * w[1:])).sum()       # noqa: E731
+    with np.errstate(all="ignore"):
+        T = dg.jacobian(lambda w: dg.hessian(f, w), np.array([x, 0.0]))
+    for got in (T[0, 0, 1], T[0, 1, 0], T[1, 0, 0]):
+        assert float(got) == pytest.approx(-b / (x * x), rel=1e-12, abs=0)

@@ -284,8 +284,9 @@ def power_terms(k, values, ps, terms, lift=False):
             x0, y0 = _primal(tx), _primal(ty)
             # an exponent of value 0 whose partials are not (nested): d/dx's factor's
             # own value is an exact 0, its partials ``dy / x`` may underflow beside ``dx
-            # ~ x`` (attack68 F2), d/dy's ``log(x) dy / x`` overflow; a plain y = 0
-            # leaves nothing to mend
+            # ~ x`` (attack68 F2); d/dy's factor ``log(x) x**y`` has a partial -dx**2 /
+            # x**2 whose 1 / x**2 leaves the range (-inf for -1e10 at x = 1e-305, dx =
+            # 1e-300); a plain y = 0 leaves nothing to mend
             zero_y = type(ty) is _Node
             ok = _finite(tx) & _finite(ty) & (x0 != 0.0) & ((y0 != 0.0) | zero_y) & \
                 ((x0 > 0.0) | (k == 0) & (y0 == np.floor(y0)) & (np.absolute(y0) < 2.0 ** 53))

@@ -1374,7 +1374,9 @@ def _zero_exponent_lost(pair, f, values, out):
     component that ``y * out`` holds (:func:`_lost`: where :func:`_nested_terms` takes the
     two steps)?  Only there does its extended-range term run (and d/dy's ``log(x)
     x**y``, no quotient, only where a component is not finite and normal: ``_lost(f,
-    1.0)``; its d2/dxdy at x = 1e-305, dx = 1e-300 was -inf for -1e-90): one level down
+    1.0)``: its partial -dx**2 / x**2 is -inf where 1 / x**2 leaves the range, and
+    d3/dx2dy of ``(1e-300 w0) ** (1e-100 w1)`` at (1e-5, 0) was -inf for -1e-90): one
+    level down
     the partial ``dy / x`` underflows beside ``dx ~ x`` (d3/dx2dy of ``(1e150 x) **
     (1e-200 y)`` at (1, 0) was 0 for -1e-200: attack68 F2), while an ordinary base keeps
     every component (run there too, the pairs took ``s ** (q1 - 3.2)`` in a Hessian

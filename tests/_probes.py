@@ -74,12 +74,15 @@ def without_numba(request, monkeypatch):
     """The state of a process that has not loaded numba: the backend's loader not ready,
     never loading, and the lean path's compiled entry points (cells that hold one only
     once numba is loaded) emptied until the test ends."""
-    from dualgrad.backend import _loader
+    from dualgrad.backend import _loader, _propagate
     from dualgrad.dispatch import _lean_small
     monkeypatch.setattr(_loader, "READY", False)
     monkeypatch.setattr(_loader, "LOAD_AFTER", 10 ** 18)
-    for cell in (_lean_small._SCALE, _lean_small._CUBE, _lean_small._POWER_SCALE,
-                 _lean_small._POWER_NUMBER):
+    # (every rule's entry cell too: a unary lean line calls its filled cell with numba
+    # "not loaded", and test_rows65's reciprocal took it after a test that loaded it)
+    for cell in {id(c): c for c in (_lean_small._SCALE, _lean_small._CUBE,
+                                    _lean_small._POWER_SCALE, _lean_small._POWER_NUMBER,
+                                    *_propagate._ENTRIES.values())}.values():
         request.addfinalizer(lambda c=cell, held=cell[0]: c.__setitem__(0, held))
         cell[0] = None
 

@@ -396,9 +396,10 @@ def _calls(tree, name):
 @pytest.mark.engine_independent
 def test_no_module_outside_rules_evaluates_or_pattern_matches_source():
     """The table's strings are read in rules/ only: no ``eval`` outside it, no regular
-    expressions but the error classifier's, and three ``exec``: the scalar classes
-    and the lean functions on small array duals (``dispatch._ufuncs.lean``), both
-    written from parsed expressions (``Expr.source``), and the fused engine's
+    expressions but the error classifier's, and four ``exec``: the scalar classes
+    and the lean functions on small array duals, real and complex
+    (``dispatch._ufuncs.lean``, ``dispatch._lean_complex``), all written from parsed
+    expressions (``Expr.source``), and the fused engine's
     kernels when no directory is writable (their text comes from a graph's
     structure, not from the table)."""
     found = {}
@@ -411,7 +412,8 @@ def test_no_module_outside_rules_evaluates_or_pattern_matches_source():
                          for n in ast.walk(tree))
         hits = [f"eval:{ln}" for ln in _calls(tree, "eval")] + \
             [f"exec:{ln}" for ln in _calls(tree, "exec")
-             if rel not in ("dual/_scalar.py", "dispatch/_ufuncs.py", "backend/_fusedgen.py")] + \
+             if rel not in ("dual/_scalar.py", "dispatch/_ufuncs.py", "dispatch/_lean_complex.py",
+                            "backend/_fusedgen.py")] + \
             (["import re"] if imports_re and rel != "errors.py" else [])
         if hits:
             found[rel] = hits

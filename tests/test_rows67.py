@@ -102,8 +102,9 @@ def test_views_packed(request, monkeypatch):
 
 
 def test_tiny_counts():
-    """``_tiny`` against its definition element by element: no NaN in the factor, and
-    some element below the smallest normal number beside a nonzero numerator."""
+    """``_tiny`` against its definition element by element: some element below the
+    smallest normal number beside a nonzero numerator (a NaN element counts for
+    nothing; stop 67's form asked for no NaN in the factor too: attack67 F6, exact68)."""
     rng = np.random.default_rng(67)
     rule = RULES[np.divide]
     pool = np.array([0.0, -0.0, 5e-324, -1e-310, 2.0 ** -1022, 1e-300, 1.0, np.inf, np.nan])
@@ -114,8 +115,8 @@ def test_tiny_counts():
         if case % 4 == 0:
             g[np.isnan(g)] = 1.0
         with np.errstate(all="ignore"):
-            want = not np.isnan(g).any() and bool(((np.abs(g) < TINY) & (out != 0.0)).any())
-            plain = not np.isnan(g).any() and bool((np.abs(g) < TINY).any())
+            want = bool(((np.abs(g) < TINY) & (out != 0.0)).any())
+            plain = bool((np.abs(g) < TINY).any())
         x = np.ones(shape)
         assert _ufuncs._tiny(g, rule, 1, (x, x, out)) is want, (g, out)
         assert _ufuncs._tiny(g) is plain, g

@@ -178,17 +178,19 @@ def test_underflowed_quotient_goes_the_careful_way(pairs_run):
 
 
 def test_constant_declines(pairs_run, lean_runs):
-    """Complex, 0-d and subclassed arrays, escaped duals, nested and complex scalars,
-    selection rules: the general path, its results and errors (an integer array: lean
-    since rows62)."""
+    """0-d and subclassed arrays, escaped duals, nested and complex scalars, selection
+    rules: the general path, its results and errors (an integer array: lean since
+    rows62; a complex array: the complex lean line since complex68)."""
     tag = new_tag()
     k = dg.Dual(0.7, [1.0, 2.0], tag=tag)
     got = k * np.array([1, 2, 3])                  # int64: lean, promoted as call
     np.testing.assert_array_equal(got.partials, [[1.0, 2.0], [2.0, 4.0], [3.0, 6.0]])
     assert lean_runs == [1]                        # promotes it (rows62; the general
     lean_runs.clear()                              # loop before: tests/test_rows62.py)
-    got = k * np.array([1.0 + 1j, 2.0])            # complex128
+    got = k * np.array([1.0 + 1j, 2.0])            # complex128: the complex lean
     np.testing.assert_allclose(got.partials, [[1.0 + 1j, 2.0 + 2j], [2.0, 4.0]])
+    assert lean_runs == [1]                        # line since complex68
+    lean_runs.clear()
     got = k * np.array(3.0)                        # 0-d: a scalar result
     np.testing.assert_allclose(np.asarray(got.partials), [3.0, 6.0])
     got = np.maximum(k, np.array([0.5, 1.0]))      # a selection rule

@@ -845,9 +845,9 @@ class ArrayDual(Dual):
                 if _PENDING:                 # no pending expression may see this write
                     backend.before_write(v, p)
                 v[index] = x                 # (NumPy's errors: read-only, shapes)
-                if p.shape[-1] > 1:
-                    put_rows(p[index], q)    # (a view: a basic index)
-                else:
+                if p.shape[-1] > 1 and p.size >= _ROWS_APART * p.shape[-1]:
+                    put_rows(p[index], q)    # (a view: a basic index; under 32 rows
+                else:                        # in all, NumPy's copy without a call)
                     p[index] = q
                 return
             v = p = x = q = None
@@ -1760,7 +1760,7 @@ def put_rows(dst, src):
     ~20 ns).  A view keeps every axis (the rows' own of length 1), so NumPy's copy of
     an overlapping ``src`` first is as for the partials."""
     n = dst.shape[-1]
-    if n > 1 and dst.size >= 32 * n and dst.strides[-1] == 8 and src.strides[-1] == 8 \
+    if n > 1 and dst.size >= _ROWS_APART * n and dst.strides[-1] == 8 and src.strides[-1] == 8 \
             and src.shape[-1] == n and \
             not (dst.flags.c_contiguous and src.flags.c_contiguous):
         t = _ROW_BYTES.get(n) or _row_bytes(n)
@@ -1770,6 +1770,7 @@ def put_rows(dst, src):
 
 
 _ROW_BYTES = {}                    # n -> the void dtype of n float64s (put_rows)
+_ROWS_APART = 32                   # put_rows' least number of rows
 
 
 def _row_bytes(n):

@@ -1783,17 +1783,27 @@ def _source_node(frame):
         return None
 
 
-def _assignments(frame, target):
-    """The statements of ``frame``'s function (not its nested functions) that bind
-    ``target`` (source text, e.g. ``P`` or ``self.P``), as (line, statement)."""
+def _function_tree(frame):
+    """The parsed source of ``frame``'s function and its first line's number, or ``None``
+    where the source cannot be read.  Error path only."""
     import ast
     import inspect
     import textwrap
     try:
         lines, start = inspect.getsourcelines(frame.f_code)
-        tree = ast.parse(textwrap.dedent("".join(lines)))
+        return ast.parse(textwrap.dedent("".join(lines))), start
     except (OSError, TypeError, SyntaxError, IndentationError):
+        return None
+
+
+def _assignments(frame, target):
+    """The statements of ``frame``'s function (not its nested functions) that bind
+    ``target`` (source text, e.g. ``P`` or ``self.P``), as (line, statement)."""
+    import ast
+    parsed = _function_tree(frame)
+    if parsed is None:
         return []
+    tree, start = parsed
     found, scopes = [], (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
     def targets(node):
@@ -2917,17 +2927,14 @@ def _enumerated_loop(frame):
     np.ndenumerate(NAME)`` loop its current line lies in: ``(the loop's header, NAME,
     "(at line N of FILE)")``; ``None`` for none.  Error path only."""
     import ast
-    import inspect
     import os
-    import textwrap
     frame = _user_frame(frame)
     if frame is None:
         return None
-    try:
-        lines, start = inspect.getsourcelines(frame.f_code)
-        tree = ast.parse(textwrap.dedent("".join(lines)))
-    except (OSError, TypeError, SyntaxError, IndentationError):
+    parsed = _function_tree(frame)
+    if parsed is None:
         return None
+    tree, start = parsed
     line = frame.f_lineno - max(start, 1) + 1
     for node in ast.walk(tree):
         call = getattr(node, "iter", None)

@@ -6,13 +6,14 @@ import sys
 import pytest
 
 
-def python_calls(op):
+def python_calls(op, within=""):
     """The names of the Python functions ``op()`` calls (``sys.setprofile``): a path
-    test asserts which dualgrad functions a fast path runs, and which it skips."""
+    test asserts which dualgrad functions a fast path runs, and which it skips;
+    ``within``: only those whose file's path holds it (``"/numpy/"``: NumPy's own)."""
     seen = []
 
     def record(frame, event, arg):
-        if event == "call":
+        if event == "call" and within in frame.f_code.co_filename:
             seen.append(frame.f_code.co_name)
     sys.setprofile(record)
     try:

@@ -14,7 +14,6 @@ the way (the way tests fail on 0e40b8b); the two rows' Jacobians against the com
 step.
 """
 
-import sys
 
 import numpy as np
 import pytest
@@ -24,7 +23,7 @@ from dualgrad.dispatch import _ufuncs
 from dualgrad.dual import _array
 from dualgrad.dual._base import new_tag
 from dualgrad.rules._table import RULES
-from _probes import bench_module, same_bits, same_duals, spy_on, without_numba
+from _probes import bench_module, python_calls, same_bits, same_duals, spy_on, without_numba
 
 SPECIAL = np.array([0.0, -0.0, np.nan, np.inf, -np.inf, 5e-324, 1e308, -2.5, 3.0, 0.5])
 
@@ -206,18 +205,8 @@ def test_object_array_other_call():
 
 
 def _numpy_calls(op):
-    """The names of NumPy's own Python functions ``op()`` calls (``sys.setprofile``)."""
-    seen = []
-
-    def record(frame, event, arg):
-        if event == "call" and "/numpy/" in frame.f_code.co_filename:
-            seen.append(frame.f_code.co_name)
-    sys.setprofile(record)
-    try:
-        op()
-    finally:
-        sys.setprofile(None)
-    return seen
+    """The names of NumPy's own Python functions ``op()`` calls."""
+    return python_calls(op, within="/numpy/")
 
 
 def _complex_step(f, x, h=1e-30):

@@ -541,14 +541,14 @@ def _spread(c, h, p):
 
 @intrinsic
 def _nearer(typingctx, t, s, p):
-    """Lane by lane ``t`` where it is ``s`` to 2**-40 relative (or four steps of the least
+    """Lane by lane ``t`` where it is ``s`` to 2**-40 relative (or one step of the least
     subnormal number), ``s`` is NaN or ``p`` is not finite, else ``s``
     (``dispatch._farpower``'s choice between a term and its extended-range product)."""
     sig = t(t, s, p)
 
     def codegen(context, builder, signature, args):
         zero, close, steps = (context.get_constant(_F64, v) for v in (0.0, 2.0 ** -40,
-                                                                      2.0 ** -1072))
+                                                                      2.0 ** -1074))
 
         def absolute(v):
             return builder.select(builder.fcmp_ordered("<", v, zero), builder.fsub(zero, v), v)

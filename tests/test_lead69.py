@@ -1,0 +1,51 @@
+"""The lead's mends of stop 69.
+
+The jit wing's choice between a power term and its extended-range product kept four
+least-subnormal steps where ``dispatch._farpower`` keeps one since stop 68 (exact68's
+Left): ``x ** 3`` in a user's ``@numba.njit`` function at 6e-179 times 1.7e33 gave 0.0
+for mpmath's 1.836e-323.  Oracle: mpmath at 60 digits."""
+
+import mpmath as mp
+import numpy as np
+import pytest
+
+import dualgrad as dg
+
+numba = pytest.importorskip("numba")
+mp.mp.dps = 60
+STEP = 2.0 ** -1074                  # the least subnormal number
+
+_CUBE = numba.njit(lambda x: x ** 3)
+_CUBE_F = numba.njit(lambda x: x ** 3.0)
+_POWER = numba.njit(lambda x, y: x ** y)
+
+
+def _off(got, x, p, b):
+    """How far ``got`` (the slope of ``x ** b`` times ``p``) is from mpmath's, in the
+    room a subnormal slope has: 1.5 least-subnormal steps and 2**-40 relative."""
+    want = mp.mpf(b) * mp.mpf(x) ** (mp.mpf(b) - 1) * mp.mpf(p)
+    return abs(mp.mpf(got) - want) - (1.5 * STEP + 2.0 ** -40 * abs(want))
+
+
+@pytest.mark.engine_independent
+@pytest.mark.parametrize("power", [_CUBE, _CUBE_F, lambda x: _POWER(x, 3.0)],
+                         ids=["x ** 3", "x ** 3.0", "x ** y"])
+def test_a_jitted_cube_below_the_normal_range(power):
+    with np.errstate(all="ignore"):
+        got = dg.derivative(lambda t: power(6e-179 + 1.7e33 * t), 0.0)
+    assert got == 2e-323                 # mpmath's 1.836e-323, to the nearest step
+
+
+@pytest.mark.engine_independent
+def test_jitted_cubes_against_mpmath():
+    # the slope b x**(b - 1) p where the factor is below the normal range: every one
+    # within 1.5 steps of mpmath's (four steps' room kept 0.0 for some)
+    rng = np.random.default_rng(69)
+    xs = np.exp(rng.uniform(-745.0, -300.0, 40)) * rng.choice([-1.0, 1.0], 40)
+    ps = rng.standard_normal(40) * np.exp(rng.uniform(-50.0, 700.0, 40))
+    masked = np.abs(3.0 * xs ** 2) < np.finfo(float).tiny
+    assert masked.sum() > 10
+    with np.errstate(all="ignore"):
+        got = [dg.jvp(lambda z: _CUBE(z[0]), np.array([x]), np.array([p]))[1]
+               for x, p in zip(xs[masked], ps[masked])]
+    assert max(_off(g, x, p, 3) for g, x, p in zip(got, xs[masked], ps[masked])) <= 0

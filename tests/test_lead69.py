@@ -49,3 +49,35 @@ def test_jitted_cubes_against_mpmath():
         got = [dg.jvp(lambda z: _CUBE(z[0]), np.array([x]), np.array([p]))[1]
                for x, p in zip(xs[masked], ps[masked])]
     assert max(_off(g, x, p, 3) for g, x, p in zip(got, xs[masked], ps[masked])) <= 0
+
+
+# ---- pinv of a matrix holding inf or NaN (exact68's Left) ------------------------------
+
+@pytest.mark.parametrize("bad", [np.inf, -np.inf])
+@pytest.mark.parametrize("shape", [(2, 2), (3, 2), (2, 3)])
+def test_pinv_of_a_non_finite_matrix_is_nans_as_numpys(bad, shape):
+    # was refused as "rank-deficient ... got rank 0"; NumPy's value is NaN, and so are
+    # the partials of any function of a non-finite value (qr's since attack68 F5)
+    A = np.arange(1.0, 1.0 + np.prod(shape)).reshape(shape)
+    A[1, 0] = bad
+    with np.errstate(all="ignore"):
+        want = np.linalg.pinv(A)
+        value, J = dg.jvp(lambda a: np.linalg.pinv(a.reshape(shape)), A.ravel(),
+                          np.ones(A.size))
+    np.testing.assert_array_equal(value, want)
+    assert np.isnan(want).all() and J.shape == want.shape and np.isnan(J).all()
+
+
+def test_pinv_of_a_nan_matrix_raises_numpys_error():
+    A = np.array([[1.0, 2.0], [np.nan, 3.0]])
+    with pytest.raises(np.linalg.LinAlgError):
+        np.linalg.pinv(A)
+    with pytest.raises(np.linalg.LinAlgError):
+        dg.jacobian(lambda a: np.linalg.pinv(a.reshape(2, 2)), A.ravel())
+
+
+def test_pinv_of_a_non_finite_matrix_in_a_hessian():
+    A = np.array([[1.0, 2.0], [np.inf, 3.0]])
+    with np.errstate(all="ignore"):
+        H = dg.hessian(lambda a: np.linalg.pinv(a.reshape(2, 2))[0, 0], A.ravel())
+    assert H.shape == (4, 4) and np.isnan(H).all()

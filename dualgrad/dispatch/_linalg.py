@@ -2353,7 +2353,11 @@ def _pinv_partials(a, P, rcond, rtol, hermitian):
         a = _hermitian(a)
     A = a.value
     m, k = np.shape(primal(A))[-2:]
-    s = np.linalg.svd(primal(A), compute_uv=False)
+    Ap = primal(A)
+    bad = ~np.isfinite(Ap).all(axis=(-2, -1))
+    if bad.any():     # NumPy's NaN members get NaN partials from the formula below (P is
+        Ap = np.where(bad[..., None, None], np.eye(m, k), Ap)  # NaN), not a refusal of "rank 0"
+    s = np.linalg.svd(Ap, compute_uv=False)
     cut = rcond if rcond is not None else rtol if rtol is not None else \
         max(m, k) * np.finfo(float).eps
     _full_rank("np.linalg.pinv", A,

@@ -2249,12 +2249,21 @@ def store_read_only(what, which):
     """A write into a dual array whose ``which`` ("partials" or "value") array is
     read-only (the user's ``d.partials.flags.writeable = False``): refused before any
     write, as NumPy refuses a read-only array, so the value and the partials never part
-    (the value was written and then the partials refused: attackb65 F4)."""
+    (the value was written and then the partials refused: attackb65 F4).  ``which`` may
+    name a level of a nested dual (``"value.partials"``, a Hessian's ``d.value.partials``:
+    exact68's Left); the user's line that stored is named where it is found."""
+    frame = _user_frame(sys._getframe(1))
+    line = "" if frame is None else user_line(frame)
+    nested = "." in which
+    spoken = which.replace("partials.", "partials' ").replace("value.", "value's ")
     return DualValueError(
-        f"dualgrad: {what} into a dual array whose {which} "
-        f"{'is' if which == 'value' else 'are'} read-only "
-        f"(d.{which}.flags.writeable is False); expected a dual whose value and partials "
-        "are both writeable, as a store changes both (nothing was written). Fix: store "
+        f"dualgrad: {what} into a dual array whose {spoken} "
+        f"{'is' if which.endswith('value') else 'are'} read-only "
+        f"(d.{which}.flags.writeable is False)" + (f" {line}" if line else "") +
+        "; expected a dual whose value and partials are both writeable" +
+        (" at every level (inside dg.hessian or a derivative of a derivative a dual's "
+         "value and partials hold duals themselves)" if nested else "") +
+        ", as a store changes both (nothing was written). Fix: store "
         f"into a copy, d = d.copy(), or set d.{which}.flags.writeable = True again if that "
         "memory is yours to write.")
 

@@ -733,11 +733,15 @@ class ArrayDual(Dual):
     def __setitem__(self, index, item):
         if _SNAPSHOTS:
             _snapshots.check_write(self, index=index)
-        if type(self._p) is _nd and not self._p.flags.writeable and \
-                self.value.flags.writeable:     # (no name for _p: _promote counts its
-            # references) every store writes the value first: a read-only value refuses
-            # before any write (NumPy's error), read-only partials only after it
-            raise errors.store_read_only("item assignment", "partials")
+        if type(self._p) is _nd and type(self.value) is _nd:
+            if not self._p.flags.writeable and self.value.flags.writeable:
+                # (no name for _p: _promote counts its references) every store writes
+                # the value first: a read-only value refuses before any write (NumPy's
+                # error), read-only partials only after it
+                raise errors.store_read_only("item assignment", "partials")
+        elif _read_only_part(self) is not None:    # a nested dual (a Hessian's): its
+            raise errors.store_read_only(         # levels are written one after
+                "item assignment", _read_only_part(self))   # another (exact68's Left)
         c = self._c
         if type(c) is _Stored and type(index) is int and type(item) is c.cls:
             v, p = self.value, self._p      # S[i] = d into a pass's kept buffer: its tests
@@ -2136,6 +2140,27 @@ def _square_or_power(power, square):
     return __pow__
 
 
+def _read_only_part(d, path=""):
+    """The first read-only ndarray of the dual ``d``'s levels (a Hessian's array dual
+    holds an array dual as its value and may hold one as its partials), as the path a
+    user reads it by (``"value.partials"``: ``d.value.partials``), or ``None`` where
+    every one is writeable.  A store writes the levels one after another, each value
+    before its partials, so a read-only array met on the way refused after the others
+    were written (a dual half-written inside ``dg.hessian``: exact68's Left); the
+    store asks this first, before any write.  Deferred partials (the fused engine's)
+    are dualgrad's own, not the user's to mark."""
+    for name in ("value", "partials"):
+        part = d.value if name == "value" else d._p
+        if type(part) is _nd:
+            if not part.flags.writeable:
+                return path + name
+        elif isinstance(part, ArrayDual):
+            inner = _read_only_part(part, f"{path}{name}.")
+            if inner is not None:
+                return inner
+    return None
+
+
 def _plain(d):
     """Does ``d`` hold float64 ndarrays of values and partials (no nested duals)?
     (Deferred partials are float64 arrays to be.)"""
@@ -2164,11 +2189,14 @@ def _inplace(rule):
     def op(a, b):
         if _SNAPSHOTS:
             _snapshots.check_write(a)
-        if type(a._p) is _nd and type(a.value) is _nd and not (
-                a.value.flags.writeable and a._p.flags.writeable):  # (add_into writes the
-            raise errors.store_read_only(                           # partials first)
-                f"the in-place {ufunc.__name__}",
-                "partials" if a.value.flags.writeable else "value")
+        if type(a._p) is _nd and type(a.value) is _nd:
+            if not (a.value.flags.writeable and a._p.flags.writeable):  # (add_into
+                raise errors.store_read_only(               # writes the partials first)
+                    f"the in-place {ufunc.__name__}",
+                    "partials" if a.value.flags.writeable else "value")
+        elif _read_only_part(a) is not None:                # a nested dual's levels
+            raise errors.store_read_only(f"the in-place {ufunc.__name__}",
+                                         _read_only_part(a))
         if ELEMENTS:
             elements_written(a.value, a._p)
         if signed_sum and type(getattr(b, "_p", None)) is _Deferred and b.tag == a.tag and \

@@ -81,3 +81,41 @@ def test_pinv_of_a_non_finite_matrix_in_a_hessian():
     with np.errstate(all="ignore"):
         H = dg.hessian(lambda a: np.linalg.pinv(a.reshape(2, 2))[0, 0], A.ravel())
     assert H.shape == (4, 4) and np.isnan(H).all()
+
+
+# ---- u ** c at a zero base: the regular branch, not the row's lazy_where ------------------
+
+_YS = [1.0, 1.0 + 2.0 ** -52, 1.25, 1.5, 2.0, 2.5, 3.0, 3.0 + 2.0 ** -51, 4.0, 7.0, 1e10,
+       2.0 ** 53, 0.999, 0.5, 1e-300, -1.0, -2.5, -3.0, -1e300]
+
+
+def test_the_power_rows_regular_branch_has_its_bits_at_a_zero_base():
+    # lean_power's reason (_lean_small._ZERO_BASE) to skip the row's branch at x = +-0
+    from dualgrad.rules._table import RULES, derivative_functions, regular_branch
+    row, regular = derivative_functions(RULES[np.power])[0], \
+        regular_branch(RULES[np.power], 0)
+    x = np.array([0.0, -0.0, 0.0, 1.5, -2.0, 1e-310])
+    with np.errstate(all="ignore"):
+        for y in _YS + [-y for y in _YS if y > 1.0]:
+            out = np.power(x, y)
+            a, b = row(x, np.float64(y), out), regular(x, np.float64(y), out)
+            np.testing.assert_array_equal(a.view(np.int64)[:3], b.view(np.int64)[:3])
+
+
+@pytest.mark.parametrize("y", [1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 7.5])
+@pytest.mark.parametrize("N", [10, 200])
+def test_a_zero_base_power_against_the_analytic_slope(monkeypatch, y, N):
+    # d/dx x**y = y x**(y - 1): 0 at x = 0 for y > 1, 1 for y = 1; the row's lazy_where
+    # (26.8x the float op at N = 10) is not taken: it raises here
+    from dualgrad.dispatch import _lean_small
+
+    def no_row(rule):
+        raise AssertionError("the power row's lazy_where was taken at a zero base")
+    monkeypatch.setattr(_lean_small, "derivative_functions", no_row)
+    x = np.linspace(0.5, 2.0, N)
+    x[3], x[7] = 0.0, -0.0
+    p = np.arange(1.0, 1.0 + 3 * N).reshape(N, 3)
+    got = np.asarray((dg.Dual(x, p) ** y).partials)
+    want = np.array([[float(mp.mpf(y) * mp.mpf(xi) ** (y - 1) * pk) if xi else
+                      (pk if y == 1.0 else 0.0) for pk in pi] for xi, pi in zip(x, p)])
+    np.testing.assert_allclose(got, want, rtol=1e-15, atol=0)

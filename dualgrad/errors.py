@@ -2026,7 +2026,21 @@ def _copies_data(value):
     if func == "map":
         return ast.unparse(first).endswith("array")
     return func.endswith("array") and not func.endswith(("ndarray", "asarray")) and \
-        not isinstance(first, (ast.List, ast.Tuple, ast.ListComp, ast.Constant))
+        (not isinstance(first, (ast.List, ast.Tuple, ast.ListComp, ast.Constant)) or
+         _numbers_only(first))
+
+
+def _numbers_only(node):
+    """Is ``node`` a list or tuple of number literals, nested or signed (``[1., 1.]``,
+    ``[[0, -2.5], (1, 3)]``)?  ``np.array`` of one writes numbers out; a buffer made so
+    and then stored into keeps them, held as duals (NRTL's ``term2 = np.array([1.,1.])``
+    then ``term2[0] = np.sum(matr[:, 0])``: user69)."""
+    import ast
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return bool(node.elts) and all(_numbers_only(e) for e in node.elts)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+    return isinstance(node, ast.Constant) and type(node.value) in (int, float)
 
 
 def _buffer_message(who, found, own):

@@ -3,7 +3,7 @@
     python bench/row_cpu.py [--only TEXT] [--compare CHECKOUT] [--rounds 4] [--calls 25]
                             [--engine auto|fused|eager] [--numba]
 
-For each row of bench/bench_corpus.py's sets (corpus.py, corpus57.py to corpus64.py) whose
+For each row of bench/bench_corpus.py's sets (corpus.py, corpus57.py to corpus68.py) whose
 name holds ``--only`` (default: the shallow water and Gaussian process rows of
 bench/corpus59.py), the median over
 ``--calls`` calls of the process's CPU time (``time.process_time``) of
@@ -50,8 +50,9 @@ def one_round(only, calls, numba=False):
     from corpus62 import PROBLEMS62
     from corpus63 import PROBLEMS63
     from corpus64 import PROBLEMS64
+    from corpus68 import PROBLEMS68
     rows = {**PROBLEMS, **PROBLEMS57, **PROBLEMS58, **PROBLEMS59, **PROBLEMS60, **PROBLEMS61,
-            **PROBLEMS62, **PROBLEMS63, **PROBLEMS64}
+            **PROBLEMS62, **PROBLEMS63, **PROBLEMS64, **PROBLEMS68}
     clock = time.process_time
     out = {}
     for name, (f, x) in rows.items():

@@ -31,7 +31,7 @@ import numpy as np
 from .. import backend
 from ._array import VIEWS, ArrayDual
 from ._base import LIVE
-from . import _scalar
+from . import _array, _scalar
 from ._scalar import ScalarDual
 from ._views import _dual
 
@@ -260,6 +260,49 @@ def _complex_scalars(items):
                  np.array([zeros if r is None else r for r in rows], dtype=complex), tag)
 
 
+def block(arrays):
+    """``np.block(arrays)`` of a rectangular nesting one or two lists deep whose leaves
+    are scalar duals and Python numbers, all 0-d: the nesting's shape, its leaves in C
+    order joined as :func:`_complex_scalars` joins complex scalar duals of the slot kind
+    (or :func:`dualgrad.dual._array.stack_lean`'s reading, real ones), the general
+    path's numbers (``_composed._block``: each leaf lifted, reshaped to ``(1, 1)``, one
+    ``np.concatenate`` a row, then one of the rows; ~200 -> ~6 us for tmm's
+    ``make_2x2_array``, a transfer matrix of four entries).  ``None`` for anything else
+    (an array leaf, a ragged or empty nesting, tuples, deeper lists, ints past 2**53,
+    NumPy scalars beside complex duals), which the general path joins with NumPy's
+    checks and errors."""
+    if type(arrays) is not list or not arrays:
+        return None
+    if type(arrays[0]) is list:
+        width = len(arrays[0])
+        if not width:
+            return None
+        items = []
+        for row in arrays:
+            if type(row) is not list or len(row) != width:
+                return None
+            items.extend(row)
+        shape = (len(arrays), width)
+    else:
+        items, shape = arrays, (len(arrays),)
+    for d in items:                   # leaves: 0-d numbers or scalar duals, no lists
+        t = type(d)
+        if t is int:
+            if not -_EXACT_INT <= d <= _EXACT_INT:
+                return None
+        elif t is not float and t is not complex and not issubclass(t, ScalarDual):
+            return None
+    joined = _complex_scalars(items)
+    if joined is None:
+        joined = _array.stack_lean(items)
+        if joined is None:
+            return None
+    if len(shape) == 1:
+        return joined
+    return _dual(joined.value.reshape(shape), joined._p.reshape(shape + (-1,)),
+                 joined.tag)
+
+
 def hstack(tup, *, dtype=None, casting="same_kind"):
     """``np.hstack``: ``atleast_1d`` makes a 0-d part one element."""
     if dtype is not None or casting != "same_kind":
@@ -320,7 +363,8 @@ def _scalar_then(s, x):
 
 # NumPy function -> its lean form here (``install`` puts them into ``VIEWS``)
 FUNCTIONS = {np.concatenate: concatenate, np.stack: stack, np.hstack: hstack,
-             np.vstack: vstack, np.column_stack: column_stack, np.append: append}
+             np.vstack: vstack, np.column_stack: column_stack, np.append: append,
+             np.block: block}
 
 
 def install():

@@ -30,8 +30,9 @@ rows; the EKF's ``math.cos`` / ``math.sin`` become ``np.cos`` / ``np.sin`` and i
 ``np.array`` of them ``np.block`` (``np.linalg.inv`` refused the object array they made);
 the spline's ``A`` / ``B`` buffers are ``np.zeros_like(h, ...)``, its arc length ``s =
 [0]; s.extend(np.cumsum(self.ds))`` becomes ``np.concatenate`` (the list of scalar duals
-made ``np.diff`` an object array, which ``np.linalg.solve`` refused) and ``math.atan2``
-``np.arctan2``.  The EKF's noise comes from a seeded generator, drawn once (the source
+made ``np.diff`` an object array, which ``np.linalg.solve`` refused; the buffer's
+refusal had said ``np.zeros_like(x, ...)``, whose ``h`` spelling was that object array
+again: user69 mended it to name ``h`` as one) and ``math.atan2`` ``np.arctan2``.  The EKF's noise comes from a seeded generator, drawn once (the source
 draws ``np.random.randn`` in its loop).
 
 =====================  =================================================  ==========

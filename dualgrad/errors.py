@@ -1895,6 +1895,23 @@ def _dual_argument(frame):
     return None
 
 
+def _object_argument(frame):
+    """The name of ``frame``'s first parameter that is an object array holding a dual
+    number (``np.diff`` of a list of scalar duals makes one without a word), or ``None``:
+    where no parameter is a dual, ``np.zeros_like`` of that one would be an object array
+    too (PythonRobotics' spline: ``s = [0]; s.extend(np.cumsum(ds))``, then ``h =
+    np.diff(s)`` into ``__calc_A(self, h)``: user69).  Error path only."""
+    import numpy as np
+    code = frame.f_code
+    names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+    for name in names:
+        value = frame.f_locals.get(name)
+        if isinstance(value, np.ndarray) and value.dtype == object and any(
+                getattr(type(v), "_kind", None) is not None for v in value.flat[:4096]):
+            return name
+    return None
+
+
 # NumPy's functions that write into their first argument, with its keyword's name
 # (np.fill_diagonal with a plain a runs NumPy's own code, whose store is NumPy's line)
 _WRITERS = {"copyto": "dst", "put": "a", "place": "arr", "putmask": "a", "at": "a"}
@@ -1969,7 +1986,9 @@ def _stored_buffer(depth):
     made = _assignments(frame, name)
     made = (*made[0], f"{frame.f_code.co_name} of {frame.f_code.co_filename}") \
         if len(made) == 1 else None         # where that line is: a library's own file
-    return text, name, buffer, made, _dual_argument(frame), rebind
+    x = _dual_argument(frame)
+    return text, name, buffer, made, x, rebind, \
+        None if x is not None else _object_argument(frame)
 
 
 # an augmented assignment's operator (ast's class name) as the user writes it
@@ -2048,7 +2067,8 @@ def _buffer_message(who, found, own):
     short where the statement that made it has a ``*_like`` spelling; else the buffer
     named before the general message (``None``: the caller writes that)."""
     import ast
-    text, name, buffer, made, x, rebind = found
+    text, name, buffer, made, x, rebind, held = found
+    x = x or held                 # h's *_like once h is made a dual array
     where = f"{buffer.dtype}, shape {tuple(buffer.shape)}"
     spelling = None
     if made is not None:
@@ -2076,6 +2096,13 @@ def _buffer_message(who, found, own):
             (")" if x else "; x: f's input or a dual computed from it)")
     if rebind:
         fix += f", or write {rebind} (the call without out=, a new array)"
+    if held:        # no dual parameter; held: an object array of duals (*_like: one too)
+        fix = f"{held} here is an object array holding dual numbers, not a dual array " \
+            "(np.diff, np.array or np.asarray of a list of scalar duals makes one without " \
+            f"a word, and np.zeros_like({held}) would be one too, which np.linalg " \
+            f"refuses): make {held} a dual array where it is made (np.stack(s) of a list " \
+            "s of scalar duals; s = np.concatenate([[0.0], np.cumsum(d)]) for s = [0]; " \
+            f"s.extend(np.cumsum(d))), then {fix}"
     return DualTypeError(
         f"{head}, which would drop its derivatives; expected a buffer that holds duals. "
         f"Fix: {fix}; for an update of a plain array by a dual (state += dt * v), rebind "

@@ -107,3 +107,30 @@ def test_ekf_sources_math_cos_refused_naming_np_cos():
     with pytest.raises(TypeError, match=r"write np\.sin for math\.sin, np\.cos for math\.cos"):
         dg.jacobian(lambda q: source(q.reshape(4, 1), c.calc_input()).ravel(),
                     np.array([0.1, -0.1, 0.05, 0.5]))
+
+
+def test_spline_sources_arc_length_list_refused_naming_the_object_array(monkeypatch):
+    # s = [0]; s.extend(np.cumsum(self.ds)) holds scalar duals, and np.diff(s) makes h an
+    # object array without a word: the store into A = np.zeros(...) in __calc_A(self, h)
+    # had said np.zeros_like(x, ...), whose h-spelling is an object array np.linalg.solve
+    # refuses (a loop); it now names h as an object array and the concatenate to write
+    one_d, two_d = c.CubicSpline1D, c.CubicSpline2D
+    calc_a = source_spelling(c, one_d._CubicSpline1D__calc_A, (
+        "A = np.zeros_like(h, shape=(self.nx, self.nx))  # dualgrad: the refusal's, h for x",
+        "A = np.zeros((self.nx, self.nx))"))
+    calc_s = source_spelling(c, two_d._CubicSpline2D__calc_s, (
+        "    # dualgrad: s = [0]; s.extend(np.cumsum(self.ds)) made np.diff(s) an object "
+        "array\n    s = np.concatenate([[0.0], np.cumsum(self.ds)])",
+        "    s = [0]\n    s.extend(np.cumsum(self.ds))"))  # (the methods' text dedented)
+    monkeypatch.setattr(one_d, "_CubicSpline1D__calc_A", calc_a)
+    monkeypatch.setattr(two_d, "_CubicSpline2D__calc_s", calc_s)
+    f, y0 = _row("cubic spline path, solve + bisect (7)")
+    with pytest.raises(TypeError) as caught:
+        dg.jacobian(f, y0)
+    message = str(caught.value)
+    assert "stores a dual number into A" in message
+    assert "h here is an object array holding dual numbers" in message
+    assert "s = np.concatenate([[0.0], np.cumsum(d)]) for s = [0]; s.extend(np.cumsum(d))" \
+        in message
+    assert "then make it A = np.zeros_like(h, shape=(self.nx, self.nx))" in message
+    assert "x: f's input" not in message

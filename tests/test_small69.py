@@ -1,0 +1,168 @@
+"""Issue 13, stop 69 (small69): a number's power with small array duals hands NumPy its
+exponent or base as a 0-d float64 array, not a Python or NumPy float.
+
+``np.power(x, y)`` with ``y`` a float converts the scalar on every call (0.56 us against
+0.38 us for a 0-d array at N = 10): ``lean_power`` (``u ** 2.5``, ``u ** -1``,
+``np.power(u, y)``) takes ``y`` and ``y - 1.0`` as read-only 0-d arrays kept per number
+(``_lean_small._EXPONENTS``, bounded), ``lean_power_mixed`` a number base's likewise
+(``2.0 ** u``) and a scalar dual's value as a fresh 0-d array (``u ** k``, ``k ** u``,
+``t ** k``).  The loop is NumPy's float64 power with the scalar broadcast either way, so
+the same bits; the reports are the float call's.
+
+Oracles: the general path (``dispatch._ufuncs.call``, with the NumPy engine) to the bit,
+with NumPy's float call's reports, on values holding zeros, subnormals, 1e300,
+infinities, NaN and negative bases, and with infinite and NaN number bases and exponents;
+mpmath's closed forms on regular values.  On 6916aac6 the path and cache tests fail
+(NumPy given floats; no ``_EXPONENTS``)."""
+
+import warnings
+
+import mpmath
+import numpy as np
+import pytest
+
+import dualgrad as dg
+from dualgrad.backend import _kernels, _loader
+from dualgrad.dispatch import _lean_small
+from dualgrad.dispatch._ufuncs import call
+from dualgrad.dual._base import new_tag
+from dualgrad.rules._table import rule_for
+
+from _probes import loaded_or_not, same_duals  # noqa: F401  (the fixture by name)
+
+SPECIAL = [0.0, -0.0, 5e-324, 1e-310, 1e-300, 1e300, -1e300, np.inf, -np.inf, np.nan,
+           -1.5, 3.0]
+NUMBERS = [2.5, -1.0, 0.5, 1.5, 3.0, -0.0, 0.0, 1e-3, 7.0, -2.0, np.inf, -np.inf, np.nan,
+           np.float64(2.5), np.float64(-np.inf)]
+
+
+def _reports(fn):
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        result = fn()
+    return result, [(w.category, str(w.message)) for w in seen]
+
+
+def _values(rng, pattern):
+    if pattern == 0:
+        return rng.uniform(0.5, 2.0, 10)
+    x = rng.uniform(0.2, 4.0, 10)
+    x[rng.integers(10, size=3)] = rng.choice(SPECIAL, 3)
+    return x
+
+
+def _forms(u, k, t, c):
+    """Each form of a number's or a scalar dual's power with arrays: (name, thunk, float
+    thunk, the general path's operands)."""
+    x, kv = u.value, k.value
+    return [("u ** c", lambda: u ** c, lambda: np.power(x, np.float64(c)), (u, c)),
+            ("np.power(u, c)", lambda: np.power(u, c), lambda: np.power(x, np.float64(c)),
+             (u, c)),
+            ("c ** u", lambda: c ** u, lambda: np.power(np.float64(c), x), (c, u)),
+            ("u ** k", lambda: u ** k, lambda: np.power(x, kv), (u, k)),
+            ("k ** u", lambda: k ** u, lambda: np.power(kv, x), (k, u)),
+            ("t ** k", lambda: t ** k, lambda: np.power(t, kv), (t, k))]
+
+
+@pytest.mark.parametrize("pattern", range(2))
+def test_powers_are_the_general_paths_to_the_bit(pattern, loaded):
+    """Every form with every number, numba loaded and not: the general path's bits (NumPy
+    engine) and the float call's reports, once."""
+    rng = np.random.default_rng(69 + pattern)
+    for c in NUMBERS:
+        tag = new_tag()
+        p = rng.standard_normal((10, 4))
+        p.flat[rng.integers(p.size, size=3)] = [np.nan, 0.0, 1e300]
+        u = dg.Dual(_values(rng, pattern), p, tag=tag)
+        kv = float(rng.choice([0.7, -1.3, 2.5, 1e-300, 0.0]))
+        k = dg.Dual(kv, list(rng.standard_normal(4)), tag=tag)
+        t = _values(rng, pattern)
+        for name, op, float_op, args in _forms(u, k, t, c):
+            got, said = _reports(op)
+            with np.errstate(all="ignore"), _kernels.use("numpy"):
+                want = call(rule_for(np.power), args)
+            same_duals(got, want)
+            _, float_said = _reports(float_op)
+            assert said == float_said, (name, c, said, float_said)
+
+
+def test_powers_against_closed_forms(loaded):
+    """mpmath's y x ** (y - 1), x ** y log x (a scalar dual's exponent), c ** y log c (a
+    number base) times the partials, on regular values (rtol 1e-14)."""
+    rng = np.random.default_rng(6969)
+    mpmath.mp.dps = 40
+    x = rng.uniform(0.3, 3.0, 10)
+    p = rng.standard_normal((10, 3))
+    tag = new_tag()
+    u = dg.Dual(x, p, tag=tag)
+    kq = [0.3, -1.1, 0.8]
+    k = dg.Dual(0.7, kq, tag=tag)
+    for y in (2.5, -1.0, 0.5, 1.5, 7.0):
+        got = (u ** y).partials
+        want = [[float(mpmath.mpf(y) * mpmath.mpf(xi) ** (y - 1) * mpmath.mpf(pj))
+                 for pj in pi] for xi, pi in zip(x, p)]
+        np.testing.assert_allclose(got, want, rtol=1e-14, atol=0)
+    got = (u ** k).partials
+    want = [[float(mpmath.mpf(0.7) * mpmath.mpf(xi) ** (0.7 - 1) * mpmath.mpf(pj) +
+                   mpmath.mpf(xi) ** 0.7 * mpmath.log(xi) * mpmath.mpf(qj))
+             for pj, qj in zip(pi, kq)] for xi, pi in zip(x, p)]
+    np.testing.assert_allclose(got, want, rtol=1e-14, atol=0)
+    got = (2.0 ** u).partials
+    want = [[float(mpmath.mpf(2) ** xi * mpmath.log(2) * mpmath.mpf(pj)) for pj in pi]
+            for xi, pi in zip(x, p)]
+    np.testing.assert_allclose(got, want, rtol=1e-14, atol=0)
+
+
+class _Power:
+    """``np`` for ``_lean_small`` with ``np.power``'s operands' types recorded."""
+
+    def __init__(self, seen):
+        self.seen = seen
+
+    def __getattr__(self, name):
+        return getattr(np, name)
+
+    def power(self, a, b, *args, **kwargs):
+        self.seen.append((type(a), np.ndim(a), type(b), np.ndim(b)))
+        return np.power(a, b, *args, **kwargs)
+
+
+def test_numpy_is_given_0d_arrays(monkeypatch):
+    """Numba loaded, small 1-D values: each form's ``np.power`` takes a 0-d float64 array
+    for the number or the scalar's value, never a Python or NumPy float."""
+    _loader.load()
+    seen = []
+    monkeypatch.setattr(_lean_small, "np", _Power(seen))
+    tag = new_tag()
+    u = dg.Dual(np.linspace(0.5, 2.0, 10), np.ones((10, 3)), tag=tag)
+    k = dg.Dual(0.7, [1.0, 2.0, 3.0], tag=tag)
+    t = np.linspace(0.5, 2.0, 10)
+    for op in (lambda: u ** 2.5, lambda: u ** -1, lambda: u ** np.float64(1.5),
+               lambda: np.power(u, 2.5), lambda: u ** k, lambda: k ** u, lambda: t ** k,
+               lambda: 2.0 ** u, lambda: np.float64(3.0) ** u):
+        seen.clear()
+        op()
+        assert seen, "np.power not reached"
+        for ta, na, tb, nb in seen:
+            scalar = (tb, nb) if ta is np.ndarray and na == 1 else (ta, na)
+            assert scalar == (np.ndarray, 0), seen
+
+
+def test_the_kept_exponents():
+    """``_EXPONENTS``: a number and the number less one as read-only 0-d float64 arrays,
+    at most 64 numbers, no zero, infinity or NaN kept (0.0 and -0.0 are one key)."""
+    _loader.load()
+    u = dg.Dual(np.linspace(0.5, 2.0, 10), np.ones((10, 2)), tag=new_tag())
+    _lean_small._EXPONENTS.clear()
+    u ** 2.5
+    y, w = _lean_small._EXPONENTS[2.5]
+    assert (y.ndim, w.ndim, y.dtype, w.dtype) == (0, 0, np.float64, np.float64)
+    assert float(y) == 2.5 and float(w) == 1.5
+    assert not y.flags.writeable and not w.flags.writeable
+    for c in (0.0, -0.0, np.inf, -np.inf, np.nan):
+        u ** c
+        c ** u
+    assert list(_lean_small._EXPONENTS) == [2.5]
+    for j in range(100):
+        u ** (1.0 + j / 64.0)
+    assert 0 < len(_lean_small._EXPONENTS) <= 64

@@ -174,3 +174,79 @@ def test_tmm_row_jacobian_against_central_differences():
             e[j] = k * h
             want[:, j] += ck * (tmm_row(x + e) - tmm_row(x - e)) / h
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-9 * np.abs(want).max())
+
+
+# ---- the parts of complex scalar duals (d.real, d.imag, d.conjugate()) ---------------
+_SPECIALS = [0.0, -0.0, np.nan, np.inf, -np.inf, 5e-324, 1e308, -2.5]
+
+
+def _scalar_bits(d):
+    return [type(d).__name__, np.asarray(d.value).tobytes(),
+            [(type(p).__name__, np.asarray(p).tobytes()) for p in d._plist()]]
+
+
+def test_parts_of_a_complex_scalar_dual_take_no_general_path_and_are_the_closed_forms(
+        monkeypatch):
+    from dualgrad.dispatch import _ufuncs
+    general = []
+    for func in (np.real, np.imag):
+        monkeypatch.setitem(HANDLED, func, lambda *a, _f=HANDLED[func], **k:
+                            general.append(a) or _f(*a, **k))
+    call = _ufuncs.call
+    monkeypatch.setattr(_ufuncs, "call", lambda *a, **k: general.append(a) or call(*a, **k))
+    x = np.array([0.7, 1.3])
+
+    def f(q):
+        d = q[0] * (1 + 2j) + q[1] ** 2 * 1j          # partials (1 + 2j, 2 x1 i)
+        c = d.conjugate()
+        return np.stack([d.real, d.imag, c.real, c.imag, d.conj().imag])
+
+    got = dg.jacobian(f, x)
+    assert general == []
+    want = np.array([[1, 0], [2, 2 * x[1]], [1, 0], [-2, -2 * x[1]], [-2, -2 * x[1]]])
+    np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("n", [1, 2, 5])
+def test_parts_are_the_general_paths_bits(n):
+    # values and partials with -0.0, NaN, inf, subnormals; complex, float and mixed
+    # partials: d.real / d.imag / d.conjugate() equal the general path's (the 0-d lift's
+    # np.real / np.imag, the table's conjugate) in class, types and bytes
+    from dualgrad.dispatch import _ufuncs
+    from dualgrad.dispatch._functions import dispatch
+    from dualgrad.dual import make_scalar
+    from dualgrad.rules._table import RULES
+    checked = []
+
+    def f(q):
+        duals = []
+        for a in _SPECIALS:
+            for b in _SPECIALS:
+                duals.append(make_scalar(complex(a, b), [complex(b, a)] * n, q.tag))
+                duals.append(make_scalar(complex(b, a), [a] * n, q.tag))
+                if n > 1:
+                    duals.append(make_scalar(complex(a, -b), [b] + [complex(-a, b)] * (n - 1),
+                                             q.tag))
+        for d in duals:
+            with np.errstate(all="ignore"):
+                assert _scalar_bits(d.real) == _scalar_bits(dispatch(np.real, (d,), {}, d))
+                assert _scalar_bits(d.imag) == _scalar_bits(dispatch(np.imag, (d,), {}, d))
+                assert _scalar_bits(d.conjugate()) == \
+                    _scalar_bits(_ufuncs.call(RULES[np.conjugate], (d,)))
+            checked.append(d)
+        return q
+
+    dg.jacobian(f, np.linspace(0.5, 1.0, n))
+    assert len(checked) == len(_SPECIALS) ** 2 * (3 if n > 1 else 2)
+
+
+def test_parts_refused_where_the_general_path_refuses():
+    kept = []
+    dg.jacobian(lambda q: kept.append(q[0] * 1j) or q, np.ones(1))
+    for part in (lambda d: d.real, lambda d: d.imag, lambda d: d.conjugate()):
+        with pytest.raises(dg.errors.DualTypeError, match="escaped"):
+            part(kept[0])
+    for part, name in ((lambda d: d.real, "np.real"), (lambda d: d.imag, "np.imag"),
+                       (lambda d: d.conjugate(), "np.conjugate")):
+        with pytest.raises(dg.errors.DualTypeError, match=name):
+            dg.jacobian(lambda z: part(z[0] * 2.0), np.array([1.0 + 1j]), holomorphic=True)

@@ -545,12 +545,36 @@ def complex_term(f, p):
     return f * p
 
 
-def _finite_small(f):
+def _finite_small(f, quiet=False):
     """Are all entries of the small float64 array ``f`` finite?  (A sum of Python
     floats for a short row: cheaper than a NumPy reduction at this size; an
-    overflow only sends the caller down the careful path.)"""
-    return math.isfinite(sum(f.tolist()) if f.ndim == 1 and f.size <= 64
-                         else _sum(f, axis=None))
+    overflow only sends the caller down the careful path.)  ``quiet``: the caller
+    runs with NumPy's reports hushed, so past a short row :func:`_quiet_finite`
+    answers."""
+    if f.ndim == 1 and f.size <= 64:
+        return math.isfinite(sum(f.tolist()))
+    return _quiet_finite(f) if quiet else math.isfinite(_sum(f, axis=None))
+
+
+def _quiet_finite(f):
+    """``math.isfinite(np.add.reduce(f, axis=None))`` for an ndarray ``f``, the same
+    answer by one BLAS dot where it is cheaper to get, for a caller that hushed NumPy's
+    reports (the dot's overflow and underflow are not the reduction's, and its
+    report's text names dot: rows65_bits' ``2-D power`` case warned "overflow
+    encountered in dot" where the unhushed caller's reduction said nothing, shallow69).
+    ``s = v . v`` of ``f``'s float64 elements ``v``: ``s <= 1e300`` holds only where
+    every element is finite (an inf or NaN element makes ``s`` inf or NaN) and the sum
+    of their magnitudes is at most ``sqrt(f.size s)`` (Cauchy-Schwarz; squares that
+    underflowed are of elements below 1.5e-154), so the reduction cannot overflow:
+    True, its answer.  Else (some element not finite, or a sum that may overflow) the
+    reduction itself answers; another dtype (complex: ``v . v`` is no sum of squares)
+    takes it at once.  At a few hundred elements the dot costs ~0.35 us against the
+    reduction's ~0.9: every lean product's finiteness test on the shallow water row's
+    fields (its 16 quotients, 16 squares and 8 products a step)."""
+    if f.dtype is not _F64:
+        return math.isfinite(_sum(f, axis=None))
+    v = f.reshape(-1)
+    return v.dot(v) <= 1e300 or math.isfinite(_sum(f, axis=None))
 
 
 # What one small operation on 1-D values saves with a kernel over NumPy's calls, in
@@ -615,10 +639,11 @@ def _kernel_now(size, small_work):
     return not small and _loader.READY
 
 
-def scaled_small(f, p):
+def scaled_small(f, p, quiet=False):
     """``combine_small([f], [p], p.shape)`` for one float64 array factor ``f`` of the
     value shape ``p.shape[:-1]`` (the lean path of one array dual): ``f[..., None] * p``,
-    or ``None`` when ``f`` is not finite somewhere.
+    or ``None`` when ``f`` is not finite somewhere.  ``quiet``: the caller hushed
+    NumPy's reports (:func:`_finite_small`'s).
 
     Once numba is loaded, one kernel call (values of more axes read flat, :func:`_flat`;
     ``scale_finite``: the finiteness test and the products in one loop, the same IEEE
@@ -626,14 +651,14 @@ def scaled_small(f, p):
     slower at N = 10."""
     if _loader.READY or _kernel_now(p.size, SMALL_ONE_WORK):
         return scaled_kernel(f, p)           # (numba loaded: READY now)
-    if not _finite_small(f):
+    if not _finite_small(f, quiet):
         return None
     if f.size >= _ALONG_FROM and 1 < p.shape[-1] < 4:
         return _along(f, p)
     return (f[:, None] if f.ndim == 1 else f[..., None]) * p
 
 
-def pair_small(f, p, g, q):
+def pair_small(f, p, g, q, quiet=False):
     """``combine_small([f, g], [p, q], p.shape)`` for float64 array factors ``f`` and
     ``g`` of the value shape and partials ``p``, ``q`` of one shape (the lean path of
     two array duals): ``f[..., None] * p + g[..., None] * q`` in the same operations
@@ -643,7 +668,8 @@ def pair_small(f, p, g, q):
     Once numba is loaded, one kernel call (values of more axes read flat; ``scale2_finite``: each
     product rounded, then their sum, as NumPy's three calls round them) instead of
     NumPy's two finiteness tests, two broadcast products and a sum, ~4x slower at
-    N = 10 (``bench/bench_engine.py --small``)."""
+    N = 10 (``bench/bench_engine.py --small``).  ``quiet``: the caller hushed NumPy's
+    reports (:func:`_finite_small`'s)."""
     if _loader.READY or _kernel_now(p.size, SMALL_PAIR_WORK):
         return pair_kernel(f, p, g, q)       # (numba loaded: READY now)
     if f.size > 64 and 0 < p.shape[-1] <= 2:
@@ -657,10 +683,11 @@ def pair_small(f, p, g, q):
         else:
             total = f[..., None] * p
             total += g[..., None] * q
-        if math.isfinite(_sum(total, axis=None)) or _finite_small(f) and _finite_small(g):
+        if (_quiet_finite(total) if quiet else math.isfinite(_sum(total, axis=None))) \
+                or _finite_small(f, quiet) and _finite_small(g, quiet):
             return total
         return None
-    if not (_finite_small(f) and _finite_small(g)):
+    if not (_finite_small(f, quiet) and _finite_small(g, quiet)):
         return None
     if f.size >= _ALONG_FROM and 1 < p.shape[-1] < 4:
         total = _along(f, p)

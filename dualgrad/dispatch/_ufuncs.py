@@ -977,8 +977,8 @@ def _lean_source(rule, name):
                     f"_t = {c!r} * _p"]
         else:
             factor = f"_f = {rule.exprs[0].source(_LAZY_SPELLING)}"
-            body = [factor, "_t = _scaled(_f, _p) if type(_f) is _nd and _f.shape == out.shape "
-                    "else _combine([_f], [_p], _p.shape)"]
+            body = [factor, "_t = _scaled(_f, _p, True) if type(_f) is _nd and "   # (hushed)
+                    "_f.shape == out.shape else _combine([_f], [_p], _p.shape)"]
             if 0 in _variable(rule):        # an underflowed quotient: the careful path's
                 body.append("if _t is not None and _tiny(_f, _R, 0, (x, out)): "  # two steps
                             "_t = _careful(_R, (_a,), (x,), out, (_p,), _t)")
@@ -1029,7 +1029,7 @@ def _lean_source(rule, name):
             bare = _kernel_or_not("_local_k2(_U, x, y, out, _p, _q)")
         elif None in consts:
             body = [f"_f = {f}", f"_g = {g}",
-                    "_t = _pair(_f, _p, _g, _q) if type(_f) is _nd and type(_g) is _nd "
+                    "_t = _pair(_f, _p, _g, _q, True) if type(_f) is _nd and type(_g) is _nd "
                     "and _f.shape == _g.shape == out.shape else "
                     "_combine([_f, _g], [_p, _q], _p.shape)"]
             tests = [t for k, t in enumerate(("_tiny(_f, _R, 0, (x, y, out))",
@@ -1794,7 +1794,9 @@ def _watched(rule):
 
 _WATCHED = {}
 _minimum, _fmin = np.minimum.reduce, np.fmin.reduce
-_count = np.count_nonzero
+# (NEP 18's implementation: no __array_function__ dispatch, ~0.1 us of a count; the
+# arguments here are ndarrays: shallow69)
+_count = getattr(np.count_nonzero, "_implementation", np.count_nonzero)
 _maximum = np.maximum.reduce
 
 

@@ -823,9 +823,12 @@ class ArrayDual(Dual):
                     type(item) in _COMPLEX_SCALARS and _store_complex(v, p, index, item, self.tag):
                 return
             v = p = value = ps = c = None   # (_promote counts the references to the arrays)
-        if (kind is int or kind is tuple or kind in _INDEX_INTS) and self.tag in _LIVE and \
+        if (kind is int or kind in _INDEX_INTS or kind is tuple and index and
+                _INDEX_INTS.issuperset(map(type, index))) and self.tag in _LIVE and \
                 _store_element(self, index, item):
-            return          # buf[t] = d: one element, level by level (nested, x[i, j])
+            return          # buf[t] = d: one element, level by level (nested, x[i, j]; a
+            # tuple of integers only, _store_element's own test: H[:, 0] = d skips the
+            # call, 15 stores a shallow water step, shallow69)
         if (kind is slice or kind is tuple and _BASIC.issuperset(map(type, index))) and \
                 type(item) is ArrayDual and item.tag == self.tag and self.tag in _LIVE:
             # (x[1:] = d, and M[0, :] = d / M[1:, 0] = d: a point-kinetics matrix's row
@@ -1365,6 +1368,9 @@ def _laid_out(out, like, copy):
 
 
 _ID_TYPES = {4: np.int32, 8: np.int64, 16: np.complex128}   # element numbers by size
+# NEP 18's implementation of np.may_share_memory: the bounds test without the
+# __array_function__ dispatch (ndarrays here, as backend._fused's _may_share)
+_may_share = getattr(np.may_share_memory, "_implementation", np.may_share_memory)
 
 
 def _check_copy_order(v, index, x):
@@ -1380,11 +1386,11 @@ def _check_copy_order(v, index, x):
     if type(index) is slice and index.step is None and v.ndim == 1 and \
             x.strides == v.strides:
         return                      # (a shift of a 1-D array: NumPy's order is buffered)
-    if not np.may_share_memory(v, x):
+    if not _may_share(v, x):        # (NumPy's bounds test without its dispatch: ndarrays)
         return
     dst = v[index]                  # (a view: a basic index; a mask's is a copy)
     if type(dst) is _nd and dst.shape == x.shape and dst.strides == x.strides and \
-            np.may_share_memory(dst, v):
+            _may_share(dst, v):
         return
     if x.dtype.kind == "c" and v.dtype.kind != "c":
         return                      # (complex into real: refused by the write itself)

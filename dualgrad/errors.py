@@ -24,10 +24,11 @@ class _Record(threading.local):
     text: the error itself would keep its frames' arrays alive; each error keeps its
     own number, ``_dualgrad_at``); ``scalar_at``: its latest array NumPy made of a
     scalar dual (:func:`_scalar_note`); ``compared_at``: its latest comparison of a
-    dual (:func:`compared_since`).  (Class defaults: a missing attribute of a
+    dual (:func:`compared_since`); ``equal_at``: its latest equality of a scalar dual
+    that held (:func:`equal_since`).  (Class defaults: a missing attribute of a
     ``threading.local`` raises and catches an AttributeError on every read.)"""
 
-    at = scalar_at = finder = compared_at = 0
+    at = scalar_at = finder = compared_at = equal_at = 0
     text = None
 
 
@@ -760,6 +761,13 @@ def compared_since(tag):
     return _made.compared_at > tag
 
 
+def equal_since(tag):
+    """Did an equality of a scalar dual hold in this thread (``x == c`` True, ``x != c``
+    False: a guard's branch at a point, ``if x == 0: return 1.0``) since the helper call
+    of ``tag`` began?"""
+    return _made.equal_at > tag
+
+
 def compared_only_warning(who):
     """Warn that f's plain result came after comparisons of duals (userfin49: an implied
     volatility by a hand-written bisection, whose derivative came back 0 silently)."""
@@ -770,6 +778,23 @@ def compared_only_warning(who):
         "arithmetic on x's duals to reach the result. Fix: for a root, take Newton "
         "steps on the duals after the bisection, s = s - g(s, x) / g'(s, x) (README's "
         "root finders); for an indicator, a smooth approximation; if 0 is meant, "
+        "warnings.simplefilter('ignore', dualgrad.ComparedOnlyWarning) silences this.",
+        ComparedOnlyWarning)
+
+
+def guard_constant_warning(who):
+    """Warn that f's plain result came after an equality of a dual held: a guard's
+    constant at a removable singularity (user69: ``if x == 0: return 1.0`` before
+    ``np.sin(x) / x`` gave the second derivative 0 for -1/3, silently)."""
+    warn_at_caller(
+        f"{who}: f returned plain numbers after an equality of a dual held at these "
+        "inputs (x == c True, or x != c False: a guard such as `if x == 0: return 1.0` "
+        "before np.sin(x) / x), so the derivative here is 0, which is the function's "
+        "only where f is constant near this point (the guarded sin(x) / x has the "
+        "second derivative -1/3 at 0, not 0). Expected arithmetic on x's duals to reach "
+        "the result. Fix: write the function without the branch (np.sinc(x / np.pi) for "
+        "sin(x) / x), or return the branch's Taylor series in x (1 - x**2 / 6 there); "
+        "where f is constant near the point, return c + 0.0 * x; "
         "warnings.simplefilter('ignore', dualgrad.ComparedOnlyWarning) silences this.",
         ComparedOnlyWarning)
 

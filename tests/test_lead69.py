@@ -119,3 +119,49 @@ def test_a_zero_base_power_against_the_analytic_slope(monkeypatch, y, N):
     want = np.array([[float(mp.mpf(y) * mp.mpf(xi) ** (y - 1) * pk) if xi else
                       (pk if y == 1.0 else 0.0) for pk in pi] for xi, pi in zip(x, p)])
     np.testing.assert_allclose(got, want, rtol=1e-15, atol=0)
+
+
+# ---- a guard's constant after an equality of a dual held (user69) ------------------------
+
+def _guarded_sinc(x):
+    if x == 0:
+        return 1.0
+    return np.sin(x) / x
+
+
+def _guarded_ratio(x, k=2.0):
+    if x != k:
+        return x / k
+    return 1.0
+
+
+@pytest.mark.parametrize("call", [
+    lambda: dg.hessian(lambda v: _guarded_sinc(v[0]), np.array([0.0])),
+    lambda: dg.derivative(_guarded_ratio, 2.0),
+    lambda: dg.grad(lambda v: _guarded_sinc(v[1]))(np.array([3.0, 0.0]))])
+def test_a_guards_constant_after_an_equality_warns(call):
+    # the guarded sin(x) / x's second derivative at 0 came back 0 for -1/3, the ratio's
+    # slope 0 for 1/2, with no word
+    with pytest.warns(dg.ComparedOnlyWarning, match=r"equality of a dual held.*np\.sinc"):
+        call()
+
+
+def test_the_advised_spellings_are_exact_at_the_guard():
+    # np.sinc(x / pi) and the Taylor series, as the warning says: -1/3 at 0
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        h1 = dg.hessian(lambda v: np.sinc(v[0] / np.pi), np.array([0.0]))[0, 0]
+        h2 = dg.hessian(lambda v: 1 - v[0] ** 2 / 6, np.array([0.0]))[0, 0]
+    assert h1 == pytest.approx(-1 / 3, rel=1e-15, abs=0)
+    assert h2 == pytest.approx(-1 / 3, rel=1e-15, abs=0)
+
+
+def test_no_guard_warning_where_the_equality_failed_or_the_result_is_dual():
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert dg.derivative(_guarded_sinc, 1.0) == pytest.approx(
+            float(mp.diff(lambda t: mp.sin(t) / t, 1.0)), rel=1e-14, abs=0)
+        assert dg.derivative(lambda x: x * 3.0 if x == 2.0 else x, 2.0) == 3.0
+        assert dg.derivative(lambda x: x if x != 2.0 else x * 3.0, 2.0) == 3.0

@@ -189,8 +189,11 @@ def extract(who, out, tag, width, scalars=True):
         (scalars and (errors.scalar_since(tag) or errors.arrays_since(tag)) or None)
     if caught is not None:
         raise errors.swallowed(who, caught)
-    if not isinstance(out, Dual) and errors.compared_since(tag):
-        errors.compared_only_warning(who)
+    if not isinstance(out, Dual):
+        if errors.equal_since(tag):
+            errors.guard_constant_warning(who)
+        elif errors.compared_since(tag):
+            errors.compared_only_warning(who)
     if isinstance(out, Dual):
         value = out
     else:

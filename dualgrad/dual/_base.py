@@ -267,19 +267,28 @@ class Dual:
             return x >= other                               # Python float: primal's own
         return primal(self) >= primal(other)
 
-    def __eq__(self, other):
+    # An equality that holds for a scalar dual is noted too (errors.equal_since): a
+    # plain result after it is a guard's constant (`if x == 0: return 1.0`), whose
+    # derivative 0 is the function's only where it is constant there.
+    def __eq__(self, other, _made=errors.MADE, _seq=TAGS):
         if _WATCHING[0] and _BRANCHES.record is not None:     # (dg.quad's watch: a
             forced = _BRANCHES.record(np.equal, (self, other))  # tie at a moving limit)
             if forced is not None:
                 return forced
-        return primal(self) == primal(other)
+        same = primal(self) == primal(other)
+        if same is True or type(same) is np.bool_ and same:
+            _made.equal_at = next(_seq)
+        return same
 
-    def __ne__(self, other):
+    def __ne__(self, other, _made=errors.MADE, _seq=TAGS):
         if _WATCHING[0] and _BRANCHES.record is not None:
             forced = _BRANCHES.record(np.not_equal, (self, other))
             if forced is not None:
                 return forced
-        return primal(self) != primal(other)
+        other_ = primal(self) != primal(other)
+        if other_ is False or type(other_) is np.bool_ and not other_:
+            _made.equal_at = next(_seq)
+        return other_
 
     # ---- conversions that would drop derivatives -----------------------------------
     def __float__(self):

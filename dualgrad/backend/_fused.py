@@ -126,6 +126,7 @@ _declined = False           # auto met a strided 2-D slice's partials in this he
 _seen = {}                  # structure -> (times met, work interpreted: elements x nodes)
 _failed = set()             # structures whose kernel failed its check: interpreted
 _f64 = np.dtype(np.float64)
+_F64 = np.float64
 _UNITS = {}                 # id -> (weak reference, c): the unit rows of seeds (never written)
 _DENSE = {}                 # id -> weak reference: seeds written dense for lack of numba
 _CODES = {}                 # id -> (weak reference, p): probe code arrays (never written)
@@ -589,6 +590,8 @@ def defer(factors, partials, shape, n):
         t = type(c)
         if t is float:
             s, a = c, None
+        elif t is _F64:                            # a scalar dual's value (k * u's for u)
+            s, a = float(c), None
         elif t is Local:
             s, a = 1.0, c
         elif t is np.ndarray and c.shape == shape and c.dtype == _f64:

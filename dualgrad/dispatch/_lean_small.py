@@ -83,6 +83,8 @@ _ND = np.ndarray
 _OBJECT = np.dtype(object)
 _lean_work = backend.lean_work
 _LEAN_WORK = backend.LEAN_WORK
+_FUSING = backend.FUSING              # [the fused engine defers now?, from how many elements]
+_Deferred = backend.Deferred
 _combine = backend.combine_small
 _scaled = backend.scaled_small
 _outer = backend.outer_small
@@ -724,7 +726,18 @@ def call_ufunc(ufunc, *args):
                 read = read_object(a), read_object(b)       # s * np.array([dx, dy]): read
                 if read[0] is not a or read[1] is not b:    # once, then this entry again
                     return call_ufunc(ufunc, *read)         # (object60)
-            result = lean_mixed(rule, args[0], args[1])
+            result = None
+            if tb is ArrayDual and rule is not _POWER and (
+                    type(b._p) is _Deferred or type(b._p) is _nd and b._p.size >= _LEAN_WORK) \
+                    and _FUSING[0]:
+                # k * u of a scalar dual and an array dual with deferred or large partials
+                # while the fused engine defers: the general entry's _pending_scalar first,
+                # where lean_mixed, lean_constant and nested would each decline (and where
+                # that entry reads the engine's flag too; 6 Python calls a step of the
+                # heat equation's kappa * lap, heat69)
+                result = _ufuncs._pending_scalar(rule, a, b)
+            if result is None:
+                result = lean_mixed(rule, args[0], args[1])
             if result is None:
                 result = lean_constant(rule, args[0], args[1])
             if result is not None:

@@ -690,6 +690,24 @@ class Rule:
     # numerator) is -inf already.  ``None`` or ``()`` for an argument: no such form.
     spread: tuple = ()
 
+    def __post_init__(self):
+        # the hash of the fields (the one dataclass would generate: equal rows, equal
+        # hashes), computed once: a row is a dictionary key on every operation's path
+        # (the argument factors of a deferred ``u * v``), and hashing its twelve fields
+        # per lookup cost 1-2 us, about six times a heat step (heat69)
+        object.__setattr__(self, "_hash", hash((
+            self.ufunc, self.kind, self.derivs, self.domain, self.operator, self.kink,
+            self.note, self.tangent, self.select, self.branch, self.quotient, self.spread)))
+
+    def __hash__(self):
+        return self._hash
+
+    def __reduce__(self):
+        # made again from its fields where unpickled: the cached hash is this process's
+        return (Rule, (self.ufunc, self.kind, self.derivs, self.domain, self.operator,
+                       self.kink, self.note, self.tangent, self.select, self.branch,
+                       self.quotient, self.spread))
+
     @property
     def name(self):
         return self.ufunc.__name__

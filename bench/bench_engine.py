@@ -183,7 +183,10 @@ SMALL_OPS = (
     ("sc.erf(a)", lambda a, b, k: sc.erf(a)), ("sc.k1(a)", lambda a, b, k: sc.k1(a)),
     # small68: a number's power of a base holding a zero (the compiled entry declines
     # there and the table's whole row runs), its product by _Z10 included on both sides
-    ("(a * z) ** 2.5", lambda a, b, k: (a * _Z10) ** 2.5))
+    ("(a * z) ** 2.5", lambda a, b, k: (a * _Z10) ** 2.5),
+    # small69: a scalar dual with a plain float array (lean_constant's rows: n1 *
+    # np.cos(A), x / k on a fixed grid), 11x and 18x the float op at this stop
+    ("k * t", lambda a, b, k: k * _T10), ("t / k", lambda a, b, k: _T10 / k))
 _M10 = np.linspace(-1.0, 1.0, 100).reshape(10, 10)
 _Z10 = np.ones(10)
 _Z10[3] = 0.0

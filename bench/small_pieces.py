@@ -10,8 +10,10 @@ pieces they are made of: NumPy's calls on the values (the value, the factors' pa
 the scalar dual's row (``np.array(k._plist())``) and the ways tried to make it faster
 (``np.fromiter``, ``struct`` packing), the error state's hush (the context variable set and
 reset), ``np.empty``, the compiled entry point's call, the result made, ``lean_power_pair``'s
-head tests (its shape comparisons alone), and ``a[3]``'s reader pieces (the row's unpack,
-the slot class's builder, the value's item).
+head tests (its shape comparisons alone), ``a[3]``'s reader pieces (the row's unpack,
+the slot class's builder, the value's item), and a scalar dual with a plain float array
+(``k * t``, ``t / k``, ``k - t``, ``np.arctan2(t, k)``: ``lean_constant``'s rows) beside
+their float ops.
 """
 
 import argparse
@@ -102,7 +104,13 @@ def main():
         ("fixed", "lean_power_pair's shape tests", shapes),
         ("a[3]", "the row's unpack", lambda: unpack(p, 3 * size)),
         ("a[3]", "the slot class's builder", lambda: build(0.5, read_row, tag)),
-        ("a[3]", "value.item(3)", lambda: x.item(3))]
+        ("a[3]", "value.item(3)", lambda: x.item(3)),
+        # a scalar dual with a plain float array (lean_constant: n1 * np.cos(A), r * np.sin(A))
+        ("k op t", "k * t", lambda: k * t), ("k op t", "0.7 * t", lambda: 0.7 * t),
+        ("k op t", "t / k", lambda: t / k), ("k op t", "t / 0.7", lambda: t / 0.7),
+        ("k op t", "k - t", lambda: k - t),
+        ("k op t", "np.arctan2(t, k)", lambda: np.arctan2(t, k)),
+        ("k op t", "np.arctan2(t, 0.7)", lambda: np.arctan2(t, 0.7))]
     times = {name: [] for _, name, _ in pieces}
     for _ in range(opts.rounds):
         for _, name, op in pieces:

@@ -59,6 +59,10 @@ def bilinear(func, *args, **kwargs):
             partials = _lean_product(func, args, values, duals, value)
             if partials is not None:
                 return make(value, partials, tag)
+            if type(value) is np.ndarray and value.dtype == _C128:
+                result = _lean_complex_product(func, args, values, duals, value, tag)
+                if result is not None:
+                    return result
         return _product(func, args, values, value, duals, tag, n, kwargs)
     if any(map(is_sparse, args)):
         if func in _SPARSE_PRODUCTS and len(args) == 2 and not kwargs:
@@ -148,6 +152,32 @@ def _lean_product(func, args, values, duals, value):
     if func in (np.matmul, np.linalg.matmul):        # _product's lines, so its bits
         return _matmul_partials(args, values, duals, np.shape(value))
     return _contracted_partials(func, args, values, duals, {})
+
+
+_C128 = np.dtype(np.complex128)
+_WIDE = (np.dtype(np.float64), _C128)
+
+
+@partials_hushed
+def _lean_complex_product(func, args, values, duals, value, tag):
+    """:func:`_lean_product` for a complex128 value of float64 / complex128 operands
+    (tmm's 2 x 2 transfer matrices, ``np.dot`` ~25 % cheaper): the same shapes, a
+    finite, non-empty value (so finite operands: no NaN-safe path), and then
+    :func:`_product`'s own lines (``_matmul_partials``, ``_contracted_partials``: its
+    bits), hushed as :func:`_product` is, without its scans of the factors; ``None``,
+    having computed no partial, for anything else, which :func:`_product` takes."""
+    a, b = values[:2]
+    if type(a) is not np.ndarray or type(b) is not np.ndarray or a.dtype not in _WIDE or \
+            b.dtype not in _WIDE or not value.size:
+        return None
+    if not (b.ndim == 1 and (a.ndim == 1 or a.ndim == 2 and func is not np.vdot) or
+            b.ndim == 2 and a.ndim == 2 and func in _MATMAT) or _nonfinite(value):
+        return None
+    if func in (np.matmul, np.linalg.matmul):
+        partials = _matmul_partials(args, values, duals, value.shape)
+    else:
+        partials = _contracted_partials(func, args, values, duals, {})
+    return None if partials is None else make(value, partials, tag)
 
 
 @partials_hushed

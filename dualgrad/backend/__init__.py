@@ -149,9 +149,11 @@ Propagation
         ``u[:, None] * a + v[:, None] * b`` (``linspace`` of scalar ends).
     ``convolve(p, w)``
         the full convolution of each column of ``L x n`` partials with constant taps.
-    ``running_product(v, c, p, ax)``
+    ``running_product(v, c, p, ax, steps=True)``
         the partials of ``c = np.cumprod(v, axis=ax)``, step by step in one pass (exact
-        with zero factors and running products out of range), or ``None``.
+        to rounding with zero factors and running products or partials out of range;
+        NumPy's engine: the steps on (mantissa, exponent) pairs, ``None`` if not
+        ``steps``), or ``None``.
     ``rows(p)``, ``from_rows(r, like)``
         partials seen as one opaque item of ``n`` partials per element (for gathers),
         or ``None``; and back.

@@ -880,7 +880,9 @@ def running_product(v, c, p, ax):
     step in one kernel pass (the product rule of each step's multiplication), or
     ``None`` when NumPy's path is forced or the arrays are not plain float64 or
     complex128 of one dtype (nested duals).  Unlike ``c * cumsum(p / v)`` it needs no
-    nonzero factor nor a running product in the float range."""
+    nonzero factor; a row whose steps could leave the float range takes them on
+    (mantissa, exponent) pairs in the same pass, so each partial is the exact one to
+    rounding wherever that is a float (``_numba_kernels.running_product``)."""
     if _mode == "numpy" or type(p) is not np.ndarray or type(v) is not np.ndarray or \
             p.dtype not in (np.float64, np.complex128) or v.dtype != p.dtype or \
             c.dtype != p.dtype or p.shape[:-1] != v.shape or v.ndim == 0:
@@ -892,30 +894,14 @@ def running_product(v, c, p, ax):
     cs = np.ascontiguousarray(np.moveaxis(c, ax, 0)).reshape(length, -1)
     ps = np.ascontiguousarray(np.moveaxis(p, ax, 0))
     out = np.empty(ps.shape, dtype=p.dtype)
-    _kernels().running_product(vs, cs, ps.reshape(length, -1, n),
-                               out.reshape(length, -1, n))
     if v.dtype == np.float64:
-        last = cs[-1]   # a row's last product 0 or NaN: the product of them all 0 or NaN
-        whole = float(last[0]) if last.shape[0] == 1 else float(np.multiply.reduce(last))
-        if whole == 0.0 or whole != whole:
-            _zero_rows(vs, cs, ps.reshape(length, -1, n), out.reshape(length, -1, n), last)
+        _kernels().running_product(vs, cs, ps.reshape(length, -1, n), out.reshape(length, -1, n),
+                                   vs.view(np.int64))
+    else:
+        _kernels().running_product_complex(vs, cs, ps.reshape(length, -1, n),
+                                           out.reshape(length, -1, n),
+                                           vs.view(np.float64).view(np.int64))
     return np.moveaxis(out, 0, ax)
-
-
-def _zero_rows(vs, cs, ps, out, last):
-    """Re-run :func:`running_product`'s rows that hold a zero factor (their running
-    product ends 0, or NaN after an overflow) and a NaN partial: 0 times a running
-    partial that overflowed is NaN there, its exact value 0 (diff68 F3).  Only such rows
-    pay: a NaN scan of their last partials (a step keeps a NaN it meets to the row's
-    end), the careful kernel on those with one."""
-    held = np.flatnonzero((last == 0.0) | (last != last))
-    held = held[np.isnan(out[-1, held]).any(axis=1)]
-    if held.size:
-        fixed = np.empty((out.shape[0], held.size, out.shape[2]))
-        _kernels().running_product_zeros(np.ascontiguousarray(vs[:, held]),
-                                         np.ascontiguousarray(cs[:, held]),
-                                         np.ascontiguousarray(ps[:, held]), fixed)
-        out[:, held] = fixed
 
 
 def convolve(p, w):

@@ -4,6 +4,8 @@ Kept in a real source file with ``cache=True`` so that numba's on-disk cache
 (keyed by file, name and line) spares later processes the compile.
 """
 
+import math
+
 import numpy as np
 from numba import types
 
@@ -820,15 +822,305 @@ def _step(f, g, a, b):
     return (0.0 if a == 0.0 else f * a) + (0.0 if b == 0.0 else g * b)
 
 
+# ---- np.cumprod's partials: the step rule, and where a step would leave the float range,
+# the same steps on (mantissa, exponent) pairs --------------------------------------------
+# A factor or partial is read by its bits (an int64 view): ``u`` the unbiased exponent,
+# ``|x|`` in [2**u, 2**(u + 1)).  A row is sent to the scaled steps where a bound on some
+# product its steps form could leave [2**_LOW, 2**_HIGH] (normal numbers, a bit to spare):
+# the bound only costs time where loose, the scaled steps give the fast ones' bits where
+# those stay in range (below).
+_LOW = -1021
+_HIGH = 1022
+_FAR = 1 << 40          # an exponent bound no row reaches ("none yet")
+_MANTISSA = (1 << 52) - 1
+
+
+@njit(**_JIT)
+def _window(vb, parts):
+    """``(low, high)``: where every row's partials may lie for each product the steps form
+    to stay normal, from bounds over all the factors at once (``high = -1``: none found;
+    :func:`_rows_in_range` reads each row).  Every product of at most ``L`` factors of
+    exponent in ``[lo, hi]`` lies in ``[2**(L min(lo, 0)), 2**(L max(hi + 1, 0)))``; one
+    pass over the bits, branch-free (0.5 <= |v| < 2 at L = 300: partials in [2**-721,
+    2**711])."""
+    flat = vb.ravel()
+    lo = 4095
+    hi = 0
+    for q in range(flat.shape[0]):
+        bits = flat[q]
+        field = (bits >> 52) & 0x7FF
+        hi = max(hi, field)
+        lo = min(lo, field if bits & 0x7FFFFFFFFFFFFFFF != 0 else 4095)
+    length = vb.shape[0]
+    if hi == 0x7FF or lo == 0:              # an inf or NaN, a subnormal factor
+        return 0.0, -1.0
+    if lo == 4095:                          # every factor 0
+        return 0.0, math.inf
+    spread = 1 if parts == 1 else 2
+    terms = 1
+    while (1 << terms) <= length + 2:
+        terms += 1
+    low = length * min(lo - 1023, 0)
+    high = length * max(hi - 1023 + spread, 0)
+    if _LOW - low > _HIGH - high - spread - terms:
+        return 0.0, -1.0
+    return math.ldexp(1.0, max(_LOW - low, -1100)), \
+        math.ldexp(1.0, min(_HIGH - high - spread - terms, 1023))
+
+
+@njit(**_JIT)
+def _rows_in_range(vb, parts, low_p, high_p):
+    """Where row ``r``'s partials may lie for every product its steps form to stay
+    normal: ``low_p[r] <= |part| <= high_p[r]`` for each nonzero part of a partial
+    (``high_p[r] = -1``: no partial may, a factor is subnormal, inf or NaN).  ``vb``:
+    the factors' int64 view, ``(L, R * parts)`` (``parts`` 2: real and imaginary parts
+    side by side).
+
+    The steps form ``c_{i-1}`` and the running partials ``sum_{j <= i} P_ij p_j`` with
+    ``P_ij = prod_{k <= i, k != j} v_k``: each term of a product of factors lies in
+    ``[2**A, 2**B)``, ``A`` the sum of the factors' least (nonzero part's) exponents,
+    ``B`` of their greatest plus one (two for a complex factor: ``|z| < 2**(u + 1.5)``);
+    a zero factor counts as 1 (a product holding it is an exact 0), a subnormal, inf or
+    NaN one fails the row.  ``A_i - max_{j <= i} lo_j`` and ``B_i - min_{j <= i} hi_j``
+    bound every ``P_ij``: a prefix sum and a running extreme each (``c_{i-1} = P_ii``);
+    the partials and the ``i + 1`` terms of a sum add their exponents and ``log2(L)``
+    (the fast steps read each partial against the window: no pass of their own).
+    Cancellation below the range is no loss (a difference that is subnormal is exact).
+    One pass along the rows (contiguous, all rows at once)."""
+    length = vb.shape[0]
+    rows = low_p.shape[0]
+    spread = 1 if parts == 1 else 2
+    a = np.zeros(rows, np.int64)
+    b = np.zeros(rows, np.int64)
+    maxlo = np.full(rows, -_FAR, np.int64)
+    minhi = np.full(rows, _FAR, np.int64)
+    low = np.full(rows, _FAR, np.int64)
+    high = np.full(rows, -_FAR, np.int64)
+    bad = np.zeros(rows, np.bool_)
+    for i in range(length):
+        for r in range(rows):
+            lo = _FAR
+            hi = -_FAR
+            for q in range(parts):
+                bits = vb[i, r * parts + q]
+                field = (bits >> 52) & 0x7FF
+                if field == 0x7FF or field == 0 and bits & _MANTISSA != 0:
+                    bad[r] = True
+                elif field != 0:
+                    lo = min(lo, field - 1023)
+                    hi = max(hi, field - 1023)
+            if lo > hi:                 # a zero factor
+                lo = 0
+                hi = 0
+            else:
+                hi += spread
+            a[r] += lo
+            b[r] += hi
+            maxlo[r] = max(maxlo[r], lo)
+            minhi[r] = min(minhi[r], hi)
+            low[r] = min(low[r], a[r] - maxlo[r])
+            high[r] = max(high[r], b[r] - minhi[r])
+    terms = 1
+    while (1 << terms) <= length + 2:
+        terms += 1
+    for r in range(rows):
+        low_p[r] = math.ldexp(1.0, min(max(_LOW - low[r], -1100), 1100))
+        high_p[r] = -1.0 if bad[r] else \
+            math.ldexp(1.0, min(max(_HIGH - high[r] - spread - terms, -1100), 1023))
+
+
+@njit(inline="always", **_JIT)
+def _split(x):
+    """``x = m * 2**e`` with ``|m|`` in [0.5, 1); 0, inf and NaN as ``(x, 0)``."""
+    if x != 0.0 and x - x == 0.0:
+        return math.frexp(x)
+    return x, 0
+
+
+@njit(inline="always", **_JIT)
+def _scaled_add(am, ae, bm, be):
+    """``am 2**ae + bm 2**be`` as a pair from :func:`_split`: one rounding, the sum's
+    (the smaller term scaled to the larger's exponent exactly, unless it lies more than
+    1022 binades below it: then it is below half the larger's last bit)."""
+    if am == 0.0 or bm == 0.0 or am - am != 0.0 or bm - bm != 0.0:
+        if bm == 0.0 and am != 0.0 and am - am == 0.0:
+            m, k = math.frexp(am)
+            return m, ae + k
+        if am == 0.0 and bm != 0.0 and bm - bm == 0.0:
+            m, k = math.frexp(bm)
+            return m, be + k
+        return am + bm, 0                 # both 0 (the sum's sign), or an inf or NaN
+    e = max(ae, be)
+    s = math.ldexp(am, max(ae - e, -2200)) + math.ldexp(bm, max(be - e, -2200))
+    if s == 0.0:
+        return s, 0
+    m, k = math.frexp(s)
+    return m, e + k
+
+
+@njit(inline="always", **_JIT)
+def _unscaled(m, e):
+    """``m * 2**e``, rounded once (to a subnormal, 0 or inf where the number is)."""
+    return math.ldexp(m, min(max(e, -2200), 2200))
+
+
+@njit(**_JIT)
+def _scaled_row(v, p, out, r, fm, fe, gm, ge):
+    """Row ``r`` of :func:`running_product` with every factor, running product and
+    running partial held as ``m * 2**e`` (``fm``, ``fe``, ``gm``, ``ge``: scratch of
+    ``L``): the same products and sums as the fast steps, each rounded once, so their
+    bits wherever those stay in range, and the exact number to rounding where they
+    leave it (``cumprod([0, 1e200, 1e200, 1e-150])``'s ``[3, 0]``: 1e250, not inf).  The
+    step's NaN safety is the fast one's, on these finite pairs: an inf or NaN only
+    where one came in (a true ``0 * inf`` stays NaN)."""
+    length, rows, n = p.shape
+    for i in range(length):
+        fm[i], fe[i] = _split(v[i, r])
+    gm[0], ge[0] = fm[0], fe[0]
+    for i in range(1, length):
+        gm[i], k = _split(gm[i - 1] * fm[i])
+        ge[i] = ge[i - 1] + fe[i] + k
+    for k in range(n):
+        t = p[0, r, k]
+        out[0, r, k] = t
+        tm, te = _split(t)
+        for i in range(1, length):
+            bm, be = _split(p[i, r, k])
+            f = fm[i]
+            g = gm[i - 1]
+            if f - f == 0.0 and g - g == 0.0:
+                x = f * tm
+                y = g * bm
+            else:
+                x = 0.0 if tm == 0.0 else f * tm
+                y = 0.0 if bm == 0.0 else g * bm
+            tm, te = _scaled_add(x, fe[i] + te, y, ge[i - 1] + be)
+            out[i, r, k] = _unscaled(tm, te)
+
+
+@njit(inline="always", **_JIT)
+def _scaled_product(am, ae, bm, be, cm, ce, dm, de):
+    """``(a + ib)(c + id)`` of scaled parts, as numba's complex product forms it
+    (``ac - bd``, ``ad + bc``): each part's product and sum rounded once."""
+    rm, re = _scaled_add(am * cm, ae + ce, -(bm * dm), be + de)
+    im, ie = _scaled_add(am * dm, ae + de, bm * cm, be + ce)
+    return rm, re, im, ie
+
+
+@njit(**_JIT)
+def _scaled_row_complex(v, p, out, r, fm, fe, gm, ge):
+    """:func:`_scaled_row` for complex128, each part held as its own scaled pair (a part
+    far below the other keeps its digits, as the fast steps' do): ``fm``, ``gm``:
+    ``(L, 2)`` mantissas, ``fe``, ``ge`` their exponents."""
+    length, rows, n = p.shape
+    for i in range(length):
+        fm[i, 0], fe[i, 0] = _split(v[i, r].real)
+        fm[i, 1], fe[i, 1] = _split(v[i, r].imag)
+    gm[0, 0], ge[0, 0], gm[0, 1], ge[0, 1] = fm[0, 0], fe[0, 0], fm[0, 1], fe[0, 1]
+    for i in range(1, length):
+        gm[i, 0], ge[i, 0], gm[i, 1], ge[i, 1] = _scaled_product(
+            gm[i - 1, 0], ge[i - 1, 0], gm[i - 1, 1], ge[i - 1, 1],
+            fm[i, 0], fe[i, 0], fm[i, 1], fe[i, 1])
+    for k in range(n):
+        t = p[0, r, k]
+        out[0, r, k] = t
+        am, ae = _split(t.real)
+        bm, be = _split(t.imag)
+        for i in range(1, length):
+            pr, pre = _split(p[i, r, k].real)
+            pi, pie = _split(p[i, r, k].imag)
+            finite = fm[i, 0] - fm[i, 0] == 0.0 and fm[i, 1] - fm[i, 1] == 0.0 and \
+                gm[i - 1, 0] - gm[i - 1, 0] == 0.0 and gm[i - 1, 1] - gm[i - 1, 1] == 0.0
+            if finite or am != 0.0 or bm != 0.0:
+                xr, xre, xi, xie = _scaled_product(fm[i, 0], fe[i, 0], fm[i, 1], fe[i, 1],
+                                                   am, ae, bm, be)
+            else:
+                xr, xre, xi, xie = 0.0, 0, 0.0, 0
+            if finite or pr != 0.0 or pi != 0.0:
+                yr, yre, yi, yie = _scaled_product(gm[i - 1, 0], ge[i - 1, 0], gm[i - 1, 1],
+                                                   ge[i - 1, 1], pr, pre, pi, pie)
+            else:
+                yr, yre, yi, yie = 0.0, 0, 0.0, 0
+            am, ae = _scaled_add(xr, xre, yr, yre)
+            bm, be = _scaled_add(xi, xie, yi, yie)
+            out[i, r, k] = complex(_unscaled(am, ae), _unscaled(bm, be))
+
+
+@njit(inline="always", **_JIT)
+def _inside(b, low, high):
+    """Is each part of the partial ``b`` 0 or in ``[low, high]`` (NaN: no)?"""
+    x = abs(b.real)
+    y = abs(b.imag)
+    return (x <= high) & ((x >= low) | (x == 0.0)) & (y <= high) & ((y >= low) | (y == 0.0))
+
+
+@njit(inline="always", **_JIT)
+def _fast_row(v, c, p, out, r, low, high):
+    """Row ``r`` of :func:`running_product` by the plain steps; whether every partial
+    read lay in ``[low, high]`` (or was 0): if not, the row's steps may have left the
+    float range."""
+    length, rows, n = p.shape
+    inside = True
+    k = 0
+    while k + 4 <= n:
+        t0 = p[0, r, k]
+        t1 = p[0, r, k + 1]
+        t2 = p[0, r, k + 2]
+        t3 = p[0, r, k + 3]
+        inside &= _inside(t0, low, high) & _inside(t1, low, high) & \
+            _inside(t2, low, high) & _inside(t3, low, high)
+        out[0, r, k] = t0
+        out[0, r, k + 1] = t1
+        out[0, r, k + 2] = t2
+        out[0, r, k + 3] = t3
+        for i in range(1, length):
+            f = v[i, r]
+            g = c[i - 1, r]
+            b0 = p[i, r, k]
+            b1 = p[i, r, k + 1]
+            b2 = p[i, r, k + 2]
+            b3 = p[i, r, k + 3]
+            inside &= _inside(b0, low, high) & _inside(b1, low, high) & \
+                _inside(b2, low, high) & _inside(b3, low, high)
+            t0 = _step(f, g, t0, b0)
+            t1 = _step(f, g, t1, b1)
+            t2 = _step(f, g, t2, b2)
+            t3 = _step(f, g, t3, b3)
+            out[i, r, k] = t0
+            out[i, r, k + 1] = t1
+            out[i, r, k + 2] = t2
+            out[i, r, k + 3] = t3
+        k += 4
+    while k < n:
+        t = p[0, r, k]
+        inside &= _inside(t, low, high)
+        out[0, r, k] = t
+        for i in range(1, length):
+            b = p[i, r, k]
+            inside &= _inside(b, low, high)
+            t = _step(v[i, r], c[i - 1, r], t, b)
+            out[i, r, k] = t
+        k += 1
+    return inside
+
+
 @_lazy
-def running_product(v, c, p, out):
-    """The partials of ``np.cumprod`` along the first axis, step by step as NumPy's own
-    left-to-right loop: ``out[0] = p[0]``, ``out[i] = v[i] * out[i - 1] + c[i - 1] * p[i]``
-    (``v``, ``c``: values and running products, shape ``(L, R)``; ``p``, ``out``:
-    ``(L, R, n)``).  The product rule of one dual multiplication per step, with its
-    rounding, and NaN-safe as :func:`scale2` (a zero partial times an infinite or NaN
-    factor stays 0), so running products out of the float range and zero or
-    subnormal factors need no special case.
+@_vector(types.float64[:, ::1], types.float64[:, ::1], types.float64[:, :, ::1],
+         types.float64[:, :, ::1], types.int64[:, ::1])
+def running_product(v, c, p, out, vb):
+    """The partials of ``np.cumprod`` of real values along the first axis, step by step
+    as NumPy's own left-to-right loop: ``out[0] = p[0]``, ``out[i] = v[i] * out[i - 1] +
+    c[i - 1] * p[i]`` (``v``, ``c``: values and running products, shape ``(L, R)``;
+    ``p``, ``out``: ``(L, R, n)``; ``vb``: the int64 view of ``v``).  The product rule
+    of one dual multiplication per step, with its rounding, and NaN-safe as
+    :func:`scale2` (a zero partial times an infinite or NaN factor stays 0).
+
+    A row whose steps could leave the float range (a running partial 1e400 before a
+    factor 1e-150, 1e-500 before 1e200, 0 times 1e400: :func:`_rows_in_range` bounds
+    them from the factors' exponents in one pass, the steps read each partial against
+    the row's window) takes :func:`_scaled_row`, the same steps on (mantissa, exponent)
+    pairs: exact to rounding (attackb68 F1, prod68's Left (1)), the plain steps' bits
+    where those stay in range.
 
     Each running partial is a chain of dependent steps: four chains advance together
     in registers (5x faster at n = 4 than a loop over directions inside the steps,
@@ -836,68 +1128,50 @@ def running_product(v, c, p, out):
     length, rows, n = p.shape
     if length == 0:
         return
+    low = np.empty(rows)
+    high = np.empty(rows)
+    low[:], high[:] = _window(vb, 1)
+    if high[0] < 0.0:
+        _rows_in_range(vb, 1, low, high)
+    fm = np.empty(0)
+    fe = np.empty(0, np.int64)
+    gm = np.empty(0)
+    ge = np.empty(0, np.int64)
     for r in range(rows):
-        k = 0
-        while k + 4 <= n:
-            t0 = p[0, r, k]
-            t1 = p[0, r, k + 1]
-            t2 = p[0, r, k + 2]
-            t3 = p[0, r, k + 3]
-            out[0, r, k] = t0
-            out[0, r, k + 1] = t1
-            out[0, r, k + 2] = t2
-            out[0, r, k + 3] = t3
-            for i in range(1, length):
-                f = v[i, r]
-                g = c[i - 1, r]
-                t0 = _step(f, g, t0, p[i, r, k])
-                t1 = _step(f, g, t1, p[i, r, k + 1])
-                t2 = _step(f, g, t2, p[i, r, k + 2])
-                t3 = _step(f, g, t3, p[i, r, k + 3])
-                out[i, r, k] = t0
-                out[i, r, k + 1] = t1
-                out[i, r, k + 2] = t2
-                out[i, r, k + 3] = t3
-            k += 4
-        while k < n:
-            t = p[0, r, k]
-            out[0, r, k] = t
-            for i in range(1, length):
-                t = _step(v[i, r], c[i - 1, r], t, p[i, r, k])
-                out[i, r, k] = t
-            k += 1
+        if high[r] < 0.0 or not _fast_row(v, c, p, out, r, low[r], high[r]):
+            if fm.shape[0] == 0:
+                fm = np.empty(length)
+                fe = np.empty(length, np.int64)
+                gm = np.empty(length)
+                ge = np.empty(length, np.int64)
+            _scaled_row(v, p, out, r, fm, fe, gm, ge)
 
 
 @_lazy
-def running_product_zeros(v, c, p, out):
-    """:func:`running_product` for rows holding a zero factor, where a running partial
-    or product that overflowed meets the zero: ``0 * inf`` is 0 wherever every factor
-    and partial before it is finite (the exact running partial is then finite, its
-    product with 0 exactly 0: ``cumprod([1e200, 1e-200, 1e200, 0])``'s ``[3, 1]``,
-    diff68 F3), NaN as before where an inf or NaN came in (a true ``0 * inf``).  A
-    running product ``c[i - 1]`` NumPy gave as inf or NaN after a zero counts as its
-    exact 0 there.  One chain at a time: only such rows come here."""
+def running_product_complex(v, c, p, out, vb):
+    """:func:`running_product` for complex128 (``vb``: the int64 view of ``v``'s real and
+    imaginary parts, ``(L, 2 R)``): the plain steps where :func:`_rows_in_range` bounds
+    every part's products, else :func:`_scaled_row_complex`."""
     length, rows, n = p.shape
+    if length == 0:
+        return
+    low = np.empty(rows)
+    high = np.empty(rows)
+    low[:], high[:] = _window(vb, 2)
+    if high[0] < 0.0:
+        _rows_in_range(vb, 2, low, high)
+    fm = np.empty((0, 2))
+    fe = np.empty((0, 2), np.int64)
+    gm = np.empty((0, 2))
+    ge = np.empty((0, 2), np.int64)
     for r in range(rows):
-        for k in range(n):
-            t = p[0, r, k]
-            out[0, r, k] = t
-            clean = v[0, r] - v[0, r] == 0.0 and t - t == 0.0
-            zero = v[0, r] == 0.0
-            for i in range(1, length):
-                f = v[i, r]
-                g = c[i - 1, r]
-                b = p[i, r, k]
-                first = f * t           # the products of the fast kernel where not NaN
-                if first != first and (t == 0.0 or f == 0.0 and clean):
-                    first = 0.0
-                second = g * b
-                if second != second and (b == 0.0 or zero and clean):
-                    second = 0.0
-                t = first + second
-                out[i, r, k] = t
-                clean = clean and f - f == 0.0 and b - b == 0.0
-                zero = zero or f == 0.0
+        if high[r] < 0.0 or not _fast_row(v, c, p, out, r, low[r], high[r]):
+            if fm.shape[0] == 0:
+                fm = np.empty((length, 2))
+                fe = np.empty((length, 2), np.int64)
+                gm = np.empty((length, 2))
+                ge = np.empty((length, 2), np.int64)
+            _scaled_row_complex(v, p, out, r, fm, fe, gm, ge)
 
 
 @njit(inline="always", **_JIT)

@@ -1135,12 +1135,109 @@ def convolve(p, w):
     return out
 
 
-def running_product(v, c, p, ax):
+def running_product(v, c, p, ax, steps=True):
     """The partials of ``c = np.cumprod(v, axis=ax)`` from ``v``'s partials ``p`` as the
-    step-by-step products give them (exact where running products leave the float
-    range or factors are 0), in one kernel pass, or ``None``: NumPy's engine forced,
-    nested duals, mixed dtypes (the caller's NumPy path runs)."""
-    return _kernels.running_product(v, c, p, ax)
+    step-by-step products give them, exact to rounding where a running product or
+    partial leaves the float range or a factor is 0: in one kernel pass, under NumPy's
+    engine by :func:`_scaled_steps` (``steps=False``: ``None`` there); ``None`` for
+    nested duals and mixed dtypes (the caller's dual products run)."""
+    fast = _kernels.running_product(v, c, p, ax)
+    if fast is not None or not steps or type(p) is not np.ndarray or type(v) is not np.ndarray or \
+            p.dtype not in (np.float64, np.complex128) or v.dtype != p.dtype or \
+            p.shape[:-1] != v.shape or v.ndim == 0:
+        return fast
+    vs = np.moveaxis(v, ax, 0)
+    ps = np.moveaxis(p, ax, 0)
+    with np.errstate(all="ignore"):
+        if v.dtype == np.float64:
+            out = _scaled_steps(vs, ps)
+        else:
+            re, im = _scaled_steps_complex(vs, ps)
+            out = np.empty(ps.shape, dtype=p.dtype)
+            out.real, out.imag = re, im
+    return np.moveaxis(out, 0, ax)
+
+
+# np.cumprod's steps under NumPy's engine (the kernels' _scaled_row, one step across all
+# rows and directions at a time): each number ``m * 2**e``, ``m`` from np.frexp (0, inf,
+# NaN: themselves), so no running product or partial leaves the float range; each
+# product and sum rounded once as the plain steps round them, so their bits where those
+# stay in range.
+_NO_EXPONENT = np.int64(-(1 << 40))     # a zero's, below every other (int64: np.frexp's are int32)
+
+
+def _scaled_add(xm, xe, ym, ye):
+    """``xm 2**xe + ym 2**ye`` (arrays), rounded once, as np.frexp's pair."""
+    xe = np.where(xm == 0.0, _NO_EXPONENT, xe)
+    ye = np.where(ym == 0.0, _NO_EXPONENT, ye)
+    e = np.maximum(xe, ye)
+    s = np.ldexp(xm, np.maximum(xe - e, -2200)) + np.ldexp(ym, np.maximum(ye - e, -2200))
+    m, k = np.frexp(s)
+    return m, e + k
+
+
+def _unscaled(m, e):
+    """``m * 2**e``, rounded once."""
+    return np.ldexp(m, np.clip(e, -2200, 2200))
+
+
+def _scaled_steps(vs, ps):
+    """:func:`running_product`'s partials (real): ``vs`` ``(L, ...)``, ``ps`` ``vs.shape +
+    (n,)``, the axis first."""
+    fm, fe = np.frexp(vs)
+    fm, fe = fm[..., None], fe[..., None].astype(np.int64)
+    out = np.empty(ps.shape)
+    out[0] = ps[0]
+    tm, te = np.frexp(ps[0])
+    gm, ge = fm[0], fe[0]
+    for i in range(1, vs.shape[0]):
+        bm, be = np.frexp(ps[i])
+        x, y = fm[i] * tm, gm * bm
+        loose = ~(np.isfinite(fm[i]) & np.isfinite(gm))
+        if loose.any():                 # NaN-safe as the kernels' _step
+            x = np.where(loose & (tm == 0.0), 0.0, x)
+            y = np.where(loose & (bm == 0.0), 0.0, y)
+        tm, te = _scaled_add(x, fe[i] + te, y, ge + be)
+        out[i] = _unscaled(tm, te)
+        gm, k = np.frexp(gm * fm[i])
+        ge = ge + fe[i] + k
+    return out
+
+
+def _complex_product(a, b):
+    """``(a_re + i a_im)(b_re + i b_im)`` of scaled parts ``((m, e), (m, e))``, as the
+    complex product forms it: ``ac - bd``, ``ad + bc``."""
+    (am, ae), (bm, be) = a
+    (cm, ce), (dm, de) = b
+    return (_scaled_add(am * cm, ae + ce, -(bm * dm), be + de),
+            _scaled_add(am * dm, ae + de, bm * cm, be + ce))
+
+
+def _scaled_steps_complex(vs, ps):
+    """:func:`_scaled_steps` for complex128, each part its own scaled pair; the real and
+    imaginary parts of the partials."""
+    f = (np.frexp(vs.real[..., None]), np.frexp(vs.imag[..., None]))
+    re = np.empty(ps.shape)
+    im = np.empty(ps.shape)
+    re[0], im[0] = ps[0].real, ps[0].imag
+    t = (np.frexp(ps[0].real), np.frexp(ps[0].imag))
+    g = ((f[0][0][0], f[0][1][0]), (f[1][0][0], f[1][1][0]))
+    for i in range(1, vs.shape[0]):
+        fi = ((f[0][0][i], f[0][1][i]), (f[1][0][i], f[1][1][i]))
+        b = (np.frexp(ps[i].real), np.frexp(ps[i].imag))
+        x = _complex_product(fi, t)
+        y = _complex_product(g, b)
+        loose = ~(np.isfinite(fi[0][0]) & np.isfinite(fi[1][0]) &
+                  np.isfinite(g[0][0]) & np.isfinite(g[1][0]))
+        if loose.any():                 # NaN-safe as the kernels' _step
+            zt = loose & (t[0][0] == 0.0) & (t[1][0] == 0.0)
+            zb = loose & (b[0][0] == 0.0) & (b[1][0] == 0.0)
+            x = tuple((np.where(zt, 0.0, m), e) for m, e in x)
+            y = tuple((np.where(zb, 0.0, m), e) for m, e in y)
+        t = (_scaled_add(*x[0], *y[0]), _scaled_add(*x[1], *y[1]))
+        re[i], im[i] = _unscaled(*t[0]), _unscaled(*t[1])
+        g = _complex_product(g, fi)
+    return re, im
 
 
 def finite(a):

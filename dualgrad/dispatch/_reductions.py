@@ -319,6 +319,17 @@ def _normal(w):
     return bool(m.min() >= _TINY) and bool(m.max() <= _HUGE)
 
 
+def _normal_or_zero(w):
+    """Is every real and imaginary part of ``w`` 0 or a normal float (no subnormal, inf
+    or NaN)?"""
+    for part in ((w.real, w.imag) if w.dtype.kind == "c" else (w,)):
+        m = np.abs(part)
+        if not (bool(m.max() <= _HUGE) and
+                bool(np.min(m, where=m != 0.0, initial=_HUGE) >= _TINY)):
+            return False
+    return True
+
+
 def _all_underflow(v, ax):
     """Does every product of the other factors along ``ax`` round to 0 (real ``v``)?
 
@@ -624,7 +635,7 @@ def _cumprod_partials(a, c, ax):
     """:func:`cumprod`'s partials, ``c`` its value."""
     v = a.value
     if not small(getattr(a.partials, "size", 0)):
-        partials = running_product(v, c, a.partials, ax)
+        partials = running_product(v, c, a.partials, ax, steps=False)
         if partials is not None:
             return partials
     # the ratio form for plain values only: one level down its diagonal is c / v**2 -
@@ -632,17 +643,21 @@ def _cumprod_partials(a, c, ax):
     if type(v) is np.ndarray and bool(np.all(v != 0.0)) and bool(np.all(np.isfinite(v))):
         with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
             ratio = a.partials / v[..., None]
-        if type(c) is not np.ndarray or c.dtype.kind != "f" or not c.size or \
-                _normal(c) and bool(np.all(np.isfinite(ratio))):
+        # c and the ratios normal: a subnormal ratio (1e-10 / 1e300) kept few digits, a
+        # complex c went unchecked (cumprod([1e200, 1e200 + 0j]): inf for 1e200)
+        if not c.size or (_normal(c) if c.dtype.kind != "c" else
+                          _normal_or_zero(c) and bool(np.all(c != 0.0))) and \
+                _normal_or_zero(ratio):
             with np.errstate(over="ignore", invalid="ignore"):     # a true derivative's inf
                 return c[..., None] * np.cumsum(ratio, axis=ax)
-    # a zero or subnormal factor (1 / v overflows) or a running product out of range
+    # a zero or subnormal factor (1 / v overflows) or a running product out of range:
+    # the kernel's pass, or under NumPy's engine its steps on (mantissa, exponent) pairs
     partials = running_product(v, c, a.partials, ax)
     if partials is not None:
         return partials
-    # NumPy's engine forced on plain values: the kernel's step rule, as NumPy's own
-    # left-to-right loop (bit for bit the kernel's; the value is NumPy's cumprod: its
-    # complex products round otherwise than a dual's)
+    # plain values of other dtypes: the kernel's step rule, as NumPy's own left-to-right
+    # loop (the value is NumPy's cumprod: its complex products round otherwise than a
+    # dual's)
     if type(v) is np.ndarray:
         steps = [np.take(a, [0], axis=ax)]
         for i in range(1, a.shape[ax]):

@@ -166,3 +166,91 @@ def test_the_kept_exponents():
     for j in range(100):
         u ** (1.0 + j / 64.0)
     assert 0 < len(_lean_small._EXPONENTS) <= 64
+
+
+# A scalar dual with a plain float array (lean_constant): the factor of the array's
+# elements times the scalar's row in one compiled call (backend.OUTER_ROW).
+
+GRID = [0.0, -0.0, 5e-324, -1e-310, 1e-300, 1e300, -1e300, 1e308, np.inf, -np.inf, np.nan,
+        -1.5, 3.0]
+RULES = (np.multiply, np.divide, np.subtract, np.add, np.arctan2, np.hypot, np.power,
+         np.logaddexp, np.copysign)
+
+
+def _grid_operands(rng, pattern):
+    t = rng.uniform(0.2, 4.0, 10) * rng.choice([-1.0, 1.0], 10)
+    if pattern == 1:
+        t[rng.integers(10, size=3)] = rng.choice(GRID, 3)
+    elif pattern == 2:
+        t = rng.choice(GRID, 10)
+    elif pattern == 3:
+        t = np.full(10, 1e308)                # each factor finite, their sum not
+    return t
+
+
+@pytest.mark.parametrize("pattern", range(4))
+def test_a_scalar_with_a_plain_array_is_the_old_way_to_the_bit(pattern, monkeypatch):
+    """``k op t`` and ``t op k`` for nine binary rules, four value patterns (specials, a
+    factor sum that overflows), three layouts of ``t``, scalars from 0 to inf, numba
+    loaded: the bits and reports of the same call with the compiled entry declining
+    (``combine_small``'s products, the old way)."""
+    _loader.load()
+    rng = np.random.default_rng(690 + pattern)
+    old = [lambda f, q, t: False]
+    for kv in (0.7, -2.5, 1e-300, 1e300, 0.0, -0.0, 5e-324, np.inf, np.nan):
+        tag = new_tag()
+        q = rng.standard_normal(4)
+        q[rng.integers(4)] = rng.choice([0.0, np.nan, 1e300, -0.0])
+        k = dg.Dual(float(kv), list(q), tag=tag)
+        base = _grid_operands(rng, pattern)
+        for t in (base, np.repeat(base, 2)[::2], base[::-1]):
+            for ufunc in RULES:
+                for args in ((k, t), (t, k)):
+                    got, said = _reports(lambda: ufunc(*args))
+                    with monkeypatch.context() as m:
+                        m.setattr(_lean_small, "_OUTER_ROW", old)
+                        want, want_said = _reports(lambda: ufunc(*args))
+                    same_duals(got, want)
+                    assert said == want_said, (ufunc, kv, t, said, want_said)
+
+
+def test_a_scalar_with_a_plain_array_against_closed_forms(loaded):
+    """d/dk of k * t, t / k, k / t, arctan2(t, k) times the row, against mpmath (rtol
+    1e-14), numba loaded and not."""
+    mpmath.mp.dps = 40
+    rng = np.random.default_rng(6970)
+    t = rng.uniform(0.3, 3.0, 10)
+    q = [0.3, -1.1, 0.8]
+    k = dg.Dual(0.7, q, tag=new_tag())
+    K = mpmath.mpf(0.7)
+    forms = [(lambda: k * t, lambda ti: ti), (lambda: t / k, lambda ti: -ti / K ** 2),
+             (lambda: k / t, lambda ti: 1 / ti),
+             (lambda: np.arctan2(t, k), lambda ti: -ti / (ti ** 2 + K ** 2))]
+    for op, d in forms:
+        got = op().partials
+        want = [[float(d(mpmath.mpf(ti)) * mpmath.mpf(qj)) for qj in q] for ti in t]
+        np.testing.assert_allclose(got, want, rtol=1e-14, atol=0)
+
+
+def test_a_scalar_with_a_plain_array_takes_the_entry(monkeypatch):
+    """Numba loaded, small 1-D values: ``k * t``, ``t / k``, ``k / t`` call the compiled
+    entry point once each with the factor and the row; a factor sum that overflows is
+    declined there and the old way's products run."""
+    _loader.load()
+    calls = []
+    entry = _lean_small._OUTER_ROW[0] or _lean_small._outer_row()
+
+    def spy(f, q, t):
+        calls.append((f.shape, q.shape, t.shape))
+        return entry(f, q, t)
+    monkeypatch.setattr(_lean_small, "_OUTER_ROW", [spy])
+    k = dg.Dual(0.7, [1.0, 2.0, 3.0], tag=new_tag())
+    t = np.linspace(0.5, 2.0, 10)
+    for op in (lambda: k * t, lambda: t / k, lambda: k / t):
+        calls.clear()
+        op()
+        assert calls == [((10,), (3,), (10, 3))]
+    out = np.empty((10, 3))
+    assert not entry(np.full(10, 1e308), np.ones(3), out)
+    assert not entry(np.array([1.0] * 9 + [np.inf]), np.ones(3), out)
+    assert entry(np.array([1.0] * 10), np.array([np.nan, 1.0, -0.0]), out)

@@ -75,6 +75,11 @@ Propagation
         ``t ** k``: the exponent a float, ``base`` 0; ``k ** u``, ``2.0 ** u``: the base,
         1), the regular factors' products, tests and partials in one call; made on
         first use and kept in the cells ``[exponent's, base's]`` that dispatch calls.
+    ``outer_row_entry()``, ``OUTER_ROW``
+        the compiled entry point of a plain 1-D array's factor times a scalar dual's
+        row (``k * t``, ``t / k``): the products, False where a factor or their sum is
+        not finite; made on first use and kept in the cell ``[entry]`` that dispatch
+        calls.
     ``fusable(rule)``, ``local_kernel(ufunc, x, out, p)``, ``local_kernel2(ufunc, x, y,
     out, p, q)``
         whether a rule's local derivatives are arithmetic that kernels evaluate; then
@@ -243,7 +248,7 @@ from ._propagate import (EXACT, EXACT_FLAT, combine, combine_complex, combine_sm
                          convolve,
                          cross, CUBE, cube_kernel, POWER_PAIR, power_pair_kernel, POWER_MIXED,
                          power_mixed_entry, POWER_SCALE, power_scale_entry, POWER_NUMBER,
-                         power_number_entry,
+                         power_number_entry, OUTER_ROW, outer_row_entry,
                          entry_cell, entry_made, exact1, exact2, exact_number, exact_row, exact_cell, finite, from_rows,
                          join, lean_sum, small_empty,
                          lean_work, LEAN_FLAT, LEAN_ROWS, LEAN_WORK, local_kernel, local_kernel2,
@@ -258,7 +263,7 @@ __all__ = [
     "combine", "combine_complex", "complex_term", "combine_small", "scaled_small", "pair_small", "scaled_kernel",
     "pair_kernel", "outer_small", "cube_kernel", "CUBE", "power_pair_kernel", "POWER_PAIR",
     "power_mixed_entry", "POWER_MIXED", "power_scale_entry", "POWER_SCALE",
-    "power_number_entry", "POWER_NUMBER",
+    "power_number_entry", "POWER_NUMBER", "outer_row_entry", "OUTER_ROW",
     "local_kernel", "local_kernel2", "entry_cell", "entry_made", "small_empty", "lean_sum", "EXACT",
     "EXACT_FLAT", "exact1", "exact2",
     "exact_number", "exact_row", "exact_cell",

@@ -203,6 +203,17 @@ def small_power_mixed_entry(base):
         vector, number, vector, vector, vector, matrix, vector, result))
 
 
+def small_outer_row_entry():
+    """``_numba_kernels.outer_row_entry`` compiled as the entry point of its one signature
+    (1-D ``f`` and ``q`` of any layout, the result 2-D C-contiguous), numba loaded by the
+    caller, who must pass native float64 ndarrays of exactly those dimensions (the
+    kernel tests the lengths), as :func:`small_entry`'s callers do."""
+    from numba import types
+    vector = types.float64[:]
+    return _kernels().outer_row_entry.compile(
+        types.boolean(vector, vector, types.float64[:, ::1]))
+
+
 def small_outer_entry():
     """``_numba_kernels.outer_entry`` compiled as the entry point of its one signature
     (a float ``c``; ``p`` 2-D, ``g`` and ``q`` 1-D, any layout; the result 2-D

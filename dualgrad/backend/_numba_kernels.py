@@ -32,7 +32,7 @@ _VECTOR = {}        # name -> argument types compiled with LLVM's SLP vectorizer
 # Lazy kernels called only through their compiled entry point (``_kernels.small_entry``,
 # ``small_cube_entry``, ``small_outer_entry``): compiled without numba's runtime (``_jit.ENTRY``)
 _ENTRIES = {"scale_entry", "cube_entry", "power_scale_entry", "power_number_entry", "outer_entry",
-            "power_pair_entry", "power_exponent_entry", "power_base_entry"}
+            "power_pair_entry", "power_exponent_entry", "power_base_entry", "outer_row_entry"}
 
 
 def _vector(*types):
@@ -360,6 +360,31 @@ def power_pair_entry(x, y, out, w, v, p, q, t):
         for k in range(n):
             t[i, k] = fi * p[i, k] + gi * q[i, k]
     return True
+
+
+@_lazy
+def outer_row_entry(f, q, t):
+    """``t[i, :] = f[i] * q[:]``: a scalar dual's partials ``q`` (a row) times the factor
+    ``f`` of a plain 1-D array's elements (``k * t``, ``t / k``:
+    ``dispatch._lean_small.lean_constant``), the products ``backend.combine_small``'s
+    broadcast product ``f[:, None] * q`` rounds, so the same bits (small69).  True where
+    every ``f[i]`` is finite and so is their sum taken left to right (combine_small's
+    test, ``sum(f.tolist())``, declines where that sum overflows); False, ``t`` partly
+    written, for anything else and for operands of other lengths: the caller's old way
+    runs.  Compiled as one entry point (``_kernels.small_outer_row_entry``)."""
+    rows = f.shape[0]
+    n = q.shape[0]
+    if t.shape[0] != rows or t.shape[1] != n:
+        return False
+    s = 0.0
+    for i in range(rows):
+        fi = f[i]
+        if fi - fi != 0.0:
+            return False
+        s += fi
+        for k in range(n):
+            t[i, k] = fi * q[k]
+    return s - s == 0.0
 
 
 @_lazy

@@ -20,7 +20,7 @@ __all__ = ["combine", "small", "lean_work", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS
            "combine_small", "combine_complex", "complex_term", "outer_small",
            "scaled_small", "pair_small", "scaled_kernel", "cube_kernel", "CUBE",
            "power_pair_kernel", "POWER_PAIR", "power_mixed_entry", "POWER_MIXED",
-           "power_number_entry", "POWER_NUMBER", "entry_made",
+           "power_number_entry", "POWER_NUMBER", "outer_row_entry", "OUTER_ROW", "entry_made",
            "pair_kernel", "local_kernel", "local_kernel2", "lean_sum", "EXACT", "EXACT_FLAT",
            "exact1", "exact2", "exact_number", "exact_row", "exact_cell", "scaled", "outer", "cross", "weighted_sum", "where",
            "finite", "rows", "from_rows", "take", "take_along", "running_product", "convolve",
@@ -859,6 +859,17 @@ def power_number_entry():
     """:data:`POWER_NUMBER`'s entry point, made now (numba loaded by the caller) and kept
     there."""
     entry = POWER_NUMBER[0] = _kernels.small_power_number_entry()
+    return entry
+
+
+# ``k * t``'s / ``t / k``'s compiled entry point (a factor of a plain array's elements
+# times a scalar dual's row: ``_kernels.small_outer_row_entry``), once made
+OUTER_ROW = [None]
+
+
+def outer_row_entry():
+    """:data:`OUTER_ROW`'s entry point, made now (numba loaded by the caller; small69)."""
+    entry = OUTER_ROW[0] = _kernels.small_outer_row_entry()
     return entry
 
 

@@ -99,6 +99,8 @@ _POWER_SCALE = backend.POWER_SCALE     # [u ** y's entry (a number y), once made
 _power_scale = backend.power_scale_entry
 _POWER_NUMBER = backend.POWER_NUMBER   # [u ** y's entry from x ** (y - 1.0), once made]
 _power_number = backend.power_number_entry
+_OUTER_ROW = backend.OUTER_ROW         # [k * t's entry: a plain array's factor times a row]
+_outer_row = backend.outer_row_entry
 _NO_ROWS = np.empty((0, 0))            # the partials of a plain base (t ** k) ...
 _NO_ROW = np.empty(0)                  # ... and of a number base (2.0 ** u): no term
 # ``y - 1.0`` of a float64 array as ``y - _ONE``: the same subtraction in NumPy's float64
@@ -270,9 +272,17 @@ def lean_constant(rule, a, b):
         token = _eset(s[1]) if e is s[0] or e is s[1] else _hush()
     try:
         f = d(va, vb, out)
-        total = None if rule.quotient and k in _variable(rule) and \
-            _tiny(f, rule, k, (va, vb, out)) else \
-            _combine([f], [row], x.shape + (n,))
+        if rule.quotient and k in _variable(rule) and _tiny(f, rule, k, (va, vb, out)):
+            total = None
+        else:
+            total = NotImplemented            # small 1-D values: f[:, None] * row in one
+            if type(f) is _nd and f.dtype is _F64 and f.ndim == 1 and x.ndim == 1 and \
+                    f.shape == x.shape and work < _BELOW[0] and _loader.READY:
+                t = _small_empty((len(x), n))   # compiled call (small69); it declines
+                if (_OUTER_ROW[0] or _outer_row())(f, row, t):  # where combine_small
+                    total = t                   # would (a factor or their sum not
+            if total is NotImplemented:         # finite), which then runs
+                total = _combine([f], [row], x.shape + (n,))
     finally:
         if _errstate is None:                           # pragma: no cover
             _unhush(token)

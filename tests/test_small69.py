@@ -13,7 +13,15 @@ Oracles: the general path (``dispatch._ufuncs.call``, with the NumPy engine) to 
 with NumPy's float call's reports, on values holding zeros, subnormals, 1e300,
 infinities, NaN and negative bases, and with infinite and NaN number bases and exponents;
 mpmath's closed forms on regular values.  On 6916aac6 the path and cache tests fail
-(NumPy given floats; no ``_EXPONENTS``)."""
+(NumPy given floats; no ``_EXPONENTS``).
+
+A scalar dual with a plain float array (``k * t``, ``t / k``: ``lean_constant``) makes the
+factor-times-row partials ``f[:, None] * row`` in one compiled call
+(``backend.OUTER_ROW``) where ``combine_small`` made them after its finiteness sum; it
+declines where that sum would (a factor not finite, their sum overflowing).  Oracles: the
+same call with the entry declining (the old way's bits and reports) over nine binary
+rules, special values and partials; mpmath's derivatives; a spy on the entry.  On 6916aac6
+the spy fails, and the old-way tests for want of the cell they patch."""
 
 import warnings
 

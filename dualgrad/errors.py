@@ -2012,8 +2012,99 @@ def _stored_buffer(depth):
     made = (*made[0], f"{frame.f_code.co_name} of {frame.f_code.co_filename}") \
         if len(made) == 1 else None         # where that line is: a library's own file
     x = _dual_argument(frame)
+    filled = _filled_from(frame, name, buffer.shape) if made is not None else None
     return text, name, buffer, made, x, rebind, \
-        None if x is not None else _object_argument(frame)
+        None if x is not None else _object_argument(frame), filled
+
+
+def _filled_from(frame, name, shape):
+    """For a buffer ``name`` that ``frame``'s function fills from two or more of its
+    parameters (tmm's ``make_2x2_array(a, b, c, d)``: ``my_array[0, 0] = a``, ...
+    ``my_array[1, 1] = d``, called with the dual in ``a`` and ``d``, then in ``b`` and
+    ``c``: user68): ``(the stores' lines, those parameters in the signature's order,
+    the np.block spelling or None)``; ``None`` where the stores read one parameter or
+    none, or the source cannot be read.  The spelling is given where the stores are one
+    a constant index each, element by element, covering a 1-D or 2-D buffer once
+    (``np.block([[a, b], [c, d]])``); the last, whether the parameters' shapes here
+    broadcast (their sum picks the buffer's kind).  Parameters holding anything other
+    than numbers, arrays and duals (a dtype, a callable) are not counted.  Error path
+    only."""
+    import ast
+    import numpy as np
+    parsed = _function_tree(frame)
+    if parsed is None:
+        return None
+    tree, start = parsed
+    scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+    top = tree.body[0] if len(tree.body) == 1 and isinstance(tree.body[0], scopes) \
+        else tree
+    code = frame.f_code
+    count = code.co_argcount + code.co_kwonlyargcount
+    params = [p for p in code.co_varnames[:count + bool(code.co_flags & 0x04)]
+              if p not in ("self", "cls")]
+    stores = []
+
+    def visit(node, first):
+        if isinstance(node, scopes) and not first:
+            return
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and \
+                isinstance(node.targets[0], ast.Subscript) and \
+                ast.unparse(node.targets[0].value) == name:
+            stores.append(node)
+        for child in ast.iter_child_nodes(node):
+            visit(child, False)
+    visit(top, True)
+    read = {n.id for s in stores for n in ast.walk(s.value) if isinstance(n, ast.Name)}
+    here = frame.f_locals
+    used = [p for p in params if p in read and (
+        isinstance(here.get(p), (int, float, complex, np.number, np.ndarray)) or
+        getattr(type(here.get(p)), "_kind", None) is not None)]
+    if len(used) < 2:
+        return None
+    try:                              # the sum's spelling: their shapes broadcast here
+        np.broadcast_shapes(*(getattr(here[p], "shape", ()) for p in used))
+        summable = True
+    except ValueError:                # (Newmark's M + f of shapes (3, 3) and (3, 4))
+        summable = False
+    lines = [max(start, 1) + s.lineno - 1 for s in stores]
+    block = None
+    cells = {}
+    for s in stores:
+        try:
+            index = ast.literal_eval(s.targets[0].slice)
+        except (ValueError, SyntaxError, TypeError):
+            break
+        index = index if type(index) is tuple else (index,)
+        if len(index) != len(shape) or not all(type(i) is int and -n <= i < n
+                                               for i, n in zip(index, shape)):
+            break
+        index = tuple(i % n for i, n in zip(index, shape))
+        if index in cells:
+            break
+        cells[index] = ast.unparse(s.value)
+    else:
+        size = 1
+        for n in shape:
+            size *= n
+        if 1 <= len(shape) <= 2 and len(cells) == size:
+            if len(shape) == 1:
+                block = f"np.block([{', '.join(cells[(i,)] for i in range(shape[0]))}])"
+            else:
+                rows = ("[" + ", ".join(cells[(i, j)] for j in range(shape[1])) + "]"
+                        for i in range(shape[0]))
+                block = f"np.block([{', '.join(rows)}])"
+    return lines, used, block, summable
+
+
+def _lines_text(lines):
+    """``"4-7"`` for consecutive line numbers, ``"4, 6 and 9"`` otherwise."""
+    if len(lines) > 2 and lines == list(range(lines[0], lines[-1] + 1)):
+        return f"{lines[0]}-{lines[-1]}"
+    return _and_list([str(n) for n in lines])
+
+
+def _and_list(words):
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 # an augmented assignment's operator (ast's class name) as the user writes it
@@ -2092,17 +2183,24 @@ def _buffer_message(who, found, own):
     short where the statement that made it has a ``*_like`` spelling; else the buffer
     named before the general message (``None``: the caller writes that)."""
     import ast
-    text, name, buffer, made, x, rebind, held = found
+    text, name, buffer, made, x, rebind, held, filled = found
     x = x or held                 # h's *_like once h is made a dual array
     where = f"{buffer.dtype}, shape {tuple(buffer.shape)}"
     spelling = None
     if made is not None:
         line, node, place = made
+        if own.startswith(COMPLEX_NOTE) and filled is not None:
+            own = own[len(COMPLEX_NOTE):]   # (both spellings below take the values' dtype)
         own += f" (Line {line} is in {place}.)"
         where += f", made at line {line}: {_statement_text(node)}"
         spelling = _like_spelling(_bound_value(node, name), x or "x")
     head = f"{who}: {text} stores a dual number into {name}, a plain NumPy array " \
         f"({where})"
+    several = _several_fix(found, spelling) if filled is not None and made is not None \
+        and x in filled[1] else None    # (x from a local the stores read: one call's)
+    if several is not None and filled[2] is not None:
+        return DualTypeError(f"{head}, which would drop its derivatives; expected a "
+                             f"buffer that holds duals. Fix: {several}.{own}")
     if spelling is None and made is not None and str(buffer.dtype) == "float64" and \
             isinstance(made[1], ast.Assign) and name.isidentifier() and \
             _copies_data(made[1].value):
@@ -2119,6 +2217,8 @@ def _buffer_message(who, found, own):
         fix = f"make it {name} = {spelling} at line {made[0]} ({x or 'x'}'s kind: a dual " \
             "array under dualgrad, plain otherwise" + \
             (")" if x else "; x: f's input or a dual computed from it)")
+        if several is not None:
+            fix += several
     if rebind:
         fix += f", or write {rebind} (the call without out=, a new array)"
     if held:        # no dual parameter; held: an object array of duals (*_like: one too)
@@ -2132,6 +2232,59 @@ def _buffer_message(who, found, own):
         f"{head}, which would drop its derivatives; expected a buffer that holds duals. "
         f"Fix: {fix}; for an update of a plain array by a dual (state += dt * v), rebind "
         f"the name instead (state = state + dt * v).{own}")
+
+
+def _several_fix(found, spelling):
+    """The fix for a buffer that its function fills from several of its parameters
+    (:func:`_filled_from`), one of them the dual here: a buffer made like that one
+    (``np.zeros_like(a, ...)``, ``spelling``) holds duals only at the calls whose dual
+    comes in through it, so the advice changed from call to call (``a``, then ``b``:
+    user68); a buffer built from all of them holds duals whichever holds the dual, and
+    is plain at a plain call.  Where the stores are one element each (``np.block``
+    spells them) the whole fix; else the sentence added to ``spelling``'s fix where
+    the parameters' sum broadcasts (``None`` where it does not)."""
+    import ast
+    import numpy as np
+    text, name, buffer, made, x, rebind, held, (lines, used, block, summable) = found
+    x = x or held
+    line, node = made[0], made[1]
+    value = _bound_value(node, name)
+    dtype = next((ast.unparse(k.value) for k in getattr(value, "keywords", ())
+                  if k.arg == "dtype"), None)
+    if dtype is None and buffer.dtype != np.float64:     # np.zeros_like(Z) of an int Z
+        dtype = f"np.{buffer.dtype.name}"
+    shape = str(tuple(buffer.shape))      # the source's own where the maker spells it
+    if isinstance(value, ast.Call) and value.args and isinstance(value.func, ast.Attribute) \
+            and value.func.attr in ("zeros", "empty", "ones", "ndarray", "full"):
+        shape = ast.unparse(value.args[0])
+    fn = made[2].split(" of ")[0]
+    names = _and_list(used)
+    # both spellings keep the buffer's dtype for plain calls (np.block of ints is an
+    # int array, np.zeros_like of an int sum too)
+    summed = f"np.zeros_like({' + '.join(used)}, shape={shape}, dtype={dtype or 'float'})"
+    kind = f" (the sum of {names} only picks the kind: a dual array under dualgrad if " \
+        "any of them is a dual, plain otherwise)"
+    if block is None:
+        if not summable or spelling is None:
+            return None
+        return f"; where {fn} is also called with the dual in another of {names} (it " \
+            f"fills {name} from each: line{'s' if len(lines) > 1 else ''} " \
+            f"{_lines_text(lines)}), a buffer made like {x} is plain at that call: make " \
+            f"it {name} = {summed} instead, which holds duals at every call{kind}"
+    fix = f"{fn} fills {name} from {names} (line{'s' if len(lines) > 1 else ''} " \
+        f"{_lines_text(lines)}), and the dual may come in through any of them (here " \
+        f"{x}; at another call another), so a buffer made like one of them " \
+        f"(np.zeros_like({x}, shape={shape})) is plain at a call whose dual is in " \
+        "another; build it from all of them: "
+    every = sorted(set(lines) | {line})
+    block += f" + np.zeros({shape}" + (f", dtype={dtype})" if dtype else ")")
+    fix += f"{name} = {block} in place of line{'s' if len(every) > 1 else ''} " \
+        f"{_lines_text(every)} (np.block takes the values' own kind: a dual array " \
+        "under dualgrad whichever argument holds the dual, plain numbers otherwise; " \
+        "the zeros keep the buffer's dtype in plain calls)"
+    if summable:
+        fix += f", or keep the stores and make it {name} = {summed} at line {line}{kind}"
+    return fix
 
 
 def _updated_statement(depth):
@@ -2167,6 +2320,14 @@ def _updated_statement(depth):
         f"{name} = {name} {op} {value}", where + ")"
 
 
+# store_into_plain's note where the buffer or the value stored is complex
+COMPLEX_NOTE = (
+    " The values are complex: create the buffer with dtype=complex, "
+    "np.zeros_like(x, dtype=complex) or np.zeros_like(x, shape=(n, 2, 2), "
+    "dtype=complex) (without dtype=complex the buffer takes x's float64 and "
+    "the plain float run drops the imaginary parts with a ComplexWarning).")
+
+
 def store_into_plain(dtype=None, complex_value=False, update=None):
     """The one message for storing a dual into a plain array, however it happens (item
     or slice assignment, np.copyto, out=) and whatever the array's dtype; ``dtype``,
@@ -2200,10 +2361,7 @@ def store_into_plain(dtype=None, complex_value=False, update=None):
                "or pass dtype=complex for a complex buffer.")
     complex_ = complex_value or dtype is not None and np.dtype(dtype).kind == "c"
     if complex_ and not own:
-        own = (" The values are complex: create the buffer with dtype=complex, "
-               "np.zeros_like(x, dtype=complex) or np.zeros_like(x, shape=(n, 2, 2), "
-               "dtype=complex) (without dtype=complex the buffer takes x's float64 and "
-               "the plain float run drops the imaginary parts with a ComplexWarning).")
+        own = COMPLEX_NOTE
     who, head = _helper_name(), None
     if found is not None:
         head = _buffer_message(who, found, own)

@@ -92,3 +92,187 @@ def test_the_advised_copy_of_a_nested_dual_gives_the_analytic_hessian():
                                rtol=1e-14, atol=0)
     assert "d.value.partials.flags.writeable is False" in seen["message"]
     assert "`d[1] = x[0]`" in seen["message"]
+
+
+# ---- user68: a helper that fills a buffer from several of its arguments ------------------
+
+HELPER = '''import numpy as np
+
+
+def make_2x2_array(a, b, c, d, dtype=float):
+    my_array = np.empty((2, 2), dtype=dtype)
+    my_array[0, 0] = a
+    my_array[0, 1] = b
+    my_array[1, 0] = c
+    my_array[1, 1] = d
+    return my_array
+'''
+
+
+def _module(tmp_path, name, source):
+    import importlib.util
+    path = tmp_path / f"{name}.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _transfer(make):
+    """tmm's coh_tmm in small: the dual in a and d (a phase), then in b and c (a
+    Fresnel coefficient); the result's real and imaginary parts."""
+    def f(x):
+        M = make(np.exp(-1j * x[0]), 0, 0, np.exp(1j * x[0]), dtype=complex)
+        N = make(1, x[1], x[1], 1, dtype=complex)
+        P = M @ N
+        return np.concatenate([P.real.ravel(), P.imag.ravel()])
+    return f
+
+
+def _transfer_jacobian(x):
+    """The analytic Jacobian of :func:`_transfer`: P = [[e, x1 e], [x1 / e, 1 / e]],
+    e = exp(-i x0)."""
+    e, x1 = np.exp(-1j * x[0]), x[1]
+    d0 = np.array([-1j * e, -1j * x1 * e, 1j * x1 / e, 1j / e])
+    d1 = np.array([0, e, 1 / e, 0])
+    J = np.stack([d0, d1], axis=1)
+    return np.concatenate([J.real, J.imag])
+
+
+def _advice(message, name):
+    """The statement the fix offers: ``name = ...`` up to where the advice goes on."""
+    start = message.index(f"{name} = ", message.index("build it from all of them"))
+    for end in (" in place of line", " at line"):
+        stop = message.find(end, start)
+        if stop > 0:
+            return message[start:stop]
+    raise AssertionError(message)
+
+
+def test_a_helper_filled_from_several_arguments_is_told_a_fix_for_every_call(tmp_path):
+    helper = _module(tmp_path, "tmm_helper", HELPER)
+    x = np.array([0.3, 0.2])
+    messages = []
+    for f in (_transfer(helper.make_2x2_array),
+              lambda x: helper.make_2x2_array(1, x[1], x[1], 1).ravel()):
+        with pytest.raises(TypeError) as info:
+            dg.jacobian(f, x)
+        messages.append(str(info.value))
+    for message, here in zip(messages, "ab"):
+        assert message.startswith("dualgrad.jacobian: my_array[0, ")          # who, what
+        assert "expected a buffer that holds duals" in message                # expected
+        assert "(complex128, shape (2, 2), made at line 5: my_array = np.empty((2, 2), " \
+            "dtype=dtype))" in message or "(float64, shape (2, 2)" in message  # received
+        assert "make_2x2_array fills my_array from a, b, c and d (lines 6-9)" in message
+        assert f"(here {here}; at another call another)" in message
+        assert "in place of lines 5-9" in message and "at line 5" in message  # the line
+        assert "The values are complex" not in message    # (both spellings take the kind)
+    # the same advice whichever argument held the dual (it was a's, then b's: user68)
+    assert _advice(messages[0], "my_array") == _advice(messages[1], "my_array") == \
+        "my_array = np.block([[a, b], [c, d]]) + np.zeros((2, 2), dtype=dtype)"
+    tail = messages[0][messages[0].index(" or keep the stores"):]
+    assert "my_array = np.zeros_like(a + b + c + d, shape=(2, 2), dtype=dtype) at " \
+        "line 5" in tail
+
+
+@pytest.mark.parametrize("spelling", ["block", "sum"])
+def test_the_advised_buffers_give_the_analytic_jacobian_and_numpy_plain(tmp_path, spelling):
+    # each fix the refusal offers, written into the helper and run: the Jacobian at
+    # every position of the dual, and the plain call's values and dtype unchanged
+    helper = _module(tmp_path, "tmm_before", HELPER)
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(_transfer(helper.make_2x2_array), np.array([0.3, 0.2]))
+    message = str(info.value)
+    lines = HELPER.splitlines()
+    if spelling == "block":
+        statement = _advice(message, "my_array")
+        fixed = lines[:4] + [f"    {statement}"] + lines[9:]
+    else:
+        tail = message[message.index(" or keep the stores"):]
+        statement = tail[tail.index("my_array = "):tail.index(" at line 5")]
+        fixed = lines[:4] + [f"    {statement}"] + lines[5:]
+    module = _module(tmp_path, f"tmm_{spelling}", "\n".join(fixed) + "\n")
+    for x in (np.array([0.3, 0.2]), np.array([-1.1, 2.5])):
+        J = dg.jacobian(_transfer(module.make_2x2_array), x)
+        np.testing.assert_allclose(J, _transfer_jacobian(x), rtol=1e-14, atol=1e-15)
+        J = dg.jacobian(lambda v: module.make_2x2_array(np.cos(v[0]), v[1], v[0] * v[1],
+                                                        2.0).ravel(), x)
+        np.testing.assert_allclose(J, [[-np.sin(x[0]), 0], [0, 1], [x[1], x[0]], [0, 0]],
+                                   rtol=1e-15, atol=0)
+    for args, dtype in (((1, 0, 0, 1), complex), ((1, 2, 3, 4), float),
+                        ((0.5, 1j, 2, 3), complex)):
+        got = module.make_2x2_array(*args, dtype=dtype)
+        want = helper.make_2x2_array(*args, dtype=dtype)
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
+
+
+OTHERS = {
+    "vec3": ('''import numpy as np
+
+
+def vec3(a, b, c):
+    v = np.zeros(3)
+    v[0] = a
+    v[1] = b
+    v[2] = c
+    return v
+''', "v = np.block([a, b, c]) + np.zeros(3)"),
+    "pack": ('''import numpy as np
+
+
+def pack(a, b):
+    v = np.empty(3)
+    v[:2] = a
+    v[2] = b
+    return v
+''', "v = np.zeros_like(a + b, shape=3, dtype=float)"),
+}
+
+
+@pytest.mark.parametrize("name", list(OTHERS))
+def test_a_vector_filled_from_several_arguments(tmp_path, name):
+    # a 1-D buffer filled element by element (np.block), and one filled by a slice
+    # and an element (no block: the sum's spelling), each run at every position of the
+    # dual against the analytic Jacobian, and plain calls keeping NumPy's float64
+    source, advice = OTHERS[name]
+    module = _module(tmp_path, name, source)
+    make = getattr(module, name)
+    args = (lambda x: (1.0, x[0], 2 * x[1])) if name == "vec3" else \
+        (lambda x: (np.array([1.0, 2.0]), x[0]))
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(lambda x: make(*args(x)), np.array([0.3, 0.2]))
+    message = str(info.value)
+    if name == "vec3":
+        assert _advice(message, "v") == advice
+    else:                             # (no block: this call's fix, then every call's)
+        assert "Fix: make it v = np.zeros_like(b, shape=3) at line 5" in message
+        said = "a buffer made like b is plain at that call: make it "
+        assert message[message.index(said) + len(said):].startswith(advice + " instead")
+    line = 4                          # the maker's line (0-based), then the stores
+    rest = source.splitlines()
+    if name == "vec3":
+        fixed = rest[:line] + [f"    {advice}"] + rest[line + 4:]
+    else:
+        fixed = rest[:line] + [f"    {advice}"] + rest[line + 1:]
+    module = _module(tmp_path, name + "_fixed", "\n".join(fixed) + "\n")
+    make = getattr(module, name)
+    x = np.array([0.3, 0.2])
+    if name == "vec3":
+        for k in range(3):            # the dual in a, then b, then c
+            J = dg.jacobian(lambda v: make(*[v[0] * v[1] if i == k else 1.0 + i
+                                             for i in range(3)]), x)
+            want = np.zeros((3, 2))
+            want[k] = [x[1], x[0]]
+            np.testing.assert_array_equal(J, want)
+        got = make(1, 2, 3)
+    else:
+        J = dg.jacobian(lambda v: make(np.sin(v), 2.0), x)
+        np.testing.assert_array_equal(J, [[np.cos(x[0]), 0], [0, np.cos(x[1])], [0, 0]])
+        J = dg.jacobian(lambda v: make(np.array([1.0, 2.0]), v[0] * v[1]), x)
+        np.testing.assert_array_equal(J, [[0, 0], [0, 0], [x[1], x[0]]])
+        got = make(np.array([1, 2]), 3)
+    assert got.dtype == np.float64
+    np.testing.assert_array_equal(got, [1.0, 2.0, 3.0])
+

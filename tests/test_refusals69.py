@@ -276,3 +276,59 @@ def test_a_vector_filled_from_several_arguments(tmp_path, name):
     assert got.dtype == np.float64
     np.testing.assert_array_equal(got, [1.0, 2.0, 3.0])
 
+
+# ---- attackb68 M1: dg.quad's removable 0 / 0 at a moving limit ----------------------------
+
+def _sin_over(t):
+    return np.sin(t) / t
+
+
+SPELLINGS = {
+    "np.sinc": lambda t: np.sinc(t / np.pi),
+    "series branch": lambda t: np.where(t * t < 1e-8, 1 - t * t / 6, np.sin(t) / t),
+}
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")      # (NumPy's 0 / 0 at t = 0)
+@pytest.mark.parametrize("side", ["lower", "upper"])
+def test_a_removable_zero_over_zero_at_a_moving_limit_is_told_sinc(side):
+    # d/dx of the integral of sin(t) / t from x to 1 (or from -1 to x) at x = 0: the
+    # refusal offered the Abel kernel's substitution x = b - u**2, which leaves the 0 / 0
+    def area(x, g=_sin_over):
+        return dg.quad(g, x, 1.0)[0] if side == "lower" else dg.quad(g, -1.0, x)[0]
+
+    with pytest.raises(TypeError) as info:
+        dg.derivative(area, 0.0)
+    message = str(info.value)
+    assert message.startswith("dualgrad.quad: expected func finite at a limit that "
+                              "moves")                                     # who, expected
+    assert "got f = nan at the moving limit 0.0, where func's values just inside the " \
+        "range tend to a finite number" in message                         # received
+    assert "func is _sin_over at line" in message                          # the func
+    assert "dg.quad called at line" in message and "of test_refusals69.py: `" in message
+    assert "np.sinc(t / np.pi) for np.sin(t) / t" in message               # the fix
+    assert "np.where(t * t < 1e-8, 1 - t * t / 6, np.sin(t) / t)" in message
+    assert "b - u**2" not in message
+    sign = -1.0 if side == "lower" else 1.0       # d/dx: -f(x) at a lower, f(x) an upper
+    for name, g in SPELLINGS.items():             # the advice, run: sin(x) / x and its
+        for x in (0.0, 0.3, -0.2):                # slope (x cos x - sin x) / x**2
+            d = dg.derivative(lambda v: area(v, g), x)
+            H = dg.hessian(lambda v: area(v[0], g), np.array([x]))[0, 0]
+            f = 1.0 if x == 0 else np.sin(x) / x
+            df = 0.0 if x == 0 else (x * np.cos(x) - np.sin(x)) / x ** 2
+            assert d == pytest.approx(sign * f, rel=1e-14, abs=0), name
+            assert H == pytest.approx(sign * df, rel=1e-9, abs=1e-15), name
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("g", [lambda t: 1 / np.sqrt(t), lambda t: t / t ** 1.5],
+                         ids=["1 / sqrt(t)", "t / t**1.5"])
+def test_a_func_infinite_at_a_moving_limit_keeps_the_substitution(g):
+    # (a guard: 1 / sqrt(t) and a 0 / 0 that grows like t**-0.5 are no removable
+    # quotient; the Abel kernel's substitution stays their advice, the line added)
+    with pytest.raises(TypeError) as info:
+        dg.derivative(lambda x: dg.quad(g, x, 1.0)[0], 0.0)
+    message = str(info.value)
+    assert "x = b - u**2 for a 1 / sqrt(b - x) kernel" in message
+    assert "np.sinc" not in message
+

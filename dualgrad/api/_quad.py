@@ -2337,7 +2337,7 @@ def _limit_term(func, args, end, order, watch, vectorized, inward):
         value = as_state(value)
         v0 = primal(value)              # (a float's test without np.all's dispatch)
         if not (math.isfinite(v0) if type(v0) is float else np.all(np.isfinite(v0))):
-            raise _singular_limit(end0, v0, func)
+            raise _singular_limit(end0, v0, func, args, inward, vectorized)
         if not _finite(value):          # (finite, with an infinite slope there: sqrt(b -
             if order == 1 and _bounded_inside(func, args, end0, inward, vectorized):
                 value = primal(value)   # (first order: delta f(b) needs f(b)'s value
@@ -2501,19 +2501,93 @@ def _both_ends(func, end, value, what):
         "and s = 1, which do not move, and the partials are integrable there).")
 
 
-def _singular_limit(end, value, func=None):
+def _singular_limit(end, value, func=None, args=(), inward=1, vectorized=False):
+    """The refusal of a func not finite at a moving limit ``end`` (``value``, f(b)): an
+    integrand singular there (an Abel kernel) is told the substitution that moves the
+    singularity off the limit; a NaN whose values just inside tend to a finite number
+    (a removable 0 / 0, ``sin(t) / t`` at ``t = 0``: attackb68 M1, which was told the
+    Abel kernel's substitution) is told a spelling finite at the limit.  Both name
+    func and the user's line that called dg.quad."""
     if isinstance(func, _Squared):
         return _both_ends(func, end, value, "finite")
+    where = _named_func(func)
+    near = _removable(func, args, end, inward, vectorized) if func is not None and \
+        np.all(np.isnan(value)) else None
+    if near is not None:
+        t = _parameter(func)
+        shown = ", ".join(f"f({p!r}) = {v!r}" for p, v in near)
+        return errors.bad_type(
+            _WHO, "func finite at a limit that moves (its term f(b) b')",
+            f"f = {value!r} at the moving limit {end!r}, where func's values just inside "
+            f"the range tend to a finite number ({shown}): a 0 / 0 at the limit itself "
+            f"(as np.sin({t}) / {t} at {t} = 0), removable, but f(b) b' takes func's value at "
+            f"b, which the quotient does not give{where}",
+            f"Write func in a form finite at the limit: np.sinc({t} / np.pi) for "
+            f"np.sin({t}) / {t} (NumPy's sinc is sin(pi u) / (pi u), 1 at u = 0), or a "
+            f"series branch that takes one side at the limit and just inside it, "
+            f"np.where({t} * {t} < 1e-8, 1 - {t} * {t} / 6, np.sin({t}) / {t}) (its first "
+            f"terms; np.where({t} == 0, ...) is refused at a moving limit: the equality "
+            "singles out the limit's point). The Abel kernel's substitution is for a "
+            "func that is infinite there, not this.")
     return errors.bad_type(
         _WHO, "func finite at a limit that moves (its term f(b) b')",
         f"f = {value!r} at the moving limit {end!r}: an integrand singular there (an "
         "Abel kernel 1 / sqrt(b - x), log(b - x)) has partials that are not integrable "
-        "under the integral sign, and no finite term f(b) b'",
+        f"under the integral sign, and no finite term f(b) b'{where}",
         "Substitute so that the singularity leaves the moving limit: x = b - u**2 for a "
         "1 / sqrt(b - x) kernel, int_a^b f(x) dx = int_0^sqrt(b - a) 2 u f(b - u**2) du "
         "(2 u / sqrt(u**2) = 2: no singularity left), or x = a + (b - a) s for the "
         "limits to stay put, (b - a) int_0^1 f(a + (b - a) s) ds (the singularity then "
         "sits at the fixed end s = 1).")
+
+
+def _removable(func, args, end, inward, vectorized):
+    """func's plain values at 1e-3, 1e-5 and 1e-7 of ``end``'s size (at least 1)
+    inside the range, as ``[(x, f(x))]`` nearest first, where all are finite and their
+    steps shrink at least twofold toward ``end`` (a limit there: ``sin(t) / t``,
+    ``t * log(t)``); ``None`` where one is not finite or they grow (``t / t**1.5``).
+    Error path only."""
+    scale = max(1.0, abs(end))
+    found = []
+    for h in (1e-3, 1e-5, 1e-7):
+        x = end + inward * h * scale
+        with np.errstate(all="ignore"):
+            try:
+                v = np.ravel(np.asarray(primal(as_state(_one(func, x, args, vectorized)))))
+            except Exception:           # noqa: BLE001 - (no value there: not removable)
+                return None
+        if v.size != 1 or not np.isfinite(v[0]):
+            return None
+        found.append((x, v[0].item()))
+    (_, f1), (_, f2), (_, f3) = found
+    if not abs(f3 - f2) <= 0.5 * abs(f2 - f1):
+        return None
+    return found[:0:-1]
+
+
+def _parameter(func):
+    """func's first parameter's name (``t`` of ``lambda t: np.sin(t) / t``), the
+    spellings' variable; ``x`` where it has none to read."""
+    code = getattr(func, "__code__", None)
+    if code is None or not code.co_argcount:
+        return "x"
+    return code.co_varnames[0]
+
+
+def _named_func(func):
+    """`` (func is <lambda> at line 3 of model.py; dg.quad called at line 5 of model.py:
+    `...`)``, the parts that can be found; ``""`` where none."""
+    import os
+    parts = []
+    code = getattr(func, "__code__", None)
+    if code is not None:
+        parts.append(f"func is {code.co_name} at line {code.co_firstlineno} of "
+                     f"{os.path.basename(code.co_filename)}")
+    frame = errors._user_frame(sys._getframe(1))
+    line = "" if frame is None else errors.user_line(frame)
+    if line:                            # "(at line 5 of model.py: `...`)"
+        parts.append("dg.quad called " + line[1:-1])
+    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def _finite(v):

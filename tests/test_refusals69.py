@@ -332,3 +332,67 @@ def test_a_func_infinite_at_a_moving_limit_keeps_the_substitution(g):
     assert "x = b - u**2 for a 1 / sqrt(b - x) kernel" in message
     assert "np.sinc" not in message
 
+
+# ---- small68's Left: u ** -1 / u ** 0.5 report in NumPy's operator's words --------------
+
+def _reports(call):
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        try:
+            call()
+        except FloatingPointError as exc:
+            return ["FloatingPointError: " + str(exc)]
+    return sorted({str(w.message) for w in seen if issubclass(w.category, RuntimeWarning)})
+
+
+def _raising(call):
+    def run():
+        with np.errstate(all="raise"):
+            return call()
+    return run
+
+
+POWERS = {           # spelling, NumPy's word for it (NumPy 2.4: the Python int -1's and
+    "u ** -1": (lambda v: v ** -1, "divide by zero encountered in reciprocal"),  # float
+    "u ** 0.5": (lambda v: v ** 0.5, "invalid value encountered in sqrt"),      # 0.5's)
+    "u **= -1": (lambda v: v.__ipow__(-1), "divide by zero encountered in reciprocal"),
+    "u **= 0.5": (lambda v: v.__ipow__(0.5), "invalid value encountered in sqrt"),
+}
+
+
+@pytest.mark.parametrize("n", [3, 3000], ids=["small", "general path"])
+@pytest.mark.parametrize("name", list(POWERS))
+def test_a_reciprocal_or_square_root_power_reports_what_the_user_wrote(name, n):
+    # the dual's u ** -1 of a zero said "divide by zero encountered in power", u ** 0.5
+    # of a negative "invalid value encountered in power", where NumPy's operator on the
+    # float array says "... in reciprocal" / "... in sqrt"
+    f, word = POWERS[name]
+    x = np.linspace(-1.0, 1.0, n)
+    x[n // 2] = 0.0
+
+    def g(v):
+        v = v * 1.0
+        return f(v)
+
+    assert _reports(lambda: g(x.copy())) == [word]                    # NumPy's own
+    assert _reports(lambda: dg.jvp(g, x, np.ones(n))) == [word]
+    assert _reports(_raising(lambda: dg.jvp(g, x, np.ones(n)))) == \
+        ["FloatingPointError: " + word]
+    y = np.linspace(0.5, 2.0, 5)              # the derivative, against its formula
+    J = dg.jacobian(g, y)
+    want = -1 / y ** 2 if "-1" in name else 0.5 / np.sqrt(y)
+    np.testing.assert_allclose(J, np.diag(want), rtol=2e-16, atol=0)
+
+
+@pytest.mark.parametrize("n", [3, 3000], ids=["small", "general path"])
+def test_other_spellings_keep_numpys_power_words(n):
+    # (a guard: np.power(u, -1), u ** -1.0, u ** np.float64(0.5) and u ** 2.5 are
+    # np.power in NumPy too, and both trees say so)
+    x = np.linspace(-1.0, 1.0, n)
+    x[n // 2] = 0.0
+    for f in (lambda v: np.power(v, -1), lambda v: v ** -1.0,
+              lambda v: v ** np.float64(0.5), lambda v: v ** 2.5):
+        plain = _reports(lambda: f(x.copy()))
+        assert plain and all(w.endswith("in power") for w in plain)
+        assert _reports(lambda: dg.jvp(f, x, np.ones(n))) == plain
+

@@ -14,7 +14,7 @@ from ..dual import _array, _scalar
 from ._operands import operand, write_out
 from ._lean_products import LEAN_PRODUCTS
 from ._lean_small import call_ufunc as _lean_call_ufunc, lean, lean_mixed, lean_power, \
-    lean_power_mixed, lean_power_pair
+    lean_power_mixed, lean_power_pair, operator_power
 from ._reductions import lean_sum
 from ._lean_complex import lean_complex
 from . import _ufuncs
@@ -42,7 +42,7 @@ _array.connect(apply=apply, call=call, small=small, lean=lean, with_number=with_
                write_out=write_out, dispatch=_functions_on_first_use, operand=operand,
                lean_sum=lean_sum, complex_small=complex_small, lean_mixed=lean_mixed,
                lean_power=lean_power, lean_power_pair=lean_power_pair,
-               lean_power_mixed=lean_power_mixed)
+               lean_power_mixed=lean_power_mixed, operator_power=operator_power)
 # np.dot(a, b), np.einsum("i,i->", a, b)...: the lean products first (the ufuncs among
 # them, np.matmul and np.vecdot, reach theirs through _ufuncs.lean)
 _array.VIEWS.update({f: p for f, p in LEAN_PRODUCTS.items() if not isinstance(f, np.ufunc)})

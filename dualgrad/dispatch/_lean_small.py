@@ -71,7 +71,7 @@ from ._ufuncs import (_LAST, _errstate, _hush, _pair, _promoted, _tiny, _unhush,
 from . import _ufuncs
 
 __all__ = ["call_ufunc", "lean", "lean_mixed", "lean_constant", "lean_power",
-           "lean_power_pair", "lean_power_mixed"]
+           "lean_power_pair", "lean_power_mixed", "operator_power"]
 
 _nd = np.ndarray
 _F64 = np.dtype(np.float64)
@@ -317,11 +317,13 @@ def _mixed_factors(rule):
     return entry
 
 
-def lean_power(a, b):
+def lean_power(a, b, spelled=False):
     """``a ** b`` for an array dual ``a`` of float64 values (at least one axis) and
     partials of a live tag and a Python int or float or NumPy float64 ``b`` (finite);
     :func:`lean_power_pair` for an array dual ``b``; ``None`` (nothing computed) for
-    anything else."""
+    anything else.  ``spelled``: the operator ``a ** b`` (not ``np.power(a, b)``),
+    whose value at an int ``b = -1`` and a float ``b = 0.5`` is NumPy's operator's,
+    ``np.reciprocal`` and ``np.sqrt`` (:func:`operator_power`)."""
     tb = type(b)
     if tb is int:
         if not -(1 << 53) <= b <= 1 << 53:
@@ -349,7 +351,9 @@ def lean_power(a, b):
     ys = _EXPONENTS.get(y)        # y and y - 1.0 as 0-d float64 arrays (small69)
     if ys is None:
         ys = _exponents(y)
-    out = np.power(x, ys[0])
+    out = np.power(x, ys[0]) if not spelled else _reciprocal(x) if tb is int and \
+        b == -1 else _sqrt(x) if tb is float and b == 0.5 else np.power(x, ys[0])
+    #                                     # (the operator's words: operator_power)
     if type(out) is not _nd or out.dtype is not _F64 or out.shape != x.shape:
         return call(_POWER, (a, b), out)
     small = work < _BELOW[0] and x.ndim == 1 and p.ndim == 2
@@ -422,6 +426,32 @@ def lean_power(a, b):
     if t is None:                 # an inf or NaN met: the careful path
         return call(_POWER, (a, b), out)
     return make_real(out, t, tag)
+
+
+_reciprocal = np.reciprocal
+_sqrt = np.sqrt
+
+
+def operator_power(a, b):
+    """NumPy's operator's value of ``a ** b`` for an array dual ``a`` of float64 values
+    and ``b`` the Python int -1 or the Python float 0.5, or ``None``: NumPy's ``x ** -1``
+    of a float array is ``np.reciprocal(x)`` and ``x ** 0.5`` is ``np.sqrt(x)`` (the
+    operator's fast exponents, with the int 2's ``np.square``, which the dual's
+    ``__pow__`` takes already; NumPy 2.4 takes them for those Python types alone:
+    ``x ** -1.0``, ``x ** np.float64(0.5)`` call ``np.power``, whose words the dual's
+    keep too), the same numbers as ``np.power(x, -1.0)`` / ``np.power(x, 0.5)`` (NumPy's
+    power loop divides and takes the square root there: -0.0 and NaN at -0.0 and -inf
+    alike), and its reports name
+    them: "divide by zero encountered in reciprocal", "invalid value encountered in
+    sqrt", where ``np.power`` says "... in power" (small68's Left: the dual's ``u **
+    -1`` of a zero reported the power the user never wrote).  The general path takes
+    this value as its ``out``."""
+    x = a.value
+    if type(x) is not _nd or x.dtype is not _F64:
+        return None
+    tb = type(b)
+    return _reciprocal(x) if tb is int and b == -1 else _sqrt(x) if tb is float and \
+        b == 0.5 else None
 
 
 def lean_power_pair(a, b):

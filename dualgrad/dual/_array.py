@@ -35,7 +35,7 @@ from ..rules._table import derivative_functions, method_selection, rule_for
 
 # Entry points of dispatch, handed over by connect() (see the module docstring).
 apply = call = small = lean = with_number = write_out = dispatch = operand = lean_sum = None
-lean_mixed = lean_power = lean_power_pair = lean_power_mixed = None
+lean_mixed = lean_power = lean_power_pair = lean_power_mixed = operator_power = None
 complex_small = None
 
 __all__ = ["ArrayDual", "make_array", "make_real", "make", "stack_scalars", "from_object_array",
@@ -2137,10 +2137,15 @@ def _square_or_power(power, square):
         if _WATCHING[0] and _BRANCHES.record is not None:    # dg.quad's watch (a
             _BRANCHES.record(power.ufunc, (a, b))           # negative base: NaN)
         tb = type(b)                # u ** 3: the lean path; u ** v, u ** k: lean_power's
-        result = lean_power(a, b) if tb is int or tb is float or tb is _float64 else \
+        number = tb is int or tb is float or tb is _float64
+        result = lean_power(a, b, True) if number else \
             lean_power_pair(a, b) if tb is ArrayDual else lean_power_mixed(a, b)  # own calls
         if result is not None:
             return result
+        if tb is int and b == -1 or tb is float and b == 0.5:    # NumPy's operator's
+            out = operator_power(a, b)         # np.reciprocal / np.sqrt and their
+            if out is not None:                # reports (small68's Left), the general
+                return call(power, (a, b), out)     # path from there
         result = small(power, (a, b))
         return call(power, (a, b)) if result is None else result
     return __pow__
@@ -2191,6 +2196,7 @@ def _inplace(rule):
     signed_sum = len(rule.exprs) == 2 and None not in rule.exprs and \
         rule.exprs[0].constant == 1.0 and rule.exprs[1].constant in (1.0, -1.0)
     sign = signed_sum and rule.exprs[1].constant
+    power = ufunc is np.power
 
     def op(a, b):
         if _SNAPSHOTS:
@@ -2223,9 +2229,12 @@ def _inplace(rule):
                 ufunc(a.value, b.value, out=a.value)
                 ufunc(a.partials, b.partials, out=a.partials)
                 return a
-        result = small(rule, (a, b))
-        if result is None:
-            result = call(rule, (a, b))
+        if power and (type(b) is int and b == -1 or type(b) is float and b == 0.5):
+            result = a ** b             # a **= -1, a **= 0.5: NumPy's in-place operator
+        else:                           # takes its operator's np.reciprocal / np.sqrt
+            result = small(rule, (a, b))
+            if result is None:
+                result = call(rule, (a, b))
         try:
             return write_out(result, a)
         except errors.SharedBufferError as exc:
@@ -2725,7 +2734,7 @@ _scalar.connect(stack_scalars=stack_scalars, stack_lean=stack_lean)
 
 _ENTRY_POINTS = ("apply", "call", "small", "lean", "with_number", "write_out", "dispatch",
                  "operand", "lean_sum", "complex_small", "lean_mixed", "lean_power",
-                 "lean_power_pair", "lean_power_mixed")
+                 "lean_power_pair", "lean_power_mixed", "operator_power")
 
 
 def connect(**entry_points):

@@ -1,0 +1,131 @@
+"""The reports of ``u ** -1`` / ``u ** 0.5`` in NumPy's words, and the numbers unchanged
+(refusals69; prints only).
+
+    python bench/power_words69.py --words
+    python bench/power_words69.py [--compare /tmp/main_before]
+    python bench/digest_cases.py bench/power_words69.py --compare /tmp/main_before
+
+``--words``: for array duals of 3, 40 and 3000 elements (a zero and negatives among
+them) under the eager and fused engines, exponents ``-1``, ``-1.0``,
+``np.float64(-1.0)``, ``0.5``, ``np.float64(0.5)``, ``2.5``, ``-2``, ``2``, in the
+spellings ``u ** k``, ``np.power(u, k)`` and ``u **= k``, NumPy's default error state
+and ``np.errstate(all="raise")``: the RuntimeWarnings' (or FloatingPointError's) texts of
+``dg.jvp`` of the spelling beside those of the same spelling on the float array; prints
+the cases whose texts differ and their count.  NumPy's operator takes ``np.reciprocal``
+for the Python int -1 and ``np.sqrt`` for the Python float 0.5 (NumPy 2.4; other types
+and values ``np.power``), and so does the dual's since refusals69 (it said "... in
+power" for both: small68's Left).
+
+Without ``--words``: a bit digest (bench/_common's ``record``: values, partials, texts
+of warnings) of ``dg.jvp`` and ``dg.jacobian`` of those spellings on arrays holding 0,
+-0.0, NaN, +-inf, 1e-310, 1e300, negatives (3 and 40 elements, float64), and of
+``dg.hessian`` of ``sum(u ** k)``, in a fresh process per engine and numba state, this
+checkout beside ``--compare``'s; ``digest_cases.py`` lists the cases that moved and
+whether their numbers or only their warnings did.
+"""
+import itertools
+import sys
+import warnings
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _common import child_dualgrad, digest_main, print_digest, record  # noqa: E402
+
+EXPONENTS = [("-1", -1), ("-1.0", -1.0), ("np.float64(-1.0)", np.float64(-1.0)),
+             ("0.5", 0.5), ("np.float64(0.5)", np.float64(0.5)), ("2.5", 2.5), ("-2", -2),
+             ("2", 2)]
+SPECIAL = np.array([0.0, -0.0, np.nan, np.inf, -np.inf, 1e-310, 1e300, -2.5, 0.3, 7.0])
+
+
+def body(kind, k):
+    def f(v):
+        if kind == "u ** k":
+            return v ** k
+        if kind == "np.power(u, k)":
+            return np.power(v, k)
+        v = v * 1.0
+        v **= k
+        return v
+    return f
+
+
+def texts(fn):
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        try:
+            fn()
+        except FloatingPointError as e:
+            return ["FloatingPointError: " + str(e)]
+    return sorted({str(x.message) for x in w if issubclass(x.category, RuntimeWarning)})
+
+
+def words():
+    import dualgrad as dg
+    differ = total = 0
+    for n, engine, (name, k), kind, state in itertools.product(
+            (3, 40, 3000), ("eager", "fused"), EXPONENTS,
+            ("u ** k", "np.power(u, k)", "u **= k"), ("default", "raise")):
+        x = np.linspace(-1, 1, n)
+        x[n // 2] = 0.0
+        f = body(kind, k)
+
+        def under(call):
+            if state == "raise":
+                with np.errstate(all="raise"):
+                    return call()
+            return call()
+
+        def dual():
+            with dg.engine(engine):
+                return dg.jvp(f, x, np.ones(n))
+        plain, got = texts(lambda: under(lambda: f(x.copy()))), texts(lambda: under(dual))
+        total += 1
+        if plain != got:
+            differ += 1
+            print(f"n={n} {engine} k={name} {kind} {state}: NumPy {plain}, dual {got}")
+    print(f"{differ} of {total} cases' reports differ from NumPy's")
+
+
+def child(numba):
+    dg = child_dualgrad(numba)
+    out = []
+    run = partial(record, out)
+    rng = np.random.default_rng(69)
+    arrays = {"special": SPECIAL,
+              "40": np.concatenate([SPECIAL, rng.normal(size=30) * 3])}
+    for (name, k), kind, (label, x) in itertools.product(
+            EXPONENTS, ("u ** k", "np.power(u, k)", "u **= k"), arrays.items()):
+        f = body(kind, k)
+        run(f"jvp {kind} k={name} {label}",
+            lambda: dg.jvp(f, x, np.linspace(-2, 3, len(x))))
+        run(f"jacobian {kind} k={name} {label}", lambda: dg.jacobian(f, x))
+        run(f"raise jacobian {kind} k={name} {label}",
+            lambda: _raising(lambda: dg.jacobian(f, x)))
+    for (name, k), label in itertools.product(EXPONENTS, ("positive", "special")):
+        x = np.abs(SPECIAL[-3:]) + 0.5 if label == "positive" else SPECIAL[:6]
+        run(f"hessian sum(u ** k) k={name} {label}",
+            lambda: dg.hessian(lambda v: np.sum(v ** k), x))
+    print_digest(out)
+
+
+def _raising(call):
+    """``call()`` under ``np.errstate(all="raise")``; a FloatingPointError's text goes
+    into the record as a warning (its words, not numbers: digest_cases tells them
+    apart) and the result is the text ``"raised"``."""
+    try:
+        with np.errstate(all="raise"):
+            return call()
+    except FloatingPointError as exc:
+        warnings.warn(f"FloatingPointError: {exc}", RuntimeWarning, stacklevel=2)
+        return "raised"
+
+
+if __name__ == "__main__":
+    if "--words" in sys.argv:
+        words()
+    else:
+        digest_main(__file__, child)

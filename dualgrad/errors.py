@@ -2012,7 +2012,10 @@ def _stored_buffer(depth):
     made = (*made[0], f"{frame.f_code.co_name} of {frame.f_code.co_filename}") \
         if len(made) == 1 else None         # where that line is: a library's own file
     x = _dual_argument(frame)
-    filled = _filled_from(frame, name, buffer.shape) if made is not None else None
+    try:                          # (a reading of the user's source: no error of its own
+        filled = _filled_from(frame, name, buffer.shape) if made is not None else None
+    except Exception:             # noqa: BLE001 - may take the refusal's place)
+        filled = None
     return text, name, buffer, made, x, rebind, \
         None if x is not None else _object_argument(frame), filled
 

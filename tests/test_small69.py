@@ -63,7 +63,8 @@ def _forms(u, k, t, c):
     """Each form of a number's or a scalar dual's power with arrays: (name, thunk, float
     thunk, the general path's operands)."""
     x, kv = u.value, k.value
-    return [("u ** c", lambda: u ** c, lambda: np.power(x, np.float64(c)), (u, c)),
+    return [("u ** c", lambda: u ** c, lambda: x ** c, (u, c)),   # (the operator's
+            #                               words: x ** 0.5 is np.sqrt's, refusals69)
             ("np.power(u, c)", lambda: np.power(u, c), lambda: np.power(x, np.float64(c)),
              (u, c)),
             ("c ** u", lambda: c ** u, lambda: np.power(np.float64(c), x), (c, u)),
@@ -144,7 +145,7 @@ def test_numpy_is_given_0d_arrays(monkeypatch):
     u = dg.Dual(np.linspace(0.5, 2.0, 10), np.ones((10, 3)), tag=tag)
     k = dg.Dual(0.7, [1.0, 2.0, 3.0], tag=tag)
     t = np.linspace(0.5, 2.0, 10)
-    ops = (lambda: u ** 2.5, lambda: u ** -1, lambda: u ** np.float64(1.5),
+    ops = (lambda: u ** 2.5, lambda: u ** -2, lambda: u ** np.float64(1.5),
            lambda: np.power(u, 2.5), lambda: u ** k, lambda: k ** u, lambda: t ** k,
            lambda: 2.0 ** u, lambda: np.float64(3.0) ** u)
     for op in ops:            # (a process's first power makes the entry points and the
@@ -157,6 +158,10 @@ def test_numpy_is_given_0d_arrays(monkeypatch):
         for ta, na, tb, nb in seen:
             scalar = (tb, nb) if ta is np.ndarray and na == 1 else (ta, na)
             assert scalar == (np.ndarray, 0), seen
+    seen.clear()              # u ** -1, u ** 0.5: NumPy's operator's np.reciprocal /
+    u ** -1                   # np.sqrt, no np.power at all (refusals69)
+    u ** 0.5
+    assert seen == []
 
 
 def test_the_kept_exponents():

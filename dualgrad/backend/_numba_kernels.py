@@ -990,15 +990,18 @@ def _unscaled(m, e):
 
 
 @njit(**_JIT)
-def _scaled_row(v, p, out, r, fm, fe, gm, ge):
+def _scaled_row(v, p, out, r):
     """Row ``r`` of :func:`running_product` with every factor, running product and
-    running partial held as ``m * 2**e`` (``fm``, ``fe``, ``gm``, ``ge``: scratch of
-    ``L``): the same products and sums as the fast steps, each rounded once, so their
+    running partial held as ``m * 2**e``: the same products and sums as the fast steps, each rounded once, so their
     bits wherever those stay in range, and the exact number to rounding where they
     leave it (``cumprod([0, 1e200, 1e200, 1e-150])``'s ``[3, 0]``: 1e250, not inf).  The
     step's NaN safety is the fast one's, on these finite pairs: an inf or NaN only
     where one came in (a true ``0 * inf`` stays NaN)."""
     length, rows, n = p.shape
+    fm = np.empty(length)
+    fe = np.empty(length, np.int64)
+    gm = np.empty(length)
+    ge = np.empty(length, np.int64)
     for i in range(length):
         fm[i], fe[i] = _split(v[i, r])
     gm[0], ge[0] = fm[0], fe[0]
@@ -1033,11 +1036,14 @@ def _scaled_product(am, ae, bm, be, cm, ce, dm, de):
 
 
 @njit(**_JIT)
-def _scaled_row_complex(v, p, out, r, fm, fe, gm, ge):
+def _scaled_row_complex(v, p, out, r):
     """:func:`_scaled_row` for complex128, each part held as its own scaled pair (a part
-    far below the other keeps its digits, as the fast steps' do): ``fm``, ``gm``:
-    ``(L, 2)`` mantissas, ``fe``, ``ge`` their exponents."""
+    far below the other keeps its digits, as the fast steps' do)."""
     length, rows, n = p.shape
+    fm = np.empty((length, 2))
+    fe = np.empty((length, 2), np.int64)
+    gm = np.empty((length, 2))
+    ge = np.empty((length, 2), np.int64)
     for i in range(length):
         fm[i, 0], fe[i, 0] = _split(v[i, r].real)
         fm[i, 1], fe[i, 1] = _split(v[i, r].imag)
@@ -1153,23 +1159,18 @@ def running_product(v, c, p, out, vb):
     length, rows, n = p.shape
     if length == 0:
         return
-    low = np.empty(rows)
-    high = np.empty(rows)
-    low[:], high[:] = _window(vb, 1)
-    if high[0] < 0.0:
-        _rows_in_range(vb, 1, low, high)
-    fm = np.empty(0)
-    fe = np.empty(0, np.int64)
-    gm = np.empty(0)
-    ge = np.empty(0, np.int64)
+    low, high = _window(vb, 1)
+    if high >= 0.0:
+        for r in range(rows):
+            if not _fast_row(v, c, p, out, r, low, high):
+                _scaled_row(v, p, out, r)
+        return
+    lows = np.empty(rows)
+    highs = np.empty(rows)
+    _rows_in_range(vb, 1, lows, highs)
     for r in range(rows):
-        if high[r] < 0.0 or not _fast_row(v, c, p, out, r, low[r], high[r]):
-            if fm.shape[0] == 0:
-                fm = np.empty(length)
-                fe = np.empty(length, np.int64)
-                gm = np.empty(length)
-                ge = np.empty(length, np.int64)
-            _scaled_row(v, p, out, r, fm, fe, gm, ge)
+        if highs[r] < 0.0 or not _fast_row(v, c, p, out, r, lows[r], highs[r]):
+            _scaled_row(v, p, out, r)
 
 
 @_lazy
@@ -1180,23 +1181,18 @@ def running_product_complex(v, c, p, out, vb):
     length, rows, n = p.shape
     if length == 0:
         return
-    low = np.empty(rows)
-    high = np.empty(rows)
-    low[:], high[:] = _window(vb, 2)
-    if high[0] < 0.0:
-        _rows_in_range(vb, 2, low, high)
-    fm = np.empty((0, 2))
-    fe = np.empty((0, 2), np.int64)
-    gm = np.empty((0, 2))
-    ge = np.empty((0, 2), np.int64)
+    low, high = _window(vb, 2)
+    if high >= 0.0:
+        for r in range(rows):
+            if not _fast_row(v, c, p, out, r, low, high):
+                _scaled_row_complex(v, p, out, r)
+        return
+    lows = np.empty(rows)
+    highs = np.empty(rows)
+    _rows_in_range(vb, 2, lows, highs)
     for r in range(rows):
-        if high[r] < 0.0 or not _fast_row(v, c, p, out, r, low[r], high[r]):
-            if fm.shape[0] == 0:
-                fm = np.empty((length, 2))
-                fe = np.empty((length, 2), np.int64)
-                gm = np.empty((length, 2))
-                ge = np.empty((length, 2), np.int64)
-            _scaled_row_complex(v, p, out, r, fm, fe, gm, ge)
+        if highs[r] < 0.0 or not _fast_row(v, c, p, out, r, lows[r], highs[r]):
+            _scaled_row_complex(v, p, out, r)
 
 
 @njit(inline="always", **_JIT)

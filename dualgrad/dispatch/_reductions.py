@@ -322,12 +322,10 @@ def _normal(w):
 def _normal_or_zero(w):
     """Is every real and imaginary part of ``w`` 0 or a normal float (no subnormal, inf
     or NaN)?"""
-    for part in ((w.real, w.imag) if w.dtype.kind == "c" else (w,)):
-        m = np.abs(part)
-        if not (bool(m.max() <= _HUGE) and
-                bool(np.min(m, where=m != 0.0, initial=_HUGE) >= _TINY)):
-            return False
-    return True
+    if w.dtype.kind == "c":
+        return _normal_or_zero(w.real) and _normal_or_zero(w.imag)
+    m = np.abs(w)
+    return bool(m.max() <= _HUGE) and bool(np.min(m, where=m != 0.0, initial=_HUGE) >= _TINY)
 
 
 def _all_underflow(v, ax):
@@ -639,15 +637,16 @@ def _cumprod_partials(a, c, ax):
         if partials is not None:
             return partials
     # the ratio form for plain values only: one level down its diagonal is c / v**2 -
-    # c / v**2, whose rounding (eps c / v_i**2) gave H = -131072 for 0 (attack66 F2)
-    if type(v) is np.ndarray and bool(np.all(v != 0.0)) and bool(np.all(np.isfinite(v))):
+    # c / v**2, whose rounding (eps c / v_i**2) gave H = -131072 for 0 (attack66 F2).
+    # Every running product normal (so every factor nonzero and finite) and every ratio
+    # 0 or normal: a subnormal ratio (1e-20 / 1e300) kept few digits, a complex c went
+    # unchecked (cumprod([1e200, 1e200 + 0j]): inf for 1e200)
+    if type(v) is np.ndarray and (not c.size or (
+            _normal(c) if c.dtype.kind != "c" else
+            _normal_or_zero(c) and bool(np.all(c != 0.0)))):
         with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
             ratio = a.partials / v[..., None]
-        # c and the ratios normal: a subnormal ratio (1e-10 / 1e300) kept few digits, a
-        # complex c went unchecked (cumprod([1e200, 1e200 + 0j]): inf for 1e200)
-        if not c.size or (_normal(c) if c.dtype.kind != "c" else
-                          _normal_or_zero(c) and bool(np.all(c != 0.0))) and \
-                _normal_or_zero(ratio):
+        if not c.size or _normal_or_zero(ratio):
             with np.errstate(over="ignore", invalid="ignore"):     # a true derivative's inf
                 return c[..., None] * np.cumsum(ratio, axis=ax)
     # a zero or subnormal factor (1 / v overflows) or a running product out of range:

@@ -44,6 +44,13 @@ from ._readings import _moves, _plain, _slopes
 __all__ = ["quad"]
 
 _WHO = "dualgrad.quad"
+
+try:   # the compiled contraction np.einsum calls where optimize is False (its Python
+    # wrapper skipped: ~2.6 us of ~6 a call on the rule's (n, 21, m) sums, the same
+    # function and so the same bits; bench/quad_phases63.py, lum69)
+    from numpy._core.multiarray import c_einsum as _einsum
+except ImportError:                                     # pragma: no cover
+    _einsum = np.einsum
 _RESTARTS = 8                    # calls restarted for the duals func reads late
 _CUSP_LIMIT = 100                # subintervals added for a partial's cusp split at: its
 #                                  integrable |x - c|^(a - 1) on two ends (no extrapolation)
@@ -2158,10 +2165,10 @@ def _gk21(g, lo, hi):
     feature the nodes barely met), each ``(n, m)``."""
     c, h = (lo + hi) / 2, (hi - lo) / 2
     F = g((c[:, None] + h[:, None] * _X).ravel()).reshape(len(lo), len(_X), -1)
-    s_k = np.einsum("i,nim->nm", _V, F)
-    s_g = np.einsum("i,nim->nm", _W, F[:, 1::2])
-    s_abs = np.einsum("i,nim->nm", _V, np.abs(F))
-    s_dabs = np.einsum("i,nim->nm", _V, np.abs(F - s_k[:, None, :] / 2))
+    s_k = _einsum("i,nim->nm", _V, F)
+    s_g = _einsum("i,nim->nm", _W, F[:, 1::2])
+    s_abs = _einsum("i,nim->nm", _V, np.abs(F))
+    s_dabs = _einsum("i,nim->nm", _V, np.abs(F - s_k[:, None, :] / 2))
     ah = np.abs(h)[:, None]
     err = np.abs(s_k - s_g) * ah
     dabs = s_dabs * ah

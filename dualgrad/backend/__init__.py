@@ -80,6 +80,12 @@ Propagation
         row (``k * t``, ``t / k``): the products, False where a factor or their sum is
         not finite; made on first use and kept in the cell ``[entry]`` that dispatch
         calls.
+    ``const_entry(ufunc, k)``, ``CONST``
+        the compiled entry point of a scalar dual at argument ``k`` beside a plain 1-D
+        array (``np.arctan2(t, k)``, ``t / k``: the table's factor per element and its
+        products by the row), False where the lean path's NumPy steps would not give
+        those products; made on first use and kept in ``CONST[ufunc, k]`` (False: a
+        pair without one).
     ``fusable(rule)``, ``local_kernel(ufunc, x, out, p)``, ``local_kernel2(ufunc, x, y,
     out, p, q)``
         whether a rule's local derivatives are arithmetic that kernels evaluate; then
@@ -248,7 +254,7 @@ from ._propagate import (EXACT, EXACT_FLAT, combine, combine_complex, combine_sm
                          convolve,
                          cross, CUBE, cube_kernel, POWER_PAIR, power_pair_kernel, POWER_MIXED,
                          power_mixed_entry, POWER_SCALE, power_scale_entry, POWER_NUMBER,
-                         power_number_entry, OUTER_ROW, outer_row_entry,
+                         power_number_entry, OUTER_ROW, outer_row_entry, CONST, const_entry,
                          entry_cell, entry_made, exact1, exact2, exact_number, exact_row, exact_cell, finite, from_rows,
                          join, lean_sum, small_empty,
                          lean_work, LEAN_FLAT, LEAN_ROWS, LEAN_WORK, local_kernel, local_kernel2,
@@ -263,7 +269,7 @@ __all__ = [
     "combine", "combine_complex", "complex_term", "combine_small", "scaled_small", "pair_small", "scaled_kernel",
     "pair_kernel", "outer_small", "cube_kernel", "CUBE", "power_pair_kernel", "POWER_PAIR",
     "power_mixed_entry", "POWER_MIXED", "power_scale_entry", "POWER_SCALE",
-    "power_number_entry", "POWER_NUMBER", "outer_row_entry", "OUTER_ROW",
+    "power_number_entry", "POWER_NUMBER", "outer_row_entry", "OUTER_ROW", "const_entry", "CONST",
     "local_kernel", "local_kernel2", "entry_cell", "entry_made", "small_empty", "lean_sum", "EXACT",
     "EXACT_FLAT", "exact1", "exact2",
     "exact_number", "exact_row", "exact_cell",

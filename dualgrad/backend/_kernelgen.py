@@ -563,6 +563,23 @@ def entry_kernel(ufunc):
     return got
 
 
+CONST_KERNELS = {}    # (ufunc, k) -> the numba dispatcher of a scalar dual's kernel
+
+
+def const_kernel(ufunc, k):
+    """The small-array kernel of ``ufunc`` for a scalar dual at argument ``k`` beside a
+    plain 1-D float64 array (``_CONST``), or ``None`` for a pair without; made at the
+    first request."""
+    key = (ufunc, k)
+    got = CONST_KERNELS.get(key)
+    if got is None:
+        fn = _CONST.get(key)
+        if fn is None:
+            return None
+        got = CONST_KERNELS.setdefault(key, njit(**_JIT, **ENTRY)(fn))
+    return got
+
+
 EXACT_KERNELS = {}    # (ufunc, duals) -> the numba dispatcher of a value-and-partials kernel
 
 
@@ -755,6 +772,67 @@ def _row_kernel(rule, k):
     return text, name + "_exact"
 
 
+# A scalar dual with a plain 1-D float64 array (``np.arctan2(t, k)``, ``t / k``, ``k -
+# t``: ``dispatch._lean_small.lean_constant``): the scalar's argument's local derivative
+# evaluated per element from the array's values, the scalar's value and NumPy's result,
+# times the scalar's row, in one compiled call (const69).  It declines (False; ``q``
+# partly written) where the lean path's NumPy steps would not reach ``combine_small``'s
+# products or those would decline: a factor not finite, below the smallest normal
+# number beside a nonzero numerator of a quotient (``dispatch._ufuncs._tiny``'s test),
+# or the factors' sum taken left to right not finite (``combine_small``'s); the caller's
+# NumPy steps then run as before.  The same IEEE arithmetic, so the same bits.
+_CONST_ENTRY = '''
+
+def {name}({params}, row, q):
+    """``np.{ufunc}`` of a plain 1-D array and a scalar dual ``{scalar}`` (its row
+    ``row``): ``q[i, :] = ({formula}) * row``; False for operands of other lengths,
+    where the factor is not finite, {declines}or their sum overflows."""
+    rows, n = q.shape
+    if {shapes}:
+        return False
+    s = 0.0
+    for i in range(rows):
+{binds}        f = {formula}
+        if f - f != 0.0{tiny}:
+            return False
+        s += f
+        for k in range(n):
+            q[i, k] = {product}
+    return s - s == 0.0
+'''
+
+
+def _const_entry(rule, k):
+    """``(source, name)`` of ``rule``'s :data:`_CONST_ENTRY` for a scalar dual at
+    argument ``k`` beside a plain array, or ``None`` (a factor of 0, a spread)."""
+    args = _ARGS[:2]
+    expr = rule.exprs[k]
+    if expr.constant == 0.0 or rule.spread_exprs and rule.spread_exprs[k] is not None:
+        return None
+    expr = expr.real_line()
+    scalar = args[k]
+    name = f"d_{rule.name}_{scalar}_const"
+    pair = rule.quotient_exprs[k] if rule.quotient_exprs else None
+    used = set(expr.names)
+    tiny = declines = ""
+    if pair is not None and pair[0].constant is None:      # _ufuncs._variable's
+        num = pair[0].real_line() if hasattr(pair[0], "real_line") else pair[0]
+        used |= set(num.names)
+        tiny = f" or -{_TINY} < f < {_TINY} and {num.kernel_source()} != 0.0"
+        declines = f"below the smallest normal number beside ``{num.kernel_source()}`` nonzero, "
+    c = expr.constant
+    product = "row[k]" if c == 1.0 else "-row[k]" if c == -1.0 else "f * row[k]"
+    arrays = [a for a in (*args, "out") if a != scalar]
+    text = _CONST_ENTRY.format(
+        name=name, ufunc=rule.name, scalar=scalar, declines=declines, tiny=tiny,
+        params=", ".join(scalar if a == scalar else f"{a}s" for a in (*args, "out")),
+        formula=expr.kernel_source(), product=product,
+        shapes=" or ".join(f"{a}s.shape[0] != rows" for a in arrays) +
+        " or row.shape[0] != n",
+        binds="".join(f"        {a} = {a}s[i]\n" for a in arrays if a in used))
+    return text, name
+
+
 def _cases(rule):
     """The positions of the dual arguments: each argument alone, then both."""
     return [(0,)] if rule.ufunc.nin == 1 else [(0,), (1,), (0, 1)]
@@ -763,7 +841,7 @@ def _cases(rule):
 def source():
     """The text of ``_rule_kernels.py`` for the table of NumPy's ufuncs (numba
     cannot call scipy.special's)."""
-    parts, entries, small, entry = [_HEADER], [], [], []
+    parts, entries, small, entry, const = [_HEADER], [], [], [], []
     for rule in (r for r in _TABLE if fusable(r)):
         cases = []
         for duals in _cases(rule):
@@ -779,6 +857,12 @@ def source():
             text, name = _kernel(rule, _cases(rule)[-1], _ENTRY_KERNEL)
             parts.append(text)
             entry.append(f"    np.{rule.name}: {name}_entry,\n")
+        if not rule.select and rule.ufunc.nin == 2:     # a scalar dual, a plain array
+            for k in (0, 1):
+                got = _const_entry(rule, k)
+                if got is not None:
+                    parts.append(got[0])
+                    const.append(f"    (np.{rule.name}, {k}): {got[1]},\n")
     for rule in _TABLE:
         split = _split_entry(rule)
         if split is not None:
@@ -806,7 +890,8 @@ def source():
                 exact.append(f"    (np.{rule.name}, (\"row\", {k})): {name},\n")
     parts.append(f"\n\n_PLAIN = {{\n{''.join(entries)}}}\n\n_SMALL = {{\n{''.join(small)}}}\n"
                  f"\n_EXACT = {{\n{''.join(exact)}}}\n\n_ENTRY = {{\n{''.join(entry)}}}\n"
-                 f"\n_SC_ENTRY = {{\n{''.join(scipy)}}}\n" + _TAIL)
+                 f"\n_SC_ENTRY = {{\n{''.join(scipy)}}}\n"
+                 f"\n_CONST = {{\n{''.join(const)}}}\n" + _TAIL)
     return "".join(parts)
 
 

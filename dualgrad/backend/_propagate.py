@@ -20,7 +20,8 @@ __all__ = ["combine", "small", "lean_work", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS
            "combine_small", "combine_complex", "complex_term", "outer_small",
            "scaled_small", "pair_small", "scaled_kernel", "cube_kernel", "CUBE",
            "power_pair_kernel", "POWER_PAIR", "power_mixed_entry", "POWER_MIXED",
-           "power_number_entry", "POWER_NUMBER", "outer_row_entry", "OUTER_ROW", "entry_made",
+           "power_number_entry", "POWER_NUMBER", "outer_row_entry", "OUTER_ROW", "const_entry",
+           "CONST", "entry_made",
            "pair_kernel", "local_kernel", "local_kernel2", "lean_sum", "EXACT", "EXACT_FLAT",
            "exact1", "exact2", "exact_number", "exact_row", "exact_cell", "scaled", "outer", "cross", "weighted_sum", "where",
            "finite", "rows", "from_rows", "take", "take_along", "running_product", "convolve",
@@ -870,6 +871,19 @@ OUTER_ROW = [None]
 def outer_row_entry():
     """:data:`OUTER_ROW`'s entry point, made now (numba loaded by the caller; small69)."""
     entry = OUTER_ROW[0] = _kernels.small_outer_row_entry()
+    return entry
+
+
+# A scalar dual's entry points beside a plain 1-D array (``np.arctan2(t, k)``, ``t /
+# k``: ``_kernels.small_const_entry``), (ufunc, the scalar's argument) -> the entry
+# point, or False (a pair without one), once asked
+CONST = {}
+
+
+def const_entry(ufunc, k):
+    """:data:`CONST`'s entry for ``(ufunc, k)``, made now (numba loaded by the caller;
+    const69): the entry point, or ``False``."""
+    entry = CONST[ufunc, k] = _kernels.small_const_entry(ufunc, k) or False
     return entry
 
 

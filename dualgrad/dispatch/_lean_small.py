@@ -101,6 +101,8 @@ _POWER_NUMBER = backend.POWER_NUMBER   # [u ** y's entry from x ** (y - 1.0), on
 _power_number = backend.power_number_entry
 _OUTER_ROW = backend.OUTER_ROW         # [k * t's entry: a plain array's factor times a row]
 _outer_row = backend.outer_row_entry
+_CONST = backend.CONST                 # (ufunc, k) -> np.arctan2(t, k)'s entry, or False
+_const_entry = backend.const_entry
 _NO_ROWS = np.empty((0, 0))            # the partials of a plain base (t ** k) ...
 _NO_ROW = np.empty(0)                  # ... and of a number base (2.0 ** u): no term
 # ``y - 1.0`` of a float64 array as ``y - _ONE``: the same subtraction in NumPy's float64
@@ -264,6 +266,19 @@ def lean_constant(rule, a, b):
     out = rule.ufunc(va, vb)
     if type(out) is not _nd or out.dtype is not _F64 or out.shape != x.shape:
         return call(rule, (a, b), out)
+    if x.ndim == 1 and work < _BELOW[0] and _loader.READY:     # the table's factor per
+        entry = _CONST.get((rule.ufunc, k))     # element and its products in one compiled
+        if entry is None:                       # call (np.arctan2(t, k), t / k: const69);
+            entry = _const_entry(rule.ufunc, k)     # it declines where the NumPy steps
+        if entry:                               # below would not make those products
+            t = _small_empty((len(x), n))
+            if entry(v, x, out, row, t) if k == 0 else entry(x, v, out, row, t):
+                r = _new(ArrayDual)
+                r.value = out
+                r._p = t
+                r.tag = tag
+                r._c = None
+                return r
     if _errstate is None:                               # pragma: no cover
         token = _hush()
     else:                         # _hush() written out (as lean_power's)

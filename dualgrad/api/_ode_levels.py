@@ -85,7 +85,13 @@ def _walk(d, found):
     found.setdefault(d.tag, directions(d))
     if isinstance(d.value, Dual):
         _walk(d.value, found)
-    p = partials_array(d)
+    if d._kind == "slots":      # (a scalar's slots: partials_array's own test, without
+        ps = d._plist()         # the float array it builds where none is a dual: 4.3 of
+        if not any(isinstance(p, Dual) for p in ps):   # levels_of's 5.9 us a dual, lum69)
+            return
+        p = stack_scalars(ps)
+    else:
+        p = partials_array(d)
     if isinstance(p, Dual):
         _walk(p, found)
 

@@ -186,7 +186,11 @@ SMALL_OPS = (
     ("(a * z) ** 2.5", lambda a, b, k: (a * _Z10) ** 2.5),
     # small69: a scalar dual with a plain float array (lean_constant's rows: n1 *
     # np.cos(A), x / k on a fixed grid), 11x and 18x the float op at this stop
-    ("k * t", lambda a, b, k: k * _T10), ("t / k", lambda a, b, k: _T10 / k))
+    ("k * t", lambda a, b, k: k * _T10), ("t / k", lambda a, b, k: _T10 / k),
+    # const69: the same pair's arctan2 (46x the float op at stop 69's start: the table's
+    # factor in NumPy calls), hypot and the constant factor of k - t
+    ("np.arctan2(t, k)", lambda a, b, k: np.arctan2(_T10, k)),
+    ("np.hypot(k, t)", lambda a, b, k: np.hypot(k, _T10)), ("k - t", lambda a, b, k: k - _T10))
 _M10 = np.linspace(-1.0, 1.0, 100).reshape(10, 10)
 _Z10 = np.ones(10)
 _Z10[3] = 0.0

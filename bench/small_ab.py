@@ -18,6 +18,7 @@ first in each process (a long loop's steady state), as ``bench_engine.py --small
 """
 
 import argparse
+import re
 import json
 import statistics
 import sys
@@ -51,7 +52,7 @@ def main():
     parser.add_argument("--ops", default="", help="comma-separated names of SMALL_OPS rows")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    ops = [o.strip() for o in args.ops.split(",") if o.strip()]
+    ops = [o.strip() for o in re.split(r",(?! )", args.ops) if o.strip()]   # (", " inside a name)
     if args.child:
         child(args.numba, args.n, args.quick, ops)
         return

@@ -110,14 +110,15 @@ def test_against_closed_forms(loaded):
 
 
 def test_the_numpy_steps_are_skipped():
-    """Numba loaded, small 1-D values: arctan2, divide and hypot with a scalar dual on
-    either side compute no table factor in NumPy (no ``where``), no ``_tiny`` test and
-    no ``combine_small``: the entry made them."""
+    """Numba loaded, small 1-D values: arctan2, divide, hypot, subtract, multiply and add
+    with a scalar dual on either side compute no table factor in NumPy (no ``where``), no
+    ``_tiny`` test and no ``combine_small``: the entry made them."""
     _loader.load()
     k = dg.Dual(0.7, [1.0, 2.0, 3.0], tag=new_tag())
     t = np.linspace(0.5, 2.0, 10)
     for op in (lambda: np.arctan2(t, k), lambda: np.arctan2(k, t), lambda: t / k,
-               lambda: np.hypot(k, t), lambda: np.hypot(t, k)):
+               lambda: np.hypot(k, t), lambda: np.hypot(t, k), lambda: k - t,
+               lambda: t - k, lambda: k * t, lambda: t + k):
         op()
         names = python_calls(op)
         assert not {"where", "_tiny", "combine_small", "call"} & set(names), names
@@ -145,5 +146,24 @@ def test_the_entry_declines():
     assert not divide(huge, 1.0, huge / 1.0, row, out)              # the sum overflows
     assert not arctan2(np.full(10, np.nan), 0.7, np.full(10, np.nan), row, out)
     assert not divide(t[:9], 0.7, t / 0.7, row, out)                # other lengths
-    assert backend.const_entry(np.multiply, 0) is False             # no kernel: the
-    assert backend.CONST[np.multiply, 0] is False                   # NumPy steps
+    assert backend.const_entry(np.logaddexp, 0) is False            # no kernel: the
+    assert backend.CONST[np.logaddexp, 0] is False                  # NumPy steps
+
+
+@pytest.mark.parametrize("loaded", ["kernel", "numpy"], indirect=True)
+def test_signed_nans_of_a_constant_factor(loaded, monkeypatch):
+    """``k - t``, ``t - k``, ``k + t``, ``k * t``, ``t / k`` with a row of NaNs of both
+    signs, infinities and signed zeros: the old way's bits (``combine_small``'s ``-p``
+    negates a NaN's sign, a product by -1.0 would keep it)."""
+    neg = -np.float64(np.nan)
+    row = [np.nan, float(neg), np.inf, -np.inf, 0.0, -0.0, 1.5]
+    k = dg.Dual(0.7, row, tag=new_tag())
+    t = np.linspace(-2.0, 2.0, 10)
+    for op in (lambda: k - t, lambda: t - k, lambda: k + t, lambda: t + k, lambda: k * t,
+               lambda: t / k, lambda: np.arctan2(t, k)):
+        got = op()
+        with monkeypatch.context() as m:
+            m.setattr(_lean_small, "_CONST", _Off())
+            want = op()
+        same_duals(got, want)
+    assert np.signbit((t - k).partials[:, 0]).all()         # -NaN: NumPy's negation

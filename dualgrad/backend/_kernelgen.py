@@ -857,12 +857,16 @@ def source():
             text, name = _kernel(rule, _cases(rule)[-1], _ENTRY_KERNEL)
             parts.append(text)
             entry.append(f"    np.{rule.name}: {name}_entry,\n")
-        if not rule.select and rule.ufunc.nin == 2:     # a scalar dual, a plain array
-            for k in (0, 1):
-                got = _const_entry(rule, k)
-                if got is not None:
-                    parts.append(got[0])
-                    const.append(f"    (np.{rule.name}, {k}): {got[1]},\n")
+    # a scalar dual beside a plain array: every smooth binary row whose factors kernels
+    # evaluate (+ - * too, whose factors are arguments or constants: k - t's -row)
+    for rule in (r for r in _TABLE if r.kind == "smooth" and r.ufunc.nin == 2 and
+                 not r.select and None not in r.exprs and
+                 all(e.kernel_source() is not None for e in r.exprs)):
+        for k in (0, 1):
+            got = _const_entry(rule, k)
+            if got is not None:
+                parts.append(got[0])
+                const.append(f"    (np.{rule.name}, {k}): {got[1]},\n")
     for rule in _TABLE:
         split = _split_entry(rule)
         if split is not None:

@@ -361,44 +361,6 @@ def d_divide_xy_entry(xs, ys, outs, px, py, q):
     return not bad
 
 
-def d_divide_x_const(x, ys, outs, row, q):
-    """``np.divide`` of a plain 1-D array and a scalar dual ``x`` (its row
-    ``row``): ``q[i, :] = (1.0 / y) * row``; False for operands of other lengths,
-    where the factor is not finite, or their sum overflows."""
-    rows, n = q.shape
-    if ys.shape[0] != rows or outs.shape[0] != rows or row.shape[0] != n:
-        return False
-    s = 0.0
-    for i in range(rows):
-        y = ys[i]
-        f = 1.0 / y
-        if f - f != 0.0:
-            return False
-        s += f
-        for k in range(n):
-            q[i, k] = f * row[k]
-    return s - s == 0.0
-
-
-def d_divide_y_const(xs, y, outs, row, q):
-    """``np.divide`` of a plain 1-D array and a scalar dual ``y`` (its row
-    ``row``): ``q[i, :] = (-out / y) * row``; False for operands of other lengths,
-    where the factor is not finite, below the smallest normal number beside ``-out`` nonzero, or their sum overflows."""
-    rows, n = q.shape
-    if xs.shape[0] != rows or outs.shape[0] != rows or row.shape[0] != n:
-        return False
-    s = 0.0
-    for i in range(rows):
-        out = outs[i]
-        f = -out / y
-        if f - f != 0.0 or -2.2250738585072014e-308 < f < 2.2250738585072014e-308 and -out != 0.0:
-            return False
-        s += f
-        for k in range(n):
-            q[i, k] = f * row[k]
-    return s - s == 0.0
-
-
 def d_square_x_flat(xs, outs, px, q):
     """``np.square``, one direction: ``q = (2.0 * x) * px``."""
     for i in range(q.shape[0]):
@@ -2478,44 +2440,6 @@ def d_arctan2_xy_entry(xs, ys, outs, px, py, q):
     return not bad
 
 
-def d_arctan2_x_const(x, ys, outs, row, q):
-    """``np.arctan2`` of a plain 1-D array and a scalar dual ``x`` (its row
-    ``row``): ``q[i, :] = (where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))) * row``; False for operands of other lengths,
-    where the factor is not finite, below the smallest normal number beside ``where(np.absolute(x) <= np.absolute(y), 1.0 / y, y / x)`` nonzero, or their sum overflows."""
-    rows, n = q.shape
-    if ys.shape[0] != rows or outs.shape[0] != rows or row.shape[0] != n:
-        return False
-    s = 0.0
-    for i in range(rows):
-        y = ys[i]
-        f = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
-        if f - f != 0.0 or -2.2250738585072014e-308 < f < 2.2250738585072014e-308 and where(np.absolute(x) <= np.absolute(y), 1.0 / y, y / x) != 0.0:
-            return False
-        s += f
-        for k in range(n):
-            q[i, k] = f * row[k]
-    return s - s == 0.0
-
-
-def d_arctan2_y_const(xs, y, outs, row, q):
-    """``np.arctan2`` of a plain 1-D array and a scalar dual ``y`` (its row
-    ``row``): ``q[i, :] = (where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))) * row``; False for operands of other lengths,
-    where the factor is not finite, below the smallest normal number beside ``where(np.absolute(y) <= np.absolute(x), -1.0 / x, -x / y)`` nonzero, or their sum overflows."""
-    rows, n = q.shape
-    if xs.shape[0] != rows or outs.shape[0] != rows or row.shape[0] != n:
-        return False
-    s = 0.0
-    for i in range(rows):
-        x = xs[i]
-        f = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
-        if f - f != 0.0 or -2.2250738585072014e-308 < f < 2.2250738585072014e-308 and where(np.absolute(y) <= np.absolute(x), -1.0 / x, -x / y) != 0.0:
-            return False
-        s += f
-        for k in range(n):
-            q[i, k] = f * row[k]
-    return s - s == 0.0
-
-
 def d_hypot_x_flat(xs, ys, outs, px, q):
     """``np.hypot``, one direction: ``q = (where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))) * px``."""
     for i in range(q.shape[0]):
@@ -2818,46 +2742,6 @@ def d_hypot_xy_entry(xs, ys, outs, px, py, q):
         for k in range(n):
             q[i, k] = fx * px[i, k] + fy * py[i, k]
     return not bad
-
-
-def d_hypot_x_const(x, ys, outs, row, q):
-    """``np.hypot`` of a plain 1-D array and a scalar dual ``x`` (its row
-    ``row``): ``q[i, :] = (where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))) * row``; False for operands of other lengths,
-    where the factor is not finite, or their sum overflows."""
-    rows, n = q.shape
-    if ys.shape[0] != rows or outs.shape[0] != rows or row.shape[0] != n:
-        return False
-    s = 0.0
-    for i in range(rows):
-        y = ys[i]
-        out = outs[i]
-        f = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
-        if f - f != 0.0:
-            return False
-        s += f
-        for k in range(n):
-            q[i, k] = f * row[k]
-    return s - s == 0.0
-
-
-def d_hypot_y_const(xs, y, outs, row, q):
-    """``np.hypot`` of a plain 1-D array and a scalar dual ``y`` (its row
-    ``row``): ``q[i, :] = (where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))) * row``; False for operands of other lengths,
-    where the factor is not finite, or their sum overflows."""
-    rows, n = q.shape
-    if xs.shape[0] != rows or outs.shape[0] != rows or row.shape[0] != n:
-        return False
-    s = 0.0
-    for i in range(rows):
-        x = xs[i]
-        out = outs[i]
-        f = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
-        if f - f != 0.0:
-            return False
-        s += f
-        for k in range(n):
-            q[i, k] = f * row[k]
-    return s - s == 0.0
 
 
 def d_arcsinh_x_flat(xs, outs, px, q):
@@ -4257,6 +4141,232 @@ def d_fmin_xy_small(xs, ys, outs, px, py, q):
     return True
 
 
+def d_add_x_const(x, ys, outs, row, q):
+    """``np.add`` of a plain 1-D array and a scalar dual ``x`` (its row
+    ``row``): ``q[i, :] = (1.0) * row``; False for operands of other lengths,
+    where the factor is not finite, or their sum overflows."""
+    rows, n = q.shape
+    if ys.shape[0] != rows or outs.shape[0] != rows or row.shape[0] != n:
+        return False
+    s = 0.0
+    for i in range(rows):
+        f = 1.0
+        if f - f != 0.0:
+            return False
+        s += f
+        for k in range(n):
+            q[i, k] = row[k]
+    return s - s == 0.0
+
+
+def d_add_y_const(xs, y, outs, row, q):
+    """``np.add`` of a plain 1-D array and a scalar dual ``y`` (its row
+    ``row``): ``q[i, :] = (1.0) * row``; False for operands of other lengths,
+    where the factor is not finite, or their sum overflows."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or row.shape[0] != n:
+        return False
+    s = 0.0
+    for i in range(rows):
+        f = 1.0
+        if f - f != 0.0:
+            return False
+        s += f
+        for k in range(n):
+            q[i, k] = row[k]
+    return s - s == 0.0
+
+
+def d_subtract_x_const(x, ys, outs, row, q):
+    """``np.subtract`` of a plain 1-D array and a scalar dual ``x`` (its row
+    ``row``): ``q[i, :] = (1.0) * row``; False for operands of other lengths,
+    where the factor is not finite, or their sum overflows."""
+    rows, n = q.shape
+    if ys.shape[0] != rows or outs.shape[0] != rows or row.shape[0] != n:
+        return False
+    s = 0.0
+    for i in range(rows):
+        f = 1.0
+        if f - f != 0.0:
+            return False
+        s += f
+        for k in range(n):
+            q[i, k] = row[k]
+    return s - s == 0.0
+
+
+def d_subtract_y_const(xs, y, outs, row, q):
+    """``np.subtract`` of a plain 1-D array and a scalar dual ``y`` (its row
+    ``row``): ``q[i, :] = (-1.0) * row``; False for operands of other lengths,
+    where the factor is not finite, or their sum overflows."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or row.shape[0] != n:
+        return False
+    s = 0.0
+    for i in range(rows):
+        f = -1.0
+        if f - f != 0.0:
+            return False
+        s += f
+        for k in range(n):
+            q[i, k] = -row[k]
+    return s - s == 0.0
+
+
+def d_multiply_x_const(x, ys, outs, row, q):
+    """``np.multiply`` of a plain 1-D array and a scalar dual ``x`` (its row
+    ``row``): ``q[i, :] = (y) * row``; False for operands of other lengths,
+    where the factor is not finite, or their sum overflows."""
+    rows, n = q.shape
+    if ys.shape[0] != rows or outs.shape[0] != rows or row.shape[0] != n:
+        return False
+    s = 0.0
+    for i in range(rows):
+        y = ys[i]
+        f = y
+        if f - f != 0.0:
+            return False
+        s += f
+        for k in range(n):
+            q[i, k] = f * row[k]
+    return s - s == 0.0
+
+
+def d_multiply_y_const(xs, y, outs, row, q):
+    """``np.multiply`` of a plain 1-D array and a scalar dual ``y`` (its row
+    ``row``): ``q[i, :] = (x) * row``; False for operands of other lengths,
+    where the factor is not finite, or their sum overflows."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or row.shape[0] != n:
+        return False
+    s = 0.0
+    for i in range(rows):
+        x = xs[i]
+        f = x
+        if f - f != 0.0:
+            return False
+        s += f
+        for k in range(n):
+            q[i, k] = f * row[k]
+    return s - s == 0.0
+
+
+def d_divide_x_const(x, ys, outs, row, q):
+    """``np.divide`` of a plain 1-D array and a scalar dual ``x`` (its row
+    ``row``): ``q[i, :] = (1.0 / y) * row``; False for operands of other lengths,
+    where the factor is not finite, or their sum overflows."""
+    rows, n = q.shape
+    if ys.shape[0] != rows or outs.shape[0] != rows or row.shape[0] != n:
+        return False
+    s = 0.0
+    for i in range(rows):
+        y = ys[i]
+        f = 1.0 / y
+        if f - f != 0.0:
+            return False
+        s += f
+        for k in range(n):
+            q[i, k] = f * row[k]
+    return s - s == 0.0
+
+
+def d_divide_y_const(xs, y, outs, row, q):
+    """``np.divide`` of a plain 1-D array and a scalar dual ``y`` (its row
+    ``row``): ``q[i, :] = (-out / y) * row``; False for operands of other lengths,
+    where the factor is not finite, below the smallest normal number beside ``-out`` nonzero, or their sum overflows."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or row.shape[0] != n:
+        return False
+    s = 0.0
+    for i in range(rows):
+        out = outs[i]
+        f = -out / y
+        if f - f != 0.0 or -2.2250738585072014e-308 < f < 2.2250738585072014e-308 and -out != 0.0:
+            return False
+        s += f
+        for k in range(n):
+            q[i, k] = f * row[k]
+    return s - s == 0.0
+
+
+def d_arctan2_x_const(x, ys, outs, row, q):
+    """``np.arctan2`` of a plain 1-D array and a scalar dual ``x`` (its row
+    ``row``): ``q[i, :] = (where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))) * row``; False for operands of other lengths,
+    where the factor is not finite, below the smallest normal number beside ``where(np.absolute(x) <= np.absolute(y), 1.0 / y, y / x)`` nonzero, or their sum overflows."""
+    rows, n = q.shape
+    if ys.shape[0] != rows or outs.shape[0] != rows or row.shape[0] != n:
+        return False
+    s = 0.0
+    for i in range(rows):
+        y = ys[i]
+        f = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
+        if f - f != 0.0 or -2.2250738585072014e-308 < f < 2.2250738585072014e-308 and where(np.absolute(x) <= np.absolute(y), 1.0 / y, y / x) != 0.0:
+            return False
+        s += f
+        for k in range(n):
+            q[i, k] = f * row[k]
+    return s - s == 0.0
+
+
+def d_arctan2_y_const(xs, y, outs, row, q):
+    """``np.arctan2`` of a plain 1-D array and a scalar dual ``y`` (its row
+    ``row``): ``q[i, :] = (where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))) * row``; False for operands of other lengths,
+    where the factor is not finite, below the smallest normal number beside ``where(np.absolute(y) <= np.absolute(x), -1.0 / x, -x / y)`` nonzero, or their sum overflows."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or row.shape[0] != n:
+        return False
+    s = 0.0
+    for i in range(rows):
+        x = xs[i]
+        f = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
+        if f - f != 0.0 or -2.2250738585072014e-308 < f < 2.2250738585072014e-308 and where(np.absolute(y) <= np.absolute(x), -1.0 / x, -x / y) != 0.0:
+            return False
+        s += f
+        for k in range(n):
+            q[i, k] = f * row[k]
+    return s - s == 0.0
+
+
+def d_hypot_x_const(x, ys, outs, row, q):
+    """``np.hypot`` of a plain 1-D array and a scalar dual ``x`` (its row
+    ``row``): ``q[i, :] = (where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))) * row``; False for operands of other lengths,
+    where the factor is not finite, or their sum overflows."""
+    rows, n = q.shape
+    if ys.shape[0] != rows or outs.shape[0] != rows or row.shape[0] != n:
+        return False
+    s = 0.0
+    for i in range(rows):
+        y = ys[i]
+        out = outs[i]
+        f = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
+        if f - f != 0.0:
+            return False
+        s += f
+        for k in range(n):
+            q[i, k] = f * row[k]
+    return s - s == 0.0
+
+
+def d_hypot_y_const(xs, y, outs, row, q):
+    """``np.hypot`` of a plain 1-D array and a scalar dual ``y`` (its row
+    ``row``): ``q[i, :] = (where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))) * row``; False for operands of other lengths,
+    where the factor is not finite, or their sum overflows."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or row.shape[0] != n:
+        return False
+    s = 0.0
+    for i in range(rows):
+        x = xs[i]
+        out = outs[i]
+        f = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
+        if f - f != 0.0:
+            return False
+        s += f
+        for k in range(n):
+            q[i, k] = f * row[k]
+    return s - s == 0.0
+
+
 def d_cos_x_entry(a0s, px, q):
     """``np.cos``, small 1-D values of any layout, given ``a0 = np.sin(x)``:
     ``q[i, :] = (-a0) * px``; False for operands of other lengths, and
@@ -5250,6 +5360,12 @@ _SC_ENTRY = {
 }
 
 _CONST = {
+    (np.add, 0): d_add_x_const,
+    (np.add, 1): d_add_y_const,
+    (np.subtract, 0): d_subtract_x_const,
+    (np.subtract, 1): d_subtract_y_const,
+    (np.multiply, 0): d_multiply_x_const,
+    (np.multiply, 1): d_multiply_y_const,
     (np.divide, 0): d_divide_x_const,
     (np.divide, 1): d_divide_y_const,
     (np.arctan2, 0): d_arctan2_x_const,

@@ -165,3 +165,22 @@ def test_no_guard_warning_where_the_equality_failed_or_the_result_is_dual():
             float(mp.diff(lambda t: mp.sin(t) / t, 1.0)), rel=1e-14, abs=0)
         assert dg.derivative(lambda x: x * 3.0 if x == 2.0 else x, 2.0) == 3.0
         assert dg.derivative(lambda x: x if x != 2.0 else x * 3.0, 2.0) == 3.0
+
+
+# ---- dg.quad's removable-limit advice reads func as NumPy code does (lum69) ---------------
+
+def test_quads_removable_advice_not_offered_for_a_nan_integrand():
+    # (x - 2) ** 0.5 is NaN over [0, 1.3] in NumPy; the probe's Python floats made it
+    # complex (0.837j) and the refusal offered np.sinc for "a removable 0 / 0"
+    with pytest.raises(TypeError) as refused:
+        with np.errstate(all="ignore"):
+            dg.derivative(lambda b: dg.quad(lambda x: (x - 2.0) ** 0.5, 0.0, b)[0], 1.3)
+    text = str(refused.value)
+    assert "got f = nan at the moving limit 1.3" in text
+    assert "tend to a finite number" not in text and "np.sinc" not in text
+
+
+def test_quads_removable_advice_still_offered_for_sinc():
+    with pytest.raises(TypeError, match=r"(?s)tend to a finite number.*np\.sinc\(t / np\.pi\)"):
+        with np.errstate(all="ignore"):
+            dg.derivative(lambda b: dg.quad(lambda t: np.sin(t) / t, -1.0, b)[0], 0.0)

@@ -2556,8 +2556,8 @@ def _removable(func, args, end, inward, vectorized):
     Error path only."""
     scale = max(1.0, abs(end))
     found = []
-    for h in (1e-3, 1e-5, 1e-7):
-        x = end + inward * h * scale
+    for h in (1e-3, 1e-5, 1e-7):     # (NumPy's float: a Python float's (x - 2) ** 0.5
+        x = np.float64(end + inward * h * scale)    # is complex where NumPy's is NaN)
         with np.errstate(all="ignore"):
             try:
                 v = np.ravel(np.asarray(primal(as_state(_one(func, x, args, vectorized)))))
@@ -2565,7 +2565,7 @@ def _removable(func, args, end, inward, vectorized):
                 return None
         if v.size != 1 or not np.isfinite(v[0]):
             return None
-        found.append((x, v[0].item()))
+        found.append((x.item(), v[0].item()))
     (_, f1), (_, f2), (_, f3) = found
     if not abs(f3 - f2) <= 0.5 * abs(f2 - f1):
         return None

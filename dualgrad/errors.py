@@ -794,7 +794,8 @@ def guard_constant_warning(who):
         "second derivative -1/3 at 0, not 0). Expected arithmetic on x's duals to reach "
         "the result. Fix: write the function without the branch (np.sinc(x / np.pi) for "
         "sin(x) / x), or return the branch's Taylor series in x (1 - x**2 / 6 there); "
-        "where f is constant near the point, return c + 0.0 * x; "
+        "only where f itself is constant near the point (no guard standing in for a "
+        "formula: c + 0.0 * x there silences this and keeps the 0), return c + 0.0 * x; "
         "warnings.simplefilter('ignore', dualgrad.ComparedOnlyWarning) silences this.",
         ComparedOnlyWarning)
 

@@ -184,3 +184,25 @@ def test_quads_removable_advice_still_offered_for_sinc():
     with pytest.raises(TypeError, match=r"(?s)tend to a finite number.*np\.sinc\(t / np\.pi\)"):
         with np.errstate(all="ignore"):
             dg.derivative(lambda b: dg.quad(lambda t: np.sin(t) / t, -1.0, b)[0], 0.0)
+
+
+# ---- every bench script is named in bench/README.md (diff68 F5, diff69 F1) ------------
+
+def test_every_bench_script_is_listed_in_bench_readme():
+    import os
+    import re
+    bench = os.path.join(os.path.dirname(__file__), os.pardir, "bench")
+    named = set(re.findall(r"`([\w.]+\.(?:py|sh))[ `]",
+                           open(os.path.join(bench, "README.md")).read()))
+    scripts = {f for f in os.listdir(bench)
+               if f.endswith((".py", ".sh")) and not f.startswith("_")}
+    assert not sorted(scripts - named), "bench scripts bench/README.md does not name"
+
+
+def test_a_guards_constant_warns_once_a_call():
+    # a Hessian's two levels both saw the equality: two warnings (diff69 F4)
+    import warnings
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        dg.hessian(lambda v: _guarded_sinc(v[0]), np.array([0.0]))
+    assert [type(w.message) for w in seen] == [dg.ComparedOnlyWarning]

@@ -191,7 +191,8 @@ def extract(who, out, tag, width, scalars=True):
         raise errors.swallowed(who, caught)
     if not isinstance(out, Dual):
         if errors.equal_since(tag):
-            errors.guard_constant_warning(who)
+            errors.MADE.equal_at = 0             # (once a call: a Hessian's levels
+            errors.guard_constant_warning(who)   # both see the equality)
         elif errors.compared_since(tag):
             errors.compared_only_warning(who)
     if isinstance(out, Dual):

@@ -206,3 +206,42 @@ def test_a_guards_constant_warns_once_a_call():
         warnings.simplefilter("always")
         dg.hessian(lambda v: _guarded_sinc(v[0]), np.array([0.0]))
     assert [type(w.message) for w in seen] == [dg.ComparedOnlyWarning]
+
+
+@pytest.mark.parametrize("hermitian", [False, True])
+def test_pinv_of_an_inf_matrix_numpy_makes_zero_has_nan_partials(hermitian):
+    # NumPy's pinv of [[inf, 1], [1, 2]] is the zero matrix, and the partials came back
+    # all -0.0 (attack69 F1), where near it d pinv[1, 1] / dA[1, 1] tends to -0.25
+    A = np.array([[np.inf, 1.0], [1.0, 2.0]])
+    with np.errstate(all="ignore"):
+        want = np.linalg.pinv(A, hermitian=hermitian)
+        J = dg.jacobian(lambda a: np.linalg.pinv(a.reshape(2, 2), hermitian=hermitian).ravel(),
+                        A.ravel())
+        H = dg.hessian(lambda a: np.linalg.pinv(a.reshape(2, 2), hermitian=hermitian)[1, 1],
+                       A.ravel())
+    assert np.all(want == 0.0)
+    assert np.isnan(J).all() and np.isnan(H).all()
+
+
+def test_pinv_of_a_stack_with_an_inf_member_keeps_the_others():
+    A = np.array([[np.inf, 1.0], [1.0, 2.0]])
+    B = np.array([[2.0, 1.0], [1.0, 3.0]])
+    with np.errstate(all="ignore"):
+        J = dg.jacobian(lambda a: np.linalg.pinv(a.reshape(2, 2, 2)).ravel(),
+                        np.stack([A, B]).ravel())
+    Bi = np.linalg.inv(B)
+    want = -np.einsum("ij,kl->ikjl", Bi, Bi).reshape(4, 4)   # d inv(B)_ik / dB_jl
+    assert np.isnan(J[:4]).all()
+    np.testing.assert_array_equal(J[4:, :4], 0.0)
+    np.testing.assert_allclose(J[4:, 4:], want, rtol=1e-14, atol=1e-15)
+
+
+def test_block_of_escaped_scalar_duals_refuses_as_stack_does():
+    # the lean block made an array dual of escaped duals (attack69 F2)
+    leak = []
+    dg.gradient(lambda v: (leak.append((v[0], v[1])), v[0] * v[1])[1], np.array([1.5, 2.5]))
+    a, b = leak[0]
+    with pytest.raises(Exception) as stacked:
+        np.stack([a, b])
+    with pytest.raises(type(stacked.value), match="escaped"):
+        np.block([[a, b], [b, 1.0]])

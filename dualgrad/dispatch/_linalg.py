@@ -2409,7 +2409,11 @@ def _pinv_partials(a, P, rcond, rtol, hermitian):
     elif m < k:
         t = _H(dA) @ (_H(P) @ P)
         d = d + t - P @ (A @ t)
-    return make(P, _last(d), a.tag)
+    d = _last(d)
+    if bad.any():     # NaN partials for every non-finite member at every level, whatever
+        d = d * np.where(np.reshape(bad, np.shape(bad) + (1,) * (np.ndim(d) - np.ndim(bad))),
+                         np.nan, 1.0)   # NumPy's value (its zero matrix for [[inf, 1],
+    return make(P, d, a.tag)            # [1, 2]]: attack69 F1)
 
 
 @partials_hushed

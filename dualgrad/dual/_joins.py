@@ -290,8 +290,9 @@ def block(arrays):
         if t is int:
             if not -_EXACT_INT <= d <= _EXACT_INT:
                 return None
-        elif t is not float and t is not complex and not issubclass(t, ScalarDual):
-            return None
+        elif t is not float and t is not complex and \
+                (not issubclass(t, ScalarDual) or d.tag not in LIVE):
+            return None           # (an escaped dual: the general path refuses it)
     joined = _complex_scalars(items)
     if joined is None:
         joined = _array.stack_lean(items)

@@ -2492,8 +2492,9 @@ def store_read_only(what, which):
         (" at every level (inside dg.hessian or a derivative of a derivative a dual's "
          "value and partials hold duals themselves)" if nested else "") +
         ", as a store changes both (nothing was written). Fix: store "
-        f"into a copy, d = d.copy(), or set d.{which}.flags.writeable = True again if that "
-        "memory is yours to write.")
+        "into a copy, d = d.copy() (a view NumPy made read-only, np.broadcast_to's, shares "
+        "another array's memory: copy it); only where you marked that memory read-only "
+        f"yourself, set d.{which}.flags.writeable = True again.")
 
 
 def complex_into_real(who=None):

@@ -95,7 +95,9 @@ def test_small_concrete_array_keeps_lean_mixed():
             record.append(python_calls(lambda: k * u))
             return k * u
         jac = dg.jacobian(f, P)
-    assert "lean_mixed" in record[0]
+    # (the small product stays off the deferred path; which lean line takes it depends on
+    # the entry cells earlier tests filled: the scalar's op may reach a compiled row at once)
+    assert "_pending_scalar" not in record[0] and "defer" not in record[0], record[0]
     s = np.linspace(0.0, 1.0, 50)
     want = np.zeros((50, 4))
     want[:, 0] = 0.5 * P[1] * s

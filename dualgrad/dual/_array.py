@@ -739,9 +739,9 @@ class ArrayDual(Dual):
                 # the value first: a read-only value refuses before any write (NumPy's
                 # error), read-only partials only after it
                 raise errors.store_read_only("item assignment", "partials")
-        elif _read_only_part(self) is not None:    # a nested dual (a Hessian's): its
-            raise errors.store_read_only(         # levels are written one after
-                "item assignment", _read_only_part(self))   # another (exact68's Left)
+        elif (level := _read_only_part(self)) is not None:   # a nested dual (a Hessian's):
+            raise errors.store_read_only(                    # its levels are written one
+                "item assignment", level)                    # after another (exact68's Left)
         c = self._c
         if type(c) is _Stored and type(index) is int and type(item) is c.cls:
             v, p = self.value, self._p      # S[i] = d into a pass's kept buffer: its tests
@@ -2206,9 +2206,8 @@ def _inplace(rule):
                 raise errors.store_read_only(               # writes the partials first)
                     f"the in-place {ufunc.__name__}",
                     "partials" if a.value.flags.writeable else "value")
-        elif _read_only_part(a) is not None:                # a nested dual's levels
-            raise errors.store_read_only(f"the in-place {ufunc.__name__}",
-                                         _read_only_part(a))
+        elif (level := _read_only_part(a)) is not None:     # a nested dual's levels
+            raise errors.store_read_only(f"the in-place {ufunc.__name__}", level)
         if ELEMENTS:
             elements_written(a.value, a._p)
         if signed_sum and type(getattr(b, "_p", None)) is _Deferred and b.tag == a.tag and \

@@ -285,10 +285,10 @@ class Dual:
             forced = _BRANCHES.record(np.not_equal, (self, other))
             if forced is not None:
                 return forced
-        other_ = primal(self) != primal(other)
-        if other_ is False or type(other_) is np.bool_ and not other_:
+        differ = primal(self) != primal(other)
+        if differ is False or type(differ) is np.bool_ and not differ:
             _made.equal_at = next(_seq)
-        return other_
+        return differ
 
     # ---- conversions that would drop derivatives -----------------------------------
     def __float__(self):

@@ -1,0 +1,124 @@
+"""user70: real functions from public scientific code (bench/corpus70.py) against
+independent oracles, and the refusals a new user met on the way.
+
+pyorb's kep_to_cart and the Navier-Stokes solver: 8th-order central differences
+(kep_to_cart's own rotation buffer is float64, and the solver takes ``np.real`` of its
+transforms: a complex step would lose its imaginary part in both).  The denoiser (its
+``np.maximum`` kinks sit within a difference step of many iterates) and the DH chain:
+complex steps through the code as written.  The beta-binomial likelihood: the author's
+own gradient by digamma and the trigamma Hessian.  The Huber objective: its gradient and
+Hessian written out.
+"""
+
+import numpy as np
+import pytest
+from scipy.special import polygamma
+
+import dualgrad as dg
+from dualgrad.testing import complex_step
+from _probes import bench_module, relative_jacobian, source_spelling
+
+c = bench_module("corpus70")
+
+
+def _row(name):
+    f, x0 = c.PROBLEMS70[name]
+    return f, x0.copy()
+
+
+def _close(J, ref, tol):
+    """J within ``tol`` of ``ref`` relative to each column's largest entry; a column the
+    oracle finds all zero within 1e-13 of it."""
+    scale = np.max(np.abs(ref), axis=0)
+    np.testing.assert_allclose(J / np.where(scale > 0, scale, 1.0),
+                               ref / np.where(scale > 0, scale, 1.0), rtol=0, atol=tol)
+    assert np.all(np.abs(J[..., scale == 0]) <= 1e-13)
+
+
+def test_kep_to_cart_matches_differences_elliptic_and_hyperbolic():
+    f, k0 = _row("pyorb kep_to_cart, buffers + shape (6)")
+    _close(dg.jacobian(f, k0), relative_jacobian(f, k0, rel=1e-3), 1e-10)
+    # a hyperbola: the source's a[e > 1] *= -1 writes through a view of its input; the
+    # caller's array is left as it was and the slope is that of the copying row
+    hyp = np.array([2.0e11, 1.3, 0.3, 1.0, 2.0, 0.7])
+    given = hyp.copy()
+    J = dg.jacobian(c.kep_to_cart, given)
+    np.testing.assert_array_equal(given, hyp)
+
+    def copying(k):
+        return c.kep_to_cart(k.copy())
+    _close(J, relative_jacobian(copying, hyp, rel=1e-3), 1e-10)
+
+
+def test_navier_stokes_vorticity_matches_differences():
+    # the viscosity's column is nearly linear: wide steps, rounding-limited (5e-11)
+    f, p0 = _row("Navier-Stokes spectral, fft 32x32 (3)")
+    J = dg.jacobian(f, p0)
+    assert J.shape == (1024, 3)
+    _close(J, relative_jacobian(f, p0, rel=1e-1), 1e-9)
+
+
+def test_tv_denoising_matches_complex_steps():
+    f, q0 = _row("TV denoising, maximum + while (65)")
+    J = dg.jacobian(f, q0)
+    assert not np.isnan(J).any()
+    _close(J, complex_step(f, q0), 1e-13)
+
+
+def test_ur10_chain_matches_complex_steps():
+    f, q0 = _row("UR10 DH chain, object np.dot (6)")
+    J = dg.jacobian(f, q0)
+    assert J.dtype == np.float64
+    _close(J, complex_step(f, q0), 1e-14)
+
+
+def test_beta_binomial_gradient_is_the_authors_digamma_and_hessian_trigamma():
+    f, p0 = _row("beta-binomial loglik, gammaln (16)")
+    alpha, beta = p0[:8], p0[8:]
+    J = dg.jacobian(f, p0)
+    want = c.beta_binomial_log_likelihood_grad(alpha, beta, c.BB_POS, c.BB_NEG, c.BB_TOT)
+    np.testing.assert_allclose(np.diag(J[:, :8]), want[0], rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(np.diag(J[:, 8:]), want[1], rtol=1e-13, atol=1e-14)
+    assert np.all(J[:, :8][~np.eye(8, dtype=bool)] == 0)
+    # d2/dalpha_i^2 of the summed likelihood: sum_n w_in (psi1(a + n) - psi1(a))
+    # - sum_n t_n (psi1(a + b + n) - psi1(a + b))
+    H = dg.hessian(lambda q: np.sum(f(q)), p0)
+    pos, n = c.BB_POS.toarray(), np.arange(6)
+    tot, m = c.BB_TOT, np.arange(8)
+    mixed = (polygamma(1, (alpha + beta)[:, None] + m) - polygamma(1, alpha + beta)[:, None]) @ tot
+    aa = (polygamma(1, alpha[:, None] + n) - polygamma(1, alpha)[:, None]) * pos
+    np.testing.assert_allclose(np.diag(H)[:8], aa.sum(axis=1) - mixed, rtol=1e-12)
+    np.testing.assert_allclose(np.diag(H[:8, 8:]), -mixed, rtol=1e-12)
+
+
+def test_beta_binomial_sources_sparse_multiply_refused_naming_it():
+    source = source_spelling(c, c.sparse_gammaln_ratio, (
+        "    # dualgrad: res.multiply(weights).sum(axis=1).A.ravel() (scipy.sparse's asarray)\n"
+        "    return np.bincount(res.row, weights=res.data * weights.tocoo().data,\n"
+        "                       minlength=res.shape[0])",
+        "    return res.multiply(weights).sum(axis=1).A.ravel()"))
+    p0 = c.BB_P0
+    with pytest.raises(TypeError, match=r"scipy\.sparse\.multiply converts its input"):
+        dg.jacobian(lambda a: source(a, c.BB_POS), p0[:8])
+    # the source's spelling and the row's agree on plain numbers
+    np.testing.assert_allclose(source(p0[:8], c.BB_POS),
+                               c.sparse_gammaln_ratio(p0[:8], c.BB_POS), rtol=1e-14)
+
+
+def test_huber_objective_gradient_and_hessian_written_out():
+    f, w0 = _row("Huber regression, where + abs (3)")
+    r = c.HU_Y - c.HU_X @ w0[:2]
+    d = w0[2]
+    inside = np.abs(r) < d
+    slope = np.where(inside, -r, -d * np.sign(r))
+    want = np.array([slope @ c.HU_X[:, 0], slope @ c.HU_X[:, 1],
+                     np.sum(np.where(inside, 0.0, np.abs(r) - d))])
+    g = dg.gradient(lambda w: f(w)[0], w0)
+    np.testing.assert_allclose(g, want, rtol=1e-13, atol=1e-13)
+    H = dg.hessian(lambda w: f(w)[0], w0)
+    Xi = c.HU_X[inside]
+    want_h = np.zeros((3, 3))
+    want_h[:2, :2] = Xi.T @ Xi
+    want_h[:2, 2] = want_h[2, :2] = -(np.sign(r[~inside]) @ c.HU_X[~inside])
+    want_h[2, 2] = -np.sum(~inside)
+    np.testing.assert_allclose(H, want_h, rtol=1e-13, atol=1e-13)

@@ -1298,7 +1298,7 @@ def _sampler_error(receiver, method, action):
         f"{fix}. (docs/writing-code.md: \"Random numbers\".)")
 
 
-def user_line(frame):
+def user_line(frame, line=None):
     """``frame``'s line as the user reads it, ``"(at line 12 of model.py: `y = sqrt(v)`)"``,
     where the frame is the user's code (not NumPy's, SciPy's or dualgrad's, whose line
     the user did not write); ``""`` otherwise.  ``float(d)`` reached from C (``math.sqrt``,
@@ -1310,9 +1310,10 @@ def user_line(frame):
     if module.split(".")[0] in ("numpy", "scipy", "dualgrad"):
         return ""
     path = frame.f_code.co_filename
-    source = linecache.getline(path, frame.f_lineno).strip()
+    line = frame.f_lineno if line is None else line     # (a traceback's tb_lineno)
+    source = linecache.getline(path, line).strip()
     text = f": `{source}`" if source else ""
-    return f"(at line {frame.f_lineno} of {os.path.basename(path)}{text})"
+    return f"(at line {line} of {os.path.basename(path)}{text})"
 
 
 # math's (and cmath's) functions convert a dual with float(d) / complex(d): their spellings
@@ -1780,13 +1781,15 @@ def _helper_name(depth=2):
     return "dualgrad"
 
 
-def _source_text(frame):
-    """The source text of ``frame``'s current instruction (error path only), or
-    ``None`` without source."""
+def _source_text(frame, lasti=None):
+    """The source text of ``frame``'s current instruction (``lasti``: a traceback's
+    ``tb_lasti``, the instruction that raised; error path only), or ``None`` without
+    source."""
     import linecache
     try:
         code = frame.f_code
-        line, end, col, end_col = list(code.co_positions())[frame.f_lasti // 2]
+        lasti = frame.f_lasti if lasti is None else lasti
+        line, end, col, end_col = list(code.co_positions())[lasti // 2]
         lines = linecache.getlines(code.co_filename, frame.f_globals)
         if None in (line, end, col, end_col) or not lines or end > len(lines):
             return None
@@ -3188,19 +3191,148 @@ def _enumerated_loop(frame):
     return None
 
 
-def snapshot_read_only(who):
-    """A write into the array np.asarray handed out for a dual array that still lives."""
+# the methods of an ndarray that write into it, and the NumPy functions that write into
+# their first argument: where a read-only refusal's destination is read from
+_WRITING_METHODS = frozenset(("fill", "sort", "partition", "put", "itemset", "setfield",
+                              "resize", "byteswap", "__setitem__", "__iadd__", "__isub__",
+                              "__imul__", "__itruediv__", "__ipow__"))
+_WRITING_FIRST = frozenset(("copyto", "put", "place", "putmask", "fill_diagonal",
+                            "put_along_axis", "at"))
+# what a view is taken by: the array under ``y[0:1].reshape(())`` is ``y``'s
+_VIEW_ATTRIBUTES = frozenset(("flat", "real", "imag", "T", "mT"))
+_VIEW_METHODS = frozenset(("reshape", "view", "ravel", "transpose", "swapaxes", "squeeze",
+                           "diagonal", "__getitem__"))
+
+
+def written_into(frame, lasti=None):
+    """``[(text, object)]``: what the instruction of ``frame`` that raised (``lasti``, a
+    traceback's) writes into, read from its source: an augmented assignment's target
+    (``y += x``), a store's array (``y[0] = 1``, ``y.flat[i] = v``), a call's ``out=``
+    (keyword, or a ufunc's or a NumPy function's positional ``out``), the receiver of an
+    ndarray method that writes (``y.fill(0)``, ``y.sort()``), the first argument of
+    ``np.copyto`` / ``np.put`` / ``np.place`` / ``np.putmask`` / ``np.fill_diagonal`` /
+    ``np.put_along_axis`` / ``ufunc.at``.  Each is reduced to the array its views are
+    taken of (``y[0:1].reshape(())``: ``y``) and read by :func:`_resolve` (a name or a
+    chain of attributes, nothing evaluated); the object is ``None`` where that does not
+    name one.  ``[]`` without source.  Error path only (the read-only refusals of
+    ``np.asarray``'s snapshots: attack69 M2)."""
+    import ast
+    import inspect
+    import numpy as np
+    text = _source_text(frame, lasti)
+    if text is None:
+        return []
+    node = None
+    for wrap, mode in (("{}", "exec"), ("({})", "eval")):
+        try:
+            node = ast.parse(wrap.format(text.strip()), mode=mode)
+        except SyntaxError:
+            continue
+        break
+    if node is None:
+        return []
+    if isinstance(node, ast.Module):
+        if len(node.body) != 1:
+            return []
+        stmt = node.body[0]
+        found = [stmt.target] if isinstance(stmt, ast.AugAssign) else \
+            [t for t in stmt.targets if not isinstance(t, ast.Name)] \
+            if isinstance(stmt, ast.Assign) else None
+        if found is None:
+            if not isinstance(stmt, ast.Expr):
+                return []
+            node = stmt.value
+    else:
+        found = None
+        node = node.body
+    if found is None:
+        found = []
+        if isinstance(node, (ast.Subscript, ast.Attribute)):
+            found.append(node)              # a store's target: y[0], y.flat[0]
+        elif isinstance(node, ast.Call):
+            func = node.func
+            for kw in node.keywords:
+                if kw.arg == "out":
+                    found += kw.value.elts if isinstance(kw.value, ast.Tuple) else \
+                        [kw.value]
+            called = _resolve(func, frame) if isinstance(func, (ast.Name, ast.Attribute)) \
+                else None
+            name = func.attr if isinstance(func, ast.Attribute) else \
+                func.id if isinstance(func, ast.Name) else ""
+            args = [a for a in node.args if not isinstance(a, ast.Starred)]
+            if isinstance(func, ast.Attribute) and name in _WRITING_METHODS and \
+                    not isinstance(called, type(np)):
+                receiver = _resolve(func.value, frame)
+                if receiver is None or isinstance(receiver, np.ndarray):
+                    found.append(func.value)        # y.fill(0), y.sort()
+            if name in _WRITING_FIRST and args:
+                found.append(args[0])               # np.copyto(y, x), np.add.at(y, i, x)
+            if isinstance(called, np.ufunc) and len(node.args) == len(args):
+                found += args[called.nin:]          # np.add(y, x, y)
+            elif callable(called) and len(node.args) == len(args) and \
+                    (getattr(called, "__module__", None) or "").startswith("numpy"):
+                try:
+                    bound = inspect.signature(called).bind_partial(*args)
+                except (TypeError, ValueError):
+                    bound = None
+                if bound is not None and "out" in bound.arguments:
+                    found.append(bound.arguments["out"])    # np.cumsum(y, 0, None, y)
+    written = []
+    for target in found:
+        root = target
+        while True:
+            if isinstance(root, (ast.Subscript, ast.Starred)):
+                root = root.value
+            elif isinstance(root, ast.Attribute) and root.attr in _VIEW_ATTRIBUTES:
+                root = root.value
+            elif isinstance(root, ast.Call) and isinstance(root.func, ast.Attribute) and \
+                    root.func.attr in _VIEW_METHODS:
+                root = root.func.value
+            else:
+                break
+        value = _resolve(root, frame) if isinstance(root, (ast.Name, ast.Attribute)) \
+            else None
+        written.append((ast.unparse(root), value))
+    return written
+
+
+def snapshot_read_only(who, written=None, made=None, source=None, where=""):
+    """A write into the array np.asarray handed out for a dual array that still lives:
+    ``written`` what the user wrote into (``y`` of ``y = np.asarray(x); y += x``, ``z``
+    of ``z = y[1:]; z += ...``), ``made`` the name bound to np.asarray's array itself
+    (``y``), ``source`` the dual array's name (``x``), where the user's frame names
+    them, ``where`` the user's line (:func:`user_line`); the general words without
+    them."""
+    if written is None:
+        return DualTypeError(
+            f"{who}: f wrote into an array that np.asarray(y) returned for a dual array y "
+            "(also np.asanyarray, np.ascontiguousarray, np.require, np.array(y, "
+            "copy=None)), and NumPy refused because dualgrad hands that array out "
+            "read-only while y lives: for a dual array it is a separate object array of "
+            "scalar duals, not y itself as for floats, so the write would not reach y; "
+            "expected writes into y itself. Fix: write into y (y[i] = ...), or take a "
+            "writable copy with v = y.copy() if a separate array is what you want, a dual "
+            "array still (for an input x, x = x.copy() also keeps f from changing its "
+            "caller's array on floats; np.array(y) would be a NumPy object array of "
+            "scalar duals, which NumPy's own functions such as np.nan_to_num pass "
+            "through unchanged).")
+    x = source or "x"
+    of = f"the dual array {source}" if source else "a dual array"
+    where = f" {where}" if where else ""
+    y = made or written
+    view = f", a view of {made}" if made and made != written else ""
     return DualTypeError(
-        f"{who}: f wrote into an array that np.asarray(y) returned for a dual array y "
-        "(also np.asanyarray, np.ascontiguousarray, np.require, np.array(y, copy=None)), "
-        "and NumPy refused because dualgrad hands that array out read-only while y lives: "
-        "for a dual array it is a separate object array of scalar duals, not y itself as "
-        "for floats, so the write would not reach y; expected writes into y itself. Fix: "
-        "write into y (y[i] = ...), or take a writable copy with v = y.copy() if a "
-        "separate array is what you want, a dual array still (for an input x, x = "
-        "x.copy() also keeps f from changing its caller's array on floats; np.array(y) "
-        "would be a NumPy object array of scalar duals, which NumPy's own functions such "
-        "as np.nan_to_num pass through unchanged).")
+        f"{who}: f wrote into {written}{where}{view}, an array that np.asarray returned "
+        f"for {of} (or np.asanyarray, np.ascontiguousarray, np.require, np.array(..., "
+        "copy=None)), and NumPy refused because dualgrad hands that array out read-only "
+        f"while {x} lives: for a dual array it is a separate object array of scalar "
+        f"duals, not {x} itself as for floats, so the write would not reach {x}; "
+        f"expected writes into a dual array ({y} += ..., {y}[i] = ..., out={y} and "
+        f"np.copyto({y}, ...) all take one). Fix: make {y} a dual array, {y} = "
+        f"{x}.copy() in place of {y} = np.asarray({x}) (on floats the copy also keeps f "
+        f"from changing its caller's array), or write out of place ({y} = {y} + ...); "
+        f"np.array({x}) would be a NumPy object array of scalar duals again, which "
+        "NumPy's own functions such as np.nan_to_num pass through unchanged.")
 
 
 def needs_scipy(who):

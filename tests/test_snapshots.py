@@ -124,8 +124,12 @@ def test_writes_into_the_snapshot_while_y_lives_are_refused(helper, write):
             "hessian": lambda: dg.hessian(lambda x: np.sum(f(x)), X),
             "jvp": lambda: dg.jvp(f, X, X),
             "elementwise_grad": lambda: dg.elementwise_grad(f)(X)}[helper]
-    with pytest.raises(TypeError, match=r"wrote into an array that np\.asarray\(y\) "
-                                        r"returned.*v = y\.copy\(\)"):
+    # (refusals70: the refusal names what was written and the snapshot's own binding)
+    name, dual = ("x", "x") if write == "input" else ("v", "y")
+    with pytest.raises(TypeError, match=rf"wrote into {name} \(at line .*an array that "
+                                        rf"np\.asarray returned.*Fix: make {name} a dual "
+                                        rf"array, {name} = {dual}\.copy\(\) in place of "
+                                        rf"{name} = np\.asarray\({dual}\)"):
         call()
 
 

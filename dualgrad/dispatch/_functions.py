@@ -96,6 +96,29 @@ def _finish(result):
 _NP_FILL_DIAGONAL = np.fill_diagonal
 
 
+# NumPy's functions that write into their first argument, an ndarray
+_WRITES_FIRST = frozenset((np.copyto, np.put, np.place, np.putmask))
+
+
+def _into_objects(func, args, kwargs, like):
+    """``np.copyto(A, d)`` (``np.put``, ``np.place``, ``np.putmask``) into a NumPy object
+    array ``A`` (of scalar duals, or numbers: ``np.array(list(x))``), with a dual among
+    the operands: the write on ``A`` lifted to an array dual, then ``A[...] = `` that
+    dual, so that the store reaches ``A`` as NumPy's would.  ``_lift`` made a new
+    array dual of ``A``, into which the write went and was lost: the Jacobian of
+    ``sum(A)`` after ``np.copyto(A, 2 * x)`` read 1 for 2, silently (found beside
+    attack69 M2).  A read-only ``A`` (what ``np.asarray`` hands out for a dual array
+    while it lives) raises NumPy's own error here, which the helpers' refusal names
+    (``_snapshots.explain``)."""
+    dst = args[0]
+    if not dst.flags.writeable:
+        dst[...] = dst                  # NumPy's "assignment destination is read-only"
+    lifted = _lift(dst)
+    result = dispatch(func, (lifted,) + tuple(args[1:]), kwargs, like)
+    dst[...] = np.asarray(lifted)       # (object array of scalar duals: stored as items)
+    return result
+
+
 def dispatch(func, args, kwargs, like=None):
     """``__array_function__`` of ``like``, the dual NumPy called it on."""
     if like is not None and like.tag not in LIVE:       # an escaped dual
@@ -114,6 +137,9 @@ def dispatch(func, args, kwargs, like=None):
         result = _interp_point(*args)          # an EGM loop's one point: before _lift
         if result is not None:
             return result
+    if func in _WRITES_FIRST and args and type(args[0]) is np.ndarray and \
+            args[0].dtype == object:
+        return _into_objects(func, args, kwargs, like)
     impl = HANDLED.get(func)
     if impl is None:
         impl = LINALG.get(func) or _LOADED.get(func) or _lazy(func)

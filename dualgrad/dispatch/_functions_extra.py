@@ -348,6 +348,18 @@ def ufunc_at(ufunc, a, indices, b=None):
     if isinstance(b, (list, tuple)):         # [x[2], x[0]]: one array, as NumPy reads it
         b = operand(b)                        # (attack47 09)
     if not isinstance(a, Dual):
+        if type(a) is np.ndarray and a.dtype == object and isinstance(b, Dual):
+            # an object array of scalar duals (np.array(list(x)), np.asarray(d)): the
+            # accumulation on it lifted, then stored back as NumPy's object loop
+            # would; read-only (np.asarray's snapshot of a dual array while it lives):
+            # NumPy's error, which the helpers' refusal names
+            if not a.flags.writeable:
+                a[...] = a
+            from ..dual import from_object_array
+            lifted = from_object_array(a)
+            ufunc_at(ufunc, lifted, indices, b)
+            a[...] = np.asarray(lifted)
+            return None
         if isinstance(b, Dual):
             raise errors.store_into_plain(getattr(a, "dtype", None))
         return ufunc.at(a, indices, b)

@@ -1,0 +1,205 @@
+"""Stop 70's refusals and reports (refusals70): every in-place / ``out=`` write into the
+array ``np.asarray`` handed out for a dual array gets dualgrad's advice (attack69 M2),
+and NumPy's functions that write into an object array of scalar duals reach it; the
+reports of number powers in NumPy's words (the float 2.0, scalar duals, a Hessian's
+inner level); dg.quad's removable 0 / 0 near its limit; the several-argument store
+advice through a local."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+
+X0 = np.array([1.3, -0.7, 2.1])
+E = np.array([[2.0, 1.0, 0.0], [0.0, 3.0, 1.0], [1.0, 0.0, 4.0]])
+
+
+def _complex_step(f, x):
+    """The Jacobian of the float function ``f`` at ``x`` by the complex step (exact to
+    rounding for the products and sums below): the oracle."""
+    h = 1e-30
+    return np.array([np.imag(f(x + 1j * h * e)) / h for e in np.eye(len(x))]).T
+
+
+# ---- attack69 M2: writes into np.asarray's snapshot of a dual array ---------------------
+# each spelling writes into y (the snapshot); the advised fix replaces y = np.asarray(x)
+# by y = x.copy().  The functions live in this file: the refusal reads their source.
+
+def _store(y, x):
+    y[0] = x[1] * x[2]
+
+
+def _iadd(y, x):
+    y += x * x
+
+
+def _add_out(y, x):
+    np.add(y, x * x, out=y)
+
+
+def _imul_slice(y, x):
+    y[1:] *= x[:2]
+
+
+def _multiply_positional_out(y, x):
+    np.multiply(y, x, y)
+
+
+def _copyto(y, x):
+    np.copyto(y, 2 * x * x)
+
+
+def _fill(y, x):
+    y.fill(0)
+
+
+def _add_at(y, x):
+    np.add.at(y, [0, 0], x[1] * x[0])
+
+
+def _matmul_out(y, x):
+    np.matmul(E, x * x, out=y)
+
+
+def _view_iadd(y, x):
+    z = y[1:]
+    z += x[1:]
+
+
+def _put(y, x):
+    np.put(y, [2], x[0] * x[1])
+
+
+def _putmask(y, x):
+    np.putmask(y, np.array([True, False, True]), x * 3.0)
+
+
+WRITES = {"y[0] = ...": _store, "y += ...": _iadd, "np.add(y, ..., out=y)": _add_out,
+          "y[1:] *= ...": _imul_slice, "np.multiply(y, x, y)": _multiply_positional_out,
+          "np.copyto(y, ...)": _copyto, "y.fill(0)": _fill, "np.add.at(y, ...)": _add_at,
+          "np.matmul(..., out=y)": _matmul_out, "z = y[1:]; z += ...": _view_iadd,
+          "np.put(y, ...)": _put, "np.putmask(y, ...)": _putmask}
+
+HELPERS = {"jacobian": lambda f: dg.jacobian(lambda x: np.sum(f(x) * x), X0),
+           "gradient": lambda f: dg.gradient(lambda x: np.sum(f(x) * x), X0),
+           "hessian": lambda f: dg.hessian(lambda x: np.sum(f(x) * x), X0),
+           "jvp": lambda f: dg.jvp(f, X0, np.ones(3))}
+
+
+@pytest.mark.parametrize("helper", list(HELPERS))
+@pytest.mark.parametrize("name", list(WRITES))
+def test_every_write_into_an_asarray_snapshot_gets_dualgrads_advice(name, helper):
+    # y += x, out=y, np.add.at(y, ...) kept NumPy's bare "assignment destination is
+    # read-only" (raised in dualgrad's out= store or NumPy's wrapper, not in f); np.copyto
+    # / np.put / np.putmask wrote into a lifted copy and were lost, silently
+    write = WRITES[name]
+
+    def f(x):
+        y = np.asarray(x)
+        write(y, x)
+        return x * 1.0
+
+    with pytest.raises(dg.DualTypeError) as info:
+        HELPERS[helper](f)
+    message = str(info.value)
+    written = "z" if name.startswith("z =") else "y"
+    assert f"f wrote into {written} (at line " in message
+    assert "test_refusals70.py" in message
+    assert "an array that np.asarray returned for the dual array x" in message
+    assert "expected writes into a dual array" in message
+    assert "Fix: make y a dual array, y = x.copy() in place of y = np.asarray(x)" in message
+    if written == "z":
+        assert "z (at line" in message and ", a view of y," in message
+
+
+@pytest.mark.parametrize("name", list(WRITES))
+def test_the_advised_copy_gives_the_complex_step_jacobian(name):
+    write = WRITES[name]
+
+    def f(x):
+        y = x.copy()
+        write(y, x)
+        return y * x
+
+    J = dg.jacobian(f, X0)
+    np.testing.assert_allclose(J, _complex_step(f, X0), rtol=1e-12, atol=1e-15)
+
+
+def _marked_read_only(x):
+    y = np.asarray(x)
+    b = np.broadcast_to(np.zeros(3), (2, 3))
+    b += 1.0
+    return x * y[0]
+
+
+def _own_read_only(x):
+    y = np.asarray(x)
+    k = np.zeros(3)
+    k.setflags(write=False)
+    k[0] = 1.0
+    return x * y[0]
+
+
+@pytest.mark.parametrize("f", [_marked_read_only, _own_read_only])
+def test_another_read_only_array_beside_a_snapshot_keeps_numpys_words(f):
+    # a snapshot alive in f does not make every read-only refusal its: a broadcast view
+    # or an array the user marked read-only is NumPy's error as it stands (the snapshot
+    # advice named y = x.copy(), which changes nothing there)
+    with pytest.raises(ValueError, match="read-only") as info:
+        dg.jacobian(f, X0)
+    assert not isinstance(info.value, dg.DualTypeError)
+    assert "np.asarray" not in str(info.value)
+
+
+OBJECT_WRITES = {
+    "np.copyto": (lambda A, x: np.copyto(A, 2 * x * x)),
+    "np.copyto where": (lambda A, x: np.copyto(A, x * x, where=np.array([1, 0, 1], bool))),
+    "np.put": (lambda A, x: np.put(A, [0, 2], x[:2] * x[2])),
+    "np.place": (lambda A, x: np.place(A, np.array([True, False, True]), x[1:] ** 2)),
+    "np.putmask": (lambda A, x: np.putmask(A, np.array([False, True, True]), x * 3.0)),
+    "np.add.at": (lambda A, x: np.add.at(A, [0, 0, 1], x * x[2])),
+    "np.subtract.at": (lambda A, x: np.subtract.at(A, [2], x[0:1] * x[1])),
+}
+
+
+@pytest.mark.parametrize("helper", ["jacobian", "hessian"])
+@pytest.mark.parametrize("name", list(OBJECT_WRITES))
+def test_numpys_writers_reach_an_object_array_of_scalar_duals(name, helper):
+    # np.array(list(x)) is a writable object array of scalar duals; np.copyto(A, d)
+    # lifted A to a new array dual, wrote there and lost it: sum(A)'s gradient read
+    # [1, 1, 1] for [2x0*2, ...], silently
+    write = OBJECT_WRITES[name]
+
+    def f(x):
+        A = np.array(list(x), dtype=object)
+        write(A, x)
+        return np.sum(A * x) if helper == "hessian" else A * x
+
+    def plain(x):
+        A = x.copy()
+        write(A, x)
+        return A * x
+
+    if helper == "jacobian":
+        np.testing.assert_allclose(dg.jacobian(f, X0), _complex_step(plain, X0),
+                                   rtol=1e-12, atol=1e-15)
+    else:
+        H = dg.hessian(f, X0)
+        h = 1e-30
+        oracle = np.array([np.imag(_complex_gradient(plain, X0 + 1j * h * e)) / h
+                           for e in np.eye(3)])
+        np.testing.assert_allclose(H, oracle, rtol=1e-12, atol=1e-14)
+
+
+def _complex_gradient(plain, x):
+    """The gradient of sum(plain) at a complex point, by the analytic forward pass on
+    complex numbers: central differences of a quadratic (exact to rounding) in the real
+    directions at step 1, which a complex step then differentiates (the functions above
+    are quadratic in x)."""
+    g = np.empty(3, dtype=complex)
+    for k in range(3):
+        e = np.eye(3)[k]
+        g[k] = (np.sum(plain(x + e)) - np.sum(plain(x - e))) / 2.0
+    return g

@@ -2476,6 +2476,49 @@ def memory_attribute(name, fix):
         f"Fix: {fix}.")
 
 
+def shape_assignment(fix):
+    """``d.shape = s`` on an array dual or a sparsity tracer: :func:`memory_attribute`'s
+    refusal, with the user's own statement and its rebinding where the line reads as
+    one (user70: pyorb's kep_to_cart sets ``kep.shape = (6, 1)``, ``R.shape = R.shape +
+    (1, )``, ``x.shape = (6,)`` and ``kep.shape = (6,)``, and the message said ``d.shape
+    = ...`` four times without naming a line).  Error path only."""
+    import ast
+    import linecache
+    import os
+    frame = _user_frame(sys._getframe(2))
+    found = None
+    if frame is not None and user_line(frame):
+        text = linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
+        try:
+            node = ast.parse(text).body[0]
+        except (SyntaxError, IndexError):
+            node = None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and \
+                isinstance(node.targets[0], ast.Attribute) and \
+                node.targets[0].attr == "shape":
+            found = node
+    if found is None:
+        return DualAttributeError(memory_attribute("shape = ...", fix).args[0].replace(
+            "dualgrad:", f"{_helper_name()}:", 1))
+    name = ast.unparse(found.targets[0].value)
+    value = found.value
+    shape = ", ".join(ast.unparse(e) for e in value.elts) \
+        if isinstance(value, ast.Tuple) and value.elts and \
+        not any(isinstance(e, ast.Starred) for e in value.elts) else ast.unparse(value)
+    code = frame.f_code
+    return DualAttributeError(
+        f"{_helper_name()}: d.shape = ... on a dual array (or a sparsity tracer): here "
+        f"{name}.shape = {ast.unparse(value)} (line {frame.f_lineno} in {code.co_name} of "
+        f"{os.path.basename(code.co_filename)}); expected an ndarray's own memory, got a "
+        "dual, whose values and derivatives are separate arrays. Fix: reshape instead, "
+        f"rebinding the name: {name} = {name}.reshape({shape}) (a view where NumPy's "
+        "would be one)." + (
+            f" {name} is a parameter of {code.co_name}: the rebinding leaves its caller's "
+            f"array the shape it had, so a later line that sets {name}'s shape back is "
+            "rebound alike (or dropped)." if name in code.co_varnames[
+                :code.co_argcount + code.co_kwonlyargcount] else ""))
+
+
 def store_read_only(what, which):
     """A write into a dual array whose ``which`` ("partials" or "value") array is
     read-only (the user's ``d.partials.flags.writeable = False``): refused before any

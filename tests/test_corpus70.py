@@ -122,3 +122,30 @@ def test_huber_objective_gradient_and_hessian_written_out():
     want_h[:2, 2] = want_h[2, :2] = -(np.sign(r[~inside]) @ c.HU_X[~inside])
     want_h[2, 2] = -np.sum(~inside)
     np.testing.assert_allclose(H, want_h, rtol=1e-13, atol=1e-13)
+
+
+def test_kep_to_cart_sources_shape_assignments_refused_naming_each_statement():
+    # pyorb sets kep.shape = (6, 1), R.shape = R.shape + (1, ), x.shape = (6,) and
+    # kep.shape = (6,); the refusal had said "d.shape = ..." four times, naming no line;
+    # it now quotes each statement and its rebinding (the row's spelling: each test
+    # above runs it)
+    f, k0 = _row("pyorb kep_to_cart, buffers + shape (6)")
+    swaps = [("kep = kep.reshape(6, 1)  # dualgrad: kep.shape = (6, 1)",
+              "kep.shape = (6, 1)", "kep = kep.reshape(6, 1)"),
+             ("R = R.reshape(R.shape + (1, ))  # dualgrad: R.shape = R.shape + (1, )",
+              "R.shape = R.shape + (1, )", "R = R.reshape(R.shape + (1,))"),
+             ("x = x.reshape(6)  # dualgrad: x.shape = (6,)", "x.shape = (6,)",
+              "x = x.reshape(6)"),
+             ("kep = kep.reshape(6)  # dualgrad: kep.shape = (6,)", "kep.shape = (6,)",
+              "kep = kep.reshape(6)")]
+    for corpus, source, fix in swaps:
+        kep_to_cart = source_spelling(c, c.kep_to_cart, (corpus, source))
+        with pytest.raises(AttributeError) as caught:
+            dg.jacobian(kep_to_cart, k0)
+        message = str(caught.value)
+        assert message.startswith("dualgrad.jacobian: d.shape = ... on a dual array")
+        shown = source.replace("(1, )", "(1,)")
+        assert f"here {shown} (line " in message and " in kep_to_cart of " in message
+        assert f"Fix: reshape instead, rebinding the name: {fix} (a view" in message
+        assert ("kep is a parameter of kep_to_cart: the rebinding leaves its caller's array "
+                "the shape it had" in message) == source.startswith("kep")

@@ -2336,7 +2336,7 @@ def install_memory_attributes(cls, values, dtype=None):
     dtype = dtype or (lambda d: values(d).dtype)
 
     def shape_setter(self, shape):
-        raise errors.memory_attribute("shape = ...", SHAPE_FIX)
+        raise errors.shape_assignment(SHAPE_FIX)
 
     def to_device(self, device, /, *, stream=None):
         """``self``: a dual lives on the CPU, as an ndarray (the array API's method)."""

@@ -566,11 +566,11 @@ def entry_kernel(ufunc):
 CONST_KERNELS = {}    # (ufunc, k) -> the numba dispatcher of a scalar dual's kernel
 
 
-def const_kernel(ufunc, k):
+def const_kernel(ufunc, k, value=False):
     """The small-array kernel of ``ufunc`` for a scalar dual at argument ``k`` beside a
     plain 1-D float64 array (``_CONST``), or ``None`` for a pair without; made at the
-    first request."""
-    key = (ufunc, k)
+    first request.  ``value``: the kernel that also computes the value (``+ - * /``)."""
+    key = (ufunc, k, "value") if value else (ufunc, k)
     got = CONST_KERNELS.get(key)
     if got is None:
         fn = _CONST.get(key)
@@ -740,10 +740,7 @@ def _exact_terms(rule, reads, zeros):
             terms.append(f"+ f{a} * {read}")
     plain = " ".join(terms)
     plain = plain[2:] if plain.startswith("+ ") else "-" + plain[2:]
-    tiny = "" if zeros is None else \
-        f" and (abs(out) >= {_TINY} or " + \
-        " or ".join(f"{z} == 0.0" for z in zeros) + ")"
-    return factors, finite, plain, tiny
+    return factors, finite, plain, _value_tiny(zeros)
 
 
 def _row_kernel(rule, k):
@@ -801,17 +798,58 @@ def {name}({params}, row, q):
     return s - s == 0.0
 '''
 
+# The same entry for ``+ - * /`` (:data:`EXACT`) that also computes the value, as
+# ``_ROW_KERNEL`` does beside an array dual (``k * t``, ``t / k``, ``k - t``: NumPy's
+# value call saved, small70): ``out = {value}``, declining where NumPy would raise a
+# flag for it (:data:`EXACT`'s tests: not finite, or tiny beside no zero operand named
+# there), so that the caller's NumPy call and the entry above run there as before;
+# IEEE ``+ - * /`` round correctly, so the same value, and the factor read from it.
+_CONST_VALUE_ENTRY = '''
 
-def _const_entry(rule, k):
+def {name}({params}, row, q):
+    """``np.{ufunc}`` of a plain 1-D array and a scalar dual ``{scalar}`` (its row
+    ``row``), and its value: ``outs[i] = {value}``, ``q[i, :] = ({formula}) * row``;
+    False for operands of other lengths, at the first element whose value NumPy would
+    report, where the factor is not finite, {declines}or their sum overflows."""
+    rows, n = q.shape
+    if {shapes}:
+        return False
+    s = 0.0
+    for i in range(rows):
+        {array} = {array}s[i]
+        out = {value}
+        if not (out - out == 0.0{vtiny}):
+            return False
+        f = {formula}
+        if f - f != 0.0{tiny}:
+            return False
+        s += f
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = {product}
+    return s - s == 0.0
+'''
+
+
+def _value_tiny(zeros):
+    """:data:`EXACT`'s test that keeps NumPy's value where it may underflow: a result
+    below the smallest normal number is the kernel's only beside a zero operand named
+    in ``zeros`` (``None``: the operation never rounds a tiny result)."""
+    return "" if zeros is None else \
+        f" and (abs(out) >= {_TINY} or " + " or ".join(f"{z} == 0.0" for z in zeros) + ")"
+
+
+def _const_entry(rule, k, value=False):
     """``(source, name)`` of ``rule``'s :data:`_CONST_ENTRY` for a scalar dual at
-    argument ``k`` beside a plain array, or ``None`` (a factor of 0, a spread)."""
+    argument ``k`` beside a plain array, or ``None`` (a factor of 0, a spread);
+    ``value``: its :data:`_CONST_VALUE_ENTRY` (a rule of :data:`EXACT`)."""
     args = _ARGS[:2]
     expr = rule.exprs[k]
     if expr.constant == 0.0 or rule.spread_exprs and rule.spread_exprs[k] is not None:
         return None
     expr = expr.real_line()
     scalar = args[k]
-    name = f"d_{rule.name}_{scalar}_const"
+    name = f"d_{rule.name}_{scalar}_const" + ("_value" if value else "")
     pair = rule.quotient_exprs[k] if rule.quotient_exprs else None
     used = set(expr.names)
     tiny = declines = ""
@@ -823,6 +861,16 @@ def _const_entry(rule, k):
     c = expr.constant
     product = "row[k]" if c == 1.0 else "-row[k]" if c == -1.0 else "f * row[k]"
     arrays = [a for a in (*args, "out") if a != scalar]
+    if value:
+        source, zeros = EXACT[rule.name]
+        text = _CONST_VALUE_ENTRY.format(
+            name=name, ufunc=rule.name, scalar=scalar, declines=declines, tiny=tiny,
+            params=", ".join(scalar if a == scalar else f"{a}s" for a in (*args, "out")),
+            formula=expr.kernel_source(), product=product, value=source,
+            vtiny=_value_tiny(zeros), array=args[1 - k],
+            shapes=" or ".join(f"{a}s.shape[0] != rows" for a in arrays) +
+            " or row.shape[0] != n")
+        return text, name
     text = _CONST_ENTRY.format(
         name=name, ufunc=rule.name, scalar=scalar, declines=declines, tiny=tiny,
         params=", ".join(scalar if a == scalar else f"{a}s" for a in (*args, "out")),
@@ -867,6 +915,11 @@ def source():
             if got is not None:
                 parts.append(got[0])
                 const.append(f"    (np.{rule.name}, {k}): {got[1]},\n")
+            if rule.name in EXACT:          # + - * /: the value too (small70)
+                got = _const_entry(rule, k, True)
+                if got is not None:
+                    parts.append(got[0])
+                    const.append(f"    (np.{rule.name}, {k}, \"value\"): {got[1]},\n")
     for rule in _TABLE:
         split = _split_entry(rule)
         if split is not None:

@@ -214,15 +214,16 @@ def small_outer_row_entry():
         types.boolean(vector, vector, types.float64[:, ::1]))
 
 
-def small_const_entry(ufunc, k):
-    """The compiled entry point of ``_rule_kernels.const_kernel(ufunc, k)`` (a scalar
-    dual at argument ``k`` beside a plain 1-D array: the factor and the products, const69)
-    at its one signature (the scalar's value a float; the array, NumPy's result and the
-    row 1-D of any layout; the result 2-D C-contiguous), or ``None`` for a pair without;
-    numba loaded by the caller, who must pass native float64 ndarrays of exactly those
-    dimensions (the kernel tests the lengths), as :func:`small_entry`'s callers do."""
+def small_const_entry(ufunc, k, value=False):
+    """The compiled entry point of ``_rule_kernels.const_kernel(ufunc, k, value)`` (a
+    scalar dual at argument ``k`` beside a plain 1-D array: the factor and the products,
+    const69; ``value``: the value too, written into the result's array, small70) at its
+    one signature (the scalar's value a float; the array, the result's values and the
+    row 1-D of any layout; the partials 2-D C-contiguous), or ``None`` for a pair
+    without; numba loaded by the caller, who must pass native float64 ndarrays of exactly
+    those dimensions (the kernel tests the lengths), as :func:`small_entry`'s callers do."""
     from ._rule_kernels import const_kernel
-    kernel = const_kernel(ufunc, k)
+    kernel = const_kernel(ufunc, k, value)
     if kernel is None:
         return None
     from numba import types

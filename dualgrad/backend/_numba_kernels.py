@@ -313,19 +313,28 @@ def power_number_entry(x, c, out, w, p, t):
     the factor ``f[i]`` by the table's generated ``regular_power_x`` (``c * w[i]``, the
     product NumPy's ``y * x ** (y - 1.0)`` rounds) and ``t[i, :] = f[i] * p[i, :]``
     (:func:`power_scale_entry`'s products), so the same bits, without the branch's
-    NumPy product and the zero test before it (small68).  True where every factor is
-    finite: ``regular_power_x`` makes it NaN at a zero ``x[i]`` or ``c`` (the row's
-    limits) and where ``|f[i]|`` is below the smallest normal number (farpow67's
-    underflowed factor), the cases :func:`power_scale_entry` declines or the caller
-    tests first.  False, ``t`` partly written, for anything else and for operands of
-    other lengths: the caller's old way runs.  Compiled as one entry point
-    (``_kernels.small_power_number_entry``)."""
+    NumPy product and the zero test before it (small68).  At a zero ``x[i]`` (either
+    sign) the factor is ``c * w[i]`` itself, which ``regular_power_x`` leaves NaN (the
+    row's limits): for a number ``c != 0`` (the caller's) the row's branch there is
+    that product plus signed zeros that cannot change it (``dispatch._lean_small``'s
+    ``_ZERO_BASE``), the factor the caller's old way computes and
+    :func:`power_scale_entry` takes where it is finite (``(a * z) ** 2.5``: small70).
+    True where every factor is finite: ``regular_power_x`` makes it NaN at ``c == 0``
+    and where ``|f[i]|`` is below the smallest normal number beside a nonzero
+    ``x[i]`` (farpow67's underflowed factor), the cases :func:`power_scale_entry`
+    declines or the caller tests first.  False, ``t`` partly written, for anything
+    else and for operands of other lengths: the caller's old way runs.  Compiled as
+    one entry point (``_kernels.small_power_number_entry``)."""
     rows, n = p.shape
     if x.shape[0] != rows or out.shape[0] != rows or w.shape[0] != rows or \
             t.shape[0] != rows or t.shape[1] != n:
         return False
     for i in range(rows):
-        fi = regular_power_x(x[i], c, out[i], w[i])
+        xi = x[i]
+        if xi == 0.0 and c != 0.0:          # _ZERO_BASE: the regular product itself
+            fi = c * w[i]
+        else:
+            fi = regular_power_x(xi, c, out[i], w[i])
         if fi - fi != 0.0:
             return False
         for k in range(n):

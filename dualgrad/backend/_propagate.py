@@ -876,14 +876,16 @@ def outer_row_entry():
 
 # A scalar dual's entry points beside a plain 1-D array (``np.arctan2(t, k)``, ``t /
 # k``: ``_kernels.small_const_entry``), (ufunc, the scalar's argument) -> the entry
-# point, or False (a pair without one), once asked
+# point, or False (a pair without one), once asked; (ufunc, k, True) -> the entry that
+# makes the value too (``+ - * /``, small70), or False
 CONST = {}
 
 
-def const_entry(ufunc, k):
-    """:data:`CONST`'s entry for ``(ufunc, k)``, made now (numba loaded by the caller;
-    const69): the entry point, or ``False``."""
-    entry = CONST[ufunc, k] = _kernels.small_const_entry(ufunc, k) or False
+def const_entry(ufunc, k, value=False):
+    """:data:`CONST`'s entry for ``(ufunc, k)`` (``value``: ``(ufunc, k, True)``), made
+    now (numba loaded by the caller; const69, small70): the entry point, or ``False``."""
+    entry = _kernels.small_const_entry(ufunc, k, value) or False
+    CONST[(ufunc, k, True) if value else (ufunc, k)] = entry
     return entry
 
 

@@ -4159,6 +4159,30 @@ def d_add_x_const(x, ys, outs, row, q):
     return s - s == 0.0
 
 
+def d_add_x_const_value(x, ys, outs, row, q):
+    """``np.add`` of a plain 1-D array and a scalar dual ``x`` (its row
+    ``row``), and its value: ``outs[i] = x + y``, ``q[i, :] = (1.0) * row``;
+    False for operands of other lengths, at the first element whose value NumPy would
+    report, where the factor is not finite, or their sum overflows."""
+    rows, n = q.shape
+    if ys.shape[0] != rows or outs.shape[0] != rows or row.shape[0] != n:
+        return False
+    s = 0.0
+    for i in range(rows):
+        y = ys[i]
+        out = x + y
+        if not (out - out == 0.0):
+            return False
+        f = 1.0
+        if f - f != 0.0:
+            return False
+        s += f
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = row[k]
+    return s - s == 0.0
+
+
 def d_add_y_const(xs, y, outs, row, q):
     """``np.add`` of a plain 1-D array and a scalar dual ``y`` (its row
     ``row``): ``q[i, :] = (1.0) * row``; False for operands of other lengths,
@@ -4172,6 +4196,30 @@ def d_add_y_const(xs, y, outs, row, q):
         if f - f != 0.0:
             return False
         s += f
+        for k in range(n):
+            q[i, k] = row[k]
+    return s - s == 0.0
+
+
+def d_add_y_const_value(xs, y, outs, row, q):
+    """``np.add`` of a plain 1-D array and a scalar dual ``y`` (its row
+    ``row``), and its value: ``outs[i] = x + y``, ``q[i, :] = (1.0) * row``;
+    False for operands of other lengths, at the first element whose value NumPy would
+    report, where the factor is not finite, or their sum overflows."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or row.shape[0] != n:
+        return False
+    s = 0.0
+    for i in range(rows):
+        x = xs[i]
+        out = x + y
+        if not (out - out == 0.0):
+            return False
+        f = 1.0
+        if f - f != 0.0:
+            return False
+        s += f
+        outs[i] = out
         for k in range(n):
             q[i, k] = row[k]
     return s - s == 0.0
@@ -4195,6 +4243,30 @@ def d_subtract_x_const(x, ys, outs, row, q):
     return s - s == 0.0
 
 
+def d_subtract_x_const_value(x, ys, outs, row, q):
+    """``np.subtract`` of a plain 1-D array and a scalar dual ``x`` (its row
+    ``row``), and its value: ``outs[i] = x - y``, ``q[i, :] = (1.0) * row``;
+    False for operands of other lengths, at the first element whose value NumPy would
+    report, where the factor is not finite, or their sum overflows."""
+    rows, n = q.shape
+    if ys.shape[0] != rows or outs.shape[0] != rows or row.shape[0] != n:
+        return False
+    s = 0.0
+    for i in range(rows):
+        y = ys[i]
+        out = x - y
+        if not (out - out == 0.0):
+            return False
+        f = 1.0
+        if f - f != 0.0:
+            return False
+        s += f
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = row[k]
+    return s - s == 0.0
+
+
 def d_subtract_y_const(xs, y, outs, row, q):
     """``np.subtract`` of a plain 1-D array and a scalar dual ``y`` (its row
     ``row``): ``q[i, :] = (-1.0) * row``; False for operands of other lengths,
@@ -4208,6 +4280,30 @@ def d_subtract_y_const(xs, y, outs, row, q):
         if f - f != 0.0:
             return False
         s += f
+        for k in range(n):
+            q[i, k] = -row[k]
+    return s - s == 0.0
+
+
+def d_subtract_y_const_value(xs, y, outs, row, q):
+    """``np.subtract`` of a plain 1-D array and a scalar dual ``y`` (its row
+    ``row``), and its value: ``outs[i] = x - y``, ``q[i, :] = (-1.0) * row``;
+    False for operands of other lengths, at the first element whose value NumPy would
+    report, where the factor is not finite, or their sum overflows."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or row.shape[0] != n:
+        return False
+    s = 0.0
+    for i in range(rows):
+        x = xs[i]
+        out = x - y
+        if not (out - out == 0.0):
+            return False
+        f = -1.0
+        if f - f != 0.0:
+            return False
+        s += f
+        outs[i] = out
         for k in range(n):
             q[i, k] = -row[k]
     return s - s == 0.0
@@ -4232,6 +4328,30 @@ def d_multiply_x_const(x, ys, outs, row, q):
     return s - s == 0.0
 
 
+def d_multiply_x_const_value(x, ys, outs, row, q):
+    """``np.multiply`` of a plain 1-D array and a scalar dual ``x`` (its row
+    ``row``), and its value: ``outs[i] = x * y``, ``q[i, :] = (y) * row``;
+    False for operands of other lengths, at the first element whose value NumPy would
+    report, where the factor is not finite, or their sum overflows."""
+    rows, n = q.shape
+    if ys.shape[0] != rows or outs.shape[0] != rows or row.shape[0] != n:
+        return False
+    s = 0.0
+    for i in range(rows):
+        y = ys[i]
+        out = x * y
+        if not (out - out == 0.0 and (abs(out) >= 2.2250738585072014e-308 or x == 0.0 or y == 0.0)):
+            return False
+        f = y
+        if f - f != 0.0:
+            return False
+        s += f
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = f * row[k]
+    return s - s == 0.0
+
+
 def d_multiply_y_const(xs, y, outs, row, q):
     """``np.multiply`` of a plain 1-D array and a scalar dual ``y`` (its row
     ``row``): ``q[i, :] = (x) * row``; False for operands of other lengths,
@@ -4246,6 +4366,30 @@ def d_multiply_y_const(xs, y, outs, row, q):
         if f - f != 0.0:
             return False
         s += f
+        for k in range(n):
+            q[i, k] = f * row[k]
+    return s - s == 0.0
+
+
+def d_multiply_y_const_value(xs, y, outs, row, q):
+    """``np.multiply`` of a plain 1-D array and a scalar dual ``y`` (its row
+    ``row``), and its value: ``outs[i] = x * y``, ``q[i, :] = (x) * row``;
+    False for operands of other lengths, at the first element whose value NumPy would
+    report, where the factor is not finite, or their sum overflows."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or row.shape[0] != n:
+        return False
+    s = 0.0
+    for i in range(rows):
+        x = xs[i]
+        out = x * y
+        if not (out - out == 0.0 and (abs(out) >= 2.2250738585072014e-308 or x == 0.0 or y == 0.0)):
+            return False
+        f = x
+        if f - f != 0.0:
+            return False
+        s += f
+        outs[i] = out
         for k in range(n):
             q[i, k] = f * row[k]
     return s - s == 0.0
@@ -4270,6 +4414,30 @@ def d_divide_x_const(x, ys, outs, row, q):
     return s - s == 0.0
 
 
+def d_divide_x_const_value(x, ys, outs, row, q):
+    """``np.divide`` of a plain 1-D array and a scalar dual ``x`` (its row
+    ``row``), and its value: ``outs[i] = x / y``, ``q[i, :] = (1.0 / y) * row``;
+    False for operands of other lengths, at the first element whose value NumPy would
+    report, where the factor is not finite, or their sum overflows."""
+    rows, n = q.shape
+    if ys.shape[0] != rows or outs.shape[0] != rows or row.shape[0] != n:
+        return False
+    s = 0.0
+    for i in range(rows):
+        y = ys[i]
+        out = x / y
+        if not (out - out == 0.0 and (abs(out) >= 2.2250738585072014e-308 or x == 0.0)):
+            return False
+        f = 1.0 / y
+        if f - f != 0.0:
+            return False
+        s += f
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = f * row[k]
+    return s - s == 0.0
+
+
 def d_divide_y_const(xs, y, outs, row, q):
     """``np.divide`` of a plain 1-D array and a scalar dual ``y`` (its row
     ``row``): ``q[i, :] = (-out / y) * row``; False for operands of other lengths,
@@ -4284,6 +4452,30 @@ def d_divide_y_const(xs, y, outs, row, q):
         if f - f != 0.0 or -2.2250738585072014e-308 < f < 2.2250738585072014e-308 and -out != 0.0:
             return False
         s += f
+        for k in range(n):
+            q[i, k] = f * row[k]
+    return s - s == 0.0
+
+
+def d_divide_y_const_value(xs, y, outs, row, q):
+    """``np.divide`` of a plain 1-D array and a scalar dual ``y`` (its row
+    ``row``), and its value: ``outs[i] = x / y``, ``q[i, :] = (-out / y) * row``;
+    False for operands of other lengths, at the first element whose value NumPy would
+    report, where the factor is not finite, below the smallest normal number beside ``-out`` nonzero, or their sum overflows."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or row.shape[0] != n:
+        return False
+    s = 0.0
+    for i in range(rows):
+        x = xs[i]
+        out = x / y
+        if not (out - out == 0.0 and (abs(out) >= 2.2250738585072014e-308 or x == 0.0)):
+            return False
+        f = -out / y
+        if f - f != 0.0 or -2.2250738585072014e-308 < f < 2.2250738585072014e-308 and -out != 0.0:
+            return False
+        s += f
+        outs[i] = out
         for k in range(n):
             q[i, k] = f * row[k]
     return s - s == 0.0
@@ -5361,13 +5553,21 @@ _SC_ENTRY = {
 
 _CONST = {
     (np.add, 0): d_add_x_const,
+    (np.add, 0, "value"): d_add_x_const_value,
     (np.add, 1): d_add_y_const,
+    (np.add, 1, "value"): d_add_y_const_value,
     (np.subtract, 0): d_subtract_x_const,
+    (np.subtract, 0, "value"): d_subtract_x_const_value,
     (np.subtract, 1): d_subtract_y_const,
+    (np.subtract, 1, "value"): d_subtract_y_const_value,
     (np.multiply, 0): d_multiply_x_const,
+    (np.multiply, 0, "value"): d_multiply_x_const_value,
     (np.multiply, 1): d_multiply_y_const,
+    (np.multiply, 1, "value"): d_multiply_y_const_value,
     (np.divide, 0): d_divide_x_const,
+    (np.divide, 0, "value"): d_divide_x_const_value,
     (np.divide, 1): d_divide_y_const,
+    (np.divide, 1, "value"): d_divide_y_const_value,
     (np.arctan2, 0): d_arctan2_x_const,
     (np.arctan2, 1): d_arctan2_y_const,
     (np.hypot, 0): d_hypot_x_const,
@@ -5452,11 +5652,11 @@ def entry_kernel(ufunc):
 CONST_KERNELS = {}    # (ufunc, k) -> the numba dispatcher of a scalar dual's kernel
 
 
-def const_kernel(ufunc, k):
+def const_kernel(ufunc, k, value=False):
     """The small-array kernel of ``ufunc`` for a scalar dual at argument ``k`` beside a
     plain 1-D float64 array (``_CONST``), or ``None`` for a pair without; made at the
-    first request."""
-    key = (ufunc, k)
+    first request.  ``value``: the kernel that also computes the value (``+ - * /``)."""
+    key = (ufunc, k, "value") if value else (ufunc, k)
     got = CONST_KERNELS.get(key)
     if got is None:
         fn = _CONST.get(key)

@@ -61,8 +61,8 @@ from .. import backend, errors
 from ..dual import LIVE, ArrayDual, ScalarDual, make_real
 from ..dual._scalar import COMPLEX_SCALARS as _COMPLEX_SCALARS
 from ..errors import ARRAYS as _ARRAYS, MADE as _MADE
-from ..dual._array import argument_factors, array_and_scalar as _array_and_scalar, \
-    read_object
+from ..dual._array import ROW_KEPT as _ROW_KEPT, argument_factors, \
+    array_and_scalar as _array_and_scalar, read_object, scalar_row as _scalar_row
 from ..rules._table import RULES, TINY, derivative_functions, regular_branch
 from ._lean_complex import lean_complex as _lean_complex
 from ._nested import nested
@@ -151,7 +151,8 @@ def lean_mixed(rule, a, b):
         return None
     n = p.shape[-1]
     work = p.size
-    row = np.array(scalar._plist())
+    kept = _ROW_KEPT[0]                       # (the scalar's row, once made: small70)
+    row = kept[1] if kept[0] is scalar else _scalar_row(scalar)
     if row.dtype is not _F64 or row.shape != (n,):
         return None               # nested partials; other directions: the general error
     if x.ndim == 1 and p.ndim == 2 and rule.ufunc in _EXACT:    # + - * /: value and
@@ -254,13 +255,28 @@ def lean_constant(rule, a, b):
     if type(v) is not float or tag not in LIVE:
         return None
     d = fns[k]
-    row = np.array(scalar._plist())
+    kept = _ROW_KEPT[0]                       # (the scalar's row, once made: small70)
+    row = kept[1] if kept[0] is scalar else _scalar_row(scalar)
     if d == "0" or row.dtype is not _F64:
         return None
     n = len(row)
     work = x.size * n
     if work >= _LEAN_WORK or not _lean_work(work, x.shape):
         return None
+    if x.ndim == 1 and work < _BELOW[0] and _loader.READY:     # + - * /: the value, the
+        entry = _CONST.get((rule.ufunc, k, True))   # factor and its products in one
+        if entry is None:                           # compiled call (small70); it declines
+            entry = _const_entry(rule.ufunc, k, True)   # where NumPy would report on the
+        if entry:                                   # value or the entry below declines
+            out = _small_empty(len(x))
+            t = _small_empty((len(x), n))
+            if entry(v, x, out, row, t) if k == 0 else entry(x, v, out, row, t):
+                r = _new(ArrayDual)
+                r.value = out
+                r._p = t
+                r.tag = tag
+                r._c = None
+                return r
     c = _f64(v)
     va, vb = (c, x) if k == 0 else (x, c)
     out = rule.ufunc(va, vb)
@@ -381,11 +397,11 @@ def lean_power(a, b, spelled=False):
             token = _eset(s[1]) if e is s[0] or e is s[1] else _hush()
         try:                      # the regular branch's NumPy part (tests/test_kernels.py
             w = x ** ys[1]        # holds the table to it: x ** (y - 1.0)); its factor y * w, the tests
-        finally:                  # (a zero base, an underflowed or not finite factor)
+        finally:                  # (an underflowed or not finite factor)
             if _errstate is None:                       # pragma: no cover
-                _unhush(token)    # and products in one compiled call (small68): the
-            else:                 # same bits as the lines below, which run where it
-                _ereset(token)    # declines (a zero base among them: the table's limits)
+                _unhush(token)    # and products in one compiled call (small68; a zero
+            else:                 # base's y * w too, _ZERO_BASE: small70): the same bits
+                _ereset(token)    # as the lines below, which run where it declines
         t = _small_empty(p.shape)
         if (_POWER_NUMBER[0] or _power_number())(x, y, out, w, p, t):
             return make_real(out, t, tag)
@@ -601,13 +617,15 @@ def lean_power_mixed(a, b):
         row = _NO_ROW
         n = p.shape[1]
     else:
-        row = scalar._plist()
-        n = len(row)
+        kept = _ROW_KEPT[0]                   # (the scalar's row, once made: small70)
+        row = kept[1] if kept[0] is scalar else None
+        n = len(scalar._plist() if row is None else row)
         if d is not None and n != p.shape[1]:
             return None                       # other directions: the general error
-        row = np.array(row)
-        if row.dtype is not _F64:
-            return None                       # complex partials
+        if row is None:
+            row = _scalar_row(scalar)
+            if row.dtype is not _F64:
+                return None                   # complex partials
     if x.size * n >= _BELOW[0]:
         return None
     # c as a 0-d float64 array (a number's from _EXPONENTS, which also holds c - 1.0; a

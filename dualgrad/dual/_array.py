@@ -1932,6 +1932,28 @@ def _exact_binary(ufunc, general, reflected, rule, tail):
     return op
 
 
+# The last scalar dual of the slots kind whose partials were made a float64 row for a
+# compiled call beside an array (``k * u``, ``k * t``, ``u ** k``: ``mixed_row``,
+# ``dispatch._lean_small``), and that row, read-only: ``(scalar, row)``, replaced whole
+# (one store: a reader never pairs a scalar with another's row).  A slot class's
+# partials are fixed once it is made, and the scalar is kept alive here, so the same
+# object has the same row: a parameter used with several arrays (``n1 * np.cos(A)``,
+# ``x / n1``) makes it once (``np.array`` of ten floats: 0.54 us of ``k * t``'s ~3.5,
+# small69's account; small70).
+ROW_KEPT = [(None, None)]
+
+
+def scalar_row(s):
+    """The float64 row of the slots-kind scalar dual ``s``'s partials (its ``_plist``,
+    as ``np.array`` makes it: float64 for floats, another dtype for nested or complex
+    partials, which the callers refuse), kept in :data:`ROW_KEPT` where float64."""
+    row = _array_of(s._plist())
+    if row.dtype is _f64:
+        row.flags.writeable = False
+        ROW_KEPT[0] = (s, row)
+    return row
+
+
 def mixed_row(ufunc, first):
     """``op(s, a)``: ``ufunc`` (``+ - * /``, ``backend.EXACT``) of the scalar dual ``s``
     and the array dual ``a``, ``s`` the first argument where ``first`` (``k * u``, the
@@ -1965,7 +1987,8 @@ def mixed_row(ufunc, first):
         tag = a.tag
         if type(c) is not float or s.tag != tag or tag not in _LIVE:
             return None
-        row = _array_of(s._plist())
+        kept = ROW_KEPT[0]          # (the row made for this scalar already: small70)
+        row = kept[1] if kept[0] is s else scalar_row(s)
         if row.dtype is not _f64 or row.ndim != 1:     # (its length: the kernel's test)
             return None
         t = _empty(p.shape)

@@ -1,0 +1,315 @@
+"""Issue 13, stop 70 (small70): the N = 10 rows' fixed costs.
+
+A number's power of a base holding a zero (``(a * z) ** 2.5``): the compiled entry
+``_numba_kernels.power_number_entry`` declined at a zero base (``regular_power_x``
+leaves the row's limits NaN) and the Python lines after it ran (the regular branch in
+NumPy, the scale entry): ~12x the float op.  At ``x = +-0`` and a plain exponent ``c !=
+0`` the row's branch is ``c * x ** (c - 1.0)`` itself (``_lean_small._ZERO_BASE``), the
+factor those lines compute, so the entry takes it.
+
+Oracles: the same call with the entry declining (the old way: its bits and NumPy's
+reports), numba loaded and not, over exponents and bases of signed zeros, subnormals,
+the far range, infinities and NaN, eager and fused engines inside a Jacobian; the
+analytic slope ``c x ** (c - 1)`` (mpmath); a spy that the old lines do not run.  On the
+tree before (8e7959df) the spy fails (the entry declines at a zero base).
+
+A scalar dual with a plain float64 array under ``+ - * /`` (``k * t``, ``t / k``, ``k -
+t``: ``lean_constant``): the value from the same compiled call as the partials
+(``_rule_kernels``' ``_const_value`` entries; ``backend.CONST[ufunc, k, True]``), which
+declines where NumPy would report on it (not finite, tiny beside no zero operand), as
+``exact_row`` does beside an array dual; then NumPy's call and const69's entry as before.
+And the scalar's partials as a float64 row kept for the last scalar that made one
+(``dual._array.ROW_KEPT``): a parameter used with several arrays makes it once.
+
+Oracles: the same call with every entry switched off (the old way: bits and NumPy's
+reports, under the default error state and under ``np.errstate(all="warn")`` where an
+underflow is reported), numba loaded and not, over signed zeros, subnormals, the far
+range, inf and NaN, scalars of those values and rows holding them, read-only and strided
+arrays, in a Jacobian under both engines; mpmath's d/dk; spies that NumPy's value call
+(its scalar's conversion) and the row's remaking are skipped.  On 8e7959df the spies
+fail (no value entry; no ``scalar_row``); the old-way and closed-form tests pass there."""
+
+import warnings
+
+import mpmath
+import numpy as np
+import pytest
+
+import dualgrad as dg
+from dualgrad import backend
+from dualgrad.backend import _loader
+from dualgrad.dual import _array
+from dualgrad.dispatch import _lean_small
+from dualgrad.dual._base import new_tag
+
+from _probes import loaded_or_not, same_duals, spy_on  # noqa: F401  (the fixture)
+
+BASES = [0.0, -0.0, 5e-324, -1e-310, 1e-300, 1e-160, 1e160, 1e300, -1e300, np.inf,
+         -np.inf, np.nan, -1.5, 3.0, 0.7]
+EXPONENTS = [2.5, 1.0, 1.0 + 2.0 ** -52, 1.5, 2.0, 3.0 + 2.0 ** -51, 4.0, 7.0, 1e10,
+             2.0 ** 53, 0.999, 0.5, 1e-300, -1.0, -2.5, -3.0, -1e300, 3, -1, 2]
+
+
+def _reports(fn):
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        result = fn()
+    return result, [(w.category, str(w.message)) for w in seen]
+
+
+class _Declines:
+    """``_lean_small._POWER_NUMBER``'s cell with an entry that declines (the old way)."""
+
+    def __getitem__(self, i):
+        return lambda *args: False
+
+
+def _zero_bases(rng, pattern):
+    x = rng.uniform(0.3, 3.0, 10) * rng.choice([-1.0, 1.0], 10)
+    x[3], x[7] = 0.0, -0.0
+    if pattern == 1:
+        x[rng.integers(10, size=3)] = rng.choice(BASES, 3)
+    elif pattern == 2:
+        x = rng.choice(BASES, 10)
+        x[0] = -0.0
+    return x
+
+
+@pytest.mark.parametrize("pattern", range(3))
+def test_a_zero_base_power_is_the_old_way_to_the_bit(pattern, loaded, monkeypatch):
+    """``u ** c`` and ``np.power(u, c)`` at bases holding +-0 (with specials beside them),
+    twenty exponents, partials holding 0, -0, NaN, inf and 1e300: the bits and reports
+    of the same call with the entry declining, numba loaded and not."""
+    rng = np.random.default_rng(7000 + pattern)
+    for c in EXPONENTS:
+        p = rng.standard_normal((10, 4))
+        p.flat[rng.integers(p.size, size=4)] = [0.0, -0.0, np.nan, 1e300]
+        u = dg.Dual(_zero_bases(rng, pattern), p, tag=new_tag())
+        for op in (lambda: u ** c, lambda: np.power(u, c)):
+            got, said = _reports(op)
+            with monkeypatch.context() as m:
+                m.setattr(_lean_small, "_POWER_NUMBER", _Declines())
+                want, want_said = _reports(op)
+            same_duals(got, want)
+            assert said == want_said, (c, said, want_said)
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+def test_a_zero_base_power_in_a_jacobian(engine, monkeypatch):
+    """The Jacobian of ``(x * z) ** c`` (z holding zeros) in both engines: the old
+    way's bits."""
+    _loader.load()
+    z = np.ones(10)
+    z[[2, 5]] = 0.0, -0.0
+    x = np.linspace(0.5, 2.0, 10)
+    for c in (2.5, 1.0, 3.5, 0.5, -1.5):
+        def f(v):
+            return (v * z) ** c
+        with dg.engine(engine), np.errstate(all="ignore"):
+            got = dg.jacobian(f, x)
+            with monkeypatch.context() as m:
+                m.setattr(_lean_small, "_POWER_NUMBER", _Declines())
+                want = dg.jacobian(f, x)
+        assert got.tobytes() == want.tobytes(), c
+
+
+@pytest.mark.parametrize("c", [1.0, 1.5, 2.0, 2.5, 3.5, 7.25])
+def test_a_zero_base_power_against_the_analytic_slope(c, loaded):
+    """d/dx x ** c = c x ** (c - 1) (mpmath), 0 at x = +-0 for c > 1 and 1 for c = 1."""
+    mpmath.mp.dps = 40
+    x = np.linspace(0.5, 2.0, 10)
+    x[3], x[8] = 0.0, -0.0
+    p = np.arange(1.0, 31.0).reshape(10, 3)
+    got = (dg.Dual(x, p, tag=new_tag()) ** c).partials
+    want = [[float(mpmath.mpf(c) * mpmath.mpf(xi) ** (c - 1) * pj) if xi else
+             (pj if c == 1.0 else 0.0) for pj in pi] for xi, pi in zip(x, p)]
+    np.testing.assert_allclose(got, want, rtol=1e-15, atol=0)
+
+
+def test_a_zero_base_power_takes_the_entry(monkeypatch):
+    """Numba loaded, small 1-D values with zeros: the entry's one call makes the
+    partials; the lines after it (the scale entry's cell) do not run."""
+    _loader.load()
+    u = dg.Dual(np.array([0.5, 0.0, -0.0, 2.0] * 2 + [1.5, 0.0]),
+                np.ones((10, 3)), tag=new_tag())
+    u ** 2.5                                     # (the entries made)
+
+    class _Refuses:
+        def __getitem__(self, i):
+            raise AssertionError("the old lines ran after the power entry")
+    monkeypatch.setattr(_lean_small, "_POWER_SCALE", _Refuses())
+    for c in (2.5, 1.0, 4.0, 1.5, 3.5):
+        got = u ** c
+        np.testing.assert_array_equal(got.value, u.value ** c)
+
+
+# ---- a scalar dual with a plain array: the value in the entry; the row kept ----------------
+
+GRID = [0.0, -0.0, 5e-324, -1e-310, 1e-300, 1e-200, 1e-160, 1e160, 1e300, -1e300, 1e308,
+        np.inf, -np.inf, np.nan, -1.5, 3.0]
+SCALARS = (0.7, -2.5, 1e-300, 1e-200, 1e-160, 1e155, 1e300, -1e300, 0.0, -0.0, 5e-324,
+           np.inf, -np.inf, np.nan)
+ARITHMETIC = (np.add, np.subtract, np.multiply, np.divide)
+
+
+class _Off(dict):
+    """``_lean_small._CONST`` with every entry switched off (the old way)."""
+
+    def get(self, key, default=None):
+        return False
+
+
+def _grid(rng, pattern):
+    t = rng.uniform(0.2, 4.0, 10) * rng.choice([-1.0, 1.0], 10)
+    if pattern == 1:
+        t[rng.integers(10, size=3)] = rng.choice(GRID, 3)
+    elif pattern == 2:
+        t = rng.choice(GRID, 10)
+    elif pattern == 3:
+        t = np.full(10, 1e308)                # sums and products that overflow
+    elif pattern == 4:
+        t = rng.uniform(1e-200, 1e-190, 10)   # products and quotients that underflow
+        t[3] = 0.0
+    return t
+
+
+def _layouts(base):
+    strided = np.repeat(base, 2)[::2]
+    frozen = base.copy()
+    frozen.flags.writeable = False
+    return base, strided, base[::-1], frozen
+
+
+@pytest.mark.parametrize("warn", [False, True])
+@pytest.mark.parametrize("pattern", range(5))
+def test_the_value_in_the_entry_is_the_old_way_to_the_bit(pattern, warn, loaded, monkeypatch):
+    """``k op t`` and ``t op k`` for ``+ - * /``: the bits and reports of the same call
+    with every entry switched off, numba loaded and not, default error state and every
+    report on (an underflow NumPy reports, which the entry leaves to NumPy)."""
+    rng = np.random.default_rng(7010 + pattern)
+    for kv in SCALARS:
+        q = rng.standard_normal(4)
+        q[rng.integers(4)] = rng.choice([0.0, -0.0, np.nan, np.inf, 1e300, 5e-324])
+        k = dg.Dual(float(kv), list(q), tag=new_tag())
+        for t in _layouts(_grid(rng, pattern)):
+            for ufunc in ARITHMETIC:
+                for args in ((k, t), (t, k)):
+                    with np.errstate(all="warn" if warn else "ignore"):
+                        got, said = _reports(lambda: ufunc(*args))
+                        with monkeypatch.context() as m:
+                            m.setattr(_lean_small, "_CONST", _Off())
+                            want, want_said = _reports(lambda: ufunc(*args))
+                    same_duals(got, want)
+                    assert said == want_said, (ufunc, kv, t, said, want_said)
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+def test_a_scalar_with_a_plain_array_in_a_jacobian(engine, monkeypatch):
+    """A Jacobian of ``k * t + t / k - (k - t) * k`` in a scalar ``k`` (several uses of
+    one scalar: the kept row) in both engines: the old way's bits."""
+    _loader.load()
+    t = np.linspace(-2.0, 2.0, 10)
+
+    def f(v):
+        k, m = v[0], v[1]
+        return k * t + t / k - (k - t) * m + (t + m) / k
+    for v in (np.array([0.7, -1.3]), np.array([1e-200, 3.0]), np.array([1e300, 0.0])):
+        with dg.engine(engine), np.errstate(all="ignore"):
+            got = dg.jacobian(f, v)
+            with monkeypatch.context() as m:
+                m.setattr(_lean_small, "_CONST", _Off())
+                want = dg.jacobian(f, v)
+        assert got.tobytes() == want.tobytes(), v
+
+
+def test_the_value_in_the_entry_against_closed_forms(loaded):
+    """d/dk of k + t, k - t, t - k, k * t, t / k, k / t times the row (mpmath, rtol
+    1e-14), and NumPy's float values to the bit, two scalars alternating (the kept
+    row is the right scalar's)."""
+    mpmath.mp.dps = 40
+    rng = np.random.default_rng(7020)
+    t = rng.uniform(0.3, 3.0, 10) * rng.choice([-1.0, 1.0], 10)
+    rows = ([0.3, -1.1, 0.8], [2.0, 0.5, -7.0])
+    tag = new_tag()
+    ks = [dg.Dual(kv, q, tag=tag) for kv, q in zip((0.7, -1.9), rows)]
+    for _ in range(2):
+        for k, q in zip(ks, rows):
+            K = mpmath.mpf(k.value)
+            forms = [(lambda: k + t, lambda: k.value + t, lambda ti: 1),
+                     (lambda: k - t, lambda: k.value - t, lambda ti: 1),
+                     (lambda: t - k, lambda: t - k.value, lambda ti: -1),
+                     (lambda: k * t, lambda: k.value * t, lambda ti: ti),
+                     (lambda: t / k, lambda: t / k.value, lambda ti: -ti / K ** 2),
+                     (lambda: k / t, lambda: k.value / t, lambda ti: 1 / ti)]
+            for op, value, d in forms:
+                got = op()
+                np.testing.assert_array_equal(got.value, value())
+                want = [[float(d(mpmath.mpf(ti)) * mpmath.mpf(qj)) for qj in q] for ti in t]
+                np.testing.assert_allclose(got.partials, want, rtol=1e-14, atol=0)
+
+
+def test_numpys_value_call_is_skipped(monkeypatch):
+    """Numba loaded, small 1-D values: ``+ - * /`` with a scalar dual on either side
+    never converts the scalar for NumPy's value call (``_lean_small._f64``, the line
+    before it); NumPy makes it where the entry declines (an overflowing value)."""
+    _loader.load()
+    k = dg.Dual(0.7, [1.0, 2.0, 3.0], tag=new_tag())
+    t = np.linspace(0.5, 2.0, 10)
+    ops = (lambda: k * t, lambda: t * k, lambda: t / k, lambda: k / t, lambda: k - t,
+           lambda: t - k, lambda: k + t, lambda: t + k)
+    for op in ops:
+        op()
+    made = []
+    real = _lean_small._f64
+    monkeypatch.setattr(_lean_small, "_f64", lambda v: made.append(v) or real(v))
+    for op in ops:
+        got = op()
+        assert type(got) is type(ops[0]()) and not made, made
+    big = np.full(10, 1e308)
+    with np.errstate(over="ignore"):
+        got = (k * 1e10) * big                     # inf values: NumPy's call
+    assert made and np.isinf(got.value).all()
+    assert backend.CONST[np.multiply, 0, True] and backend.CONST[np.divide, 1, True]
+    assert backend.const_entry(np.arctan2, 1, True) is False      # + - * / only
+
+
+def test_the_value_entry_declines():
+    """The entry returns False where NumPy would report on the value (inf, NaN, an
+    underflow beside no zero operand), and for other lengths; True at an exact 0."""
+    _loader.load()
+    multiply = backend.const_entry(np.multiply, 1, True)     # x * y, the scalar y
+    divide = backend.const_entry(np.divide, 1, True)
+    out, t = np.empty(10), np.empty((10, 3))
+    row = np.array([1.0, np.nan, -0.0])
+    x = np.linspace(0.5, 2.0, 10)
+    assert multiply(x, 0.7, out, row, t)
+    np.testing.assert_array_equal(out, x * 0.7)
+    np.testing.assert_array_equal(t[:, 0], x)
+    assert not multiply(np.full(10, 1e-200), 1e-200, out, row, t)      # underflow
+    assert multiply(np.zeros(10), 1e-200, out, row, t)                 # an exact 0
+    assert not multiply(np.full(10, 1e200), 1e200, out, row, t)        # overflow
+    assert not divide(x, 0.0, out, row, t)                             # x / 0
+    assert not multiply(np.full(10, np.nan), 0.7, out, row, t)
+    assert not multiply(x[:9], 0.7, out, row, t)                       # other lengths
+
+
+def test_the_row_is_made_once_per_scalar(monkeypatch):
+    """One scalar with several arrays makes its row once (``dual._array.scalar_row``);
+    another scalar makes its own; the kept row is read-only."""
+    _loader.load()
+    tag = new_tag()
+    k = dg.Dual(0.7, [1.0, 2.0, 3.0], tag=tag)
+    m = dg.Dual(1.3, [-1.0, 0.5, 4.0], tag=tag)
+    t = np.linspace(0.5, 2.0, 10)
+    u = dg.Dual(t, np.ones((10, 3)), tag=tag)
+    made = []                                   # the scalars whose row was made, in order
+    for module, name in ((_lean_small, "_scalar_row"), (_array, "scalar_row")):
+        spy_on(monkeypatch, module, name, lambda args, r: made.append(args[0]))
+    _array.ROW_KEPT[0] = (None, None)
+    for op in (lambda s: s * t, lambda s: t / s, lambda s: np.arctan2(t, s),
+               lambda s: s * u, lambda s: u ** s, lambda s: s ** u, lambda s: t ** s):
+        for s in (k, k, m, k):                  # k kept from the op before, but first
+            op(s)
+    assert [s is k for s in made] == [True, False, True] + [False, True] * 6, made
+    kept, row = _array.ROW_KEPT[0]
+    assert not row.flags.writeable and row.tolist() == kept._plist()

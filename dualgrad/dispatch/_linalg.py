@@ -1145,49 +1145,105 @@ def _det_partials(A, det):
         return _eliminated(A).partials
     if _out_of_range(primal(det)):
         # det under- or overflowed where its cofactors need not: det * tr(A^-1 dA) gave
-        # 0 for the cofactors [1e-30, 1e-300] (attack66 F3).  The adjugate's products
-        # (plain values; where the cofactors overflow too its inf * 0 gave NaN for
-        # det * tr's inf, below: attack66 F9), the Laplace expansion's (nested: a
-        # polynomial, no division, so no 1 / p**2 out of range as elimination's)
+        # 0 for the cofactors [1e-30, 1e-300] (attack66 F3).  Plain values: Jacobi's
+        # formula on the rows scaled by powers of two, else the adjugate's products;
+        # nested: the Laplace expansion's (a polynomial, no division, so no 1 / p**2 out
+        # of range as elimination's)
         if not isinstance(A.value, Dual):
-            # matrix by matrix: a stack's member whose cofactors overflow took every
-            # member back to det * tr, 0 for a 1e-30 cofactor beside it (diff67 F3)
-            q = _det_partials_singular(A)
-            keep = np.all(np.isfinite(q), axis=-1) | (np.abs(det) < _TINY)
-            if bool(np.all(keep)):
+            q, scaled = _det_partials_equilibrated(A)
+            if bool(np.all(scaled)):
                 return q
-            if np.ndim(det) == 0:
-                try:
-                    return _det_times_trace(A, det)
-                except np.linalg.LinAlgError:
-                    return q
-            # the other members alone: a singular one beside them made the stack's
-            # solve fail, and every member kept the adjugate's NaN (attack68 F3)
-            q, other = q.copy(), ~keep
-            try:
-                q[other] = _det_times_trace(A[other], det[other])
-            except np.linalg.LinAlgError:         # one of them singular: each alone
-                for k in zip(*np.nonzero(other)):
-                    try:
-                        q[k] = _det_times_trace(A[k], det[k])
-                    except np.linalg.LinAlgError:
-                        pass
-            return q
-        else:
-            m = np.shape(primal(A.value))[-1]
-            if m > _EXPANDED:
-                raise errors.unsupported_function(
-                    f"np.linalg.det inside a Hessian of a {m} x {m} matrix whose "
-                    f"determinant leaves the float range (|det| = "
-                    f"{np.max(np.abs(primal(det))):.3g}; second derivatives there are given "
-                    f"up to {_EXPANDED} x {_EXPANDED}); scale the matrix (det(c A) = c**m "
-                    "det(A)) or take np.linalg.slogdet")
-            return _laplace(A).partials
+            far = _det_partials_far(A, det)
+            far[scaled] = q[scaled]
+            return far
+        m = np.shape(primal(A.value))[-1]
+        if m > _EXPANDED:
+            raise errors.unsupported_function(
+                f"np.linalg.det inside a Hessian of a {m} x {m} matrix whose "
+                f"determinant leaves the float range (|det| = "
+                f"{np.max(np.abs(primal(det))):.3g}; second derivatives there are given "
+                f"up to {_EXPANDED} x {_EXPANDED}); scale the matrix (det(c A) = c**m "
+                "det(A)) or take np.linalg.slogdet")
+        return _laplace(A).partials
     try:
         return _det_times_trace(A, det)
     except np.linalg.LinAlgError:
         return _det_partials_singular(A)
 
+
+def _det_partials_far(A, det):
+    """:func:`_det_partials` of plain matrices whose determinant left the float range
+    and which :func:`_det_partials_equilibrated` cannot take: the adjugate's products
+    (where the cofactors overflow too its inf * 0 gave NaN for det * tr's inf: attack66
+    F9), else ``det * tr(A^-1 dA)``, matrix by matrix: a stack's member whose cofactors
+    overflow took every member back to det * tr, 0 for a 1e-30 cofactor beside it
+    (diff67 F3)."""
+    q = _det_partials_singular(A)
+    keep = np.all(np.isfinite(q), axis=-1) | (np.abs(det) < _TINY)
+    if bool(np.all(keep)):
+        return q
+    if np.ndim(det) == 0:
+        try:
+            return _det_times_trace(A, det)
+        except np.linalg.LinAlgError:
+            return q
+    # the other members alone: a singular one beside them made the stack's solve
+    # fail, and every member kept the adjugate's NaN (attack68 F3)
+    q, other = q.copy(), ~keep
+    try:
+        q[other] = _det_times_trace(A[other], det[other])
+    except np.linalg.LinAlgError:         # one of them singular: each alone
+        for k in zip(*np.nonzero(other)):
+            try:
+                q[k] = _det_times_trace(A[k], det[k])
+            except np.linalg.LinAlgError:
+                pass
+    return q
+
+
+def _det_partials_equilibrated(A):
+    """:func:`_det_partials` of plain matrices whose determinant left the float range,
+    and which members of the stack it holds for: Jacobi's formula on ``W = D A``, each
+    row of ``A`` scaled by the power of two ``2**-e_i`` that brings its largest entry
+    into [0.5, 1) (exact where no nonzero entry leaves the normal range).  ``det W``
+    is then in range where ``W`` is not near singular, and ``A``'s cofactors are
+    ``W``'s (``det W (W^-1)^T``, as in range) times ``2**(sum(e) - e_i)`` in row ``i``,
+    one rounding (``np.ldexp``): the SVD's adjugate, accurate only to ~eps times the
+    largest singular value, gave 0 for the cofactors [1e-250, 1e-100, 1e-100] of
+    diag(1e250, 1e-100, 1e-250, 1e-250) and det * tr inf for the 1e50 and 1e250 of
+    diag(1e300, 1e100, 1e-50).  A member with a zero row, an entry that scaling moves
+    below the normal range (its cofactors would lose it), ``det W`` outside the normal
+    range or a singular ``W`` is not held (the second result false there)."""
+    V = A.value
+    members = V.shape[:-2]
+    with np.errstate(all="ignore"):
+        size = np.max(np.abs(V), axis=-1) if V.size else np.ones(V.shape[:-1])
+        e = np.frexp(size)[1]
+        W = _ldexp(V, -e[..., None])
+        held = np.all((size > 0.0) & np.isfinite(size), axis=-1) & \
+            ~np.any((np.abs(W) < _TINY) & (V != 0.0), axis=(-2, -1))
+        d = np.linalg.det(np.where(held[..., None, None], W, np.eye(V.shape[-1])))
+        held &= (np.abs(d) >= _TINY) & (np.abs(d) <= _HUGE)
+        W = np.where(held[..., None, None], W, np.eye(V.shape[-1]))
+        d = np.where(held, d, 1.0)
+        try:
+            inverse = np.linalg.inv(W)
+        except np.linalg.LinAlgError:     # numerically singular though det is not
+            return np.zeros(members + (A.partials.shape[-1],), dtype=A.partials.dtype), \
+                np.zeros(members, dtype=bool)
+        held &= np.all(np.isfinite(inverse), axis=(-2, -1))
+        C = _ldexp(np.asarray(d)[..., None, None] * np.swapaxes(inverse, -1, -2),
+                   (np.sum(e, axis=-1)[..., None] - e)[..., :, None])
+        dA = A.partials
+        q = np.sum(np.where(dA == 0.0, 0.0, C[..., None] * dA), axis=(-3, -2))
+    return q, held
+
+
+def _ldexp(x, e):
+    """``x * 2**e`` rounded once (complex ``x`` part by part)."""
+    if np.iscomplexobj(x):
+        return np.ldexp(x.real, e) + 1j * np.ldexp(x.imag, e)
+    return np.ldexp(x, e)
 
 def _det_times_trace(A, det):
     """``det * tr(A^-1 dA)``, Jacobi's formula (LinAlgError where A is singular)."""

@@ -14,7 +14,9 @@ beta-binomial log-likelihood (``scipy.special.gammaln`` of a broadcast sum,
 ``scipy.sparse`` count weights, ``np.where`` of the dense weights); a UR10 arm's
 Denavit-Hartenberg chain (``np.array`` of nested lists of scalar duals and ``0`` / ``1``,
 five ``np.dot``); a Huber-loss regression objective (``np.where`` of ``np.abs`` against
-delta, delta an input).  A row of :data:`PROBLEMS70` wraps a function into ``f(x0) ->
+delta, delta an input); a non-isothermal CSTR with Arrhenius kinetics (``solve_ivp``'s
+BDF, the rate constants module globals that the user's wrapper rebinds with ``global
+A, Ea``).  A row of :data:`PROBLEMS70` wraps a function into ``f(x0) ->
 1-D array``, as a user hands it to ``approx_fprime``; the inputs a user varies (the
 vortex's two amplitudes and the viscosity, the image and the denoising weight, the
 joint angles, the fit's parameters) are the parameters the source hard-codes or takes.
@@ -30,7 +32,8 @@ a dual angle takes: its ``isinstance`` tests see no ndarray) and kep_to_cart's t
 buffers become ``np.zeros_like(..., shape=...)`` (the refusals' spellings);
 probabilistic-tf-idf's ``res.multiply(weights).sum(axis=1).A.ravel()`` over a COO
 matrix whose ``data`` holds duals becomes ``np.bincount`` of its rows (scipy.sparse
-converts with np.asarray: refused).  dense_gammaln_ratio's debugging ``print`` is
+converts with np.asarray: refused); the CSTR's ``solve_ivp`` becomes ``dg.solve_ivp``
+(the refusal's drop-in).  dense_gammaln_ratio's debugging ``print`` is
 dropped (it prints every call).
 
 =====================  =================================================  ==========
@@ -45,17 +48,21 @@ sparse_gammaln_ratio,  mossadnik/probabilistic-tf-idf                     013f4e
 dense_.., beta_bino..  src/ptfidf/likelihood.py
 DH (the script)        soksan00000/UR10-FK  UR10FK.py                     aee055db
 huber                  KumarArindam/ML-CheatSheet  losses_scratch.py      5ff7fcf2
+cstr_ode (the script)  Ignero/industrial-simulation-lab                   d6f3f429
+                       scripts/cstr_dynamic_arrhenius.py
 =====================  =================================================  ==========
 
 Full commits: c98f2071ddb3bbb5a3a2c8a290eed281eea59fed,
 1c7a1abb1ecf2a246f04d9a8ab11424db7a14e9d, 1f16abbd276831d8225a0d9956cc82e81c32c76c,
 013f4e1653f1cf23abdebf0f62a75b5fc3eb6ece, aee055dbdf2c8cd66f19cf7bd18ecc2be42fcbb4,
-5ff7fcf22b3a69e4f35d55943c13ca3ebc39ddff.
+5ff7fcf22b3a69e4f35d55943c13ca3ebc39ddff, d6f3f429aca5c9478d082c959a55fd5294fa24db.
 """
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.special import gammaln, digamma
+
+import dualgrad as dg
 
 
 # --- orbital mechanics: Keplerian elements to a Cartesian state (danielk333/pyorb, c98f2071)
@@ -518,6 +525,64 @@ def huber_row(w):
 HU_W0 = np.array([0.4, 1.8, 1.0])
 
 
+# --- chemical kinetics: a non-isothermal CSTR (Ignero/industrial-simulation-lab, d6f3f429)
+# ========================================================
+# Parameters
+# ========================================================
+
+V = 10.0            # m3
+F = 1.0             # m3/s
+
+C_in = 2.0          # kg/m3
+T_in = 350.0        # K
+
+A = 1.0e7           # 1/s
+Ea = 80000.0        # J/mol
+R = 8.314           # J/(mol*K)
+
+delta_H = -50000.0  # J/mol (exothermic)
+rhoCp = 4.0e6       # J/(m3*K)
+
+C0 = 0.5            # kg/m3
+T0 = 350.0          # K
+
+
+# ========================================================
+# Model
+# ========================================================
+
+def cstr_ode(t, y):
+    C, T = y
+
+    # Arrhenius rate constant
+    k = A * np.exp(-Ea / (R * T))
+
+    # Mass balance
+    dCdt = (F / V) * (C_in - C) - k * C
+
+    # Energy balance
+    dTdt = (F / V) * (T_in - T) + (-delta_H / rhoCp) * k * C
+
+    return [dCdt, dTdt]
+
+
+t_span = (0, 50)
+t_eval = np.linspace(*t_span, 200)
+
+
+def cstr_row(p):
+    """The script's simulation as a function of the Arrhenius pair (A, Ea), which the
+    model reads as module globals: C(t) and T(t) at every 20th output time (20 values)."""
+    global A, Ea
+    A, Ea = p
+    y0 = [C0, T0]
+    sol = dg.solve_ivp(cstr_ode, t_span, y0, t_eval=t_eval, method="BDF")  # dualgrad
+    return sol.y[:, ::20].ravel()
+
+
+CSTR_P0 = np.array([1.0e7, 80000.0])
+
+
 PROBLEMS70 = {
     "pyorb kep_to_cart, buffers + shape (6)": (kep_row, KEP0.copy()),
     "Navier-Stokes spectral, fft 32x32 (3)": (ns_row, NS_P0.copy()),
@@ -525,4 +590,5 @@ PROBLEMS70 = {
     "beta-binomial loglik, gammaln (16)": (bb_row, BB_P0.copy()),
     "UR10 DH chain, object np.dot (6)": (ur10_row, UR10_Q0.copy()),
     "Huber regression, where + abs (3)": (huber_row, HU_W0.copy()),
+    "CSTR Arrhenius, BDF + globals (2)": (cstr_row, CSTR_P0.copy()),
 }

@@ -7,7 +7,9 @@ transforms: a complex step would lose its imaginary part in both).  The denoiser
 ``np.maximum`` kinks sit within a difference step of many iterates) and the DH chain:
 complex steps through the code as written.  The beta-binomial likelihood: the author's
 own gradient by digamma and the trigamma Hessian.  The Huber objective: its gradient and
-Hessian written out.
+Hessian written out.  The CSTR: differences of a tight SciPy solve.  The refusals
+checked name the fix the row follows (scipy.sparse's multiply, solve_ivp); the one
+mended: a dual's ``shape = ...`` (pyorb sets four) quotes the statement and its rebinding.
 """
 
 import numpy as np
@@ -149,3 +151,46 @@ def test_kep_to_cart_sources_shape_assignments_refused_naming_each_statement():
         assert f"Fix: reshape instead, rebinding the name: {fix} (a view" in message
         assert ("kep is a parameter of kep_to_cart: the rebinding leaves its caller's array "
                 "the shape it had" in message) == source.startswith("kep")
+
+
+def _cstr(solver, **tolerances):
+    """The script's simulation by (A, Ea) through ``solver``, the module's globals set
+    as cstr_row sets them (cstr_ode reads them there)."""
+    def run(p):
+        c.A, c.Ea = p
+        sol = solver(c.cstr_ode, c.t_span, [c.C0, c.T0], t_eval=c.t_eval, method="BDF",
+                     **tolerances)
+        return sol.y[:, ::20].ravel()
+    return run
+
+
+@pytest.fixture
+def cstr_globals(monkeypatch):
+    # cstr_row leaves dual A, Ea behind in the module (a global set from f's input,
+    # as the script's user writes it): put the plain numbers back after each test
+    monkeypatch.setattr(c, "A", c.A)
+    monkeypatch.setattr(c, "Ea", c.Ea)
+
+
+def test_cstr_sensitivities_match_differences_of_a_tight_solve(cstr_globals):
+    # the row keeps the script's default tolerances (its derivatives are as accurate as
+    # its solution, ~1e-3); at rtol 1e-10 dg.solve_ivp's derivatives meet SciPy's
+    # differences at 1e-7, the differences' own error (the adaptive steps move with p:
+    # 8e-7 at steps of 1e-3 p, the same at rtol 1e-12)
+    from scipy.integrate import solve_ivp
+    f, p0 = _row("CSTR Arrhenius, BDF + globals (2)")
+    J = dg.jacobian(_cstr(dg.solve_ivp, rtol=1e-10, atol=1e-12), p0)
+    _close(J, relative_jacobian(_cstr(solve_ivp, rtol=1e-13, atol=1e-15), p0, rel=1e-2),
+           1e-6)
+    # the row at the script's tolerances: within the solution's own error of it
+    _close(dg.jacobian(f, p0), J, 1e-2)
+
+
+def test_cstr_sources_solve_ivp_refused_naming_dg_solve_ivp(cstr_globals):
+    from scipy.integrate import solve_ivp
+    f, p0 = _row("CSTR Arrhenius, BDF + globals (2)")
+    source = _cstr(solve_ivp)
+    with pytest.raises(TypeError, match=r"scipy\.integrate\.solve_ivp converts its input"
+                                        r".*Fix: write that step as dg\.solve_ivp\("):
+        dg.jacobian(source, p0)
+    np.testing.assert_allclose(source(p0), f(p0), rtol=1e-12)

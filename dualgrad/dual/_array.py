@@ -731,6 +731,26 @@ class ArrayDual(Dual):
         return make(value, partials, self.tag)
 
     def __setitem__(self, index, item):
+        c = self._c
+        if type(c) is _Stored and type(index) is int and type(item) is c.cls and \
+                not _SNAPSHOTS and c.mp is not None:
+            # S[i] = d into a pass's kept buffer (the SIR row's stores; loops62): before
+            # the read-only tests below, whose partials' flag cannot be off here (loops70):
+            # mp is made only over writeable rows (_keep_buffer), and the rows are this
+            # dual's own (c.p is _p) which code outside dualgrad reaches only through the
+            # partials property, whose read drops the kept elements (c is None then).
+            # The value's flag is NumPy's to test: its write comes first, as below.
+            v = self.value
+            t = self.tag
+            if c.v is v and c.p is self._p and item.tag == t and t in _LIVE and \
+                    type(item.value) is float and v.ndim == 1 and v.dtype is _f64:
+                if _PENDING:
+                    backend.before_write(v, c.p)
+                v[index] = item.value          # (NumPy's IndexError / read-only error)
+                if c.put(item, c.mp, c.n * index):   # float partials slot by slot
+                    c[index] = item            # (immutable: what a read would build)
+                    return
+            v = None                        # (_promote counts the references to the arrays)
         if _SNAPSHOTS:
             _snapshots.check_write(self, index=index)
         if type(self._p) is _nd and type(self.value) is _nd:

@@ -37,7 +37,7 @@ from _common import child_dualgrad, digest_main, print_digest, record  # noqa: E
 
 EXPONENTS = [("-1", -1), ("-1.0", -1.0), ("np.float64(-1.0)", np.float64(-1.0)),
              ("0.5", 0.5), ("np.float64(0.5)", np.float64(0.5)), ("2.5", 2.5), ("-2", -2),
-             ("2", 2)]
+             ("2", 2), ("2.0", 2.0), ("np.float64(2.0)", np.float64(2.0))]
 SPECIAL = np.array([0.0, -0.0, np.nan, np.inf, -np.inf, 1e-310, 1e300, -2.5, 0.3, 7.0])
 
 
@@ -71,6 +71,7 @@ def words():
             ("u ** k", "np.power(u, k)", "u **= k"), ("default", "raise")):
         x = np.linspace(-1, 1, n)
         x[n // 2] = 0.0
+        x[-1] = 1e200                   # (refusals70: an overflow, for 2 and 2.0)
         f = body(kind, k)
 
         def under(call):
@@ -87,7 +88,53 @@ def words():
         if plain != got:
             differ += 1
             print(f"n={n} {engine} k={name} {kind} {state}: NumPy {plain}, dual {got}")
-    print(f"{differ} of {total} cases' reports differ from NumPy's")
+    print(f"{differ} of {total} array cases' reports differ from NumPy's")
+    differ2, total2 = more_words(dg)
+    print(f"{differ2} of {total2} scalar / Hessian cases' reports differ from NumPy's")
+
+
+def more_words(dg):
+    """refusals70: the scalar dual's reports beside NumPy's float64 scalar's (``x **
+    k`` of a float64 scalar says "... in scalar power"; ``np.power`` "... in power"),
+    and ``dg.hessian`` of ``sum(f(u))`` (two levels, and its rescaled rerun) beside
+    the float array's, for the array's exponents and values 0, -1, 1e200, 1e-200."""
+    differ = total = 0
+    for (name, k), kind, state, v in itertools.product(
+            EXPONENTS, ("u ** k", "np.power(u, k)", "u **= k"), ("default", "raise"),
+            (0.0, -1.0, 1e200, 1e-200)):
+        f = body(kind, k)
+
+        def under(call):
+            if state == "raise":
+                with np.errstate(all="raise"):
+                    return call()
+            return call()
+        plain = texts(lambda: under(lambda: f(np.float64(v))))
+        got = texts(lambda: under(lambda: dg.derivative(f, v)))
+        total += 1
+        if plain != got:
+            differ += 1
+            print(f"scalar v={v} k={name} {kind} {state}: NumPy {plain}, dual {got}")
+    for (name, k), kind, state, n in itertools.product(
+            EXPONENTS, ("u ** k", "np.power(u, k)", "u **= k"), ("default", "raise"),
+            (3, 40)):
+        x = np.linspace(-1, 1, n)
+        x[n // 2] = 0.0
+        x[0] = 1e200
+        f = body(kind, k)
+
+        def under(call):
+            if state == "raise":
+                with np.errstate(all="raise"):
+                    return call()
+            return call()
+        plain = texts(lambda: under(lambda: f(x.copy())))
+        got = texts(lambda: under(lambda: dg.hessian(lambda u: np.sum(f(u)), x)))
+        total += 1
+        if plain != got:
+            differ += 1
+            print(f"hessian n={n} k={name} {kind} {state}: NumPy {plain}, dual {got}")
+    return differ, total
 
 
 def child(numba):

@@ -203,3 +203,91 @@ def _complex_gradient(plain, x):
         e = np.eye(3)[k]
         g[k] = (np.sum(plain(x + e)) - np.sum(plain(x - e))) / 2.0
     return g
+
+
+# ---- number powers: the reports in NumPy's words for the same float code ---------------
+
+def _texts(call):
+    """The RuntimeWarnings' texts of ``call()`` (or its FloatingPointError's), a set."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            call()
+        except FloatingPointError as exc:
+            return {"FloatingPointError: " + str(exc)}
+    return {str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)}
+
+
+def _under(state, call):
+    if state == "raise":
+        with np.errstate(all="raise"):
+            return call()
+    return call()
+
+
+def _ipow(k):
+    def f(v):
+        v = v * 1.0
+        v **= k
+        return v
+    return f
+
+
+POWER_SPELLINGS = {"u ** 2.0": lambda v: v ** 2.0, "u ** 2": lambda v: v ** 2,
+                   "u **= 2": _ipow(2), "u **= 2.0": _ipow(2.0),
+                   "np.power(u, 2)": lambda v: np.power(v, 2)}
+
+
+@pytest.mark.parametrize("state", ["default", "raise"])
+@pytest.mark.parametrize("n", [3, 3000], ids=["small", "general path"])
+@pytest.mark.parametrize("name", list(POWER_SPELLINGS))
+def test_a_square_power_reports_what_numpys_operator_does(name, n, state):
+    # NumPy 2.4's x ** 2 (the Python int) is np.square, x ** 2.0 np.power: the dual's
+    # took np.square for 2.0 too ("overflow encountered in square") and np.power for
+    # u **= 2 ("... in power")
+    f = POWER_SPELLINGS[name]
+    x = np.linspace(-1.0, 1.0, n)
+    x[-1] = 1e200
+    plain = _texts(lambda: _under(state, lambda: f(x.copy())))
+    assert plain                                        # (the premise: NumPy reports)
+    assert _texts(lambda: _under(state, lambda: dg.jvp(f, x, np.ones(n)))) == plain
+    with np.errstate(all="ignore"):
+        J = dg.jacobian(f, x) if n == 3 else None
+    if J is not None:                                   # the numbers: 2 x, inf at 1e200
+        np.testing.assert_array_equal(J, np.diag(2.0 * x))
+
+
+HESSIAN_POWERS = {"u ** -1": (lambda v: v ** -1, lambda x: 2.0 / x ** 3),
+                  "u **= -1": (_ipow(-1), lambda x: 2.0 / x ** 3),
+                  "u ** 0.5": (lambda v: v ** 0.5, lambda x: -0.25 * x ** -1.5),
+                  "u **= 0.5": (_ipow(0.5), lambda x: -0.25 * x ** -1.5)}
+
+
+@pytest.mark.parametrize("state", ["default", "raise"])
+@pytest.mark.parametrize("name", list(HESSIAN_POWERS))
+def test_a_hessians_inner_level_reports_what_numpys_operator_does(name, state):
+    # the outer level's value came from np.power of the inner array dual: "divide by
+    # zero encountered in power" beside the rescaled rerun's "... in reciprocal"
+    f, second = HESSIAN_POWERS[name]
+    x = np.array([0.0, 1.5, 4.0]) if "-1" in name else np.array([-1.0, 1.5, 4.0])
+    plain = _texts(lambda: _under(state, lambda: np.sum(f(x.copy()))))
+    assert plain
+    got = _texts(lambda: _under(state, lambda: dg.hessian(lambda v: np.sum(f(v)), x)))
+    assert got == plain
+    good = np.array([0.7, 1.5, 4.0])                    # the numbers, analytic
+    np.testing.assert_allclose(dg.hessian(lambda v: np.sum(f(v)), good),
+                               np.diag(second(good)), rtol=1e-13)
+
+
+def test_a_hessian_with_an_entry_near_the_underflow_runs_under_errstate_raise():
+    # dg.hessian's own test that its two orders agree (1e-9 max(|a|, |b|)) underflowed
+    # at sqrt's -2.5e-301 and raised FloatingPointError where f reports nothing
+    # (the zero's infinite slope sends the Hessian to the entry-by-entry choice)
+    x = np.array([1e200, 0.0, 1.0])
+    with np.errstate(all="raise"):
+        np.sum(x ** 0.5)                                # (the premise: f is quiet)
+        H = dg.hessian(lambda v: np.sum(v ** 0.5), x)
+    with np.errstate(divide="ignore"):
+        second = -0.25 * x ** -1.5                      # -inf at the zero
+    np.testing.assert_allclose(np.diag(H), second, rtol=1e-13)
+    np.testing.assert_array_equal(H[~np.eye(3, dtype=bool)], np.zeros(6))

@@ -107,8 +107,8 @@ def _mean(a, b):
     Hessian entry -1e308 read -inf) ``a / 2 + b / 2``; the same bits elsewhere (halves
     of subnormals would round).  ``a``, ``b`` duals of an enclosing level: the plain
     mean."""
-    with np.errstate(over="ignore"):
-        mean = (a + b) / 2.0
+    with np.errstate(over="ignore", under="ignore"):    # (dualgrad's step, not f's: under
+        mean = (a + b) / 2.0                            # np.errstate(all="raise") too)
         if type(mean) is np.ndarray and np.isinf(mean).any():
             halves = a / 2.0 + b / 2.0
             mean = np.where(np.isinf(mean) & np.isfinite(halves), halves, mean)
@@ -127,7 +127,9 @@ def choose(a, b, bad_r, bad_c, inf_r, inf_c):
     duals of an enclosing level (the choice reads their values)."""
     mean = _mean(a, b)
     pa, pb = np.asarray(primal(a)), np.asarray(primal(b))
-    with np.errstate(invalid="ignore", over="ignore"):
+    # (under too: the tolerance 1e-9 |pa| of an entry -2.5e-301, sqrt's at 1e200,
+    # raised FloatingPointError under the user's np.errstate(all="raise"): refusals70)
+    with np.errstate(invalid="ignore", over="ignore", under="ignore"):
         agree = (pa == pb) | np.isnan(pa) & np.isnan(pb) | \
             (np.abs(pa - pb) <= 1e-9 * np.maximum(np.abs(pa), np.abs(pb)))
         # NaN times the mean, not a constant NaN: an enclosing level's partials (a

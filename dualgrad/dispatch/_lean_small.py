@@ -476,11 +476,24 @@ def operator_power(a, b):
     them: "divide by zero encountered in reciprocal", "invalid value encountered in
     sqrt", where ``np.power`` says "... in power" (small68's Left: the dual's ``u **
     -1`` of a zero reported the power the user never wrote).  The general path takes
-    this value as its ``out``."""
+    this value as its ``out``.
+
+    A Hessian's outer level (``x`` an array dual of float64 values: its inner level)
+    takes the inner dual's own operator, ``x ** b``, which makes its value the same way
+    and records dg.quad's branch as ``np.power`` of it did (no watch answers a power):
+    the inner level said "... in power" where the float code says "... in
+    reciprocal", and dg.hessian's rescaled rerun said "reciprocal" beside it
+    (refusals69's Left)."""
     x = a.value
+    tb = type(b)
+    if type(x) is ArrayDual:
+        v = x.value
+        if type(v) is _nd and v.dtype is _F64 and \
+                (tb is int and b == -1 or tb is float and b == 0.5):
+            return x ** b
+        return None
     if type(x) is not _nd or x.dtype is not _F64:
         return None
-    tb = type(b)
     return _reciprocal(x) if tb is int and b == -1 else _sqrt(x) if tb is float and \
         b == 0.5 else None
 

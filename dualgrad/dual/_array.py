@@ -475,6 +475,13 @@ class ArrayDual(Dual):
                     return op(self, inputs[0] if h is _float64 else     # 2.0 * u takes
                               _float64(inputs[0]))  # (corpus65); cx * u of a NumPy int:
                     # its float64, the number small() reads (_ufuncs._operand; rows66)
+            elif h is _nd and _ACTIVE[0] and type(self._p) is _Deferred and \
+                    len(inputs) == 2 and inputs[1] is self:     # c * u, c a plain array
+                rule = _RULE_OF(ufunc)                          # (inner * (...): roll
+                if rule is not None:                            # and sparse heat forms)
+                    result = _pending_plain(rule, inputs[0], self)
+                    if result is not None:
+                        return result
             fast = _LEAN[ufunc]         # (no test of len(inputs): NumPy parses a call's
             if fast is not None:        # arguments before it asks the override, an out
                 result = fast(*inputs)  # given in position comes in kwargs; small49)
@@ -1859,6 +1866,10 @@ def _exact_binary(ufunc, general, reflected, rule, tail):
 
     def op(a, b):
         tb = type(b)
+        if tb is _nd and _ACTIVE[0] and type(a) is ArrayDual and type(a._p) is _Deferred:
+            got = _pending_plain(rule, b, a) if reflected else _pending_plain(rule, a, b)
+            if got is not None:             # u * c, c a plain array: its node at once
+                return got
         if not _loader.READY:               # numba not loaded: no kernel below would run
             if tb is ArrayDual and type(a) is ArrayDual and not reflected:   # (rows67)
                 if _ACTIVE[0] and (type(a._p) is _Deferred or type(b._p) is _Deferred):
@@ -2094,6 +2105,43 @@ def _pending_pair(rule, a, b):
     fa, fb = fns
     partials = backend.defer((fa(x, y, out), fb(x, y, out)), (p, q), out.shape, n)
     return None if partials is None else make_array(out, partials, tag)
+
+
+def _pending_plain(rule, a, b):
+    """``a op b`` for an array dual with deferred partials and a plain float64 ndarray
+    of its value's shape, on either side (``inner * (...)`` in the roll and sparse heat
+    steps), while the fused engine defers, for a rule whose local derivatives are
+    constants or the arguments (``+ - *``): the value and the deferred node that
+    ``dispatch._ufuncs._pair`` records for it (its ``_defer_terms``: the same ufunc
+    call, the table's same factor object, the plain array copied where it is the
+    factor, since the caller may write into it before the pass; ``backend.defer`` on
+    the same kid), without its general scan (24 Python calls, heat69).  ``None``,
+    nothing computed, where the case does not hold; where ``backend.defer`` declines,
+    the general path's ``call`` with the value."""
+    fns = ARGUMENT_FACTORS.get(rule, False)
+    if fns is False:
+        fns = argument_factors(rule)
+    if type(a) is ArrayDual:
+        d, c, k = a, b, 0
+    else:
+        d, c, k = b, a, 1
+    x, p = d.value, d._p
+    if fns is None or type(p) is not _Deferred or type(c) is not _nd or type(x) is not _nd \
+            or c.dtype is not _f64 or x.dtype is not _f64 or not x.ndim or c.shape != x.shape:
+        return None
+    tag = d.tag
+    n = p.node.n
+    if tag not in _LIVE or x.size * n < _ACTIVE[1]:
+        return None
+    values = (x, c) if k == 0 else (c, x)
+    out = rule.ufunc(*values)
+    if type(out) is not _nd or out.dtype is not _f64 or out.shape != x.shape:
+        return call(rule, (a, b), out)
+    f = fns[k](*values, out)
+    if type(f) is _nd and _may_share(f, c):
+        f = f.copy()            # (_ufuncs._caller_array: u * c, the user may write c later)
+    partials = backend.defer((f,), (p,), out.shape, n)
+    return call(rule, (a, b), out) if partials is None else make_array(out, partials, tag)
 
 
 def _exact_unary(ufunc, general):

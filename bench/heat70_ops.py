@@ -1,0 +1,103 @@
+"""The Python of a heat step's fixed costs that heat70 cut, against another checkout.
+
+    python bench/heat70_ops.py --compare DIR [--rounds 5] [--n 8192] [--reps 300]
+
+As bench/heat69_ops.py (its sides, fresh processes alternating, this checkout
+"after" and ``DIR`` "before"; one ``dg.jacobian`` call of array duals of ``n``
+elements x 4 directions, the fused engine as the default picks it; wall-clock
+microseconds, medians over ``reps`` interleaved samples, then over rounds), the
+operations heat69's MISSES section left: ``inner * g`` (a plain float64 array
+times an array dual with deferred partials: the roll and sparse forms' ``inner *
+(...)``), ``g * inner``, ``inner - g``, ``k * mid`` (a scalar dual made again each
+step, ``dt * rate``, times concrete partials), ``kappa * lap`` (deferred), with
+NumPy's float operations on the same values as floors (``add_into``'s Python:
+bench/heat70_add.py).  Printed: each side's median over
+rounds and the median over rounds of after / before.  Nothing is written.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def child(n, reps):
+    import numpy as np
+    import dualgrad as dg
+    clock = time.perf_counter_ns
+    times = {}
+
+    def f(p):
+        kappa, amp, width, rate = p[0], p[1], p[2], p[3]
+        s = np.linspace(0.0, 1.0, n)
+        u = amp * np.exp(-((s - 0.5) / width) ** 2)
+        u = u.copy()                              # concrete partials
+        inner = np.ones(n - 2)
+        inner[[0, -1]] = 0.0
+        lap = u[2:] - 2.0 * u[1:-1] + u[:-2]      # deferred
+        mid = u[1:-1]
+        g = 2.0 * mid                             # deferred
+        fl, fm = lap.value, mid.value
+        ops = {"inner * g": lambda: inner * g, "g * inner": lambda: g * inner,
+               "inner - g": lambda: inner - g,
+               "k * mid": lambda: (0.01 * rate) * mid, "kappa * lap": lambda: kappa * lap,
+               "float: inner * x": lambda: inner * fl, "float: k * x": lambda: 0.4 * fm}
+        for _ in range(reps):
+            for name, op in ops.items():
+                t = clock()
+                op()
+                times.setdefault(name, []).append(clock() - t)
+        return u
+    for _ in range(2):
+        times.clear()
+        dg.jacobian(f, np.array([0.4, 0.8, 0.1, 1.5]))
+    return {k: statistics.median(v) / 1e3 for k, v in times.items()}
+
+
+def run(root, n, reps):
+    env = dict(os.environ, PYTHONPATH=str(root))
+    out = subprocess.run([sys.executable, __file__, "--child", "--n", str(n), "--reps", str(reps)],
+                         env=env, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--compare")
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--n", type=int, default=8192)
+    ap.add_argument("--reps", type=int, default=300)
+    ap.add_argument("--child", action="store_true")
+    a = ap.parse_args()
+    if a.child:
+        print(json.dumps(child(a.n, a.reps)))
+        return
+    sides = {"after": HERE.parent, "before": Path(a.compare)} if a.compare else \
+        {"after": HERE.parent}
+    got = {side: [] for side in sides}
+    loads = []
+    for r in range(a.rounds):
+        order = list(sides) if r % 2 == 0 else list(sides)[::-1]
+        for side in order:
+            got[side].append(run(sides[side], a.n, a.reps))
+        loads.append(os.getloadavg()[0])
+    names = list(got["after"][0])
+    print(f"{time.strftime('%H:%M')}, load {min(loads):.1f}-{max(loads):.1f}")
+    print(f"| operation (n = {a.n} x 4; us, medians) | " + " | ".join(sides) +
+          (" | after / before |" if a.compare else " |"))
+    print("|---" * (len(sides) + 1 + bool(a.compare)) + "|")
+    for name in names:
+        cells = [f"{statistics.median(r[name] for r in got[s]):.2f}" for s in sides]
+        if a.compare:
+            cells.append(f"{statistics.median(x[name] / y[name] for x, y in zip(got['after'], got['before'])):.3f}")
+        print(f"| {name} | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()

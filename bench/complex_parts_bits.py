@@ -1,11 +1,13 @@
 """A digest of the real and imaginary parts of complex scalar duals, case by case
 (tmm69: ``d.real`` / ``d.imag`` of a complex-valued scalar dual of the slot kind read
-from its Python numbers, :func:`dualgrad.dual._scalar._complex_part`, against the
+from its Python numbers, ``dualgrad.dual._scalar._complex_part`` then, against the
 general path's lift and ``np.real`` / ``np.imag``).  Values and partials holding
 -0.0, NaN (payloads too), +-inf, subnormals and 1e308 in either part; float partials,
 complex partials, the two mixed; 1, 2, 5 and 17 directions; a Hessian's nested duals;
 a holomorphic call (refused); an escaped dual (refused); ``np.real`` / ``np.imag`` /
-``d.conj()`` / ``d.conjugate()`` beside them; then bench/corpus68.py's TMM row's
+``d.conj()`` / ``d.conjugate()`` / ``np.conjugate`` / ``abs`` / ``np.abs`` beside them
+(complex70: all read the table's tangent, ``dual._scalar.complex_tangent``), and random
+values and partials of every scale (1e-300 .. 1e300); then bench/corpus68.py's TMM row's
 Jacobian and Hessian.  Each case's classes, every level's bytes, the exception and
 the warnings give one SHA-1 (prints only).
 
@@ -56,6 +58,12 @@ def scalars(q, dg):
             got[f"v({a!r},{b!r}) cx"] = q[0] * complex(b, a) * 0.0 + complex(a, b) + \
                 q[-1] * complex(a, -b)
             got[f"v({a!r},{b!r}) float p"] = q[0] * a + complex(0.0, b)
+    # random values and partials of every scale and sign (complex70)
+    rng = np.random.default_rng(70)
+    for k in range(40):
+        a, b, c, e = rng.choice([-1.0, 1.0], 4) * 10.0 ** rng.uniform(-300, 300, 4)
+        got[f"random {k}"] = q[0] * complex(c, e) + q[-1] * complex(e, -c) + complex(a, b)
+        got[f"random {k} float p"] = q[0] * c + complex(a, b)
     got["exp"] = np.exp(1j * q[0])
     got["cos cx"] = np.cos(q[0] * (1 + 0.1j))
     if n >= 2:
@@ -78,7 +86,8 @@ def child(numba):
     ops = {"real": lambda d: d.real, "imag": lambda d: d.imag,
            "np.real": np.real, "np.imag": np.imag,
            "conj": lambda d: d.conj(), "conjugate": lambda d: d.conjugate(),
-           "real.imag": lambda d: d.real.imag, "imag of real": lambda d: (d * 1.0).imag}
+           "real.imag": lambda d: d.real.imag, "imag of real": lambda d: (d * 1.0).imag,
+           "abs": abs, "np.abs": np.abs, "np.conjugate": np.conjugate}
 
     def f(q, tag):
         for name, d in scalars(q, dg).items():

@@ -8,8 +8,8 @@ Rows: ``f`` on floats, ``dg.jacobian`` of the row and SciPy's ``approx_fprime``
 (medians of 5 calls each), then, inside a Jacobian's pass over 4 inputs, one call of
 each operation (medians of 2,000): ``make_2x2_array`` (``np.block`` of four entries
 times ``np.ones((), complex)``), ``np.block`` of complex scalar duals and numbers, the
-parts of a complex scalar dual, ``np.dot`` of complex 2 x 2 array duals and of a 2 x 2
-and a 2 x 1.  us of process time (``time.process_time``: the machine is shared).
+parts, conjugate and ``abs`` of a complex scalar dual (``abs``: complex70), ``np.dot`` of
+complex 2 x 2 array duals and of a 2 x 2 and a 2 x 1.  us of process time (``time.process_time``: the machine is shared).
 ``--compare DIR``: fresh processes alternate this checkout and ``DIR`` (this script,
 dualgrad imported from each).
 """
@@ -78,6 +78,7 @@ def child():
                "d.real (complex scalar)": lambda: r.real,
                "d.imag (complex scalar)": lambda: r.imag,
                "d.conjugate() (complex scalar)": lambda: r.conjugate(),
+               "abs(d) (complex scalar)": lambda: abs(r),
                "np.dot(complex 2x2, complex 2x2)": lambda: np.dot(A, B),
                "np.dot(complex 2x2, complex 2x1)": lambda: np.dot(A, v),
                "A @ B (complex 2x2)": lambda: A @ B}

@@ -70,6 +70,10 @@ def render():
             derivs = ["", ""]
         lines.append(f"| {name} | {KIND_TEXT[r.kind]} | {derivs[0]} | {derivs[1]} | "
                      f"{_complex_text(r)} | {r.kink} | {r.note} |")
+    lines += ["", "The parts of a complex value, functions with a tangent alone (the table's",
+              "`PARTS`; `.real` / `.imag` of a dual read them too): " + "; ".join(
+                  f"`np.{r.name}`: real-pair `{r.tangent}` ({r.note})"
+                  for r in _rules.PARTS.values()) + "."]
     lines += ["", "Ufunc methods: `reduce` of `add`, `multiply`, `maximum`, `minimum` (with",
               "`where=` and `initial=`), `fmax`, `fmin` (NaN skipped, as `np.nanmax`), `logaddexp`,",
               "`logaddexp2`; `reduceat` of `add`,",

@@ -90,7 +90,9 @@ def test_more_directions_than_slots():
 
 
 def _tangent_rules():
-    return sorted((r for r in _table.RULES.values() if r.tangent), key=lambda r: r.name)
+    # (the parts of a complex value too: np.real / np.imag, rows of a tangent alone)
+    return sorted((r for r in (*_table.RULES.values(), *_table.PARTS.values()) if r.tangent),
+                  key=lambda r: r.name)
 
 
 @pytest.mark.parametrize("rule", _tangent_rules(), ids=lambda r: r.name)

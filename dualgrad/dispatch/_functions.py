@@ -33,7 +33,7 @@ from ._composed import COMPOSED, refuse_complex_into_real, unweighted
 from ._linalg import LINALG, bilinear
 from ._operands import (abs2, check_holomorphic, moved, operand, overlaps, plain_array,
                         write_out)
-from ..rules._table import NOT_HOLOMORPHIC
+from ..rules._table import NOT_HOLOMORPHIC, PARTS, tangent_function
 
 __all__ = ["dispatch", "HANDLED", "function_name"]
 
@@ -424,25 +424,30 @@ def _rot90(m, k=1, axes=(0, 1)):
 
 @implements(np.real)
 def _real(val):
-    """The real part: a real dual is its own real part (a view, as NumPy gives)."""
+    """The real part: a real dual is its own real part (a view, as NumPy gives); a
+    complex one's partials are the table's tangent (``rules._table.PARTS``)."""
     if not isinstance(val, Dual):
         return np.real(val)
     if np.iscomplexobj(primal(val.value)) or np.iscomplexobj(primal(val.partials)):
-        return make(np.real(val.value), np.real(val.partials), val.tag)
+        value = np.real(val.value)
+        return make(value, tangent_function(PARTS[np.real])(val.value, value, val.partials),
+                    val.tag)
     return make(val.value.real if isinstance(val.value, np.ndarray) else val.value,
                 val.partials, val.tag)
 
 
 @implements(np.imag)
 def _imag(val):
-    """The imaginary part, of value and partials alike (zeros for a real dual)."""
+    """The imaginary part, of value and partials alike (zeros for a real dual): the
+    table's tangent (``rules._table.PARTS``)."""
     if not isinstance(val, Dual):
         return np.imag(val)
     v, p = val.value, val.partials
     if type(v) is np.ndarray and type(p) is np.ndarray and v.dtype.kind == "f" and \
             p.dtype == np.float64:           # NumPy's zeros are read-only: so are these
         return make(np.imag(v), backend.zeros_readonly(p.shape), val.tag)
-    return make(np.imag(v), np.imag(p), val.tag)
+    value = np.imag(v)
+    return make(value, tangent_function(PARTS[np.imag])(v, value, p), val.tag)
 
 
 def _atleast(func, a):

@@ -24,6 +24,7 @@ import numpy as np
 from .. import backend, dual, errors
 from ..dual import HOLOMORPHIC, LIVE as _LIVE, Dual, make, partials_array as _partials_array
 from ..dual._scalar import _REAL as _REAL_SCALARS   # (the real classes made so far; float)
+from ..dual._scalar import complex_tangent
 from ..dual._array import ARGUMENT_FACTORS as _argument_factors, \
     argument_factors as _make_argument_factors, array_and_scalar as _array_and_scalar
 from . import _farpower, _reductions, _second_order
@@ -2501,7 +2502,7 @@ def _complex_unary(rule, d):
     if rule.ufunc is np.absolute:
         return _complex_abs(rule, d)
     if rule.ufunc is np.conjugate:
-        return _complex_conjugate(d)
+        return _complex_conjugate(rule, d)
     fns = _plain_slots(rule, d, 0)
     if fns is None or rule.ufunc.nout != 1 or type(d.value) is not complex:
         return None
@@ -2510,56 +2511,28 @@ def _complex_unary(rule, d):
 
 
 def _complex_abs(rule, d):
-    """``np.abs`` of a complex scalar dual of finite plain numbers: :func:`_complex_tangent`'s
-    numbers (NumPy's value ``out``; the table's tangent ``re(x) / out * re(dx) + re(-1j x)
-    / out * re(-1j dx)``, 0 where ``out`` is 0) in Python's float and complex arithmetic:
-    the same IEEE operations in the same order, each product by 0 or -1 exact, without the
-    partials' arrays and NumPy's calls on them (~15 -> ~4 us: a transfer matrix's
-    reflectance ``np.abs(r) ** 2``, bench/tmm_ops.py; loops67).  ``None`` for anything
-    else: nested, escaped or holomorphic duals, and infinite or NaN numbers, whose complex
-    products NumPy and Python need not round alike (C99's recovery of infinities)."""
-    if getattr(type(d), "_kind", None) != "slots":
-        return None
-    v, tag = d.value, d.tag
-    if type(v) is not complex or not cmath.isfinite(v) or tag not in _LIVE or tag in HOLOMORPHIC:
-        return None
-    ps = d._plist()
-    for q in ps:
-        if type(q) is not float and type(q) is not complex or not cmath.isfinite(q):
-            return None
-    out = float(rule.ufunc(_c128(v)))           # (NumPy's value and its warnings)
-    if out == 0.0:
-        return dual.make_scalar(out, [0.0] * len(ps), tag)
-    a, b = v.real / out, (v * -1j).real / out
-    return dual.make_scalar(out, [a * q.real + b * (q * -1j).real
-                                  for q in map(complex, ps)], tag)
+    """``np.abs`` of a complex scalar dual of plain numbers: NumPy's value and the table's
+    tangent on Python's numbers (:func:`dualgrad.dual._scalar.complex_tangent`: the
+    general path's bits, finite numbers only, ~15 -> ~4 us: a transfer matrix's
+    reflectance ``np.abs(r) ** 2``, loops67); ``None`` for anything else."""
+    return complex_tangent(rule, d, _absolute)
 
 
-def _complex_conjugate(d):
-    """``np.conjugate`` of a complex-valued scalar dual of the slot kind, a live tag that
-    is not holomorphic and partials that are Python floats or complex numbers: the
-    general path's numbers (the table's tangent ``np.conjugate(dx)`` on the 0-d lift's
-    partials, complex128 where one is complex, so a float partial comes back as
-    ``complex(p).conjugate()``, float64 where none is, each float as it is) from
-    Python's exact sign flips, without the lift (~20 -> ~2 us: tmm's
-    ``is_forward_angle`` reads ``theta.conjugate()``).  ``None`` for anything else."""
-    if getattr(type(d), "_kind", None) != "slots":
-        return None
-    v, tag = d.value, d.tag
-    if type(v) is not complex or tag not in _LIVE or tag in HOLOMORPHIC:
-        return None
-    ps = d._plist()
-    kinds = set(map(type, ps))
-    if kinds == _FLOAT_ONLY:
-        out = list(ps)
-    elif kinds <= _FLOAT_COMPLEX:
-        out = [complex(p).conjugate() for p in ps]
-    else:
-        return None
-    return dual.make_scalar(v.conjugate(), out, tag)
+def _absolute(v):
+    return float(np.absolute(_c128(v)))        # (NumPy's value and its warnings)
 
 
-_FLOAT_ONLY, _FLOAT_COMPLEX = {float}, {float, complex}
+def _complex_conjugate(rule, d):
+    """``np.conjugate`` of a complex-valued scalar dual of plain numbers: ``v.conjugate()``
+    (NumPy's bits) and the table's tangent ``np.conjugate(dx)`` on Python's numbers
+    (float partials kept where all are, ``complex(p).conjugate()`` where one is complex,
+    as the lift's float64 or complex128 partials; ~20 -> ~2 us: tmm's
+    ``is_forward_angle`` reads ``theta.conjugate()``); ``None`` for anything else."""
+    return complex_tangent(rule, d, _conjugate)
+
+
+def _conjugate(v):
+    return v.conjugate()
 
 
 def _plain_slots(rule, d, i):

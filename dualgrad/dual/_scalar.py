@@ -32,6 +32,7 @@ The classes have no ``__len__`` or ``__getitem__`` so that NumPy treats them as
 opaque objects: ``np.array([d1, d2])`` gives an object array.
 """
 
+import cmath
 import sys
 import types
 
@@ -41,7 +42,7 @@ from . import _base
 from .. import backend, errors
 from ._base import BRANCHES as _BRANCHES, WATCHING as _WATCHING, Dual, numeric
 from ..rules._expr import SCALAR_NAMESPACE
-from ..rules._table import RULES, TINY, rule_for, underflowed
+from ..rules._table import PARTS, RULES, TINY, rule_for, underflowed
 
 # The modules whose reductions of object arrays cast results by their dtype (NumPy 2, 1)
 _NUMPY_METHODS = frozenset({"numpy._core._methods", "numpy.core._methods"})
@@ -208,7 +209,7 @@ class ScalarDual(Dual):
     @property
     def real(self):
         if type(self.value) is complex:
-            part = _complex_part(self, False)
+            part = complex_tangent(_REAL_PART, self, _real_of)
             if part is not None:
                 return part
         return np.real(self) if self._complex() else self
@@ -217,7 +218,7 @@ class ScalarDual(Dual):
     def imag(self):
         """The imaginary part, as ``np.imag``."""
         if type(self.value) is complex:
-            part = _complex_part(self, True)
+            part = complex_tangent(_IMAG_PART, self, _imag_of)
             if part is not None:
                 return part
         return np.imag(self)
@@ -1119,6 +1120,15 @@ COMPLEX_SCALARS = set()
 # are all of these types is real without a walk down its levels (the walk cost ~17 %
 # of a Hessian of rosen at n = 2, ~45 % at n = 10: every level's partials, each time).
 _REAL = {float}
+_REAL_PART, _IMAG_PART = PARTS[np.real], PARTS[np.imag]
+
+
+def _real_of(v):
+    return v.real
+
+
+def _imag_of(v):
+    return v.imag
 
 
 def _holds_complex(value, partials):
@@ -1154,31 +1164,50 @@ def _real_levels(d):
     return d.dtype.kind == "f"
 
 
-def _complex_part(d, imag):
-    """``d.imag`` (``imag``) or ``d.real`` of a complex-valued scalar dual ``d`` of the
-    slot kind, a live tag that is not holomorphic and partials that are Python floats
-    or complex numbers: the general path's numbers (``np.real`` / ``np.imag`` of the
-    0-d lift's value and partials, a float partial read as ``complex(p)``, imaginary
-    part +0.0) taken part by part from Python's numbers, without the lift and the
-    dispatch (~10 -> ~1 us: tmm's ``is_forward_angle`` reads six parts a call);
-    ``None`` for anything else (nested or vector-kind duals, an escaped dual, a
-    holomorphic tag, where the general path refuses), which the general path takes."""
+def complex_tangent(rule, d, value):
+    """The scalar dual of ``value(v)`` whose partials are the table's tangent of ``rule``
+    (``np.real`` / ``np.imag``: :data:`dualgrad.rules._table.PARTS`; ``np.absolute``,
+    ``np.conjugate``: their rows) at the complex value ``v`` of ``d``, a scalar dual of
+    the slot kind, a live tag that is not holomorphic and partials that are Python
+    floats or complex numbers: the general path's numbers (the tangent on the 0-d
+    lift's complex128 or float64 partials, a float partial read as ``complex(p)``
+    where one is complex), computed on Python's numbers
+    (:func:`dualgrad.rules._table.number_tangent_function`) without the lift and the
+    dispatch (``d.real`` ~10 -> ~2 us, ``abs(d)`` ~15 -> ~4: a transfer matrix's
+    ``is_forward_angle`` and reflectance).  ``value(v)``, NumPy's value (of the kind
+    :attr:`~dualgrad.rules._table.Rule.number_tangents` expects), is called only once
+    ``d`` passed.
+    ``None``, having computed nothing, for anything else (nested or vector
+    kind duals, an escaped dual, a holomorphic tag, where the general path refuses;
+    infinite or NaN numbers where the tangent computes; a division by zero, a square
+    root of a negative float, where NumPy's answer is inf or NaN)."""
     tag = d.tag
     if getattr(type(d), "_kind", None) != "slots" or tag not in _base.LIVE or \
             tag in _base.HOLOMORPHIC:
         return None
     ps = d._plist()
-    out = []
-    for p in ps:
+    floats = complexes = False
+    for p in ps:                    # (a loop: a set of the types cost twice as much)
         tp = type(p)
         if tp is complex:
-            out.append(p.imag if imag else p.real)
+            complexes = True
         elif tp is float:
-            out.append(0.0 if imag else p)
+            floats = True
         else:
             return None
+    if floats and complexes:        # the lift's complex128: complex(p)
+        ps = [complex(p) for p in ps]
     v = d.value
-    return make_scalar(v.imag if imag else v.real, out, tag)
+    fn, arithmetic = rule.number_tangents[complexes]
+    if fn is None or type(v) is not complex or arithmetic and not (
+            cmath.isfinite(v) and all(map(cmath.isfinite, ps))):
+        return None
+    out = value(v)
+    try:
+        partials = fn(v, out, ps)
+    except (ArithmeticError, ValueError):   # (a division by 0, math.sqrt of a negative)
+        return None
+    return make_scalar(out, partials, tag)
 
 
 def make_scalar(value, partials, tag):

@@ -65,8 +65,8 @@ import numpy as np
 from .. import errors
 from ._special import tetragamma as _tetragamma, trigamma as _trigamma
 
-__all__ = ["Expr", "FUNCTIONS", "KERNEL_NAMES", "SCALAR_NAMESPACE", "parse", "sign",
-           "template_function"]
+__all__ = ["Expr", "FUNCTIONS", "KERNEL_NAMES", "SCALAR_NAMESPACE", "number_tangent", "parse",
+           "sign", "template_function"]
 
 
 class _Fn(NamedTuple):
@@ -688,6 +688,161 @@ def parse(text, params, who="an expression"):
     node = reader.read(tree.body)
     _check_values(node, reader)
     return Expr(text, params, node)
+
+
+# ---- the tangent on Python numbers (complex scalar duals' fast paths) --------------------
+# A tangent (``rules._table.Rule.tangent``, ``x``, ``out``, ``dx``) on Python floats and
+# complex numbers, to the bits NumPy's general path gives on the 0-d lift (the partials a
+# float64 array where all are floats, complex128 where one is complex): the parts and the
+# conjugate are attribute reads (exact, as NumPy's), ``+ - *`` the same IEEE operations in
+# the same order (Python's complex product is NumPy's ``ac - bd, ad + bc``), a float
+# operand of a complex one made ``complex(p)`` first as NumPy's promotion makes it (not
+# left to the Python version's mixed-mode rules), ``/`` on floats only.  Everything else
+# (``**``, complex division or modulus, a call with no such twin) has none.
+_PART_ATTRIBUTES = {"np.real": ".real", "np.imag": ".imag", "np.conjugate": ".conjugate()"}
+_FLOAT_ONLY_CALLS = {"np.absolute": "abs", "np.sign": "_sign", "np.sqrt": "math.sqrt"}
+
+
+class _NoTwin(Exception):
+    """The expression has no source on Python numbers (:func:`number_tangent`)."""
+
+
+def _operand(text, prec, node):
+    return text if prec >= _ATOM and node[0] != "num" else f"({text})"
+
+
+def _typed(node, kinds):
+    """``(source, precedence, kind)`` of ``node`` on Python numbers, ``kind`` ``"f"``
+    (float), ``"c"`` (complex) or ``"b"`` (a comparison's bool), the names' kinds
+    ``kinds``; raises :class:`_NoTwin`."""
+    kind = node[0]
+    if kind == "num":
+        return repr(node[1]), _ATOM, "c" if type(node[1]) is complex else "f"
+    if kind == "name":
+        return node[1], _ATOM, kinds[node[1]]
+    if kind == "call":
+        name, args = node[1], node[2]
+        if name == "where":
+            c = _typed(args[0], kinds)[0]
+            (a, _, ka), (b, _, kb) = _typed(args[1], kinds), _typed(args[2], kinds)
+            if ka != kb:
+                if not _uses(args[0], "dx"):
+                    # a test of the values alone: on the lift's 0-d numbers the table's
+                    # where is an if (rules._table.where), the branch's own kind, which
+                    # no one kind here can follow
+                    raise _NoTwin("where")
+                # a test of the partials: np.where's result, of the complex dtype
+                a, b = (f"complex({a})" if ka == "f" else a), (f"complex({b})" if kb == "f" else b)
+            return f"({a} if {c} else {b})", _ATOM, "c" if "c" in (ka, kb) else "f"
+        if name == "value":                 # (a plain number's value is itself)
+            return _typed(args[0], kinds)
+        text, prec, k = _typed(args[0], kinds)
+        if name in _PART_ATTRIBUTES:
+            out = "f" if name != "np.conjugate" else k
+            return _operand(text, prec, args[0]) + _PART_ATTRIBUTES[name], _ATOM, out
+        if name in _FLOAT_ONLY_CALLS and k == "f":
+            return f"{_FLOAT_ONLY_CALLS[name]}({text})", _ATOM, "f"
+        raise _NoTwin(name)
+    if kind == "unary":
+        text, prec, k = _typed(node[2], kinds)
+        return node[1] + (text if prec >= _UNARY else f"({text})"), _UNARY, k
+    (left, lp, kl), (right, rp, kr) = _typed(node[2], kinds), _typed(node[3], kinds)
+    op = node[1]
+    if kind == "compare":
+        if "c" in (kl, kr) and op not in ("==", "!="):
+            raise _NoTwin(op)               # (the parser refuses it in a value test)
+        prec, left_ok, right_ok, k = _CMP, lp > _CMP, rp > _CMP, "b"
+    else:
+        if op == "**" or op == "/" and "c" in (kl, kr):
+            raise _NoTwin(op)
+        if kl != kr:                        # NumPy's promotion of the float operand
+            if kl == "f":
+                left, lp = f"complex({left})", _ATOM
+            else:
+                right, rp = f"complex({right})", _ATOM
+        prec = _SUM if op in "+-" else _PRODUCT
+        left_ok, right_ok, k = lp >= prec, rp > prec, "c" if "c" in (kl, kr) else "f"
+    left = left if left_ok else f"({left})"
+    right = right if right_ok else f"({right})"
+    return f"{left} {op} {right}", prec, k
+
+
+def _uses(node, name):
+    return any(n[0] == "name" and n[1] == name for n in _walk(node))
+
+
+def _hoisted(node, over, lines):
+    """``node`` with each largest subtree that does not read ``over`` (and is no bare
+    name or number) written as a name ``_h0``, ``_h1``, ... whose tree is appended to
+    ``lines``; not inside a ``where``'s branches (evaluated only where taken)."""
+    if not _uses(node, over):
+        if node[0] in ("name", "num"):
+            return node
+        lines.append(node)
+        return ("name", f"_h{len(lines) - 1}")
+    if node[0] == "call" and node[1] == "where":
+        return node[:2] + ((_hoisted(node[2][0], over, lines),) + node[2][1:],)
+    if node[0] == "call":
+        return node[:2] + (tuple(_hoisted(a, over, lines) for a in node[2]),)
+    if node[0] == "unary":
+        return node[:2] + (_hoisted(node[2], over, lines),)
+    if node[0] in ("binary", "compare"):
+        return node[:2] + (_hoisted(node[2], over, lines), _hoisted(node[3], over, lines))
+    return node
+
+
+def _tangent_lines(node, kinds, over, indent):
+    """The statements computing ``node`` for each element of ``over + "s"``: a
+    ``where`` whose test does not read ``over`` as an ``if`` (the table's where on the
+    lift's 0-d values), else its parts that do not read it once (:func:`_hoisted`),
+    then one list comprehension.  A branch that does not read ``over`` at all is a
+    0-d total on the lift, which the general path spreads as ``out * 0.0 + total``
+    (``dispatch._ufuncs._complex_tangent``: out's kind, NaN at an infinite out):
+    written so."""
+    pad = " " * indent
+    if node[0] == "call" and node[1] == "where" and not _uses(node[2][0], over):
+        test = _typed(node[2][0], kinds)[0]
+        return ([f"{pad}if {test}:"] + _tangent_lines(node[2][1], kinds, over, indent + 4)
+                + _tangent_lines(node[2][2], kinds, over, indent))
+    if not _uses(node, over):
+        node = ("binary", "+", ("binary", "*", ("name", "out"), ("num", 0.0)), node)
+    parts = []
+    node = _hoisted(node, over, parts)
+    kinds = dict(kinds)
+    lines = []
+    for j, part in enumerate(parts):
+        text, _, kinds[f"_h{j}"] = _typed(part, kinds)
+        lines.append(f"{pad}_h{j} = {text}")
+    text = _typed(node, kinds)[0]
+    return lines + [f"{pad}return [{text} for {over} in {over}s]"]
+
+
+def number_tangent(expr, kinds):
+    """``(function, arithmetic)``: the tangent ``expr`` (of ``x``, ``out``, ``dx``) on
+    Python numbers, or ``(None, False)`` where it has no such source.
+
+    ``function(x, out, dxs)`` is the list of the tangents of the partials ``dxs`` (all
+    of ``kinds["dx"]``: floats, or complex numbers where the lift's partials would be
+    complex128), ``x`` of ``kinds["x"]``, ``out`` of ``kinds["out"]``: NumPy's bits on
+    the lift wherever it returns; it raises ``ArithmeticError`` where a float division
+    is by zero, ``ValueError`` at ``math.sqrt`` of a negative float (the caller takes the
+    general path, NumPy's inf or NaN).  ``arithmetic``: does it compute
+    (``+ - * /``) rather than only read parts?  Then the caller takes it for finite
+    numbers only: the complex products' infinities and NaN payloads need not come out
+    alike (C99's recovery, NumPy's SIMD loops)."""
+    try:
+        body = _tangent_lines(expr.tree, kinds, "dx", 4)
+    except _NoTwin:
+        return None, False
+    source = "def tangent(x, out, dxs):\n    if not dxs:\n        return []\n" + \
+        "\n".join(body) + "\n"
+    space = {"math": math, "_sign": _sign}
+    exec(compile(source, f"<dualgrad tangent {expr.text[:40]}>", "exec"),  # noqa: S102
+         space)                             # (emitted from a checked tree)
+    fn = space["tangent"]
+    fn.source = source
+    arithmetic = any(n[0] == "binary" for n in _walk(expr.tree))
+    return fn, arithmetic
 
 
 _FIELDS = ("f0", "f1", "f2", "f3")

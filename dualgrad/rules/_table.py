@@ -87,11 +87,12 @@ import numpy as np
 
 from .. import errors
 from . import _special
-from ._expr import LAZY as _LAZY, Expr, parse
+from ._expr import LAZY as _LAZY, Expr, number_tangent, parse
 from ._student import t_cdf_df_series
 
-__all__ = ["Rule", "RULES", "NOT_HOLOMORPHIC", "rule_for", "where", "value",
+__all__ = ["Rule", "RULES", "PARTS", "NOT_HOLOMORPHIC", "rule_for", "where", "value",
            "derivative_functions", "entry_form", "regular_branch", "regular_form", "tangent_function",
+           "number_tangent_function",
            "branch_functions", "cut_of", "step_of", "Branches", "float_places", "step_threshold", "Selection",
            "method_selection", "quotient_functions", "spread_functions", "spread_product", "two_step", "TINY", "NESTED_TINY", "tiny_below", "underflowed"]
 
@@ -749,6 +750,18 @@ class Rule:
         """The parsed :attr:`tangent` (in ``x``, ``out``, ``dx``), or ``None``."""
         return parse(self.tangent, ("x", "out", "dx"), f"{self.name}, tangent") \
             if self.tangent else None
+
+    @cached_property
+    def number_tangents(self):
+        """The tangent on Python numbers for a complex ``x`` (:func:`number_tangent_function`)
+        where the partials are floats and where they are complex (index 0, 1: ``pairs[
+        any_complex]``), the value's kind NumPy's for a complex argument (``abs``, the
+        parts: a float; ``conj``: complex).  Made on first use; an attribute read after
+        (the complex scalar duals' fast paths read it on every call)."""
+        if not self.tangent:
+            return (None, False), (None, False)
+        out = "c" if np.iscomplexobj(self.ufunc(np.complex128(0.5 + 0.5j))) else "f"
+        return tuple(number_tangent_function(self, out, dx) for dx in "fc")
 
 
 # the names of a derivative of a ufunc with 1, 2 or 3 arguments, in call order
@@ -2090,13 +2103,24 @@ def _special48_rules(sc):
 
 RULES = {rule.ufunc: rule for rule in _TABLE}
 
+# The parts of a complex value, functions (not ufuncs: outside RULES, whose rows the
+# kernels, the numba wing and the ufunc dispatch walk): linear and not holomorphic, so a
+# tangent alone, the same part of the partials (of a float partial, itself and +0.0:
+# NumPy's on a float64 array).  Dispatch's np.real / np.imag and the scalar duals'
+# ``.real`` / ``.imag`` read these rows (:func:`tangent_function`,
+# :func:`number_tangent_function`), as np.abs and np.conj read theirs above.
+PARTS = {rule.ufunc: rule for rule in (
+    Rule(np.real, "linear", note="real inputs: the identity", tangent="np.real(dx)"),
+    Rule(np.imag, "linear", note="real inputs: 0.0", tangent="np.imag(dx)"),
+)}
+
 # Functions with no complex derivative (Cauchy-Riemann fails): the argument positions
 # where a complex dual of a ``holomorphic=True`` call raises instead of giving the
 # derivative along the real axis.  The ufuncs are the rows with a ``tangent``; the
 # others take parts, conjugate an argument, or are defined through ``A^H``.
 NOT_HOLOMORPHIC = {
-    **{rule.ufunc: (0,) for rule in _TABLE if rule.tangent},
-    np.real: (0,), np.imag: (0,), np.angle: (0,),
+    **{rule.ufunc: (0,) for rule in (*_TABLE, *PARTS.values()) if rule.tangent},
+    np.angle: (0,),
     np.var: (0,), np.std: (0,), np.nanvar: (0,), np.nanstd: (0,), np.cov: (0, 1),
     np.corrcoef: (0, 1),
     np.vdot: (0,), np.vecdot: (0,), np.vecmat: (0,), np.linalg.vecdot: (0,), np.correlate: (1,),
@@ -2584,6 +2608,25 @@ def tangent_function(rule):
     if fn is None:
         fn = _COMPILED[key] = rule.tangent_expr.function(_NAMESPACE)
     return fn
+
+
+def number_tangent_function(rule, out, dx):
+    """``(t, arithmetic)``: the tangent of ``rule`` (a row of :data:`RULES` or
+    :data:`PARTS`) on Python numbers, ``t(x, out, dxs)`` the list of the tangents of
+    the partials ``dxs``, a complex ``x``; ``out`` and ``dx`` say whether the value and
+    the partials are floats (``"f"``) or complex numbers (``"c"``: every partial
+    ``complex(p)`` where one is complex, as the lift's complex128 holds them).  The
+    general path's bits on the 0-d lift wherever ``t`` returns
+    (:func:`dualgrad.rules._expr.number_tangent`, whose ``arithmetic`` says when the
+    numbers must be finite); ``(None, False)`` where the row has no tangent or it has
+    no such source.  The complex scalar duals' ``abs``, ``conj``, ``.real`` and
+    ``.imag`` (``dual._scalar.complex_tangent``)."""
+    key = ("number tangent", rule.ufunc, out, dx)
+    pair = _COMPILED.get(key)
+    if pair is None:
+        pair = _COMPILED[key] = number_tangent(rule.tangent_expr, {
+            "x": "c", "out": out, "dx": dx}) if rule.tangent else (None, False)
+    return pair
 
 
 def regular_form(rule, k):

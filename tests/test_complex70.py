@@ -273,3 +273,19 @@ def test_a_division_by_zero_in_a_tangent_takes_the_general_path():
         _edited(rule, old)
     assert g[0] == 1.0 and np.isnan(g[1])
 
+
+def test_the_power_exponents_are_one_lookup():
+    """``_EXPONENTS[y]``: a kept number read, another made (and kept where finite, not
+    zero), a zero or NaN made each time and not kept."""
+    from dualgrad.dispatch import _lean_small
+    _lean_small._EXPONENTS.clear()
+    pair = _lean_small._EXPONENTS[2.5]
+    assert pair[0] == 2.5 and pair[1] == 1.5 and not pair[0].flags.writeable
+    assert _lean_small._EXPONENTS[np.float64(2.5)] is pair
+    zero = _lean_small._EXPONENTS[-0.0]
+    assert np.signbit(zero[0]) and 0.0 not in _lean_small._EXPONENTS
+    assert np.isnan(_lean_small._EXPONENTS[float("nan")][0])
+    assert list(_lean_small._EXPONENTS) == [2.5]
+    x = np.linspace(0.5, 2.0, 10)
+    np.testing.assert_array_equal(dg.jacobian(lambda u: u ** 2.5, x),
+                                  np.diag(2.5 * x ** 1.5))

@@ -379,9 +379,7 @@ def lean_power(a, b, spelled=False):
         y = b if tb is float else float(b)      # np.float64(b) (the same loop; small68)
         if not y - y == 0.0:
             return None
-    ys = _EXPONENTS.get(y)        # y and y - 1.0 as 0-d float64 arrays (small69)
-    if ys is None:
-        ys = _exponents(y)
+    ys = _EXPONENTS[y]            # y and y - 1.0 as 0-d float64 arrays (small69)
     out = np.power(x, ys[0]) if not spelled else _reciprocal(x) if tb is int and \
         b == -1 else _sqrt(x) if tb is float and b == 0.5 else np.power(x, ys[0])
     #                                     # (the operator's words: operator_power)
@@ -645,10 +643,7 @@ def lean_power_mixed(a, b):
     # scalar dual's made here): NumPy's float64 loop with the scalar broadcast, as for
     # the NumPy float c was, without the scalar's conversion in each call (small69)
     if scalar is None:
-        cs = _EXPONENTS.get(c)
-        if cs is None:
-            cs = _exponents(c)
-        cc = cs[0]
+        cc = _EXPONENTS[c][0]
     else:
         cc = _array(c)
     out = np.power(cc, x) if base else np.power(x, cc)
@@ -758,8 +753,16 @@ _REGULAR = None                   # np.power's regular branch in x, once made
 # float64 loop with the scalar broadcast, the loop that a Python or NumPy float takes,
 # without converting the scalar in each call (0.56 -> 0.38 us for ``np.power(x, y)`` at N =
 # 10; small69).  Bounded: cleared at 64 numbers; a zero (0.0 and -0.0 are one key), an
-# infinity or a NaN is made each time.
-_EXPONENTS = {}
+# infinity or a NaN is made each time.  ``_EXPONENTS[y]`` is the one lookup: a number not
+# kept is made by ``__missing__`` (:func:`_exponents`), a kept one read at dict speed.
+class _Exponents(dict):
+    __slots__ = ()
+
+    def __missing__(self, y):
+        return _exponents(y)
+
+
+_EXPONENTS = _Exponents()
 
 
 def _exponents(y):

@@ -134,10 +134,7 @@ def _lean_product(func, args, values, duals, value):
     and an inf or NaN term leaves its sum inf or NaN."""
     a, b = values[:2]
     if type(a) is not np.ndarray or type(b) is not np.ndarray or a.dtype != np.float64 or \
-            b.dtype != np.float64:
-        return None
-    if not (b.ndim == 1 and (a.ndim == 1 or a.ndim == 2 and func is not np.vdot) or
-            b.ndim == 2 and a.ndim == 2 and func in _MATMAT) or _nonfinite(value):
+            b.dtype != np.float64 or not _lean_shapes(func, a, b, value):
         return None
     if b.ndim == 1:
         p = args[0]._p if 0 in duals else None
@@ -149,8 +146,24 @@ def _lean_product(func, args, values, duals, value):
             partials = None if partials is None else partials[0]
         if partials is not None:
             return partials
-    if func in (np.matmul, np.linalg.matmul):        # _product's lines, so its bits
-        return _matmul_partials(args, values, duals, np.shape(value))
+    return _product_lines(func, args, values, duals, np.shape(value))
+
+
+def _lean_shapes(func, a, b, value):
+    """Is ``func(a, b)`` (one of :data:`_MATVEC`, of ndarrays ``a``, ``b``) ``a @ b``
+    at the lean products' shapes, ``a`` 1-D or 2-D and ``b`` 1-D (``np.vdot`` for 1-D
+    ``a`` only) or both 2-D (:data:`_MATMAT`), and its ``value`` finite?  (Finite
+    operands then: :func:`_lean_product`.)"""
+    return (b.ndim == 1 and (a.ndim == 1 or a.ndim == 2 and func is not np.vdot) or
+            b.ndim == 2 and a.ndim == 2 and func in _MATMAT) and not _nonfinite(value)
+
+
+def _product_lines(func, args, values, duals, shape):
+    """The partials by :func:`_product`'s own lines (so its bits) for the lean
+    products' shapes (:func:`_lean_shapes`), the value of shape ``shape``, without
+    its scans of the factors."""
+    if func in (np.matmul, np.linalg.matmul):
+        return _matmul_partials(args, values, duals, shape)
     return _contracted_partials(func, args, values, duals, {})
 
 
@@ -168,15 +181,9 @@ def _lean_complex_product(func, args, values, duals, value, tag):
     having computed no partial, for anything else, which :func:`_product` takes."""
     a, b = values[:2]
     if type(a) is not np.ndarray or type(b) is not np.ndarray or a.dtype not in _WIDE or \
-            b.dtype not in _WIDE or not value.size:
+            b.dtype not in _WIDE or not value.size or not _lean_shapes(func, a, b, value):
         return None
-    if not (b.ndim == 1 and (a.ndim == 1 or a.ndim == 2 and func is not np.vdot) or
-            b.ndim == 2 and a.ndim == 2 and func in _MATMAT) or _nonfinite(value):
-        return None
-    if func in (np.matmul, np.linalg.matmul):
-        partials = _matmul_partials(args, values, duals, value.shape)
-    else:
-        partials = _contracted_partials(func, args, values, duals, {})
+    partials = _product_lines(func, args, values, duals, value.shape)
     return None if partials is None else make(value, partials, tag)
 
 

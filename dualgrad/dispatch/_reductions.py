@@ -12,7 +12,7 @@ import operator
 import numpy as np
 
 from .. import errors
-from . import _second_order
+from . import _far_products, _second_order
 from ._quiet import partials_hushed
 from ..dual import LIVE, ArrayDual, Dual, make, make_scalar
 from ..backend import finite as finite_array, running_product, small, sum_partials, \
@@ -256,6 +256,12 @@ def _prod_axis(a, ax):
         return np.prod(a, axis=ax)
     v = a.value
     value = np.prod(v, axis=ax)
+    if _far_products.nested(a):
+        # a Hessian's products of factors left out one level down may leave the range
+        # where the dual products below form them (cumprod70): scaled coefficients
+        coef = _far_products.coefficients(a)
+        if coef is not None and not _far_products.in_range(coef, ax):
+            return make(value, _far_products.prod_partials(coef, a.tag, ax), a.tag)
     plain = type(v) is np.ndarray and v.dtype.kind in "fc" and v.size
     if plain and not _normal(value) and _all_underflow(v, ax):
         others = np.zeros_like(v)   # every product of the others rounds to 0: no scans
@@ -632,6 +638,11 @@ def _cumprod_dual(a, c, ax):
 def _cumprod_partials(a, c, ax):
     """:func:`cumprod`'s partials, ``c`` its value."""
     v = a.value
+    if _far_products.nested(a):
+        # running products one level down may leave the range (cumprod70)
+        coef = _far_products.coefficients(a)
+        if coef is not None and not _far_products.in_range(coef, ax):
+            return _far_products.cumprod_partials(coef, a.tag, ax)
     if not small(getattr(a.partials, "size", 0)):
         partials = running_product(v, c, a.partials, ax, steps=False)
         if partials is not None:

@@ -29,10 +29,13 @@ import numpy as np
 
 from ..dual import Dual, make
 
-__all__ = ["nested", "coefficients", "in_range", "prod_partials", "cumprod_partials"]
+__all__ = ["nested", "coefficients", "in_range", "prod_partials", "cumprod_partials", "frexp",
+           "ldexp"]
 
 _NO_EXPONENT = np.int64(-(1 << 40))     # a zero coefficient's: below every other
 _LIMIT = 1020                           # |log2| of every product the dual steps may form
+_MAGNITUDE = np.int64(0x7FFFFFFFFFFFFFFF)  # a float64's bits less its sign
+_INF_BITS = 0x7FF0000000000000
 
 
 def nested(a):
@@ -67,51 +70,72 @@ def in_range(coef, ax):
     """Do the dual products of :func:`prod` / :func:`cumprod` along ``ax`` stay in the
     float range at every level, for factors of coefficients ``coef``?
 
-    Every finite; ``|v| in [2**(e - 1), 2**e)`` (np.frexp), so a product of a row's
-    values lies between ``2**sum(min(e - 1, 0))`` and ``2**sum(max(e, 0))`` (zeros
-    left out: they make 0); a coefficient's term takes at most one partial coefficient
-    a level (each within ``2**(plo - 1)``..``2**phi``), and a coefficient sums at most
-    ``(2 N)**depth`` terms."""
+    Read from the exponent fields ``F`` (integer passes, no ``where=`` reductions): a
+    nonzero ``|v|`` lies in ``[2**(F - 1023), 2**(F - 1022))`` (a subnormal's bound
+    fails the test), so a product of a row's values lies between ``2**sum(min(F - 1023,
+    0))`` and ``2**sum(max(F - 1022, 0))`` (zeros left out: they make 0); a
+    coefficient's term takes at most one partial coefficient a level (each within the
+    least and greatest nonzero partial's bounds), and a coefficient sums at most ``(2
+    N)**depth`` terms.  Every number finite.  The bounds of all values at once first
+    (``N`` times the greatest and least): the rows' sums only where those are loose."""
     v = coef[()]
     if not v.size:
         return True
     depth = len({t for k in coef for t in k})
     hi = lo = 0
     for k, arr in coef.items():
-        if not k or not arr.size:
-            continue
-        m = np.abs(arr)
-        top = float(m.max())
-        if not top <= 1.7e308:                 # inf or NaN
-            return False
-        if top == 0.0:
-            continue
-        least = float(np.min(m, where=m != 0.0, initial=np.inf))
-        hi = max(hi, int(np.frexp(top)[1]))
-        lo = min(lo, int(np.frexp(least)[1]) - 1)
-    m = np.abs(v)
-    if not float(m.max()) <= 1.7e308:
+        if k and arr.size:
+            bounds = _fields(arr)
+            if bounds is None:
+                return False
+            hi, lo = max(hi, bounds[0]), min(lo, bounds[1])
+    w = np.abs(v) if v.dtype.kind == "c" else v
+    bounds = _fields(w)
+    if bounds is None:
         return False
-    e = np.frexp(m)[1]
-    up = np.sum(np.maximum(e, 0), axis=ax)
-    down = np.sum(np.minimum(e - 1, 0), axis=ax, where=m != 0.0)
     room = depth * (v.shape[ax].bit_length() + 2) + 4
+    length = v.shape[ax]
+    if length * bounds[0] + depth * hi + room <= _LIMIT and \
+            length * bounds[1] + depth * lo >= -_LIMIT:
+        return True                     # every value's bounds, so every row's
+    field = w.view(np.int64) >> 52 & 0x7FF
+    up = np.maximum(field - 1022, 0).sum(axis=ax)
+    down = np.minimum(field - 1023, 0)
+    down[w == 0.0] = 0
     return int(up.max()) + depth * hi + room <= _LIMIT and \
-        int(down.min()) + depth * lo >= -_LIMIT
+        int(down.sum(axis=ax).min()) + depth * lo >= -_LIMIT
+
+
+def _fields(arr):
+    """``(max(F - 1022, 0), min(F' - 1023, 0))`` of the real or complex float64 ``arr``
+    (``F`` the greatest exponent field of its parts, ``F'`` the least of the nonzero
+    ones; 0, 0 where all are 0), or ``None`` where one is inf or NaN."""
+    hi = lo = 0
+    for part in ((arr.real, arr.imag) if arr.dtype.kind == "c" else (arr,)):
+        u = part.view(np.int64) & _MAGNITUDE
+        top = int(u.max())
+        if top >= _INF_BITS:
+            return None
+        if top:
+            u -= 1                              # 0 -> the largest unsigned number
+            least = int(u.view(np.uint64).min()) + 1
+            hi = max(hi, (top >> 52) - 1022)
+            lo = min(lo, (least >> 52) - 1023)
+    return hi, lo
 
 
 # ---- coefficients as (mantissa, exponent) pairs --------------------------------------
 
-def _frexp(z):
+def frexp(z):
     """``z = m * 2**e``, ``|m|`` in [0.5, 1) (0, inf, NaN: themselves), ``e`` int64."""
     if z.dtype.kind != "c":
         m, e = np.frexp(z)
         return m, e.astype(np.int64)
     e = np.frexp(np.abs(z))[1].astype(np.int64)
-    return _ldexp(z, -e), e
+    return ldexp(z, -e), e
 
 
-def _ldexp(z, e):
+def ldexp(z, e):
     """``z * 2**e`` (one rounding where subnormal), real or complex."""
     e = np.clip(e, -2200, 2200)
     if z.dtype.kind != "c":
@@ -129,7 +153,7 @@ def _add(x, y):
     xe = np.where(xm == 0.0, _NO_EXPONENT, xe)
     ye = np.where(ym == 0.0, _NO_EXPONENT, ye)
     e = np.maximum(xe, ye)
-    m, k = _frexp(_ldexp(xm, xe - e) + _ldexp(ym, ye - e))
+    m, k = frexp(ldexp(xm, xe - e) + ldexp(ym, ye - e))
     return m, np.where(m == 0.0, 0, e + k), None if xz is None or yz is None else xz & yz
 
 
@@ -164,7 +188,7 @@ def _times(x, y):
                     nan = m != m
                     if nan.any():
                         m = np.where(nan & z, 0.0, m)
-                m, k = _frexp(m)
+                m, k = frexp(m)
             term = (m, xe + ye + k, z)
             out[key] = _add(out[key], term) if key in out else term
     return out
@@ -175,11 +199,12 @@ def _scaled(coef, ax):
     out = {}
     for k, arr in coef.items():
         arr = np.moveaxis(arr, ax, 0)
-        out[k] = _frexp(arr) + ((arr == 0.0) if k else None,)
+        out[k] = frexp(arr) + ((arr == 0.0) if k else None,)
     return out
 
 
 def _part(x, index):
+    """The coefficients of ``x`` at ``index`` of the first axis."""
     return {k: tuple(None if a is None else a[index] for a in c) for k, c in x.items()}
 
 
@@ -211,13 +236,15 @@ def _top_partials(x, tag, ax):
     coef = {}
     for k, (m, e, _) in x.items():
         if k and k[0] == tag:
-            arr = _ldexp(m, e)
+            arr = ldexp(m, e)
             coef[k[1:]] = arr if ax is None else np.moveaxis(arr, 0, ax)
     tags = sorted({t for k in x for t in k if t != tag}, reverse=True)
     return _build(coef, tags)
 
 
 def _build(coef, tags):
+    """The dual of levels ``tags`` (outermost first) whose coefficients are ``coef``
+    (``{levels: array}``; a missing one 0)."""
     ref_k, ref = next(iter(coef.items()))
     lead = ref.shape[:ref.ndim - len(ref_k)]
     dims = {t: ref.shape[len(lead) + i] for i, t in enumerate(ref_k)}
@@ -227,7 +254,6 @@ def _build(coef, tags):
     def zeros(k):
         return np.zeros(lead + tuple(dims[t] for t in k), ref.dtype)
 
-    # (coefficients keyed by their tags below the top, outermost first)
     def walk(levels, prefix):
         if not levels:
             return coef[prefix] if prefix in coef else zeros(prefix)

@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import errors
 from . import _far_products, _second_order
+from ._far_products import frexp as _frexp, ldexp as _ldexp
 from ._quiet import partials_hushed
 from ..dual import LIVE, ArrayDual, Dual, make, make_scalar
 from ..backend import finite as finite_array, running_product, small, sum_partials, \
@@ -351,24 +352,6 @@ def _all_underflow(v, ax):
         return False
     u -= 1022
     return bool(np.all(np.sum(u, axis=ax) - np.min(u, axis=ax) <= -1075))
-
-
-def _frexp(z):
-    """``np.frexp`` for real or complex ``z``: ``z = m * 2**e``, ``|m|`` in [0.5, 1)."""
-    if z.dtype.kind != "c":
-        return np.frexp(z)
-    e = np.frexp(np.abs(z))[1]
-    return _ldexp(z, -e), e
-
-
-def _ldexp(z, e):
-    """``z * 2**e`` for real or complex ``z`` (exact, one rounding where subnormal)."""
-    if z.dtype.kind != "c":
-        return np.ldexp(z, e)
-    out = np.empty(np.broadcast_shapes(z.shape, np.shape(e)), dtype=z.dtype)
-    out.real = np.ldexp(z.real, e)
-    out.imag = np.ldexp(z.imag, e)
-    return out
 
 
 def _cumprod_scaled(m, e):

@@ -291,3 +291,51 @@ def test_a_hessian_with_an_entry_near_the_underflow_runs_under_errstate_raise():
         second = -0.25 * x ** -1.5                      # -inf at the zero
     np.testing.assert_allclose(np.diag(H), second, rtol=1e-13)
     np.testing.assert_array_equal(H[~np.eye(3, dtype=bool)], np.zeros(6))
+
+
+# ---- refusals69's Left: a removable 0 / 0 whose cancellation hides its limit near it ----
+
+def _one_minus_cos(t):
+    return (1 - np.cos(t)) / t ** 2
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")      # (NumPy's 0 / 0 at t = 0)
+@pytest.mark.parametrize("side", ["lower", "upper"])
+def test_a_cancelling_removable_quotient_at_a_moving_limit_is_told_a_finite_form(side):
+    # (1 - cos t) / t**2 -> 1/2, but its values at 1e-3, 1e-5, 1e-7 (0.49999996,
+    # 0.50000004, 0.49960) wander by cancellation: the three-value test called it
+    # growing and the refusal told the Abel kernel's substitution, which keeps the 0 / 0
+    def area(x, g=_one_minus_cos):
+        return dg.quad(g, x, 1.0)[0] if side == "lower" else dg.quad(g, -1.0, x)[0]
+
+    with pytest.raises(TypeError) as info:
+        dg.derivative(area, 0.0)
+    message = str(info.value)
+    assert "got f = nan at the moving limit 0.0, where func's values just inside the " \
+        "range tend to a finite number" in message
+    assert "func is _one_minus_cos at line" in message
+    assert "np.sinc(t / np.pi)" in message and "np.where(t * t < 1e-8" in message
+    assert "b - u**2" not in message
+    # the values it names are func's own, nearest first, near 1/2
+    assert "f(0.001) = 0.4999999583" in message or "f(-0.001) = 0.4999999583" in message
+
+    def series(t):                      # the advice for this quotient: its first terms
+        return np.where(t * t < 1e-8, 0.5 - t * t / 24, (1 - np.cos(t)) / t ** 2)
+
+    sign = -1.0 if side == "lower" else 1.0
+    for x in (0.0, 0.3):
+        d = dg.derivative(lambda v: area(v, series), x)
+        f = 0.5 if x == 0 else (1 - np.cos(x)) / x ** 2
+        assert d == pytest.approx(sign * f, rel=1e-13, abs=0)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("g", [lambda t: np.log(np.abs(t)) * t / t, lambda t: t / t ** 1.5,
+                               lambda t: np.sin(1 / t) * t / t],
+                         ids=["log(|t|) t / t", "t / t**1.5", "sin(1 / t) t / t"])
+def test_a_quotient_without_a_limit_at_a_moving_limit_keeps_the_substitution(g):
+    # (guards: a logarithm's growth and an oscillation are no removable 0 / 0)
+    with pytest.raises(TypeError) as info:
+        dg.derivative(lambda x: dg.quad(g, x, 1.0)[0], 0.0)
+    message = str(info.value)
+    assert "np.sinc" not in message

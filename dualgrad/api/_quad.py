@@ -2549,15 +2549,20 @@ def _singular_limit(end, value, func=None, args=(), inward=1, vectorized=False):
 
 
 def _removable(func, args, end, inward, vectorized):
-    """func's plain values at 1e-3, 1e-5 and 1e-7 of ``end``'s size (at least 1)
-    inside the range, as ``[(x, f(x))]`` nearest first, where all are finite and their
-    steps shrink at least twofold toward ``end`` (a limit there: ``sin(t) / t``,
-    ``t * log(t)``); ``None`` where one is not finite or they grow (``t / t**1.5``).
-    Error path only."""
+    """func's plain values just inside the range at ``end`` that tend to a finite number,
+    as ``[(x, f(x))]`` nearest first, or ``None``.  Read at 1e-1, 1e-2, 1e-3, 1e-5 and
+    1e-7 of ``end``'s size (at least 1), all finite, the three farthest's steps
+    shrinking at least twofold toward ``end`` (a limit in sight: not ``t / t**1.5``,
+    ``log(t)``, ``sin(1 / t)``, whose nearest three shrank by chance): the three
+    nearest where their steps shrink twofold too (``sin(t) / t``, ``t * log(t)``),
+    else the three farthest where the nearer values stay within ten of the far steps
+    of the 1e-3 one, a quotient whose cancellation near the limit hides its limit
+    (``(1 - cos(t)) / t**2``: 0.49999996 at 1e-3, 0.49960 at 1e-7, 0.0 at 1e-8;
+    refusals69's Left kept it the Abel kernel's text).  Error path only."""
     scale = max(1.0, abs(end))
     found = []
-    for h in (1e-3, 1e-5, 1e-7):     # (NumPy's float: a Python float's (x - 2) ** 0.5
-        x = np.float64(end + inward * h * scale)    # is complex where NumPy's is NaN)
+    for h in (1e-1, 1e-2, 1e-3, 1e-5, 1e-7):   # (NumPy's float: a Python float's (x -
+        x = np.float64(end + inward * h * scale)    # 2) ** 0.5 is complex, NumPy's NaN)
         with np.errstate(all="ignore"):
             try:
                 v = np.ravel(np.asarray(primal(as_state(_one(func, x, args, vectorized)))))
@@ -2566,10 +2571,15 @@ def _removable(func, args, end, inward, vectorized):
         if v.size != 1 or not np.isfinite(v[0]):
             return None
         found.append((x.item(), v[0].item()))
-    (_, f1), (_, f2), (_, f3) = found
-    if not abs(f3 - f2) <= 0.5 * abs(f2 - f1):
-        return None
-    return found[:0:-1]
+    (_, c1), (_, c2), (_, c3), (_, f2), (_, f3) = found
+    if not abs(c3 - c2) <= 0.5 * abs(c2 - c1):
+        return None                     # no limit in sight (sin(1 / t): not one)
+    if abs(f3 - f2) <= 0.5 * abs(f2 - c3):
+        return found[:1:-1]             # the nearest three agree
+    band = 10.0 * abs(c2 - c1)          # cancellation's wander, within the far steps
+    if abs(f2 - c3) <= band and abs(f3 - c3) <= band:
+        return found[2::-1]
+    return None
 
 
 def _parameter(func):

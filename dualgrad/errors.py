@@ -2012,16 +2012,29 @@ def _stored_buffer(depth):
     dtype = getattr(buffer, "dtype", None)
     if getattr(buffer, "shape", None) is None or dtype is None or dtype == object:
         return None                   # an object array's element D[0] is no view of D
-    made = _assignments(frame, name)
-    made = (*made[0], f"{frame.f_code.co_name} of {frame.f_code.co_filename}") \
-        if len(made) == 1 else None         # where that line is: a library's own file
+    bindings = _assignments(frame, name)
+    made = (*bindings[0], f"{frame.f_code.co_name} of {frame.f_code.co_filename}") \
+        if len(bindings) == 1 else None     # where that line is: a library's own file
     x = _dual_argument(frame)
     try:                          # (a reading of the user's source: no error of its own
         filled = _filled_from(frame, name, buffer.shape) if made is not None else None
     except Exception:             # noqa: BLE001 - may take the refusal's place)
         filled = None
     return text, name, buffer, made, x, rebind, \
-        None if x is not None else _object_argument(frame), filled
+        None if x is not None else _object_argument(frame), filled, \
+        (bindings, f"{frame.f_code.co_name} of {frame.f_code.co_filename}",
+         _tests_ndarray(frame)) if len(bindings) > 1 else None
+
+
+def _tests_ndarray(frame):
+    """Does ``frame``'s function call ``isinstance(..., np.ndarray)`` (a test a dual
+    array fails)?  Error path only."""
+    import ast
+    parsed = _function_tree(frame)
+    return parsed is not None and any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and
+        n.func.id == "isinstance" and len(n.args) == 2 and
+        "ndarray" in ast.unparse(n.args[1]) for n in ast.walk(parsed[0]))
 
 
 def _filled_from(frame, name, shape):
@@ -2190,7 +2203,7 @@ def _buffer_message(who, found, own):
     short where the statement that made it has a ``*_like`` spelling; else the buffer
     named before the general message (``None``: the caller writes that)."""
     import ast
-    text, name, buffer, made, x, rebind, held, filled = found
+    text, name, buffer, made, x, rebind, held, filled, branches = found
     x = x or held                 # h's *_like once h is made a dual array
     where = f"{buffer.dtype}, shape {tuple(buffer.shape)}"
     spelling = None
@@ -2218,6 +2231,12 @@ def _buffer_message(who, found, own):
             f"np.zeros_like({x or 'x'}, shape={name}.shape) after line {made[0]} " \
             f"({x or 'x'}'s kind: a dual array under dualgrad, plain otherwise" + \
             (")" if x else "; x: f's input or a dual computed from it)")
+    elif spelling is None and branches is not None and x:
+        fix = _branches_fix(name, buffer, x, *branches)
+        if fix is None:
+            return head
+        own += fix[1]
+        fix = fix[0]
     elif spelling is None:
         return head
     else:
@@ -2241,6 +2260,30 @@ def _buffer_message(who, found, own):
         f"the name instead (state = state + dt * v).{own}")
 
 
+def _branches_fix(name, buffer, x, bindings, place, tests):
+    """The fix for a plain buffer ``name`` that its function makes at several lines (one
+    per branch: pyorb's euler_rotation_matrix makes ``R = np.empty((3, 3, inc.size))``
+    when ``isinstance(inc, np.ndarray)``, ..., else ``np.empty((3, 3))``, and a dual
+    array is no ndarray; the message had named no line and said ``np.zeros_like(x,
+    ...)`` with ``x`` f's input: user70): ``(fix, note)``, each binding's ``*_like``
+    spelling from the dual parameter ``x``, or ``None`` where none of them has one;
+    ``tests``: the function tests ``isinstance(..., np.ndarray)``."""
+    spelled = [(line, _like_spelling(_bound_value(node, name), x))
+               for line, node in bindings]
+    spelled = [(line, like) for line, like in spelled if like is not None]
+    if not spelled:
+        return None
+    lines = _lines_text([line for line, _ in bindings])
+    fix = f"{name} is made at lines {lines}, and the one that ran here made a plain " \
+        f"array of shape {tuple(buffer.shape)}; make " + "; ".join(
+            f"{name} = {like} at line {line}" for line, like in spelled) + \
+        f" ({x}'s kind: a dual array under dualgrad, plain otherwise" + (
+            "; isinstance(d, np.ndarray) is False for a dual array d, so a branch that "
+            "tests it may run another line than it does for plain numbers)" if tests
+            else ")")
+    return fix, f" (Lines {lines} are in {place}.)"
+
+
 def _several_fix(found, spelling):
     """The fix for a buffer that its function fills from several of its parameters
     (:func:`_filled_from`), one of them the dual here: a buffer made like that one
@@ -2252,7 +2295,7 @@ def _several_fix(found, spelling):
     the parameters' sum broadcasts (``None`` where it does not)."""
     import ast
     import numpy as np
-    text, name, buffer, made, x, rebind, held, (lines, used, block, summable) = found
+    text, name, buffer, made, x, rebind, held, (lines, used, block, summable), _ = found
     x = x or held
     line, node = made[0], made[1]
     value = _bound_value(node, name)

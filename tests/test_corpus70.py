@@ -194,3 +194,33 @@ def test_cstr_sources_solve_ivp_refused_naming_dg_solve_ivp(cstr_globals):
                                         r".*Fix: write that step as dg\.solve_ivp\("):
         dg.jacobian(source, p0)
     np.testing.assert_allclose(source(p0), f(p0), rtol=1e-12)
+
+
+def test_euler_rotation_sources_branch_buffer_refused_naming_each_binding():
+    # pyorb makes R at four lines, by which angle isinstance(..., np.ndarray) finds; a
+    # dual array is none, so the last, np.empty((3, 3)), ran: the refusal had named no
+    # line and said np.zeros_like(x, ...), x "f's input", a name euler_rotation_matrix
+    # does not have; it now gives each binding's spelling from inc and says why the
+    # branch differs
+    f, k0 = _row("pyorb kep_to_cart, buffers + shape (6)")
+    rotation = source_spelling(c, c.euler_rotation_matrix, (
+        "R = np.zeros_like(inc, shape=(3, 3))  # dualgrad: the refusal's (a dual is no "
+        "ndarray)", "R = np.empty((3, 3), dtype=np.float64)"))
+    kep_to_cart = source_spelling(c, c.kep_to_cart, ("", ""),
+                                  euler_rotation_matrix=rotation)
+    with pytest.raises(TypeError) as caught:
+        dg.jacobian(kep_to_cart, k0)
+    message = str(caught.value)
+    assert "R[0, 0, ...] = ... stores a dual number into R, a plain NumPy array (float64, " \
+        "shape (3, 3))" in message
+    assert "Fix: R is made at lines 3, 5, 7 and 9, and the one that ran here made a plain " \
+        "array of shape (3, 3); make R = np.zeros_like(inc, shape=(3, 3, inc.size)) at " \
+        "line 3;" in message
+    assert "R = np.zeros_like(inc, shape=(3, 3)) at line 9 (inc's kind" in message
+    assert "isinstance(d, np.ndarray) is False for a dual array d" in message
+    assert "x: f's input" not in message
+    # line 9's spelling is the row's
+    fixed = source_spelling(c, c.euler_rotation_matrix, ("", ""))
+    np.testing.assert_array_equal(
+        dg.jacobian(source_spelling(c, c.kep_to_cart, ("", ""), euler_rotation_matrix=fixed),
+                    k0), dg.jacobian(f, k0))

@@ -2075,6 +2075,24 @@ def _filled_from(frame, name, shape):
             visit(child, False)
     visit(top, True)
     read = {n.id for s in stores for n in ast.walk(s.value) if isinstance(n, ast.Name)}
+    # a local the stores read brings in the names its assignments read (s = a * k;
+    # my_array[0, 0] = s: the dual comes in through a; refusals69's Left), to a fixed point
+    binds = {}
+    for node in ast.walk(top):
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and \
+                node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+            reads = {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}
+            for t in names - {name}:
+                binds.setdefault(t, set()).update(reads)
+    todo = [n for n in read if n in binds and n not in params]
+    while todo:
+        local = todo.pop()
+        for n in binds[local] - read:
+            read.add(n)
+            if n in binds and n not in params:
+                todo.append(n)
     here = frame.f_locals
     used = [p for p in params if p in read and (
         isinstance(here.get(p), (int, float, complex, np.number, np.ndarray)) or

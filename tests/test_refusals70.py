@@ -339,3 +339,58 @@ def test_a_quotient_without_a_limit_at_a_moving_limit_keeps_the_substitution(g):
         dg.derivative(lambda x: dg.quad(g, x, 1.0)[0], 0.0)
     message = str(info.value)
     assert "np.sinc" not in message
+
+
+# ---- refusals69's Left: the several-argument store advice, a dual through a local -------
+
+LOCAL_HELPER = '''import numpy as np
+
+
+def make_2x2_array(a, b, c, d, dtype=float):
+    my_array = np.empty((2, 2), dtype=dtype)
+    phase = a * 1.0
+    my_array[0, 0] = phase
+    my_array[0, 1] = b
+    my_array[1, 0] = c
+    my_array[1, 1] = d
+    return my_array
+'''
+
+
+def _module(tmp_path, name, source):
+    import importlib.util
+    path = tmp_path / f"{name}.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_buffer_filled_through_a_local_names_the_parameter_behind_it(tmp_path):
+    # the stores read phase, b, c, d: the advice named b, c and d and offered
+    # np.zeros_like(b + c + d, ...), a plain buffer again where the dual is in a
+    helper = _module(tmp_path, "local_helper", LOCAL_HELPER)
+    x = np.array([0.3, 0.2])
+
+    def f(v):
+        return helper.make_2x2_array(v[0], 2.0, 3.0, 4.0).ravel()
+
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(f, x)
+    message = str(info.value)
+    assert "make_2x2_array fills my_array from a, b, c and d" in message
+    tail = message[message.index(" or keep the stores"):]
+    statement = tail[tail.index("my_array = "):tail.index(" at line 5")]
+    assert statement == "my_array = np.zeros_like(a + b + c + d, shape=(2, 2), dtype=dtype)"
+    lines = LOCAL_HELPER.splitlines()           # the advice, run: the analytic Jacobian
+    fixed = _module(tmp_path, "local_fixed",
+                    "\n".join(lines[:4] + [f"    {statement}"] + lines[5:]) + "\n")
+    for v in (x, np.array([-1.1, 2.5])):
+        J = dg.jacobian(lambda u: fixed.make_2x2_array(u[0] * u[1], 2.0, u[1], 4.0).ravel(),
+                        v)
+        np.testing.assert_allclose(J, [[v[1], v[0]], [0, 0], [0, 1], [0, 0]], rtol=1e-15,
+                                   atol=0)
+    got, want = fixed.make_2x2_array(1, 2, 3, 4), helper.make_2x2_array(1, 2, 3, 4)
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)

@@ -103,10 +103,11 @@ def _bits(v):
 @pytest.mark.engine_independent
 def test_every_tangent_on_numbers_is_numpys_on_the_lift(rule):
     """For each row with a tangent on Python numbers (abs, conj and the parts: sign has
-    none, its complex division), float and complex partials: the list
+    none, its complex division), float, complex and mixed partials: the list
     ``number_tangent_function`` gives is, partial for partial, type and bytes, what the
     table's NumPy tangent gives on the 0-d lift (a float64 array of the floats, a
-    complex128 one of ``complex(p)``), wherever it returns; it returns for every finite
+    complex128 one of the complex numbers and of ``complex(p)`` beside them), wherever it
+    returns; it returns for every finite
     number and, where it only reads parts, every number."""
     rng = np.random.default_rng(70)
     zs = _numbers(rng, 300)
@@ -120,8 +121,10 @@ def test_every_tangent_on_numbers_is_numpys_on_the_lift(rule):
             out_number = complex(out) if kind == "c" else float(out)
             floats = [zs[(k * 7 + j) % len(zs)].real for j in range(3)]
             complexes = [zs[(k * 11 + j) % len(zs)] for j in range(3)]
+            mixed = [floats[0], complexes[1], floats[2]]
             for dx_kind, dxs, lift in (("f", floats, np.array(floats)),
-                                       ("c", complexes, np.array(complexes))):
+                                       ("c", complexes, np.array(complexes)),
+                                       ("m", mixed, np.array([complex(p) for p in mixed]))):
                 fn, arithmetic = _table.number_tangent_function(rule, kind, dx_kind)
                 assert fn is not None
                 finite = np.isfinite(z) and all(np.isfinite(dxs))
@@ -139,6 +142,13 @@ def test_every_tangent_on_numbers_is_numpys_on_the_lift(rule):
                 want = [np.asarray(t).item() for t in total]
                 assert [_bits(g) for g in got] == [_bits(w) for w in want], \
                     (rule.name, z, dxs)
+
+
+def test_one_source_serves_every_kind_of_partial_where_it_can():
+    """abs and the parts read a float partial as the lift's complex(p) wherever that
+    matters in their floats' own source too: one function for floats, complex numbers
+    and both; conj's float partials stay floats where all are, so it has three."""
+    assert [r.number_tangents[3] for r in _TANGENT_ROWS] == [True, False, True, True]
 
 
 def test_number_tangent_sources():

@@ -1186,19 +1186,23 @@ def complex_tangent(rule, d, value):
             tag in _base.HOLOMORPHIC:
         return None
     ps = d._plist()
-    floats = complexes = False
-    for p in ps:                    # (a loop: a set of the types cost twice as much)
-        tp = type(p)
-        if tp is complex:
-            complexes = True
-        elif tp is float:
-            floats = True
-        else:
+    tangents = rule.number_tangents
+    if tangents[3]:                 # one source for floats, complex numbers and both
+        if not _FLOAT_COMPLEX.issuperset(map(type, ps)):
             return None
-    if floats and complexes:        # the lift's complex128: complex(p)
-        ps = [complex(p) for p in ps]
+        fn, arithmetic = tangents[2]
+    else:
+        floats = complexes = False
+        for p in ps:
+            tp = type(p)
+            if tp is complex:
+                complexes = True
+            elif tp is float:
+                floats = True
+            else:
+                return None         # (both: the source reads a float p as complex(p))
+        fn, arithmetic = tangents[2 if floats and complexes else complexes]
     v = d.value
-    fn, arithmetic = rule.number_tangents[complexes]
     if fn is None or type(v) is not complex or arithmetic and not (
             cmath.isfinite(v) and all(map(cmath.isfinite, ps))):
         return None
@@ -1208,6 +1212,9 @@ def complex_tangent(rule, d, value):
     except (ArithmeticError, ValueError):   # (a division by 0, math.sqrt of a negative)
         return None
     return make_scalar(out, partials, tag)
+
+
+_FLOAT_COMPLEX = frozenset((float, complex))
 
 
 def make_scalar(value, partials, tag):

@@ -719,9 +719,15 @@ def _typed(node, kinds):
     if kind == "num":
         return repr(node[1]), _ATOM, "c" if type(node[1]) is complex else "f"
     if kind == "name":
-        return node[1], _ATOM, kinds[node[1]]
+        k = kinds[node[1]]
+        if k == "m":            # floats beside complex numbers: complex(p), the lift's
+            return f"complex({node[1]})", _ATOM, "c"
+        return node[1], _ATOM, k
     if kind == "call":
         name, args = node[1], node[2]
+        if name in ("np.real", "np.imag") and args[0][0] == "name" and kinds[args[0][1]] == "m":
+            # a part of a float p is complex(p)'s (p itself, +0.0): read as it is
+            return args[0][1] + _PART_ATTRIBUTES[name], _ATOM, "f"
         if name == "where":
             c = _typed(args[0], kinds)[0]
             (a, _, ka), (b, _, kb) = _typed(args[1], kinds), _typed(args[2], kinds)
@@ -822,8 +828,10 @@ def number_tangent(expr, kinds):
     Python numbers, or ``(None, False)`` where it has no such source.
 
     ``function(x, out, dxs)`` is the list of the tangents of the partials ``dxs`` (all
-    of ``kinds["dx"]``: floats, or complex numbers where the lift's partials would be
-    complex128), ``x`` of ``kinds["x"]``, ``out`` of ``kinds["out"]``: NumPy's bits on
+    of ``kinds["dx"]``: ``"f"`` floats, ``"c"`` complex numbers, ``"m"`` floats and
+    complex numbers, each float read as the lift's complex128 holds it, ``complex(p)``,
+    where it meets more than a part), ``x`` of ``kinds["x"]``, ``out`` of
+    ``kinds["out"]`` (``"f"`` or ``"c"``): NumPy's bits on
     the lift wherever it returns; it raises ``ArithmeticError`` where a float division
     is by zero, ``ValueError`` at ``math.sqrt`` of a negative float (the caller takes the
     general path, NumPy's inf or NaN).  ``arithmetic``: does it compute
@@ -834,8 +842,10 @@ def number_tangent(expr, kinds):
         body = _tangent_lines(expr.tree, kinds, "dx", 4)
     except _NoTwin:
         return None, False
-    source = "def tangent(x, out, dxs):\n    if not dxs:\n        return []\n" + \
-        "\n".join(body) + "\n"
+    head = "def tangent(x, out, dxs):\n"
+    if len(body) > 1:           # (no partials: nothing evaluated, as on the lift)
+        head += "    if not dxs:\n        return []\n"
+    source = head + "\n".join(body) + "\n"
     space = {"math": math, "_sign": _sign}
     exec(compile(source, f"<dualgrad tangent {expr.text[:40]}>", "exec"),  # noqa: S102
          space)                             # (emitted from a checked tree)

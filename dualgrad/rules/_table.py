@@ -754,14 +754,18 @@ class Rule:
     @cached_property
     def number_tangents(self):
         """The tangent on Python numbers for a complex ``x`` (:func:`number_tangent_function`)
-        where the partials are floats and where they are complex (index 0, 1: ``pairs[
-        any_complex]``), the value's kind NumPy's for a complex argument (``abs``, the
-        parts: a float; ``conj``: complex).  Made on first use; an attribute read after
-        (the complex scalar duals' fast paths read it on every call)."""
+        where the partials are floats, complex numbers, or both (index 0, 1, 2), the
+        value's kind NumPy's for a complex argument (``abs``, the parts: a float;
+        ``conj``: complex); index 3: does the third serve all three (its source the
+        first's: ``complex(p)`` only where the floats' own source promotes too, so
+        complex numbers' ``complex(z)``, ``z`` itself, change nothing either)?  Made on
+        first use; an attribute read after (the complex scalar duals' fast paths read
+        it on every call)."""
         if not self.tangent:
-            return (None, False), (None, False)
+            return (None, False), (None, False), (None, False), False
         out = "c" if np.iscomplexobj(self.ufunc(np.complex128(0.5 + 0.5j))) else "f"
-        return tuple(number_tangent_function(self, out, dx) for dx in "fc")
+        f, c, m = (number_tangent_function(self, out, dx) for dx in "fcm")
+        return f, c, m, m[0] is not None and f[0].source == m[0].source
 
 
 # the names of a derivative of a ufunc with 1, 2 or 3 arguments, in call order
@@ -2614,8 +2618,8 @@ def number_tangent_function(rule, out, dx):
     """``(t, arithmetic)``: the tangent of ``rule`` (a row of :data:`RULES` or
     :data:`PARTS`) on Python numbers, ``t(x, out, dxs)`` the list of the tangents of
     the partials ``dxs``, a complex ``x``; ``out`` and ``dx`` say whether the value and
-    the partials are floats (``"f"``) or complex numbers (``"c"``: every partial
-    ``complex(p)`` where one is complex, as the lift's complex128 holds them).  The
+    the partials are floats (``"f"``) or complex numbers (``"c"``), the partials maybe
+    both (``"m"``: a float read as the lift's complex128 holds it, ``complex(p)``).  The
     general path's bits on the 0-d lift wherever ``t`` returns
     (:func:`dualgrad.rules._expr.number_tangent`, whose ``arithmetic`` says when the
     numbers must be finite); ``(None, False)`` where the row has no tangent or it has

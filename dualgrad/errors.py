@@ -5105,6 +5105,9 @@ def from_scipy(who, exc):
             name = qualname
         elif owner is not None:
             name = f"{type(owner).__name__}.{name}"
+    if public.startswith("scipy.sparse") and \
+            getattr(type(getattr(owner, "data", None)), "_kind", None) is not None:
+        return _sparse_dual_data(who, name, owner, _caller_line(exc, entry))
     if public == "scipy.sparse" and name in _SPARSE_PRODUCT_METHODS and \
             getattr(owner, "dtype", None) == object:      # the duals are in L's data
         return DualTypeError(
@@ -5220,6 +5223,28 @@ def from_scipy(who, exc):
         f"of dual numbers; expected NumPy functions or ufuncs, which dualgrad follows.{line} "
         f"Fix: {fix}, or apply {func} to dg.stop_gradient(d) (the plain value) where no "
         "derivative is wanted." + _in_library(exc, entry))
+
+
+def _sparse_dual_data(who, name, owner, line):
+    """A scipy.sparse method of a matrix whose ``.data`` is a dual array (the user set
+    it: probabilistic-tf-idf's ``res = weights.tocoo(copy=True); res.data =
+    gammaln(x[res.row] + res.col) - gammaln(x[res.row])``, then
+    ``res.multiply(weights).sum(axis=1)``: told to "write that step with NumPy
+    functions", user70): the pattern's arrays and the NumPy spellings of the common
+    reductions on them."""
+    kind = type(owner).__name__.split("_")[0]
+    m = "m" if kind.startswith("coo") else "m (m = A.tocoo(): its row, col and data line up)"
+    return DualTypeError(
+        f"{who}: scipy.sparse's {name.strip('_')} met a {kind} matrix whose .data is a "
+        "dual array (set by an assignment such as m.data = f(...)); SciPy's methods "
+        "convert that data with np.asarray, which drops the derivatives; expected plain "
+        f"numbers in a scipy.sparse matrix.{line} Fix: keep the pattern's indices and "
+        f"compute on the data with NumPy, for a COO matrix {m}: the row sums "
+        "m.sum(axis=1) are np.bincount(m.row, weights=m.data, minlength=m.shape[0]) "
+        "(column sums: m.col, m.shape[1]); m @ v is np.bincount(m.row, weights=m.data * "
+        "v[m.col], minlength=m.shape[0]); m.multiply(B) for B of m's pattern (m made by "
+        "B.tocoo(copy=True)) has the data m.data * B.tocoo().data; m.toarray() is d = "
+        "np.zeros_like(m.data, shape=m.shape) then np.add.at(d, (m.row, m.col), m.data).")
 
 
 def _caller(exc, entry):

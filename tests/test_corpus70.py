@@ -93,15 +93,27 @@ def test_beta_binomial_gradient_is_the_authors_digamma_and_hessian_trigamma():
     np.testing.assert_allclose(np.diag(H[:8, 8:]), -mixed, rtol=1e-12)
 
 
-def test_beta_binomial_sources_sparse_multiply_refused_naming_it():
+def test_beta_binomial_sources_sparse_multiply_refused_naming_the_numpy_spelling():
     source = source_spelling(c, c.sparse_gammaln_ratio, (
         "    # dualgrad: res.multiply(weights).sum(axis=1).A.ravel() (scipy.sparse's asarray)\n"
         "    return np.bincount(res.row, weights=res.data * weights.tocoo().data,\n"
         "                       minlength=res.shape[0])",
         "    return res.multiply(weights).sum(axis=1).A.ravel()"))
+    # the refusal had said "write that step with NumPy functions"; it now names the
+    # matrix whose data holds the duals and the NumPy spellings on its pattern, the row
+    # sums among them (what the row does)
     p0 = c.BB_P0
-    with pytest.raises(TypeError, match=r"scipy\.sparse\.multiply converts its input"):
+    with pytest.raises(TypeError) as caught:
         dg.jacobian(lambda a: source(a, c.BB_POS), p0[:8])
+    message = str(caught.value)
+    assert message.startswith("dualgrad.jacobian: scipy.sparse's multiply met a coo matrix "
+                              "whose .data is a dual array (set by an assignment such as "
+                              "m.data = f(...))")
+    assert "`return res.multiply(weights).sum(axis=1).A.ravel()`" in message
+    assert "the row sums m.sum(axis=1) are np.bincount(m.row, weights=m.data, " \
+        "minlength=m.shape[0])" in message
+    assert "m.multiply(B) for B of m's pattern (m made by B.tocoo(copy=True)) has the " \
+        "data m.data * B.tocoo().data" in message
     # the source's spelling and the row's agree on plain numbers
     np.testing.assert_allclose(source(p0[:8], c.BB_POS),
                                c.sparse_gammaln_ratio(p0[:8], c.BB_POS), rtol=1e-14)
@@ -224,3 +236,37 @@ def test_euler_rotation_sources_branch_buffer_refused_naming_each_binding():
     np.testing.assert_array_equal(
         dg.jacobian(source_spelling(c, c.kep_to_cart, ("", ""), euler_rotation_matrix=fixed),
                     k0), dg.jacobian(f, k0))
+
+
+@pytest.mark.parametrize("method", ["sum", "matvec", "multiply", "toarray"])
+def test_sparse_dual_data_refusals_spellings_give_the_derivative(method):
+    # each spelling the refusal names for a COO matrix m whose data holds duals, against
+    # complex steps through SciPy's own method (SciPy takes complex data)
+    W = c.BB_POS.astype(float)
+    v = np.linspace(-1.0, 2.0, W.shape[1])
+
+    def made(x):
+        m = W.tocoo(copy=True)
+        m.data = np.sin(x[m.row] + m.col)
+        return m
+    ours = {"sum": lambda m: np.bincount(m.row, weights=m.data, minlength=m.shape[0]),
+            "matvec": lambda m: np.bincount(m.row, weights=m.data * v[m.col],
+                                            minlength=m.shape[0]),
+            "multiply": lambda m: m.data * W.tocoo().data,
+            "toarray": lambda m: _added(m).ravel()}[method]
+    scipys = {"sum": lambda m: np.asarray(m.sum(axis=1)).ravel(), "matvec": lambda m: m @ v,
+              "multiply": lambda m: m.multiply(W).tocoo().data,
+              "toarray": lambda m: m.toarray().ravel()}[method]
+    x0 = np.linspace(0.3, 1.7, W.shape[0])
+    with pytest.raises(TypeError, match=r"scipy\.sparse's \w+ met a coo matrix whose \.data "
+                                        r"is a dual array"):
+        dg.jacobian(lambda x: scipys(made(x)), x0)
+    np.testing.assert_array_equal(ours(made(x0)), scipys(made(x0)))
+    _close(dg.jacobian(lambda x: ours(made(x)), x0), complex_step(lambda x: scipys(made(x)), x0),
+           1e-15)
+
+
+def _added(m):
+    d = np.zeros_like(m.data, shape=m.shape)
+    np.add.at(d, (m.row, m.col), m.data)
+    return d

@@ -1,11 +1,14 @@
 """The Python of a heat step's fixed costs that heat70 cut, against another checkout.
 
-    python bench/heat70_ops.py --compare DIR [--rounds 5] [--n 8192] [--reps 300]
+    python bench/heat70_ops.py --compare DIR [--rounds 5] [--n 10000] [--reps 300]
 
 As bench/heat69_ops.py (its sides, fresh processes alternating, this checkout
 "after" and ``DIR`` "before"; one ``dg.jacobian`` call of array duals of ``n``
 elements x 4 directions, the fused engine as the default picks it; wall-clock
-microseconds, medians over ``reps`` interleaved samples, then over rounds), the
+microseconds, medians over ``reps`` interleaved samples, then over rounds; 10,000
+elements, so that ``mid = u[1:-1]``'s concrete partials are past ``backend.LEAN_WORK``
+as the heat rows' are: heat69_ops' 8192 leaves 8190 x 4 = 32,760 below its 32,768,
+where ``k * mid`` takes ``lean_mixed``, ``lean_constant`` and ``nested`` first), the
 operations heat69's MISSES section left: ``inner * g`` (a plain float64 array
 times an array dual with deferred partials: the roll and sparse forms' ``inner *
 (...)``), ``g * inner``, ``inner - g``, ``k * mid`` (a scalar dual made again each
@@ -71,7 +74,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--compare")
     ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--n", type=int, default=8192)
+    ap.add_argument("--n", type=int, default=10_000)
     ap.add_argument("--reps", type=int, default=300)
     ap.add_argument("--child", action="store_true")
     a = ap.parse_args()

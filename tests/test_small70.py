@@ -27,7 +27,15 @@ underflow is reported), numba loaded and not, over signed zeros, subnormals, the
 range, inf and NaN, scalars of those values and rows holding them, read-only and strided
 arrays, in a Jacobian under both engines; mpmath's d/dk; spies that NumPy's value call
 (its scalar's conversion) and the row's remaking are skipped.  On 8e7959df the spies
-fail (no value entry; no ``scalar_row``); the old-way and closed-form tests pass there."""
+fail (no value entry; no ``scalar_row``); the old-way and closed-form tests pass there.
+
+An array dual with a plain float64 array under ``+ - * /`` (``u * t``, ``t / u``: the
+``(a * z)`` of ``(a * z) ** 2.5``, 6.3 us against ``x * z``'s 0.34): ``_pair``'s NumPy
+value and its one term in one compiled call (``backend.exact_plain``; the operators and,
+for ``t * u``, ``__array_ufunc__``), declining as the operators' exact kernels do.
+Oracles: the general path (``call`` under the NumPy engine) to the bit and the float
+call's reports; mpmath's derivatives; a probe that ``small`` / ``_pair`` do not run.  On
+8e7959df the probe fails."""
 
 import warnings
 
@@ -40,9 +48,12 @@ from dualgrad import backend
 from dualgrad.backend import _loader
 from dualgrad.dual import _array
 from dualgrad.dispatch import _lean_small
+from dualgrad.dispatch._ufuncs import call
 from dualgrad.dual._base import new_tag
+from dualgrad.rules._table import rule_for
+from dualgrad.backend import _kernels
 
-from _probes import loaded_or_not, same_duals, spy_on  # noqa: F401  (the fixture)
+from _probes import loaded_or_not, python_calls, same_duals, spy_on  # noqa: F401
 
 BASES = [0.0, -0.0, 5e-324, -1e-310, 1e-300, 1e-160, 1e160, 1e300, -1e300, np.inf,
          -np.inf, np.nan, -1.5, 3.0, 0.7]
@@ -313,3 +324,125 @@ def test_the_row_is_made_once_per_scalar(monkeypatch):
     assert [s is k for s in made] == [True, False, True] + [False, True] * 6, made
     kept, row = _array.ROW_KEPT[0]
     assert not row.flags.writeable and row.tolist() == kept._plist()
+
+
+# ---- an array dual with a plain array: _pair's value and term in one kernel call ----------
+
+_PLAIN_FORMS = ((np.add, lambda u, t: u + t), (np.add, lambda u, t: t + u),
+                (np.subtract, lambda u, t: u - t), (np.subtract, lambda u, t: t - u),
+                (np.multiply, lambda u, t: u * t), (np.multiply, lambda u, t: t * u),
+                (np.divide, lambda u, t: u / t), (np.divide, lambda u, t: t / u))
+
+
+def _operands(op, u, t):
+    """The general path's operands of ``op(u, t)`` (the plain array's side)."""
+    class _Mark:
+        def __add__(s, o): return (s, o)
+        __sub__ = __mul__ = __truediv__ = __add__
+
+        def __radd__(s, o): return (o, s)
+        __rsub__ = __rmul__ = __rtruediv__ = __radd__
+    m = _Mark()
+    first = op(m, 0.0)
+    return (u, t) if first[0] is m else (t, u)
+
+
+def _plain_off(monkeypatch, request):
+    """Every plain-array kernel switched off until the test ends (the old way: the
+    operators' cells emptied, ``backend.exact_plain`` answering ``None``)."""
+    from dualgrad.backend import _propagate
+    monkeypatch.setattr(_array, "_exact_plain", lambda *args: None)
+    for key, cell in _propagate._EXACT_CELLS.items():
+        if type(key) is tuple and key[-1] == "plain":
+            request.addfinalizer(lambda c=cell, held=cell[0]: c.__setitem__(0, held))
+            cell[0] = None
+
+
+@pytest.mark.parametrize("warn", [False, True])
+@pytest.mark.parametrize("pattern", range(5))
+def test_a_plain_array_is_the_old_way_to_the_bit(pattern, warn, loaded, monkeypatch,
+                                                 request):
+    """``u op t`` and ``t op u`` for ``+ - * /``, five value patterns for each side, four
+    layouts of ``t``, partials holding 0, -0, NaN, inf, 1e300 and subnormals: the bits
+    of the same call with the kernels off and the float call's reports, numba loaded
+    and not, default error state and every report on; the general path's bits (``call``
+    under the NumPy engine) but for ``u / t`` past |t| = 4.5e307 (1 / t below the normal
+    range: the lean path's one product there, ``u / t``'s old way, which the kernel
+    leaves to it; the general path takes two steps) and for factors whose sum overflows
+    (t = 1e308: numba loaded, the old way's scale kernel tests each factor, the general
+    path their sum, and writes +0.0 for a -0.0 partial: the kernel keeps the old way's)."""
+    rng = np.random.default_rng(7030 + pattern)
+    cases = []
+    for trial in range(6):
+        q = rng.standard_normal((10, 3))
+        q.flat[rng.integers(q.size, size=4)] = rng.choice([0.0, -0.0, np.nan, np.inf, 1e300,
+                                                           5e-324], 4)
+        u = dg.Dual(_grid(rng, (pattern + trial) % 5), q, tag=new_tag())
+        for t in _layouts(_grid(rng, pattern)):
+            for ufunc, op in _PLAIN_FORMS:
+                with np.errstate(all="warn" if warn else "ignore"):
+                    got, said = _reports(lambda: op(u, t))
+                    _, float_said = _reports(lambda: op(u.value, t))
+                    with _kernels.use("numpy"), warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        general = call(rule_for(ufunc), _operands(op, u, t))
+                if pattern != 3 and not (ufunc is np.divide and
+                                         (np.absolute(t) > 4.5e307).any()):
+                    same_duals(got, general)
+                assert said == float_said, (ufunc, said, float_said)
+                cases.append((op, u, t, got, warn))
+    _plain_off(monkeypatch, request)
+    for op, u, t, got, warn in cases:
+        with np.errstate(all="warn" if warn else "ignore"):
+            want, _ = _reports(lambda: op(u, t))
+        same_duals(got, want)
+
+
+def test_a_plain_array_of_other_shapes_takes_the_general_path():
+    """Broadcast and 2-D operands, other lengths, an int array: the general path's bits."""
+    _loader.load()
+    tag = new_tag()
+    u = dg.Dual(np.linspace(0.5, 2.0, 10), np.ones((10, 2)), tag=tag)
+    w = dg.Dual(np.linspace(0.5, 2.0, 20).reshape(2, 10), np.ones((2, 10, 2)), tag=tag)
+    for t in (np.array([2.0]), np.arange(10.0).reshape(1, 10), np.arange(1, 11),
+              np.linspace(1.0, 3.0, 10)):
+        for d in (u, w):
+            for ufunc, op in _PLAIN_FORMS:
+                got = op(d, t)
+                with _kernels.use("numpy"):
+                    want = call(rule_for(ufunc), _operands(op, d, t))
+                same_duals(got, want)
+
+
+def test_a_plain_array_against_closed_forms(loaded):
+    """d(u op t) and d(t op u) of ``+ - * /`` by mpmath (rtol 1e-14) and NumPy's value."""
+    mpmath.mp.dps = 40
+    rng = np.random.default_rng(7040)
+    x = rng.uniform(0.3, 3.0, 10) * rng.choice([-1.0, 1.0], 10)
+    t = rng.uniform(0.3, 3.0, 10) * rng.choice([-1.0, 1.0], 10)
+    p = rng.standard_normal((10, 3))
+    u = dg.Dual(x, p, tag=new_tag())
+    slopes = {0: lambda xi, ti: 1, 1: lambda xi, ti: 1, 2: lambda xi, ti: 1,
+              3: lambda xi, ti: -1, 4: lambda xi, ti: ti, 5: lambda xi, ti: ti,
+              6: lambda xi, ti: 1 / ti, 7: lambda xi, ti: -ti / xi ** 2}
+    for j, (ufunc, op) in enumerate(_PLAIN_FORMS):
+        got = op(u, t)
+        np.testing.assert_array_equal(got.value, op(x, t))
+        want = [[float(slopes[j](mpmath.mpf(xi), mpmath.mpf(ti)) * mpmath.mpf(pk))
+                 for pk in pi] for xi, ti, pi in zip(x, t, p)]
+        np.testing.assert_allclose(got.partials, want, rtol=1e-14, atol=0)
+
+
+def test_a_plain_array_skips_the_general_steps():
+    """Numba loaded, small 1-D values: ``u op t`` and ``t op u`` run no ``small`` /
+    ``_pair`` (one kernel call); a declining kernel (an inf value) runs them."""
+    _loader.load()
+    u = dg.Dual(np.linspace(0.5, 2.0, 10), np.ones((10, 3)), tag=new_tag())
+    t = np.linspace(-1.0, 1.0, 10)
+    for _, op in _PLAIN_FORMS:
+        op(u, t)
+        names = python_calls(lambda: op(u, t))
+        assert not {"small", "_pair", "call"} & set(names), names
+    with np.errstate(all="ignore"):
+        names = python_calls(lambda: u / np.zeros(10))
+    assert "_pair" in names

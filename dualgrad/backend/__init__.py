@@ -104,7 +104,8 @@ Propagation
         ``np.negative``); then ``(value, partials)`` of array duals of small 1-D float64
         values (of more axes too, read flat, for ``EXACT_FLAT``'s ufuncs ``* / np.square``)
         and a float ``c`` at argument ``1 - k`` (``exact_row``: a scalar dual at argument
-        ``k``, its value the float ``c``, its partials the 1-D ``row``), in one kernel
+        ``k``, its value the float ``c``, its partials the 1-D ``row``; ``exact_plain(ufunc,
+        k, x, y, p)``: a plain 1-D float64 array ``y`` at argument ``k``), in one kernel
         call, or ``None`` where none runs or it declines (a factor that is not finite, a
         value NumPy would report on): the caller's NumPy path runs.
     ``exact_cell(key)``
@@ -255,7 +256,8 @@ from ._propagate import (EXACT, EXACT_FLAT, combine, combine_complex, combine_sm
                          cross, CUBE, cube_kernel, POWER_PAIR, power_pair_kernel, POWER_MIXED,
                          power_mixed_entry, POWER_SCALE, power_scale_entry, POWER_NUMBER,
                          power_number_entry, OUTER_ROW, outer_row_entry, CONST, const_entry,
-                         entry_cell, entry_made, exact1, exact2, exact_number, exact_row, exact_cell, finite, from_rows,
+                         entry_cell, entry_made, exact1, exact2, exact_number, exact_row, exact_plain,
+                         exact_cell, finite, from_rows,
                          join, lean_sum, small_empty,
                          lean_work, LEAN_FLAT, LEAN_ROWS, LEAN_WORK, local_kernel, local_kernel2,
                          outer, outer_small, pair_kernel, pair_small, rank2, rows,
@@ -272,7 +274,7 @@ __all__ = [
     "power_number_entry", "POWER_NUMBER", "outer_row_entry", "OUTER_ROW", "const_entry", "CONST",
     "local_kernel", "local_kernel2", "entry_cell", "entry_made", "small_empty", "lean_sum", "EXACT",
     "EXACT_FLAT", "exact1", "exact2",
-    "exact_number", "exact_row", "exact_cell",
+    "exact_number", "exact_row", "exact_plain", "exact_cell",
     "fusable",
     "small", "lean_work", "SMALL_BELOW", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS", "scaled", "local", "where",
     "clip_between", "match_places", "bincount", "matvec", "matvec_checked", "dot4", "sparse_dual", "correlation", "swap_shifted", "symmetric_sum", "outer",

@@ -487,6 +487,34 @@ def {name}_exact({params}, q):
     return True
 '''
 
+# An array dual and a plain 1-D float64 array (``u * t``, ``u / t``: no partials at the
+# plain one), whose general path is ``dispatch._ufuncs._pair``'s NumPy value and its
+# one term (``backend.scaled_small``'s product, ``combine_small``'s copy or negation of a
+# constant +-1's partials): those operations in one loop, declining as ``_EXACT_KERNEL``
+# (small70)
+_PLAIN_KERNEL = '''
+
+def {name}_exact(xs, ys, outs, p{d}, q):
+    """``np.{ufunc}`` and its value, small arrays, ``{c}s`` a plain array (no partials),
+    ``{d}s`` an array dual's values (partials ``p{d}``): ``outs[i] = {value}``,
+    ``q[i, :] = {formula}``; False for operands of other lengths or numbers of
+    directions (the caller's general path broadcasts them or raises), and at the first
+    element whose value NumPy would report or whose local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or ys.shape[0] != rows or p{d}.shape[0] != rows or p{d}.shape[1] != n:
+        return False
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        out = {value}
+        if not (out - out == 0.0{tiny}):
+            return False
+{factors}{check}        outs[i] = out
+        for k in range(n):
+            q[i, k] = {plain}
+    return True
+'''
+
 _TAIL = '''
 KERNELS = {}    # ufunc -> {duals: (flat, rows)}: numba dispatchers, made when first asked
 
@@ -769,6 +797,27 @@ def _row_kernel(rule, k):
     return text, name + "_exact"
 
 
+def _plain_kernel(rule, k):
+    """``(source, name)`` of the value-and-partials kernel of the binary ``rule`` (in
+    :data:`EXACT`) for a plain array at argument ``k`` and an array dual at the other
+    (:data:`_PLAIN_KERNEL`): :func:`_exact_kernel`'s value, tests and term for the one
+    dual argument."""
+    args = _ARGS[:2]
+    c, d = args[k], args[1 - k]
+    value, zeros = EXACT[rule.name]
+    factors, finite, plain, tiny = _exact_terms(
+        rule, [(d, rule.exprs[1 - k], f"p{d}[i, k]")], zeros)
+    name = f"d_{rule.name}_{c}plain"
+    text = _PLAIN_KERNEL.format(
+        name=name, ufunc=rule.name, c=c, d=d, value=value, tiny=tiny,
+        formula=f"({rule.exprs[1 - k].kernel_source()}) * p{d}",
+        factors="".join(factors),
+        check=f"        if not ({' and '.join(finite)}):\n            return False\n"
+        if finite else "",
+        plain=plain)
+    return text, name + "_exact"
+
+
 # A scalar dual with a plain 1-D float64 array (``np.arctan2(t, k)``, ``t / k``, ``k -
 # t``: ``dispatch._lean_small.lean_constant``): the scalar's argument's local derivative
 # evaluated per element from the array's values, the scalar's value and NumPy's result,
@@ -945,6 +994,10 @@ def source():
                 text, name = _row_kernel(rule, k)
                 parts.append(text)
                 exact.append(f"    (np.{rule.name}, (\"row\", {k})): {name},\n")
+            for k in (0, 1):                    # a plain array with an array dual
+                text, name = _plain_kernel(rule, k)
+                parts.append(text)
+                exact.append(f"    (np.{rule.name}, (\"plain\", {k})): {name},\n")
     parts.append(f"\n\n_PLAIN = {{\n{''.join(entries)}}}\n\n_SMALL = {{\n{''.join(small)}}}\n"
                  f"\n_EXACT = {{\n{''.join(exact)}}}\n\n_ENTRY = {{\n{''.join(entry)}}}\n"
                  f"\n_SC_ENTRY = {{\n{''.join(scipy)}}}\n"

@@ -284,6 +284,20 @@ def small_row(ufunc, k):
     return kernel.compile(types.boolean(*args, values, *rows, partials))
 
 
+def small_plain(ufunc, k):
+    """:func:`small_exact` for a binary ufunc of ``_kernelgen.EXACT`` of a plain float64
+    array at argument ``k`` and an array dual at the other (1-D values, 2-D partials):
+    the compiled entry point of its one signature, or ``None``; the CALLER passes
+    exactly that (native float64 ndarrays), as :func:`small_exact`'s (small70)."""
+    from numba import types
+    from ._rule_kernels import exact_kernel
+    kernel = exact_kernel(ufunc, ("plain", k))
+    if kernel is None:
+        return None
+    values, partials = types.float64[:], types.float64[:, :]
+    return kernel.compile(types.boolean(values, values, values, partials, partials))
+
+
 # What one call of the trigamma kernel saves over :func:`dualgrad.rules._special.trigamma_array`
 # (NumPy's ~90 passes, while numba is not loaded), in the loader's currency (partials
 # elements at ~5 ns): the passes took ~200 us a call at N = 10 and ~200 ns an element at

@@ -23,7 +23,7 @@ __all__ = ["combine", "small", "lean_work", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS
            "power_number_entry", "POWER_NUMBER", "outer_row_entry", "OUTER_ROW", "const_entry",
            "CONST", "entry_made",
            "pair_kernel", "local_kernel", "local_kernel2", "lean_sum", "EXACT", "EXACT_FLAT",
-           "exact1", "exact2", "exact_number", "exact_row", "exact_cell", "scaled", "outer", "cross", "weighted_sum", "where",
+           "exact1", "exact2", "exact_number", "exact_row", "exact_plain", "exact_cell", "scaled", "outer", "cross", "weighted_sum", "where",
            "finite", "rows", "from_rows", "take", "take_along", "running_product", "convolve",
            "triangle", "join"]
 
@@ -1007,14 +1007,16 @@ _EXACT = {}                       # ufunc -> its value-and-partials kernel, once
 _EXACT_NUMBER = {}                # (ufunc, position of the dual) -> its kernel, once asked
 
 
-_EXACT_ROW = {}                   # (ufunc, position of the scalar dual) -> its kernel
+_EXACT_ROW = {}                   # (ufunc, position of the scalar dual) -> its kernel;
+#                                   (ufunc, position of the plain array, "plain") -> its
 _EXACT_CELLS = {}                 # a kernel's key above -> its cell (exact_cell)
 
 
 def exact_cell(key):
     """The cell ``[kernel]`` of :func:`exact2`'s / :func:`exact1`'s kernel (``key`` the
-    ufunc), :func:`exact_number`'s (``key`` ``(ufunc, k)``) or :func:`exact_row`'s
-    (``(ufunc, k, "row")``), for a caller that calls
+    ufunc), :func:`exact_number`'s (``key`` ``(ufunc, k)``), :func:`exact_row`'s
+    (``(ufunc, k, "row")``) or :func:`exact_plain`'s (``(ufunc, k, "plain")``), for a
+    caller that calls
     the kernel itself (the operators: no Python call between them and it): ``None``
     until that function makes the kernel (numba loaded, small work, the automatic
     engine), then the kernel's entry point.  Call ``cell[0]`` as that function does,
@@ -1037,7 +1039,7 @@ def made_exact(key, made=None):
     exact, number, row = made or (_EXACT, _EXACT_NUMBER, _EXACT_ROW)
     if type(key) is not tuple:
         return exact.get(key)
-    return number.get(key) if len(key) == 2 else row.get(key[:2])
+    return number.get(key) if len(key) == 2 else row.get(key[:2] if key[2] == "row" else key)
 
 
 def _exact(ufunc):
@@ -1123,6 +1125,26 @@ def exact_row(ufunc, k, c, row, x, p):
         t = _empty(p.shape)
         out = _empty(len(x))
         ok = kernel(c, x, out, row, p, t) if k == 0 else kernel(x, c, out, p, row, t)
+        return (out, t) if ok else None
+    return None
+
+
+def exact_plain(ufunc, k, x, y, p):
+    """:func:`exact2` for a binary ufunc of :data:`EXACT` of a plain float64 array at
+    argument ``k`` (1-D values ``y``) and an array dual at the other (1-D values ``x``,
+    2-D partials ``p``): ``u * t``, ``u / t``.  The bits of ``dispatch._ufuncs._pair``
+    (NumPy's value, its one term); ``None``, nothing the caller sees computed, where no
+    kernel runs or it declines (small70).  The kernel tests the lengths; the caller passes
+    native float64 ndarrays of exactly those dimensions."""
+    if _loader.READY and p.size < _kernels.MIN_WORK_FUSED and _kernels._mode == "auto":
+        key = (ufunc, k, "plain")
+        kernel = _EXACT_ROW.get(key, _MISSING)
+        if kernel is _MISSING:
+            kernel = _EXACT_ROW[key] = _kernels.small_plain(ufunc, k)
+            exact_cell(key)[0] = kernel
+        t = _empty(p.shape)
+        out = _empty(len(x))
+        ok = kernel(y, x, out, p, t) if k == 0 else kernel(x, y, out, p, t)
         return (out, t) if ok else None
     return None
 

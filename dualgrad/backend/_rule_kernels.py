@@ -4989,6 +4989,48 @@ def d_add_yrow_exact(xs, y, outs, px, py, q):
     return True
 
 
+def d_add_xplain_exact(xs, ys, outs, py, q):
+    """``np.add`` and its value, small arrays, ``xs`` a plain array (no partials),
+    ``ys`` an array dual's values (partials ``py``): ``outs[i] = x + y``,
+    ``q[i, :] = (1.0) * py``; False for operands of other lengths or numbers of
+    directions (the caller's general path broadcasts them or raises), and at the first
+    element whose value NumPy would report or whose local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or ys.shape[0] != rows or py.shape[0] != rows or py.shape[1] != n:
+        return False
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        out = x + y
+        if not (out - out == 0.0):
+            return False
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = py[i, k]
+    return True
+
+
+def d_add_yplain_exact(xs, ys, outs, px, q):
+    """``np.add`` and its value, small arrays, ``ys`` a plain array (no partials),
+    ``xs`` an array dual's values (partials ``px``): ``outs[i] = x + y``,
+    ``q[i, :] = (1.0) * px``; False for operands of other lengths or numbers of
+    directions (the caller's general path broadcasts them or raises), and at the first
+    element whose value NumPy would report or whose local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or ys.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        out = x + y
+        if not (out - out == 0.0):
+            return False
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = px[i, k]
+    return True
+
+
 def d_subtract_exact(xs, ys, outs, px, py, q):
     """``np.subtract`` and its value, small arrays: ``outs[i] = x - y``,
     ``q[i, :] = (1.0) * px + (-1.0) * py``; False for operands of other lengths or numbers of
@@ -5084,6 +5126,48 @@ def d_subtract_yrow_exact(xs, y, outs, px, py, q):
         outs[i] = out
         for k in range(n):
             q[i, k] = px[i, k] - py[k]
+    return True
+
+
+def d_subtract_xplain_exact(xs, ys, outs, py, q):
+    """``np.subtract`` and its value, small arrays, ``xs`` a plain array (no partials),
+    ``ys`` an array dual's values (partials ``py``): ``outs[i] = x - y``,
+    ``q[i, :] = (-1.0) * py``; False for operands of other lengths or numbers of
+    directions (the caller's general path broadcasts them or raises), and at the first
+    element whose value NumPy would report or whose local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or ys.shape[0] != rows or py.shape[0] != rows or py.shape[1] != n:
+        return False
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        out = x - y
+        if not (out - out == 0.0):
+            return False
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = -py[i, k]
+    return True
+
+
+def d_subtract_yplain_exact(xs, ys, outs, px, q):
+    """``np.subtract`` and its value, small arrays, ``ys`` a plain array (no partials),
+    ``xs`` an array dual's values (partials ``px``): ``outs[i] = x - y``,
+    ``q[i, :] = (1.0) * px``; False for operands of other lengths or numbers of
+    directions (the caller's general path broadcasts them or raises), and at the first
+    element whose value NumPy would report or whose local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or ys.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        out = x - y
+        if not (out - out == 0.0):
+            return False
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = px[i, k]
     return True
 
 
@@ -5203,6 +5287,54 @@ def d_multiply_yrow_exact(xs, y, outs, px, py, q):
     return True
 
 
+def d_multiply_xplain_exact(xs, ys, outs, py, q):
+    """``np.multiply`` and its value, small arrays, ``xs`` a plain array (no partials),
+    ``ys`` an array dual's values (partials ``py``): ``outs[i] = x * y``,
+    ``q[i, :] = (x) * py``; False for operands of other lengths or numbers of
+    directions (the caller's general path broadcasts them or raises), and at the first
+    element whose value NumPy would report or whose local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or ys.shape[0] != rows or py.shape[0] != rows or py.shape[1] != n:
+        return False
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        out = x * y
+        if not (out - out == 0.0 and (abs(out) >= 2.2250738585072014e-308 or x == 0.0 or y == 0.0)):
+            return False
+        fy = x
+        if not (fy - fy == 0.0):
+            return False
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = fy * py[i, k]
+    return True
+
+
+def d_multiply_yplain_exact(xs, ys, outs, px, q):
+    """``np.multiply`` and its value, small arrays, ``ys`` a plain array (no partials),
+    ``xs`` an array dual's values (partials ``px``): ``outs[i] = x * y``,
+    ``q[i, :] = (y) * px``; False for operands of other lengths or numbers of
+    directions (the caller's general path broadcasts them or raises), and at the first
+    element whose value NumPy would report or whose local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or ys.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        out = x * y
+        if not (out - out == 0.0 and (abs(out) >= 2.2250738585072014e-308 or x == 0.0 or y == 0.0)):
+            return False
+        fx = y
+        if not (fx - fx == 0.0):
+            return False
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return True
+
+
 def d_divide_exact(xs, ys, outs, px, py, q):
     """``np.divide`` and its value, small arrays: ``outs[i] = x / y``,
     ``q[i, :] = (1.0 / y) * px + (-out / y) * py``; False for operands of other lengths or numbers of
@@ -5316,6 +5448,54 @@ def d_divide_yrow_exact(xs, y, outs, px, py, q):
         outs[i] = out
         for k in range(n):
             q[i, k] = fx * px[i, k] + fy * py[k]
+    return True
+
+
+def d_divide_xplain_exact(xs, ys, outs, py, q):
+    """``np.divide`` and its value, small arrays, ``xs`` a plain array (no partials),
+    ``ys`` an array dual's values (partials ``py``): ``outs[i] = x / y``,
+    ``q[i, :] = (-out / y) * py``; False for operands of other lengths or numbers of
+    directions (the caller's general path broadcasts them or raises), and at the first
+    element whose value NumPy would report or whose local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or ys.shape[0] != rows or py.shape[0] != rows or py.shape[1] != n:
+        return False
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        out = x / y
+        if not (out - out == 0.0 and (abs(out) >= 2.2250738585072014e-308 or x == 0.0)):
+            return False
+        fy = -out / y
+        if not (fy - fy == 0.0 and not (-2.2250738585072014e-308 < fy < 2.2250738585072014e-308 and -out != 0.0 and (y) - (y) == 0.0)):
+            return False
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = fy * py[i, k]
+    return True
+
+
+def d_divide_yplain_exact(xs, ys, outs, px, q):
+    """``np.divide`` and its value, small arrays, ``ys`` a plain array (no partials),
+    ``xs`` an array dual's values (partials ``px``): ``outs[i] = x / y``,
+    ``q[i, :] = (1.0 / y) * px``; False for operands of other lengths or numbers of
+    directions (the caller's general path broadcasts them or raises), and at the first
+    element whose value NumPy would report or whose local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or ys.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        out = x / y
+        if not (out - out == 0.0 and (abs(out) >= 2.2250738585072014e-308 or x == 0.0)):
+            return False
+        fx = 1.0 / y
+        if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (y) - (y) == 0.0)):
+            return False
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
     return True
 
 
@@ -5486,21 +5666,29 @@ _EXACT = {
     (np.add, (0,)): d_add_x_exact,
     (np.add, ("row", 0)): d_add_xrow_exact,
     (np.add, ("row", 1)): d_add_yrow_exact,
+    (np.add, ("plain", 0)): d_add_xplain_exact,
+    (np.add, ("plain", 1)): d_add_yplain_exact,
     (np.subtract, (0, 1)): d_subtract_exact,
     (np.subtract, (1,)): d_subtract_y_exact,
     (np.subtract, (0,)): d_subtract_x_exact,
     (np.subtract, ("row", 0)): d_subtract_xrow_exact,
     (np.subtract, ("row", 1)): d_subtract_yrow_exact,
+    (np.subtract, ("plain", 0)): d_subtract_xplain_exact,
+    (np.subtract, ("plain", 1)): d_subtract_yplain_exact,
     (np.multiply, (0, 1)): d_multiply_exact,
     (np.multiply, (1,)): d_multiply_y_exact,
     (np.multiply, (0,)): d_multiply_x_exact,
     (np.multiply, ("row", 0)): d_multiply_xrow_exact,
     (np.multiply, ("row", 1)): d_multiply_yrow_exact,
+    (np.multiply, ("plain", 0)): d_multiply_xplain_exact,
+    (np.multiply, ("plain", 1)): d_multiply_yplain_exact,
     (np.divide, (0, 1)): d_divide_exact,
     (np.divide, (1,)): d_divide_y_exact,
     (np.divide, (0,)): d_divide_x_exact,
     (np.divide, ("row", 0)): d_divide_xrow_exact,
     (np.divide, ("row", 1)): d_divide_yrow_exact,
+    (np.divide, ("plain", 0)): d_divide_xplain_exact,
+    (np.divide, ("plain", 1)): d_divide_yplain_exact,
     (np.negative, (0,)): d_negative_exact,
     (np.square, (0,)): d_square_exact,
 }

@@ -475,12 +475,16 @@ class ArrayDual(Dual):
                     return op(self, inputs[0] if h is _float64 else     # 2.0 * u takes
                               _float64(inputs[0]))  # (corpus65); cx * u of a NumPy int:
                     # its float64, the number small() reads (_ufuncs._operand; rows66)
-            elif h is _nd and _ACTIVE[0] and type(self._p) is _Deferred and \
-                    len(inputs) == 2 and inputs[1] is self:     # c * u, c a plain array
-                rule = _RULE_OF(ufunc)                          # (inner * (...): roll
-                if rule is not None:                            # and sparse heat forms)
-                    result = _pending_plain(rule, inputs[0], self)
-                    if result is not None:
+            elif h is _nd and len(inputs) == 2 and inputs[1] is self:
+                if _ACTIVE[0] and type(self._p) is _Deferred:   # c * u, c a plain array
+                    rule = _RULE_OF(ufunc)                      # (inner * (...): roll
+                    if rule is not None:                        # and sparse heat forms)
+                        result = _pending_plain(rule, inputs[0], self)
+                        if result is not None:
+                            return result
+                elif ufunc in _PLAIN_FIRST:     # t * u, t a plain float64 array: the
+                    result = _plain_first(ufunc, inputs[0], self)   # operators' kernel
+                    if result is not None:                          # (small70)
                         return result
             fast = _LEAN[ufunc]         # (no test of len(inputs): NumPy parses a call's
             if fast is not None:        # arguments before it asks the override, an out
@@ -1829,6 +1833,7 @@ _EXACT = backend.EXACT
 _exact1 = backend.exact1
 _exact2 = backend.exact2
 _exact_number = backend.exact_number
+_exact_plain = backend.exact_plain
 _float64 = np.float64
 _empty = np.empty
 _BELOW = backend.SMALL_BELOW
@@ -1863,6 +1868,8 @@ def _exact_binary(ufunc, general, reflected, rule, tail):
     pair = backend.exact_cell(ufunc)              # [the kernels, once exact2 / exact_number
     number = backend.exact_cell((ufunc, k))       # made them]: called here for 1-D values
     mixed = mixed_row(ufunc, reflected) if ufunc.nin == 2 else None   # (small46)
+    at = 1 - k                                    # a plain array's position (small70)
+    plain = backend.exact_cell((ufunc, at, "plain")) if ufunc.nin == 2 else None
 
     def op(a, b):
         tb = type(b)
@@ -1948,6 +1955,32 @@ def _exact_binary(ufunc, general, reflected, rule, tail):
                 if not _loader.READY:              # (exact_number: None before numba)
                     return general(a, b)
                 got = _exact_number(ufunc, k, x, c, p)
+                if got is not None:
+                    r = _new(ArrayDual)
+                    r.value, r._p = got
+                    r.tag = a.tag
+                    r._c = None
+                    return r
+        elif tb is _nd and plain is not None and type(a) is ArrayDual and \
+                b.dtype is _f64 and b.ndim == 1:
+            x = a.value                   # u * t, t a plain float64 array: _pair's value
+            p = a._p                      # and term in one kernel call (small70)
+            if type(x) is _nd and type(p) is _nd and x.dtype is _f64 and p.dtype is _f64 \
+                    and x.ndim == 1 and p.ndim == 2 and a.tag in _LIVE and \
+                    p.size < _BELOW[0]:
+                kernel = plain[0]
+                if kernel:                # (exact_plain's call, written out)
+                    t = _empty(p.shape)
+                    out = _empty(len(x))
+                    if kernel(b, x, out, p, t) if reflected else kernel(x, b, out, p, t):
+                        r = _new(ArrayDual)
+                        r.value = out
+                        r._p = t
+                        r.tag = a.tag
+                        r._c = None
+                        return r
+                    return general(a, b)
+                got = _exact_plain(ufunc, at, x, b, p)
                 if got is not None:
                     r = _new(ArrayDual)
                     r.value, r._p = got
@@ -2492,6 +2525,32 @@ def _install_operators():
 # ufunc -> the reflected operator that ``__array_ufunc__`` gives a NumPy float64 on the
 # left (the ones with_number serves in one pass; _install_operators fills it)
 _REFLECTED = {}
+# ufunc (``+ - * /``) -> the cell of ``backend.exact_plain``'s kernel of a plain array
+# first (``t * u``: NumPy's operator asks ``__array_ufunc__``, not ``u.__rmul__``)
+_PLAIN_FIRST = {u: backend.exact_cell((u, 0, "plain")) for u in backend.EXACT if u.nin == 2}
+
+
+def _plain_first(ufunc, t, u):
+    """``ufunc(t, u)`` of a plain array ``t`` and the array dual ``u`` by the operators'
+    kernel of that pair (``_exact_binary``'s ``u * t`` branch, reflected: _pair's value
+    and term in one call, small70), or ``None``, nothing computed: not 1-D float64
+    values and 2-D float64 partials of a live tag under ``SMALL_BELOW``, numba not
+    loaded, or the kernel declines (then ``__array_ufunc__``'s own path runs)."""
+    if t.dtype is not _f64 or t.ndim != 1 or not _loader.READY:
+        return None
+    x = u.value
+    p = u._p
+    if type(x) is not _nd or type(p) is not _nd or x.dtype is not _f64 or \
+            p.dtype is not _f64 or x.ndim != 1 or p.ndim != 2 or u.tag not in _LIVE or \
+            p.size >= _BELOW[0]:
+        return None
+    kernel = _PLAIN_FIRST[ufunc][0]
+    if not kernel:
+        got = _exact_plain(ufunc, 0, x, t, p)
+        return None if got is None else make_real(got[0], got[1], u.tag)
+    out = _empty(len(x))
+    r = _empty(p.shape)
+    return make_real(out, r, u.tag) if kernel(t, x, out, p, r) else None
 _NUMPY_INTS = frozenset({np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16,
                          np.uint32, np.uint64})
 

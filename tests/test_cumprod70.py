@@ -287,3 +287,29 @@ def test_in_range_products_keep_the_dual_products(monkeypatch):
     assert called == []
     dg.hessian(np.prod, X[1:])                             # (1e200 * 5e-324 one level down)
     assert called == ["prod_partials"]
+
+
+# ---- np.prod over several axes ------------------------------------------------------------
+
+@pytest.mark.parametrize("axis, keepdims", [(None, False), ((0, 1), True), ((1, 0), False)])
+def test_prod_over_several_axes_at_once(axis, keepdims):
+    # reduced axis by axis, the row product 1e200 * 1e200 (inf) made d / dx[1, 1] inf for
+    # x00 x01 x10 = 1e100, at the first level too
+    X = np.array([[1e200, 1e200], [1e-300, 2.0]])
+    flat = list(X.ravel())
+    g = _quiet(dg.gradient, lambda z: np.sum(np.prod(z, axis=axis, keepdims=keepdims)), X)
+    assert _wrong(g.ravel(), lambda idx: _prod_partial(flat, idx), 1, 4) == []
+    H = _quiet(dg.hessian, lambda z: np.prod(z.reshape(2, 2), axis=axis), X.ravel())
+    assert _wrong(H.reshape(4, 4), lambda idx: _prod_partial(flat, idx), 2, 4) == []
+
+
+def test_prod_over_two_of_three_axes():
+    rng = np.random.default_rng(7050)
+    X = 10.0 ** rng.uniform(-200, 200, (2, 3, 2))
+    X[:, 1, :] = [[1e200, 1e200], [1e-300, 2.0]]          # the first pass's 1e400
+    G = _quiet(dg.jacobian, lambda z: np.prod(z, axis=(0, 2)), X)      # (3, 2, 3, 2)
+    for j in range(3):
+        block = list(X[:, j, :].ravel())
+        got = G[j][:, j, :].ravel()
+        assert _wrong(got, lambda idx: _prod_partial(block, idx), 1, 4) == [], j
+        assert not G[j][:, [k for k in range(3) if k != j], :].any()

@@ -222,9 +222,16 @@ def prod(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
         _check_0d_axis(axis)
         return a + 0.0
     axes = normalize_axes(axis, a.ndim)
-    result = a
-    for ax in reversed(axes):
-        result = _prod_axis(result, ax)
+    if len(axes) == 1:
+        result = _prod_axis(a, axes[0])
+    else:
+        # the reduced axes as one: reduced one after another, a partial product over
+        # the first out of range made the second's wrong (gradient of np.prod of
+        # [[1e200, 1e200], [1e-300, 2]]: inf at [1, 1] for 1e100, cumprod70)
+        kept = [i for i in range(a.ndim) if i not in axes]
+        merged = np.reshape(np.transpose(a, kept + list(axes)),
+                            tuple(a.shape[i] for i in kept) + (-1,))
+        result = _prod_axis(merged, len(kept))
     if keepdims:
         result = np.reshape(result, tuple(1 if i in axes else s
                                           for i, s in enumerate(a.shape)))

@@ -12,10 +12,12 @@ Cases at ``x = linspace(0.5, 1.5, L)``: ``dg.gradient`` / ``dg.hessian`` /
 four states: ``dg.engine("fused")`` / ``dg.engine("eager")`` blocks, numba loaded first
 or never (``_loader.LOAD_AFTER = inf``).  Each figure the median us of a call over 0.3 s
 of calls (process time), in fresh processes alternating this checkout
-("after") and ``--compare DIR``.
+("after") and ``--compare DIR``.  ``CUMPROD70_ONLY=TEXT`` in the environment: only the
+cases whose names hold TEXT (more rounds of a few).
 """
 
 import json
+import os
 import statistics
 import sys
 import time
@@ -68,6 +70,9 @@ def child(state):
     x = np.linspace(0.5, 1.5, 50)
     cases["jacfwd2 prod L = 50"] = lambda: dg.jacfwd(dg.jacfwd(np.prod))(x)
     cases["hessian prod far L = 50"] = lambda: dg.hessian(np.prod, far)
+    only = os.environ.get("CUMPROD70_ONLY")
+    if only:
+        cases = {k: v for k, v in cases.items() if only in k}
     out = {}
     for engine in ("fused", "eager"):
         with dg.engine(engine):

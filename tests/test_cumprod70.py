@@ -313,3 +313,15 @@ def test_prod_over_two_of_three_axes():
         got = G[j][:, j, :].ravel()
         assert _wrong(got, lambda idx: _prod_partial(block, idx), 1, 4) == [], j
         assert not G[j][:, [k for k in range(3) if k != j], :].any()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_exponentials_every_coefficient_of_each_factor(engine):
+    # prod(exp(x)): each factor's value, partials and cross level all exp(x_k) (1e-300 ..
+    # 1e300), so every Hessian entry is the product of the factors, the diagonal too
+    rng = np.random.default_rng(7060)
+    for x in rng.uniform(-700.0, 700.0, (12, 5)):
+        whole = _exact(list(np.exp(x)))
+        for f in (lambda z: np.prod(np.exp(z)), lambda z: np.cumprod(np.exp(z))[-1]):
+            H = _quiet(dg.hessian, f, x, engine=engine)
+            assert _wrong(H, lambda idx: whole, 2, 5) == [], x

@@ -1,7 +1,7 @@
 """The cases of a bit-digest script that differ between two checkouts (lead68: which of
 nested_bits.py's 6004 cases moved, and how: numbers or warnings only).  Prints only.
 
-    python bench/digest_cases.py bench/nested_bits.py --compare DIR [--numba] [--engine eager]
+    python bench/digest_cases.py bench/nested_bits.py --compare DIR [--numba] [--engine eager] [--all]
 
 Runs SCRIPT's ``child()`` (a script built on bench/_common's ``record`` and
 ``print_digest``, as nested_bits.py and rows65_bits.py are) in a fresh process per
@@ -41,6 +41,7 @@ def main():
     parser.add_argument("--compare", required=True, metavar="DIR")
     parser.add_argument("--numba", action="store_true")
     parser.add_argument("--engine", default="eager", choices=["eager", "fused"])
+    parser.add_argument("--all", action="store_true", help="list every case that differs")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -59,11 +60,13 @@ def main():
     this, other = sides
     print(f"{len(this)} cases here, {len(other)} in {args.compare}")
     differ = [(a, b) for a, b in zip(this, other) if a != b]
-    for a, b in differ[:40]:
+    for a, b in differ if args.all else differ[:40]:
         how = "numbers" if a[1] != b[1] else \
             f"warnings only: here {sorted(set(a[2]) - set(b[2]))}, there {sorted(set(b[2]) - set(a[2]))}"
         print(f"  {a[0]}: {how}")
-    print(f"{len(differ)} differ" + (" (the first 40 listed)" if len(differ) > 40 else ""))
+    numbers = sum(a[1] != b[1] for a, b in differ)
+    print(f"{len(differ)} differ, {numbers} in their numbers" +
+          (" (the first 40 listed)" if len(differ) > 40 and not args.all else ""))
 
 
 if __name__ == "__main__":

@@ -152,6 +152,15 @@ def child(numba):
         run(f"jacobian {kind} k={name} {label}", lambda: dg.jacobian(f, x))
         run(f"raise jacobian {kind} k={name} {label}",
             lambda: _raising(lambda: dg.jacobian(f, x)))
+    # refusals70: scalar duals (NumPy's scalar operator's words outside 1e-40 < x < 1e40,
+    # |k| <= 7, and for an underflowed square), values near the range's ends too
+    for (name, k), kind in itertools.product(
+            EXPONENTS, ("u ** k", "np.power(u, k)", "u **= k")):
+        f = body(kind, k)
+        for v in list(SPECIAL) + [1e50, 1e-50, 3e-160, 1e-160, 1e154, 2e154, -1e-170]:
+            run(f"derivative {kind} k={name} v={v!r}", lambda: dg.derivative(f, float(v)))
+            run(f"raise derivative {kind} k={name} v={v!r}",
+                lambda: _raising(lambda: dg.derivative(f, float(v))))
     for (name, k), label in itertools.product(EXPONENTS, ("positive", "special")):
         x = np.abs(SPECIAL[-3:]) + 0.5 if label == "positive" else SPECIAL[:6]
         run(f"hessian sum(u ** k) k={name} {label}",

@@ -440,6 +440,35 @@ def _straight_power(test):
             "            return r"]
 
 
+_NP_POWER = np.power
+_NORMAL = 2.2250738585072014e-308
+
+
+def _operator_power(x, y):
+    """``np.power(x, y)`` of the floats ``x`` and ``y`` (the bits the scalar dual's value
+    had: NumPy's power loop, whose SIMD power may differ from the C library's in the
+    last place), reported as NumPy's float64 scalar operator reports ``x ** y``:
+    "divide by zero encountered in scalar power" (or its FloatingPointError) where
+    ``np.power`` says "... in power" (refusals69's Left).  Where Python's own ``x **
+    y`` (the C library's, as NumPy's scalar operator) is a normal float, or 0 at a zero
+    base, nothing is reported and the loop runs as before; else NumPy's scalar operator
+    runs for its reports (its value dropped) and the loop hushed.  Called by the
+    generated ``__pow__`` for a value outside ``1e-40 < x < 1e40``, ``|y| <= 7``."""
+    try:
+        q = x ** y
+    except ArithmeticError:             # ZeroDivisionError, OverflowError
+        q = None
+    if type(q) is float and (_NORMAL <= abs(q) < np.inf or q == 0.0 and x == 0.0 and
+                             y > 0.0) and x - x == 0.0 and y - y == 0.0:
+        return float(_NP_POWER(x, y))
+    np.float64(x) ** y                  # NumPy's scalar operator: its reports
+    token = hush()
+    try:
+        return float(_NP_POWER(x, y))
+    finally:
+        unhush(token)
+
+
 def _fast_power(rule, n):
     """``d ** y``: NumPy's power (:func:`_fast_binary_ufunc`, ``_fast2_power``), with
     ``d ** 2`` inlined as ``x * x`` (what ``np.power(x, 2.0)`` gives) and the
@@ -452,7 +481,11 @@ def _fast_power(rule, n):
              "    if tb is float and b == 2.0 or tb is int and b == 2:", "        x = a.value",
              "        if type(x) is float:", "            out = x * x",
              f"            f0 = {square}",
-             "            if out - out == 0.0 and f0 - f0 == 0.0:"]
+             "            if out - out == 0.0 and f0 - f0 == 0.0:",
+             # an underflowed square: NumPy's float64 scalar operator for its report
+             # where the error state asks for one (its value dropped; refusals70)
+             "                if out < 2.2250738585072014e-308 and x != 0.0:",
+             "                    _f64(x) ** b"]
     body = []
     _build(body, n, "out", lambda k: _term(rule.exprs[0], "f0", _p("a", k)))
     lines += ["        " + line for line in body]
@@ -461,7 +494,14 @@ def _fast_power(rule, n):
     lines += _straight_power("tb is _AD")       # k ** u of an array dual
     number = _binary_cases(rule, n).get((0,)) if _binary_fast(rule) else None
     if number:                      # d ** 3: _fast2_U's own case of a number exponent,
-        lines += ["    ta = type(a)", *number]   # here (a call and a test less; loops63)
+        # here (a call and a test less; loops63), reported as NumPy's float64 scalar
+        # operator (_operator_power) outside the values where nothing can be reported
+        plain = "        out = float(U(x, y))"
+        assert number.count(plain) == 1
+        number = [line if line != plain else
+                  "        out = float(U(x, y)) if 1e-40 < x < 1e40 and -7.0 <= y <= 7.0 "
+                  "else _opw(x, y)" for line in number]
+        lines += ["    ta = type(a)", *number]
     lines.append("    return _fast2_U(a, b)")
     return "\n".join(lines)
 
@@ -811,6 +851,7 @@ def _generate(n):
                  "_call": call_ufunc, "_again": call_unary_with_out, "_lpm": lean_power_mixed,
                  "_again2": call_with_out, "_nd": np.ndarray, "_F64D": np.dtype(np.float64),
                  "_zeros": np.zeros, "_hush": hush, "_unhush": unhush,
+                 "_opw": _operator_power,
                  # the error state's (get, set, reset, last quiet pair); without a
                  # context variable no pair matches: hush() / unhush() every time
                  **dict(zip(("_eget", "_eset", "_ereset", "_HL"),

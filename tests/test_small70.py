@@ -446,3 +446,21 @@ def test_a_plain_array_skips_the_general_steps():
     with np.errstate(all="ignore"):
         names = python_calls(lambda: u / np.zeros(10))
     assert "_pair" in names
+
+
+def test_a_plain_array_first_reaches_lean_constant_at_once():
+    """``t / k``, ``np.arctan2(t, k)``, ``t - k`` (NumPy's operator asks the scalar's
+    ``__array_ufunc__``): ``lean_constant`` without the scalar's generated function,
+    ``call_ufunc`` and ``lean_mixed`` before it; ``t ** k`` keeps ``lean_power_mixed``'s
+    way (through ``lean_mixed``).  The bits are the old way's (the tests above)."""
+    _loader.load()
+    k = dg.Dual(0.7, [1.0, 2.0, 3.0], tag=new_tag())
+    t = np.linspace(0.5, 2.0, 10)
+    for op in (lambda: t / k, lambda: np.arctan2(t, k), lambda: t - k, lambda: t * k,
+               lambda: np.hypot(t, k), lambda: np.logaddexp(t, k)):
+        op()
+        names = python_calls(op)
+        assert "lean_constant" in names and \
+            not {"call_ufunc", "lean_mixed"} & set(names), names
+    names = python_calls(lambda: t ** k)
+    assert "lean_power_mixed" in names

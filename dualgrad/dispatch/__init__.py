@@ -13,8 +13,8 @@ import numpy as np
 from ..dual import _array, _scalar
 from ._operands import operand, write_out
 from ._lean_products import LEAN_PRODUCTS
-from ._lean_small import call_ufunc as _lean_call_ufunc, lean, lean_mixed, lean_power, \
-    lean_power_mixed, lean_power_pair, operator_power
+from ._lean_small import call_ufunc as _lean_call_ufunc, lean, lean_constant, lean_mixed, \
+    lean_power, lean_power_mixed, lean_power_pair, operator_power
 from ._reductions import lean_sum
 from ._lean_complex import lean_complex
 from . import _ufuncs
@@ -36,6 +36,7 @@ _ufuncs._complex_lean[0] = lean_complex    # complex_small's generated lines (co
 _scalar.connect(apply=apply, call_ufunc=_lean_call_ufunc, call_unary_with_out=call_unary_with_out,
                 call_with_out=call_with_out, dispatch=_functions_on_first_use, small=small,
                 hush=_hush, unhush=_unhush, lean_power_mixed=lean_power_mixed,
+                lean_constant=lean_constant,
                 quiet=None if _errstate is None else
                 (_errstate.get, _errstate.set, _errstate.reset, _LAST))
 _array.connect(apply=apply, call=call, small=small, lean=lean, with_number=with_number,

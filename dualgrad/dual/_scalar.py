@@ -49,7 +49,8 @@ _NUMPY_METHODS = frozenset({"numpy._core._methods", "numpy.core._methods"})
 
 # Entry points of higher layers, handed over by connect() (see the module docstring).
 apply = call_ufunc = call_unary_with_out = call_with_out = dispatch = hush = small = \
-    stack_lean = stack_scalars = unhush = lean_power_mixed = quiet = None
+    stack_lean = stack_scalars = unhush = lean_power_mixed = lean_constant = quiet = None
+_POWER_UFUNC = np.power          # (a scalar's power with an array: lean_power_mixed first)
 # NumPy function -> its lean form for scalar duals, filled by the wing's lean modules
 # (dual/_joins.py: the joins; dual/_views.py: np.ravel, np.atleast_1d); None: the general path
 LEAN = {}
@@ -146,6 +147,14 @@ class ScalarDual(Dual):
                         return ops[0](self, b)
                 fast = self._BINARY.get(ufunc)    # generated: any other operands, the
                 if fast is not None:              # general path by itself where unusual
+                    if (type(a) is _ND and a.dtype is _F64 or type(b) is _ND and
+                            b.dtype is _F64) and ufunc is not _POWER_UFUNC:
+                        # t / k, t a plain float64 array: the first step of fast's way
+                        # (-> call_ufunc -> lean_mixed's decline -> lean_constant) taken
+                        # here, without the four Python calls before it (small70)
+                        result = lean_constant(RULES[ufunc], a, b)
+                        if result is not None:
+                            return result
                     return fast(*inputs)
             rule = RULES.get(ufunc)               # an array operand: arr * d
             if rule is None:
@@ -1368,7 +1377,7 @@ def unread_twins(items):
 
 _ENTRY_POINTS = ("apply", "call_ufunc", "call_unary_with_out", "call_with_out", "dispatch",
                  "hush", "small", "stack_lean", "stack_scalars", "unhush", "lean_power_mixed",
-                 "quiet")
+                 "lean_constant", "quiet")
 
 
 def connect(**entry_points):

@@ -75,6 +75,22 @@ def test_det_gradient_out_of_range(name):
     _close(_gradient(A), _cofactors(A))
 
 
+_IN_RANGE_INVERSE_OVERFLOWS = {
+    # det 5e10 in range; NumPy's inverse overflowed: [[nan, nan], [-inf, nan]] (diff70 F1)
+    "rows of 1e160 and 1e-150": np.array([[2.0, 1.0], [1.0, 3.0]]) * np.array([[1e160], [1e-150]]),
+    "columns of 1e175 and 1e20": _RNG.normal(size=(4, 4)) * np.array([1e3, 1e175, 1e136, 1e20]),
+    "columns of 1e-40 and 1e185": _RNG.normal(size=(4, 4)) * np.array([1e78, 1e-40, 1e141, 1e185]),
+    "rows and columns apart": _RNG.normal(size=(3, 3)) * np.array([[1e150], [1e-150], [1.0]])
+    * np.array([1e-100, 1.0, 1e100]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_IN_RANGE_INVERSE_OVERFLOWS))
+def test_det_gradient_where_the_inverse_overflows(name):
+    A = _IN_RANGE_INVERSE_OVERFLOWS[name]
+    _close(_gradient(A), _cofactors(A))
+
+
 def test_det_stack_members_each_their_own():
     """A stack of an out-of-range member, an in-range one and one whose cofactors overflow."""
     members = [_FAR["random 3 x 3 times 1e-160"], _RNG.normal(size=(3, 3)),

@@ -1173,9 +1173,18 @@ def _det_partials(A, det):
                 "det(A)) or take np.linalg.slogdet")
         return _laplace(A).partials
     try:
-        return _det_times_trace(A, det)
+        q = _det_times_trace(A, det)
     except np.linalg.LinAlgError:
         return _det_partials_singular(A)
+    if isinstance(A.value, Dual) or finite(q):
+        return q
+    # det in range, A finite, but NumPy's inverse overflowed (rows of 1e160 beside rows
+    # of 1e-150: inf times a direction that does not move it, NaN; diff70 F1): the
+    # rows scaled by powers of two hold what they can
+    scaled, held = _det_partials_equilibrated(A)
+    q = np.array(q)
+    q[held] = scaled[held]
+    return q
 
 
 def _det_partials_far(A, det):
@@ -1209,29 +1218,34 @@ def _det_partials_far(A, det):
 
 
 def _det_partials_equilibrated(A):
-    """:func:`_det_partials` of plain matrices whose determinant left the float range,
-    and which members of the stack it holds for: Jacobi's formula on ``W = D A``, each
-    row of ``A`` scaled by the power of two ``2**-e_i`` that brings its largest entry
-    into [0.5, 1) (exact where no nonzero entry leaves the normal range).  ``det W``
-    is then in range where ``W`` is not near singular, and ``A``'s cofactors are
-    ``W``'s (``det W (W^-1)^T``, as in range) times ``2**(sum(e) - e_i)`` in row ``i``,
-    one rounding (``np.ldexp``): the SVD's adjugate, accurate only to ~eps times the
-    largest singular value, gave 0 for the cofactors [1e-250, 1e-100, 1e-100] of
-    diag(1e250, 1e-100, 1e-250, 1e-250) and det * tr inf for the 1e50 and 1e250 of
-    diag(1e300, 1e100, 1e-50).  A member with a zero row, an entry that scaling moves
-    below the normal range (its cofactors would lose it), ``det W`` outside the normal
-    range or a singular ``W`` is not held (the second result false there)."""
+    """:func:`_det_partials` of plain matrices by Jacobi's formula on ``W = R A C``,
+    ``R`` scaling each row of ``A`` by the power of two ``2**-r_i`` that brings its
+    largest entry into [0.5, 1), then ``C`` each column of ``R A`` by ``2**-c_j`` alike
+    (exact where no nonzero entry leaves the normal range), and which members of the
+    stack it holds for.  ``det W`` is then in range where ``W`` is not near singular,
+    and ``A``'s cofactors are ``W``'s (``det W (W^-1)^T``, as in range) times
+    ``2**(sum(r) + sum(c) - r_i - c_j)``, one rounding (``np.ldexp``).  Where det left
+    the float range the SVD's adjugate, accurate only to ~eps times the largest
+    singular value, gave 0 for the cofactors [1e-250, 1e-100, 1e-100] of diag(1e250,
+    1e-100, 1e-250, 1e-250) and det * tr inf for the 1e50 and 1e250 of diag(1e300,
+    1e100, 1e-50); where det is in range, NumPy's inverse of rows (or columns) of 1e160
+    beside rows of 1e-150 overflowed (NaN and inf cofactors, diff70 F1).  A member with
+    a zero row or column, an entry that scaling moves below the normal range (its
+    cofactors would lose it), ``det W`` outside the normal range or a singular ``W``
+    is not held (the second result false there)."""
     V = A.value
-    members = V.shape[:-2]
+    members, eye = V.shape[:-2], np.eye(V.shape[-1])
     with np.errstate(all="ignore"):
-        size = np.max(np.abs(V), axis=-1) if V.size else np.ones(V.shape[:-1])
-        e = np.frexp(size)[1]
-        W = _ldexp(V, -e[..., None])
+        r = np.frexp(np.max(np.abs(V), axis=-1))[1]
+        W = _ldexp(V, -r[..., :, None])
+        size = np.max(np.abs(W), axis=-2)
+        c = np.frexp(size)[1]
+        W = _ldexp(W, -c[..., None, :])
         held = np.all((size > 0.0) & np.isfinite(size), axis=-1) & \
             ~np.any((np.abs(W) < _TINY) & (V != 0.0), axis=(-2, -1))
-        d = np.linalg.det(np.where(held[..., None, None], W, np.eye(V.shape[-1])))
+        d = np.linalg.det(np.where(held[..., None, None], W, eye))
         held &= (np.abs(d) >= _TINY) & (np.abs(d) <= _HUGE)
-        W = np.where(held[..., None, None], W, np.eye(V.shape[-1]))
+        W = np.where(held[..., None, None], W, eye)
         d = np.where(held, d, 1.0)
         try:
             inverse = np.linalg.inv(W)
@@ -1239,8 +1253,9 @@ def _det_partials_equilibrated(A):
             return np.zeros(members + (A.partials.shape[-1],), dtype=A.partials.dtype), \
                 np.zeros(members, dtype=bool)
         held &= np.all(np.isfinite(inverse), axis=(-2, -1))
+        total = np.sum(r, axis=-1) + np.sum(c, axis=-1)
         C = _ldexp(np.asarray(d)[..., None, None] * np.swapaxes(inverse, -1, -2),
-                   (np.sum(e, axis=-1)[..., None] - e)[..., :, None])
+                   total[..., None, None] - r[..., :, None] - c[..., None, :])
         dA = A.partials
         q = np.sum(np.where(dA == 0.0, 0.0, C[..., None] * dA), axis=(-3, -2))
     return q, held

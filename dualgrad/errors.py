@@ -5233,7 +5233,10 @@ def _sparse_dual_data(who, name, owner, line):
     functions", user70): the pattern's arrays and the NumPy spellings of the common
     reductions on them."""
     kind = type(owner).__name__.split("_")[0]
-    m = "m" if kind.startswith("coo") else "m (m = A.tocoo(): its row, col and data line up)"
+    m = "m" if kind.startswith("coo") else (
+        f"m (from the {kind} matrix A: m = A.tocoo() while A's data are still plain, then "
+        "m.data = what you set A.data to, in the same order; a tocoo() after the "
+        "assignment is refused as this method was; m's row, col and data line up)")
     return DualTypeError(
         f"{who}: scipy.sparse's {name.strip('_')} met a {kind} matrix whose .data is a "
         "dual array (set by an assignment such as m.data = f(...)); SciPy's methods "

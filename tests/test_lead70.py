@@ -116,3 +116,31 @@ def test_det_in_range_unchanged_by_the_scaled_path():
     """A matrix whose det is in range keeps Jacobi's formula (no equilibration there)."""
     A = _RNG.normal(size=(4, 4))
     _close(_gradient(A), _cofactors(A))
+
+
+def test_sparse_dual_data_advice_for_csr_works():
+    """diff70 F2: the refusal for a CSR matrix whose .data holds duals said m = A.tocoo(),
+    which after the assignment refuses alike; it says to convert the plain matrix first,
+    and that spelling's row sums are exact (each row sum of 2 x_k is 2 per entry)."""
+    sp = pytest.importorskip("scipy.sparse")
+    B = sp.random(5, 4, density=0.5, format="csr", random_state=1)
+    x = np.linspace(0.5, 2.0, B.nnz)
+
+    def refused(x):
+        A = B.copy()
+        A.data = x * 2.0
+        return A.sum(axis=1)
+
+    with pytest.raises(TypeError, match=r"m = A\.tocoo\(\) while A's data are still plain"):
+        dg.jacobian(refused, x)
+
+    def advised(x):
+        m = B.tocoo()
+        m.data = x * 2.0
+        return np.bincount(m.row, weights=m.data, minlength=m.shape[0])
+
+    J = np.asarray(dg.jacobian(advised, x))
+    rows = B.tocoo().row
+    want = np.zeros((5, B.nnz))
+    want[rows, np.arange(B.nnz)] = 2.0
+    np.testing.assert_array_equal(J, want)

@@ -65,6 +65,12 @@ _FAR = {
     "random 4 x 4 times 1e-100": _RNG.normal(size=(4, 4)) * 1e-100,
     "rows of 1e200, 1e150, 1e-10, 1": _RNG.normal(size=(4, 4)) * np.array([[1e200], [1e150], [1e-10], [1.0]]),
     "random 5 x 5 times 1e70": _RNG.normal(size=(5, 5)) * 1e70,
+    # det -inf: the whole scaled matrix's inverse gave -4.2e248 for 3.888e217 (attack70 F1)
+    "entries 1e-149 .. 1e148": np.array([
+        [-4.2e-06, -4.7e+27, 1.56e+99, 1.8500000000000002e+64],
+        [-9.6e-63, 2.0999999999999997e-37, 1.54e+148, 9e+65],
+        [5.2e-149, -1.6e+74, -8e-123, -1.0799999999999999e-21],
+        [2.7000000000000004e+77, -5.4e-66, -0.46, -5.699999999999999e-87]]),
 }
 
 
@@ -82,6 +88,12 @@ _IN_RANGE_INVERSE_OVERFLOWS = {
     "columns of 1e-40 and 1e185": _RNG.normal(size=(4, 4)) * np.array([1e78, 1e-40, 1e141, 1e185]),
     "rows and columns apart": _RNG.normal(size=(3, 3)) * np.array([[1e150], [1e-150], [1.0]])
     * np.array([1e-100, 1.0, 1e100]),
+    # det 8.1e269: the whole scaled matrix's inverse gave -4.2e99 for -2.31e32 (attack70 F1c)
+    "entries 1e-155 .. 1e156": np.array([
+        [-0.044000000000000004, -2.5e+156, 1.1000000000000002e-155, 71000000000.0],
+        [-3e-91, -6.3e+153, 1.0000000000000001e-44, -4.6e-134],
+        [-4.5e-85, -1.73e-115, -6.2e-135, 5.3e+31],
+        [6.1e+125, 850000000000.0, -99.0, -1700000000000.0002]]),
 }
 
 

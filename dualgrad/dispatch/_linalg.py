@@ -1218,47 +1218,45 @@ def _det_partials_far(A, det):
 
 
 def _det_partials_equilibrated(A):
-    """:func:`_det_partials` of plain matrices by Jacobi's formula on ``W = R A C``,
-    ``R`` scaling each row of ``A`` by the power of two ``2**-r_i`` that brings its
-    largest entry into [0.5, 1), then ``C`` each column of ``R A`` by ``2**-c_j`` alike
-    (exact where no nonzero entry leaves the normal range), and which members of the
-    stack it holds for.  ``det W`` is then in range where ``W`` is not near singular,
-    and ``A``'s cofactors are ``W``'s (``det W (W^-1)^T``, as in range) times
-    ``2**(sum(r) + sum(c) - r_i - c_j)``, one rounding (``np.ldexp``).  Where det left
+    """:func:`_det_partials` of plain matrices up to :data:`_MINORS` x :data:`_MINORS`
+    from their cofactors, each the determinant of its own minor with the minor's rows,
+    then its columns, scaled by the powers of two that bring their largest entries
+    into [0.5, 1) (exact where no nonzero entry leaves the normal range), rounded back
+    once (``np.ldexp``); and which members of the stack it holds for.  Where det left
     the float range the SVD's adjugate, accurate only to ~eps times the largest
     singular value, gave 0 for the cofactors [1e-250, 1e-100, 1e-100] of diag(1e250,
     1e-100, 1e-250, 1e-250) and det * tr inf for the 1e50 and 1e250 of diag(1e300,
-    1e100, 1e-50); where det is in range, NumPy's inverse of rows (or columns) of 1e160
-    beside rows of 1e-150 overflowed (NaN and inf cofactors, diff70 F1).  A member with
-    a zero row or column, an entry that scaling moves below the normal range (its
-    cofactors would lose it), ``det W`` outside the normal range or a singular ``W``
-    is not held (the second result false there)."""
+    1e100, 1e-50); where det is in range, NumPy's inverse of rows of 1e160 beside rows
+    of 1e-150 overflowed (NaN and inf cofactors, diff70 F1).  Each minor scaled alone:
+    ``det W (W^-1)^T`` of the whole scaled matrix is accurate only beside the largest
+    cofactor (attack70 F1: 6.6e201 for -1.14e171).  A member with a minor whose scaling
+    moves a nonzero entry below the normal range, or whose scaled determinant lies
+    below it, is not held (the second result false there)."""
     V = A.value
-    members, eye = V.shape[:-2], np.eye(V.shape[-1])
+    m = V.shape[-1]
+    members = V.shape[:-2]
+    if not 2 <= m <= _MINORS:
+        return np.zeros(members + (A.partials.shape[-1],), dtype=A.partials.dtype), \
+            np.zeros(members, dtype=bool)
+    keep = np.array([[k for k in range(m) if k != i] for i in range(m)])
+    M = V[..., keep[:, None, :, None], keep[None, :, None, :]]   # (..., i, j, m-1, m-1)
     with np.errstate(all="ignore"):
-        r = np.frexp(np.max(np.abs(V), axis=-1))[1]
-        W = _ldexp(V, -r[..., :, None])
-        size = np.max(np.abs(W), axis=-2)
-        c = np.frexp(size)[1]
+        r = np.frexp(np.max(np.abs(M), axis=-1))[1]
+        W = _ldexp(M, -r[..., None])
+        c = np.frexp(np.max(np.abs(W), axis=-2))[1]
         W = _ldexp(W, -c[..., None, :])
-        held = np.all((size > 0.0) & np.isfinite(size), axis=-1) & \
-            ~np.any((np.abs(W) < _TINY) & (V != 0.0), axis=(-2, -1))
-        d = np.linalg.det(np.where(held[..., None, None], W, eye))
-        held &= (np.abs(d) >= _TINY) & (np.abs(d) <= _HUGE)
-        W = np.where(held[..., None, None], W, eye)
-        d = np.where(held, d, 1.0)
-        try:
-            inverse = np.linalg.inv(W)
-        except np.linalg.LinAlgError:     # numerically singular though det is not
-            return np.zeros(members + (A.partials.shape[-1],), dtype=A.partials.dtype), \
-                np.zeros(members, dtype=bool)
-        held &= np.all(np.isfinite(inverse), axis=(-2, -1))
-        total = np.sum(r, axis=-1) + np.sum(c, axis=-1)
-        C = _ldexp(np.asarray(d)[..., None, None] * np.swapaxes(inverse, -1, -2),
-                   total[..., None, None] - r[..., :, None] - c[..., None, :])
+        d = np.linalg.det(W)
+        held = ~np.any((np.abs(W) < _TINY) & (M != 0.0), axis=(-2, -1)) & \
+            ((np.abs(d) >= _TINY) | (d == 0.0)) & np.isfinite(d)
+        held = np.all(held, axis=(-2, -1))
+        sign = np.where(np.add.outer(np.arange(m), np.arange(m)) % 2 == 0, 1.0, -1.0)
+        C = sign * _ldexp(d, np.sum(r, axis=-1) + np.sum(c, axis=-1))
         dA = A.partials
         q = np.sum(np.where(dA == 0.0, 0.0, C[..., None] * dA), axis=(-3, -2))
     return q, held
+
+
+_MINORS = 8          # det's partials by scaled minors (m**2 determinants) up to this size
 
 
 def _ldexp(x, e):

@@ -73,7 +73,9 @@ def test_zernike_slopes_at_the_centre_are_the_tilt_and_coma_terms():
 
 def test_nrtl_source_buffer_refused_naming_tau_and_its_fix_works(monkeypatch):
     # the source's term2 = np.array([1.,1.]) then term2[0] = np.sum(...): the fix must
-    # name nrtl's dual tau (its x is the plain mole fractions) and, made, give the row
+    # name nrtl's dual tau (its x is the plain mole fractions) and, made, give the row;
+    # since refusals70 (097d4fd9: the advice follows matr back to x, tau and alpha) it
+    # is the several-argument spelling, which serves whichever argument holds the dual
     source = source_spelling(c, c.nrtl, (
         "    term2 = term2 + np.zeros_like(tau, shape=term2.shape)  # dualgrad: its "
         "numbers as duals\n", ""))
@@ -83,11 +85,20 @@ def test_nrtl_source_buffer_refused_naming_tau_and_its_fix_works(monkeypatch):
         dg.jacobian(f, x0)
     message = str(caught.value)
     assert "term2[0] = ... stores a dual number into term2" in message
-    assert "keep its numbers, held as duals: add term2 = term2 + " \
-        "np.zeros_like(tau, shape=term2.shape) after line" in message
-    assert "np.zeros_like(x" not in message
+    assert "(here tau; at another call another)" in message
+    assert "make it term2 = np.zeros_like(x + tau + alpha, shape=(2,), dtype=float) at " \
+        "line" in message
+    assert "np.zeros_like(x," not in message
     monkeypatch.undo()
-    np.testing.assert_array_equal(dg.jacobian(f, x0), dg.jacobian(c.nrtl_row, x0))
+    monkeypatch.setattr(c, "nrtl", source_spelling(
+        c, c.nrtl, ("    term2 = term2 + np.zeros_like(tau, shape=term2.shape)  # dualgrad: its "
+                    "numbers as duals\n", ""),
+        ("term2 = np.array([1.,1.])",
+         "term2 = np.zeros_like(x + tau + alpha, shape=(2,), dtype=float)")))
+    f, x0 = _row("NRTL bubble pressures, zeros buffers (4)")
+    advised = dg.jacobian(f, x0)
+    monkeypatch.undo()
+    np.testing.assert_array_equal(advised, dg.jacobian(c.nrtl_row, x0))
 
 
 def test_nrtl_source_matr_buffer_refused_naming_tau():

@@ -60,7 +60,13 @@ def test_power_and_abs_as_their_old_route_and_the_general_path(n):
         fast2, fast_abs = names["_fast2_power"], type(d)._UNARY[np.absolute]
         for k in EXPONENTS:
             new = _outcome(lambda: d ** k)
-            assert new == _outcome(lambda: fast2(d, k)), (d, k)
+            # the same bits; the operator reports as NumPy's float64 scalar operator
+            # (refusals70's 9bfa8fce: "... in scalar power", and none of the ufunc
+            # route's own derivative reports where NumPy's scalar gives none, 0 ** -inf)
+            old, said = _outcome(lambda: fast2(d, k))
+            assert new[0] == old, (d, k)
+            assert set(new[1]) <= {(c, m.replace(" in power", " in scalar power"))
+                                   for c, m in said}, (d, k)
             if type(new[0]) is bytes:
                 general = _outcome(lambda: _scalar.call_ufunc(np.power, d, k))[0]
                 assert new[0] == general, (d, k)

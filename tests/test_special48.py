@@ -146,7 +146,8 @@ _PHI_M = [(0.7, 0.3), (0.7, 0.0), (0.7, 1e-12), (1e-5, 0.5), (1e-5, 1e-9),
           (10.0, -3.0), (1.0, 1.0), (1.0, 1 - 1e-7), (-1.2, -50.0)]
 
 
-@pytest.mark.engine_independent
+# (not engine_independent since stop 70: a plain float64 array beside an array dual asks
+# whether the dual's partials are deferred, heat70's _pending_plain / small70's one call)
 @pytest.mark.parametrize("name, mf", [("ellipkinc", mp.ellipf), ("ellipeinc", mp.ellipe)])
 def test_incomplete_elliptic_gradients_match_mpmath(name, mf):
     # d/dm by Carlson's R_D: no cancellation as m -> 0 or phi -> 0, where (E - F) / (2 m)

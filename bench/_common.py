@@ -309,3 +309,32 @@ def case_sides(script, compare, argv=(), describe=None):
                 whole = hashlib.sha256("".join(mine[k] for k in sorted(mine)).encode())
                 line += f", digest {whole.hexdigest()[:16]}"
             print(line, flush=True)
+
+
+def sides_table(script, compare, rounds, args, title):
+    """The A/B table of a script whose ``--child ARGS`` prints a JSON dict of medians (us):
+    fresh processes of ``script`` with ``PYTHONPATH`` at this checkout ("after") and at
+    ``compare`` ("before"), alternating for ``rounds`` rounds; printed under ``title``:
+    the time and load, each side's median over rounds and the median over rounds of after
+    / before (names one side lacks read NaN).  heat69_ops / heat70_ops / heat70_add."""
+    here = os.path.dirname(os.path.dirname(os.path.abspath(script)))
+    sides = {"after": here, "before": compare} if compare else {"after": here}
+    got = {side: [] for side in sides}
+    loads = []
+    for r in range(rounds):
+        for side in (list(sides) if r % 2 == 0 else list(sides)[::-1]):
+            env = dict(os.environ, PYTHONPATH=str(sides[side]))
+            out = subprocess.run([sys.executable, script, "--child", *args], env=env,
+                                 capture_output=True, text=True, check=True)
+            got[side].append(json.loads(out.stdout.strip().splitlines()[-1]))
+        loads.append(os.getloadavg()[0])
+    names = list(dict.fromkeys(k for s in got.values() for row in s for k in row))
+    nan = float("nan")
+    print(f"{time.strftime('%H:%M')}, load {min(loads):.1f}-{max(loads):.1f}")
+    print(f"| {title} | " + " | ".join(sides) + (" | after / before |" if compare else " |"))
+    print("|---" * (len(sides) + 1 + bool(compare)) + "|")
+    for name in names:
+        cells = [f"{statistics.median(row.get(name, nan) for row in got[s]):.2f}" for s in sides]
+        if compare:
+            cells.append(f"{statistics.median(x.get(name, nan) / y.get(name, nan) for x, y in zip(got['after'], got['before'])):.3f}")
+        print(f"| {name} | " + " | ".join(cells) + " |")

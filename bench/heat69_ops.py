@@ -19,14 +19,14 @@ over rounds of after / before.  Nothing is written.
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import _common  # noqa: E402
 
 
 def child(n, reps):
@@ -63,13 +63,6 @@ def child(n, reps):
     return {k: statistics.median(v) / 1e3 for k, v in times.items()}
 
 
-def run(root, n, reps):
-    env = dict(os.environ, PYTHONPATH=str(root))
-    out = subprocess.run([sys.executable, __file__, "--child", "--n", str(n), "--reps", str(reps)],
-                         env=env, capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--compare")
@@ -81,22 +74,8 @@ def main():
     if a.child:
         print(json.dumps(child(a.n, a.reps)))
         return
-    sides = {"after": HERE.parent, "before": Path(a.compare)} if a.compare else \
-        {"after": HERE.parent}
-    got = {side: [] for side in sides}
-    for r in range(a.rounds):
-        order = list(sides) if r % 2 == 0 else list(sides)[::-1]
-        for side in order:
-            got[side].append(run(sides[side], a.n, a.reps))
-    names = list(got["after"][0])
-    print(f"| operation (n = {a.n} x 4; us, medians) | " + " | ".join(sides) +
-          (" | after / before |" if a.compare else " |"))
-    print("|---" * (len(sides) + 1 + bool(a.compare)) + "|")
-    for name in names:
-        cells = [f"{statistics.median(r[name] for r in got[s]):.2f}" for s in sides]
-        if a.compare:
-            cells.append(f"{statistics.median(x[name] / y[name] for x, y in zip(got['after'], got['before'])):.3f}")
-        print(f"| {name} | " + " | ".join(cells) + " |")
+    _common.sides_table(__file__, a.compare, a.rounds, ["--n", str(a.n), "--reps", str(a.reps)],
+                        f"operation (n = {a.n} x 4; us, medians)")
 
 
 if __name__ == "__main__":

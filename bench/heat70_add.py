@@ -16,14 +16,14 @@ a helper, counts in the call; the same on both sides).  Nothing is written.
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import _common  # noqa: E402
 
 
 def child(cells, steps):
@@ -92,14 +92,6 @@ def child(cells, steps):
     return out
 
 
-def run(root, cells, steps):
-    env = dict(os.environ, PYTHONPATH=str(root))
-    out = subprocess.run([sys.executable, __file__, "--child", "--cells", str(cells),
-                          "--steps", str(steps)], env=env, capture_output=True, text=True,
-                         check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--compare")
@@ -111,26 +103,9 @@ def main():
     if a.child:
         print(json.dumps(child(a.cells, a.steps)))
         return
-    sides = {"after": HERE.parent, "before": Path(a.compare)} if a.compare else \
-        {"after": HERE.parent}
-    got = {side: [] for side in sides}
-    loads = []
-    for r in range(a.rounds):
-        order = list(sides) if r % 2 == 0 else list(sides)[::-1]
-        for side in order:
-            got[side].append(run(sides[side], a.cells, a.steps))
-        loads.append(os.getloadavg()[0])
-    names = sorted({k for s in got.values() for r in s for k in r})
-    print(f"{time.strftime('%H:%M')}, load {min(loads):.1f}-{max(loads):.1f}")
-    print(f"| add_into, slicing heat {a.cells} x 4 (us, medians) | " + " | ".join(sides) +
-          (" | after / before |" if a.compare else " |"))
-    print("|---" * (len(sides) + 1 + bool(a.compare)) + "|")
-    for name in names:
-        cells = [f"{statistics.median(r.get(name, float('nan')) for r in got[s]):.2f}"
-                 for s in sides]
-        if a.compare:
-            cells.append(f"{statistics.median(x.get(name, float('nan')) / y.get(name, float('nan')) for x, y in zip(got['after'], got['before'])):.3f}")
-        print(f"| {name} | " + " | ".join(cells) + " |")
+    _common.sides_table(__file__, a.compare, a.rounds,
+                        ["--cells", str(a.cells), "--steps", str(a.steps)],
+                        f"add_into, slicing heat {a.cells} x 4 (us, medians)")
 
 
 if __name__ == "__main__":

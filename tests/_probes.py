@@ -173,3 +173,15 @@ def close_by_column(J, ref, tol):
     scale = np.max(np.abs(ref), axis=0)
     assert np.all(scale > 0)
     np.testing.assert_allclose(J / scale, ref / scale, rtol=0, atol=tol)
+
+
+def module_from_source(tmp_path, name, source):
+    """The module ``name`` written as ``source`` into a file under ``tmp_path`` and
+    imported from there (its lines on disk, so refusals quote them)."""
+    import importlib.util
+    path = tmp_path / f"{name}.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

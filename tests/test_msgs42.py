@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import dualgrad as dg
-from _probes import spelled as _spelled
+from _probes import module_from_source, spelled as _spelled
 
 optimize = pytest.importorskip("scipy.optimize")
 
@@ -139,13 +139,7 @@ def kalman_nll(theta, y):
 
 
 def _load(tmp_path, source, name):
-    import importlib.util
-    path = tmp_path / f"{name}.py"
-    path.write_text(source)
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return module_from_source(tmp_path, name, source)
 
 
 def _central(f, x, h=1e-3):

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import dualgrad as dg
+from _probes import module_from_source
 
 X0 = np.array([1.0, 2.0, 3.0])
 
@@ -109,16 +110,6 @@ def make_2x2_array(a, b, c, d, dtype=float):
 '''
 
 
-def _module(tmp_path, name, source):
-    import importlib.util
-    path = tmp_path / f"{name}.py"
-    path.write_text(source)
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _transfer(make):
     """tmm's coh_tmm in small: the dual in a and d (a phase), then in b and c (a
     Fresnel coefficient); the result's real and imaginary parts."""
@@ -151,7 +142,7 @@ def _advice(message, name):
 
 
 def test_a_helper_filled_from_several_arguments_is_told_a_fix_for_every_call(tmp_path):
-    helper = _module(tmp_path, "tmm_helper", HELPER)
+    helper = module_from_source(tmp_path, "tmm_helper", HELPER)
     x = np.array([0.3, 0.2])
     messages = []
     for f in (_transfer(helper.make_2x2_array),
@@ -180,7 +171,7 @@ def test_a_helper_filled_from_several_arguments_is_told_a_fix_for_every_call(tmp
 def test_the_advised_buffers_give_the_analytic_jacobian_and_numpy_plain(tmp_path, spelling):
     # each fix the refusal offers, written into the helper and run: the Jacobian at
     # every position of the dual, and the plain call's values and dtype unchanged
-    helper = _module(tmp_path, "tmm_before", HELPER)
+    helper = module_from_source(tmp_path, "tmm_before", HELPER)
     with pytest.raises(TypeError) as info:
         dg.jacobian(_transfer(helper.make_2x2_array), np.array([0.3, 0.2]))
     message = str(info.value)
@@ -192,7 +183,7 @@ def test_the_advised_buffers_give_the_analytic_jacobian_and_numpy_plain(tmp_path
         tail = message[message.index(" or keep the stores"):]
         statement = tail[tail.index("my_array = "):tail.index(" at line 5")]
         fixed = lines[:4] + [f"    {statement}"] + lines[5:]
-    module = _module(tmp_path, f"tmm_{spelling}", "\n".join(fixed) + "\n")
+    module = module_from_source(tmp_path, f"tmm_{spelling}", "\n".join(fixed) + "\n")
     for x in (np.array([0.3, 0.2]), np.array([-1.1, 2.5])):
         J = dg.jacobian(_transfer(module.make_2x2_array), x)
         np.testing.assert_allclose(J, _transfer_jacobian(x), rtol=1e-14, atol=1e-15)
@@ -237,7 +228,7 @@ def test_a_vector_filled_from_several_arguments(tmp_path, name):
     # and an element (no block: the sum's spelling), each run at every position of the
     # dual against the analytic Jacobian, and plain calls keeping NumPy's float64
     source, advice = OTHERS[name]
-    module = _module(tmp_path, name, source)
+    module = module_from_source(tmp_path, name, source)
     make = getattr(module, name)
     args = (lambda x: (1.0, x[0], 2 * x[1])) if name == "vec3" else \
         (lambda x: (np.array([1.0, 2.0]), x[0]))
@@ -256,7 +247,7 @@ def test_a_vector_filled_from_several_arguments(tmp_path, name):
         fixed = rest[:line] + [f"    {advice}"] + rest[line + 4:]
     else:
         fixed = rest[:line] + [f"    {advice}"] + rest[line + 1:]
-    module = _module(tmp_path, name + "_fixed", "\n".join(fixed) + "\n")
+    module = module_from_source(tmp_path, name + "_fixed", "\n".join(fixed) + "\n")
     make = getattr(module, name)
     x = np.array([0.3, 0.2])
     if name == "vec3":

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import dualgrad as dg
+from _probes import module_from_source
 
 X0 = np.array([1.3, -0.7, 2.1])
 E = np.array([[2.0, 1.0, 0.0], [0.0, 3.0, 1.0], [1.0, 0.0, 4.0]])
@@ -333,20 +334,10 @@ def make_2x2_array(a, b, c, d, dtype=float):
 '''
 
 
-def _module(tmp_path, name, source):
-    import importlib.util
-    path = tmp_path / f"{name}.py"
-    path.write_text(source)
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_a_buffer_filled_through_a_local_names_the_parameter_behind_it(tmp_path):
     # the stores read phase, b, c, d: the advice named b, c and d and offered
     # np.zeros_like(b + c + d, ...), a plain buffer again where the dual is in a
-    helper = _module(tmp_path, "local_helper", LOCAL_HELPER)
+    helper = module_from_source(tmp_path, "local_helper", LOCAL_HELPER)
     x = np.array([0.3, 0.2])
 
     def f(v):
@@ -360,7 +351,7 @@ def test_a_buffer_filled_through_a_local_names_the_parameter_behind_it(tmp_path)
     statement = tail[tail.index("my_array = "):tail.index(" at line 5")]
     assert statement == "my_array = np.zeros_like(a + b + c + d, shape=(2, 2), dtype=dtype)"
     lines = LOCAL_HELPER.splitlines()           # the advice, run: the analytic Jacobian
-    fixed = _module(tmp_path, "local_fixed",
+    fixed = module_from_source(tmp_path, "local_fixed",
                     "\n".join(lines[:4] + [f"    {statement}"] + lines[5:]) + "\n")
     for v in (x, np.array([-1.1, 2.5])):
         J = dg.jacobian(lambda u: fixed.make_2x2_array(u[0] * u[1], 2.0, u[1], 4.0).ravel(),

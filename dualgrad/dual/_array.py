@@ -1982,11 +1982,7 @@ def _exact_binary(ufunc, general, reflected, rule, tail):
                     return general(a, b)
                 got = _exact_plain(ufunc, at, x, b, p)
                 if got is not None:
-                    r = _new(ArrayDual)
-                    r.value, r._p = got
-                    r.tag = a.tag
-                    r._c = None
-                    return r
+                    return make_real(*got, a.tag)
         elif mixed is not None and getattr(tb, "_kind", None) == "slots":
             got = mixed(b, a)             # u * k, k a scalar dual: lean_mixed's kernel call
             if got is not None:

@@ -393,7 +393,7 @@ class Expr:
         no exact twin there.  One exception: ``**`` on floats is the C library's
         ``pow``, where NumPy's array power may take a vectorized loop (SVML on
         AVX-512 machines) that rounds another way in the last bit (``y * x ** (y -
-        1.0)`` at 4-6 % of points for a non-integer ``y``, loops70); each is within
+        1.0)`` at some points for a non-integer ``y``, loops70); each is within
         an ulp of the exact power, and the float code a user wrote on scalars gets
         the C library's too.
 

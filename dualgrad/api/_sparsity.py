@@ -45,7 +45,7 @@ import numpy as np
 from .. import errors
 from ..dispatch._composed import insert
 from ..dispatch._functions import (check_join_out, fill_diagonal, periodic_knots, place,
-                                  putmask, refuse_chained_copyto)
+                                  put_along_axis, putmask, refuse_chained_copyto)
 from ..dispatch._functions_extra import partition_index
 from ..dispatch._operands import is_sparse, is_sparse_matrix, overlaps
 from ..dual._base import Dual, sparse_stand_in
@@ -2442,6 +2442,13 @@ def _place(ctx, arr, mask, vals):
     place(arr, mask, vals)
 
 
+def _put_along_axis(ctx, arr, indices, values, axis):
+    arr = _normalize(arr, ctx)
+    if not isinstance(arr, Tracer):
+        raise errors.store_into_plain(getattr(arr, "dtype", None))
+    put_along_axis(arr, indices, _normalize(values, ctx), axis)
+
+
 def _putmask(ctx, a, mask, values):
     a = _normalize(a, ctx)
     if not isinstance(a, Tracer):
@@ -2676,6 +2683,7 @@ _HANDLED = {
     np.put: _put,
     np.place: _place,
     np.putmask: _putmask,
+    np.put_along_axis: _put_along_axis,
     np.average: _average,
     np.zeros_like: _like(np.zeros_like), np.ones_like: _like(np.ones_like),
     np.empty_like: _like(np.zeros_like), np.full_like: _full_like, np.copyto: _copyto,

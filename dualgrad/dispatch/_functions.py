@@ -1106,6 +1106,42 @@ def _put(a, ind, v, mode="raise"):
     a.put(ind, v, mode=mode)
 
 
+@implements(np.put_along_axis)
+def _put_along_axis(arr, indices, values, axis):
+    if not isinstance(arr, Dual):
+        raise errors.store_into_plain(getattr(arr, "dtype", None))
+    put_along_axis(arr, indices, values, axis)
+
+
+def put_along_axis(arr, indices, values, axis):
+    """``np.put_along_axis`` into an array with NumPy's item store (a dual, the sparsity
+    tracer's array) as NumPy reads it: one fancy-index store ``arr[index] = values``
+    (``values`` broadcast to ``indices``' shape, the last of repeated positions kept),
+    so that views of ``arr`` see it; ``axis=None`` stores into the flat (C-order)
+    positions a 1-D ``indices`` names.  NumPy's errors for the indices."""
+    indices = np.asarray(indices)
+    if not np.issubdtype(indices.dtype, np.integer):
+        raise IndexError("`indices` must be an integer array")
+    if axis is None:
+        if indices.ndim != 1:
+            raise ValueError("when axis=None, `indices` must have a single dimension.")
+        if arr.ndim == 0:
+            arr = arr[np.newaxis]           # a view: the store reaches ``arr``
+        size = math.prod(arr.shape)
+        outside = (indices < -size) | (indices >= size)
+        if outside.any():
+            raise IndexError(f"index {indices[outside][0]} is out of bounds for axis 0 "
+                             f"with size {size}")
+        index = np.unravel_index(indices % max(size, 1), arr.shape)
+    else:
+        if indices.ndim != arr.ndim:
+            raise ValueError("`indices` and `arr` must have the same number of dimensions")
+        ax = _value_axis(axis, arr.ndim)
+        index = tuple(indices if k == ax else np.arange(n).reshape(
+            (1,) * k + (n,) + (1,) * (arr.ndim - k - 1)) for k, n in enumerate(arr.shape))
+    arr[index] = values
+
+
 @implements(np.place)
 def _place(arr, mask, vals):
     if not isinstance(arr, Dual):

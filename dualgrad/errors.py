@@ -1356,6 +1356,13 @@ _COMPLEX_SPELLING = "a + 1j * b for complex(a, b) (d * (1 + 0j) for complex(d))"
 def _line_callables(frame):
     """The objects ``frame``'s current line calls (``np.arange``, ``math.sqrt``), looked up
     by their names in its locals, globals and builtins; error path only."""
+    for _, obj in _line_calls(frame):
+        yield obj
+
+
+def _line_calls(frame):
+    """``(text, object)`` of each call on ``frame``'s current line that may meet a dual:
+    ``("sqrt", math.sqrt)`` where the module imported it bare; error path only."""
     import builtins
     import inspect
     import linecache
@@ -1369,7 +1376,7 @@ def _line_callables(frame):
         obj = frame.f_locals.get(head, frame.f_globals.get(head, getattr(builtins, head, None)))
         for part in rest:               # no property or __getattr__ runs on the error path
             obj = inspect.getattr_static(obj, part, None)
-        yield obj
+        yield dotted, obj
 
 
 def _plain_calls(line, frame):
@@ -1411,7 +1418,7 @@ def math_spellings(frame):
     import cmath
     import math
     found = []
-    for obj in _line_callables(frame):
+    for dotted, obj in _line_calls(frame):
         if obj is complex:              # V = complex(e, f) of duals (userpower50)
             if _COMPLEX_SPELLING not in found:
                 found.append(_COMPLEX_SPELLING)
@@ -1423,9 +1430,63 @@ def math_spellings(frame):
         spelling = (module is cmath and _CMATH_SPELLINGS.get(name)) or \
             _MATH_SPELLINGS.get(name, f"np.{name}")
         text = f"{spelling} for {module.__name__}.{name}"
+        if "." in dotted and dotted != f"{module.__name__}.{name}":
+            text = f"{spelling} for {dotted} ({module.__name__}.{name})"   # import math as m
         if text not in found:
             found.append(text)
     return ", ".join(found)
+
+
+# math's names whose NumPy namesake (the same name) does what math's does on a float and
+# takes duals: an import line ``from math import ...`` of these may import them from NumPy
+# instead (not log: np.log(x, b) writes into b; not hypot: a third argument is out; not
+# floor / ceil / trunc: NumPy's return floats where range() wants an int)
+_NUMPY_NAMESAKES = frozenset(
+    "sin cos tan asin acos atan atan2 sinh cosh tanh asinh acosh atanh exp exp2 expm1 "
+    "log10 log2 log1p sqrt cbrt radians degrees fabs copysign fmod pow isfinite isinf "
+    "isnan pi e inf nan".split())
+
+
+def math_import_fix(frame):
+    """Where ``frame``'s current line calls math's functions by the bare names a ``from
+    math import ...`` line bound (user71: a geodesy module's ``from math import cos,
+    radians, sin, sqrt``, refused one line, one function at a time), that import line
+    and its NumPy spelling: ``" (or, at line 1, `from math import cos, sin` becomes
+    `from numpy import cos, sin`: every line that calls them takes duals)"``; ``""``
+    where none is found, a name has no NumPy namesake, or the source cannot be read."""
+    import ast
+    import linecache
+    import math
+    import numpy as np
+    bare = {text for text, obj in _line_calls(frame)
+            if "." not in text and getattr(obj, "__self__", None) is math
+            and getattr(obj, "__name__", None) == text}
+    if not bare:
+        return ""
+    lines = linecache.getlines(frame.f_code.co_filename)
+    try:
+        tree = ast.parse("".join(lines))
+    except (SyntaxError, ValueError):
+        return ""
+    fixes = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.ImportFrom) and node.module == "math" and node.level == 0):
+            continue
+        names = [a.name for a in node.names if a.asname is None]
+        if not bare & set(names) or len(names) != len(node.names):
+            continue
+        moved = [n for n in names if n in _NUMPY_NAMESAKES and hasattr(np, n)]
+        kept = [n for n in names if n not in moved]
+        if not bare <= set(moved):
+            return ""
+        text = ast.unparse(node)
+        fix = f"`from numpy import {', '.join(moved)}`"
+        if kept:
+            fix += f" beside `from math import {', '.join(kept)}`"
+        fixes.append(f"at line {node.lineno}, `{text}` becomes {fix}")
+    if len(fixes) != 1:
+        return ""
+    return f" (or, {fixes[0]}: every line that calls them then takes duals)"
 
 
 def dropped_derivatives(action, integer=False, where=""):
@@ -1487,8 +1548,10 @@ def dropped_derivatives(action, integer=False, where=""):
             if _calls_arange(frame):
                 return _arange_of_dual(where)
             spellings = math_spellings(frame)
+            if spellings:
+                spellings += " (they take duals)" + math_import_fix(frame)
     if spellings:
-        spellings = f"on that line, write {spellings} (they take duals); elsewhere, "
+        spellings = f"on that line, write {spellings}; elsewhere, "
     if action.endswith(("(np.asarray(d, dtype=...), .astype)", "(d.copy() keeps a dual)")):
         # SciPy-style objectives open with x = np.asarray(x, dtype=float) or
         # x.astype(float): the float64 asked for is what a dual carries already

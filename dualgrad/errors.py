@@ -2009,9 +2009,16 @@ def _object_argument(frame):
 _WRITERS = {"copyto": "dst", "put": "a", "place": "arr", "putmask": "a", "at": "a"}
 
 
+# where NumPy's signature takes ``out`` by position, last (``np.dot(a, b, out)``,
+# ``np.sum(a, axis, dtype, out)``): the reductions dualgrad refuses ``out`` to
+_OUT_AT = {"dot": 2, "sum": 3, "prod": 3, "cumsum": 3, "cumprod": 3, "max": 2, "min": 2,
+           "amax": 2, "amin": 2}
+
+
 def _call_target(node):
     """For the call ``node`` that stores into an array: ``np.copyto(dst, src)``'s
-    ``dst`` (``np.put``'s, ``np.place``'s... ``a``), an ``out=`` (a one-element tuple's element; ``np.dot``'s third argument),
+    ``dst`` (``np.put``'s, ``np.place``'s... ``a``), an ``out=`` (a one-element tuple's element; the last argument by position,
+    :data:`_OUT_AT`),
     as ``(target node, the statement's text, the rebinding spelling or None)``: the
     spelling is the call without ``out=`` bound to the target's name (a name or an
     attribute chain; a slice such as ``out=P[1:]`` has none), which makes a new array
@@ -2028,8 +2035,8 @@ def _call_target(node):
     out, call = keywords.get("out"), None
     if out is not None:
         call = ast.Call(node.func, node.args, [k for k in node.keywords if k.arg != "out"])
-    elif func.split(".")[-1] == "dot" and len(node.args) == 3 and not node.keywords:
-        out, call = node.args[2], ast.Call(node.func, node.args[:2], [])
+    elif len(node.args) == _OUT_AT.get(func.split(".")[-1], -2) + 1:    # out by position
+        out, call = node.args[-1], ast.Call(node.func, node.args[:-1], node.keywords)
     if isinstance(out, ast.Tuple) and len(out.elts) == 1:
         out = out.elts[0]
     if out is None or isinstance(out, ast.Tuple):

@@ -221,3 +221,44 @@ def test_ufunc_reduce_and_accumulate_default_to_the_first_axis(method):
                                rtol=1e-7, atol=1e-9)
     got = method(dg.Dual(x0, np.ones(x0.shape + (1,))))
     np.testing.assert_array_equal(got.value, method(x0))
+
+
+@pytest.mark.parametrize("scan", [np.cumsum, np.cumprod])
+def test_scans_take_numpys_positional_order(scan):
+    """``np.cumsum(d, axis, dtype)``: dtype by position reads as by keyword (it raised
+    cumsum()'s own TypeError, 'takes from 1 to 2 positional arguments')."""
+    x = np.array([1.5, -2.0, 0.5])
+    lower = np.tril(np.ones((3, 3)))
+    # analytic: d cumsum_i / d x_j = 1 for j <= i; d cumprod_i / d x_j = cumprod_i / x_j
+    want = lower if scan is np.cumsum else lower * np.cumprod(x)[:, None] / x[None, :]
+    for args in [(0, float), (0, None, None), (None, np.float64)]:
+        np.testing.assert_allclose(dg.jacobian(lambda z: scan(z, *args), x), want,
+                                   rtol=1e-15, atol=0)
+
+
+def _cumsum_into(z):
+    buf = np.empty(3)
+    np.cumsum(z, 0, None, buf)
+    return buf
+
+
+def _max_into(z):
+    top = np.empty(())
+    np.max(z, 0, top)
+    return top
+
+
+@pytest.mark.parametrize("f, fix", [(_cumsum_into, "buf = np.cumsum(z, 0, None)"),
+                                    (_max_into, "top = np.max(z, 0)")])
+def test_out_by_position_gets_the_out_advice(f, fix):
+    """``out`` by position (``np.cumsum(z, 0, None, buf)``, ``np.max(z, 0, top)``) is
+    refused as ``out=`` is, with the call without it named from the source (cumsum
+    raised its own TypeError, np.max 'rewrite that step with supported NumPy
+    functions'); the fix, followed, gives the analytic Jacobian."""
+    with pytest.raises(TypeError, match="with out= is not supported") as got:
+        dg.jacobian(f, np.array([1.5, -2.0, 0.5]))
+    assert f"Fix: write {fix} (the call without out=" in str(got.value)
+    followed = {"buf": lambda z: np.cumsum(z, 0, None), "top": lambda z: np.max(z, 0)}
+    x = np.array([1.5, -2.0, 0.5])
+    want = np.tril(np.ones((3, 3))) if fix.startswith("buf") else np.array([1.0, 0.0, 0.0])
+    np.testing.assert_array_equal(dg.jacobian(followed[fix[:3]], x), want)

@@ -112,9 +112,8 @@ def check_kwargs(name, kwargs):
     for key, val in kwargs.items():
         if key == "dtype" and val is not None and np.dtype(val) != np.float64:
             raise errors.cast_dtype(f"np.{name}(..., dtype={_dtype_name(val)})", val)
-        if key == "out" and val is not None:
-            raise errors.unsupported_ufunc(name, "out= is not supported here; assign the "
-                                           "result instead")
+        if key == "out" and val is not None:      # (by position: np.sum(d, 0, None, b))
+            raise errors.unsupported_out(f"np.{name}")
         if key == "where" and val is not True:
             raise errors.unsupported_ufunc(name, "where= is not supported; use np.where "
                                            "on the input")
@@ -594,9 +593,10 @@ def _one_axis(a, axis, arg, name):
     return _extreme_axis(a, axis % v.ndim, arg, name)
 
 
-def cumsum(a, axis=None, **kwargs):
-    """``np.cumsum`` (``axis=None`` scans the flattened array, as NumPy does)."""
-    check_kwargs("cumsum", kwargs)
+def cumsum(a, axis=None, dtype=None, out=None, **kwargs):
+    """``np.cumsum`` (``axis=None`` scans the flattened array, as NumPy does; NumPy's
+    positional order: ``np.cumsum(d, 0, float)``)."""
+    check_kwargs("cumsum", dict(kwargs, dtype=dtype, out=out))
     if axis is None or a.ndim == 0:          # NumPy scans a 0-d value as 1-D
         a = np.reshape(a, (-1,))
         axis = 0 if axis is None else axis
@@ -604,13 +604,13 @@ def cumsum(a, axis=None, **kwargs):
     return make(np.cumsum(a.value, axis=ax), np.cumsum(a.partials, axis=ax), a.tag)
 
 
-def cumprod(a, axis=None, **kwargs):
+def cumprod(a, axis=None, dtype=None, out=None, **kwargs):
     """``np.cumprod``: the step-by-step product rule in one backend pass (exact with
     zero factors and running products out of the float range); small arrays of plain
     values take ``d c_i = c_i * sum_{j <= i} d v_j / v_j`` where that is safe (no zero
     factor, no product out of range), NumPy's engine and nested duals a running product
-    along the axis otherwise."""
-    check_kwargs("cumprod", kwargs)
+    along the axis otherwise (NumPy's positional order, as :func:`cumsum`)."""
+    check_kwargs("cumprod", dict(kwargs, dtype=dtype, out=out))
     if axis is None or a.ndim == 0:
         a = np.reshape(a, (-1,))
         axis = 0 if axis is None else axis

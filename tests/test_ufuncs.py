@@ -354,6 +354,21 @@ def small_engine(request, monkeypatch, exact_cells_emptied):
         monkeypatch.setattr(_kernels, "small_entry", small_entry)
         for cell in _propagate._ENTRIES.values():   # (the lean functions hold the cells)
             cell[0] = None
+        real_loops = _kernels.small_loop_entry
+
+        def small_loop_entry():          # value, factor and partials by NumPy's loops
+            kernel = real_loops()        # in one entry (np.sin, np.exp: small71)
+
+            def recording(*args):
+                ran.append("small_loop_entry")
+                return kernel(*args)
+            return recording
+        monkeypatch.setattr(_kernels, "small_loop_entry", small_loop_entry)
+        request.addfinalizer(lambda held=_propagate._LOOP_ENTRY[0]:
+                             _propagate._LOOP_ENTRY.__setitem__(0, held))
+        _propagate._LOOP_ENTRY[0] = None
+        for cell in _propagate._LOOP_CELLS.values():
+            cell[0] = None
         # the number power's entry (u ** 2.0 takes np.power since 815e9b67): emptied, so
         # that a test before this one (test_small69's u ** c) leaves it to be made again
         # through the recording _kernels() (small70: "none ran" after test_small69)
@@ -364,6 +379,8 @@ def small_engine(request, monkeypatch, exact_cells_emptied):
     yield ran
     from dualgrad.backend import _propagate
     for cell in _propagate._ENTRIES.values():       # made again, unrecorded, when next used
+        cell[0] = None
+    for cell in _propagate._LOOP_CELLS.values():
         cell[0] = None
 
 
@@ -434,7 +451,8 @@ def test_lean_path_runs_alone_for_operators_and_ufuncs_on_array_duals(monkeypatc
         np.testing.assert_allclose(got.value, value, rtol=1e-15)
         np.testing.assert_allclose(got.partials, partials, rtol=1e-14, atol=1e-15)
     if small_engine is not None and ("scale_finite" in small_engine or
-                                     "small_entry scale" in small_engine):
+                                     "small_entry scale" in small_engine or
+                                     "small_loop_entry" in small_engine):
         names = ("add", "subtract", "multiply", "divide", "square", "negative") \
             if len(shape) == 1 else ("multiply", "divide", "square")   # 2-D: EXACT_FLAT's
         assert [f"small_exact {name}" for name in names] == \

@@ -142,6 +142,18 @@ def small_entry(ufunc):
     return kernel.compile(signature)
 
 
+def small_loop_entry():
+    """``_numba_kernels.loop_scale_entry`` compiled as the entry point of its one signature
+    (the read-only int64 table of ``_numpy_loops.loops``, 1-D ``x`` and 2-D partials of
+    any layout, ``out`` 1-D and the result 2-D C-contiguous), numba loaded by the caller,
+    who must pass exactly those types (the kernel tests the lengths, and that ``x`` is
+    contiguous), as :func:`small_entry`'s callers do."""
+    from numba import types
+    return _kernels().loop_scale_entry.compile(types.boolean(
+        types.Array(types.int64, 1, "C", readonly=True), types.float64[:],
+        types.float64[::1], types.float64[:, :], types.float64[:, ::1]))
+
+
 def small_cube_entry():
     """``_numba_kernels.cube_entry`` compiled as the entry point of its one signature (1-D
     values and 2-D partials of any layout, the result 2-D C-contiguous), numba loaded by

@@ -11,6 +11,7 @@ from numba import types
 
 from ..rules import _special
 from ._jit import ENTRY, njit, one_layout
+from ._numpy_loops import fe_clear, fe_test, numpy_loop
 from ._regular_kernels import regular_power_x, regular_power_y
 
 _JIT = dict(cache=True, error_model="numpy", nogil=True)
@@ -32,7 +33,8 @@ _VECTOR = {}        # name -> argument types compiled with LLVM's SLP vectorizer
 # Lazy kernels called only through their compiled entry point (``_kernels.small_entry``,
 # ``small_cube_entry``, ``small_outer_entry``): compiled without numba's runtime (``_jit.ENTRY``)
 _ENTRIES = {"scale_entry", "cube_entry", "power_scale_entry", "power_number_entry", "outer_entry",
-            "power_pair_entry", "power_exponent_entry", "power_base_entry", "outer_row_entry"}
+            "power_pair_entry", "power_exponent_entry", "power_base_entry", "outer_row_entry",
+            "loop_scale_entry"}
 
 
 def _vector(*types):
@@ -256,6 +258,52 @@ def scale_entry(f, p, out):
         bad |= fi - fi != 0.0
         for k in range(n):
             out[i, k] = fi * p[i, k]
+    return not bad
+
+
+@_lazy
+def loop_scale_entry(loops, x, out, p, t):
+    """``np.sin(a)``'s value, factor and partials in one compiled call (small71): NumPy's
+    own float64 loops (``_numpy_loops.loops``' table ``loops``) compute ``out = ufunc(x)``
+    and the factor ``f = part(x)`` (``np.cos(x)``; negated where ``loops[7]``; ``out``
+    itself where no part: ``np.exp``), then :func:`scale_entry`'s products ``t[i, :] =
+    f[i] * p[i, :]``: the same loops on the same contiguous operands as NumPy's calls
+    and the same products, so the same bits.  True, ``out`` and ``t`` written; False
+    (nothing usable: the caller's NumPy calls then run from the value on) where ``x`` is
+    not contiguous and aligned, a length does not match, there are no directions, the
+    value's loop set a floating-point exception flag that NumPy's call would report
+    (``loops[0]``'s), or the factor is not finite.  The factor is written to the first
+    ``n`` elements of ``t`` (as NumPy's ``np.cos(x)`` writes its fresh contiguous
+    result) and read from there with the rows taken from the last: row ``i`` writes
+    elements from ``i * m`` on, past every factor still to be read (``j < i``), after
+    reading its own.  The flags are cleared before the value's loop, as NumPy's call
+    clears them, and after the factor's (whose reports the old way hushed)."""
+    n = x.shape[0]
+    rows, m = p.shape
+    if rows != n or out.shape[0] != n or t.shape[0] != n or t.shape[1] != m or \
+            n == 0 or m == 0 or x.strides[0] != 8 or x.ctypes.data % 8 != 0:
+        return False
+    mask = np.int32(loops[0])
+    fe_clear(mask)
+    if numpy_loop(loops[1], loops[2], loops[3], x.ctypes.data, out.ctypes.data, n) != 0 or \
+            fe_test(mask) != 0:
+        fe_clear(mask)
+        return False
+    part = loops[4] != 0
+    if part:
+        done = numpy_loop(loops[4], loops[5], loops[6], x.ctypes.data, t.ctypes.data, n)
+        fe_clear(mask)
+        if done != 0:
+            return False
+    negate = loops[7] != 0
+    bad = False
+    for i in range(n - 1, -1, -1):
+        fi = t[i // m, i % m] if part else out[i]
+        if negate:
+            fi = -fi
+        bad |= fi - fi != 0.0
+        for k in range(m):
+            t[i, k] = fi * p[i, k]
     return not bad
 
 

@@ -783,6 +783,47 @@ def entry_made(cell, ufunc):
     return cell[0] if cell[0] is not None else _install(cell, ufunc)
 
 
+# The lean path's compiled entry points that compute a unary rule's value and factor by
+# NumPy's own loops and the partials in one call (``_numba_kernels.loop_scale_entry``,
+# small71), one cell ``[entry point, loops table]`` per ufunc: ``None`` until first
+# wanted with numba loaded (:func:`loop_made`), ``False`` for a ufunc without (no loop
+# to be had: ``_numpy_loops.loops``).  Dispatch's generated function calls the entry
+# itself, as it calls :func:`entry_cell`'s.
+_LOOP_CELLS = {}
+_LOOP_ENTRY = [None]
+
+
+def loop_cell(ufunc):
+    """The cell ``[entry point, loops table]`` of ``ufunc``'s :func:`loop_made` entry:
+    call ``cell[0](cell[1], x, out, p, t)`` when ``cell[0]`` is truthy, ``x`` a native
+    float64 1-D ndarray, ``out`` and ``t`` C-contiguous float64 arrays of its length and
+    of ``p``'s shape (``small_empty``), ``p`` 2-D of fewer than ``SMALL_BELOW[0]``
+    elements: True, the value in ``out`` and the partials in ``t``, or False (nothing
+    usable: the caller's NumPy calls then run)."""
+    cell = _LOOP_CELLS.get(ufunc)
+    if cell is None:
+        cell = _LOOP_CELLS.setdefault(ufunc, [None, None])
+    return cell
+
+
+def loop_made(cell, ufunc, part, negate):
+    """``cell``'s (:func:`loop_cell` of ``ufunc``) entry point, made now (numba loaded by
+    the caller): the value by ``ufunc``'s loop, the factor by ``part``'s (negated where
+    ``negate``; ``part`` ``None``: the value), or ``False`` where a loop is not to be
+    had."""
+    from ._numpy_loops import loops
+    table = loops(ufunc, part, negate)
+    if table is None:
+        cell[0] = False
+        return False
+    entry = _LOOP_ENTRY[0]
+    if entry is None:
+        entry = _LOOP_ENTRY[0] = _kernels.small_loop_entry()
+    cell[1] = table
+    cell[0] = entry
+    return entry
+
+
 # Partials of the lean entry points' size (under ``SMALL_BELOW``, far under the pool's
 # ``_buffers.MIN_BYTES``): NumPy's ``np.empty``, which :func:`_out` calls there too.
 small_empty = np.empty

@@ -739,7 +739,8 @@ _LEAN_NAMESPACE = {
     "_local_k": backend.local_kernel, "_local_k2": backend.local_kernel2,
     "_exact1": backend.exact1, "_exact2": backend.exact2, "_zeros": backend.zeros,
     "_HL": _LAST, "_LB": backend.SMALL_BELOW, "_emp": backend.small_empty,
-    "_made": backend.entry_made, "_ld": backend._loader, "_pk": _packed}
+    "_made": backend.entry_made, "_ld": backend._loader, "_pk": _packed,
+    "_gmade": backend.loop_made}
 if _errstate is not None:
     _LEAN_NAMESPACE.update(_eget=_errstate.get, _eset=_errstate.set, _ereset=_errstate.reset)
 
@@ -955,6 +956,7 @@ def lean(rule):
     if rule.ufunc.nin == 1 and rule.kind == "smooth":         # (_lean_lines' entry)
         namespace["_E"] = backend.entry_cell(
             rule.ufunc if backend.fusable(rule) or entry_form(rule) else None)
+        namespace["_G"] = backend.loop_cell(rule.ufunc)
     exec(compile(source, f"<dualgrad lean path, np.{rule.name}>", "exec"),  # noqa: S102
          namespace)
     return namespace[name]
@@ -970,7 +972,7 @@ def _lean_source(rule, name):
     """The source of :func:`lean`'s ``op`` for ``rule`` (the checks, then the table's
     expressions as statements on ``x``, ``y`` and ``out``, in :data:`_NAMESPACE`)."""
     consts = [None if e.constant is None else float(e.constant) for e in rule.exprs]
-    bare = first = entry = split = None
+    bare = first = entry = split = loop = None
     if rule.ufunc.nin == 1:
         c = consts[0]
         if c is not None:                 # a constant of the table: finite
@@ -986,6 +988,8 @@ def _lean_source(rule, name):
             if rule.exprs[0].source() in ("x", "out"):        # exp: out, as it is
                 bare = _kernel_or_not(f"_scaled_k({rule.exprs[0].source()}, _p)")
                 entry = None, f"{rule.exprs[0].source()}, _p", ""
+                if rule.exprs[0].source() == "out":
+                    loop = "None, False"
             elif backend.fusable(rule):                     # square: 2.0 * x, in a kernel
                 bare = _kernel_or_not("_local_k(_U, x, out, _p)")
                 entry = rule.ufunc, "x, out, _p", ""
@@ -1003,6 +1007,10 @@ def _lean_source(rule, name):
                 split = _split_lines(rule)
                 if split is not None:       # tanh: np.cosh(x) hushed, then its own entry
                     entry = None
+                elif _float_ufunc_of_x(rule.exprs[0]) and 0 not in _variable(rule):
+                    node = rule.exprs[0].tree       # sin: np.cos(x) by NumPy's loop in
+                    negate = node[0] == "unary"     # the entry (loop_scale_entry)
+                    loop = f"{(node[2] if negate else node)[1]}, {negate}"
         head = _lean_head(1, name, entry is not None or split is not None)
         if rule.ufunc in backend.EXACT:                     # np.square, np.negative
             test = "_p.ndim == x.ndim + 1" if rule.ufunc in backend.EXACT_FLAT else \
@@ -1016,8 +1024,10 @@ def _lean_source(rule, name):
             head += _packing(rule, ("x",))
         careful = "_careful(_R, (_a,), (x,), out, (_p,), None)" \
             if 0 in _variable(rule) and c is None else None
+        if rule.ufunc in backend.EXACT or c is not None:
+            loop = None
         return _lean_lines(head, "x", "(_a,)", body, bare, first, entry,
-                           _float64_loop(rule.ufunc), careful, split)
+                           _float64_loop(rule.ufunc), careful, split, loop)
     if consts[0] == 1.0 and consts[1] in (1.0, -1.0):          # a + b, a - b: one pass
         body = [f"_t = _lsum({'_add' if consts[1] == 1.0 else '_sub'}, _p, _q)"]
     else:
@@ -1208,7 +1218,7 @@ def _hushed(lines, indent):
 
 
 def _lean_lines(head, values, duals, body, bare=None, first=None, entry=None, typed=False,
-                careful=None, split=None):
+                careful=None, split=None, loop=None):
     """``head`` (the signature and checks) and what every lean ``op`` does after them:
     the value, then ``body`` (the partials ``_t``) with NumPy's reports hushed, the
     general path where the value is not float64 or a factor is not finite.
@@ -1240,6 +1250,13 @@ def _lean_lines(head, values, duals, body, bare=None, first=None, entry=None, ty
     entry that makes the factor from NumPy's parts: where it holds one (made here on
     first use, numba loaded) and ``_w`` and ``guard`` hold, the parts hushed and the
     entry's one call; elsewhere ``first``, ``bare`` and ``body`` (``entry`` ``None``).
+
+    ``loop``: ``"part, negate"`` (source: ``np.cos, False`` for ``np.sin``; ``None,
+    False`` for ``np.exp``, whose factor is its value) of a unary rule whose value and
+    factor NumPy's own loops compute in one compiled entry with the partials
+    (``backend.loop_cell``, in the namespace as ``_G``; small71): tried first where
+    ``_w`` holds, the general lines below from the value on where it declines (an
+    operand not contiguous, a report the value's call would make, a factor not finite).
 
     ``careful``: a quotient rule's call of :func:`_careful` (no ``total``), run where
     ``_t`` is ``None`` (a kernel that declined an underflowed or non-finite factor,
@@ -1274,8 +1291,23 @@ def _lean_lines(head, values, duals, body, bare=None, first=None, entry=None, ty
             "            _t = None",
             "    else:",
             *("    " + line for line in quiet)]
+    fused = [] if loop is None else [
+        "    _g = _G[0]",
+        "    if _g is None and _w and _ld.READY:",
+        f"        _g = _gmade(_G, _U, {loop})",
+        "    if _g and _w:",
+        "        out = _emp(len(x))",
+        "        _t = _emp(_p.shape)",
+        "        if _g(_G[1], x, out, _p, _t):",
+        "            _r = _new(_AD)",
+        "            _r.value = out",
+        "            _r._p = _t",
+        "            _r.tag = _a.tag",
+        "            _r._c = None",
+        "            return _r"]
     return "\n".join([
         *head,
+        *fused,
         f"    out = _U({values})",
         *([] if typed else [
             "    if type(out) is not _nd or out.dtype is not _F64:",

@@ -1,0 +1,137 @@
+"""NumPy's own float64 inner loops, called from compiled code (issue 13, small71).
+
+A ufunc call on ten float64 values costs ~0.4 us, nearly all of it NumPy's machinery
+around the loop (argument parsing, type resolution, the error state): ``np.sin(a)`` of
+an array dual paid it twice (the value, then the factor ``np.cos(x)`` under a hush of
+the error state), then ``np.empty`` and the compiled entry of the products.  NumPy
+hands out the loop itself: ``ufunc._resolve_dtypes_and_context`` and
+``ufunc._get_strided_loop`` (NumPy >= 1.24, "unstable" but public) fill a capsule with
+the strided loop's function pointer, its context and its auxiliary data, the very
+function NumPy's call runs on a 1-D contiguous operand (its trivial loop: one call over
+the ``N`` elements with strides 8, 8).  :func:`loops` reads them into an int64 array
+that ``_numba_kernels.loop_scale_entry`` takes; :func:`numpy_loop` (a numba intrinsic)
+calls one: the same machine code on the same operands, so the same bits.
+
+Reports: NumPy's call clears the floating-point exception flags before its loop and
+reads them after it (invalid, divide by zero, overflow, underflow), and reports per
+the error state.  The kernel does the same and declines (nothing reported, nothing
+kept) where any of those flags is set after the value's loop; the caller's NumPy
+call then computes the value again, and reports as before.  ``mask`` is this
+platform's ``FE_INVALID | FE_DIVBYZERO | FE_OVERFLOW | FE_UNDERFLOW`` (``<fenv.h>``),
+known for x86-64 and AArch64 only: elsewhere :func:`loops` answers ``None`` and the
+callers keep NumPy's calls.  Only NumPy's own ufuncs: scipy.special's loops report
+through ``sc.errstate`` (Python warnings and exceptions raised inside the loop), which
+no flag shows.
+
+Imported with the kernels (numba loaded), never at ``import dualgrad``.
+"""
+
+import ctypes
+import ctypes.util
+import platform
+
+import numpy as np
+from llvmlite import binding as _ll, ir
+from numba import types
+from numba.extending import intrinsic
+
+__all__ = ["loops", "numpy_loop", "fe_clear", "fe_test"]
+
+_MASKS = {"x86_64": 0x01 | 0x04 | 0x08 | 0x10, "amd64": 0x01 | 0x04 | 0x08 | 0x10,
+          "aarch64": 0x01 | 0x02 | 0x04 | 0x08, "arm64": 0x01 | 0x02 | 0x04 | 0x08}
+MASK = _MASKS.get(platform.machine().lower())
+
+_LIBM = ctypes.util.find_library("m")
+if _LIBM is not None:           # (glibc's fenv functions live in libm; the symbols the
+    try:                        # kernels below name are looked up there when they load)
+        _ll.load_library_permanently(_LIBM)
+    except RuntimeError:        # pragma: no cover
+        MASK = None
+else:                           # pragma: no cover
+    MASK = None
+
+fe_clear = types.ExternalFunction("feclearexcept", types.int32(types.int32))
+fe_test = types.ExternalFunction("fetestexcept", types.int32(types.int32))
+
+
+@intrinsic
+def numpy_loop(typingctx, fn, context, aux, src, dst, n):
+    """``fn(context, {src, dst}, {n}, {8, 8}, aux)``: a NumPy strided loop of one input
+    and one output (``PyArrayMethod_StridedLoop``) on ``n`` contiguous float64 elements
+    at the addresses ``src`` and ``dst`` (int64 all); its int32 result (0: done)."""
+    sig = types.int32(types.int64, types.int64, types.int64, types.int64, types.int64,
+                      types.int64)
+
+    def codegen(cgctx, builder, signature, args):
+        fn, context, aux, src, dst, n = args
+        i8p, i64 = ir.IntType(8).as_pointer(), ir.IntType(64)
+        data = builder.alloca(i8p, size=ir.Constant(i64, 2))
+        builder.store(builder.inttoptr(src, i8p), data)
+        builder.store(builder.inttoptr(dst, i8p), builder.gep(data, [ir.Constant(i64, 1)]))
+        dims = builder.alloca(i64)
+        builder.store(n, dims)
+        steps = builder.alloca(i64, size=ir.Constant(i64, 2))
+        builder.store(ir.Constant(i64, 8), steps)
+        builder.store(ir.Constant(i64, 8), builder.gep(steps, [ir.Constant(i64, 1)]))
+        fnty = ir.FunctionType(ir.IntType(32), [i8p, data.type, dims.type, steps.type, i8p])
+        call = builder.inttoptr(fn, fnty.as_pointer())
+        return builder.call(call, [builder.inttoptr(context, i8p), data, dims, steps,
+                                   builder.inttoptr(aux, i8p)])
+    return sig, codegen
+
+
+class _CallInfo(ctypes.Structure):      # NumPy's ufunc_call_info (ufunc_object.c)
+    _fields_ = [("strided_loop", ctypes.c_void_p), ("context", ctypes.c_void_p),
+                ("auxdata", ctypes.c_void_p), ("requires_pyapi", ctypes.c_bool),
+                ("no_floatingpoint_errors", ctypes.c_bool)]
+
+
+_CAPSULE = "numpy_1.24_ufunc_call_info"
+# ufunc -> ``(addresses, capsule)``, made once and kept for the process: the capsule owns
+# the context and the auxiliary data whose addresses every table made of it holds (a
+# capsule made again and this one dropped would free them under the older tables)
+_KEPT = {}
+_F64 = np.dtype(np.float64)
+
+
+def _loop(ufunc):
+    """``(loop, context, auxdata)`` addresses of ``ufunc``'s float64 -> float64 loop as
+    NumPy's call on 1-D contiguous float64 operands takes it, or ``None``."""
+    if type(ufunc) is not np.ufunc or ufunc.nin != 1 or ufunc.nout != 1 or \
+            getattr(np, ufunc.__name__, None) is not ufunc:
+        return None
+    kept = _KEPT.get(ufunc)
+    if kept is not None:
+        return kept[0]
+    try:
+        dtypes, info = ufunc._resolve_dtypes_and_context((_F64, None))
+        if tuple(dtypes) != (_F64, _F64):
+            return None
+        ufunc._get_strided_loop(info, fixed_strides=(8, 8))
+        get = ctypes.pythonapi.PyCapsule_GetPointer
+        get.restype, get.argtypes = ctypes.c_void_p, [ctypes.py_object, ctypes.c_char_p]
+        address = get(info, _CAPSULE.encode())
+    except Exception:           # (another NumPy's unstable API: NumPy's calls, as before)
+        return None
+    call = _CallInfo.from_address(address)
+    if not call.strided_loop or call.requires_pyapi:
+        return None
+    addresses = call.strided_loop, call.context or 0, call.auxdata or 0
+    return _KEPT.setdefault(ufunc, (addresses, info))[0]
+
+
+def loops(value, part=None, negate=False):
+    """The int64 array ``[mask, value's loop, context, aux, part's loop, context, aux,
+    negate]`` that ``_numba_kernels.loop_scale_entry`` reads (``part`` ``None``: zeros,
+    the factor is the value itself, ``np.exp``'s), or ``None`` where a loop is not to
+    be had (another platform, a ufunc of another module or type, NumPy's unstable API
+    changed)."""
+    if MASK is None:
+        return None
+    v = _loop(value)
+    f = (0, 0, 0) if part is None else _loop(part)
+    if v is None or f is None:
+        return None
+    table = np.array([MASK, *v, *f, 1 if negate else 0], dtype=np.int64)
+    table.flags.writeable = False
+    return table

@@ -1,0 +1,217 @@
+"""Issue 13, stop 71 (small71): a unary row's value and factor by NumPy's own loops.
+
+``np.sin(a)`` of an array dual of ten values paid two NumPy calls (the value, then the
+factor ``np.cos(x)`` under a hush of the error state), ``np.empty`` and the compiled
+entry of the products: ~6x the float op ``np.sin(x)``, nearly all of it NumPy's
+machinery around its loops.  ``backend._numpy_loops`` reads the float64 strided loops
+NumPy's calls run (``ufunc._get_strided_loop``) and ``_numba_kernels.loop_scale_entry``
+calls them on the same contiguous operands, then makes the products: one compiled call
+for the value, the factor and the partials (``np.sin``, ``np.sinh``, ``np.cosh``,
+``np.exp``, ``np.expm1``: a factor that is one NumPy ufunc of ``x``, or the value).  It
+declines where the value's loop sets a floating-point exception flag (NumPy's call
+would report it), the values are not contiguous, or the factor is not finite; the old
+lines then run from the value on.
+
+Oracles: the same call with the cell off (the old way: bits and NumPy's reports, under
+the default error state, ``np.errstate(all="warn")`` and ``"raise"``), numba loaded,
+over signed zeros, subnormals, the far range, infinities and NaN in values and
+partials, strided, reversed, read-only and misaligned values; mpmath's derivatives
+(cos x, cosh x, sinh x, exp x); a spy that the entry answers and NumPy's own
+``np.sin`` / ``np.cos`` calls are skipped; a flag left by a declined call reports
+nothing later.  On the tree before (ee224665) the spy and the entry's tests fail (no
+``backend.loop_cell``); the old-way comparisons pass there trivially."""
+
+import warnings
+
+import mpmath
+import numpy as np
+import pytest
+
+import dualgrad as dg
+from dualgrad import backend
+from dualgrad.backend import _loader
+
+from _probes import same_duals
+
+ROWS = [np.sin, np.sinh, np.cosh, np.exp, np.expm1]
+SPECIALS = np.array([0.0, -0.0, 5e-324, -5e-324, 1e-310, -1e-300, 1e-300, 1e300, -1e300,
+                     np.inf, -np.inf, np.nan, 709.0, 710.0, -745.0, -800.0, 1e22, -3.5,
+                     2.0 ** 52 + 1.0])
+PARTIALS = np.array([0.0, -0.0, 1.0, -2.5, 1e300, -1e300, 5e-324, np.inf, np.nan])
+
+
+def _call(ufunc, x, p, off, state):
+    """``ufunc`` of the array dual ``(x, p)`` with its loop cell as it is or off (the
+    old way), its result and NumPy's reports (or the error raised) as text."""
+    cell = backend.loop_cell(ufunc)
+    held = cell[0]
+    if off:
+        cell[0] = False
+    try:
+        with warnings.catch_warnings(record=True) as seen, np.errstate(**state):
+            warnings.simplefilter("always")
+            try:
+                got = ufunc(dg.Dual(x, p))
+            except FloatingPointError as exc:
+                got = str(exc)
+        return got, [str(w.message) for w in seen]
+    finally:
+        if off:
+            cell[0] = held
+
+
+def _values(rng, kind, n):
+    if kind == "specials":
+        return rng.choice(SPECIALS, n)
+    x = rng.uniform(-30.0, 30.0, n) * 10.0 ** rng.integers(-6, 3)
+    if kind == "one special":
+        x[rng.integers(n)] = rng.choice(SPECIALS)
+    return x
+
+
+@pytest.mark.parametrize("state", [{}, {"all": "warn"}, {"all": "raise"}],
+                         ids=["default", "warn", "raise"])
+@pytest.mark.parametrize("ufunc", ROWS, ids=lambda u: u.__name__)
+def test_the_entry_is_the_old_way_to_the_bit(ufunc, state):
+    """Numba loaded, 1-D values of 1-11 elements: bits and reports (or the error) of
+    the same call with the cell off, over values and partials holding the specials."""
+    _loader.load()
+    rng = np.random.default_rng(71)
+    taken = 0
+    for trial in range(240):
+        n, m = int(rng.integers(1, 12)), int(rng.integers(1, 5))
+        x = _values(rng, ("specials", "ordinary", "one special")[trial % 3], n)
+        p = rng.choice(PARTIALS, (n, m)) if trial % 2 else rng.standard_normal((n, m))
+        got, got_said = _call(ufunc, x, p, False, state)
+        want, want_said = _call(ufunc, x, p, True, state)
+        assert got_said == want_said, (x, got_said, want_said)
+        if isinstance(want, str):
+            assert got == want
+        else:
+            same_duals(got, want)
+            taken += bool(np.isfinite(x).all())
+    assert taken > 50                  # (the entry's own case, not only its declines)
+
+
+@pytest.mark.parametrize("layout", ["strided", "reversed", "read-only", "misaligned"])
+@pytest.mark.parametrize("ufunc", [np.sin, np.exp], ids=lambda u: u.__name__)
+def test_other_layouts_are_the_old_way(ufunc, layout):
+    """Values that are views: strided and reversed ones (the entry declines: NumPy's
+    loops may round a strided operand apart), read-only ones (taken), misaligned ones
+    (declined): the old way's bits."""
+    _loader.load()
+    rng = np.random.default_rng(5)
+    base = rng.uniform(-3.0, 3.0, 20)
+    if layout == "strided":
+        x = base[::2]
+    elif layout == "reversed":
+        x = base[::-1][:10]
+    elif layout == "read-only":
+        x = base[:10].copy()
+        x.flags.writeable = False
+    else:
+        raw = np.zeros(10 * 8 + 1, np.uint8)
+        x = np.frombuffer(raw.data, np.float64, 10, 1)
+        x[...] = base[:10]
+        assert not x.flags.aligned
+    p = rng.standard_normal((len(x), 3))
+    got, got_said = _call(ufunc, x, p, False, {})
+    want, want_said = _call(ufunc, x, p, True, {})
+    same_duals(got, want)
+    assert got_said == want_said == []
+
+
+DERIVATIVES = {np.sin: mpmath.cos, np.sinh: mpmath.cosh, np.cosh: mpmath.sinh,
+               np.exp: mpmath.exp, np.expm1: mpmath.exp}
+
+
+@pytest.mark.parametrize("ufunc", ROWS, ids=lambda u: u.__name__)
+def test_the_entry_against_the_analytic_slope(ufunc):
+    """mpmath's derivative times each partial, within 1e-14 relative."""
+    _loader.load()
+    rng = np.random.default_rng(3)
+    x = rng.uniform(-5.0, 5.0, 10)
+    p = rng.standard_normal((10, 4))
+    got = ufunc(dg.Dual(x, p))
+    mpmath.mp.prec = 80
+    for i in range(10):
+        slope = DERIVATIVES[ufunc](mpmath.mpf(x[i]))
+        for k in range(4):
+            want = float(slope * mpmath.mpf(p[i, k]))
+            assert got.partials[i, k] == pytest.approx(want, rel=1e-14, abs=1e-300)
+
+
+def test_numpys_calls_are_skipped(monkeypatch):
+    """Numba loaded, ten ordinary values: the entry answers (True) and NumPy's own
+    ``np.sin`` / ``np.cos`` are not called on the values; at an infinite value the entry
+    declines and NumPy's calls run (reporting the value's invalid operation)."""
+    _loader.load()
+    x = np.linspace(-2.0, 2.0, 10)
+    p = np.ones((10, 3))
+    np.sin(dg.Dual(x, p))                      # (makes the cell)
+    cell = backend.loop_cell(np.sin)
+    assert cell[0]
+    answers = []
+    real = cell[0]
+
+    def spy(*args):
+        answers.append(real(*args))
+        return answers[-1]
+    names = []
+
+    class Counting:
+        def __getattr__(self, name):
+            names.append(name)
+            return getattr(np, name)
+
+    def value(*args):
+        names.append("value")
+        return np.sin(*args)
+    from dualgrad.dual import _array
+    namespace = _array._LEAN[np.sin].__globals__
+    cell[0] = spy
+    try:
+        with monkeypatch.context() as m:
+            m.setitem(namespace, "np", Counting())
+            m.setitem(namespace, "_U", value)
+            got = np.sin(dg.Dual(x, p))
+            assert answers == [True] and names == []
+            y = x.copy()
+            y[4] = np.inf
+            with pytest.warns(RuntimeWarning, match="invalid value encountered in sin"):
+                bad = np.sin(dg.Dual(y, p))
+            assert answers == [True, False] and names == ["value", "cos"]
+    finally:
+        cell[0] = real
+    np.testing.assert_array_equal(got.value, np.sin(x))
+    np.testing.assert_array_equal(got.partials, np.cos(x)[:, None] * p)
+    assert np.isnan(bad.value[4])
+
+
+def test_no_flag_is_left_behind():
+    """A declined call (the value's loop raised the invalid flag) and a taken one leave
+    no flag that a later NumPy call reports: NumPy's calls clear the flags before their
+    loops, and the entry clears them after its own."""
+    _loader.load()
+    p = np.ones((3, 2))
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        np.sinh(dg.Dual(np.array([1.0, 800.0, 2.0]), p))     # overflow: declined
+    np.sinh(dg.Dual(np.array([1.0, 8.0, 2.0]), p))
+    with np.errstate(all="raise"):
+        assert np.add(np.ones(3), 1.0).tolist() == [2.0, 2.0, 2.0]
+        assert (np.ones(3) * 2.0).sum() == 6.0
+
+
+def test_a_ufunc_without_a_numpy_loop_keeps_numpys_calls():
+    """``_numpy_loops.loops`` answers ``None`` for a ufunc not NumPy's own (a scipy.special
+    ufunc reports through its own error state, which no flag shows) and for a loop it
+    cannot read; the cell of such a rule holds ``False``."""
+    sc = pytest.importorskip("scipy.special")
+    _loader.load()
+    from dualgrad.backend import _numpy_loops
+    assert _numpy_loops.loops(sc.erf) is None
+    assert _numpy_loops.loops(np.sin, sc.erf) is None
+    assert _numpy_loops.loops(np.add) is None
+    table = _numpy_loops.loops(np.sin, np.cos, True)
+    assert table is not None and not table.flags.writeable and table[7] == 1

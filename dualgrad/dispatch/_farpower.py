@@ -1,5 +1,5 @@
 """``x ** y``'s local derivative times a partial at every level of a nested dual, in
-extended range.
+extended range, read from the rule table.
 
 The rule table's spread (:func:`dualgrad.rules._table.spread_product`) takes the
 power row's ``c * h**4 * p`` by mantissas and exponents, but on plain numbers only:
@@ -12,10 +12,14 @@ overflows, and -inf for -1e-110 at u = 1e-100).  Here each number of a nested du
 way; a number leaves the pairs once, rounded by ``ldexp`` (an honest inf where it
 overflows, the subnormal or 0 where it underflows).
 
-The terms are built by the rules of dual arithmetic (a product's partial is ``a'b +
+The local derivative is the row's own spread, ``c * h**4`` with ``(c, h)`` the
+table's expressions (:attr:`dualgrad.rules._table.Rule.spread`: ``y`` and ``x ** ((y
+- 1.0) * 0.25)`` for d/dx of ``x ** y``), evaluated on :class:`_Pairs` (``+ - * /
+**`` and ``np.log`` by the rules of dual arithmetic: a product's partial is ``a'b +
 ab'``; ``x**q``'s is ``x**q (q' log x + q x' / x)``, a zero partial of ``q`` or ``x``
-adding nothing), the newest tag outermost as in :mod:`dualgrad.dual`.  Plain numbers
-and NumPy float64 arrays of one shape both serve as the pairs' parts.
+adding nothing), the newest tag outermost as in :mod:`dualgrad.dual`; no derivative
+is written here.  Plain numbers and NumPy float64 arrays of one shape both serve as
+the pairs' parts.
 """
 
 import numpy as np
@@ -125,21 +129,24 @@ def _log(a):
     return _Node(a.tag, _log(a.value), [_mul(p, r) for p in a.parts])
 
 
-def _power(x, q):
-    """``x ** q``; a plain level's ``h**4`` of ``h = |x| ** (q / 4)`` (the table's quarter
-    powers), its sign ``(-1)**q`` for a negative ``x`` and an integer ``q`` (NaN for
-    another ``q``, NumPy's)."""
+def _neg(a):
+    """``-a`` (exact: every mantissa's sign)."""
+    if type(a) is _Node:
+        return _Node(a.tag, _neg(a.value), [_neg(p) for p in a.parts])
+    return -a[0], a[1]
+
+
+def _pow(x, q):
+    """``x ** q`` by the dual rule; a plain level's ``|x| ** q`` (NumPy's, in the float
+    range: the table's quarter powers ``h`` are): the sign of a negative base's power
+    is :func:`power_terms`' (a property of ``x ** y``, as the jit wing's ``_far``).  The
+    partials read the signed ``x`` (``x' / x`` is that of ``|x|``; ``log x`` is NaN for
+    a negative ``x``, NumPy's: no real slope in the exponent there)."""
     t = max(_tag(x), _tag(q))
     if t < 0:
-        xv, qv = _float(x), _float(q)
-        h = _pair(np.power(np.absolute(xv), qv * 0.25))
-        h = _pmul(h, h)
-        m, e = _pmul(h, h)
-        odd = np.where(qv % 2.0 == 1.0, -1.0, 1.0)
-        sign = np.where(xv < 0.0, np.where(qv == np.floor(qv), odd, np.nan), 1.0)
-        return m * sign, e
+        return _pair(np.power(np.absolute(_float(x)), _float(q)))
     (xv, xp), (qv, qp) = _split(x, t), _split(q, t)
-    v = _power(xv, qv)
+    v = _pow(xv, qv)
     n = len(xp if xp is not None else qp)
     lx = rx = None
     parts = []
@@ -154,6 +161,105 @@ def _power(x, q):
             s = u if s is None else _add(s, u)
         parts.append(_pair(0.0) if s is None else _mul(v, s))
     return _Node(t, v, parts)
+
+
+def _arg(a):
+    if type(a) is _Pairs:
+        return a.t
+    if type(a) in (float, int, np.float64):
+        return _pair(float(a))
+    raise TypeError(f"dualgrad: the extended-range pairs take numbers and pairs; got "
+                    f"{type(a).__name__}")
+
+
+class _Pairs:
+    """A number of the pairs (a pair ``(m, e)`` or a :class:`_Node` of them) under the
+    rule table's vocabulary of a spread (``+ - * / **``, ``np.log`` /
+    ``np.power`` / ``np.float_power`` through :class:`_PairNumPy`), so the row's
+    ``(c, h)`` evaluate in extended range at every level (:func:`spread_pairs`)."""
+    __slots__ = ("t",)
+
+    def __init__(self, t):
+        self.t = t
+
+    def __add__(self, o):
+        return _Pairs(_add(self.t, _arg(o)))
+
+    def __radd__(self, o):
+        return _Pairs(_add(_arg(o), self.t))
+
+    def __sub__(self, o):
+        return _Pairs(_add(self.t, _neg(_arg(o))))
+
+    def __rsub__(self, o):
+        return _Pairs(_add(_arg(o), _neg(self.t)))
+
+    def __mul__(self, o):
+        return _Pairs(_mul(self.t, _arg(o)))
+
+    def __rmul__(self, o):
+        return _Pairs(_mul(_arg(o), self.t))
+
+    def __truediv__(self, o):
+        return _Pairs(_mul(self.t, _recip(_arg(o))))
+
+    def __rtruediv__(self, o):
+        return _Pairs(_mul(_arg(o), _recip(self.t)))
+
+    def __pow__(self, o):
+        return _Pairs(_pow(self.t, _arg(o)))
+
+    def __rpow__(self, o):
+        return _Pairs(_pow(_arg(o), self.t))
+
+    def __neg__(self):
+        return _Pairs(_neg(self.t))
+
+    def __pos__(self):
+        return self
+
+
+class _PairNumPy:
+    """The ``np`` of a spread's expressions on :class:`_Pairs`."""
+
+    @staticmethod
+    def log(a):
+        return _Pairs(_log(_arg(a)))
+
+    @staticmethod
+    def power(a, b):
+        return _Pairs(_pow(_arg(a), _arg(b)))
+
+    float_power = power
+
+
+_PAIR_NAMESPACE = {"np": _PairNumPy}
+_SPREADS = {}
+
+
+def spread_pairs(rule, k):
+    """Argument ``k``'s ``(c, h)`` of ``rule``'s spread (:attr:`Rule.spread
+    <dualgrad.rules._table.Rule.spread>`) as functions of :class:`_Pairs` ``(x, y,
+    out)``, compiled once; ``None`` where the argument has none."""
+    key = (rule, k)                 # (a row's hash is its fields': an edited row its own)
+    fns = _SPREADS.get(key)
+    if fns is None:
+        pair = rule.spread_exprs[k] if rule.spread_exprs else None
+        fns = _SPREADS[key] = () if pair is None else \
+            tuple(e.function(_PAIR_NAMESPACE) for e in pair)
+    return fns or None
+
+
+def _local(rule, k, tx, ty, x0, y0):
+    """Argument ``k``'s local derivative ``c * h**4`` of the power row ``rule`` at the
+    pairs ``tx``, ``ty`` (``h**4`` as ``(h h)(h h)``); for d/dx times the sign ``(-1)**(y
+    - 1)`` of ``x**(y - 1)`` at a negative base to an integer power (``x``'s value
+    ``x0``, ``y``'s ``y0``; d/dy has no real value there)."""
+    c, h = (g(_Pairs(tx), _Pairs(ty), None).t for g in spread_pairs(rule, k))
+    h2 = _mul(h, h)
+    f = _mul(c, _mul(h2, h2))
+    odd = (k == 0) & (x0 < 0.0) & ((y0 - 1.0) % 2.0 == 1.0)
+    return _mul(f, _pair(np.where(odd, -1.0, 1.0))) if np.any(odd) else f
 
 
 def _tree(d, lift=False):
@@ -263,11 +369,13 @@ def _merge(old, new, ok):
     return dual.make_scalar(value, parts, t), True
 
 
-def power_terms(k, values, ps, terms, lift=False):
-    """``terms``, argument ``k``'s ``f * p`` of ``x ** y`` for each partial ``p`` of
-    ``ps`` (``values`` ``x, y``: real numbers, float64 arrays or nested duals of them),
-    with each number that is not the extended-range product's to a few ulps replaced by
-    it (``y x**(y - 1) p`` for ``k`` 0, ``log(x) x**y p`` for 1): where the inputs are
+def power_terms(rule, k, values, ps, terms, lift=False):
+    """``terms``, argument ``k``'s ``f * p`` of ``x ** y`` (``rule``: the power row,
+    ``np.power`` or ``np.float_power``) for each partial ``p`` of ``ps`` (``values`` ``x,
+    y``: real numbers, float64 arrays or nested duals of them), with each number that
+    is not the extended-range product's to a few ulps replaced by it (the row's spread
+    ``c * h**4`` times ``p`` in pairs, :func:`_local`: ``y x**(y - 1) p`` for ``k`` 0,
+    ``log(x) x**y p`` for 1): where the inputs are
     finite, ``x`` nonzero and ``y``'s value nonzero (the row's own branches; an exponent
     of value 0 with partials too: ``y x**(y - 1)``'s own are ``dy / x``, which underflow
     beside ``dx ~ x``, attack68 F2) and ``x`` positive, or
@@ -292,10 +400,7 @@ def power_terms(k, values, ps, terms, lift=False):
                 ((x0 > 0.0) | (k == 0) & (y0 == np.floor(y0)) & (np.absolute(y0) < 2.0 ** 53))
             if not np.any(ok):
                 return terms
-            if k == 0:
-                f = _mul(ty, _power(tx, _add(ty, _MINUS_ONE)))
-            else:
-                f = _mul(_log(tx), _power(tx, ty))
+            f = _local(rule, k, tx, ty, x0, y0)
             new = [_merge(t, _mul(f, q), ok & _finite(q)) for t, q in zip(terms, tps)]
         except (TypeError, ValueError):
             return terms

@@ -1395,7 +1395,7 @@ def _scalar_quotient(rule, k, f, values, out, ps):
             flat = _far_terms(rule, k, plain, _primal(out), [_primal(p) for p in ps], flat)
             if plain[1] != 0.0 or (_lost(f, 1.0) if k else
                                    _zero_exponent_lost(pair, f, values, out)):
-                terms = _farpower.power_terms(k, values, ps, terms)
+                terms = _farpower.power_terms(rule, k, values, ps, terms)
         terms = [_with_primal(t, v) for t, v in zip(terms, flat)]
     elif rule.spread:
         terms = _far_terms(rule, k, values, out, ps, terms)
@@ -1432,7 +1432,8 @@ def _far_terms(rule, k, values, out, ps, terms):
     """:func:`_scalar_spread`'s terms, then each number that is not the extended-range
     product's to a few ulps taken as it (:func:`_farpower.power_terms`: a negative base,
     a factor that lost bits below the normal range or fell to 0 with ``out``)."""
-    return _farpower.power_terms(k, values, ps, _scalar_spread(rule, k, values, out, ps, terms))
+    return _farpower.power_terms(rule, k, values, ps,
+                                 _scalar_spread(rule, k, values, out, ps, terms))
 
 
 def _scalar_spread(rule, k, values, out, ps, terms):
@@ -2031,7 +2032,7 @@ def _quotient_partials(rule, fns, duals, values, out, arrays, shape, total):
                     # every level, in extended range (at an exponent of value 0 only
                     # where a component under- or overflowed: pow68)
                     tt = backend.combine([f], [p], shape, p.shape[-1]) if t is None else t
-                    found = _farpower.power_terms(k, values, [p], [tt], lift=True)[0]
+                    found = _farpower.power_terms(rule, k, values, [p], [tt], lift=True)[0]
                     if type(found) is not type(tt) or np.shape(found) != np.shape(tt):
                         found = _as_array_term(found, tt)   # a third level's term
                     t = t if found is tt else found         # extended range

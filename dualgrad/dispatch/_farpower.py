@@ -114,6 +114,20 @@ def _mul(a, b):
     return _Node(t, _mul(av, bv), [_add(_mul(av, q), _mul(p, bv)) for p, q in zip(ap, bp)])
 
 
+def _square(a):
+    """``a * a``, :func:`_mul`'s numbers in half its products (``a' a + a a'`` is ``2 a
+    a'`` exactly: a pair's sum with itself, or its exponent plus one)."""
+    if type(a) is not _Node:
+        return _pmul(a, a)
+    return _Node(a.tag, _square(a.value), [_twice(_mul(a.value, p)) for p in a.parts])
+
+
+def _twice(a):
+    if type(a) is _Node:
+        return _Node(a.tag, _twice(a.value), [_twice(p) for p in a.parts])
+    return _padd(a, a)
+
+
 def _recip(a):
     if type(a) is not _Node:
         return _precip(a)
@@ -252,12 +266,11 @@ def spread_pairs(rule, k):
 
 def _local(rule, k, tx, ty, x0, y0):
     """Argument ``k``'s local derivative ``c * h**4`` of the power row ``rule`` at the
-    pairs ``tx``, ``ty`` (``h**4`` as ``(h h)(h h)``); for d/dx times the sign ``(-1)**(y
-    - 1)`` of ``x**(y - 1)`` at a negative base to an integer power (``x``'s value
-    ``x0``, ``y``'s ``y0``; d/dy has no real value there)."""
+    pairs ``tx``, ``ty`` (``h**4`` as ``(h h)(h h)``, :func:`_square`); for d/dx times the
+    sign ``(-1)**(y - 1)`` of ``x**(y - 1)`` at a negative base to an integer power
+    (``x``'s value ``x0``, ``y``'s ``y0``; d/dy has no real value there)."""
     c, h = (g(_Pairs(tx), _Pairs(ty), None).t for g in spread_pairs(rule, k))
-    h2 = _mul(h, h)
-    f = _mul(c, _mul(h2, h2))
+    f = _mul(c, _square(_square(h)))
     odd = (k == 0) & (x0 < 0.0) & ((y0 - 1.0) % 2.0 == 1.0)
     return _mul(f, _pair(np.where(odd, -1.0, 1.0))) if np.any(odd) else f
 

@@ -59,8 +59,8 @@ def cases(quick):
                                      (-3.0, -2.0, -1.0, 2.0, 3.0, 4.0, 7.0, -2.5, 2.5)):
         for form in ("scalar", "array"):
             yield f"d hessian {form} a={a:g} x={x:g} y={y:g}", "d", (form, a, x, y)
-    for u, k, (P, Q) in itertools.product((-1e-310, -1e-160, -5e-324, -1e200), (-3.0, -1.0, 2.0, 3.0,
-                                                                               -2.0),
+    for u, k, (P, Q) in itertools.product((-1e-310, -1e-160, -5e-324, -1e200),
+                                          (-3.0, -1.0, 2.0, 3.0, -2.0),
                                           ((1e300, 1e-320), (1e-320, 1e300), (1.0, 1.0))):
         for form in ("z[1] ** z[0]", "z[1:] ** z[0]"):
             yield f"e {form} u={u:g} k={k:g} P={P:g} Q={Q:g}", "e", (form, u, k, P, Q)
@@ -253,8 +253,8 @@ def main():
     print(f"  moved numbers: worst {worst[0]:.3g} ulp before, {worst[1]:.3g} after; the "
           f"largest move {worst[2]:.3g} ulp")
     for (nearer, t13, t9), count in sorted(hist.items()):
-        print(f"  {count} moved {'nearer' if nearer > 0 else 'farther' if nearer < 0 else 'as near'}"
-              f"; within 1e-13 (before, after) {t13}, within 1e-9 {t9}")
+        how = "nearer" if nearer > 0 else "farther" if nearer < 0 else "as near"
+        print(f"  {count} moved {how}; within 1e-13 (before, after) {t13}, within 1e-9 {t9}")
 
 
 def struct(v):

@@ -33,6 +33,7 @@ opaque objects: ``np.array([d1, d2])`` gives an object array.
 """
 
 import cmath
+import math
 import sys
 import types
 
@@ -300,6 +301,15 @@ _REFLECTED_FAST = {"add", "sub", "mul", "truediv"}
 # are NumPy's npy_divmod algorithm (NumPy took it from CPython; checked on 800,000
 # pairs of every magnitude, 0 differences).  Elsewhere NumPy's own ufunc gives the value.
 _SAME_ON_FLOATS = {np.remainder: "%", np.floor_divide: "//"}
+# NumPy's comparisons and tests of two / one float as Python's (IEEE's, the same truth
+# for NaN, inf and signed zeros; NumPy sets no flag for them), made NumPy's bool: the
+# ufunc on Python floats builds and unboxes 0-d arrays, ~1.9 us of a ~3 us compare
+# (np.float64 < d: PythonRobotics' spline bisecting dual knots; bench/compare_floats.py)
+_COMPARED_ON_FLOATS = {np.less: "_bool(x < y)", np.less_equal: "_bool(x <= y)",
+                       np.greater: "_bool(x > y)", np.greater_equal: "_bool(x >= y)",
+                       np.equal: "_bool(x == y)", np.not_equal: "_bool(x != y)",
+                       np.isnan: "_bool(x != x)", np.isinf: "_bool(_isinf(x))",
+                       np.isfinite: "_bool(x - x == 0.0)"}
 
 
 def _unit(expr):
@@ -650,7 +660,8 @@ def _fast_ufunc(u, rule, n):
     lines = [f"def _fast_{rule.name}(a):", "    if a.tag not in _L: return _call(U, a)",
              "    x = a.value", "    if type(x) is not float: return _call(U, a)"]
     if rule.kind == "predicate":                # a plain NumPy bool, as the general path's
-        lines += ["    _M.compared_at = next(_S)", "    return U(x)"]   # (noted: errors)
+        lines += ["    _M.compared_at = next(_S)",                        # (noted: errors)
+                  f"    return {_COMPARED_ON_FLOATS.get(rule.ufunc, 'U(x)')}"]
         return _named("\n".join(lines), u)
     if rule.tangent:
         lines.append(f"    if not ({_real_partials('a', n)}): return _call(U, a)")
@@ -739,7 +750,8 @@ def _binary_cases(rule, n):
                           "            except OverflowError:",
                           "                return _call(U, a, b)"]
         if rule.kind == "predicate":            # a plain NumPy bool, as the general path's
-            lines += ["        _M.compared_at = next(_S)", "        return U(x, y)"]
+            lines += ["        _M.compared_at = next(_S)",
+                      f"        return {_COMPARED_ON_FLOATS.get(rule.ufunc, 'U(x, y)')}"]
             continue
         symbol = _SAME_ON_FLOATS.get(rule.ufunc)
         if symbol:                              # Python's own operator, the same bits
@@ -856,7 +868,8 @@ def _no_state():
 def _generate(n):
     """The class with ``n`` partials (``None``: the vector kind), compiled from the
     table in its own namespace (its source kept on disk: :func:`_kept_source`)."""
-    namespace = {"np": np, "_new": object.__new__, "_f64": np.float64,
+    namespace = {"np": np, "_new": object.__new__, "_f64": np.float64, "_bool": np.bool_,
+                 "_isinf": math.isinf,
                  "_call": call_ufunc, "_again": call_unary_with_out, "_lpm": lean_power_mixed,
                  "_again2": call_with_out, "_nd": np.ndarray, "_F64D": np.dtype(np.float64),
                  "_zeros": np.zeros, "_hush": hush, "_unhush": unhush,

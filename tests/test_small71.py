@@ -215,3 +215,142 @@ def test_a_ufunc_without_a_numpy_loop_keeps_numpys_calls():
     assert _numpy_loops.loops(np.add) is None
     table = _numpy_loops.loops(np.sin, np.cos, True)
     assert table is not None and not table.flags.writeable and table[7] == 1
+
+
+# ---- u ** v of two array duals (lean_power_pair) -------------------------------------
+POWER_SPECIALS = np.array([0.0, -0.0, 5e-324, -5e-324, 1e-310, 1e-300, -1e-300, 1e300,
+                           -1e300, np.inf, -np.inf, np.nan, 700.0, 0.5, -1.5, 2.0, 1.0,
+                           -1.0, 3.0, 1e22, 1e-3])
+
+
+def _power(x, y, p, q, off, state):
+    """``u ** v`` with ``backend.POWER_LOOPS`` as it is or off (the old way): the
+    result's value and partials (or the error's text) and NumPy's reports."""
+    cell = backend.POWER_LOOPS
+    held = cell[0]
+    if off:
+        cell[0] = False
+    try:
+        with warnings.catch_warnings(record=True) as seen, np.errstate(**state):
+            warnings.simplefilter("always")
+            try:
+                got = dg.Dual(x, p) ** dg.Dual(y, q)
+            except FloatingPointError as exc:
+                got = str(exc)
+        return got, [str(w.message) for w in seen]
+    finally:
+        if off:
+            cell[0] = held
+
+
+@pytest.mark.parametrize("state", [{}, {"all": "warn"}, {"all": "raise"}],
+                         ids=["default", "warn", "raise"])
+def test_the_power_entry_is_the_old_way_to_the_bit(state):
+    """Numba loaded, 1-D values of 1-11 elements, bases and exponents holding the
+    specials (zeros, subnormals, the far range, inf, NaN, negative bases, 1 and 0
+    exponents), partials holding them too: bits and reports (or the error) of the same
+    call with the cell off."""
+    _loader.load()
+    rng = np.random.default_rng(171)
+    taken = 0
+    for trial in range(600):
+        n, m = int(rng.integers(1, 12)), int(rng.integers(1, 5))
+        kind = trial % 4
+        x = rng.choice(POWER_SPECIALS, n) if kind == 0 else \
+            rng.uniform(0.01, 30.0, n) * 10.0 ** rng.integers(-3, 3)
+        y = rng.choice(POWER_SPECIALS, n) if kind == 1 else rng.uniform(-10.0, 10.0, n)
+        if kind == 3:
+            x[rng.integers(n)] = rng.choice(POWER_SPECIALS)
+        p = rng.choice(PARTIALS, (n, m)) if trial % 2 else rng.standard_normal((n, m))
+        q = rng.standard_normal((n, m))
+        got, got_said = _power(x, y, p, q, False, state)
+        want, want_said = _power(x, y, p, q, True, state)
+        assert got_said == want_said, (x, y, got_said, want_said)
+        if isinstance(want, str):
+            assert got == want
+        else:
+            same_duals(got, want)
+            taken += kind == 2
+    assert taken == 150
+
+
+@pytest.mark.parametrize("layout", ["strided base", "reversed exponent", "read-only",
+                                    "misaligned"])
+def test_power_layouts_are_the_old_way(layout):
+    """Bases or exponents that are views (the entry declines where one is not
+    contiguous and aligned), read-only ones (taken): the old way's bits."""
+    _loader.load()
+    rng = np.random.default_rng(7)
+    x, y = rng.uniform(0.5, 3.0, 20), rng.uniform(-2.0, 2.0, 20)
+    if layout == "strided base":
+        x, y = x[::2], y[:10]
+    elif layout == "reversed exponent":
+        x, y = x[:10], y[::-1][:10]
+    elif layout == "read-only":
+        x, y = x[:10].copy(), y[:10].copy()
+        x.flags.writeable = y.flags.writeable = False
+    else:
+        raw = np.zeros(10 * 8 + 1, np.uint8)
+        x, y = np.frombuffer(raw.data, np.float64, 10, 1), y[:10]
+        x[...] = rng.uniform(0.5, 3.0, 10)
+    p, q = rng.standard_normal((10, 3)), rng.standard_normal((10, 3))
+    got, got_said = _power(x, y, p, q, False, {})
+    want, want_said = _power(x, y, p, q, True, {})
+    same_duals(got, want)
+    assert got_said == want_said == []
+
+
+def test_the_power_entry_against_the_analytic_partials():
+    """mpmath's ``y x**(y - 1) p + x**y log(x) q`` within 1e-13 relative (two rounded
+    factors, two products and their sum)."""
+    _loader.load()
+    rng = np.random.default_rng(9)
+    x, y = rng.uniform(0.2, 4.0, 10), rng.uniform(-3.0, 3.0, 10)
+    p, q = rng.uniform(0.5, 1.5, (10, 3)), rng.uniform(0.5, 1.5, (10, 3))
+    got = dg.Dual(x, p) ** dg.Dual(y, q)
+    mpmath.mp.prec = 80
+    for i in range(10):
+        X, Y = mpmath.mpf(x[i]), mpmath.mpf(y[i])
+        assert got.value[i] == pytest.approx(float(X ** Y), rel=1e-15)
+        for k in range(3):
+            want = Y * X ** (Y - 1) * mpmath.mpf(p[i, k]) + \
+                X ** Y * mpmath.log(X) * mpmath.mpf(q[i, k])
+            assert got.partials[i, k] == pytest.approx(float(want), rel=1e-13)
+
+
+def test_the_power_entry_skips_numpys_calls(monkeypatch):
+    """Numba loaded, ten ordinary values: the entry answers (True) and none of
+    ``lean_power_pair``'s NumPy calls runs (``np.power``, ``np.log``, the power operator
+    on the values); at a zero base the entry declines (the row's limit there) and they
+    run."""
+    _loader.load()
+    from dualgrad.dispatch import _lean_small
+    x, y = np.linspace(0.5, 2.0, 10), np.linspace(-1.0, 1.0, 10)
+    p, q = np.ones((10, 2)), np.ones((10, 2))
+    dg.Dual(x, p) ** dg.Dual(y, q)                   # (makes the cell)
+    cell = backend.POWER_LOOPS
+    assert cell[0]
+    answers, names = [], []
+    real = cell[0]
+
+    def spy(*args):
+        answers.append(real(*args))
+        return answers[-1]
+
+    class Counting:
+        def __getattr__(self, name):
+            names.append(name)
+            return getattr(np, name)
+    cell[0] = spy
+    try:
+        with monkeypatch.context() as m:
+            m.setattr(_lean_small, "np", Counting())
+            got = dg.Dual(x, p) ** dg.Dual(y, q)
+            assert answers == [True] and names == []
+            z = x.copy()
+            z[3] = 0.0
+            dg.Dual(z, p) ** dg.Dual(y, q)
+            assert answers == [True, False] and names[:2] == ["power", "log"]
+    finally:
+        cell[0] = real
+    np.testing.assert_array_equal(got.value, np.power(x, y))

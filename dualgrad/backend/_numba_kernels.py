@@ -11,7 +11,7 @@ from numba import types
 
 from ..rules import _special
 from ._jit import ENTRY, njit, one_layout
-from ._numpy_loops import fe_clear, fe_test, numpy_loop
+from ._numpy_loops import fe_clear, fe_test, numpy_loop, numpy_loop2
 from ._regular_kernels import regular_power_x, regular_power_y
 
 _JIT = dict(cache=True, error_model="numpy", nogil=True)
@@ -34,7 +34,7 @@ _VECTOR = {}        # name -> argument types compiled with LLVM's SLP vectorizer
 # ``small_cube_entry``, ``small_outer_entry``): compiled without numba's runtime (``_jit.ENTRY``)
 _ENTRIES = {"scale_entry", "cube_entry", "power_scale_entry", "power_number_entry", "outer_entry",
             "power_pair_entry", "power_exponent_entry", "power_base_entry", "outer_row_entry",
-            "loop_scale_entry"}
+            "loop_scale_entry", "loop_power_pair_entry"}
 
 
 def _vector(*types):
@@ -409,6 +409,13 @@ def power_pair_entry(x, y, out, w, v, p, q, t):
             w.shape[0] != rows or v.shape[0] != rows or q.shape[0] != rows or \
             q.shape[1] != n or t.shape[0] != rows or t.shape[1] != n:
         return False
+    return _power_pair_rows(x, y, out, w, v, p, q, t)
+
+
+@njit(**_JIT)
+def _power_pair_rows(x, y, out, w, v, p, q, t):
+    """:func:`power_pair_entry`'s loop, its lengths tested by the caller."""
+    rows, n = p.shape
     for i in range(rows):
         fi = regular_power_x(x[i], y[i], out[i], w[i])
         gi = regular_power_y(x[i], y[i], out[i], v[i])
@@ -417,6 +424,51 @@ def power_pair_entry(x, y, out, w, v, p, q, t):
         for k in range(n):
             t[i, k] = fi * p[i, k] + gi * q[i, k]
     return True
+
+
+@_lazy
+def loop_power_pair_entry(loops, x, y, out, s, p, q, t):
+    """``u ** v`` of two array duals (small 1-D values) in one compiled call (small71):
+    NumPy's own float64 loops (``_numpy_loops.pair_loops``' table ``loops``) compute the
+    value ``out = np.power(x, y)``, the row's regular parts ``w = x ** (y - 1.0)`` (the
+    exponent ``y - 1.0`` here: one IEEE subtraction, NumPy's ``y - _ONE``) and ``v =
+    np.log(x)``, then :func:`power_pair_entry`'s factors, tests and products: the same
+    loops on the same contiguous operands as ``lean_power_pair``'s NumPy calls, so the
+    same bits.  ``y - 1.0`` is written to the first ``n`` elements of ``t`` (the
+    products overwrite it after ``w`` is made), ``w`` and ``v`` to the scratch ``s`` of
+    ``2 n + 2`` elements, ``v`` from a 16-byte boundary past ``w`` (as NumPy's fresh
+    results lie).  True, ``out`` and ``t`` written; False (nothing usable: the caller's
+    NumPy calls then run from the value on) where ``x`` or ``y`` is not contiguous and
+    aligned, a length does not match, the value's loop set a floating-point flag that
+    NumPy's call would report (``loops[0]``'s), or :func:`power_pair_entry` declines.
+    The flags are cleared before the value's loop, as NumPy's call clears them, and
+    after the parts' (whose reports the old way hushed)."""
+    n = x.shape[0]
+    rows, m = p.shape
+    if rows != n or y.shape[0] != n or out.shape[0] != n or q.shape[0] != n or \
+            q.shape[1] != m or t.shape[0] != n or t.shape[1] != m or s.shape[0] < 2 * n + 2 \
+            or n == 0 or m == 0 or x.strides[0] != 8 or y.strides[0] != 8 or \
+            x.ctypes.data % 8 != 0 or y.ctypes.data % 8 != 0:
+        return False
+    mask = np.int32(loops[0])
+    fe_clear(mask)
+    if numpy_loop2(loops[1], loops[2], loops[3], x.ctypes.data, y.ctypes.data,
+                   out.ctypes.data, n) != 0 or fe_test(mask) != 0:
+        fe_clear(mask)
+        return False
+    for i in range(n):
+        t[i // m, i % m] = y[i] - 1.0
+    start = n + (n & 1)
+    w = s[:n]
+    v = s[start:start + n]
+    done = numpy_loop2(loops[1], loops[2], loops[3], x.ctypes.data, t.ctypes.data,
+                       w.ctypes.data, n)
+    if done == 0:
+        done = numpy_loop(loops[4], loops[5], loops[6], x.ctypes.data, v.ctypes.data, n)
+    fe_clear(mask)
+    if done != 0:
+        return False
+    return _power_pair_rows(x, y, out, w, v, p, q, t)
 
 
 @_lazy

@@ -35,7 +35,7 @@ from llvmlite import binding as _ll, ir
 from numba import types
 from numba.extending import intrinsic
 
-__all__ = ["loops", "numpy_loop", "fe_clear", "fe_test"]
+__all__ = ["loops", "pair_loops", "numpy_loop", "numpy_loop2", "fe_clear", "fe_test"]
 
 _MASKS = {"x86_64": 0x01 | 0x04 | 0x08 | 0x10, "amd64": 0x01 | 0x04 | 0x08 | 0x10,
           "aarch64": 0x01 | 0x02 | 0x04 | 0x08, "arm64": 0x01 | 0x02 | 0x04 | 0x08}
@@ -80,6 +80,31 @@ def numpy_loop(typingctx, fn, context, aux, src, dst, n):
     return sig, codegen
 
 
+@intrinsic
+def numpy_loop2(typingctx, fn, context, aux, src, src2, dst, n):
+    """:func:`numpy_loop` of a loop of two inputs and one output (``np.power``): strides
+    8, 8, 8."""
+    sig = types.int32(types.int64, types.int64, types.int64, types.int64, types.int64,
+                      types.int64, types.int64)
+
+    def codegen(cgctx, builder, signature, args):
+        fn, context, aux, src, src2, dst, n = args
+        i8p, i64 = ir.IntType(8).as_pointer(), ir.IntType(64)
+        data = builder.alloca(i8p, size=ir.Constant(i64, 3))
+        for k, a in enumerate((src, src2, dst)):
+            builder.store(builder.inttoptr(a, i8p), builder.gep(data, [ir.Constant(i64, k)]))
+        dims = builder.alloca(i64)
+        builder.store(n, dims)
+        steps = builder.alloca(i64, size=ir.Constant(i64, 3))
+        for k in range(3):
+            builder.store(ir.Constant(i64, 8), builder.gep(steps, [ir.Constant(i64, k)]))
+        fnty = ir.FunctionType(ir.IntType(32), [i8p, data.type, dims.type, steps.type, i8p])
+        call = builder.inttoptr(fn, fnty.as_pointer())
+        return builder.call(call, [builder.inttoptr(context, i8p), data, dims, steps,
+                                   builder.inttoptr(aux, i8p)])
+    return sig, codegen
+
+
 class _CallInfo(ctypes.Structure):      # NumPy's ufunc_call_info (ufunc_object.c)
     _fields_ = [("strided_loop", ctypes.c_void_p), ("context", ctypes.c_void_p),
                 ("auxdata", ctypes.c_void_p), ("requires_pyapi", ctypes.c_bool),
@@ -97,17 +122,17 @@ _F64 = np.dtype(np.float64)
 def _loop(ufunc):
     """``(loop, context, auxdata)`` addresses of ``ufunc``'s float64 -> float64 loop as
     NumPy's call on 1-D contiguous float64 operands takes it, or ``None``."""
-    if type(ufunc) is not np.ufunc or ufunc.nin != 1 or ufunc.nout != 1 or \
+    if type(ufunc) is not np.ufunc or ufunc.nin not in (1, 2) or ufunc.nout != 1 or \
             getattr(np, ufunc.__name__, None) is not ufunc:
         return None
     kept = _KEPT.get(ufunc)
     if kept is not None:
         return kept[0]
     try:
-        dtypes, info = ufunc._resolve_dtypes_and_context((_F64, None))
-        if tuple(dtypes) != (_F64, _F64):
+        dtypes, info = ufunc._resolve_dtypes_and_context((_F64,) * ufunc.nin + (None,))
+        if tuple(dtypes) != (_F64,) * (ufunc.nin + 1):
             return None
-        ufunc._get_strided_loop(info, fixed_strides=(8, 8))
+        ufunc._get_strided_loop(info, fixed_strides=(8,) * (ufunc.nin + 1))
         get = ctypes.pythonapi.PyCapsule_GetPointer
         get.restype, get.argtypes = ctypes.c_void_p, [ctypes.py_object, ctypes.c_char_p]
         address = get(info, _CAPSULE.encode())
@@ -126,12 +151,26 @@ def loops(value, part=None, negate=False):
     the factor is the value itself, ``np.exp``'s), or ``None`` where a loop is not to
     be had (another platform, a ufunc of another module or type, NumPy's unstable API
     changed)."""
-    if MASK is None:
+    if MASK is None or value.nin != 1 or part is not None and part.nin != 1:
         return None
     v = _loop(value)
     f = (0, 0, 0) if part is None else _loop(part)
     if v is None or f is None:
         return None
     table = np.array([MASK, *v, *f, 1 if negate else 0], dtype=np.int64)
+    table.flags.writeable = False
+    return table
+
+
+def pair_loops():
+    """The int64 array ``[mask, np.power's loop, context, aux, np.log's loop, context,
+    aux]`` that ``_numba_kernels.loop_power_pair_entry`` reads, or ``None`` (as
+    :func:`loops`)."""
+    if MASK is None:
+        return None
+    power, log = _loop(np.power), _loop(np.log)
+    if power is None or log is None:
+        return None
+    table = np.array([MASK, *power, *log], dtype=np.int64)
     table.flags.writeable = False
     return table

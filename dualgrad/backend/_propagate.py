@@ -824,6 +824,25 @@ def loop_made(cell, ufunc, part, negate):
     return entry
 
 
+# ``u ** v``'s entry of the same kind (``_numba_kernels.loop_power_pair_entry``): the
+# cell ``[entry point, loops table]``, ``None`` until made (numba loaded), ``False``
+# where no loop is to be had; dispatch's ``lean_power_pair`` calls it itself.
+POWER_LOOPS = [None, None]
+
+
+def power_loops_made():
+    """:data:`POWER_LOOPS`' entry point, made now (numba loaded by the caller), or
+    ``False``."""
+    from ._numpy_loops import pair_loops
+    table = pair_loops()
+    if table is None:
+        POWER_LOOPS[0] = False
+        return False
+    POWER_LOOPS[1] = table
+    POWER_LOOPS[0] = _kernels.small_loop_power_pair_entry()
+    return POWER_LOOPS[0]
+
+
 # Partials of the lean entry points' size (under ``SMALL_BELOW``, far under the pool's
 # ``_buffers.MIN_BYTES``): NumPy's ``np.empty``, which :func:`_out` calls there too.
 small_empty = np.empty

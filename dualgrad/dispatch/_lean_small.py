@@ -92,6 +92,8 @@ _SCALE = backend.entry_cell(None)      # [scale_entry, once made]: f[:, None] * 
 _CUBE = backend.CUBE                   # [cube_entry, once made]: 3 x**2 p (u ** 3)
 _cube = backend.cube_kernel
 _POWER_PAIR = backend.POWER_PAIR       # [power_pair_entry, once made]: u ** v
+_POWER_LOOPS = backend.POWER_LOOPS     # [its entry by NumPy's loops, their table] (small71)
+_power_loops_made = backend.power_loops_made
 _power_pair = backend.power_pair_kernel
 _POWER_MIXED = backend.POWER_MIXED     # [u ** k's / t ** k's entry, k ** u's / 2.0 ** u's]
 _power_mixed = backend.power_mixed_entry
@@ -528,8 +530,19 @@ def lean_power_pair(a, b):
     work = p.size
     if work >= _BELOW[0] and (work >= _LEAN_WORK or not _lean_work(work, x.shape)):
         return None
+    kernel = work < _BELOW[0] and x.ndim == 1 and p.ndim == 2
+    if kernel:                    # the value, the parts and the partials by NumPy's own
+        entry = _POWER_LOOPS[0]   # loops in one compiled call (small71), where it takes them
+        if entry is None and _loader.READY:
+            entry = _power_loops_made()
+        if entry:
+            n = len(x)
+            out = _small_empty(n)
+            t = _small_empty(p.shape)
+            if entry(_POWER_LOOPS[1], x, y, out, _small_empty(2 * n + 2), p, q, t):
+                return make_real(out, t, tag)
     out = np.power(x, y)             # (float64 ndarrays: NumPy's float64 loop, their shape)
-    kernel = _loader.READY and work < _BELOW[0] and x.ndim == 1 and p.ndim == 2
+    kernel = kernel and _loader.READY
     if _errstate is None:                               # pragma: no cover
         token = _hush()
     else:                         # _hush() written out (as lean_power's)

@@ -953,6 +953,7 @@ def lean(rule):
     namespace.update(_NAMESPACE)                 # the names the table's sources use
     namespace["_U"], namespace["_R"], namespace["_split"] = rule.ufunc, rule, split_ties
     namespace["_tiny"], namespace["_careful"] = _tiny, _careful
+    namespace["_tiny_out"] = _tiny_out
     if rule.ufunc.nin == 1 and rule.kind == "smooth":         # (_lean_lines' entry)
         namespace["_E"] = backend.entry_cell(
             rule.ufunc if backend.fusable(rule) or entry_form(rule) else None)
@@ -1043,9 +1044,8 @@ def _lean_source(rule, name):
                     "_t = _pair(_f, _p, _g, _q, True) if type(_f) is _nd and type(_g) is _nd "
                     "and _f.shape == _g.shape == out.shape else "
                     "_combine([_f, _g], [_p, _q], _p.shape)"]
-            tests = [t for k, t in enumerate(("_tiny(_f, _R, 0, (x, y, out))",
-                                              "_tiny(_g, _R, 1, (x, y, out))"))
-                     if k in _variable(rule)]
+            tests = [(_tiny_out_test(rule, k, v) or f"_tiny({v}, _R, {k}, (x, y, out))")
+                     for k, v in enumerate(("_f", "_g")) if k in _variable(rule)]
             if tests:                       # an underflowed quotient: the careful path's
                 body.append(f"if _t is not None and ({' or '.join(tests)}): "   # two steps
                             "_t = _careful(_R, (_a, _b), (x, y), out, (_p, _q), _t)")
@@ -1887,6 +1887,38 @@ def _tiny(f, rule=None, k=0, args=()):
             and lost.any():             # a constant y = 0: y x**(y - 1) is 0 at every
         lost = lost & (np.asarray(args[1]) != 0.0)      # level (a ** 0 in a Hessian)
     return bool(lost.any())
+
+
+def _tiny_out_test(rule, k, name):
+    """The lean line's test of argument ``k``'s factor ``name`` by :func:`_tiny_out`
+    where the table writes that factor as ``-out / y`` (or ``out / x``...) and its
+    quotient's numerator is ``out`` itself (``np.divide``'s d/dy); ``None`` otherwise."""
+    pairs = rule.quotient_exprs or ()
+    if k >= len(pairs) or pairs[k] is None:
+        return None                                 # (np.power's d/dy: a spread)
+    num, den = (e.source() for e in pairs[k])
+    if num in ("out", "-out") and den in ("x", "y") and \
+            rule.exprs[k].source(_LAZY_SPELLING) == f"{num} / {den}":
+        return f"_tiny_out({name}, out, _R, {k}, (x, y, out))"
+    return None
+
+
+def _tiny_out(f, out, rule, k, args):
+    """:func:`_tiny` of ``f``, computed as ``-out / y`` (or ``out / y``) from the float64
+    ``out`` and ``y`` the caller holds: two counts, four NumPy calls for :func:`_tiny`'s
+    six (the shallow water row: each of a step's 16 quotients reads a field with zeros,
+    so each test went on to the numerator's mask; user71).  Where ``out`` is +-0, ``y``
+    is neither 0 nor NaN (``x / 0`` is inf or NaN), so ``f`` is +-0: every element
+    outside ``out``'s nonzeros is among ``|f| < TINY``'s.  So some element of ``|f| <
+    TINY`` has a nonzero ``out`` exactly when the two counts exceed the size (NaN counts
+    as nonzero in ``out`` and never below TINY in ``f``, as in :func:`_tiny`)."""
+    if type(f) is np.ndarray and f.dtype is _F64:
+        low = _count(np.absolute(f) < TINY)             # (NaN: not below)
+        if not low:
+            return False
+        if type(out) is np.ndarray and out.dtype is _F64 and out.shape == f.shape:
+            return low + _count(out) > f.size
+    return _tiny(f, rule, k, args)
 
 
 _OUT_ROOM = 2.0 ** 53 * TINY      # (see _tiny: d/dy's factor normal where out is past it)

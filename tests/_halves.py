@@ -2,16 +2,49 @@
 
 README's command runs the suite with ``DUALGRAD_ENGINE=fused``, then with
 ``DUALGRAD_ENGINE=eager``.  The variable reaches the code through one place
-(tests/conftest.py's docstring): the two flags ``_fused._update`` derives from it,
-read while a helper call runs outside every ``dg.engine`` block.  Until the first
-such read, the two halves run the same code.  So the first half records, for every
-test it ran, whether anything read those flags while it ran -- in its setup, its
-call, its teardown, any fixture of a wider scope it uses, the import of its module
--- or started another process (whose code reads the variable itself); the second
-half, on the same tree, deselects the tests that passed in the first half with no
-such read, and runs every other test: those that read the flags, failed or were not
-recorded, and every test of a module whose code names the variable or the engine
-(:func:`names_the_engine`: it may choose by itself).
+(tests/conftest.py's docstring): the two flags ``_fused._update`` derives from it
+(``_fused.ACTIVE``: defer now?, from how many partials elements), read while a helper
+call runs outside every ``dg.engine`` block.  The first half records, for every test
+it ran, whether a read of those flags there *answered otherwise than the eager
+engine's flags would have* -- in its setup, its call, its teardown, any fixture of a
+wider scope it uses, the import of its module -- or whether it started another
+process (whose code reads the variable itself); the second half, on the same tree,
+deselects the tests that passed in the first half with no such read, and runs every
+other test: those with a read that differed, failed or were not recorded, and every
+test of a module whose code names the variable or the engine
+(:func:`names_the_engine`: it may choose by itself).  A test file all of whose tests
+the first half collected and ran clean is not even collected by the second half
+(:func:`read`: ``file`` lines count what each file collected): each of its tests would
+be deselected, and the file collects the same tests in both halves (the same tree
+and environment; a module whose import read a flag otherwise is dirty whole; xdist
+itself fails a run whose workers collected different tests).
+
+Why a test recorded clean runs the same code in the second half.  The two halves'
+processes differ in one input, the variable, which ``_fused`` reads once, at import,
+into ``_DEFAULT`` and ``_engine`` (the engine in force: a ``dg.engine`` block's name
+in both halves inside one, ``_DEFAULT`` outside every block).  dualgrad reads those
+two names only in ``_update`` (the one writer of ``ACTIVE``), ``engine``,
+``current`` (which dualgrad never calls: a test module that does names the engine),
+the import's check of the name and ``_engine == "auto"`` (False in both halves); it
+reads ``ACTIVE`` only by a subscript in a truth test or a comparison
+(tests/test_halves.py checks all of this in dualgrad's code).  Follow the test's
+execution in both halves side by side.  Up to the first read of a flag, the same
+statements run on the same data, so the inputs of ``_update`` other than ``_engine``
+(``_depth``, ``_exposed``, ``_declined``, ``MIN_WORK``) hold the same values in both;
+at each ``_update`` in a helper call outside every block, the eager half's flags are
+therefore what ``_update`` computes with ``_engine`` set to ``"eager"`` and the rest as
+the first half has them -- which :meth:`Recorder.eager` computes, by running the same
+``_update`` so.  A flag whose value equals that one answers every read as the eager
+half's does; any other is wrapped in a :class:`Flag` that answers with the first
+half's value and compares the answer with the eager value's: where they agree, both
+halves take the same branch, and the induction goes on to the next read (in a block,
+or outside helper calls, both halves' flags come from the same inputs too: deferral
+off outside a helper in every engine, and dualgrad reads the size flag only behind
+the deferral flag or on partials only deferral makes).  So a test whose every read
+agreed ran, in the first half, the statements the second half would run: its outcome
+there is the second half's (tests do not depend on which tests ran before them,
+what ``-n`` already assumes).  A :class:`Flag` used otherwise than a truth test or a
+comparison raises TypeError and the test fails, so it runs again.
 
 The record lives in a folder of the temporary directory named by a hash of what
 could change a test's path: the source files of ``dualgrad`` (the package imported)
@@ -34,6 +67,8 @@ import sys
 import tempfile
 import time
 
+import numpy as np
+
 FIRST, SECOND = "fused", "eager"
 # a module whose code says any of these may read the engine itself: never left out
 # (:func:`names_the_engine`: :data:`NAMED` are its names, :data:`NAMES` its strings)
@@ -44,6 +79,7 @@ NAMES = re.compile(r"DUALGRAD_ENGINE|\bENGINE\b|_engine\b|_DEFAULT\b|\bcurrent\(
 KEEP = 8            # records kept in a folder (one per first half that ran)
 WORKER_KEY = "dualgrad_halves"      # a worker's lines in xdist's ``workeroutput``
 CLEAN_KEY = "dualgrad_clean"        # the second half's clean node ids in ``workerinput``
+WHOLE_KEY = "dualgrad_whole"        # and the test files it does not collect
 
 
 def key(tests_dir):
@@ -73,37 +109,72 @@ def folder(tests_dir):
     return os.path.join(tempfile.gettempdir(), f"dualgrad-halves-{key(tests_dir)}")
 
 
-class Flag:
-    """A flag of ``_fused.ACTIVE`` as the variable's engine set it; each read calls
-    ``note`` (the recorder's ``mark`` here, conftest's engine_independent watch there)."""
+EVERY = object()    # a :class:`Flag`'s ``eager`` that notes every read (conftest's watch)
+_TRUTHS = (bool, np.bool_)
 
-    __slots__ = ("value", "note")
+
+def _agree(got, eager):
+    """Whether two answers of one read are the same truth value (anything else, an array
+    of them say, is taken as differing)."""
+    return type(got) in _TRUTHS and type(eager) in _TRUTHS and bool(got) == bool(eager)
+
+
+def _same(value, eager):
+    """Whether a flag's value is the eager engine's (a :class:`Flag` by its value)."""
+    while type(value) is Flag:
+        value = value.value
+    return type(value) is type(eager) and value == eager
+
+
+class Flag:
+    """A flag of ``_fused.ACTIVE`` as the variable's engine set it (``value``) beside what
+    the eager engine's ``_update`` set in its place (``eager``); a read whose answer
+    differs from the answer ``eager`` gives calls ``note`` (the recorder's ``mark``), and
+    with ``eager`` :data:`EVERY` each read does (conftest's engine_independent watch).
+    Only truth tests and ``< <= > >= == !=`` answer: anything else a flag meets (``+``,
+    ``int()``, an index) raises TypeError, and the test fails, so it runs again."""
+
+    __slots__ = ("value", "note", "eager")
     __hash__ = None
 
-    def __init__(self, value, note):
-        self.value, self.note = value, note
-
-    def _read(self):
-        self.note()
-        return self.value
+    def __init__(self, value, note, eager=EVERY):
+        self.value, self.note, self.eager = value, note, eager
 
     def __bool__(self):
-        return bool(self._read())
+        got = bool(self.value)
+        if self.eager is EVERY or got != bool(self.eager):
+            self.note()
+        return got
 
     def __lt__(self, other):
-        return self._read() < other
+        got = self.value < other
+        if self.eager is EVERY or not _agree(got, self.eager < other):
+            self.note()
+        return got
 
     def __le__(self, other):
-        return self._read() <= other
+        got = self.value <= other
+        if self.eager is EVERY or not _agree(got, self.eager <= other):
+            self.note()
+        return got
 
     def __gt__(self, other):
-        return self._read() > other
+        got = self.value > other
+        if self.eager is EVERY or not _agree(got, self.eager > other):
+            self.note()
+        return got
 
     def __ge__(self, other):
-        return self._read() >= other
+        got = self.value >= other
+        if self.eager is EVERY or not _agree(got, self.eager >= other):
+            self.note()
+        return got
 
     def __eq__(self, other):
-        return self._read() == other
+        got = self.value == other
+        if self.eager is EVERY or not _agree(got, self.eager == other):
+            self.note()
+        return got
 
 
 class Recorder:
@@ -116,6 +187,7 @@ class Recorder:
         self.everything = False         # a read outside every phase: nothing is clean
         self.ran = []                   # (nodeid, fixture names)
         self.bad = set()                # not passed in every phase
+        self.collected = {}             # test file -> how many tests it collected
         self._real = None
 
     def mark(self):
@@ -130,12 +202,35 @@ class Recorder:
         self.stack.pop()
 
     def _watched(self):
+        """``_fused._update`` in the first half: the writer, then, inside a helper call
+        outside every ``dg.engine`` block, each flag whose value is not the one the
+        eager engine's ``_update`` sets in this state (:meth:`eager`) becomes a
+        :class:`Flag` of the two (a flag equal to it answers every read as the eager
+        half's does); nothing in a phase already dirty."""
         from dualgrad.backend import _fused
         self._real()
-        if _fused._depth > 0 and not _fused._BLOCKS and \
-                not (self.stack and self.dirty.issuperset(self.stack)):
-            active = _fused.ACTIVE
-            active[0], active[1] = Flag(active[0], self.mark), Flag(active[1], self.mark)
+        if _fused._depth == 0 or _fused._BLOCKS or \
+                self.stack and self.dirty.issuperset(self.stack):
+            return
+        active = _fused.ACTIVE
+        now = active[0], active[1]
+        eager = self.eager(_fused)
+        for k in (0, 1):
+            if not _same(now[k], eager[k]):
+                active[k] = Flag(now[k], self.mark, eager[k])
+
+    def eager(self, _fused):
+        """``_fused.ACTIVE`` as ``_update`` sets it with the eager engine in force and
+        the rest of its inputs as they are now; the flags are left as they were."""
+        with _fused._lock:
+            engine, now = _fused._engine, (_fused.ACTIVE[0], _fused.ACTIVE[1])
+            _fused._engine = SECOND
+            try:
+                self._real()
+                return _fused.ACTIVE[0], _fused.ACTIVE[1]
+            finally:
+                _fused._engine = engine
+                _fused.ACTIVE[0], _fused.ACTIVE[1] = now
 
     def install(self):
         """Watches the flags (``_fused._update``, the one writer) and process starts
@@ -161,18 +256,30 @@ class Recorder:
         os.register_at_fork(before=lambda: self.mark() if self.installed else None)
 
     def uninstall(self):
-        """Puts back what :meth:`install` replaced (the tests of this module)."""
+        """Puts back what :meth:`install` replaced, and the flags' own values in
+        place of its :class:`Flag` objects (the tests of this module)."""
+        from dualgrad.backend import _fused
         for module, name, real in reversed(self._undo):
             setattr(module, name, real)
         self.installed = False
+        for k in (0, 1):
+            flag = _fused.ACTIVE[k]
+            if type(flag) is Flag and flag.note == self.mark:
+                _fused.ACTIVE[k] = flag.value
 
     def report(self, report):
         if report.outcome != "passed" or hasattr(report, "wasxfail"):
             self.bad.add(report.nodeid)
 
+    def collect(self, nodeid):
+        """Counts a test collected (before any is deselected) in its file."""
+        path = nodeid.partition("::")[0]
+        self.collected[path] = self.collected.get(path, 0) + 1
+
     def lines(self):
-        """This process's record: ``clean NODEID`` / ``dirty NODEID`` lines, and
-        ``dirty *`` where a read fell outside every phase."""
+        """This process's record: ``clean NODEID`` / ``dirty NODEID`` lines,
+        ``dirty *`` where a read fell outside every phase, and ``file COUNT PATH``: how
+        many tests the file collected."""
         dirty_fixtures = {n for kind, n in self.dirty if kind == "fixture"}
         collectors = [n for kind, n in self.dirty if kind == "collector"]
         lines = []
@@ -184,6 +291,7 @@ class Recorder:
             lines.append(f"{'clean' if clean else 'dirty'} {nodeid}\n")
         if self.everything:
             lines.append("dirty *\n")
+        lines += [f"file {count} {path}\n" for path, count in sorted(self.collected.items())]
         return lines
 
 
@@ -205,11 +313,20 @@ def write(path, lines):
 
 def clean_tests(path):
     """The node ids the first halves recorded clean (and none dirty) in ``path``."""
-    clean, dirty = set(), set()
+    return read(path)[0]
+
+
+def read(path):
+    """``(clean, whole)``: the node ids the first halves recorded clean (and none
+    dirty) in ``path``, and the test files all of whose tests are among them (each
+    record that counted the file's tests counted as many, and that many are clean: a
+    test the first half left out, a marked one of the second half, was not run there,
+    so its file is not whole)."""
+    clean, dirty, counts = set(), set(), {}
     try:
         names = os.listdir(path)
     except OSError:
-        return set()
+        return set(), set()
     for name in names:
         if not name.endswith(".txt"):
             continue
@@ -217,13 +334,24 @@ def clean_tests(path):
             with open(os.path.join(path, name)) as f:
                 text = f.read()
         except OSError:             # removed by a newer first half meanwhile:
-            return set()            # (its dirty lines unread) leave out nothing
+            return set(), set()     # (its dirty lines unread) leave out nothing
         for line in text.splitlines():
             state, _, nodeid = line.partition(" ")
-            (clean if state == "clean" else dirty).add(nodeid)
+            if state == "file":
+                count, _, file = nodeid.partition(" ")
+                counts.setdefault(file, set()).add(int(count))
+            else:
+                (clean if state == "clean" else dirty).add(nodeid)
     if "*" in dirty:
-        return set()
-    return clean - dirty
+        return set(), set()
+    clean -= dirty
+    per_file = {}
+    for nodeid in clean:
+        file = nodeid.partition("::")[0]
+        per_file[file] = per_file.get(file, 0) + 1
+    whole = {file for file, seen in counts.items()
+             if len(seen) == 1 and per_file.get(file, 0) == next(iter(seen))}
+    return clean, whole
 
 
 def names_the_engine(path, _seen={}):

@@ -29,10 +29,12 @@ objects that record each truth test or comparison (``_update`` is the one writer
 ``ACTIVE[0]`` opens), and a marked test fails if one was read (in this process; a
 subprocess's code must be read).
 
-The same criterion decides the rest, by observation: the fused half records, for
-every test, whether the flags were read (or a process started) while it ran, and
-the eager half deselects the tests of the same tree that passed there reading
-nothing (tests/_halves.py).
+The same criterion, sharpened, decides the rest by observation: the fused half
+records, for every test, whether a read of the flags while it ran answered
+otherwise than the eager engine's flags would have (or a process started), and the
+eager half deselects the tests of the same tree that passed there with every read
+agreeing, and does not collect a file whose every test did (tests/_halves.py, which
+proves it sound).
 """
 
 import contextlib
@@ -51,6 +53,7 @@ RECORDER = []       # the first half's recorder (tests/_halves.py), where this p
 WORKERS = []        # the lines the controller of -n gathered from its workers' records
 FOLDER = []         # where the controller (or the one process) writes the run's record
 CLEAN = []          # the second half's clean node ids, read once (:func:`_clean`)
+WHOLE = []          # and the test files it does not collect
 
 
 def half(nodeid):
@@ -93,23 +96,60 @@ def pytest_collection_modifyitems(config, items):
 
 
 def _clean(config):
-    """The node ids the second half leaves out (:func:`_halves.clean_tests`), read once
-    by the process that starts the run: every worker of ``-n`` gets the same set from
+    """The node ids the second half leaves out (:func:`_halves.read`), read once by
+    the process that starts the run: every worker of ``-n`` gets the same set from
     the controller (:func:`pytest_configure_node`), since xdist fails a run whose
     workers collected different tests, and a first half may write its record while
-    they collect."""
+    they collect.  The test files it does not collect, read with them, are
+    :func:`_whole`'s."""
     if not CLEAN:
-        given = getattr(config, "workerinput", {}).get(_halves.CLEAN_KEY)
-        CLEAN.append(frozenset(given if given is not None else
-                               _halves.clean_tests(_halves.folder(TESTS))))
+        given = getattr(config, "workerinput", {})
+        if _halves.CLEAN_KEY in given:
+            clean, whole = given[_halves.CLEAN_KEY], given.get(_halves.WHOLE_KEY, ())
+        else:
+            clean, whole = _halves.read(_halves.folder(TESTS))
+        CLEAN.append(frozenset(clean))
+        WHOLE.append(frozenset(whole))
     return CLEAN[0]
+
+
+def _whole(config):
+    """The test files that the second half does not collect (:func:`_clean`)."""
+    if not WHOLE:
+        if CLEAN:               # (a set given without its files: none)
+            return frozenset()
+        _clean(config)
+    return WHOLE[0]
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node):
-    """The controller of ``-n`` hands each worker the second half's set (xdist's hook)."""
+    """The controller of ``-n`` hands each worker the second half's sets (xdist's hook)."""
     if ENGINE == _halves.SECOND:
         node.workerinput[_halves.CLEAN_KEY] = sorted(_clean(node.config))
+        node.workerinput[_halves.WHOLE_KEY] = sorted(_whole(node.config))
+
+
+def pytest_ignore_collect(collection_path, config):
+    """The second half does not collect (import, parametrize) a test file whose every
+    test the first half ran clean (:func:`_halves.read`), unless its code names the
+    engine: each of its tests would be deselected."""
+    if ENGINE != _halves.SECOND or collection_path.suffix != ".py":
+        return None
+    whole = _whole(config)
+    if not whole:
+        return None
+    nodeid = collection_path.relative_to(config.rootpath).as_posix() \
+        if collection_path.is_relative_to(config.rootpath) else None
+    if nodeid in whole and not _halves.names_the_engine(str(collection_path)):
+        return True
+    return None
+
+
+def pytest_itemcollected(item):
+    """The first half counts each test file's tests as they are collected."""
+    if RECORDER:
+        RECORDER[0].collect(item.nodeid)
 
 
 def pytest_sessionstart(session):

@@ -7,6 +7,7 @@ engine, a module-scoped fixture or a module's import that does, a process starte
 a ``dg.engine`` block (the same code in both halves); and, end to end, README's two
 halves on a small suite in a fresh folder."""
 
+import ast
 import os
 import re
 import shutil
@@ -34,9 +35,15 @@ def recorder(tmp_path):
     r.uninstall()
 
 
-@pytest.mark.parametrize("engine", ["fused", "eager"])
-def test_a_helper_on_an_array_is_recorded_a_scalar_one_or_a_block_is_not(
-        recorder, default, engine):
+@pytest.mark.parametrize("engine, dirty", [
+    ("fused", {("item", "array")}),     # deferring (ACTIVE[0]: True, the eager half's False)
+    ("eager", set()),                   # the eager half's own answers
+])
+def test_a_helper_on_an_array_is_recorded_where_it_reads_what_eager_would_not(
+        recorder, default, engine, dirty):
+    """A scalar helper reads no flag, a helper in a ``dg.engine`` block reads the block's
+    (the same in both halves); a helper on an array under the variable's engine is
+    recorded where a flag it read answered otherwise than the eager engine's would."""
     default(engine)
     recorder.push(("item", "array"))
     got = dg.gradient(_square, np.array([1.0, 2.0, 3.0]))
@@ -48,8 +55,59 @@ def test_a_helper_on_an_array_is_recorded_a_scalar_one_or_a_block_is_not(
     recorder.pop()
     np.testing.assert_array_equal(got, [2.0, 4.0, 6.0])      # the watched flags answer
     np.testing.assert_array_equal(inner, [2.0, 4.0, 6.0])    # as the plain ones do
-    assert recorder.dirty == {("item", "array")} and not recorder.everything
-    assert type(_fused.ACTIVE[0]) is bool and type(_fused.ACTIVE[1]) is int
+    assert recorder.dirty == dirty and not recorder.everything
+    recorder.uninstall()                # (the fused half's own recorder may have its own)
+    assert not any(type(flag) is _halves.Flag and flag.note == recorder.mark
+                   for flag in _fused.ACTIVE)
+
+
+@pytest.mark.parametrize("engine", ["fused", "auto"])
+def test_a_read_that_agrees_with_the_eager_engines_is_not_recorded_one_that_differs_is(
+        recorder, default, monkeypatch, engine):
+    """Each read in a helper call is judged by its answer: the eager engine's flags are
+    what ``_update`` sets with the engine eager (deferral off, from ``MIN_WORK``
+    elements, here 5), so under ``fused`` (deferring from 0 elements) ``10 < from``
+    agrees (both False) and ``3 < from`` differs; under ``auto`` (from ``MIN_WORK``, as
+    eager) every size read agrees and whether it defers does not."""
+    monkeypatch.setattr(_fused, "MIN_WORK", 5)
+    default(engine)
+    active = _fused.ACTIVE
+    reads = {
+        "large size": lambda: 10 < active[1] or active[1] > 10 or not active[1] <= 10,
+        "at eager's": lambda: active[1] >= 6 or active[1] == 6 or active[1] != 6,
+        "small size": lambda: 3 < active[1],
+        "small size (numpy)": lambda: np.int64(3) < active[1],
+        "defer?": lambda: bool(active[0]),
+    }
+    answers = {}
+    for name, read in reads.items():
+        _fused.begin()
+        recorder.push(("item", name))
+        try:
+            answers[name] = read()
+        finally:
+            recorder.pop()
+            _fused.end()
+    fused = engine == "fused"
+    assert answers == {"large size": False, "at eager's": True, "small size": not fused,
+                       "small size (numpy)": not fused, "defer?": True}
+    assert recorder.dirty == {("item", "defer?")} | (
+        {("item", "small size"), ("item", "small size (numpy)")} if fused else set())
+    assert not recorder.everything
+
+
+def test_a_flag_answers_only_what_it_can_judge():
+    """A flag used in any other way raises (the test fails, and runs again in the
+    second half); an answer that is not one truth value is taken as differing."""
+    noted = []
+    flag = _halves.Flag(0, lambda: noted.append(1), 16384)
+    for use in (lambda: flag + 1, lambda: int(flag), lambda: [0][flag], lambda: hash(flag)):
+        with pytest.raises(TypeError):
+            use()
+    assert not noted
+    assert (flag < np.array([1, 2])).tolist() == [True, True] and noted == [1]
+    every = _halves.Flag(False, lambda: noted.append(2))      # conftest's watch: each read
+    assert not every and noted == [1, 2]
 
 
 def _fork():
@@ -102,6 +160,112 @@ def test_the_record_keeps_clean_only_what_passed_and_read_nothing(tmp_path):
     _halves.write(path, three.lines())
     assert _halves.clean_tests(path) == set()
     assert _halves.clean_tests(str(tmp_path / "none")) == set()
+
+
+def test_a_file_goes_uncollected_only_where_its_every_test_ran_clean(tmp_path):
+    """A file is whole where every record that counted its tests counted as many and
+    that many are clean: a test collected but not run there (a marked one of the
+    second half), a dirty, failed or skipped one, or counts that differ, keep it."""
+    path = str(tmp_path / "record")
+    tests = {"t/a.py": ["x", "y"], "t/b.py": ["x", "y", "marked"], "t/c.py": ["x", "y"],
+             "t/d.py": ["x"], "t/e.py": ["x"], "t/f.py": ["x"]}
+    workers = [_halves.Recorder(), _halves.Recorder()]
+    for r in workers:                   # -n 2: each worker collects every test
+        for file, names in tests.items():
+            for name in names:
+                r.collect(f"{file}::{name}")
+    runs = [(f"{file}::{name}", ()) for file, names in tests.items() for name in names
+            if name != "marked"]
+    workers[0].ran, workers[1].ran = runs[::2], runs[1::2]
+    for r in workers:
+        r.dirty = {("item", "t/c.py::y")}
+        r.report(_Report("t/d.py::x", "skipped"))
+    _halves.write(path, workers[0].lines() + workers[1].lines())
+    assert "file 3 t/b.py\n" in workers[0].lines()
+    clean, whole = _halves.read(path)
+    assert clean == {"t/a.py::x", "t/a.py::y", "t/b.py::x", "t/b.py::y", "t/c.py::x",
+                     "t/e.py::x", "t/f.py::x"} == _halves.clean_tests(path)
+    assert whole == {"t/a.py", "t/e.py", "t/f.py"}
+    other = _halves.Recorder()          # another first half: e.py collected two tests
+    other.collect("t/e.py::x")
+    other.collect("t/e.py::z")
+    other.ran = [("t/e.py::x", ())]
+    _halves.write(path, other.lines())
+    assert _halves.read(path)[1] == {"t/a.py", "t/f.py"}
+    everything = _halves.Recorder()
+    everything.ran, everything.everything = [("t/g.py::x", ())], True
+    _halves.write(path, everything.lines())
+    assert _halves.read(path) == (set(), set())
+
+
+FLAGS = {"ACTIVE", "FUSING", "DEFERRING", "_ACTIVE", "_FUSING"}
+JUDGED = (ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq)     # (not ``is``, ``in``)
+
+
+def _parents(tree):
+    up = {}
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            up[child] = node
+    return up
+
+
+def test_dualgrad_reads_what_the_variable_chose_only_where_the_record_sees_it():
+    """The premise of tests/_halves.py's argument, in dualgrad's code: the flags
+    (``_fused.ACTIVE`` and its other names) are read only by a subscript in a truth
+    test or a comparison (what a :class:`_halves.Flag` judges), or named whole only to
+    alias them; ``_fused._engine`` / ``_DEFAULT`` are read outside ``_update``,
+    ``engine``, ``current`` and the import's check of the name only in ``== "auto"``
+    (False in both halves), and nothing in dualgrad calls ``current()``."""
+    root = os.path.dirname(os.path.abspath(dg.__file__))
+    wrong = []
+    for folder, dirs, files in os.walk(root):
+        for name in files:
+            if not name.endswith(".py"):
+                continue
+            path = os.path.join(folder, name)
+            with open(path, encoding="utf-8") as f:
+                tree = ast.parse(f.read())
+            up = _parents(tree)
+            where = os.path.relpath(path, root)
+            for node in ast.walk(tree):
+                word = node.id if isinstance(node, ast.Name) else \
+                    node.attr if isinstance(node, ast.Attribute) else None
+                if word is None or not isinstance(node.ctx, ast.Load):
+                    continue
+                parent = up[node]
+                if word in FLAGS:
+                    if isinstance(parent, ast.Subscript) and parent.value is node:
+                        if isinstance(up[parent], ast.Assign) and parent in up[parent].targets:
+                            continue
+                        judged = up[parent]
+                        if isinstance(judged, ast.BoolOp) or isinstance(judged, ast.Compare) \
+                                and all(isinstance(op, JUDGED) for op in judged.ops) or \
+                                isinstance(judged, ast.UnaryOp) and isinstance(judged.op, ast.Not) \
+                                or isinstance(judged, (ast.If, ast.IfExp, ast.While, ast.Assert)) \
+                                and judged.test is parent:
+                            continue
+                    elif isinstance(parent, ast.Assign) and parent.value is node and all(
+                            isinstance(t, ast.Name) and t.id in FLAGS for t in parent.targets):
+                        continue
+                    wrong.append(f"{where}:{node.lineno}: {word}")
+                elif word in ("_engine", "_DEFAULT") or word == "current" and \
+                        isinstance(parent, ast.Call) and parent.func is node:
+                    function = parent
+                    while function is not None and not isinstance(function, ast.FunctionDef):
+                        function = up.get(function)
+                    if where == os.path.join("backend", "_fused.py") and (
+                            function is None or function.name in ("_update", "engine", "current")):
+                        continue                # (None: the import's check of the name)
+                    if word != "current" and isinstance(parent, ast.Compare) and \
+                            len(parent.ops) == 1 and isinstance(parent.ops[0], (ast.Eq, ast.NotEq)) \
+                            and {type(c) for c in (parent.left, *parent.comparators)} == \
+                            {type(node), ast.Constant} and "auto" in \
+                            [c.value for c in (parent.left, *parent.comparators)
+                             if isinstance(c, ast.Constant)]:
+                        continue
+                    wrong.append(f"{where}:{node.lineno}: {word}")
+    assert wrong == [], "\n".join(wrong)
 
 
 def test_first_halves_keep_each_others_records(tmp_path, monkeypatch):
@@ -230,6 +394,19 @@ def test_names_the_variable():
     assert dg.derivative(lambda t: t * t, 3.0) == 6.0
 '''
 
+_WHOLE = '''
+import os
+import pathlib
+
+import dualgrad as dg
+
+(pathlib.Path.cwd() / f"collected-{os.getpid()}").touch()
+
+
+def test_whole():
+    assert dg.derivative(lambda t: t * t, 3.0) == 6.0
+'''
+
 _MEANWHILE = '''
 import os
 import pathlib
@@ -261,8 +438,8 @@ def _outcomes(stdout):
 def test_readmes_two_halves_leave_out_only_what_read_nothing(tmp_path):
     """Runs helpers only in child processes that set the variable themselves: README's
     first half with ``-n 2``, then another first half of the same tree, which runs the
-    second half (``-n 2``: the controller hands its workers one set) while it runs (the
-    first's record is still there, not cleared)."""
+    second half (``-n 2``: the controller hands its workers one set, and the files it
+    does not collect) while it runs (the first's record is still there, not cleared)."""
     here = os.path.dirname(os.path.abspath(__file__))
     tests = tmp_path / "tests"
     tests.mkdir()
@@ -272,6 +449,7 @@ def test_readmes_two_halves_leave_out_only_what_read_nothing(tmp_path):
     (tests / "test_imported.py").write_text(_IMPORTED)
     (tests / "test_named.py").write_text(_NAMED)
     (tests / "test_meanwhile.py").write_text(_MEANWHILE)
+    (tests / "test_whole.py").write_text(_WHOLE)
     root = os.path.dirname(os.path.dirname(os.path.abspath(dg.__file__)))
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
     env.pop("MEANWHILE", None)
@@ -280,7 +458,8 @@ def test_readmes_two_halves_leave_out_only_what_read_nothing(tmp_path):
     run = subprocess.run(pytest_v + ["-n", "2", "tests"], cwd=tmp_path, env=env,
                          capture_output=True, text=True, timeout=300)
     everything = {"test_array", "test_scalar", "test_block", "test_fixture", "test_process",
-                  "test_failed_first", "test_reads_nothing_itself", "test_names_the_variable"}
+                  "test_failed_first", "test_reads_nothing_itself", "test_names_the_variable",
+                  "test_whole"}
     assert _outcomes(run.stdout) == dict.fromkeys(everything, "PASSED") | \
         {"test_failed_first": "FAILED", "test_second_half_meanwhile": "SKIPPED"}, run.stdout
     env["MEANWHILE"] = "1"          # another first half, which runs the second meanwhile
@@ -289,6 +468,9 @@ def test_readmes_two_halves_leave_out_only_what_read_nothing(tmp_path):
     assert _outcomes(run.stdout) == dict.fromkeys(everything | {"test_second_half_meanwhile"},
                                                   "PASSED"), run.stdout
     meanwhile = (tmp_path / "meanwhile").read_text()
-    assert _outcomes(meanwhile) == dict.fromkeys(everything - {"test_scalar", "test_block"},
-                                                 "PASSED"), meanwhile
+    assert _outcomes(meanwhile) == dict.fromkeys(
+        everything - {"test_scalar", "test_block", "test_whole"}, "PASSED"), meanwhile
+    # test_whole.py's module ran in the first half's two workers and the second first
+    # half's one process; the second half did not collect it: its one test ran clean
+    assert len(list(tmp_path.glob("collected-*"))) == 3, meanwhile
     shutil.rmtree(_halves.folder(tests), ignore_errors=True)

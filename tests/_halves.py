@@ -11,8 +11,11 @@ wider scope it uses, the import of its module -- or whether it started another
 process (whose code reads the variable itself); the second half, on the same tree,
 deselects the tests that passed in the first half with no such read, and runs every
 other test: those with a read that differed, failed or were not recorded, and every
-test of a module whose code names the variable or the engine
-(:func:`names_the_engine`: it may choose by itself).  A test file all of whose tests
+test whose code names the variable or the engine (it may choose by itself): a
+module-level test function that names it, every test of a module that names it
+elsewhere (:func:`named_tests`; the module's other tests name nothing of it, nor
+does module code they may run, and do not depend on that test having run, as ``-n``
+assumes of every test).  A test file all of whose tests
 the first half collected and ran clean is not even collected by the second half
 (:func:`read`: ``file`` lines count what each file collected): each of its tests would
 be deselected, and the file collects the same tests in both halves (the same tree
@@ -66,6 +69,7 @@ import re
 import sys
 import tempfile
 import time
+import types
 
 import numpy as np
 
@@ -221,16 +225,14 @@ class Recorder:
 
     def eager(self, _fused):
         """``_fused.ACTIVE`` as ``_update`` sets it with the eager engine in force and
-        the rest of its inputs as they are now; the flags are left as they were."""
-        with _fused._lock:
-            engine, now = _fused._engine, (_fused.ACTIVE[0], _fused.ACTIVE[1])
-            _fused._engine = SECOND
-            try:
-                self._real()
-                return _fused.ACTIVE[0], _fused.ACTIVE[1]
-            finally:
-                _fused._engine = engine
-                _fused.ACTIVE[0], _fused.ACTIVE[1] = now
+        the rest of its inputs as they are now: ``_update``'s own code run on a copy of
+        the globals it reads, ``_engine`` eager there and ``ACTIVE`` a list of its own
+        (nothing another thread reads changes meanwhile)."""
+        code, space = self._writer.__code__, self._writer.__globals__
+        names = {name: space[name] for name in code.co_names if name in space}
+        names.update(__builtins__=space["__builtins__"], _engine=SECOND, ACTIVE=[None, None])
+        types.FunctionType(code, names)()
+        return names["ACTIVE"][0], names["ACTIVE"][1]
 
     def install(self):
         """Watches the flags (``_fused._update``, the one writer) and process starts
@@ -239,6 +241,8 @@ class Recorder:
         import subprocess
         from dualgrad.backend import _fused
         self._real = _fused._update
+        outer = getattr(self._real, "__self__", None)     # (a recorder installed already)
+        self._writer = outer._writer if isinstance(outer, Recorder) else self._real
         _fused._update = self._watched
         self._undo = [(_fused, "_update", self._real)]
 
@@ -368,14 +372,58 @@ def names_the_engine(path, _seen={}):
         except (OSError, SyntaxError, ValueError):
             _seen[path] = True
         else:
-            _seen[path] = any(word in NAMED if text is None else NAMES.search(text) is not None
-                              for word, text in _words(tree))
+            _seen[path] = _names(_words(tree))
     return _seen[path]
 
 
-def _words(tree):
-    """``(name, None)`` for each name in the code of ``tree``, ``(None, text)`` for
-    each string constant that is not a docstring (one holding a doctest is code)."""
+def named_tests(path, _seen={}):
+    """The module-level test functions of the test file at ``path`` that name the engine
+    (as :func:`names_the_engine` reads names), or ``None`` where the module names it
+    outside them: in a fixture, a helper, a class, a constant, its import -- code its
+    other tests may run -- or where such a function is named elsewhere in the module
+    (another test may call it) or declares a global (it may change the module's state);
+    a file that cannot be read or parsed: ``None``.  The module's other tests name
+    nothing of the engine, nor does anything of the module they may run: the record
+    judges them (conftest's ``pytest_collection_modifyitems``)."""
+    if path not in _seen:
+        try:
+            with open(path, encoding="utf-8") as f:
+                tree = ast.parse(f.read())
+        except (OSError, SyntaxError, ValueError):
+            _seen[path] = None
+        else:
+            _seen[path] = _named_functions(tree)
+    return _seen[path]
+
+
+def _names(words):
+    return any(word in NAMED if text is None else NAMES.search(text) is not None
+               for word, text in words)
+
+
+def _named_functions(tree):
+    named = set()
+    for node in tree.body:
+        if not _names(_words(tree, node)):
+            continue
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or \
+                not node.name.startswith("test") or \
+                any(isinstance(n, (ast.Global, ast.Nonlocal)) for n in ast.walk(node)):
+            return None
+        named.add(node.name)
+    for node in tree.body:
+        for n in ast.walk(node):
+            if isinstance(n, ast.Name) and n.id in named and not (
+                    isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and
+                    node.name == n.id) or isinstance(n, ast.Attribute) and n.attr in named:
+                return None
+    return frozenset(named)
+
+
+def _words(tree, within=None):
+    """``(name, None)`` for each name in the code of ``tree`` (of its part ``within``),
+    ``(None, text)`` for each string constant that is not a docstring (one holding a
+    doctest is code)."""
     docstrings = set()
     for node in ast.walk(tree):
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -384,7 +432,7 @@ def _words(tree):
             if isinstance(first, ast.Constant) and isinstance(first.value, str) and \
                     ">>>" not in first.value:
                 docstrings.add(id(first))
-    for node in ast.walk(tree):
+    for node in ast.walk(tree if within is None else within):
         if isinstance(node, ast.Name):
             yield node.id, None
         elif isinstance(node, ast.Attribute):

@@ -88,11 +88,20 @@ def pytest_collection_modifyitems(config, items):
         if item.get_closest_marker("engine_independent") is not None:
             runs = half(item.nodeid) == ENGINE
         else:
-            runs = item.nodeid not in clean or _halves.names_the_engine(str(item.path))
+            runs = item.nodeid not in clean or _names_the_engine(item)
         (kept if runs else left).append(item)
     if left:
         config.hook.pytest_deselected(items=left)
         items[:] = kept
+
+
+def _names_the_engine(item):
+    """Whether the test's own code, or code of its module it may run, names the engine
+    (:func:`_halves.named_tests`): a module-level test function that does, or any test
+    of a module that names it elsewhere."""
+    named = _halves.named_tests(str(item.path))
+    return named is None or getattr(item, "cls", True) is None and \
+        getattr(item, "originalname", None) in named
 
 
 def _clean(config):

@@ -198,6 +198,24 @@ def test_a_file_goes_uncollected_only_where_its_every_test_ran_clean(tmp_path):
     assert _halves.read(path) == (set(), set())
 
 
+def test_the_eager_flags_are_computed_by_updates_own_code():
+    """:meth:`_halves.Recorder.eager` runs ``_update``'s code on a copy of the globals
+    it names: that is ``_update`` itself only while it reads values, not functions
+    (which would read the module's own ``_engine``), and has no closure."""
+    writer = _fused._update             # (in the first half, its recorder's writer)
+    writer = getattr(getattr(writer, "__self__", None), "_writer", writer)
+    assert writer.__module__ == _fused.__name__ and writer.__name__ == "_update"
+    code = writer.__code__
+    assert not code.co_freevars and writer.__closure__ is None
+    called = [name for name in code.co_names if callable(vars(_fused).get(name))]
+    assert called == []
+    r = _halves.Recorder()
+    r._writer = writer
+    with dg.engine("fused"):
+        assert r.eager(_fused) == (False, _fused.MIN_WORK)
+        assert _fused.current() == "fused"
+
+
 FLAGS = {"ACTIVE", "FUSING", "DEFERRING", "_ACTIVE", "_FUSING"}
 JUDGED = (ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq)     # (not ``is``, ``in``)
 
@@ -304,6 +322,37 @@ def test_a_module_names_the_engine_in_its_code_not_its_comments(tmp_path, code, 
     assert _halves.names_the_engine(str(path), {}) is named
 
 
+_HELPER = "def _engine_now():\n    return _fused.current()\n\n\n"
+_TESTS = "def test_a():\n    assert _fused.current()\n\n\ndef test_b():\n    pass\n"
+
+
+@pytest.mark.parametrize("code, named", [
+    (_TESTS, {"test_a"}),
+    ("import os\n\n\ndef test_c():\n    os.environ['DUALGRAD_ENGINE']\n\n\n"
+     "class TestD:\n    def test_c(self):\n        pass\n", {"test_c"}),
+    ("def test_b():\n    pass\n", set()),
+    ("from dualgrad.backend._fused import current\n" + _TESTS, None),
+    (_HELPER + _TESTS, None),
+    ("import pytest\n\n\n@pytest.fixture\ndef f():\n    return _fused.ACTIVE\n\n\n"
+     + _TESTS, None),
+    ("class TestE:\n    def test_e(self):\n        assert _fused.current()\n", None),
+    (_TESTS + "\n\ndef test_f():\n    test_a()\n", None),
+    ("def test_g():\n    global X\n    X = _fused.current()\n", None),
+    ("WHICH = 'DUALGRAD_ENGINE'\n\n\ndef test_h():\n    pass\n", None),
+    ("def test_i(:\n", None),
+], ids=["own", "own-class-apart", "none", "import", "helper", "fixture", "class", "called",
+        "global", "constant", "unparsed"])
+def test_a_test_function_names_the_engine_alone_only_where_nothing_else_can_run_it(
+        tmp_path, code, named):
+    """The second half keeps a module's every test where the module names the engine
+    outside its test functions; where only test functions do, it keeps those."""
+    path = tmp_path / "test_m.py"
+    path.write_text(code)
+    got = _halves.named_tests(str(path), {})
+    assert got == (None if named is None else frozenset(named))
+    assert _halves.names_the_engine(str(path), {}) is (named != set())
+
+
 def test_the_record_is_named_by_the_tree(tmp_path, monkeypatch):
     tests = tmp_path / "tests"
     tests.mkdir()
@@ -392,6 +441,10 @@ import dualgrad as dg
 def test_names_the_variable():
     assert os.environ["DUALGRAD_ENGINE"] in ("fused", "eager")
     assert dg.derivative(lambda t: t * t, 3.0) == 6.0
+
+
+def test_beside_it():
+    assert dg.derivative(lambda t: t * t, 2.0) == 4.0
 '''
 
 _WHOLE = '''
@@ -459,7 +512,7 @@ def test_readmes_two_halves_leave_out_only_what_read_nothing(tmp_path):
                          capture_output=True, text=True, timeout=300)
     everything = {"test_array", "test_scalar", "test_block", "test_fixture", "test_process",
                   "test_failed_first", "test_reads_nothing_itself", "test_names_the_variable",
-                  "test_whole"}
+                  "test_whole", "test_beside_it"}
     assert _outcomes(run.stdout) == dict.fromkeys(everything, "PASSED") | \
         {"test_failed_first": "FAILED", "test_second_half_meanwhile": "SKIPPED"}, run.stdout
     env["MEANWHILE"] = "1"          # another first half, which runs the second meanwhile
@@ -469,7 +522,8 @@ def test_readmes_two_halves_leave_out_only_what_read_nothing(tmp_path):
                                                   "PASSED"), run.stdout
     meanwhile = (tmp_path / "meanwhile").read_text()
     assert _outcomes(meanwhile) == dict.fromkeys(
-        everything - {"test_scalar", "test_block", "test_whole"}, "PASSED"), meanwhile
+        everything - {"test_scalar", "test_block", "test_whole", "test_beside_it"},
+        "PASSED"), meanwhile
     # test_whole.py's module ran in the first half's two workers and the second first
     # half's one process; the second half did not collect it: its one test ran clean
     assert len(list(tmp_path.glob("collected-*"))) == 3, meanwhile

@@ -6,7 +6,7 @@
                                 [--bytecode]
 
 For each problem of bench/problems.py that moves large partials (the heat
-equation in three formulations, the elementwise problem, the grid field), two
+equation in six formulations, the elementwise problem, the grid field), two
 small ones (which must not get slower) and an elementwise function of two
 arguments by ``elementwise_grad`` at N = 10, 1e3 and 1e6 (one pass for both) and a 2-D
 reaction-diffusion stencil with boundary copies (96 x 96, 40 steps), times f and dualgrad with each engine:
@@ -59,6 +59,7 @@ import numpy as np  # noqa: E402
 
 PROBLEMS = ["heat equation 100000x4", "heat equation np.roll + rebinding",
             "heat equation np.diff + concatenate", "heat equation scipy.sparse L @ u",
+            "heat equation np.convolve + in-place", "heat equation np.gradient twice",
             "elementwise N=1e6", "grid field 101^3",
             "Rosenbrock n=100 without np.asarray", "Broyden 50x50",
             "elementwise 2 arguments N=10", "elementwise 2 arguments N=1e3",

@@ -1,6 +1,6 @@
 """Where a heat step's time goes, operation by operation: f's NumPy against dualgrad's.
 
-    python bench/heat_ops.py [--cells N] [--steps S] [--repeat R] [--only roll|diff|slicing]
+    python bench/heat_ops.py [--cells N] [--steps S] [--repeat R] [--only roll|diff|slicing|sparse]
 
 The slicing, ``np.roll`` and ``np.diff`` steps of bench/problems.py (``heat``,
 ``heat_roll``, ``heat_diff``: the last added by heat54),
@@ -195,9 +195,54 @@ DIFF_OPS = ["u[1:-1]", "np.diff(u, 2)", "kappa * .", "mid + .", "dt * rate",
             "(dt*rate) * mid", "1.0 - mid", "* (react)", "+ (mid)", "u[:1]", "u[-1:]",
             "np.concatenate (kernel)"]
 
+
+def heat_sparse_timed(p, n, steps, dt=0.01, log=None):
+    """problems.heat_sparse, one operation a line, each timed into ``log`` (temporaries
+    dropped as in :func:`heat_timed`; heat71)."""
+    import scipy.sparse as sp
+    kappa, amp, width, rate = p[0], p[1], p[2], p[3]
+    s = np.linspace(0.0, 1.0, n)
+    u = amp * np.exp(-((s - 0.5) / width) ** 2)
+    inner = np.ones(n)
+    inner[[0, -1]] = 0.0
+    L = sp.diags([inner[1:], -2.0 * inner, inner[:-1]], [-1, 0, 1], format="csr")
+    for _ in range(steps):
+        t0 = CLOCK()
+        a = L @ u                       # (the kernel of the step before runs here)
+        t1 = CLOCK()
+        b = kappa * a
+        del a
+        t2 = CLOCK()
+        c = u + b
+        del b
+        t3 = CLOCK()
+        k = dt * rate
+        t4 = CLOCK()
+        m = k * u
+        del k
+        t5 = CLOCK()
+        w = 1.0 - u
+        t6 = CLOCK()
+        y = m * w
+        del m, w
+        t7 = CLOCK()
+        i = inner * y
+        del y
+        t8 = CLOCK()
+        u = c + i
+        del c, i
+        t9 = CLOCK()
+        log.append((t0, t1, t2, t3, t4, t5, t6, t7, t8, t9))
+    return u
+
+
+SPARSE_OPS = ["L @ u (kernel, csr)", "kappa * .", "u + .", "dt * rate", "(dt*rate) * u",
+              "1.0 - u", "* (react)", "inner * .", "+ (u)"]
+
 FORMS = {"slicing": ("heat", heat_timed, HEAT_OPS),
          "roll": ("heat_roll", heat_roll_timed, ROLL_OPS),
-         "diff": ("heat_diff", heat_diff_timed, DIFF_OPS)}
+         "diff": ("heat_diff", heat_diff_timed, DIFF_OPS),
+         "sparse": ("heat_sparse", heat_sparse_timed, SPARSE_OPS)}
 
 
 def per_op(logs, count):

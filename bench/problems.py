@@ -360,13 +360,62 @@ def heat_sparse(p, n=HEAT_N, steps=HEAT_STEPS, dt=0.01):
     return u
 
 
-def heat_form(f):
+def heat_convolve(p, n=HEAT_N, steps=HEAT_STEPS, dt=0.01):
+    """The slicing form's step with the Laplacian from ``np.convolve`` (its ``"valid"``
+    part: the interior) and the in-place update (heat71)."""
+    kappa, amp, width, rate = p[0], p[1], p[2], p[3]
+    s = np.linspace(0.0, 1.0, n)
+    u = amp * np.exp(-((s - 0.5) / width) ** 2)
+    for _ in range(steps):
+        lap = np.convolve(u, [1.0, -2.0, 1.0], mode="valid")
+        u[1:-1] += kappa * lap + dt * rate * u[1:-1] * (1.0 - u[1:-1])
+    return u
+
+
+def heat_gradient(p, n=HEAT_N, steps=HEAT_STEPS, dt=0.01):
+    """Diffusion as people write it from the textbook's second derivative, ``np.gradient``
+    twice (unit spacing: the wider stencil ``(u[i+2] - 2 u[i] + u[i-2]) / 4`` inside,
+    NumPy's one-sided differences at the ends, which move), the state rebound (heat71).
+    Another simulation than the other forms': its reference is
+    :func:`heat_gradient_tangent`."""
+    kappa, amp, width, rate = p[0], p[1], p[2], p[3]
+    s = np.linspace(0.0, 1.0, n)
+    u = amp * np.exp(-((s - 0.5) / width) ** 2)
+    for _ in range(steps):
+        lap = np.gradient(np.gradient(u))
+        u = u + kappa * lap + dt * rate * u * (1.0 - u)
+    return u
+
+
+def heat_gradient_tangent(p, n=HEAT_N, steps=HEAT_STEPS, dt=0.01):
+    """The hand-written forward sensitivity of :func:`heat_gradient` (``np.gradient`` is
+    linear: the same differences of the sensitivities), ``n x 4``."""
+    kappa, amp, width, rate = p
+    s = np.linspace(0.0, 1.0, n)
+    g = np.exp(-((s - 0.5) / width) ** 2)
+    u = amp * g
+    S = np.zeros((n, 4))
+    S[:, 1] = g
+    S[:, 2] = amp * g * 2 * (s - 0.5) ** 2 / width ** 3
+    for _ in range(steps):
+        lap = np.gradient(np.gradient(u))
+        dlap = np.gradient(np.gradient(S, axis=0), axis=0)
+        dS = S + kappa * dlap + (dt * rate * (1.0 - 2.0 * u))[:, None] * S
+        dS[:, 0] += lap
+        dS[:, 3] += dt * u * (1.0 - u)
+        u = u + kappa * lap + dt * rate * u * (1.0 - u)
+        S = dS
+    return S
+
+
+def heat_form(f, tangent=None):
     """A benchmark problem for another formulation ``f`` of the heat equation; the
-    reference is the hand-written tangent of the same simulation."""
+    reference is the hand-written tangent of the same simulation (``tangent``, by
+    default :func:`heat_tangent`'s)."""
     def problem(peer):
         if peer == "f":
             return (lambda: f(HEAT_P)), None
-        ref = heat_tangent(HEAT_P).ravel()
+        ref = (tangent or heat_tangent)(HEAT_P).ravel()
         if peer == "dualgrad":
             import dualgrad as dg
             return (lambda: dg.jacobian(f, HEAT_P)), ref
@@ -550,6 +599,8 @@ PROBLEMS = {
     "heat equation np.roll + rebinding": heat_form(heat_roll),
     "heat equation np.diff + concatenate": heat_form(heat_diff),
     "heat equation scipy.sparse L @ u": heat_form(heat_sparse),
+    "heat equation np.convolve + in-place": heat_form(heat_convolve),
+    "heat equation np.gradient twice": heat_form(heat_gradient, heat_gradient_tangent),
     "elementwise N=1e6": elementwise,
     "Broyden 50x50": dense_jacobian,
 }

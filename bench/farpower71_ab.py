@@ -12,7 +12,8 @@ spelling, and the Jacobian of the Hessian of ``sum((1e-300 x0 C) ** (x1 + E))`` 
 form).  Ordinary cases: the same calls at (1.3, 2.5) / u = 0.7, k = 2.5 and an array ``a ** b``
 gradient (N = 10); beside each ordinary figure ``calls=N`` is how many times
 ``power_terms`` ran in it (0: the ordinary path does not reach it).  Each figure the
-median us of a call over ``REPEAT`` calls (``time.perf_counter``), fresh processes
+median us of CPU time a call over ``REPEAT`` calls (``time.process_time``: the machine is
+shared), fresh processes
 alternating this checkout ("after") and ``--compare DIR``.
 """
 
@@ -84,9 +85,9 @@ def child():
         call()
         times = []
         for _ in range(REPEAT):
-            t = time.perf_counter()
+            t = time.process_time()
             call()
-            times.append(time.perf_counter() - t)
+            times.append(time.process_time() - t)
         label = f"{name} calls={count[0]}"
         out[label] = statistics.median(times) * 1e6
     print(json.dumps(out))

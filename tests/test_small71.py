@@ -354,3 +354,119 @@ def test_the_power_entry_skips_numpys_calls(monkeypatch):
     finally:
         cell[0] = real
     np.testing.assert_array_equal(got.value, np.power(x, y))
+
+
+# ---- u ** c of a number c (lean_power) ------------------------------------------------
+EXPONENTS = [-1, -1.0, 0.5, 2.5, -2, 7, -0.5, 1.5, 1, -3.5, 1e-3, np.float64(2.5),
+             np.float64(-1.0), 2.0, 0.7, 1e10, -1e300, 1.0 + 2.0 ** -52, 4]
+
+
+def _number_power(x, c, p, off, state, spelled):
+    """``u ** c`` (or ``np.power(u, c)``) with ``backend.NUMBER_LOOPS`` as it is or off."""
+    cell = backend.NUMBER_LOOPS
+    held = cell[0]
+    if off:
+        cell[0] = False
+    try:
+        with warnings.catch_warnings(record=True) as seen, np.errstate(**state):
+            warnings.simplefilter("always")
+            try:
+                got = dg.Dual(x, p) ** c if spelled else np.power(dg.Dual(x, p), c)
+            except FloatingPointError as exc:
+                got = str(exc)
+        return got, [str(w.message) for w in seen]
+    finally:
+        if off:
+            cell[0] = held
+
+
+@pytest.mark.parametrize("spelled", [True, False], ids=["operator", "np.power"])
+@pytest.mark.parametrize("state", [{}, {"all": "warn"}, {"all": "raise"}],
+                         ids=["default", "warn", "raise"])
+def test_the_number_power_entry_is_the_old_way_to_the_bit(state, spelled):
+    """Numba loaded, 1-D values of 1-11 elements holding the specials (zeros, subnormals,
+    the far range, inf, NaN, negative bases), nineteen exponents (the operator's -1 and
+    0.5, NumPy floats, 1e10, -1e300, 1 + 2**-52): bits and reports (or the error) of the
+    same call with the cell off."""
+    _loader.load()
+    rng = np.random.default_rng(271)
+    for trial in range(380):
+        n, m = int(rng.integers(1, 12)), int(rng.integers(1, 5))
+        kind = trial % 3
+        x = rng.choice(POWER_SPECIALS, n) if kind == 0 else \
+            rng.uniform(-3.0, 30.0, n) * 10.0 ** rng.integers(-3, 3)
+        if kind == 2:
+            x[rng.integers(n)] = rng.choice(POWER_SPECIALS)
+        c = EXPONENTS[trial % len(EXPONENTS)]
+        p = rng.choice(PARTIALS, (n, m)) if trial % 2 else rng.standard_normal((n, m))
+        got, got_said = _number_power(x, c, p, False, state, spelled)
+        want, want_said = _number_power(x, c, p, True, state, spelled)
+        assert got_said == want_said, (x, c, got_said, want_said)
+        if isinstance(want, str):
+            assert got == want
+        else:
+            same_duals(got, want)
+
+
+def test_the_number_power_entry_against_the_analytic_slope():
+    """mpmath's ``c x**(c - 1) p`` within 1e-14 relative, and the value ``x**c``."""
+    _loader.load()
+    rng = np.random.default_rng(19)
+    x = rng.uniform(0.2, 4.0, 10)
+    p = rng.standard_normal((10, 3))
+    mpmath.mp.prec = 80
+    for c in (-1, 0.5, 2.5, -3.5, 7):
+        got = dg.Dual(x, p) ** c
+        C = mpmath.mpf(c)
+        for i in range(10):
+            X = mpmath.mpf(x[i])
+            assert got.value[i] == pytest.approx(float(X ** C), rel=1e-15)
+            for k in range(3):
+                want = C * X ** (C - 1) * mpmath.mpf(p[i, k])
+                assert got.partials[i, k] == pytest.approx(float(want), rel=1e-14)
+
+
+def test_the_number_power_entry_skips_numpys_calls(monkeypatch):
+    """Numba loaded, ten ordinary values: ``u ** 2.5``, ``u ** -1``, ``u ** 0.5`` and
+    ``np.power(u, -1)``: the entry answers (True) and none of ``lean_power``'s NumPy
+    calls runs; the operator's ``u ** -1`` still reports "... in reciprocal" at a zero
+    (the entry declines on the value's flag: NumPy's calls run and report)."""
+    _loader.load()
+    from dualgrad.dispatch import _lean_small
+    x = np.linspace(0.5, 2.0, 10)
+    p = np.ones((10, 2))
+    dg.Dual(x, p) ** 2.5                          # (makes the cell)
+    cell = backend.NUMBER_LOOPS
+    assert cell[0]
+    answers, names = [], []
+    real = cell[0]
+
+    def spy(*args):
+        answers.append(real(*args))
+        return answers[-1]
+
+    class Counting:
+        def __getattr__(self, name):
+            names.append(name)
+            return getattr(np, name)
+
+    def reciprocal(*args):
+        names.append("reciprocal")
+        return np.reciprocal(*args)
+    cell[0] = spy
+    try:
+        with monkeypatch.context() as m:
+            m.setattr(_lean_small, "np", Counting())
+            m.setattr(_lean_small, "_reciprocal", reciprocal)
+            got = [dg.Dual(x, p) ** 2.5, dg.Dual(x, p) ** -1, dg.Dual(x, p) ** 0.5,
+                   np.power(dg.Dual(x, p), -1)]
+            assert answers == [True] * 4 and names == []
+            z = x.copy()
+            z[3] = 0.0
+            with pytest.warns(RuntimeWarning, match="divide by zero encountered in reciprocal"):
+                dg.Dual(z, p) ** -1
+            assert answers == [True] * 4 + [False] and names[0] == "reciprocal"
+    finally:
+        cell[0] = real
+    for d, want in zip(got, (x ** 2.5, x ** -1, x ** 0.5, np.power(x, -1))):
+        np.testing.assert_array_equal(d.value, want)

@@ -55,6 +55,9 @@ Propagation
     ``POWER_LOOPS``, ``power_loops_made()``
         the same for ``u ** v`` of two array duals: the cell ``[entry, loops]`` of the
         value, the power row's NumPy parts and the partials in one call, and its maker.
+    ``NUMBER_LOOPS``, ``number_loops_made()``
+        the same for ``u ** c`` of a number ``c``: ``[entry, np.power's table,
+        np.reciprocal's, np.sqrt's]``, and its maker.
     ``cube_kernel(x, p)``, ``CUBE``
         the partials of ``u ** 3`` (its factor ``3.0 * (x * x)`` evaluated in the loop)
         for small 1-D values in one call of a compiled entry point, or ``None`` (a
@@ -263,7 +266,7 @@ from ._propagate import (EXACT, EXACT_FLAT, combine, combine_complex, combine_sm
                          cross, CUBE, cube_kernel, POWER_PAIR, power_pair_kernel, POWER_MIXED,
                          power_mixed_entry, POWER_SCALE, power_scale_entry, POWER_NUMBER,
                          power_number_entry, OUTER_ROW, outer_row_entry, CONST, const_entry,
-                         entry_cell, entry_made, loop_cell, loop_made, POWER_LOOPS, power_loops_made, exact1, exact2, exact_number, exact_row, exact_plain,
+                         entry_cell, entry_made, loop_cell, loop_made, POWER_LOOPS, power_loops_made, NUMBER_LOOPS, number_loops_made, exact1, exact2, exact_number, exact_row, exact_plain,
                          exact_cell, finite, from_rows,
                          join, lean_sum, small_empty,
                          lean_work, LEAN_FLAT, LEAN_ROWS, LEAN_WORK, local_kernel, local_kernel2,
@@ -279,7 +282,7 @@ __all__ = [
     "pair_kernel", "outer_small", "cube_kernel", "CUBE", "power_pair_kernel", "POWER_PAIR",
     "power_mixed_entry", "POWER_MIXED", "power_scale_entry", "POWER_SCALE",
     "power_number_entry", "POWER_NUMBER", "outer_row_entry", "OUTER_ROW", "const_entry", "CONST",
-    "local_kernel", "local_kernel2", "entry_cell", "entry_made", "loop_cell", "loop_made", "POWER_LOOPS", "power_loops_made", "small_empty", "lean_sum", "EXACT",
+    "local_kernel", "local_kernel2", "entry_cell", "entry_made", "loop_cell", "loop_made", "POWER_LOOPS", "power_loops_made", "NUMBER_LOOPS", "number_loops_made", "small_empty", "lean_sum", "EXACT",
     "EXACT_FLAT", "exact1", "exact2",
     "exact_number", "exact_row", "exact_plain", "exact_cell",
     "fusable",

@@ -167,6 +167,19 @@ def small_loop_power_pair_entry():
         types.float64[:, ::1]))
 
 
+def small_loop_power_number_entry():
+    """``_numba_kernels.loop_power_number_entry`` compiled as the entry point of its one
+    signature (the read-only int64 table of ``_numpy_loops.number_loops``, 1-D ``x`` and
+    2-D partials of any layout, the read-only 0-d exponents, a float, ``out``, ``w`` and
+    the result C-contiguous), numba loaded by the caller, as :func:`small_loop_entry`'s."""
+    from numba import types
+    scalar = types.Array(types.float64, 0, "C", readonly=True)
+    return _kernels().loop_power_number_entry.compile(types.boolean(
+        types.Array(types.int64, 1, "C", readonly=True), types.float64[:], scalar, scalar,
+        types.float64, types.float64[::1], types.float64[::1], types.float64[:, :],
+        types.float64[:, ::1]))
+
+
 def small_cube_entry():
     """``_numba_kernels.cube_entry`` compiled as the entry point of its one signature (1-D
     values and 2-D partials of any layout, the result 2-D C-contiguous), numba loaded by

@@ -34,7 +34,7 @@ _VECTOR = {}        # name -> argument types compiled with LLVM's SLP vectorizer
 # ``small_cube_entry``, ``small_outer_entry``): compiled without numba's runtime (``_jit.ENTRY``)
 _ENTRIES = {"scale_entry", "cube_entry", "power_scale_entry", "power_number_entry", "outer_entry",
             "power_pair_entry", "power_exponent_entry", "power_base_entry", "outer_row_entry",
-            "loop_scale_entry", "loop_power_pair_entry"}
+            "loop_scale_entry", "loop_power_pair_entry", "loop_power_number_entry"}
 
 
 def _vector(*types):
@@ -377,6 +377,13 @@ def power_number_entry(x, c, out, w, p, t):
     if x.shape[0] != rows or out.shape[0] != rows or w.shape[0] != rows or \
             t.shape[0] != rows or t.shape[1] != n:
         return False
+    return _power_number_rows(x, c, out, w, p, t)
+
+
+@njit(**_JIT)
+def _power_number_rows(x, c, out, w, p, t):
+    """:func:`power_number_entry`'s loop, its lengths tested by the caller."""
+    rows, n = p.shape
     for i in range(rows):
         xi = x[i]
         if xi == 0.0 and c != 0.0:          # _ZERO_BASE: the regular product itself
@@ -388,6 +395,45 @@ def power_number_entry(x, c, out, w, p, t):
         for k in range(n):
             t[i, k] = fi * p[i, k]
     return True
+
+
+@_lazy
+def loop_power_number_entry(loops, x, e, em1, c, out, w, p, t):
+    """``u ** c`` of an array dual (small 1-D values) and a number ``c != 0`` in one
+    compiled call (small71): NumPy's own float64 loops (``_numpy_loops.number_loops``'
+    table ``loops``) compute the value (``np.power(x, e)`` of the 0-d ``e`` holding
+    ``c``, stride 0 as NumPy's call broadcasts it; or the operator's ``np.reciprocal(x)``
+    / ``np.sqrt(x)`` where ``loops[7]`` is 0) and the row's regular part ``w = x ** em1``
+    (``em1`` the 0-d ``c - 1.0``), then :func:`power_number_entry`'s factors, tests and
+    products: the same loops on the same operands as ``lean_power``'s NumPy calls, so
+    the same bits.  True, ``out``, ``w`` and ``t`` written; False (nothing usable: the
+    caller's NumPy calls then run from the value on) where ``x`` is not contiguous and
+    aligned, a length does not match, the value's loop set a floating-point flag that
+    NumPy's call would report (``loops[0]``'s), or :func:`power_number_entry` declines.
+    The flags are cleared before the value's loop and after the part's (whose reports
+    the old way hushed)."""
+    n = x.shape[0]
+    rows, m = p.shape
+    if rows != n or out.shape[0] != n or w.shape[0] != n or t.shape[0] != n or \
+            t.shape[1] != m or n == 0 or m == 0 or x.strides[0] != 8 or \
+            x.ctypes.data % 8 != 0:
+        return False
+    mask = np.int32(loops[0])
+    fe_clear(mask)
+    if loops[7] != 0:
+        done = numpy_loop2(loops[1], loops[2], loops[3], x.ctypes.data, e.ctypes.data,
+                           out.ctypes.data, n, 0)
+    else:
+        done = numpy_loop(loops[1], loops[2], loops[3], x.ctypes.data, out.ctypes.data, n)
+    if done != 0 or fe_test(mask) != 0:
+        fe_clear(mask)
+        return False
+    done = numpy_loop2(loops[4], loops[5], loops[6], x.ctypes.data, em1.ctypes.data,
+                       w.ctypes.data, n, 0)
+    fe_clear(mask)
+    if done != 0:
+        return False
+    return _power_number_rows(x, c, out, w, p, t)
 
 
 @_lazy
@@ -453,7 +499,7 @@ def loop_power_pair_entry(loops, x, y, out, s, p, q, t):
     mask = np.int32(loops[0])
     fe_clear(mask)
     if numpy_loop2(loops[1], loops[2], loops[3], x.ctypes.data, y.ctypes.data,
-                   out.ctypes.data, n) != 0 or fe_test(mask) != 0:
+                   out.ctypes.data, n, 8) != 0 or fe_test(mask) != 0:
         fe_clear(mask)
         return False
     for i in range(n):
@@ -462,7 +508,7 @@ def loop_power_pair_entry(loops, x, y, out, s, p, q, t):
     w = s[:n]
     v = s[start:start + n]
     done = numpy_loop2(loops[1], loops[2], loops[3], x.ctypes.data, t.ctypes.data,
-                       w.ctypes.data, n)
+                       w.ctypes.data, n, 8)
     if done == 0:
         done = numpy_loop(loops[4], loops[5], loops[6], x.ctypes.data, v.ctypes.data, n)
     fe_clear(mask)

@@ -35,7 +35,7 @@ from llvmlite import binding as _ll, ir
 from numba import types
 from numba.extending import intrinsic
 
-__all__ = ["loops", "pair_loops", "numpy_loop", "numpy_loop2", "fe_clear", "fe_test"]
+__all__ = ["loops", "pair_loops", "number_loops", "numpy_loop", "numpy_loop2", "fe_clear", "fe_test"]
 
 _MASKS = {"x86_64": 0x01 | 0x04 | 0x08 | 0x10, "amd64": 0x01 | 0x04 | 0x08 | 0x10,
           "aarch64": 0x01 | 0x02 | 0x04 | 0x08, "arm64": 0x01 | 0x02 | 0x04 | 0x08}
@@ -81,14 +81,14 @@ def numpy_loop(typingctx, fn, context, aux, src, dst, n):
 
 
 @intrinsic
-def numpy_loop2(typingctx, fn, context, aux, src, src2, dst, n):
+def numpy_loop2(typingctx, fn, context, aux, src, src2, dst, n, step2):
     """:func:`numpy_loop` of a loop of two inputs and one output (``np.power``): strides
-    8, 8, 8."""
+    8, ``step2`` (8, or 0 for a 0-d exponent: NumPy's broadcast scalar), 8."""
     sig = types.int32(types.int64, types.int64, types.int64, types.int64, types.int64,
-                      types.int64, types.int64)
+                      types.int64, types.int64, types.int64)
 
     def codegen(cgctx, builder, signature, args):
-        fn, context, aux, src, src2, dst, n = args
+        fn, context, aux, src, src2, dst, n, step2 = args
         i8p, i64 = ir.IntType(8).as_pointer(), ir.IntType(64)
         data = builder.alloca(i8p, size=ir.Constant(i64, 3))
         for k, a in enumerate((src, src2, dst)):
@@ -96,8 +96,8 @@ def numpy_loop2(typingctx, fn, context, aux, src, src2, dst, n):
         dims = builder.alloca(i64)
         builder.store(n, dims)
         steps = builder.alloca(i64, size=ir.Constant(i64, 3))
-        for k in range(3):
-            builder.store(ir.Constant(i64, 8), builder.gep(steps, [ir.Constant(i64, k)]))
+        for k, step in enumerate((ir.Constant(i64, 8), step2, ir.Constant(i64, 8))):
+            builder.store(step, builder.gep(steps, [ir.Constant(i64, k)]))
         fnty = ir.FunctionType(ir.IntType(32), [i8p, data.type, dims.type, steps.type, i8p])
         call = builder.inttoptr(fn, fnty.as_pointer())
         return builder.call(call, [builder.inttoptr(context, i8p), data, dims, steps,
@@ -112,27 +112,29 @@ class _CallInfo(ctypes.Structure):      # NumPy's ufunc_call_info (ufunc_object.
 
 
 _CAPSULE = "numpy_1.24_ufunc_call_info"
-# ufunc -> ``(addresses, capsule)``, made once and kept for the process: the capsule owns
+# (ufunc, strides) -> ``(addresses, capsule)``, made once and kept for the process: the capsule owns
 # the context and the auxiliary data whose addresses every table made of it holds (a
 # capsule made again and this one dropped would free them under the older tables)
 _KEPT = {}
 _F64 = np.dtype(np.float64)
 
 
-def _loop(ufunc):
+def _loop(ufunc, strides=None):
     """``(loop, context, auxdata)`` addresses of ``ufunc``'s float64 -> float64 loop as
-    NumPy's call on 1-D contiguous float64 operands takes it, or ``None``."""
+    NumPy's call on 1-D contiguous float64 operands takes it (``strides``: other fixed
+    strides, ``(8, 0, 8)`` for a 0-d second operand), or ``None``."""
     if type(ufunc) is not np.ufunc or ufunc.nin not in (1, 2) or ufunc.nout != 1 or \
             getattr(np, ufunc.__name__, None) is not ufunc:
         return None
-    kept = _KEPT.get(ufunc)
+    strides = strides or (8,) * (ufunc.nin + 1)
+    kept = _KEPT.get((ufunc, strides))
     if kept is not None:
         return kept[0]
     try:
         dtypes, info = ufunc._resolve_dtypes_and_context((_F64,) * ufunc.nin + (None,))
         if tuple(dtypes) != (_F64,) * (ufunc.nin + 1):
             return None
-        ufunc._get_strided_loop(info, fixed_strides=(8,) * (ufunc.nin + 1))
+        ufunc._get_strided_loop(info, fixed_strides=strides)
         get = ctypes.pythonapi.PyCapsule_GetPointer
         get.restype, get.argtypes = ctypes.c_void_p, [ctypes.py_object, ctypes.c_char_p]
         address = get(info, _CAPSULE.encode())
@@ -142,7 +144,7 @@ def _loop(ufunc):
     if not call.strided_loop or call.requires_pyapi:
         return None
     addresses = call.strided_loop, call.context or 0, call.auxdata or 0
-    return _KEPT.setdefault(ufunc, (addresses, info))[0]
+    return _KEPT.setdefault((ufunc, strides), (addresses, info))[0]
 
 
 def loops(value, part=None, negate=False):
@@ -172,5 +174,23 @@ def pair_loops():
     if power is None or log is None:
         return None
     table = np.array([MASK, *power, *log], dtype=np.int64)
+    table.flags.writeable = False
+    return table
+
+
+def number_loops(value):
+    """The int64 array ``[mask, value's loop, context, aux, np.power's loop with a 0-d
+    exponent, context, aux, binary]`` that ``_numba_kernels.loop_power_number_entry``
+    reads: ``value`` ``np.power`` (``binary`` 1: the value ``x ** y`` of the 0-d ``y``),
+    or the operator's ``np.reciprocal`` / ``np.sqrt`` (``u ** -1``, ``u ** 0.5``:
+    ``binary`` 0); ``None`` as :func:`loops`."""
+    if MASK is None:
+        return None
+    binary = value is np.power
+    v = _loop(value, (8, 0, 8) if binary else None)
+    w = _loop(np.power, (8, 0, 8))
+    if v is None or w is None:
+        return None
+    table = np.array([MASK, *v, *w, 1 if binary else 0], dtype=np.int64)
     table.flags.writeable = False
     return table

@@ -843,6 +843,26 @@ def power_loops_made():
     return POWER_LOOPS[0]
 
 
+# ``u ** c``'s (a number ``c``) of the same kind (``_numba_kernels.loop_power_number_entry``):
+# ``[entry point, np.power's table, np.reciprocal's, np.sqrt's]`` (the value as
+# ``np.power(u, c)`` takes it, as the operator's ``u ** -1`` / ``u ** 0.5`` do), ``None``
+# until made (numba loaded), ``False`` where no loop is to be had.
+NUMBER_LOOPS = [None, None, None, None]
+
+
+def number_loops_made():
+    """:data:`NUMBER_LOOPS`' entry point, made now (numba loaded by the caller), or
+    ``False``."""
+    from ._numpy_loops import number_loops
+    tables = [number_loops(u) for u in (np.power, np.reciprocal, np.sqrt)]
+    if any(t is None for t in tables):
+        NUMBER_LOOPS[0] = False
+        return False
+    NUMBER_LOOPS[1:] = tables
+    NUMBER_LOOPS[0] = _kernels.small_loop_power_number_entry()
+    return NUMBER_LOOPS[0]
+
+
 # Partials of the lean entry points' size (under ``SMALL_BELOW``, far under the pool's
 # ``_buffers.MIN_BYTES``): NumPy's ``np.empty``, which :func:`_out` calls there too.
 small_empty = np.empty

@@ -93,6 +93,8 @@ _CUBE = backend.CUBE                   # [cube_entry, once made]: 3 x**2 p (u **
 _cube = backend.cube_kernel
 _POWER_PAIR = backend.POWER_PAIR       # [power_pair_entry, once made]: u ** v
 _POWER_LOOPS = backend.POWER_LOOPS     # [its entry by NumPy's loops, their table] (small71)
+_NUMBER_LOOPS = backend.NUMBER_LOOPS   # [u ** c's of that kind, its three tables] (small71)
+_number_loops_made = backend.number_loops_made
 _power_loops_made = backend.power_loops_made
 _power_pair = backend.power_pair_kernel
 _POWER_MIXED = backend.POWER_MIXED     # [u ** k's / t ** k's entry, k ** u's / 2.0 ** u's]
@@ -382,12 +384,24 @@ def lean_power(a, b, spelled=False):
         if not y - y == 0.0:
             return None
     ys = _EXPONENTS[y]            # y and y - 1.0 as 0-d float64 arrays (small69)
+    small = work < _BELOW[0] and x.ndim == 1 and p.ndim == 2
+    if small and not cube and y != 0.0 and _loader.READY:   # the value, the part and
+        entry = _NUMBER_LOOPS[0]            # the partials by NumPy's own loops in one
+        if entry is None:                   # compiled call (small71), where it takes them
+            entry = _number_loops_made()
+        if entry:
+            n = len(x)
+            out = _small_empty(n)
+            t = _small_empty(p.shape)
+            if entry(_NUMBER_LOOPS[1] if not spelled else _NUMBER_LOOPS[2] if tb is int and
+                     b == -1 else _NUMBER_LOOPS[3] if tb is float and b == 0.5 else
+                     _NUMBER_LOOPS[1], x, ys[0], ys[1], y, out, _small_empty(n), p, t):
+                return make_real(out, t, tag)
     out = np.power(x, ys[0]) if not spelled else _reciprocal(x) if tb is int and \
         b == -1 else _sqrt(x) if tb is float and b == 0.5 else np.power(x, ys[0])
     #                                     # (the operator's words: operator_power)
     if type(out) is not _nd or out.dtype is not _F64 or out.shape != x.shape:
         return call(_POWER, (a, b), out)
-    small = work < _BELOW[0] and x.ndim == 1 and p.ndim == 2
     if not cube and y != 0.0 and small and _loader.READY:
         if _errstate is None:                           # pragma: no cover
             token = _hush()
@@ -530,10 +544,10 @@ def lean_power_pair(a, b):
     work = p.size
     if work >= _BELOW[0] and (work >= _LEAN_WORK or not _lean_work(work, x.shape)):
         return None
-    kernel = work < _BELOW[0] and x.ndim == 1 and p.ndim == 2
+    kernel = _loader.READY and work < _BELOW[0] and x.ndim == 1 and p.ndim == 2
     if kernel:                    # the value, the parts and the partials by NumPy's own
         entry = _POWER_LOOPS[0]   # loops in one compiled call (small71), where it takes them
-        if entry is None and _loader.READY:
+        if entry is None:
             entry = _power_loops_made()
         if entry:
             n = len(x)
@@ -542,7 +556,6 @@ def lean_power_pair(a, b):
             if entry(_POWER_LOOPS[1], x, y, out, _small_empty(2 * n + 2), p, q, t):
                 return make_real(out, t, tag)
     out = np.power(x, y)             # (float64 ndarrays: NumPy's float64 loop, their shape)
-    kernel = kernel and _loader.READY
     if _errstate is None:                               # pragma: no cover
         token = _hush()
     else:                         # _hush() written out (as lean_power's)

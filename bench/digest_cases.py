@@ -3,6 +3,9 @@ nested_bits.py's 6004 cases moved, and how: numbers or warnings only).  Prints o
 
     python bench/digest_cases.py bench/nested_bits.py --compare DIR [--numba] [--engine eager] [--all]
 
+Where numbers differ it also counts the cases whose numbers differ only in the signs of
+zeros (power71), and names the others.
+
 Runs SCRIPT's ``child()`` (a script built on bench/_common's ``record`` and
 ``print_digest``, as nested_bits.py and rows65_bits.py are) in a fresh process per
 checkout (this one and DIR, each on ``PYTHONPATH``) with ``print_digest`` replaced by a
@@ -67,6 +70,42 @@ def main():
     numbers = sum(a[1] != b[1] for a, b in differ)
     print(f"{len(differ)} differ, {numbers} in their numbers" +
           (" (the first 40 listed)" if len(differ) > 40 and not args.all else ""))
+    if numbers:
+        signs = [zero_signs(a[1], b[1]) for a, b in differ if a[1] != b[1]]
+        moved = [s for s in signs if s is not None]
+        for (a, b), s in zip([d for d in differ if d[0][1] != d[1][1]], signs):
+            if s is None:
+                print(f"  {a[0]}: numbers beyond the signs of zeros")
+        print(f"  of those, {len(moved)} differ only in the signs of zeros "
+              f"({sum(m[0] for m in moved)} zeros -0.0 here, +0.0 there; "
+              f"{sum(m[1] for m in moved)} the other way)")
+
+
+def zero_signs(a, b):
+    """``(n, m)`` where the records ``a``, ``b`` (``levels``' nested lists) differ only
+    in the signs of zeros: ``n`` zeros -0.0 in ``a`` and +0.0 in ``b``, ``m`` the other
+    way; ``None`` where anything else differs (power71)."""
+    import numpy as np
+    if isinstance(a, list) and len(a) == 3 and isinstance(a[0], str) and \
+            isinstance(a[2], str) and isinstance(b, list) and len(b) == 3:
+        if a[:2] != b[:2] or a[0][:1] not in ("f", "c"):
+            return None if a != b else (0, 0)
+        x = np.frombuffer(bytes.fromhex(a[2]), dtype=a[0]).view(np.dtype(a[0]).char.lower()
+                                                                  if a[0][:1] == "f" else "f8")
+        y = np.frombuffer(bytes.fromhex(b[2]), dtype=b[0]).view(x.dtype)
+        if x.shape != y.shape or not np.array_equal(x, y, equal_nan=True):
+            return None
+        z = (x == 0) & (np.signbit(x) != np.signbit(y))
+        return int((z & np.signbit(x)).sum()), int((z & ~np.signbit(x)).sum())
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        n = m = 0
+        for u, v in zip(a, b):
+            got = zero_signs(u, v)
+            if got is None:
+                return None
+            n, m = n + got[0], m + got[1]
+        return n, m
+    return None if a != b else (0, 0)
 
 
 if __name__ == "__main__":

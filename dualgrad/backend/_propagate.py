@@ -89,7 +89,11 @@ def scaled(f, p, owned=True):
     else:                                     # small, broadcasting, nested duals
         t = (f[..., None] if ndim else f) * p
     if not finite:
-        t = np.where(_zero(p), 0.0, t)
+        # a zero partial stays 0 where the product is NaN (f inf or NaN there); beside a
+        # finite f it is f * 0 already, the signed zero IEEE float code's ``f * dx`` gives
+        # (-0.0 at a negative f; the compiled kernels' products keep it too: power71)
+        t = np.where(_zero(p) & (t != t), 0.0, t) if type(t) is np.ndarray else \
+            np.where(_zero(p), 0.0, t)
         if ndim and _nested(f) and _nested(p):
             _per_direction(f, p, t)
     return t

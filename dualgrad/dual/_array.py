@@ -2227,12 +2227,12 @@ def _square_or_power(power, square):
 
     def __pow__(a, b, m=None):
         """``a ** b``; ``a ** 2`` is ``np.square(a)``, as NumPy's ``**`` does for arrays
-        (one pass for the local derivative ``2 x`` instead of two for ``2 x ** 1``).
-        The float 2.0 too, where NumPy 2.4's operator calls ``np.power`` ("overflow
-        encountered in power" where the dual's says "square"): the power row's partials
-        differ from the square's in the sign of exact zeros (``+0.0`` for ``-0.0`` at a
-        negative base, numba loaded, a zero among the values), so taking the power row
-        there moved bits (refusals70; left).
+        (one pass for the local derivative ``2 x`` instead of two for ``2 x ** 1``):
+        for the Python int 2 alone, as NumPy 2.4's (``x ** 2.0`` calls ``np.power`` and
+        reports "overflow encountered in power", so the dual's does too).  The two
+        rows' partials are the same bits since the general path's products keep the
+        signed zeros of IEEE float code beside a non-finite factor (``backend.scaled``;
+        refusals70 backed this out where they differed: power71).
 
         For 1-D float64 values and 2-D float64 partials of a live tag under
         ``SMALL_BELOW`` with numba loaded, the square's kernel is called here from its
@@ -2240,7 +2240,7 @@ def _square_or_power(power, square):
         Python call fewer at N = 10, small48); anything else goes to ``square_of``."""
         if m is not None:
             raise errors.pow_modulo()
-        if (type(b) is int or type(b) is float) and b == 2:
+        if type(b) is int and b == 2:
             if type(a) is ArrayDual:
                 x = a.value
                 p = a._p
@@ -2353,9 +2353,10 @@ def _inplace(rule):
                 ufunc(a.value, b.value, out=a.value)
                 ufunc(a.partials, b.partials, out=a.partials)
                 return a
-        if power and (type(b) is int and b == -1 or type(b) is float and b == 0.5):
-            result = a ** b             # a **= -1, a **= 0.5: NumPy's in-place operator
-        else:                           # takes its operator's np.reciprocal / np.sqrt
+        if power and (type(b) is int and (b == -1 or b == 2) or type(b) is float and b == 0.5):
+            result = a ** b             # a **= -1, a **= 0.5, a **= 2: NumPy's in-place
+        else:                           # operator takes its operator's np.reciprocal /
+            #                             np.sqrt / np.square (and their words: power71)
             result = small(rule, (a, b))
             if result is None:
                 result = call(rule, (a, b))

@@ -591,7 +591,24 @@ def _power_at_zero(power):
     s_eta, s_mix = f"np.sqrt({eta})", f"np.sqrt((x + 0.0) * {eta} + 0.0)"
     whole = f"{yv} == np.real(np.trunc({yv}))"
     up = f"where({whole}, {yv} - 0.5, {yv})"       # a in (ceil(y) - 1, ceil(y))
-    dx0 = (f"where({yv} == 0.0, 0.0, value(y) * {power.format('value(y) - 1.0')}) + "
+    # past 2**53 every float is an even integer and ``y - 1.0`` rounds to an even one (y,
+    # or y - 2 by ties to even): ``x**(y - 1.0)`` loses the odd power's sign at a
+    # negative base (+k for -k at x = -1, y = k = 2**54: attack70 F3) and is off by a
+    # factor x.  There ``x**(y - 1) = x**(y - 1.0) * x**c``, ``c = (y - 1) - (y - 1.0)``
+    # (-1 or 1, exact: ``(y - 1.0) - y`` is), ``x**c`` taken on x's value: its own
+    # derivative's term is 1 / y of the other's (below the rounding), and where
+    # ``x**(y - 1.0)`` overflows its partials and that term made inf - inf; at a
+    # zero base (``x**c`` an inf beside a 0) the sign of x, the odd power's; an infinite
+    # y as before (its ``c`` is NaN)
+    huge = (f"np.absolute(value(y)) > {2.0 ** 53!r}",
+            "np.absolute(value(y)) <= 1.7976931348623157e+308")
+    c = "(-1.0 - ((value(y) - 1.0) - value(y)))"
+    at_zero = power.format('value(y) - 1.0')
+    # ``x**c`` where |x| is in [0.5, 2] (``x**(y - 1.0)`` is 0 or inf elsewhere, and
+    # ``x**c`` may be too: inf * 0 at x = inf, 1e-310), else the odd power's sign alone
+    near = "np.absolute(np.absolute(value(x)) - 1.25) <= 0.75"
+    dx0 = (f"where({yv} == 0.0, 0.0, value(y) * where({huge[0]}, where({huge[1]}, "
+           f"{at_zero} * np.copysign(1.0, np.real(value(x))), {at_zero}), {at_zero})) + "
            f"where({yv} > 1.0, -0.0, where({yv} > 0.0, -{s_eta}, {s_eta})) + "
            f"where({yv} > 2.0, -0.0, where({yv} > 1.0, -{s_mix}, "
            f"where({yv} > 0.0, {s_mix}, -{s_mix})))")
@@ -606,7 +623,9 @@ def _power_at_zero(power):
     formula = f"y * {power.format('y - 1.0')}"
     below = "np.absolute(value(x)) < 2.2250738585072014e-308"
     regular = (f"where(np.absolute(value(y)) == 0.0, where({below}, y / x * out, {formula}), "
-               f"{formula})")
+               f"where({huge[0]}, where({huge[1]}, where({near}, y * ({power.format('y - 1.0')} * "
+               f"{power.replace('x', 'value(x)', 1).format(c)}), y * ({power.format('y - 1.0')} * "
+               f"np.copysign(1.0, np.real(value(x))))), {formula}), {formula}))")
     # out underflowed at |x| <= 1: ``x * (x**(y-1) log x)``, whose nested d/dx keeps the
     # term ``out / x`` = x**(y-1) that ``out * log(x)`` loses (d2/dxdy x**y at x = 1e-200,
     # y = 2 was 5e-4 off: attack61); past 1, x**(y-1) underflows before out (attack61 13)
@@ -2598,6 +2617,8 @@ _COMPILED = {}
 # the condition of a row whose branch at x = 0 :func:`regular_branch` leaves out
 _AT_ZERO = parse("np.absolute(value(x)) == 0.0", ("x", "y", "out"))
 _Y_ZERO = parse("np.absolute(value(y)) == 0.0", ("x", "y", "out"))
+# (an exponent past 2**53, where ``y - 1.0`` loses the parity: :func:`_power_at_zero`)
+_Y_HUGE = parse(f"np.absolute(value(y)) > {2.0 ** 53!r}", ("x", "y", "out"))
 # (and the test of np.power's d/dy for a value that underflowed, which it also leaves out)
 _OUT_LOST = parse("np.absolute(value(out)) < 2.2250738585072014e-308", ("x", "y", "out"))
 
@@ -2653,8 +2674,9 @@ def regular_form(rule, k):
                 tree[2][0] == _AT_ZERO.tree:
             branch, tests = tree[2][2], [_AT_ZERO]
             while branch[0] == "call" and branch[1] == "where" and \
-                    branch[2][0] in (_Y_ZERO.tree, _OUT_LOST.tree):
-                tests.append(_Y_ZERO if branch[2][0] == _Y_ZERO.tree else _OUT_LOST)
+                    branch[2][0] in (_Y_ZERO.tree, _Y_HUGE.tree, _OUT_LOST.tree):
+                tests.append(_Y_ZERO if branch[2][0] == _Y_ZERO.tree else
+                             _Y_HUGE if branch[2][0] == _Y_HUGE.tree else _OUT_LOST)
                 branch = branch[2][2]
             form = tuple(tests), Expr(f"{expr.text} where x, y != 0, |out| normal",
                                       expr.params, branch)
@@ -2735,7 +2757,8 @@ def regular_branch(rule, k):
             tests, branch = form
             fn = branch.function(_NAMESPACE, {"where": _LAZY})
             fn.peeled = frozenset(            # (what _regular_first must test first)
-                "y" if t is _Y_ZERO else "out" for t in tests if t is not _AT_ZERO)
+                "y" if t is _Y_ZERO else "huge" if t is _Y_HUGE else "out"
+                for t in tests if t is not _AT_ZERO)
         _COMPILED[key] = fn
     return fn
 
@@ -2774,9 +2797,11 @@ def _regular_first(full, regular):
     u``, ``t ** k``: 13-28 us at N = 10 where ``u * k`` costs 1.9, small63).  Anything
     else (a zero, nested or complex values): ``full``."""
     y_test, out_test = "y" in regular.peeled, "out" in regular.peeled
+    huge_test = "huge" in regular.peeled
 
     def d(x, y, out):
-        if _no_zero(x) and (not y_test or _no_zero(y)) and (not out_test or _normal(out)):
+        if _no_zero(x) and (not y_test or _no_zero(y)) and (not out_test or _normal(out)) \
+                and (not huge_test or _not_huge(y)):
             return regular(x, y, out)
         return full(x, y, out)
     return d
@@ -2792,6 +2817,20 @@ def _no_zero(v):
     if t is float or t is np.float64:
         return v != 0.0
     return t is np.ndarray and v.dtype is _F64 and bool(v.all())
+
+
+_fmax = np.fmax.reduce
+
+
+def _not_huge(v):
+    """Is ``v`` a plain float64 with no element past 2**53 in magnitude (NaN passed
+    over, as the table's ``>`` does), where the power row's ``y - 1.0`` keeps the
+    parity of ``y - 1``?"""
+    t = type(v)
+    if t is float or t is np.float64:
+        return not abs(v) > 9007199254740992.0
+    return t is np.ndarray and v.dtype is _F64 and \
+        not _fmax(np.absolute(v), axis=None, initial=0.0) > 9007199254740992.0
 
 
 def _normal(v):

@@ -41,6 +41,26 @@ EXPONENTS = [("-1", -1), ("-1.0", -1.0), ("np.float64(-1.0)", np.float64(-1.0)),
 SPECIAL = np.array([0.0, -0.0, np.nan, np.inf, -np.inf, 1e-310, 1e300, -2.5, 0.3, 7.0])
 
 
+# power71: scalar duals' operators beside NumPy's float64 scalar's words (attack70 M2,
+# refusals70's Left), and the ufunc spellings that keep the ufunc's words
+SCALAR_MORE = {
+    "u ** np.int64(3)": lambda t: t ** np.int64(3),
+    "u ** np.int64(-1)": lambda t: t ** np.int64(-1),
+    "u ** np.int32(2)": lambda t: t ** np.int32(2),
+    "2.0 ** u": lambda t: 2.0 ** t,
+    "0.0 ** u": lambda t: 0.0 ** t,
+    "(-2.0) ** u": lambda t: (-2.0) ** t,
+    "u ** (0.5 * u + 3.0)": lambda t: t ** (0.5 * t + 3.0),
+    "np.power(u, np.int64(3))": lambda t: np.power(t, np.int64(3)),
+    "u / 0": lambda t: t / 0,
+    "u / 0.0": lambda t: t / 0.0,
+    "1.0 / u": lambda t: 1.0 / t,
+    "u / (u - u)": lambda t: t / (t - t),
+    "u / 1e-320": lambda t: t / 1e-320,
+    "np.divide(u, 0.0)": lambda t: np.divide(t, 0.0),
+}
+
+
 def body(kind, k):
     def f(v):
         if kind == "u ** k":
@@ -115,6 +135,21 @@ def more_words(dg):
         if plain != got:
             differ += 1
             print(f"scalar v={v} k={name} {kind} {state}: NumPy {plain}, dual {got}")
+    for (name, f), state, v, level in itertools.product(
+            SCALAR_MORE.items(), ("default", "raise"), list(SPECIAL) + [1e200, 2000.0, 0.5],
+            (1, 2)):
+        def under(call):
+            if state == "raise":
+                with np.errstate(all="raise"):
+                    return call()
+            return call()
+        plain = texts(lambda: under(lambda: f(np.float64(v))))
+        g = f if level == 1 else (lambda s: dg.derivative(f, s))
+        got = texts(lambda: under(lambda: dg.derivative(g, v)))
+        total += 1
+        if plain != got:
+            differ += 1
+            print(f"scalar level {level} v={v} {name} {state}: NumPy {plain}, dual {got}")
     for (name, k), kind, state, n in itertools.product(
             EXPONENTS, ("u ** k", "np.power(u, k)", "u **= k"), ("default", "raise"),
             (3, 40)):
@@ -161,6 +196,15 @@ def child(numba):
             run(f"derivative {kind} k={name} v={v!r}", lambda: dg.derivative(f, float(v)))
             run(f"raise derivative {kind} k={name} v={v!r}",
                 lambda: _raising(lambda: dg.derivative(f, float(v))))
+    # power71: the operators' other ways to the general path (NumPy int exponents, u **
+    # v, 2.0 ** u, nested scalars, u / 0), their numbers with their words
+    for name, f in SCALAR_MORE.items():
+        for v in list(SPECIAL) + [1e200, -1e-200, 2000.0, -2000.0, 0.5]:
+            run(f"derivative {name} v={v!r}", lambda: dg.derivative(f, float(v)))
+            run(f"raise derivative {name} v={v!r}",
+                lambda: _raising(lambda: dg.derivative(f, float(v))))
+            run(f"second derivative {name} v={v!r}",
+                lambda: dg.derivative(lambda s: dg.derivative(f, s), float(v)))
     for (name, k), label in itertools.product(EXPONENTS, ("positive", "special")):
         x = np.abs(SPECIAL[-3:]) + 0.5 if label == "positive" else SPECIAL[:6]
         run(f"hessian sum(u ** k) k={name} {label}",

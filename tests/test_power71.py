@@ -209,3 +209,60 @@ def test_u_squared_spellings_report_as_numpys_operators(state):
             want = _texts(lambda: f(x.copy()))
             got = _texts(lambda: dg.jvp(f, x, np.ones(40)))
         assert want and got == want, name
+
+
+# ---- (3) scalar duals' operators in NumPy's float64 scalar words ---------------------
+
+SCALAR_CASES = [
+    ("u ** np.int64(3)", lambda t: t ** np.int64(3), (1e200, -1e-200)),       # attack70 M2
+    ("u ** np.int64(-1)", lambda t: t ** np.int64(-1), (0.0, 1e-320)),
+    ("2.0 ** u", lambda t: 2.0 ** t, (2000.0, -2000.0)),
+    ("0.0 ** u", lambda t: 0.0 ** t, (-1.0,)),
+    ("(-2.0) ** u", lambda t: (-2.0) ** t, (0.5,)),
+    ("u ** (2 u)", lambda t: t ** (t * 2.0), (1e200,)),
+    ("u / 0", lambda t: t / 0, (1.0, 0.0, -1.0)),
+    ("u / 0.0", lambda t: t / 0.0, (1.0,)),
+    ("1.0 / u", lambda t: 1.0 / t, (0.0,)),
+    ("u / (u - 1)", lambda t: t / (t - 1.0), (1.0,)),
+]
+
+
+@pytest.mark.parametrize("state", ["warn", "raise"])
+@pytest.mark.parametrize("name", [c[0] for c in SCALAR_CASES])
+def test_scalar_operators_report_as_numpys_float64_scalar(name, state):
+    """"... in scalar power" / "... in scalar divide" where the dual's general path said
+    "... in power" / "... in divide"; at a first and a second derivative."""
+    f, values = next((f, v) for n, f, v in SCALAR_CASES if n == name)
+    for v in values:
+        with np.errstate(all=state):
+            want = _texts(lambda: f(np.float64(v)))
+            first = _texts(lambda: dg.derivative(f, v))
+            second = _texts(lambda: dg.derivative(lambda s: dg.derivative(f, s), v))
+        assert want and all("scalar" in w for w in want)
+        assert first == want, (v, first, want)
+        if name not in ("u / 0", "u / (u - 1)") or v != 0.0:     # (0 / 0's slope: left)
+            assert second == want, (v, second, want)
+
+
+def test_the_ufunc_spellings_keep_the_ufuncs_words():
+    """np.power(u, k) and np.divide(u, k) of a scalar dual: "... in power" / "... in
+    divide", as np.power / np.divide of NumPy's float64 scalar say."""
+    for f, v in ((lambda t: np.power(t, np.int64(3)), 1e200), (lambda t: np.divide(t, 0.0), 1.0),
+                 (lambda t: np.power(t, 3.0), 1e200)):
+        want = _texts(lambda: f(np.float64(v)))
+        assert want and not any("scalar" in w for w in want)
+        assert _texts(lambda: dg.derivative(f, v)) == want
+
+
+def test_scalar_words_keep_the_numbers():
+    """The operators' values and slopes are the general path's, as before: against
+    analytic slopes (and NumPy's float64 values)."""
+    with np.errstate(all="ignore"):
+        assert dg.derivative(lambda t: t ** np.int64(3), 1e200) == np.inf
+        assert dg.derivative(lambda t: t ** np.int64(3), -2.0) == 12.0
+        assert dg.derivative(lambda t: 2.0 ** t, 3.0) == pytest.approx(8.0 * math.log(2.0),
+                                                                     rel=1e-15)
+        assert dg.derivative(lambda t: t / 0.0, 1.0) == np.inf
+        assert dg.derivative(lambda t: 1.0 / t, 0.0) == -np.inf
+        g = dg.gradient(lambda v: v[0] ** v[1], np.array([2.0, 3.0]))
+        np.testing.assert_allclose(g, [12.0, 8.0 * math.log(2.0)], rtol=1e-15)

@@ -149,9 +149,10 @@ def test_binary_fast_path_is_the_general_path(ufunc, n):
                     and not (isinstance(x, dg.Dual) and isinstance(y, dg.Dual))
                 _check(lambda: spell(x, y), lambda: _ufuncs.call(rule, (x, y)),
                        (name, v, w, type(x).__name__, type(y).__name__), warns=not python,
-                       scalar_words=(lambda: np.float64(v) ** y) if name == "pow" and
-                       isinstance(x, dg.Dual) and type(y) in (float, int, np.float64)
-                       else None)
+                       scalar_words=(lambda: (np.float64(v) if isinstance(x, dg.Dual) else x)
+                                     ** (np.float64(w) if isinstance(y, dg.Dual) else y))
+                       if name == "pow" and type(x) in (float, int, np.float64, type(a)) and
+                       type(y) in (float, int, np.float64, type(b)) else None)
 
 
 def test_ties_and_nan_of_the_selections():

@@ -488,6 +488,81 @@ def _operator_power(x, y):
         unhush(token)
 
 
+_REAL_NUMBERS = frozenset({float, int, np.float64})
+_NP_INTS = frozenset({np.int64, np.int32, np.int16, np.int8, np.uint64, np.uint32, np.uint16,
+                      np.uint8})
+
+
+def _innermost(d):
+    """The value of ``d`` with every dual level stripped (``d`` itself for a number)."""
+    while isinstance(d, Dual):
+        d = d.value
+    return d
+
+
+def _float_code(a, b, op):
+    """``(A, B)``: the operands of the float code's ``a op b`` (NumPy's float64 scalar
+    for a dual's innermost value, a number as it is), or ``None`` where a dual's
+    innermost value is not a real number or the other operand is no number (an array:
+    the float code's array operator, whose words are the general path's)."""
+    x, y = _innermost(a), _innermost(b)
+    if type(x) not in _REAL_NUMBERS and type(x) not in _NP_INTS or \
+            type(y) not in _REAL_NUMBERS and type(y) not in _NP_INTS:
+        return None
+    return (np.float64(x) if isinstance(a, Dual) else a,
+            np.float64(y) if isinstance(b, Dual) else b)
+
+
+def _operator_call(u, a, b):
+    """``a ** b`` or ``a / b`` (``u``: np.power, np.true_divide) of scalar duals by the
+    general path, reported as NumPy's float64 scalar operator reports the float code's
+    ``a ** b`` / ``a / b`` ("divide by zero encountered in scalar divide", "overflow
+    encountered in scalar power", or their FloatingPointError), where the general
+    path's np.power / np.true_divide said "... in divide" / "... in power" (attack70
+    M2, refusals70's Left): that operator runs on the innermost values for its reports
+    (value dropped) and the general path hushed.  Only the operators' own ways out of
+    their fast lines call it: ``np.power(u, k)`` keeps the ufunc's words, as NumPy's
+    does.  Anything but real numbers inside: the general path as it was."""
+    ops = _float_code(a, b, u)
+    if ops is None:
+        return call_ufunc(u, a, b)
+    if u is _NP_POWER:
+        ops[0] ** ops[1]
+    else:
+        ops[0] / ops[1]
+    token = hush()
+    try:
+        return call_ufunc(u, a, b)
+    finally:
+        unhush(token)
+
+
+def _operator_power2(fast2, a, b):
+    """``fast2(a, b)`` (the class's ``_fast2_power``: ``u ** v`` of two scalar duals, ``2.0
+    ** u``, a nested or NumPy-int case) reported as NumPy's float64 scalar operator:
+    where Python's ``x ** y`` of the innermost values is a normal float (or 0 at a zero
+    base) nothing can be reported and ``fast2`` runs as it is; else that operator runs
+    for its reports (:func:`_operator_call`) and ``fast2`` hushed."""
+    x, y = _innermost(a), _innermost(b)
+    if type(x) is float and type(y) is float and x - x == 0.0 and y - y == 0.0:
+        try:
+            q = x ** y
+        except ArithmeticError:
+            q = None
+        if type(q) is float and (_NORMAL <= abs(q) < np.inf or q == 0.0 and x == 0.0 and
+                                 y > 0.0):
+            return fast2(a, b)
+    ops = _float_code(a, b, _NP_POWER)
+    if ops is None:
+        return fast2(a, b)
+    ops[0] ** ops[1]
+    token = hush()
+    try:
+        return fast2(a, b)
+    finally:
+        unhush(token)
+
+
 def _fast_power(rule, n):
     """``d ** y``: NumPy's power (:func:`_fast_binary_ufunc`, ``_fast2_power``), with
     ``d ** 2`` inlined as ``x * x`` (what ``np.power(x, 2.0)`` gives) and the
@@ -520,8 +595,15 @@ def _fast_power(rule, n):
         number = [line if line != plain else
                   "        out = float(U(x, y)) if 1e-40 < x < 1e40 and -7.0 <= y <= 7.0 "
                   "else _opw(x, y)" for line in number]
+        # (a dead tag, a nested value: the general path, in the scalar operator's words)
+        number = [line.replace("return _call(U, a, b)", "return _opc(U, a, b)")
+                  for line in number]
         lines += ["    ta = type(a)", *number]
-    lines.append("    return _fast2_U(a, b)")
+    # a NumPy int exponent as NumPy's float64 scalar takes it, its float64 (the same
+    # loop: np.float64(x) ** np.int64(3) is "... in scalar power", attack70 M2); the rest
+    # (u ** v, a nested value) in the scalar operator's words
+    lines += ["    if tb in _NPI:", "        return __pow__(a, float(b))",
+              "    return _opp(_fast2_U, a, b)"]
     return "\n".join(lines)
 
 
@@ -609,7 +691,23 @@ def _fast_binary(stem, symbol, rule, n):
                   "        if r is not None:", "            return r"]
     lines += _unread_tail(f"__{stem}__", "b")
     lines.append("    return _call(U, a, b)")
-    return "\n".join(lines)
+    return _divide_words(stem, "\n".join(lines))
+
+
+def _divide_words(stem, source):
+    """``source`` of the operator ``/`` (``__truediv__``, ``__rtruediv__``) with its ways
+    to the general path in NumPy's float64 scalar operator's words (:func:`_operator_call`:
+    ``u / 0`` said "divide by zero encountered in divide", the float code "... in scalar
+    divide"); other operators' as they are."""
+    if stem != "truediv":
+        return source
+    words = source.replace("return _call(U, a, b)", "return _opc(U, a, b)").replace(
+        "return _call(U, b, a)", "return _opc(U, b, a)")
+    if not source.startswith("def __truediv__("):
+        return words
+    # np.divide(d, k) reaches __array_ufunc__ with the dual first only when spelled so
+    # (d / k is the operator's own): the ufunc's words, "... in divide", as NumPy's
+    return source.replace("def __truediv__(", "def _ufunc__truediv__(", 1) + "\n\n" + words
 
 
 def _fast_reflected(stem, symbol, rule, n):
@@ -633,7 +731,7 @@ def _fast_reflected(stem, symbol, rule, n):
             f"_fa({f1}){' or ' + deep if deep else ''}): return _call(U, b, a)")
     _build(lines, n, "out", lambda k: _term(e1, f1, _p("a", k)))
     lines.append("    return _call(U, b, a)")
-    return "\n".join(lines)
+    return _divide_words(stem, "\n".join(lines))
 
 
 # Unary ufuncs whose value on a finite Python float is the table's exact twin's
@@ -873,7 +971,8 @@ def _generate(n):
                  "_call": call_ufunc, "_again": call_unary_with_out, "_lpm": lean_power_mixed,
                  "_again2": call_with_out, "_nd": np.ndarray, "_F64D": np.dtype(np.float64),
                  "_zeros": np.zeros, "_hush": hush, "_unhush": unhush,
-                 "_opw": _operator_power,
+                 "_opw": _operator_power, "_opc": _operator_call, "_opp": _operator_power2,
+                 "_NPI": _NP_INTS,
                  # the error state's (get, set, reset, last quiet pair); without a
                  # context variable no pair matches: hush() / unhush() every time
                  **dict(zip(("_eget", "_eset", "_ereset", "_HL"),
@@ -1057,6 +1156,8 @@ def _source(n):
             if stem in _REFLECTED_FAST:
                 body = _fast_reflected(stem, _FAST[stem], rule, n)
                 methods.append(_named(body, u))
+            elif fast2 and stem == "pow":     # 2.0 ** u: the scalar operator's words
+                methods.append(f"def __r{stem}__(a, b):\n    return _opp({fast2}, b, a)")
             elif fast2:
                 methods.append(f"def __r{stem}__(a, b):\n    return {fast2}(b, a)")
             else:
@@ -1109,7 +1210,9 @@ def _class_from(code, namespace, name, n, slots, unary, binary, extra=None):
     body["_UNARY"] = {u: namespace[key] for u, key in unary.items()}
     body["_BINARY"] = {u: namespace[key] for u, key in binary.items()}
     # the operators' own functions by ufunc, (forward, reflected), for __array_ufunc__
-    body["_OPS"] = {u: (body[f], body[r]) for u, (f, r) in _OPERATORS.items()}
+    # (np.divide(d, k): the ufunc's words, _divide_words)
+    body["_OPS"] = {u: (body.get("_ufunc" + f, body[f]), body[r])
+                    for u, (f, r) in _OPERATORS.items()}
     body["_from"] = staticmethod(namespace["_from"])
     if n is not None:
         body["_rows"] = staticmethod(namespace["_rows"])

@@ -1138,6 +1138,14 @@ def _scaled_add(am, ae, bm, be):
     return m, e + k
 
 
+@njit(**_JIT)
+def _scaled_sum(am, ae, bm, be):
+    """:func:`_scaled_add` as a call, for the complex steps: their six sums inlined
+    cost numba ~2 s more to compile on a cold cache (issue 13|14, stop 71, fastci71);
+    the real steps' one sum stays inlined."""
+    return _scaled_add(am, ae, bm, be)
+
+
 @njit(inline="always", **_JIT)
 def _unscaled(m, e):
     """``m * 2**e``, rounded once (to a subnormal, 0 or inf where the number is)."""
@@ -1181,12 +1189,12 @@ def _scaled_row(v, p, out, r):
             out[i, r, k] = _unscaled(tm, te)
 
 
-@njit(inline="always", **_JIT)
+@njit(**_JIT)
 def _scaled_product(am, ae, bm, be, cm, ce, dm, de):
     """``(a + ib)(c + id)`` of scaled parts, as numba's complex product forms it
     (``ac - bd``, ``ad + bc``): each part's product and sum rounded once."""
-    rm, re = _scaled_add(am * cm, ae + ce, -(bm * dm), be + de)
-    im, ie = _scaled_add(am * dm, ae + de, bm * cm, be + ce)
+    rm, re = _scaled_sum(am * cm, ae + ce, -(bm * dm), be + de)
+    im, ie = _scaled_sum(am * dm, ae + de, bm * cm, be + ce)
     return rm, re, im, ie
 
 
@@ -1227,8 +1235,8 @@ def _scaled_row_complex(v, p, out, r):
                                                    ge[i - 1, 1], pr, pre, pi, pie)
             else:
                 yr, yre, yi, yie = 0.0, 0, 0.0, 0
-            am, ae = _scaled_add(xr, xre, yr, yre)
-            bm, be = _scaled_add(xi, xie, yi, yie)
+            am, ae = _scaled_sum(xr, xre, yr, yre)
+            bm, be = _scaled_sum(xi, xie, yi, yie)
             out[i, r, k] = complex(_unscaled(am, ae), _unscaled(bm, be))
 
 

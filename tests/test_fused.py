@@ -89,7 +89,9 @@ def held_nodes(root):
     return [_fused.Deferred(node) for node in nodes[::2]]
 
 
-@pytest.mark.parametrize("n", [1, 3, 4, 5, 8, 16, 17])
+# (n = 8 dropped at stop 71, fastci71: between 5 and 16 it meets no boundary of the
+# generated text, which differs with n only at 1, at UNROLL and at CARRY's windows)
+@pytest.mark.parametrize("n", [1, 3, 4, 5, 16, 17])
 @pytest.mark.parametrize("special", [False, True])
 @pytest.mark.engine_independent
 def test_generated_kernels_give_the_eager_engines_numbers(n, special, monkeypatch):
@@ -1233,8 +1235,13 @@ HEAT_FORMS = {"slicing + in-place": _heat_slicing, "np.roll + rebinding": _heat_
               "np.diff + concatenate": _heat_diff}
 
 
-@pytest.mark.parametrize("n", [1, 3, 4, 5, 8, 16])
-@pytest.mark.parametrize("form", list(HEAT_FORMS))
+# n = 16 is the carried windows' limit (CARRY: acc's rows behind and ahead, np.diff's
+# views ahead) of the in-place and np.diff forms; np.roll's shifted leaves have no
+# window, and its n = 16 (13.7 s of compile, cold) is the unrolled limit that
+# test_generated_kernels_give_the_eager_engines_numbers's n = 16 graphs (shifted leaves
+# among them) hold; n = 8 meets no boundary (stop 71, fastci71)
+@pytest.mark.parametrize("form, n", [(form, n) for form in HEAT_FORMS for n in (1, 3, 4, 5, 16)
+                                     if (form, n) != ("np.roll + rebinding", 16)])
 @pytest.mark.engine_independent
 def test_heat_forms_give_the_eager_engines_bits(form, n, monkeypatch):
     """bench/'s three heat formulations with every expression compiled (kernels at

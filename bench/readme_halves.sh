@@ -11,11 +11,17 @@
 # seconds (the workers' too), the load as it starts and pytest's last line go to OUT_DIR/times;
 # each test's outcome to OUT_DIR/<engine>.xml (junit: `python bench/junit_outcomes.py A B`
 # compares two runs file by file).  Prints only.
+#
+# With REUSE=1, OUT_DIR/tree (an earlier run's clone, its numba cache warm) runs again and
+# OUT_DIR/times is appended to; set another DUALGRAD_* variable (DUALGRAD_RUN=warm, say) for
+# a record folder of its own (an earlier first half's record is read too, tests/_halves.py).
 set -u
 tree=$(cd "$1" && pwd); out=$2
-rm -rf "$out"; mkdir -p "$out"
-git clone -q "$tree" "$out/tree"
-(cd "$tree" && git diff --quiet HEAD) || echo "readme_halves: $tree has uncommitted changes (not copied)" >&2
+if [ "${REUSE:-0}" != 1 ]; then
+    rm -rf "$out"; mkdir -p "$out"
+    git clone -q "$tree" "$out/tree"
+    (cd "$tree" && git diff --quiet HEAD) || echo "readme_halves: $tree has uncommitted changes (not copied)" >&2
+fi
 cd "$out/tree" || exit 2
 unset PYTHONDONTWRITEBYTECODE
 echo "tree $(git rev-parse --short HEAD)" >> "$out/times"

@@ -248,7 +248,8 @@ class Recorder:
 
         def spawning(real):
             def spawn(*args, **kwargs):
-                self.mark()
+                if not _system_tool():
+                    self.mark()
                 return real(*args, **kwargs)
             return spawn
         for module, name in ((subprocess, "_fork_exec"), (_posixsubprocess, "fork_exec"),
@@ -297,6 +298,20 @@ class Recorder:
             lines.append("dirty *\n")
         lines += [f"file {count} {path}\n" for path, count in sorted(self.collected.items())]
         return lines
+
+
+def _system_tool():
+    """Whether the process being started is one ``ctypes.util.find_library`` runs
+    (``ldconfig -p``, gcc / cc, ld, objdump: system tools that run no Python and read
+    no variable of ours).  dualgrad/backend/_numpy_loops.py asks it for libm at its
+    import, which, outside every phase (a doctest module's collection), made every
+    test dirty."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_globals.get("__name__") == "ctypes.util":
+            return True
+        frame = frame.f_back
+    return False
 
 
 def write(path, lines):

@@ -133,6 +133,32 @@ def test_starting_a_process_is_recorded(recorder, start):
     assert ("item", "none") not in recorder.dirty
 
 
+def test_the_system_tools_ctypes_finds_libraries_with_are_not_recorded(recorder):
+    """``ctypes.util.find_library`` starts ``ldconfig -p`` (or gcc, ld, objdump): no
+    Python, no variable read, so no test is dirty for it (dualgrad's
+    ``_numpy_loops`` asks it for libm at import)."""
+    import ctypes.util
+    spawned = []
+    real = subprocess._fork_exec                   # (the recorder's watch)
+
+    def counted(*args, **kwargs):
+        spawned.append(1)
+        return real(*args, **kwargs)
+    subprocess._fork_exec = counted
+    try:
+        recorder.push(("item", "libm"))
+        ctypes.util.find_library("m")
+        recorder.pop()
+    finally:
+        subprocess._fork_exec = real
+    assert spawned                                 # a process was started
+    assert recorder.dirty == set() and not recorder.everything
+    recorder.push(("item", "python"))
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    recorder.pop()
+    assert recorder.dirty == {("item", "python")}
+
+
 class _Report:
     def __init__(self, nodeid, outcome, **more):
         self.nodeid, self.outcome = nodeid, outcome

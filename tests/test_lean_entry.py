@@ -48,7 +48,8 @@ def entries(monkeypatch):
     # (small71's entries that compute the value and factor by NumPy's loops too, tried
     # first for np.sin, np.exp...: off here, so that these entries, their way where
     # that one declines, are the ones called; tests/test_small71.py holds that one)
-    loops = [_propagate.loop_cell(u) for u in (np.sin, np.exp, np.sinh, np.cosh, np.expm1)]
+    loops = [_propagate.loop_cell(u) for u in (np.sin, np.cos, np.exp, np.sinh, np.cosh,
+                                               np.expm1)]
     for cell in loops:
         cell[0] = False
     yield ran

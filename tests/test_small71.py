@@ -6,8 +6,9 @@ entry of the products: ~6x the float op ``np.sin(x)``, nearly all of it NumPy's
 machinery around its loops.  ``backend._numpy_loops`` reads the float64 strided loops
 NumPy's calls run (``ufunc._get_strided_loop``) and ``_numba_kernels.loop_scale_entry``
 calls them on the same contiguous operands, then makes the products: one compiled call
-for the value, the factor and the partials (``np.sin``, ``np.sinh``, ``np.cosh``,
-``np.exp``, ``np.expm1``: a factor that is one NumPy ufunc of ``x``, or the value).  It
+for the value, the factor and the partials (``np.sin``, ``np.cos``, ``np.sinh``,
+``np.cosh``, ``np.exp``, ``np.expm1``: a factor that is one NumPy ufunc of ``x``, negated
+or not, or the value).  It
 declines where the value's loop sets a floating-point exception flag (NumPy's call
 would report it), the values are not contiguous, or the factor is not finite; the old
 lines then run from the value on.
@@ -16,7 +17,7 @@ Oracles: the same call with the cell off (the old way: bits and NumPy's reports,
 the default error state, ``np.errstate(all="warn")`` and ``"raise"``), numba loaded,
 over signed zeros, subnormals, the far range, infinities and NaN in values and
 partials, strided, reversed, read-only and misaligned values; mpmath's derivatives
-(cos x, cosh x, sinh x, exp x); a spy that the entry answers and NumPy's own
+(cos x, -sin x, cosh x, sinh x, exp x); a spy that the entry answers and NumPy's own
 ``np.sin`` / ``np.cos`` calls are skipped; a flag left by a declined call reports
 nothing later.  On the tree before (ee224665) the spy and the entry's tests fail (no
 ``backend.loop_cell``); the old-way comparisons pass there trivially."""
@@ -33,7 +34,7 @@ from dualgrad.backend import _loader
 
 from _probes import same_duals
 
-ROWS = [np.sin, np.sinh, np.cosh, np.exp, np.expm1]
+ROWS = [np.sin, np.cos, np.sinh, np.cosh, np.exp, np.expm1]
 SPECIALS = np.array([0.0, -0.0, 5e-324, -5e-324, 1e-310, -1e-300, 1e-300, 1e300, -1e300,
                      np.inf, -np.inf, np.nan, 709.0, 710.0, -745.0, -800.0, 1e22, -3.5,
                      2.0 ** 52 + 1.0])
@@ -121,7 +122,7 @@ def test_other_layouts_are_the_old_way(ufunc, layout):
     assert got_said == want_said == []
 
 
-DERIVATIVES = {np.sin: mpmath.cos, np.sinh: mpmath.cosh, np.cosh: mpmath.sinh,
+DERIVATIVES = {np.sin: mpmath.cos, np.cos: lambda x: -mpmath.sin(x), np.sinh: mpmath.cosh, np.cosh: mpmath.sinh,
                np.exp: mpmath.exp, np.expm1: mpmath.exp}
 
 

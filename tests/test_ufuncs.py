@@ -364,6 +364,18 @@ def small_engine(request, monkeypatch, exact_cells_emptied):
                 return kernel(*args)
             return recording
         monkeypatch.setattr(_kernels, "small_loop_entry", small_loop_entry)
+        for maker in ("small_loop_power_pair_entry", "small_loop_power_number_entry"):
+            def recorded(real_maker=getattr(_kernels, maker), label=maker):
+                kernel = real_maker()    # (u ** v, u ** c by NumPy's loops: small71)
+
+                def recording(*args):
+                    ran.append(label)
+                    return kernel(*args)
+                return recording
+            monkeypatch.setattr(_kernels, maker, recorded)
+        for cell in (_propagate.POWER_LOOPS, _propagate.NUMBER_LOOPS):
+            request.addfinalizer(lambda c=cell, held=cell[0]: c.__setitem__(0, held))
+            cell[0] = None
         request.addfinalizer(lambda held=_propagate._LOOP_ENTRY[0]:
                              _propagate._LOOP_ENTRY.__setitem__(0, held))
         _propagate._LOOP_ENTRY[0] = None
@@ -382,6 +394,8 @@ def small_engine(request, monkeypatch, exact_cells_emptied):
         cell[0] = None
     for cell in _propagate._LOOP_CELLS.values():
         cell[0] = None
+    for cell in (_propagate.POWER_LOOPS, _propagate.NUMBER_LOOPS):
+        cell[0] = None                              # (made again, unrecorded)
 
 
 def _bits_equal(got, want):

@@ -1008,10 +1008,10 @@ def _lean_source(rule, name):
                 split = _split_lines(rule)
                 if split is not None:       # tanh: np.cosh(x) hushed, then its own entry
                     entry = None
-                elif _float_ufunc_of_x(rule.exprs[0]) and 0 not in _variable(rule):
+                if _float_ufunc_of_x(rule.exprs[0]) and 0 not in _variable(rule):
                     node = rule.exprs[0].tree       # sin: np.cos(x) by NumPy's loop in
-                    negate = node[0] == "unary"     # the entry (loop_scale_entry)
-                    loop = f"{(node[2] if negate else node)[1]}, {negate}"
+                    negate = node[0] == "unary"     # the entry (loop_scale_entry); cos:
+                    loop = f"{(node[2] if negate else node)[1]}, {negate}"  # -np.sin(x)
         head = _lean_head(1, name, entry is not None or split is not None)
         if rule.ufunc in backend.EXACT:                     # np.square, np.negative
             test = "_p.ndim == x.ndim + 1" if rule.ufunc in backend.EXACT_FLAT else \

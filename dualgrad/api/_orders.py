@@ -80,8 +80,13 @@ class Rescaled:
 
     def __call__(self, *args, **kwargs):
         args = list(args)
-        for i, x0 in zip(self.nums, self.xs):
-            args[i] = x0 + SCALE * (args[i] - x0)
+        with np.errstate(all="ignore"):     # (dualgrad's step: x0 * SCALE may underflow)
+            for i, x0 in zip(self.nums, self.xs):
+                # x * SCALE + x0: the value x0 itself (x0 * SCALE is below half of x0's
+                # ulp, or 0), the partials times SCALE; x0 + SCALE * (x - x0) made the
+                # value NaN at an infinite x0 (inf - inf) and reported "invalid value
+                # encountered in subtract" beside f's own reports (refusals70's Left)
+                args[i] = args[i] * SCALE + x0
         return self.f(*args, **kwargs)
 
 

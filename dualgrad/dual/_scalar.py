@@ -488,6 +488,7 @@ def _operator_power(x, y):
         unhush(token)
 
 
+_NP_MULTIPLY = np.multiply
 _REAL_NUMBERS = frozenset({float, int, np.float64})
 _NP_INTS = frozenset({np.int64, np.int32, np.int16, np.int8, np.uint64, np.uint32, np.uint16,
                       np.uint8})
@@ -514,7 +515,8 @@ def _float_code(a, b, op):
 
 
 def _operator_call(u, a, b):
-    """``a ** b`` or ``a / b`` (``u``: np.power, np.true_divide) of scalar duals by the
+    """``a ** b`` or ``a / b`` (``u``: np.power, np.true_divide) of scalar duals, or a
+    number operand's ``a * b`` (np.multiply: ``u * 1e300`` overflowing, exact71) by the
     general path, reported as NumPy's float64 scalar operator reports the float code's
     ``a ** b`` / ``a / b`` ("divide by zero encountered in scalar divide", "overflow
     encountered in scalar power", or their FloatingPointError), where the general
@@ -528,6 +530,8 @@ def _operator_call(u, a, b):
         return call_ufunc(u, a, b)
     if u is _NP_POWER:
         ops[0] ** ops[1]
+    elif u is _NP_MULTIPLY:             # (a number operand's u * c: exact71)
+        ops[0] * ops[1]
     else:
         ops[0] / ops[1]
     token = hush()
@@ -622,6 +626,23 @@ def _unread_tail(name, operands):
     return lines + [f"        return {name}(a, b)"]
 
 
+def _number_check(stem, check):
+    """The test that a number operand's ``out = x op y`` on floats keeps the fast path:
+    for * and / ``check`` (the local derivative's finiteness: the number's for *) with
+    the result's own, so that an overflow (``u * 1e300``, ``u / 1e-300``: Python floats
+    report nothing) takes the general path in NumPy's float64 scalar operator's words
+    (:func:`_operator_call`: "overflow encountered in scalar multiply", refusals70's
+    Left).  For * the result's test stands for the number's (``x * y`` finite needs a
+    finite ``y``).  A nested value (``out`` a dual: a Hessian's outer level) keeps
+    ``check`` alone: no dual compared more (a dual's == is noted, and dg.quad's watch
+    reads it).  + and - keep no test (~11 ns each on the common path: their overflow,
+    at values near 1.8e308, stays unreported); ``c / u``'s check already fails there."""
+    if stem not in ("mul", "truediv") or not check:
+        return check
+    ours = "out - out == 0.0" if stem == "mul" else f"out - out == 0.0 and {check}"
+    return f"({ours} if type(out) is float else {check})"
+
+
 def _fast_binary(stem, symbol, rule, n):
     if stem == "pow":
         return _fast_power(rule, n)
@@ -662,6 +683,8 @@ def _fast_binary(stem, symbol, rule, n):
     # (the local derivative inside the try too: a nested dual x over a plain 0.0 divides
     # without raising, 1.0 / y then raises: attack57 09)
     bind0, f0 = _factor("f0", e0)
+    # (x * y's general path in NumPy's float64 scalar operator's words: _operator_call)
+    general = "_opc(U, a, b)" if stem == "mul" else "_call(U, a, b)"   # (/: _divide_words)
     lines += ["    if tb is float or tb is int or tb is _f64:", "        x = a.value",
               "        y = b if tb is not _f64 else float(b)",
               # d * 1 is d: x * 1 and each p * 1 are x and p, bit for bit, for real floats
@@ -673,13 +696,13 @@ def _fast_binary(stem, symbol, rule, n):
               "        try:", f"            out = x {symbol} y",
               *("    " + line for line in bind0),
               "        except (ZeroDivisionError, OverflowError):",
-              "            return _call(U, a, b)"]
-    check = _finite_check([(e0, f0)])
+              f"            return {general}"]
+    check = _number_check(stem, _finite_check([(e0, f0)]))
     if check:
-        lines.append(f"        if not ({check}): return _call(U, a, b)")
+        lines.append(f"        if not ({check}): return {general}")
     tiny, _ = _underflow_tests(rule, {0: f0})
     if tiny:                        # (y a number: f0 a float)
-        lines.append(f"        if {tiny}: return _call(U, a, b)")
+        lines.append(f"        if {tiny}: return {general}")
     _build(lines, n, "out", lambda k: _term(e0, f0, _p("a", k)))
     # last, at no cost to the branches above: a dual of the twin class (K: complex
     # for a real dual, real for a complex one), the result complex (W)
@@ -691,7 +714,11 @@ def _fast_binary(stem, symbol, rule, n):
                   "        if r is not None:", "            return r"]
     lines += _unread_tail(f"__{stem}__", "b")
     lines.append("    return _call(U, a, b)")
-    return _divide_words(stem, "\n".join(lines))
+    source = "\n".join(lines)
+    if stem == "mul":               # np.multiply(d, k): the ufunc's words, as _divide_words
+        source += "\n\n" + source.replace("def __mul__(", "def _ufunc__mul__(", 1).replace(
+            "_opc(U, a, b)", "_call(U, a, b)")
+    return _divide_words(stem, source)
 
 
 def _divide_words(stem, source):
@@ -712,19 +739,21 @@ def _divide_words(stem, source):
 
 def _fast_reflected(stem, symbol, rule, n):
     e1 = rule.exprs[1]
+    general = "_opc(U, b, a)" if stem == "mul" else "_call(U, b, a)"
     lines = [f"def __r{stem}__(a, b):", "    tb = type(b)",
              "    if tb is float or tb is int or tb is _f64:",
              "        x = b if tb is not _f64 else float(b)", "        y = a.value",
              "        try:", f"            out = x {symbol} y",
-             "        except ZeroDivisionError:", "            return _call(U, b, a)"]
+             "        except ZeroDivisionError:", f"            return {general}"]
     bind1, f1 = _factor("f1", e1)
     lines += bind1
-    check = _finite_check([(e1, f1)])
+    check = _number_check(stem, _finite_check([(e1, f1)])) if stem == "mul" else \
+        _finite_check([(e1, f1)])
     if check:
-        lines.append(f"        if not ({check}): return _call(U, b, a)")
+        lines.append(f"        if not ({check}): return {general}")
     tiny, deep = _underflow_tests(rule, {1: f1})
     if tiny:
-        lines.append(f"        if {tiny}: return _call(U, b, a)")
+        lines.append(f"        if {tiny}: return {general}")
     if stem == "truediv":           # nested: ``1 / d``'s -out / y with an infinite inner
         lines.append(               # partial times a zero partial (as __truediv__'s)
             "        if type(out) is not float and isinstance(out, _Dual) and (not "

@@ -2534,8 +2534,11 @@ def _singular_limit(end, value, func=None, args=(), inward=1, vectorized=False):
             f"series branch that takes one side at the limit and just inside it, "
             f"np.where({t} * {t} < 1e-8, 1 - {t} * {t} / 6, np.sin({t}) / {t}) (its first "
             f"terms; np.where({t} == 0, ...) is refused at a moving limit: the equality "
-            "singles out the limit's point). The Abel kernel's substitution is for a "
-            "func that is infinite there, not this.")
+            "singles out the limit's point)" + (
+                f"; for a limit at {end!r} the same in u = {t} - {end!r} (np.sinc(u / "
+                f"np.pi) for np.sin(u) / u)" if end != 0 else "") +
+            ". The Abel kernel's substitution is for a func that is infinite there, not "
+            "this.")
     return errors.bad_type(
         _WHO, "func finite at a limit that moves (its term f(b) b')",
         f"f = {value!r} at the moving limit {end!r}: an integrand singular there (an "
@@ -2558,8 +2561,24 @@ def _removable(func, args, end, inward, vectorized):
     else the three farthest where the nearer values stay within ten of the far steps
     of the 1e-3 one, a quotient whose cancellation near the limit hides its limit
     (``(1 - cos(t)) / t**2``: 0.49999996 at 1e-3, 0.49960 at 1e-7, 0.0 at 1e-8;
-    refusals69's Left kept it the Abel kernel's text).  Error path only."""
-    scale = max(1.0, abs(end))
+    refusals69's Left kept it the Abel kernel's text).  Where the limit's size is
+    large, steps of 1e-1 .. 1e-7 of it may sit far from where func's 0 / 0 lives
+    (``sin(t - 1e6) / (t - 1e6)``: 1e5 .. 0.1 away, diff70 F3), so steps of 1e-1 ..
+    1e-7 themselves (no smaller than a thousand of the limit's ulps) are read
+    next.  Error path only."""
+    sizes = [max(1.0, abs(end))]
+    near = max(1.0, 1e10 * float(np.spacing(abs(np.float64(end)))))
+    if near < 0.5 * sizes[0]:
+        sizes.append(near)
+    for scale in sizes:
+        found = _near_values(func, args, end, inward, vectorized, scale)
+        if found is not None:
+            return found
+    return None
+
+
+def _near_values(func, args, end, inward, vectorized, scale):
+    """:func:`_removable` at steps of 1e-1 .. 1e-7 times ``scale``."""
     found = []
     for h in (1e-1, 1e-2, 1e-3, 1e-5, 1e-7):   # (NumPy's float: a Python float's (x -
         x = np.float64(end + inward * h * scale)    # 2) ** 0.5 is complex, NumPy's NaN)
@@ -2578,6 +2597,15 @@ def _removable(func, args, end, inward, vectorized):
         return found[:1:-1]             # the nearest three agree
     band = 10.0 * abs(c2 - c1)          # cancellation's wander, within the far steps
     if abs(f2 - c3) <= band and abs(f3 - c3) <= band:
+        return found[2::-1]
+    # a cancellation's wander that outgrew the far steps ((cosh(t) - 1) / t**2: 0.50000004
+    # at 1e-5, 0.4885 at 1e-7, 2.3 % off, where 1 - cos read 0.49960 by chance: diff70
+    # F3): the far steps shrink like a power of the step (tenfold or more a decade, one
+    # sign), the nearer values' distance from the 1e-3 one grows toward the limit as
+    # rounding's does and stays within 5 % of it
+    d1, d2 = c2 - c1, c3 - c2
+    if d1 * d2 > 0 and abs(d1) >= 10.0 * abs(d2) and \
+            abs(f2 - c3) <= abs(f3 - c3) <= 0.05 * abs(c3):
         return found[2::-1]
     return None
 

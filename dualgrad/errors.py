@@ -4216,6 +4216,31 @@ _COMPRESSED_TRIPLETS = {
 }
 
 
+def _dual_data_method(frame):
+    """:func:`_sparse_dual_data`'s refusal for the outermost scipy.sparse method running
+    at ``frame`` or outwards whose matrix has a dual array as its ``.data`` (the user
+    set it: ``r.data = f(x)``), where SciPy's code builds another matrix of that data
+    (``r.T`` builds a csc matrix of r's arrays, ``np.ones(3) @ r`` too, by ``r.T @ v``):
+    the refusal named ``scipy.sparse.csc_matrix``, a matrix the user did not make
+    (attack70 M3); ``None`` where no such method runs."""
+    found = None
+    while frame is not None and \
+            (frame.f_globals.get("__name__") or "").startswith("scipy.sparse"):
+        owner = frame.f_locals.get("self")
+        if getattr(type(getattr(owner, "data", None)), "_kind", None) is not None:
+            found = frame
+        frame = frame.f_back
+    if found is None:
+        return None
+    name = found.f_code.co_name
+    name = {"__rmatmul__": "v @ m (its __rmatmul__)", "_rmatmul_dispatch":
+            "v @ m (its __rmatmul__)", "T": "m.T (its transpose)",
+            "transpose": "m.T (its transpose)"}.get(name, name)
+    line = user_line(found.f_back) if found.f_back is not None else ""
+    return _sparse_dual_data(_helper_name(3), name, found.f_locals["self"],
+                             f" {line}" if line else "")
+
+
 def sparse_keeps_duals(frame):
     """dualgrad's TypeError where scipy.sparse's own Python code (``frame``) turns a dual
     array into an object array of scalar duals that it keeps in a sparse matrix: a
@@ -4233,6 +4258,9 @@ def sparse_keeps_duals(frame):
             "matrix, which no scipy.sparse operation differentiates (its products, sums "
             "and toarray are compiled for plain numbers)")
     if name == "__init__" and owner is not None:
+        method = _dual_data_method(frame.f_back)
+        if method is not None:          # r.T, v @ r of the user's r with dual .data: that
+            return method               # method's refusal, not the csc matrix SciPy builds
         cls = type(owner).__name__
         arg = frame.f_locals.get("arg1")
         form = getattr(owner, "format", None)
@@ -5315,7 +5343,9 @@ def _sparse_dual_data(who, name, owner, line):
         f"compute on the data with NumPy, for a COO matrix {m}: the row sums "
         "m.sum(axis=1) are np.bincount(m.row, weights=m.data, minlength=m.shape[0]) "
         "(column sums: m.col, m.shape[1]); m @ v is np.bincount(m.row, weights=m.data * "
-        "v[m.col], minlength=m.shape[0]); m.multiply(B) for B of m's pattern (m made by "
+        "v[m.col], minlength=m.shape[0]) and v @ m np.bincount(m.col, weights=m.data * "
+        "v[m.row], minlength=m.shape[1]); m.T has m's data with row and col swapped; "
+        "m.multiply(B) for B of m's pattern (m made by "
         "B.tocoo(copy=True)) has the data m.data * B.tocoo().data; m.toarray() is d = "
         "np.zeros_like(m.data, shape=m.shape) then np.add.at(d, (m.row, m.col), m.data).")
 

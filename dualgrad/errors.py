@@ -1942,6 +1942,17 @@ def _like_spelling(node, x):
             ast.unparse(node.func.value) not in ("np", "numpy"):
         return None
     name, args = node.func.attr, [ast.unparse(a) for a in node.args]
+    if name in ("eye", "identity") and args and len(args) <= (3 if name == "eye" else 2) \
+            and all(k.arg in ("dtype", "k", "M") for k in node.keywords):
+        # np.eye(3): its ones kept, held as duals (attack70 M1 / diff70 F8: no spelling
+        # named the line that ran where it was one of several)
+        dtype = next((ast.unparse(k.value) for k in node.keywords if k.arg == "dtype"),
+                     args[1] if name == "identity" and len(args) > 1 else None)
+        columns = next((ast.unparse(k.value) for k in node.keywords if k.arg == "M"),
+                       args[1] if name == "eye" and len(args) > 1 else "None")
+        columns = args[0] if columns == "None" else columns
+        keep = f", dtype={dtype}" if dtype and "complex" in dtype else ""
+        return f"{ast.unparse(node)} + np.zeros_like({x}, shape=({args[0]}, {columns}){keep})"
     # np.zeros_like(k, shape=n) of a plain k: the spelling this message gave for a dual
     # k, met again once another argument is the one differentiated (newuser61: Muskingum
     # routing against its inflow after against k)
@@ -2356,15 +2367,22 @@ def _branches_fix(name, buffer, x, bindings, place, tests):
     ...)`` with ``x`` f's input: user70): ``(fix, note)``, each binding's ``*_like``
     spelling from the dual parameter ``x``, or ``None`` where none of them has one;
     ``tests``: the function tests ``isinstance(..., np.ndarray)``."""
-    spelled = [(line, _like_spelling(_bound_value(node, name), x))
-               for line, node in bindings]
-    spelled = [(line, like) for line, like in spelled if like is not None]
-    if not spelled:
+    import ast
+    values = [(line, _bound_value(node, name)) for line, node in bindings]
+    spelled = [(line, _like_spelling(value, x)) for line, value in values
+               if not (isinstance(value, ast.Call) and ast.unparse(value.func).endswith(
+                   "_like") and value.args and ast.unparse(value.args[0]) == x)]
+    # (a line that makes it like x already holds duals: not named)
+    if all(like is None for _, like in spelled):
         return None
     lines = _lines_text([line for line, _ in bindings])
+    # a line with no *_like spelling (np.diag(v), np.array of numbers) keeps its
+    # numbers, held as duals, by a line after it: every line that can run is named
     fix = f"{name} is made at lines {lines}, and the one that ran here made a plain " \
         f"array of shape {tuple(buffer.shape)}; make " + "; ".join(
-            f"{name} = {like} at line {line}" for line, like in spelled) + \
+            f"{name} = {like} at line {line}" if like is not None else
+            f"add {name} = {name} + np.zeros_like({x}, shape={name}.shape) after line {line}"
+            for line, like in spelled) + \
         f" ({x}'s kind: a dual array under dualgrad, plain otherwise" + (
             "; isinstance(d, np.ndarray) is False for a dual array d, so a branch that "
             "tests it may run another line than it does for plain numbers)" if tests

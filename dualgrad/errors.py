@@ -9,6 +9,7 @@ import sys
 import threading
 import types
 import weakref
+from operator import is_not as _is_not
 
 __all__ = ["DualTypeError", "DualValueError", "CaughtErrorWarning"]
 
@@ -169,12 +170,16 @@ class DualValueError(_Recorded, ValueError):
     """An argument to a dualgrad helper has the wrong shape or value."""
 
 
-def made_since(tag):
+def made_since(tag, who="dualgrad"):
     """What makes a result of the helper call of ``tag`` suspect: the text of the latest
     dualgrad error this thread (or a thread running no call: :class:`_Stray`) made
     after the call began, or else the note of an object
     array of the call's duals that no one read (:func:`object_array_made`); ``None``
-    if neither."""
+    if neither.  Raises (``who`` complaining) where a write went into an
+    ``np.asarray`` snapshot of the call's duals past its read-only flag
+    (:func:`guard_check`)."""
+    if GUARDS and tag in GUARDS:
+        guard_check(tag, who)
     if _made.at > tag:
         return _made.text
     if STRAY.at > tag:
@@ -562,6 +567,50 @@ def forget(tag):
     """The helper call of ``tag`` is over: its object arrays' record goes."""
     ARRAYS.pop(tag, None)
     _UNREAD.pop(tag, None)
+    GUARDS.pop(tag, None)
+
+
+# tag -> [[held, elements, code, line], ...]: the memory of np.asarray's snapshots of the
+# helper call's duals (dualgrad.dual._snapshots.guard), looked at by guard_check
+GUARDS = {}
+
+
+def _written(entry):
+    """Whether the snapshot memory of a :data:`GUARDS` entry holds other elements than
+    it was made with (its elements in C order, as the list they were made from)."""
+    held = entry[0]
+    return any(map(_is_not, held.tolist() if held.ndim == 1 else held.ravel().tolist(),
+                   entry[1]))
+
+
+def guard_evict(entries):
+    """Drop a call's :data:`GUARDS` entries whose memory nothing else holds (many
+    snapshots in one pass: no view of them lives, so none can be written from now on),
+    keeping those written past the flag already (:func:`guard_check` reports them)."""
+    entries[:] = [entry for entry in entries if sys.getrefcount(
+        entry[0] if entry[0].base is None else entry[0].base) > 2 or _written(entry)]
+    # (the memory's owner, which NumPy makes the base of every view of it: the entry's
+    # list or the kept array's base, and the argument, 2 where no view of it lives)
+
+
+def unguard(base):
+    """The snapshot viewing ``base`` became writable (its dual's memory died): drop its
+    :data:`GUARDS` entry unless something wrote past the flag before."""
+    for entries in list(GUARDS.values()):
+        for i, entry in enumerate(entries):
+            if entry[0] is base or entry[0].base is base:
+                if not _written(entry):
+                    del entries[i]
+                return
+
+
+def guard_check(tag, who):
+    """Raise where a write went into a snapshot of the call's duals past its read-only
+    flag (NumPy's ``ufunc.at``: :func:`dualgrad.dual._snapshots.guard`)."""
+    for entry in GUARDS.get(tag, ()):
+        if _written(entry):
+            GUARDS.pop(tag, None)
+            raise snapshot_written_past_flag(who, entry[2], entry[3])
 
 
 def _scalar_note():
@@ -3525,6 +3574,65 @@ def snapshot_read_only(who, written=None, made=None, source=None, where=""):
         f"from changing its caller's array), or write out of place ({y} = {y} + ...); "
         f"np.array({x}) would be a NumPy object array of scalar duals again, which "
         "NumPy's own functions such as np.nan_to_num pass through unchanged.")
+
+
+_AT_CALL = None                 # re: np.<ufunc>.at( in a source line
+_UNARY_AT = ("negative", "positive", "absolute", "abs", "sqrt", "square", "exp", "log",
+             "sin", "cos", "tan", "tanh", "reciprocal", "conjugate", "sign")
+
+
+def snapshot_written_past_flag(who, code, line):
+    """A write into the array np.asarray handed out for a dual array, at ``line`` of
+    ``code``, that NumPy made past the read-only flag (``ufunc.at``: found at the
+    helper's end, :func:`guard_check`); the ``.at`` lines of the same function named."""
+    import linecache
+    import os
+    import re
+    global _AT_CALL
+    if _AT_CALL is None:
+        _AT_CALL = re.compile(r"\b(?:np|numpy)\.\w+\.at\(")
+    path = code.co_filename
+    source = linecache.getline(path, line).strip()
+    made = re.match(r"([A-Za-z_]\w*)\s*=\s*(?:np|numpy)\.(?:asarray|asanyarray|"
+                    r"ascontiguousarray|asfortranarray|require|array)\(\s*([A-Za-z_][\w.]*)",
+                    source)
+    if made is None:                    # np.add.at(np.asarray(x), ...): no name bound
+        made = re.search(r"()(?:np|numpy)\.(?:asarray|asanyarray|ascontiguousarray|"
+                         r"asfortranarray|require|array)\(\s*([A-Za-z_][\w.]*)", source)
+    y, x = (made.group(1), made.group(2)) if made else ("", "x")
+    written = f"{y}, the array" if y else "the array"
+    y = y or "y"
+    ats = sorted({n for _, _, n in code.co_lines() if n is not None and
+                  _AT_CALL.search(linecache.getline(path, n))})
+    ufuncs = sorted({m.group(1) for n in ats for m in
+                     re.finditer(r"\b(?:np|numpy)\.(\w+)\.at\(", linecache.getline(path, n))})
+    kept = [u for u in ufuncs if u in ("add", "subtract")]
+    other = [u for u in ufuncs if u not in ("add", "subtract")]
+    if other:                           # dualgrad's ufunc.at keeps derivatives for these two
+        into = (f"{x}[i] = np.{other[0]}({x}[i]" + (")" if other[0] in _UNARY_AT else ", c)") +
+                f" for indices i without repeats, np.{other[0]}.at of a dual array being "
+                "refused (np.add.at and np.subtract.at keep derivatives)")
+    else:
+        into = f"np.{(kept or ['add'])[0]}.at({x}, i, c): a dual array takes it"
+    if ats == [line]:
+        at = " on that line"
+    elif ats:
+        listed = "; ".join(f"line {n}: `{linecache.getline(path, n).strip()}`" for n in ats[:3])
+        at = f" ({listed})"
+    else:
+        at = ""
+    where = f"line {line} of {os.path.basename(path)}" + (f": `{source}`" if source else "")
+    return DualTypeError(
+        f"{who}: f wrote into {written} np.asarray returned for the dual array {x} "
+        f"({where}), by a ufunc's .at{at}: NumPy's ufunc.at (np.add.at, np.subtract.at, "
+        "np.negative.at, ...) writes without testing the read-only flag dualgrad sets on "
+        f"that array, and for a dual array it is a separate object array of scalar duals, "
+        f"not {x} itself as for floats, so the write did not reach {x} and what f computed "
+        f"from {x} after it would be wrong; expected writes into a dual array. Fix: write "
+        f"into {x} itself ({into}, and {x} changes as on floats), or make {y} a dual "
+        f"array, {y} = {x}.copy() in place of {y} = np.asarray({x}), and write into {y} so, "
+        f"if a separate array is what you want (on floats the copy also keeps f from "
+        f"changing its caller's array).")
 
 
 def needs_scipy(who):

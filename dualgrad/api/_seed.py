@@ -90,7 +90,7 @@ def warn_if_caught(who, tag):
     """f's result of the pass with ``tag`` has derivatives: warn if f caught a dualgrad
     error or made an object array nobody read (``p0**2 + guarded(p)``: the guarded
     term, computed in an except branch, may have lost its derivative)."""
-    caught = errors.made_since(tag)
+    caught = errors.made_since(tag, who)
     if caught is not None:
         errors.caught_warning(who, caught)
 
@@ -135,7 +135,7 @@ def extract(who, out, tag, width, scalars=True):
     if is_output_tree(out):
         return _extract_tree(who, out, tag, width)
     if isinstance(out, (list, tuple)) or isinstance(out, np.ndarray) and out.dtype == object:
-        caught = errors.made_since(tag)
+        caught = errors.made_since(tag, who)
         if caught is not None and not all(isinstance(i, Dual) and i.tag == tag
                                           for i in _leaves(out)):   # [r0, 1e10]: a guarded
             raise errors.swallowed(who, caught,                     # residual's rows
@@ -185,7 +185,7 @@ def extract(who, out, tag, width, scalars=True):
         return _double(out.value), _double(out.partials)
     if isinstance(out, Dual):
         check_live(out.tag, who)                  # an escaped dual of a finished call
-    caught = errors.made_since(tag) or \
+    caught = errors.made_since(tag, who) or \
         (scalars and (errors.scalar_since(tag) or errors.arrays_since(tag)) or None)
     if caught is not None:
         raise errors.swallowed(who, caught)

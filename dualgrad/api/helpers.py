@@ -232,7 +232,7 @@ def _caught(who, tag, _made=errors.MADE, _arrays=_ARRAYS, _stray=errors.STRAY):
     first: after an ``np.asarray`` of the seed (SciPy's functions) ``made_since`` reads
     the thread's record itself, and a ``threading.local`` read costs ~0.1 us."""
     if tag in _arrays or _made.at > tag or _stray.at > tag:
-        caught = errors.made_since(tag)      # (warn_if_caught's two steps)
+        caught = errors.made_since(tag, who)      # (warn_if_caught's two steps)
         if caught is not None:
             errors.caught_warning(who, caught)
 

@@ -62,6 +62,7 @@ _SLICE_OR_INT = (slice, int)    # a second index that keeps the slices' path (u[
 _weak = weakref.ref
 _array_of = np.array
 _object_array_made = errors.object_array_made
+_GUARD = _snapshots.guard
 
 
 class _Builders(dict):
@@ -572,6 +573,8 @@ class ArrayDual(Dual):
             out = _fromiter(items, _OBJECT, len(items))   # (positional: keywords cost
             # ~0.3-0.7 us more, NumPy's argument parsing; small46)
             if self.tag:                      # (in a helper's pass: its guard reads this)
+                if not copy:                  # NumPy's ufunc.at writes past the read-only
+                    out = _GUARD(self.tag, out, items)   # flag: a view of memory kept
                 _object_array_made(items, untouched, self.tag, _LIVE, self, out,
                                    value)  # refused?
             if not copy:
@@ -600,6 +603,8 @@ class ArrayDual(Dual):
                 not inner.flags.c_contiguous:
             out = _laid_out(out, inner, copy)
         if self.tag:
+            if not copy:           # (ufunc.at's writes: _snapshots.guard)
+                out = _GUARD(self.tag, out, items)
             errors.object_array_made(items, untouched, self.tag, _LIVE, self, out)
         if not copy:               # np.asarray(y): a snapshot where floats give y itself
             kept = _KEPT(id(self))

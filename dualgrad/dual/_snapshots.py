@@ -43,7 +43,7 @@ import numpy as np
 from .. import errors
 from ._base import primal
 
-__all__ = ["remember", "remember_seed", "settle", "check_write", "explain", "LIVE"]
+__all__ = ["remember", "remember_seed", "settle", "check_write", "explain", "guard", "LIVE"]
 
 # id(root ndarray) -> {id(snapshot's weak reference): that _SnapshotRef}
 LIVE = {}
@@ -82,14 +82,44 @@ class _SnapshotRef(weakref.ref):
 
 def _root_died(ref):
     """The callback of a root's weak reference: its memory is gone, so the snapshots
-    of it still alive become writable and its entry goes."""
+    of it still alive become writable and its entry goes (and their :func:`guard`,
+    where nothing wrote past the flag before: from now on a write is the user's own)."""
     key = ref.key
     if _roots.get(key) is ref:          # not a newer array that took the same id
         del _roots[key]
         for snap_ref in (LIVE.pop(key, None) or {}).values():
             snapshot = snap_ref()
             if snapshot is not None:
+                if _GUARDS:
+                    errors.unguard(snapshot.base)
                 snapshot.flags.writeable = True
+
+
+_GUARDS = errors.GUARDS
+_getframe = sys._getframe
+_GUARDED = 64                   # a pass's snapshots kept so; an older one is looked at as it goes
+
+
+def guard(tag, held, before):
+    """What ``np.asarray`` hands out for a dual array of the helper call ``tag`` in
+    place of ``held`` (the object array just made): a view of it, ``held`` kept until
+    the call's end (:data:`errors.GUARDS`), when :func:`errors.guard_check` compares
+    its elements with ``before`` (the list they were made from, in C order).
+
+    NumPy's ``ufunc.at`` (``np.add.at(y, i, c)``, ``np.negative.at(y, i)``, every
+    ufunc's) does not test the read-only flag :func:`remember` sets on the snapshot,
+    for float arrays too, and with a plain ``c`` no dual reaches dualgrad: the write
+    went into the snapshot and ``x`` kept its value, where on floats ``x`` changes
+    (attack70 F2).  No hook sees that write; the kept memory shows it at the end.
+    ``_root_died`` drops the guard where the snapshot becomes writable."""
+    frame = _getframe(2)                # the code that asked NumPy for the array
+    entries = _GUARDS.get(tag)
+    if entries is None:
+        entries = _GUARDS[tag] = []
+    elif len(entries) % _GUARDED == 0:   # (those alive stay: their memory is the user's)
+        errors.guard_evict(entries)
+    entries.append([held, before, frame.f_code, frame.f_lineno])
+    return held.view()
 
 
 def _snapshot_died(ref):

@@ -471,3 +471,28 @@ def test_the_number_power_entry_skips_numpys_calls(monkeypatch):
         cell[0] = real
     for d, want in zip(got, (x ** 2.5, x ** -1, x ** 0.5, np.power(x, -1))):
         np.testing.assert_array_equal(d.value, want)
+
+
+def test_the_loops_module_starts_no_process():
+    """``backend._numpy_loops`` finds libm's fenv functions by the library's file name:
+    ``ctypes.util.find_library`` started processes (ldconfig -p, gcc) at the import
+    (fastci71's recorder counted them, 40f2eb76).  In a fresh process whose
+    ``find_library`` and ``subprocess.Popen`` raise, the import still gives the
+    flags' mask (on the platforms it knows)."""
+    import platform
+    import subprocess
+    import sys
+    if platform.machine().lower() not in ("x86_64", "amd64", "aarch64", "arm64"):
+        pytest.skip("no fenv mask known here")
+    code = "\n".join([
+        "import ctypes.util, subprocess",
+        "def refuse(*a, **k):",
+        "    raise AssertionError('a process was started')",
+        "ctypes.util.find_library = refuse",
+        "subprocess.Popen.__init__ = refuse",
+        "from dualgrad.backend import _numpy_loops",
+        "assert _numpy_loops.MASK, _numpy_loops.MASK",
+        "print('ok')"])
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr

@@ -7,8 +7,9 @@ only.
     python bench/power71_ab.py --compare DIR [--rounds 5]
 
 Each round runs a fresh process per checkout (alternating), each timing each operation
-inside ``dg.derivative`` / ``dg.jvp``'s function (a live tag: the fast lines) by
-``timeit``'s best of 7 x 5000 calls; prints the medians over rounds and their ratio.
+inside ``dg.derivative`` / ``dg.jacobian``'s function (a live tag: the fast lines) by
+``timeit``'s best of 7 x 5000 calls in CPU time (``time.process_time``: the machine is
+shared); prints the medians over rounds and their ratio.
 """
 import argparse
 import os
@@ -17,6 +18,7 @@ import subprocess
 import sys
 
 CHILD = r'''
+import time
 import timeit
 import numpy as np
 import dualgrad as dg
@@ -32,7 +34,7 @@ for name, op in SCALAR.items():
     seen = []
 
     def f(u):
-        seen.append(min(timeit.repeat(lambda: op(u), number=5000, repeat=7)) / 5000)
+        seen.append(min(timeit.repeat(lambda: op(u), number=5000, repeat=7, timer=time.process_time)) / 5000)
         return u
     dg.derivative(f, 1.3)
     print(f"{name}|{seen[0] * 1e9:.1f}")
@@ -41,7 +43,7 @@ for name, op in ARRAY.items():
     seen = []
 
     def g(u):
-        seen.append(min(timeit.repeat(lambda: op(u), number=5000, repeat=7)) / 5000)
+        seen.append(min(timeit.repeat(lambda: op(u), number=5000, repeat=7, timer=time.process_time)) / 5000)
         return u
     dg.jacobian(g, x)
     print(f"{name}|{seen[0] * 1e9:.1f}")

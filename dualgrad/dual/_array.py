@@ -2237,7 +2237,10 @@ def _square_or_power(power, square):
         reports "overflow encountered in power", so the dual's does too).  The two
         rows' partials are the same bits since the general path's products keep the
         signed zeros of IEEE float code beside a non-finite factor (``backend.scaled``;
-        refusals70 backed this out where they differed: power71).
+        refusals70 backed this out where they differed: power71), so the float 2.0
+        takes the square's compiled kernel below first, where it reports nothing (every
+        number finite; np.power's row alone cost about twice as much at N = 10:
+        ``python bench/power71_ab.py``), and np.power's row where it declines.
 
         For 1-D float64 values and 2-D float64 partials of a live tag under
         ``SMALL_BELOW`` with numba loaded, the square's kernel is called here from its
@@ -2245,7 +2248,7 @@ def _square_or_power(power, square):
         Python call fewer at N = 10, small48); anything else goes to ``square_of``."""
         if m is not None:
             raise errors.pow_modulo()
-        if type(b) is int and b == 2:
+        if (type(b) is int or type(b) is float) and b == 2:
             if type(a) is ArrayDual:
                 x = a.value
                 p = a._p
@@ -2262,8 +2265,18 @@ def _square_or_power(power, square):
                             r.tag = a.tag
                             r._c = None
                             return r
-                        return square_general(a)
-            return square_of(a)
+                        if type(b) is int:
+                            return square_general(a)
+                    elif type(b) is float and _loader.READY:    # (the kernel not made yet:
+                        got = _exact1(square.ufunc, x, p)      # exact1 makes it)
+                        if got is not None:
+                            r = _new(ArrayDual)
+                            r.value, r._p = got
+                            r.tag = a.tag
+                            r._c = None
+                            return r
+            if type(b) is int:      # (the float 2.0 where the square's kernel declined or
+                return square_of(a)     # is not at hand: np.power's row, its words)
         if _WATCHING[0] and _BRANCHES.record is not None:    # dg.quad's watch (a
             _BRANCHES.record(power.ufunc, (a, b))           # negative base: NaN)
         tb = type(b)                # u ** 3: the lean path; u ** v, u ** k: lean_power's

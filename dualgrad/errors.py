@@ -2069,16 +2069,11 @@ def _object_argument(frame):
 _WRITERS = {"copyto": "dst", "put": "a", "place": "arr", "putmask": "a", "at": "a"}
 
 
-# where NumPy's signature takes ``out`` by position, last (``np.dot(a, b, out)``,
-# ``np.sum(a, axis, dtype, out)``): the reductions dualgrad refuses ``out`` to
-_OUT_AT = {"dot": 2, "sum": 3, "prod": 3, "cumsum": 3, "cumprod": 3, "max": 2, "min": 2,
-           "amax": 2, "amin": 2}
-
-
-def _call_target(node):
+def _call_target(node, out_at=None):
     """For the call ``node`` that stores into an array: ``np.copyto(dst, src)``'s
-    ``dst`` (``np.put``'s, ``np.place``'s... ``a``), an ``out=`` (a one-element tuple's element; the last argument by position,
-    :data:`_OUT_AT`),
+    ``dst`` (``np.put``'s, ``np.place``'s... ``a``), an ``out=`` (a one-element tuple's
+    element; or the argument at position ``out_at``, the caller's reading of NumPy's
+    signature, where it is the last one: ``np.mean(a, 0, None, buf)``),
     as ``(target node, the statement's text, the rebinding spelling or None)``: the
     spelling is the call without ``out=`` bound to the target's name (a name or an
     attribute chain; a slice such as ``out=P[1:]`` has none), which makes a new array
@@ -2095,7 +2090,7 @@ def _call_target(node):
     out, call = keywords.get("out"), None
     if out is not None:
         call = ast.Call(node.func, node.args, [k for k in node.keywords if k.arg != "out"])
-    elif len(node.args) == _OUT_AT.get(func.split(".")[-1], -2) + 1:    # out by position
+    elif out_at is not None and len(node.args) == out_at + 1:
         out, call = node.args[-1], ast.Call(node.func, node.args[:-1], node.keywords)
     if isinstance(out, ast.Tuple) and len(out.elts) == 1:
         out = out.elts[0]
@@ -2923,16 +2918,17 @@ def series_unconverged(who, expected, got):
         "wanted.")
 
 
-def unsupported_out(name):
+def unsupported_out(name, out_at=None):
     """``name`` (``np.sum``) called with ``out=``, which dualgrad never takes on duals
     (the result is computed, then stored: only ``np.concatenate`` / ``np.stack`` and
     the ufuncs store it).  The fix is the caller's own call without ``out=``, read from
-    its source (error path only) where it can be."""
+    its source (error path only) where it can be; ``out_at``: where NumPy's signature
+    takes ``out`` by position (the caller's reading), for ``np.mean(a, 0, None, buf)``."""
     import ast
     found = None
     frame = _user_frame(sys._getframe(1))
     if frame is not None:
-        found = _call_target(_source_node(frame))
+        found = _call_target(_source_node(frame), out_at)
     if found is None or found[2] is None:
         target = ast.unparse(found[0]) if found is not None else "out"
         store = target if found is not None and isinstance(found[0], ast.Subscript) \

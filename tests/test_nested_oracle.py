@@ -169,6 +169,7 @@ CASES = {
     "np.put": lambda xp, x: _put(xp, x),
     "np.place": lambda xp, x: _place(xp, x),
     "np.putmask": lambda xp, x: _putmask(xp, x),
+    "np.put_along_axis": lambda xp, x: _put_along_axis(xp, x),
     # products: both operands duals
     "np.dot": lambda xp, x: xp.dot(x.T, xp.sin(x[:, 1])),
     "np.vdot": lambda xp, x: xp.vdot(x, x ** 2),
@@ -301,6 +302,13 @@ def _putmask(xp, x):
     return out * x
 
 
+def _put_along_axis(xp, x):
+    out = x * x[0, 1]                   # a column of each row, one repeated, one negative
+    xp.put_along_axis(out, np.array([[2, 2], [0, 3], [-1, 1]]),
+                      xp.sin(x[:, :2]) * x[2, 0], axis=1)
+    return out * x
+
+
 def _copyto(xp, x):
     out = xp.zeros_like(x)
     xp.copyto(out, x ** 2)
@@ -352,7 +360,7 @@ def test_hessian_matches_central_differences_of_the_gradient(name):
 # jax lacks these, or differentiates them another way (a different convention at a tie,
 # eigenvector signs, residuals of lstsq, the real part a tolerance picks)
 NOT_IN_JAX = {"np.partition", "np.real_if_close", "np.copyto", "np.fill_diagonal", "np.linalg.lstsq:residuals",
-              "np.put", "np.place", "np.putmask",
+              "np.put", "np.place", "np.putmask", "np.put_along_axis",
               "np.linalg.eig", "np.linalg.eigvals", "np.delete", "np.resize",
               "np.lib.stride_tricks.sliding_window_view", "np.unstack",
               "np.cumulative_prod", "np.cumulative_sum", "np.matrix_transpose",

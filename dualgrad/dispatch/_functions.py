@@ -17,6 +17,7 @@ Three shapes of implementation cover most of NumPy:
 import functools
 import math
 import operator
+import sys
 
 import numpy as np
 
@@ -145,11 +146,16 @@ def dispatch(func, args, kwargs, like=None):
         impl = LINALG.get(func) or _LOADED.get(func) or _lazy(func)
     if impl is None:
         raise errors.unsupported_function(function_name(func))
-    if func is np.dot and len(args) == 3 and args[2] is not None:
-        kwargs, args = dict(kwargs, out=args[2]), args[:2]   # np.dot(a, b, out): as out=
+    at = _OUT_INDEX.get(func)
+    if at is None:
+        at = _OUT_INDEX[func] = _out_index(func)
+    if len(args) > at and args[at] is not None:    # np.mean(a, 0, None, buf): as out=
+        args, kwargs = _out_named(func, at, args, kwargs)
+    else:
+        at = None
     if kwargs.get("out") is not None and impl is not _clip:    # never ignored
         if func not in _OUT_AFTER:
-            raise errors.unsupported_out(function_name(func))
+            raise errors.unsupported_out(function_name(func), at)
         kwargs = dict(kwargs)
         out = kwargs.pop("out")
         check_join_out(func, args[0] if args else kwargs.get("arrays"), out)
@@ -303,20 +309,53 @@ def _positional_names(func, impl):
                      if p.kind is p.POSITIONAL_OR_KEYWORD and p.name not in taken)
 
 
-# NumPy functions' positional parameter names, read once per function (:func:`_bind`)
+# NumPy functions' positional parameter names, read once per function
+# (:func:`_positional_parameters`), and where ``out`` is among them (:func:`_out_index`)
 _POSITIONAL: dict = {}
+_OUT_INDEX: dict = {}
+
+
+def _positional_parameters(func):
+    """The names of NumPy's ``func``'s parameters that may be given by position, in
+    order (none where NumPy tells no signature)."""
+    params = _POSITIONAL.get(func)
+    if params is None:                   # (inspect.signature on every call: userepi48)
+        import inspect
+        try:
+            given = inspect.signature(func).parameters.values()
+        except (TypeError, ValueError):
+            given = ()
+        params = _POSITIONAL[func] = [p.name for p in given if p.kind in (
+            p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return params
+
+
+def _out_index(func):
+    """Where ``func`` takes ``out`` by position (``np.mean(a, axis, dtype, out)``: 3),
+    else a number past any call's arguments."""
+    params = _positional_parameters(func)
+    return params.index("out") if "out" in params else sys.maxsize
+
+
+def _out_named(func, at, args, kwargs):
+    """``args``, ``kwargs`` with ``out`` given by position (at ``at``) and the arguments
+    after it moved to their keywords, so that the ``out=`` checks see it: it was
+    passed on as a positional argument the implementations took for another, and the
+    buffer was never written (attack71 F1: ``np.mean(a, 0, None, buf)``)."""
+    names = _positional_parameters(func)
+    moved = dict(zip(names[at:], args[at:]))
+    for name in moved:
+        if name in kwargs:                # given twice: NumPy's own TypeError
+            raise TypeError(f"{function_name(func)}() got multiple values for argument "
+                            f"'{name}'")
+    return args[:at], {**kwargs, **moved}
 
 
 def _bind(func, args, kwargs, named):
     """``args``, ``kwargs`` with NumPy's parameters that follow ``args`` and that
     ``kwargs`` names, one after another, moved to positions (the first one not given
     ends the run: NumPy's defaults, ``np._NoValue`` among them, are never filled in)."""
-    params = _POSITIONAL.get(func)
-    if params is None:                   # (inspect.signature on every call: userepi48)
-        import inspect
-        params = _POSITIONAL[func] = [
-            p.name for p in inspect.signature(func).parameters.values()
-            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    params = _positional_parameters(func)
     for name in params[:len(args)]:
         if name in kwargs:                # given twice: NumPy's own TypeError
             raise TypeError(f"{function_name(func)}() got multiple values for argument "

@@ -482,7 +482,7 @@ def test_the_loops_module_starts_no_process():
     import platform
     import subprocess
     import sys
-    if platform.machine().lower() not in ("x86_64", "amd64", "aarch64", "arm64"):
+    if platform.machine().lower() not in ("x86_64", "aarch64", "arm64"):
         pytest.skip("no fenv mask known here")
     code = "\n".join([
         "import ctypes.util, subprocess",
@@ -496,3 +496,25 @@ def test_the_loops_module_starts_no_process():
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=300)
     assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr
+
+
+def test_reading_the_loops_leaves_ctypes_shared_prototype_alone():
+    """``_numpy_loops`` reads NumPy's capsule through a private prototype of
+    ``PyCapsule_GetPointer``: setting ``restype`` / ``argtypes`` on
+    ``ctypes.pythonapi.PyCapsule_GetPointer`` (diff71 F4) changed that shared function
+    object for every other user in the process (its default result is a C int)."""
+    import ctypes
+    import subprocess
+    import sys
+    code = "\n".join([
+        "import ctypes, numpy as np",
+        "from dualgrad.backend import _numpy_loops",
+        "shared = ctypes.pythonapi.PyCapsule_GetPointer",
+        "before = (shared.restype, shared.argtypes)",
+        "_numpy_loops.loops(np.sin, np.cos)",
+        "assert (shared.restype, shared.argtypes) == before, (shared.restype, before)",
+        "print('ok')"])
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr
+

@@ -36,7 +36,9 @@ from numba.extending import intrinsic
 
 __all__ = ["loops", "pair_loops", "number_loops", "numpy_loop", "numpy_loop2", "fe_clear", "fe_test"]
 
-_MASKS = {"x86_64": 0x01 | 0x04 | 0x08 | 0x10, "amd64": 0x01 | 0x04 | 0x08 | 0x10,
+# <fenv.h>'s FE_INVALID | FE_DIVBYZERO | FE_OVERFLOW | FE_UNDERFLOW of glibc and Apple's
+# libm by machine; not Windows' "AMD64" (MSVC's values differ: FE_INEXACT is 1 there)
+_MASKS = {"x86_64": 0x01 | 0x04 | 0x08 | 0x10,
           "aarch64": 0x01 | 0x02 | 0x04 | 0x08, "arm64": 0x01 | 0x02 | 0x04 | 0x08}
 MASK = _MASKS.get(platform.machine().lower())
 
@@ -109,6 +111,12 @@ def numpy_loop2(typingctx, fn, context, aux, src, src2, dst, n, step2):
     return sig, codegen
 
 
+# PyCapsule_GetPointer with its own prototype: setting restype / argtypes on
+# ctypes.pythonapi's shared function object would change it for every user in the process
+_capsule_pointer = ctypes.PYFUNCTYPE(ctypes.c_void_p, ctypes.py_object, ctypes.c_char_p)(
+    ("PyCapsule_GetPointer", ctypes.pythonapi))
+
+
 class _CallInfo(ctypes.Structure):      # NumPy's ufunc_call_info (ufunc_object.c)
     _fields_ = [("strided_loop", ctypes.c_void_p), ("context", ctypes.c_void_p),
                 ("auxdata", ctypes.c_void_p), ("requires_pyapi", ctypes.c_bool),
@@ -139,9 +147,7 @@ def _loop(ufunc, strides=None):
         if tuple(dtypes) != (_F64,) * (ufunc.nin + 1):
             return None
         ufunc._get_strided_loop(info, fixed_strides=strides)
-        get = ctypes.pythonapi.PyCapsule_GetPointer
-        get.restype, get.argtypes = ctypes.c_void_p, [ctypes.py_object, ctypes.c_char_p]
-        address = get(info, _CAPSULE.encode())
+        address = _capsule_pointer(info, _CAPSULE.encode())
     except Exception:           # (another NumPy's unstable API: NumPy's calls, as before)
         return None
     call = _CallInfo.from_address(address)

@@ -17,9 +17,12 @@ table's expressions (:attr:`dualgrad.rules._table.Rule.spread`: ``y`` and ``x **
 - 1.0) * 0.25)`` for d/dx of ``x ** y``), evaluated on :class:`_Pairs` (``+ - * /
 **`` and ``np.log`` by the rules of dual arithmetic: a product's partial is ``a'b +
 ab'``; ``x**q``'s is ``x**q (q' log x + q x' / x)``, a zero partial of ``q`` or ``x``
-adding nothing), the newest tag outermost as in :mod:`dualgrad.dual`; no derivative
-is written here.  Plain numbers and NumPy float64 arrays of one shape both serve as
-the pairs' parts.
+adding nothing), the newest tag outermost as in :mod:`dualgrad.dual`.  No row's
+derivative is written here; what is, is a dual number's own arithmetic (the sum,
+product, quotient, power and log rules the pairs' operators apply, as any dual's do,
+diff71 F1), and one property of ``x ** y`` at a negative base, the sign
+``(-1) ** (y - 1)`` of d/dx (:func:`_local`; the jit wing's ``_far`` restates it).
+Plain numbers and NumPy float64 arrays of one shape both serve as the pairs' parts.
 """
 
 import numpy as np

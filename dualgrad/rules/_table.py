@@ -602,7 +602,7 @@ def _power_at_zero(power):
     # y as before (its ``c`` is NaN)
     huge = (f"np.absolute(value(y)) > {2.0 ** 53!r}",
             "np.absolute(value(y)) <= 1.7976931348623157e+308")
-    c = "(-1.0 - ((value(y) - 1.0) - value(y)))"
+    c = "-1.0 - (value(y) - 1.0 - value(y))"
     at_zero = power.format('value(y) - 1.0')
     # ``x**c`` where |x| is in [0.5, 2] (``x**(y - 1.0)`` is 0 or inf elsewhere, and
     # ``x**c`` may be too: inf * 0 at x = inf, 1e-310), else the odd power's sign alone

@@ -572,7 +572,7 @@ def forget(tag):
 
 # tag -> [[held, elements, code, line], ...]: the memory of np.asarray's snapshots of the
 # helper call's duals (dualgrad.dual._snapshots.guard), looked at by guard_check
-GUARDS = {}
+GUARDS: dict = {}
 
 
 def _written(entry):

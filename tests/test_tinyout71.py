@@ -83,8 +83,9 @@ def test_the_lean_divide_line_tests_by_counts(request, monkeypatch):
         u = v * np.array([0.0, 1.0, 1.0])                 # a zero in the numerator
         return u / (v + 1.0)
     x = np.array([0.3, 1e-300, 2.0])
-    dg.jacobian(f, x)
-    names = python_calls(lambda: dg.jacobian(f, x), within="dualgrad")
+    with dg.engine("eager"):        # (the fused engine defers the quotient: no lean line)
+        dg.jacobian(f, x)
+        names = python_calls(lambda: dg.jacobian(f, x), within="dualgrad")
     assert "_lean_divide" in names
     assert "_tiny_out" in names and "_tiny" not in names
 

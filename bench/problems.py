@@ -250,18 +250,31 @@ def heat(p, n=HEAT_N, steps=HEAT_STEPS, dt=0.01):
 HEAT_P = np.array([0.4, 0.8, 0.1, 1.5])
 
 
-def heat_tangent(p, n=HEAT_N, steps=HEAT_STEPS, dt=0.01):
-    """The hand-written forward sensitivity: u and du/dp (n x 4) stepped together."""
+def _heat_start(p, n):
+    """The heat rows' first state u (a Gaussian bump) and its sensitivities du/dp, n x 4."""
     kappa, amp, width, rate = p
     s = np.linspace(0.0, 1.0, n)
     g = np.exp(-((s - 0.5) / width) ** 2)
-    u = amp * g
     S = np.zeros((n, 4))
     S[:, 1] = g
     S[:, 2] = amp * g * 2 * (s - 0.5) ** 2 / width ** 3
+    return amp * g, S
+
+
+def _slice_laplacian(a):
+    """The interior Laplacian along the first axis, as the slicing row writes it."""
+    return a[2:] - 2.0 * a[1:-1] + a[:-2]
+
+
+def heat_tangent(p, n=HEAT_N, steps=HEAT_STEPS, dt=0.01, laplacian=_slice_laplacian):
+    """The hand-written forward sensitivity: u and du/dp (n x 4) stepped together;
+    ``laplacian`` of u and of the sensitivities along their first axis (another row's
+    spelling of it: the np.convolve row's own rounding)."""
+    kappa, amp, width, rate = p
+    u, S = _heat_start(p, n)
     for _ in range(steps):
-        lap = u[2:] - 2.0 * u[1:-1] + u[:-2]
-        dlap = S[2:] - 2.0 * S[1:-1] + S[:-2]
+        lap = laplacian(u)
+        dlap = laplacian(S)
         mid = u[1:-1]
         react = dt * rate * (1.0 - 2.0 * mid)
         dS = kappa * dlap + react[:, None] * S[1:-1]
@@ -391,12 +404,7 @@ def heat_gradient_tangent(p, n=HEAT_N, steps=HEAT_STEPS, dt=0.01):
     """The hand-written forward sensitivity of :func:`heat_gradient` (``np.gradient`` is
     linear: the same differences of the sensitivities), ``n x 4``."""
     kappa, amp, width, rate = p
-    s = np.linspace(0.0, 1.0, n)
-    g = np.exp(-((s - 0.5) / width) ** 2)
-    u = amp * g
-    S = np.zeros((n, 4))
-    S[:, 1] = g
-    S[:, 2] = amp * g * 2 * (s - 0.5) ** 2 / width ** 3
+    u, S = _heat_start(p, n)
     for _ in range(steps):
         lap = np.gradient(np.gradient(u))
         dlap = np.gradient(np.gradient(S, axis=0), axis=0)

@@ -40,6 +40,7 @@ proves it sound).
 import contextlib
 import gc
 import os
+import sys
 import zlib
 
 import pytest
@@ -246,6 +247,19 @@ def _numba_loaded():
     _loader.load()
     gc.collect()
     gc.freeze()
+
+
+@pytest.fixture(autouse=True)
+def _mpmath_precision_kept():
+    """Each test leaves mpmath's working precision as it found it.  A test that set
+    ``mpmath.mp.prec = 80`` in its body (test_small71) left the next tests of its worker
+    at 24 digits, and test_stats46's 50-digit oracles for ``log x - psi(a)`` at
+    a = 1e10 read 1e-10 relative off: CI failed by the order xdist happened to give."""
+    mp = sys.modules.get("mpmath")
+    prec = mp.mp.prec if mp is not None else None
+    yield
+    if prec is not None:
+        mp.mp.prec = prec
 
 
 @contextlib.contextmanager

@@ -25,7 +25,7 @@ _JIT = dict(cache=True, error_model="numpy", nogil=True)
 def regular_power_x(x, y, out, a0):
     """np.power's d/dx on its regular branch, ``y * x ** (y - 1.0)``,
     given ``a0 = x ** (y - 1.0)``."""
-    if np.absolute(x) == 0.0 or np.absolute(y) == 0.0 or np.absolute(y) > 9007199254740992.0:
+    if np.absolute(x) == 0.0 or np.absolute(y) == 0.0 or np.absolute(y) >= 9007199254740992.0:
         return np.nan
     f = y * a0
     return f if np.absolute(f) >= 2.2250738585072014e-308 else np.nan

@@ -385,8 +385,8 @@ def lean_power(a, b, spelled=False):
         y = 3.0                   # (NumPy's float64 of 3 as np.float64(b) is: the same loop)
     else:                         # a Python float: NumPy's float64 of it, as of
         y = b if tb is float else float(b)      # np.float64(b) (the same loop; small68)
-        if not -9007199254740992.0 <= y <= 9007199254740992.0:
-            return None           # (not finite, or past 2**53: the row's own branch there)
+        if not -9007199254740992.0 < y < 9007199254740992.0:
+            return None           # (not finite, or from 2**53 on: the row's own branch there)
     ys = _EXPONENTS[y]            # y and y - 1.0 as 0-d float64 arrays (small69)
     small = work < _BELOW[0] and x.ndim == 1 and p.ndim == 2
     if small and not cube and y != 0.0 and _loader.READY:   # the value, the part and

@@ -599,8 +599,13 @@ def _power_at_zero(power):
     # derivative's term is 1 / y of the other's (below the rounding), and where
     # ``x**(y - 1.0)`` overflows its partials and that term made inf - inf; at a
     # zero base (``x**c`` an inf beside a 0) the sign of x, the odd power's; an infinite
-    # y as before (its ``c`` is NaN)
-    huge = (f"np.absolute(value(y)) > {2.0 ** 53!r}",
+    # y as before (its ``c`` is NaN).  From 2**53 itself: ``-2**53 - 1.0`` rounds to the
+    # even -2**53 (ties to even), and a nested level differentiates ``x ** (y - 1.0)``
+    # at the exponent ``y - 1.0`` the level above left, so the second derivative of x
+    # ** k at k = 1 - 2**53 met this row at y = -2**53 (attack71 F2: +8.1e31 for -8.1e31
+    # at x = -1; the third at k = 2 - 2**53 likewise): below 2**53 in magnitude ``y -
+    # 1.0`` is exact, so every order keeps the parity of the exact k - j
+    huge = (f"np.absolute(value(y)) >= {2.0 ** 53!r}",
             "np.absolute(value(y)) <= 1.7976931348623157e+308")
     c = "-1.0 - (value(y) - 1.0 - value(y))"
     at_zero = power.format('value(y) - 1.0')
@@ -2617,8 +2622,8 @@ _COMPILED = {}
 # the condition of a row whose branch at x = 0 :func:`regular_branch` leaves out
 _AT_ZERO = parse("np.absolute(value(x)) == 0.0", ("x", "y", "out"))
 _Y_ZERO = parse("np.absolute(value(y)) == 0.0", ("x", "y", "out"))
-# (an exponent past 2**53, where ``y - 1.0`` loses the parity: :func:`_power_at_zero`)
-_Y_HUGE = parse(f"np.absolute(value(y)) > {2.0 ** 53!r}", ("x", "y", "out"))
+# (an exponent of 2**53 or past, where ``y - 1.0`` may lose the parity: :func:`_power_at_zero`)
+_Y_HUGE = parse(f"np.absolute(value(y)) >= {2.0 ** 53!r}", ("x", "y", "out"))
 # (and the test of np.power's d/dy for a value that underflowed, which it also leaves out)
 _OUT_LOST = parse("np.absolute(value(out)) < 2.2250738585072014e-308", ("x", "y", "out"))
 
@@ -2823,14 +2828,14 @@ _fmax = np.fmax.reduce
 
 
 def _not_huge(v):
-    """Is ``v`` a plain float64 with no element past 2**53 in magnitude (NaN passed
-    over, as the table's ``>`` does), where the power row's ``y - 1.0`` keeps the
+    """Is ``v`` a plain float64 with every element below 2**53 in magnitude (NaN passed
+    over, as the table's ``>=`` does), where the power row's ``y - 1.0`` keeps the
     parity of ``y - 1``?"""
     t = type(v)
     if t is float or t is np.float64:
-        return not abs(v) > 9007199254740992.0
+        return not abs(v) >= 9007199254740992.0
     return t is np.ndarray and v.dtype is _F64 and \
-        not _fmax(np.absolute(v), axis=None, initial=0.0) > 9007199254740992.0
+        not _fmax(np.absolute(v), axis=None, initial=0.0) >= 9007199254740992.0
 
 
 def _normal(v):

@@ -1,0 +1,118 @@
+"""Stop 71's open exactness findings (exact72).
+
+(1) attack71 F2: the j-th derivative of ``x ** k`` at a negative base has the sign of
+``x ** (k - j)``, the parity of the exact integer ``k - j``; a nested level
+differentiates ``x ** (y - 1.0)`` at the exponent the level above left, and
+``-2**53 - 1.0`` rounds to the even -2**53, so the second derivative at k = 1 - 2**53,
+the third at k = 2 - 2**53 and the first at k = -2**53 took the even power's sign.
+Oracle: mpmath's ``k (k - 1) ... x**(k - j)`` at 60 digits.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+
+mpmath = pytest.importorskip("mpmath")
+
+# ---- (1) the sign of x ** (k - j) at every order near 2**53 -------------------------
+
+_B = 2 ** 53
+KS = [float(k) for k in (1 - _B, 2 - _B, 3 - _B, -_B, -_B - 2, -_B - 4, _B - 1, _B, _B + 2,
+                         2 * _B)]
+XS = [-1.0, -(1 + 2.0 ** -52), -(1 - 2.0 ** -53), 1 + 2.0 ** -52, -0.5, -2.0]
+
+
+def _exact(x, k, order):
+    """d^order/dx^order x**k by mpmath at 60 digits, rounded once (a signed inf past the
+    range; a signed zero below it)."""
+    with mpmath.workdps(60):
+        c = mpmath.mpf(1)
+        for i in range(order):
+            c *= int(k) - i
+        v = c * mpmath.mpf(x) ** (int(k) - order)
+        try:
+            return float(v)
+        except OverflowError:
+            return math.copysign(math.inf, v)
+
+
+def _same(got, want):
+    got = float(got)
+    assert math.copysign(1.0, got) == math.copysign(1.0, want), (got, want)
+    assert got == pytest.approx(want, rel=1e-13, abs=0), (got, want)
+
+
+def _nested(f, order):
+    g = f
+    for _ in range(order):
+        g = (lambda h: lambda t: dg.derivative(h, t))(g)
+    return g
+
+
+SPELLINGS = {
+    "u ** k": lambda k: lambda t: t ** k,
+    "u ** int": lambda k: lambda t: t ** int(k),
+    "np.power": lambda k: lambda t: np.power(t, k),
+    "np.float_power": lambda k: lambda t: np.float_power(t, k),
+    "array": lambda k: lambda t: ((t * np.ones(2)) ** k)[1],
+    "array of 3000": lambda k: lambda t: ((t * np.ones(3000)) ** k)[7],
+}
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+@pytest.mark.parametrize("order", [1, 2, 3])
+def test_every_order_has_the_sign_of_the_exact_power(spelling, order):
+    for k in KS:
+        f = _nested(SPELLINGS[spelling](k), order)
+        for x in XS:
+            _same(f(x), _exact(x, k, order))
+
+
+def test_attack71_f2_repro():
+    """attack71's F2_k2.py: +8.113e31 for -8.113e31 at x = -1, k = 1 - 2**53, in the
+    nested derivative, dg.hessian and nested jacfwd; the third derivative at k = 2 -
+    2**53 -7.31e47 for +7.31e47; the first at k = -2**53 -2**53 for +2**53."""
+    k = float(1 - _B)
+    want = _exact(-1.0, k, 2)
+    assert want == pytest.approx(-8.112963841460667e31, rel=1e-15)
+    _same(dg.hessian(lambda z: np.sum(z ** k), np.array([-1.0]))[0, 0], want)
+    _same(dg.hessian(lambda z: z[0] ** k + z[1], np.array([-1.0, 2.0]))[0, 0], want)
+    _same(dg.jacfwd(dg.jacfwd(lambda z: z ** k))(-1.0), want)
+    _same(_nested(lambda t: t ** float(2 - _B), 3)(-1.0), _exact(-1.0, 2 - _B, 3))
+    assert dg.derivative(lambda t: t ** float(-_B), -1.0) == float(_B)
+
+
+def test_u_to_a_dual_exponent_keeps_the_sign():
+    """``u ** v`` with v a constant dual (the pair's row): its d/dx at every order; a
+    zero sign is not judged (the pair sums d/dx with d/dy times v's zero partial)."""
+    for k in (1 - _B, 2 - _B, -_B):
+        for x in (-1.0, -(1 + 2.0 ** -52), -0.5):
+            for order in (1, 2, 3):
+                got = _nested(lambda t: t ** (t * 0.0 + float(k)), order)(x)
+                want = _exact(x, k, order)
+                assert got == pytest.approx(want, rel=1e-13, abs=0) and \
+                    math.copysign(1.0, got) == math.copysign(1.0, want), (x, k, order)
+
+
+def test_the_jit_wing_at_minus_2_53():
+    numba = pytest.importorskip("numba")
+
+    @numba.njit
+    def one(v, k):
+        return v[0] ** k
+    for x in (-1.0, -(1 + 2.0 ** -52)):
+        _same(dg.gradient(lambda v: one(v, float(-_B)), np.array([x, 1.0]))[0],
+              _exact(x, -_B, 1))
+
+
+def test_the_ordinary_range_and_2_54_as_before():
+    """Guards: k within 2**53 of 0 on the plain formula, 2**54 on the row's branch."""
+    for k in (3.0, -5.0, 2.0 ** 54, -(2.0 ** 54), 2.0 ** 53 - 1):
+        for x in (-1.5, -(1 + 2.0 ** -52), 0.75):
+            for order in (1, 2):
+                want = _exact(x, k, order)
+                if math.isfinite(want) and want != 0.0:
+                    _same(_nested(lambda t: t ** k, order)(x), want)

@@ -372,13 +372,15 @@ _SCALAR_EVENT = "object array of a scalar dual"
 _KEPT = 16
 
 
-def object_array_made(items, untouched, tag, live, source, out=None, value=None):
+def object_array_made(items, untouched, tag, live, source, out=None, value=None, frame=None):
     """Note that a dual array became a NumPy object array of the scalar duals
     ``items``, which turn into plain scalar duals when first read (``untouched(items)``:
     none was; the items are kept, not the array, whose life np.asarray's snapshot
     follows).
     ``value``: the plain ndarray of ``source``'s values where the caller has it at hand
-    (what :func:`_values_ref` would find: one call less, small50).
+    (what :func:`_values_ref` would find: one call less, small50); ``frame``: the
+    Python code that asked NumPy to convert, where the caller has it (``__array__``'s
+    own caller: no frame looked up again, rosen72).
     ``tag``: the dual array's helper call (its record, :data:`ARRAYS`, whatever thread
     converts it); ``live``: the calls running (:func:`forget`, which retiring a call
     does, drops a call's record; those that ended otherwise go when many are kept).
@@ -399,7 +401,8 @@ def object_array_made(items, untouched, tag, live, source, out=None, value=None)
     if len(ARRAYS) > 8:         # calls that ended without retiring (retire forgets them)
         for done in [t for t in list(ARRAYS) if t not in live]:
             forget(done)
-    frame = _getframe(2)                # the Python code that asked NumPy to convert
+    if frame is None:
+        frame = _getframe(2)            # the Python code that asked NumPy to convert
     module = frame.f_globals.get("__name__") or ""
     if module.startswith("scipy.sparse._"):
         refusal = sparse_keeps_duals(frame)
@@ -570,8 +573,9 @@ def forget(tag):
     GUARDS.pop(tag, None)
 
 
-# tag -> [[held, elements, code, line], ...]: the memory of np.asarray's snapshots of the
-# helper call's duals (dualgrad.dual._snapshots.guard), looked at by guard_check
+# tag -> [[held, elements, code, offset], ...]: the memory of np.asarray's snapshots of the
+# helper call's duals (dualgrad.dual._snapshots.guard), looked at by guard_check; offset:
+# the converting call's instruction (its frame's f_lasti), its line read by _line_at
 GUARDS: dict = {}
 
 
@@ -610,7 +614,16 @@ def guard_check(tag, who):
     for entry in GUARDS.get(tag, ()):
         if _written(entry):
             GUARDS.pop(tag, None)
-            raise snapshot_written_past_flag(who, entry[2], entry[3])
+            raise snapshot_written_past_flag(who, entry[2], _line_at(entry[2], entry[3]))
+
+
+def _line_at(code, offset):
+    """The line of ``code`` whose instructions hold the byte ``offset`` (a frame's
+    ``f_lasti``): what that frame's ``f_lineno`` read, looked up only for a report."""
+    for start, end, line in code.co_lines():
+        if start <= offset < end and line is not None:
+            return line
+    return code.co_firstlineno
 
 
 def _scalar_note():

@@ -574,9 +574,9 @@ class ArrayDual(Dual):
             # ~0.3-0.7 us more, NumPy's argument parsing; small46)
             if self.tag:                      # (in a helper's pass: its guard reads this)
                 if not copy:                  # NumPy's ufunc.at writes past the read-only
-                    out = _GUARD(self.tag, out, items)   # flag: a view of memory kept
+                    out = _GUARD(self.tag, out, items, caller)   # flag: a view of memory kept
                 _object_array_made(items, untouched, self.tag, _LIVE, self, out,
-                                   value)  # refused?
+                                   value, caller)  # refused?
             if not copy:
                 kept = _KEPT(id(self))
                 if kept is not None and kept[1] is value and type(self._c) is list:  # the
@@ -604,8 +604,9 @@ class ArrayDual(Dual):
             out = _laid_out(out, inner, copy)
         if self.tag:
             if not copy:           # (ufunc.at's writes: _snapshots.guard)
-                out = _GUARD(self.tag, out, items)
-            errors.object_array_made(items, untouched, self.tag, _LIVE, self, out)
+                out = _GUARD(self.tag, out, items, caller)
+            errors.object_array_made(items, untouched, self.tag, _LIVE, self, out,
+                                     frame=caller)
         if not copy:               # np.asarray(y): a snapshot where floats give y itself
             kept = _KEPT(id(self))
             if kept is not None and kept[1] is self.value and \

@@ -70,17 +70,43 @@ def half(nodeid):
 GC_THRESHOLDS = (20_000, 20, 20)
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--full", action="store_true", default=False,
+        help="also run the tests marked slow (sweeps whose every code path the default run "
+             "reaches with fewer cases; tests/conftest.py)")
+
+
 def pytest_configure(config):
     gc.set_threshold(*GC_THRESHOLDS)
     config.addinivalue_line(
         "markers", "engine_independent: the test never lets DUALGRAD_ENGINE choose a path; "
         "it runs in one of README's two halves (tests/conftest.py)")
+    config.addinivalue_line(
+        "markers", "slow: a case of a sweep whose code paths the default run reaches with "
+        "its other cases; run only with --full (tests/conftest.py)")
+
+
+def _full(config):
+    """Whether the run takes the tests marked ``slow`` (``--full``)."""
+    return bool(getattr(getattr(config, "option", None), "full", False))
 
 
 def pytest_collection_modifyitems(config, items):
-    """Deselects, in README's halves, the marked tests of the other half and (in the
-    second) the tests the first half saw clean: a deselected test costs nothing in a
-    run, a skipped one ~1 ms of CPU (18,000 of them in README's two halves)."""
+    """Deselects the tests marked ``slow`` unless the run says ``--full`` (in every
+    run: README's halves, a file run alone), and, in README's halves, the marked tests
+    of the other half and (in the second) the tests the first half saw clean: a
+    deselected test costs nothing in a run, a skipped one ~1 ms of CPU (18,000 of them
+    in README's two halves).  A slow test the first half left out is collected there,
+    so its file is never whole (:func:`_halves.read`) and the second half deselects it
+    here too."""
+    if not _full(config):
+        kept, slow = [], []
+        for item in items:
+            (kept if item.get_closest_marker("slow") is None else slow).append(item)
+        if slow:
+            config.hook.pytest_deselected(items=slow)
+            items[:] = kept
     if ENGINE not in HALVES:
         return
     clean = _clean(config) if ENGINE == _halves.SECOND else ()

@@ -105,3 +105,37 @@ def test_the_collector_runs_at_the_suites_thresholds():
     import gc
     assert gc.get_threshold() == conftest.GC_THRESHOLDS
     assert gc.isenabled() and conftest.GC_THRESHOLDS[0] > 700
+
+
+class _Marked(_Item):
+    def __init__(self, nodeid, marks):
+        self.nodeid, self.marks = nodeid, marks
+
+    def get_closest_marker(self, name):
+        return object() if name in self.marks else None
+
+
+class _Options:
+    def __init__(self, full):
+        self.full = full
+
+
+@pytest.mark.parametrize("full", [False, True])
+@pytest.mark.parametrize("engine", ["fused", "eager", "auto"])
+def test_slow_tests_run_only_with_full(monkeypatch, engine, full):
+    """A test marked ``slow`` (a sweep's case whose paths the other cases reach) is
+    deselected in every run, README's halves and a run without the variable, unless
+    the run says ``--full``; then it runs where it would without the mark."""
+    monkeypatch.setattr(conftest, "ENGINE", engine)
+    monkeypatch.setattr(conftest, "CLEAN", [frozenset()])
+    marks = [(), ("slow",), ("engine_independent",), ("slow", "engine_independent")]
+    items = [_Marked(f"tests/test_x.py::test_{k}", marks[k % 4]) for k in range(40)]
+    config, kept = _Config(), list(items)
+    config.option = _Options(full)
+    conftest.pytest_collection_modifyitems(config, kept)
+    for item in items:
+        other_half = engine != "auto" and "engine_independent" in item.marks and \
+            conftest.half(item.nodeid) != engine
+        left = other_half or ("slow" in item.marks and not full)
+        assert (item in config.left) == left and (item in kept) != left, item.nodeid
+    assert any("slow" in item.marks for item in kept) == full

@@ -171,6 +171,9 @@ Propagation
         ``u[:, None] * a + v[:, None] * b`` (``linspace`` of scalar ends).
     ``convolve(p, w)``
         the full convolution of each column of ``L x n`` partials with constant taps.
+    ``gradient(p, ax, h, edge_order)``
+        ``np.gradient`` of float64 partials along value axis ``ax`` with the uniform
+        spacing ``h``, NumPy's bits, in one kernel pass into a pooled array, or ``None``.
     ``running_product(v, c, p, ax, steps=True)``
         the partials of ``c = np.cumprod(v, axis=ax)``, step by step in one pass (exact
         to rounding with zero factors and running products or partials out of range;
@@ -223,6 +226,8 @@ Fused engine (``_fused``: its module docstring states the safety invariant)
     kernel computes from the row index where they are a factor or a pick's probes;
     ``defer_roll(p, shape, n, shift)``: ``np.roll``'s rows, deferred;
     ``defer_diff(p, order)``: ``np.diff`` along the first value axis, deferred.
+    ``defer_convolve(p, w, start, rows)``: rows of the full convolution of ``L x n``
+        partials with finite taps that every tap reaches, deferred.
     ``add_into(value, target, d, sign, keep=True)``: ``target += sign * d`` in the pass
     that computes the deferred ``d`` (``keep=False``: without writing ``d``, which the
     caller drops), or ``False``.  ``write_into(p, into)``: partials (a pending ``p``
@@ -253,10 +258,12 @@ from ._fused import dense_seed
 from ._fused import columns as fused_columns
 from ._fused import probe_codes
 from ._fused import roll as defer_roll
+from ._fused import convolve as defer_convolve
 from ._buffers import use as use_pool
 from ._disk import compiled as compiled_code
 from ._disk import loaded_bytes, read_blob, write_blob
-from ._kernels import (SMALL_BELOW, bincount, clip_between, match_places, correlation, dot4, fusable, local, matvec,
+from ._kernels import (SMALL_BELOW, bincount, clip_between, match_places, correlation, dot4, fusable,
+                       gradient, local, matvec,
                        matvec_checked, sparse_dual, swap_shifted,
                        symmetric_sum, use)
 from ._loader import loaded as kernels_loaded
@@ -288,14 +295,14 @@ __all__ = [
     "fusable",
     "small", "lean_work", "SMALL_BELOW", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS", "scaled", "local", "where",
     "clip_between", "match_places", "bincount", "matvec", "matvec_checked", "dot4", "sparse_dual", "correlation", "swap_shifted", "symmetric_sum", "outer",
-    "cross", "rank2", "rows", "from_rows", "take", "take_along", "triangle", "join", "running_product", "convolve", "finite",
+    "cross", "rank2", "rows", "from_rows", "take", "take_along", "triangle", "join", "running_product", "convolve", "gradient", "finite",
     # reduction
     "sum_partials", "sum_small", "weighted_sum",
     # allocation and pooling
     "empty", "zeros", "zeros_like", "zeros_readonly", "copy", "like", "pooled", "scope",
     "open_scope", "close_scope", "use", "use_pool",
     # the fused engine
-    "engine", "FUSING", "PENDING", "Deferred", "Local", "defer", "defer_roll", "defer_diff",
+    "engine", "FUSING", "PENDING", "Deferred", "Local", "defer", "defer_roll", "defer_diff", "defer_convolve",
     "add_into", "write_into", "concrete", "before_write", "same_view", "kernels_loaded", "kernels_at_call",
     "defer_seed", "dense_seed",
     "fused_columns", "probe_codes", "read_partials",

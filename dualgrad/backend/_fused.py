@@ -90,7 +90,7 @@ from ..rules._expr import template_function
 from ..rules._table import TINY, two_step
 
 __all__ = ["Deferred", "Local", "engine", "current", "scope", "begin", "end", "flush", "concrete",
-           "defer", "seed", "columns", "roll", "diff", "add_into", "write_into", "read", "before_write", "same_view", "ACTIVE", "PENDING", "MIN_WORK",
+           "defer", "seed", "columns", "roll", "diff", "convolve", "add_into", "write_into", "read", "before_write", "same_view", "ACTIVE", "PENDING", "MIN_WORK",
            "MAX_NODES", "MAX_LEFT", "COMPILE_AFTER", "COMPILE_TIMES", "kernels_compiled"]
 
 # Partials elements (N * n) from which an operation is deferred; smaller ones stay
@@ -816,6 +816,45 @@ def diff(p, order):
     d = Deferred(level[0])
     _pend(d)
     return d
+
+
+def convolve(p, w, start, rows):
+    """Rows ``start .. start + rows`` of the full convolution of the columns of the
+    concrete partials ``p`` (``L x n``) with the taps ``w``, deferred, or ``None``:
+    only rows that every tap reaches (``np.convolve``'s ``"valid"`` part), finite taps,
+    at most :data:`MAX_TAPS` of them.
+
+    The graph is one node over row slices of ``p``: ``out[i] = ((0.0 + w[0] p[i]) + w[1]
+    p[i - 1]) + ...``, the eager engine's sum (``_numba_kernels.convolve_rows``, and
+    ``_propagate.convolve``'s NumPy passes), whose start 0.0 is a leaf (a row of
+    zeros, read by every element): a sum that began at its first term would keep
+    ``-0.0`` where every term is ``-0.0``, and ``0.0 + -0.0`` is ``+0.0``.
+    """
+    if type(p) is not np.ndarray or p.dtype != _f64 or p.ndim != 2 or \
+            not p.flags.c_contiguous or type(w) is not np.ndarray or w.dtype != _f64 or \
+            w.ndim != 1:
+        return None
+    taps = w.shape[0]
+    n = p.shape[1]
+    if not 0 < taps <= MAX_TAPS or start < taps - 1 or start + rows > p.shape[0] or \
+            rows <= 0 or rows * n < ACTIVE[1]:
+        return None
+    weights = w.tolist()
+    if not math.isfinite(sum(weights)) or not all(map(math.isfinite, weights)):
+        return None
+    zero = _ZERO_ROWS.get(n)
+    if zero is None:                  # (writeable: a read-only leaf is another signature,
+        zero = _ZERO_ROWS.setdefault(n, np.zeros(n))   # compiled without the vectorizer)
+    kids = [(1.0, None, zero, 0)]
+    kids += [(c, None, p[start - j:start - j + rows], 0) for j, c in enumerate(weights)]
+    d = Deferred(_Node(kids, (rows,), n, 1))
+    _pend(d)
+    return d
+
+
+MAX_TAPS = 8                # np.convolve's taps a deferred node takes (its kids)
+_ZERO_ROWS = {}             # n -> a row of n zeros, convolve's leaf (only graphs hold it:
+#                             no path writes it)
 
 
 # ---- computing -------------------------------------------------------------------

@@ -27,7 +27,7 @@ from . import _buffers, _loader
 
 __all__ = ["combine", "local", "fusable", "small_local", "small_exact", "pairwise", "where",
            "cross", "outer", "matvec", "correlation", "swap_shifted", "symmetric_sum",
-           "rank2", "running_product", "convolve", "triangle", "join",
+           "rank2", "running_product", "convolve", "gradient", "triangle", "join",
            "sparse_dual", "use", "trigamma", "tetragamma",
            "MIN_WORK", "MIN_N", "MIN_WORK_FUSED", "SMALL_BELOW"]
 
@@ -995,6 +995,32 @@ def convolve(p, w):
         return None
     out = _buffers.empty((p.shape[0] + w.shape[0] - 1, p.shape[1]))
     _kernels().convolve_rows(np.ascontiguousarray(p), np.ascontiguousarray(w), out)
+    return out
+
+
+def gradient(p, ax, h, edge_order):
+    """``np.gradient(p, h, axis=ax, edge_order=edge_order)`` of float64 partials ``p``
+    (``ax`` a value axis, ``h`` a float spacing) in one kernel pass into a pooled
+    array, the bits of NumPy's operations (:func:`_numba_kernels.gradient_rows`), or
+    ``None`` (small, NumPy's engine forced, not C-contiguous: the caller's NumPy
+    lines)."""
+    if type(p) is not np.ndarray or p.dtype != np.float64 or not p.flags.c_contiguous or \
+            not _wanted(p.size, p.shape[-1]):
+        return None
+    length = p.shape[ax]
+    pre = math.prod(p.shape[:ax])
+    post = p.size // (pre * length) if length else 0
+    if length < (2 if edge_order == 1 else 3) or not post:
+        return None
+    h = float(h)
+    if edge_order == 1:
+        first = last = np.empty(0)
+    else:
+        first = np.array([-1.5 / h, 2. / h, -0.5 / h])
+        last = np.array([0.5 / h, -2. / h, 1.5 / h])
+    out = _buffers.empty(p.shape)
+    _kernels().gradient_rows(p.reshape(pre, length * post), out.reshape(pre, length * post),
+                             post, 2. * h, h, first, last)
     return out
 
 

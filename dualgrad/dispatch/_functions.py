@@ -804,6 +804,7 @@ def _gradient(f, *varargs, axis=None, edge_order=1):
 
 
 _SPACINGS = (float, int, np.float64)      # spacings NumPy takes as they are (uniform)
+_EXACT_INT = 2 ** 53                      # int spacings a float holds exactly
 
 
 def _gradient_uniform(p, varargs, axes, edge_order):
@@ -815,7 +816,10 @@ def _gradient_uniform(p, varargs, axes, edge_order):
     complex partials, a spacing that is an array or of another type: NumPy's call).
     NumPy's call allocates each result and two temporaries the partials' size: at
     100,000 x 4 a fresh mapping each, whose page faults made ``np.gradient`` of the
-    partials ~5 times its value's cost per direction (heat71)."""
+    partials ~5 times its value's cost per direction (heat71).  Where the kernels run,
+    one pass of ``backend.gradient`` writes each result with the same operations per
+    element (NumPy's lines read and wrote the interior twice: heat72); an int spacing
+    past 2**53, which a float would round, keeps NumPy's lines."""
     if type(p) is not np.ndarray or p.dtype != np.float64 or edge_order not in (1, 2):
         return None
     if not varargs:
@@ -828,6 +832,11 @@ def _gradient_uniform(p, varargs, axes, edge_order):
         return None
     found = []
     for ax, h in zip(axes, dx):
+        out = backend.gradient(p, ax, h, edge_order) if type(h) is not int or \
+            -_EXACT_INT <= h <= _EXACT_INT else None
+        if out is not None:                # one kernel pass, the same operations
+            found.append(out)
+            continue
         out = backend.empty(p.shape)
         head = (slice(None),) * ax
         inside = out[head + (slice(1, -1),)]

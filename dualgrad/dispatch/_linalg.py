@@ -540,6 +540,19 @@ def _convolve_partials(func, args, values, duals, kwargs):
     N, M = a.shape[0], v.shape[0]
     if not (N and M):
         return None
+    short, long = min(N, M), max(N, M)
+    start, rows = {"full": (0, N + M - 1),
+                   "same": (short // 2 if func is np.correlate and N < M
+                            else (short - 1) // 2, long),
+                   "valid": (short - 1, long - short + 1)}[mode]
+    if backend.FUSING[0] and len(duals) == 1 and not (duals[0] == 1 and func is np.correlate):
+        i = duals[0]                          # the rows every tap reaches, deferred: the
+        w = v if i == 0 else a                # next pass reads the partials' rows (heat72)
+        p = args[i].partials
+        if w.shape[0] <= p.shape[0]:
+            d = backend.defer_convolve(p, w, start, rows)
+            if d is not None:
+                return d
     total = None
     for i in duals:
         p = args[i].partials
@@ -560,12 +573,7 @@ def _convolve_partials(func, args, values, duals, kwargs):
         if flip:
             out = out[::-1]
         total = out if total is None else total + out
-    short, long = min(N, M), max(N, M)
-    start, length = {"full": (0, N + M - 1),
-                     "same": (short // 2 if func is np.correlate and N < M
-                              else (short - 1) // 2, long),
-                     "valid": (short - 1, long - short + 1)}[mode]
-    return np.ascontiguousarray(total[start:start + length])
+    return np.ascontiguousarray(total[start:start + rows])
 
 
 def _conj(x):

@@ -1665,6 +1665,8 @@ def cast_dtype(action, dtype):
         dt = np.dtype(dtype)
     except TypeError:
         dt = None
+    if dt is not None and dt.kind == "c":          # (complex64 too: no narrowing advice
+        return complex_cast(action)               # for a cast that drops them)
     if dt is None or dt.kind != "f" or dt.itemsize >= 8:    # the general advice
         return dropped_derivatives(action, integer=dt is not None and dt.kind in "biu")
     name = dt.name
@@ -1686,6 +1688,28 @@ def cast_dtype(action, dtype):
         f"(complex128 for complex values). Fix: leave dtype= out (the dual stays float64), "
         f"and cast the plain result the helper returns if you need {name}: "
         f"J.astype(np.{name}).")
+
+
+def complex_cast(action, where=""):
+    """``action`` (``"np.sum(..., dtype=complex128)"``, ``"np.asarray(d, dtype=complex128)"``)
+    asks NumPy for complex values of a dual: NumPy would cast plain numbers (a dual has
+    none to give), so the derivatives would go; the dual's own cast keeps them.  The
+    general advice named ``math.sin`` and buffers, nothing the call wrote (attack71 M1);
+    ``x.astype(complex)`` and ``x * (1 + 0j)`` work (a complex dual, derivatives kept).
+    ``where``: :func:`user_line`'s text for the line."""
+    call = action.split("(", 1)[0]
+    if call.startswith("np.") and call not in ("np.asarray", "np.array", "np.asanyarray"):
+        then = (f"and call {call} on z without dtype= ({call}(z, ...) for "
+                f"{call}(x, ..., dtype=complex): its derivatives follow)")
+    else:
+        then = "and use z where the complex array was wanted"
+    return DualTypeError(
+        f"dualgrad: {action} asks NumPy for a complex cast of a dual number, which "
+        "NumPy can make of plain numbers only and which would drop the derivatives; "
+        f"expected a dual made complex by its own cast.{' ' + where if where else ''} "
+        "Fix: make the dual complex first, z = x.astype(complex) (x: the dual; a complex "
+        "dual with the same derivatives; x * (1 + 0j) does the same, for a scalar dual "
+        f"too), {then}.")
 
 
 def format_spec(spec):

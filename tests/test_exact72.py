@@ -116,3 +116,47 @@ def test_the_ordinary_range_and_2_54_as_before():
                 want = _exact(x, k, order)
                 if math.isfinite(want) and want != 0.0:
                     _same(_nested(lambda t: t ** k, order)(x), want)
+
+
+# ---- (2) a complex dtype of a real dual: the fix that works ----------------------------
+
+_X2 = np.array([1.0, 2.0])
+# (the refused spelling, the advised one, the analytic Jacobian of its real part)
+COMPLEX_CASTS = {
+    "np.cumsum by position": (lambda z: np.cumsum(z, 0, complex),
+                              lambda z: np.cumsum(z.astype(complex), 0), [[1, 0], [1, 1]]),
+    "np.sum": (lambda z: np.sum(z, dtype=complex), lambda z: np.sum(z.astype(complex)),
+               [1, 1]),
+    "np.mean": (lambda z: np.mean(z, dtype=np.complex128),
+                lambda z: np.mean(z.astype(complex)), [0.5, 0.5]),
+    "np.prod": (lambda z: np.prod(z, dtype=complex), lambda z: np.prod(z.astype(complex)),
+                [2.0, 1.0]),
+    "np.add": (lambda z: np.add(z, 1.0, dtype=complex),
+               lambda z: np.add(z.astype(complex), 1.0), [[1, 0], [0, 1]]),
+    "np.sin": (lambda z: np.sin(z, dtype=complex), lambda z: np.sin(z.astype(complex)),
+               np.diag(np.cos(_X2))),
+    "a scalar's np.add": (lambda z: np.add(z[0], 1.0, dtype=complex),
+                          lambda z: np.add(z[0].astype(complex), 1.0), [1, 0]),
+    "np.asarray": (lambda z: np.asarray(z, dtype=complex), lambda z: z.astype(complex),
+                   [[1, 0], [0, 1]]),
+    "np.array": (lambda z: np.array(z, dtype=np.complex128), lambda z: z * (1 + 0j),
+                 [[1, 0], [0, 1]]),
+    "signature=": (lambda z: np.multiply(z, z, signature=(None, None, complex)),
+                   lambda z: np.multiply(z.astype(complex), z), np.diag(2 * _X2)),
+    "complex64": (lambda z: np.sum(z, dtype=np.complex64),
+                  lambda z: np.sum(z.astype(complex)), [1, 1]),
+}
+
+
+@pytest.mark.parametrize("name", COMPLEX_CASTS)
+def test_a_complex_dtype_names_the_cast_that_keeps_the_derivatives(name):
+    """attack71 M1: the refusal named math.sin, nothing the call wrote; its fix now runs
+    to the analytic Jacobian."""
+    refused, fix, want = COMPLEX_CASTS[name]
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(lambda z: np.real(refused(z)), _X2)
+    message = str(info.value)
+    assert "x.astype(complex)" in message and "math.sin" not in message, message
+    assert "x * (1 + 0j)" in message
+    np.testing.assert_allclose(dg.jacobian(lambda z: np.real(fix(z)), _X2),
+                               np.array(want, dtype=float), rtol=1e-15, atol=0)

@@ -2472,7 +2472,10 @@ def apply(ufunc, method, inputs, kwargs):
     signature = kwargs.pop("signature", None)
     if signature is not None and rule.kind != "predicate" and \
             any(t != np.float64 for t in _signature_types(signature)):
-        raise errors.dropped_derivatives(f"{name}(..., signature={signature!r})")
+        action = f"{name}(..., signature={signature!r})"
+        raise errors.complex_cast(action) if any(
+            t.kind == "c" for t in _signature_types(signature)) \
+            else errors.dropped_derivatives(action)
     for key in ("casting", "order", "subok"):
         kwargs.pop(key, None)
     if method == "__call__":

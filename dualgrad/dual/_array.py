@@ -527,9 +527,9 @@ class ArrayDual(Dual):
             # not in f, and the message named no line)
             where = errors.user_line(sys._getframe(1))
             if np.dtype(dtype).kind == "c":      # an ndarray can hold no derivatives
-                raise errors.dropped_derivatives(
-                    f"converting a dual array to dtype {dtype} (np.asarray(d, dtype=...); "
-                    "d.astype(complex) keeps a dual)", where=where)
+                raise errors.complex_cast(
+                    f"np.asarray(d, dtype={np.dtype(dtype).name}) (or np.array: converting "
+                    "a dual array to a plain complex array)", where=where)
             raise errors.dropped_derivatives(f"converting a dual array to dtype {dtype} "
                                              "(np.asarray(d, dtype=...), .astype)",
                                              where=where)

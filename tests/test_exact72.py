@@ -160,3 +160,63 @@ def test_a_complex_dtype_names_the_cast_that_keeps_the_derivatives(name):
     assert "x * (1 + 0j)" in message
     np.testing.assert_allclose(dg.jacobian(lambda z: np.real(fix(z)), _X2),
                                np.array(want, dtype=float), rtol=1e-15, atol=0)
+
+
+# ---- (3) the negative base's sign of the extended-range products: the table's ----------
+
+
+def _far_hessian_entry(x, y):
+    """H00 of (a w0) ** w1 at a w0 = x (a = 1e-300): a**2 y (y - 1) x**(y - 2), past the
+    float range where the float chain's x**(y - 2) overflows (the pairs' term)."""
+    with np.errstate(all="ignore"):
+        return float(dg.hessian(lambda w: (1e-300 * w[0]) ** w[1],
+                                np.array([x / 1e-300, y]))[0, 0])
+
+
+@pytest.mark.parametrize("x, y", [(-1e-160, -2.0), (-1e-160, -3.0), (-1e-160, -4.0)])
+def test_the_extended_range_sign_is_the_rows(monkeypatch, x, y):
+    """diff71 F1: the sign (-1)**(y - 1) at a negative base was written in
+    dispatch._farpower (and the jit wing's _far) beside the table's own: it is the row's
+    spread's c now, so a row edited to leave it out (c = y) takes the magnitude's sign
+    in the far term, and the table's row the exact one (mpmath)."""
+    from dualgrad.dispatch import _farpower
+    from dualgrad.rules._table import RULES
+    A, X, Y = mpmath.mpf(1e-300), mpmath.mpf(x), mpmath.mpf(y)
+    want = float(A * A * Y * (Y - 1) * X ** (Y - 2))
+    _same(_far_hessian_entry(x, y), want)
+    row = RULES[np.power]
+    unsigned = __import__("dataclasses").replace(
+        row, spread=(("y", row.spread[0][1]), row.spread[1]))
+    real = _farpower.power_terms
+    monkeypatch.setattr(_farpower, "power_terms",
+                        lambda rule, *args, **kwargs: real(unsigned, *args, **kwargs))
+    # d2/dx2 through c * h**4 with h of |x|: (c h**4)' = y (y - 1) |x|**(y - 2) sign(x),
+    # the exact value's sign at an odd y - 2 only (y = -3: the same number, a guard)
+    _same(_far_hessian_entry(x, y), -float(A * A * Y * (Y - 1) * abs(X) ** (Y - 2)))
+
+
+def test_the_sign_is_written_once():
+    """Neither the pairs nor the jit wing computes a parity of its own."""
+    import inspect
+
+    from dualgrad.dispatch import _farpower
+    from dualgrad.rules import _table
+    assert "% 2" not in inspect.getsource(_farpower)
+    assert "_ODD_POWER_SIGN" in inspect.getsource(_table)
+    numba_dual = pytest.importorskip("dualgrad.jit._numba_dual")
+    assert "% 2" not in inspect.getsource(numba_dual)
+
+
+def test_the_jit_wings_far_term_at_a_negative_base():
+    """Guard: the jit wing's extended-range term at a negative base (its c now the
+    row's, signed, its h of |x|): d/dw (a w) ** k at a w = -1e-160, k = -2, -3."""
+    numba = pytest.importorskip("numba")
+
+    @numba.njit
+    def f(v, k):
+        return (1e-300 * v[0]) ** k
+    for k in (-2.0, -3.0):
+        with np.errstate(all="ignore"):
+            got = dg.gradient(lambda v: f(v, k), np.array([-1e-160 / 1e-300, 1.0]))[0]
+        K = mpmath.mpf(k)
+        _same(got, float(mpmath.mpf(1e-300) * K * mpmath.mpf(-1e-160) ** (K - 1)))

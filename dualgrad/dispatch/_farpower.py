@@ -20,8 +20,10 @@ ab'``; ``x**q``'s is ``x**q (q' log x + q x' / x)``, a zero partial of ``q`` or 
 adding nothing), the newest tag outermost as in :mod:`dualgrad.dual`.  No row's
 derivative is written here; what is, is a dual number's own arithmetic (the sum,
 product, quotient, power and log rules the pairs' operators apply, as any dual's do,
-diff71 F1), and one property of ``x ** y`` at a negative base, the sign
-``(-1) ** (y - 1)`` of d/dx (:func:`_local`; the jit wing's ``_far`` restates it).
+diff71 F1).  At a negative base ``h`` is taken of the base's magnitude, and the sign
+``(-1) ** (y - 1)`` of d/dx is the table's, in its ``c`` (the table's
+``_ODD_POWER_SIGN``: ``where``, ``value`` and NumPy's ``floor`` / ``copysign`` /
+``real`` on the plain values, :class:`_PairNumPy`).
 Plain numbers and NumPy float64 arrays of one shape both serve as the pairs' parts.
 """
 
@@ -156,7 +158,7 @@ def _neg(a):
 def _pow(x, q):
     """``x ** q`` by the dual rule; a plain level's ``|x| ** q`` (NumPy's, in the float
     range: the table's quarter powers ``h`` are): the sign of a negative base's power
-    is :func:`power_terms`' (a property of ``x ** y``, as the jit wing's ``_far``).  The
+    is the row's ``c``'s (:func:`_local`).  The
     partials read the signed ``x`` (``x' / x`` is that of ``|x|``; ``log x`` is NaN for
     a negative ``x``, NumPy's: no real slope in the exponent there)."""
     t = max(_tag(x), _tag(q))
@@ -185,6 +187,8 @@ def _arg(a):
         return a.t
     if type(a) in (float, int, np.float64):
         return _pair(float(a))
+    if type(a) is np.ndarray and a.dtype == np.float64:    # (a plain where's, values only)
+        return _pair(a)
     raise TypeError(f"dualgrad: the extended-range pairs take numbers and pairs; got "
                     f"{type(a).__name__}")
 
@@ -249,8 +253,22 @@ class _PairNumPy:
 
     float_power = power
 
+    # (on plain values only: a spread's tests of values, the table's _ODD_POWER_SIGN)
+    floor, copysign, real = staticmethod(np.floor), staticmethod(np.copysign), \
+        staticmethod(np.real)
 
-_PAIR_NAMESPACE = {"np": _PairNumPy}
+
+def _value(a):
+    """The table's ``value`` of a :class:`_Pairs` number: its plain level as floats."""
+    return _primal(a.t) if type(a) is _Pairs else a
+
+
+def _where(cond, a, b):
+    """The table's ``where`` on plain values (a spread's sign: numbers in each branch)."""
+    return np.where(cond, a, b)
+
+
+_PAIR_NAMESPACE = {"np": _PairNumPy, "value": _value, "where": _where}
 _SPREADS = {}
 
 
@@ -267,15 +285,13 @@ def spread_pairs(rule, k):
     return fns or None
 
 
-def _local(rule, k, tx, ty, x0, y0):
+def _local(rule, k, tx, ty):
     """Argument ``k``'s local derivative ``c * h**4`` of the power row ``rule`` at the
-    pairs ``tx``, ``ty`` (``h**4`` as ``(h h)(h h)``, :func:`_square`); for d/dx times the
-    sign ``(-1)**(y - 1)`` of ``x**(y - 1)`` at a negative base to an integer power
-    (``x``'s value ``x0``, ``y``'s ``y0``; d/dy has no real value there)."""
+    pairs ``tx``, ``ty`` (``h**4`` as ``(h h)(h h)``, :func:`_square`; at a negative
+    base ``h`` of its magnitude, :func:`_pow`, and the sign ``(-1)**(y - 1)`` the row's
+    ``c``'s)."""
     c, h = (g(_Pairs(tx), _Pairs(ty), None).t for g in spread_pairs(rule, k))
-    f = _mul(c, _square(_square(h)))
-    odd = (k == 0) & (x0 < 0.0) & ((y0 - 1.0) % 2.0 == 1.0)
-    return _mul(f, _pair(np.where(odd, -1.0, 1.0))) if np.any(odd) else f
+    return _mul(c, _square(_square(h)))
 
 
 def _tree(d, lift=False):
@@ -416,7 +432,7 @@ def power_terms(rule, k, values, ps, terms, lift=False):
                 ((x0 > 0.0) | (k == 0) & (y0 == np.floor(y0)) & (np.absolute(y0) < 2.0 ** 53))
             if not np.any(ok):
                 return terms
-            f = _local(rule, k, tx, ty, x0, y0)
+            f = _local(rule, k, tx, ty)
             new = [_merge(t, _mul(f, q), ok & _finite(q)) for t, q in zip(terms, tps)]
         except (TypeError, ValueError):
             return terms

@@ -166,6 +166,12 @@ def power_q0a(x, y, out):
 
 
 @njit(**_JIT)
+def power_s0c(x, y, out):
+    """c of d/dx of power = c * h**4"""
+    return y * where(np.real(value(y)) == 2.0 * np.floor(0.5 * np.real(value(y))), np.copysign(1.0, np.real(value(x))), 1.0)
+
+
+@njit(**_JIT)
 def power_s0h(x, y, out):
     """h of d/dx of power = c * h**4"""
     return x ** ((y - 1.0) * 0.25)
@@ -610,6 +616,8 @@ BY_SOURCE = {
         power_d1,
     (('x', 'y', 'out'), 'y * out'):
         power_q0a,
+    (('x', 'y', 'out'), 'y * where(np.real(value(y)) == 2.0 * np.floor(0.5 * np.real(value(y))), np.copysign(1.0, np.real(value(x))), 1.0)'):
+        power_s0c,
     (('x', 'y', 'out'), 'x ** ((y - 1.0) * 0.25)'):
         power_s0h,
     (('x', 'y', 'out'), 'np.log(x)'):

@@ -572,17 +572,14 @@ def _far(t, x, y, c, h, p, k):
     """``t`` (argument ``k``'s term of the power row, its local derivative not finite or
     below the smallest normal number) with each lane that is not the extended-range
     product ``c * h**4 * p`` to a few ulps taken as it (:func:`_spread`, :func:`_nearer`;
-    ``c``, ``h`` the row's spread at ``|x|``), where the inputs are finite, ``x`` and (for
+    ``c``, ``h`` the row's spread, ``h`` at ``|x|``), where the inputs are finite, ``x`` and (for
     ``k`` 0) ``y`` nonzero, ``x`` positive or (``k`` 0) negative beside an integer ``y``
-    below 2**53 (``dispatch._farpower``'s cases; the sign of ``x**(y - 1)`` then
-    ``c``'s); ``t`` elsewhere."""
+    below 2**53 (``dispatch._farpower``'s cases; ``h`` of the base's magnitude, the
+    sign of ``x**(y - 1)`` the row's ``c``'s); ``t`` elsewhere."""
     if not (x - x == 0.0 and y - y == 0.0) or x == 0.0 or k == 0 and y == 0.0:
         return t
-    if x < 0.0:
-        if k == 1 or y != math.floor(y) or abs(y) >= 9007199254740992.0:
-            return t
-        if (y - 1.0) % 2.0 == 1.0:
-            c = -c
+    if x < 0.0 and (k == 1 or y != math.floor(y) or abs(y) >= 9007199254740992.0):
+        return t
     return _nearer(t, _spread(c, h, p), p)
 
 
@@ -601,7 +598,7 @@ def _spread_term(d, pair, k, quotient):
             f = d(x, y, out)
             if f - f == 0.0 and not (-_TINY < f < _TINY):
                 return _scale(f, p)
-            return _far(_scale(f, p), x, y, sc(abs(x), y, out), sh(abs(x), y, out), p, k)
+            return _far(_scale(f, p), x, y, sc(x, y, out), sh(abs(x), y, out), p, k)
         return plain
     qa, qb = quotient
 
@@ -611,7 +608,7 @@ def _spread_term(d, pair, k, quotient):
         if f - f == 0.0 and not (-_TINY < f < _TINY):
             return _scale(f, p)
         return _far(_two_steps(f, qa(x, y, out), qb(x, y, out), p), x, y,
-                    sc(abs(x), y, out), sh(abs(x), y, out), p, k)
+                    sc(x, y, out), sh(abs(x), y, out), p, k)
     return term
 
 

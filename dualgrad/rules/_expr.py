@@ -614,7 +614,9 @@ def _real(node):
     if node[0] == "num":
         return type(node[1]) is not complex
     if node[0] == "call":
-        return node[1] in ("np.absolute", "np.real", "np.imag", "np.copysign", "np.iscomplexobj")
+        # (np.floor has no complex loop: what it returns is real)
+        return node[1] in ("np.absolute", "np.real", "np.imag", "np.copysign", "np.iscomplexobj",
+                           "np.floor")
     if node[0] == "unary":
         return _real(node[2])
     if node[0] == "binary":

@@ -567,6 +567,18 @@ def _incomplete_slope(endpoint, powers, exponent):
     return f"where({endpoint}, {powers}, np.exp({exponent}))"
 
 
+# The sign of ``x ** (y - 1)`` at a negative base to an integer power ``y``: ``(-1) ** (y
+# - 1)``, -1 where ``y`` is even, read from ``y`` itself (``y - 2 floor(y / 2)`` is exact
+# at every magnitude, where ``y - 1.0`` rounds past 2**53), values only; 1 at a positive
+# base.  Written here once (diff71 F1): the power rows' d/dx branch past 2**53, where
+# every float is even, takes its first factor (:func:`_power_at_zero`); their spread's
+# ``c`` carries it whole, so the extended-range products, which take the base's
+# magnitude (``dispatch._farpower``, the jit wing's ``_far``), take their sign from it
+_NEGATIVE_BASE = "np.copysign(1.0, np.real(value(x)))"
+_ODD_POWER_SIGN = (f"where(np.real(value(y)) == 2.0 * np.floor(0.5 * np.real(value(y))), "
+                   f"{_NEGATIVE_BASE}, 1.0)")
+
+
 def _power_at_zero(power):
     """d/dx and d/dy of ``x ** y`` (``power``: the call, ``{}`` its exponent) with the
     branch ``x == 0`` (values only) built from the limits x -> 0+, not the formula.
@@ -613,7 +625,7 @@ def _power_at_zero(power):
     # ``x**c`` may be too: inf * 0 at x = inf, 1e-310), else the odd power's sign alone
     near = "np.absolute(np.absolute(value(x)) - 1.25) <= 0.75"
     dx0 = (f"where({yv} == 0.0, 0.0, value(y) * where({huge[0]}, where({huge[1]}, "
-           f"{at_zero} * np.copysign(1.0, np.real(value(x))), {at_zero}), {at_zero})) + "
+           f"{at_zero} * {_NEGATIVE_BASE}, {at_zero}), {at_zero})) + "
            f"where({yv} > 1.0, -0.0, where({yv} > 0.0, -{s_eta}, {s_eta})) + "
            f"where({yv} > 2.0, -0.0, where({yv} > 1.0, -{s_mix}, "
            f"where({yv} > 0.0, {s_mix}, -{s_mix})))")
@@ -630,7 +642,7 @@ def _power_at_zero(power):
     regular = (f"where(np.absolute(value(y)) == 0.0, where({below}, y / x * out, {formula}), "
                f"where({huge[0]}, where({huge[1]}, where({near}, y * ({power.format('y - 1.0')} * "
                f"{power.replace('x', 'value(x)', 1).format(c)}), y * ({power.format('y - 1.0')} * "
-               f"np.copysign(1.0, np.real(value(x))))), {formula}), {formula}))")
+               f"{_NEGATIVE_BASE})), {formula}), {formula}))")
     # out underflowed at |x| <= 1: ``x * (x**(y-1) log x)``, whose nested d/dx keeps the
     # term ``out / x`` = x**(y-1) that ``out * log(x)`` loses (d2/dxdy x**y at x = 1e-200,
     # y = 2 was 5e-4 off: attack61); past 1, x**(y-1) underflows before out (attack61 13)
@@ -708,7 +720,8 @@ class Rule:
     quotient: tuple = ()
     # Per argument, ``(c, h)``: the local derivative is ``c * h**4`` (a power's, ``h`` the
     # base to a quarter of the exponent, in the float range wherever a product with a
-    # partial can be).  Where that product with a plain partial ``p`` is not finite and
+    # partial can be; at a negative base the extended-range forms take ``h`` of its
+    # magnitude and ``c`` carries the sign, :data:`_ODD_POWER_SIGN`).  Where that product with a plain partial ``p`` is not finite and
     # normal, the general path takes ``c h**4 p`` by mantissas and exponents
     # (:func:`spread_product`) where that is finite and normal: ``y x**(y - 1) dx`` at x
     # = 1e-310, y = -1, dx = 5e-324 is -4.9e296, where ``y * out`` (the quotient's
@@ -854,13 +867,14 @@ _TABLE = [
     # dx = 5e-324: -5e296) or (p a) / b underflows (x = 5e-324, y = 1e-310, dx = 1e-300:
     # 2e-287; diff64)
     _smooth(np.power, *_power_at_zero("x ** ({})"), quotient=(("y * out", "x"),),
-            spread=(("y", "x ** ((y - 1.0) * 0.25)"), ("np.log(x)", "x ** (y * 0.25)")),
+            spread=((f"y * {_ODD_POWER_SIGN}", "x ** ((y - 1.0) * 0.25)"),
+                    ("np.log(x)", "x ** (y * 0.25)")),
             domain=(_P, (-2.0, 2.0)), operator="pow",
             kink="d/dx x**0 = 0; d/dy 0**y = 0",
             note="at x = 0 the higher derivatives are the limits x -> 0+"),
     _smooth(np.float_power, *_power_at_zero("np.float_power(x, {})"),
             quotient=(("y * out", "x"),),
-            spread=(("y", "np.float_power(x, (y - 1.0) * 0.25)"),
+            spread=((f"y * {_ODD_POWER_SIGN}", "np.float_power(x, (y - 1.0) * 0.25)"),
                     ("np.log(x)", "np.float_power(x, y * 0.25)")),
             domain=(_P, (-2.0, 2.0)), kink="as power", note="as power"),
     _smooth(np.square, "2.0 * x"),

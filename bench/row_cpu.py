@@ -3,7 +3,7 @@
     python bench/row_cpu.py [--only TEXT] [--compare CHECKOUT] [--rounds 4] [--calls 25]
                             [--engine auto|fused|eager] [--numba]
 
-For each row of bench/bench_corpus.py's sets (corpus.py, corpus57.py to corpus68.py) whose
+For each row of bench/bench_corpus.py's sets (corpus.py, corpus57.py to corpus72.py) whose
 name holds ``--only`` (default: the shallow water and Gaussian process rows of
 bench/corpus59.py), the median over
 ``--calls`` calls of the process's CPU time (``time.process_time``) of
@@ -41,18 +41,8 @@ def one_round(only, calls, numba=False):
     if numba:
         from dualgrad.backend import _loader
         _loader.load()
-    from corpus import PROBLEMS
-    from corpus57 import PROBLEMS57
-    from corpus58 import PROBLEMS58
-    from corpus59 import PROBLEMS59
-    from corpus60 import PROBLEMS60
-    from corpus61 import PROBLEMS61
-    from corpus62 import PROBLEMS62
-    from corpus63 import PROBLEMS63
-    from corpus64 import PROBLEMS64
-    from corpus68 import PROBLEMS68
-    rows = {**PROBLEMS, **PROBLEMS57, **PROBLEMS58, **PROBLEMS59, **PROBLEMS60, **PROBLEMS61,
-            **PROBLEMS62, **PROBLEMS63, **PROBLEMS64, **PROBLEMS68}
+    from bench_corpus import SETS       # every set bench_corpus runs (69 to 72 too)
+    rows = {name: row for _, problems in SETS for name, row in problems.items()}
     clock = time.process_time
     out = {}
     for name, (f, x) in rows.items():

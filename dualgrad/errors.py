@@ -2011,23 +2011,33 @@ _MAKERS = {"zeros": "zeros_like", "empty": "zeros_like", "ndarray": "zeros_like"
            "ones": "ones_like", "full": "full_like"}
 
 
-def _like_spelling(node, x):
+def _like_spelling(node, x, space=None):
     """``np.zeros_like(x, shape=...)`` for the call ``node`` that made a plain buffer
     (``np.zeros(n)``, ``np.empty((n, k))``, ``np.ndarray(n)``, ``np.full(n, v)``,
     ``np.zeros_like(Z)``), or
-    ``None`` for anything else."""
+    ``None`` for anything else.  With ``space`` (the names the user's function sees), a
+    bare call that names NumPy's own function there (``zeros(n)`` after ``from numpy
+    import *``) is read as ``np.zeros(n)``; :func:`_numpy_spelled` then writes the
+    spelling in those names."""
     import ast
     if isinstance(node, ast.BinOp):     # np.ones((M, L)) * c (newuser64's voltammogram)
         for side in ("left", "right"):
-            spelled = _like_spelling(getattr(node, side), x)
+            spelled = _like_spelling(getattr(node, side), x, space)
             if spelled is not None:
                 node = ast.BinOp(**{**vars(node), side: ast.parse(spelled, mode="eval").body})
                 return ast.unparse(node)
         return None
-    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute) or \
-            ast.unparse(node.func.value) not in ("np", "numpy"):
+    if not isinstance(node, ast.Call):
         return None
-    name, args = node.func.attr, [ast.unparse(a) for a in node.args]
+    if isinstance(node.func, ast.Attribute) and \
+            ast.unparse(node.func.value) in ("np", "numpy"):
+        name = node.func.attr
+    elif isinstance(node.func, ast.Name) and space is not None and \
+            _numpy_function(space, node.func.id):
+        name = node.func.id             # zeros(npts) of from numpy import * (user72)
+    else:
+        return None
+    args = [ast.unparse(a) for a in node.args]
     if name in ("eye", "identity") and args and len(args) <= (3 if name == "eye" else 2) \
             and all(k.arg in ("dtype", "k", "M") for k in node.keywords):
         # np.eye(3): its ones kept, held as duals (attack70 M1 / diff70 F8: no spelling
@@ -2061,6 +2071,48 @@ def _like_spelling(node, x):
     if name in ("zeros", "empty", "ndarray", "ones") and len(args) == 1 and fill is None:
         return f"np.{_MAKERS[name]}({x}, shape={args[0]}{keep})"
     return None
+
+
+def _numpy_function(space, name):
+    """Does ``name`` name NumPy's own function of that name in ``space`` (a function's
+    names: ``from numpy import *`` or ``from numpy import zeros`` bound it)?"""
+    import numpy as np
+    value = space.get(name)
+    return value is not None and callable(value) and getattr(np, name, None) is value
+
+
+def _numpy_space(frame):
+    """The names ``frame``'s code sees (its locals over its module's globals), where a
+    bare name binds one of NumPy's buffer makers (``from numpy import *`` code:
+    drug_concentration.py's ``c = zeros(npts)``, user72), else ``None``.  Error path
+    only."""
+    space = {**frame.f_globals, **frame.f_locals}
+    return space if any(_numpy_function(space, n) for n in
+                        ("zeros", "empty", "ones", "full", "eye", "identity")) else None
+
+
+def _numpy_spelled(text, space):
+    """``text`` (a spelling of ``np.<name>(...)`` calls) written in the names ``space``
+    binds: ``zeros_like(`` where the user's module bound NumPy's ``zeros_like`` bare, else
+    ``<alias>.zeros_like(`` under the name it gave NumPy; ``None`` where a function has
+    no name there (the spelling would not run).  Error path only."""
+    import re
+    import numpy as np
+    if space.get("np") is np:           # (import numpy as np beside the bare names)
+        return text
+    alias = next((k for k, v in space.items() if v is np and k.isidentifier()), None)
+
+    def one(m):
+        name = m.group(1)
+        if _numpy_function(space, name):
+            return f"{name}("
+        if alias is None:
+            raise LookupError(name)
+        return f"{alias}.{name}("
+    try:
+        return re.sub(r"\bnp\.(\w+)\(", one, text)
+    except LookupError:
+        return None
 
 
 def _dual_argument(frame):
@@ -2175,7 +2227,8 @@ def _stored_buffer(depth):
     if getattr(buffer, "shape", None) is None or dtype is None or dtype == object:
         return None                   # an object array's element D[0] is no view of D
     bindings = _assignments(frame, name)
-    made = (*bindings[0], f"{frame.f_code.co_name} of {frame.f_code.co_filename}") \
+    made = (*bindings[0], f"{frame.f_code.co_name} of {frame.f_code.co_filename}",
+            _numpy_space(frame)) \
         if len(bindings) == 1 else None     # where that line is: a library's own file
     x = _dual_argument(frame)
     try:                          # (a reading of the user's source: no error of its own
@@ -2388,16 +2441,20 @@ def _buffer_message(who, found, own):
     where = f"{buffer.dtype}, shape {tuple(buffer.shape)}"
     spelling = None
     if made is not None:
-        line, node, place = made
+        line, node, place, space = made
         if own.startswith(COMPLEX_NOTE) and filled is not None:
             own = own[len(COMPLEX_NOTE):]   # (both spellings below take the values' dtype)
         own += f" (Line {line} is in {place}.)"
         where += f", made at line {line}: {_statement_text(node)}"
-        spelling = _like_spelling(_bound_value(node, name), x or "x")
+        spelling = _like_spelling(_bound_value(node, name), x or "x", space)
+        if spelling is not None and space is not None:
+            spelling = _numpy_spelled(spelling, space)
     head = f"{who}: {text} stores a dual number into {name}, a plain NumPy array " \
         f"({where})"
     several = _several_fix(found, spelling) if filled is not None and made is not None \
         and x in filled[1] else None    # (x from a local the stores read: one call's)
+    if several is not None and made[3] is not None:
+        several = _numpy_spelled(several, made[3]) or several
     if several is not None and filled[2] is not None:
         return DualTypeError(f"{head}, which would drop its derivatives; expected a "
                              f"buffer that holds duals. Fix: {several}.{own}")

@@ -84,7 +84,8 @@ def without_numba(request, monkeypatch):
     for cell in {id(c): c for c in (_lean_small._SCALE, _lean_small._CUBE,
                                     _lean_small._POWER_SCALE, _lean_small._POWER_NUMBER,
                                     _lean_small._OUTER_ROW, _propagate.POWER_LOOPS,
-                                    _propagate.NUMBER_LOOPS,
+                                    _propagate.NUMBER_LOOPS, _propagate.EXPONENT_LOOPS,
+                                    _propagate.BASE_LOOPS,
                                     *_propagate._ENTRIES.values(),
                                     *_propagate._LOOP_CELLS.values())}.values():
         request.addfinalizer(lambda c=cell, held=cell[0]: c.__setitem__(0, held))

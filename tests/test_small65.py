@@ -91,6 +91,9 @@ def test_tanh_path(monkeypatch, request):
     ran = []
     cell[0] = lambda *args: ran.append(len(args)) or real(*args)
     request.addfinalizer(lambda: cell.__setitem__(0, real))
+    loops = backend.loop_cell(np.tanh)          # (small72's entry by NumPy's loops, tried
+    request.addfinalizer(lambda held=loops[0]: loops.__setitem__(0, held))   # first: off
+    loops[0] = False                            # here; tests/test_small72.py holds it)
     op = _LEAN[np.tanh]
     general = op.__globals__["_call"]
     calls = []

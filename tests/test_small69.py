@@ -151,7 +151,8 @@ def test_numpy_is_given_0d_arrays(monkeypatch, request):
     for op in ops:            # (a process's first power makes the entry points and the
         op()                  # regular branch on another way: the lines below are the
     monkeypatch.setattr(_lean_small, "np", _Power(seen))      # steady ones)
-    for cell in (_lean_small._NUMBER_LOOPS, _lean_small._POWER_LOOPS):     # (small71's
+    for cell in (_lean_small._NUMBER_LOOPS, _lean_small._POWER_LOOPS,      # (small71's
+                 _lean_small._EXPONENT_LOOPS, _lean_small._BASE_LOOPS):   # and small72's
         request.addfinalizer(lambda c=cell, held=cell[0]: c.__setitem__(0, held))  # entries
         cell[0] = False       # by NumPy's own loops, which call no np.power: off, so that
         #                       the way they decline to is the one held here)

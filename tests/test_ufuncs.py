@@ -364,7 +364,20 @@ def small_engine(request, monkeypatch, exact_cells_emptied):
                 return kernel(*args)
             return recording
         monkeypatch.setattr(_kernels, "small_loop_entry", small_loop_entry)
-        for maker in ("small_loop_power_pair_entry", "small_loop_power_number_entry"):
+        real_split = _kernels.small_split_loops_entry
+
+        def small_split_loops_entry(ufunc):   # a split row's value or part by NumPy's
+            got = real_split(ufunc)           # loops (np.tanh, sc.erf: small72)
+            if got is None:
+                return None
+
+            def recording(*args):
+                ran.append("small_split_loops_entry")
+                return got[0](*args)
+            return recording, got[1]
+        monkeypatch.setattr(_kernels, "small_split_loops_entry", small_split_loops_entry)
+        for maker in ("small_loop_power_pair_entry", "small_loop_power_number_entry",
+                      "small_loop_power_exponent_entry", "small_loop_power_base_entry"):
             def recorded(real_maker=getattr(_kernels, maker), label=maker):
                 kernel = real_maker()    # (u ** v, u ** c by NumPy's loops: small71)
 
@@ -373,7 +386,8 @@ def small_engine(request, monkeypatch, exact_cells_emptied):
                     return kernel(*args)
                 return recording
             monkeypatch.setattr(_kernels, maker, recorded)
-        for cell in (_propagate.POWER_LOOPS, _propagate.NUMBER_LOOPS):
+        for cell in (_propagate.POWER_LOOPS, _propagate.NUMBER_LOOPS,
+                     _propagate.EXPONENT_LOOPS, _propagate.BASE_LOOPS):
             request.addfinalizer(lambda c=cell, held=cell[0]: c.__setitem__(0, held))
             cell[0] = None
         request.addfinalizer(lambda held=_propagate._LOOP_ENTRY[0]:
@@ -394,7 +408,8 @@ def small_engine(request, monkeypatch, exact_cells_emptied):
         cell[0] = None
     for cell in _propagate._LOOP_CELLS.values():
         cell[0] = None
-    for cell in (_propagate.POWER_LOOPS, _propagate.NUMBER_LOOPS):
+    for cell in (_propagate.POWER_LOOPS, _propagate.NUMBER_LOOPS, _propagate.EXPONENT_LOOPS,
+                 _propagate.BASE_LOOPS):
         cell[0] = None                              # (made again, unrecorded)
 
 

@@ -48,16 +48,22 @@ Propagation
         pool's size).
     ``entry_made(cell, ufunc)``
         that cell's entry point, made now if it holds none (numba loaded), or ``False``.
-    ``loop_cell(ufunc)``, ``loop_made(cell, ufunc, part, negate)``
+    ``loop_cell(ufunc)``, ``loop_made(cell, ufunc, part, negate)``, ``split_loops_made(cell, ufunc)``
         the cell ``[entry, loops]`` of a unary rule's value, factor (``part(x)``, NumPy's
         own loops called from compiled code) and partials in one compiled call on
-        small 1-D values (``np.sin``: small71), and its maker (numba loaded).
+        small 1-D values (``np.sin``: small71), and its maker (numba loaded);
+        ``split_loops_made`` the maker of a split row's (``np.tanh``'s value and
+        ``np.cosh(x)``, ``sc.erf``'s ``np.exp(-x * x)``: small72) in the same cell.
     ``POWER_LOOPS``, ``power_loops_made()``
         the same for ``u ** v`` of two array duals: the cell ``[entry, loops]`` of the
         value, the power row's NumPy parts and the partials in one call, and its maker.
     ``NUMBER_LOOPS``, ``number_loops_made()``
         the same for ``u ** c`` of a number ``c``: ``[entry, np.power's table,
         np.reciprocal's, np.sqrt's]``, and its maker.
+    ``EXPONENT_LOOPS``, ``exponent_loops_made()``, ``BASE_LOOPS``, ``base_loops_made()``
+        the same for ``u ** k`` / ``t ** k`` of a scalar dual ``k`` and for ``k ** u`` /
+        ``2.0 ** u``: ``[entry, its table]`` (np.power with a 0-d exponent or base,
+        np.log), and their makers (small72).
     ``cube_kernel(x, p)``, ``CUBE``
         the partials of ``u ** 3`` (its factor ``3.0 * (x * x)`` evaluated in the loop)
         for small 1-D values in one call of a compiled entry point, or ``None`` (a
@@ -273,7 +279,7 @@ from ._propagate import (EXACT, EXACT_FLAT, combine, combine_complex, combine_sm
                          cross, CUBE, cube_kernel, POWER_PAIR, power_pair_kernel, POWER_MIXED,
                          power_mixed_entry, POWER_SCALE, power_scale_entry, POWER_NUMBER,
                          power_number_entry, OUTER_ROW, outer_row_entry, CONST, const_entry,
-                         entry_cell, entry_made, loop_cell, loop_made, POWER_LOOPS, power_loops_made, NUMBER_LOOPS, number_loops_made, exact1, exact2, exact_number, exact_row, exact_plain,
+                         entry_cell, entry_made, loop_cell, loop_made, split_loops_made, POWER_LOOPS, power_loops_made, NUMBER_LOOPS, number_loops_made, EXPONENT_LOOPS, exponent_loops_made, BASE_LOOPS, base_loops_made, exact1, exact2, exact_number, exact_row, exact_plain,
                          exact_cell, finite, from_rows,
                          join, lean_sum, small_empty,
                          lean_work, LEAN_FLAT, LEAN_ROWS, LEAN_WORK, local_kernel, local_kernel2,
@@ -289,7 +295,7 @@ __all__ = [
     "pair_kernel", "outer_small", "cube_kernel", "CUBE", "power_pair_kernel", "POWER_PAIR",
     "power_mixed_entry", "POWER_MIXED", "power_scale_entry", "POWER_SCALE",
     "power_number_entry", "POWER_NUMBER", "outer_row_entry", "OUTER_ROW", "const_entry", "CONST",
-    "local_kernel", "local_kernel2", "entry_cell", "entry_made", "loop_cell", "loop_made", "POWER_LOOPS", "power_loops_made", "NUMBER_LOOPS", "number_loops_made", "small_empty", "lean_sum", "EXACT",
+    "local_kernel", "local_kernel2", "entry_cell", "entry_made", "loop_cell", "loop_made", "split_loops_made", "POWER_LOOPS", "power_loops_made", "NUMBER_LOOPS", "number_loops_made", "EXPONENT_LOOPS", "exponent_loops_made", "BASE_LOOPS", "base_loops_made", "small_empty", "lean_sum", "EXACT",
     "EXACT_FLAT", "exact1", "exact2",
     "exact_number", "exact_row", "exact_plain", "exact_cell",
     "fusable",

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..rules._expr import Expr
 from ..rules._table import _TABLE, RULES, entry_form, regular_form, rule_for
 
 __all__ = ["PATH", "REGULAR_PATH", "EXACT", "fusable", "source", "regular_source"]
@@ -115,6 +116,7 @@ import sys
 
 import numpy as np
 from ._jit import ENTRY, njit, one_layout
+from ._numpy_loops import fe_clear, fe_test, numpy_loop
 
 _JIT = dict(cache=True, error_model="numpy", nogil=True)
 
@@ -324,6 +326,101 @@ def _split_entry(rule, prefix=""):
         binds="".join(f"        {a} = {a}s[i]\n" for a in names),
         bad=" | ".join([f"({c})" for c in conditions] + ["(fx - fx != 0.0)"]))
     return text, name
+
+
+# The same row where its one part is a NumPy float64 ufunc of kernel arithmetic
+# (``np.tanh``'s ``np.cosh(x)``, ``sc.erf``'s ``np.exp(-x * x)``): the part by NumPy's
+# own loop (``_numpy_loops``), its argument computed into the result first and taken
+# in place (NumPy's SIMD loops take an operand and a result that coincide, as they take
+# two apart; two less than 64 bytes apart they would not), and for a NumPy ufunc the
+# value by its loop too, reporting as :data:`_numba_kernels.loop_scale_entry` does;
+# then the factor and the products, the rows taken from the last (small72).
+_LOOPS_ENTRY = """
+
+def {name}_loops(loops, xs, outs, px, q):
+    \"\"\"``{ufunc}``'s {what} and partials in one call on small 1-D values, NumPy's
+    loops of the table ``loops`` (``_numpy_loops.split_loops``) making ``a0 = {part}``
+    in ``q``: ``q[i, :] = ({formula}) * px``; False (nothing usable: the caller's
+    lines then run) for ``x`` not contiguous and aligned, other lengths, no directions,
+    {flags}{declines}and where the local derivative is not finite.\"\"\"
+    n = xs.shape[0]
+    rows, m = px.shape
+    if rows != n or outs.shape[0] != n or q.shape[0] != n or q.shape[1] != m or \\
+            n == 0 or m == 0 or xs.strides[0] != 8 or xs.ctypes.data % 8 != 0:
+        return False
+    mask = np.int32(loops[0])
+    if loops[1] != 0:
+        fe_clear(mask)
+        if numpy_loop(loops[1], loops[2], loops[3], xs.ctypes.data, outs.ctypes.data, n) != 0 \\
+                or fe_test(mask) != 0:
+            fe_clear(mask)
+            return False
+{argument}    done = numpy_loop(loops[4], loops[5], loops[6], {source}, q.ctypes.data, n)
+    fe_clear(mask)
+    if done != 0:
+        return False
+    bad = False
+    for i in range(n - 1, -1, -1):
+{binds}        a0 = q[i // m, i % m]
+        fx = {formula}
+        bad |= {bad}
+        for k in range(m):
+            q[i, k] = fx * px[i, k]
+    return not bad
+"""
+
+
+def loops_entry(rule):
+    """Has ``rule`` a generated loops entry (:func:`_loops_entry`, ``_rule_kernels``'
+    ``_LOOPS`` / ``_SC_LOOPS``)?  ``"value"``: it computes the value too (a NumPy
+    ufunc's), ``"given"``: the caller passes it (scipy.special's); else ``None``."""
+    own = getattr(np, rule.name, None) is rule.ufunc
+    if _loops_entry(rule, "" if own else "sc_") is None:
+        return None
+    return "value" if own else "given"
+
+
+def _loops_entry(rule, prefix=""):
+    """``(source, name, part)`` of ``rule``'s :data:`_LOOPS_ENTRY` (``part`` the name of
+    the NumPy ufunc of its part, ``"cosh"``), or ``None`` for a row without one: no
+    ``rules._table.entry_form``, more than one part, a part not NumPy's, or one whose
+    argument is no kernel arithmetic of ``x`` and ``out``.  The value is the entry's
+    for a NumPy ufunc (``prefix`` empty), given (``outs``, NumPy's call) for
+    scipy.special's, whose loops report through ``sc.errstate``."""
+    form = entry_form(rule)
+    if form is None or len(form[2]) != 1:
+        return None
+    tests, kernel, (part,), _ = form
+    node = part.tree
+    if node[0] != "call" or node[1][:3] != "np." or len(node[2]) != 1:
+        return None
+    if not prefix and node[2][0] == ("name", "x") and \
+            kernel.tree in (("name", "a0"), ("unary", "-", ("name", "a0"))):
+        return None         # np.cos's -np.sin(x): loop_scale_entry's (small71)
+    inner = Expr(part.text, part.params, node[2][0])
+    argument = inner.kernel_source()
+    if argument is None or not inner.names <= {"x", "out"}:
+        return None
+    name = f"d_{prefix}{rule.name}_x"
+    conditions = [t.kernel_source() for t in tests]
+    reads = [a for a in ("x", "out") if a in kernel.names.union(*(t.names for t in tests))]
+    if node[2][0] in (("name", "x"), ("name", "out")):
+        source, lines = f"{node[2][0][1]}s.ctypes.data", ""
+    else:
+        source = "q.ctypes.data"
+        lines = ("    for i in range(n):\n" +
+                 "".join(f"        {a} = {a}s[i]\n" for a in ("x", "out") if a in inner.names) +
+                 f"        q[i // m, i % m] = {argument}\n")
+    text = _LOOPS_ENTRY.format(
+        name=name, ufunc=("sc." if prefix else "np.") + rule.name,
+        what="part" if prefix else "value, part",
+        part=part.source(), formula=kernel.kernel_source(),
+        flags="" if prefix else "a report the value's loop would make, ",
+        declines="".join(f"where ``{c}``, " for c in conditions),
+        argument=lines, source=source,
+        binds="".join(f"        {a} = {a}s[i]\n" for a in reads),
+        bad=" | ".join([f"({c})" for c in conditions] + ["(fx - fx != 0.0)"]))
+    return text, name, node[1][3:]
 
 
 # A selection row (``rule.select``): the partials of the argument whose 0/1 indicator is
@@ -605,6 +702,28 @@ def const_kernel(ufunc, k, value=False):
         if fn is None:
             return None
         got = CONST_KERNELS.setdefault(key, njit(**_JIT, **ENTRY)(fn))
+    return got
+
+
+LOOPS_KERNELS = {}    # ufunc -> (the numba dispatcher of its loops entry, its part's ufunc)
+
+
+def loops_kernel(ufunc):
+    """``(kernel, part)``: the lean path's entry of a split row whose part NumPy's loop
+    computes in the kernel (``_LOOPS``; scipy.special's ``_SC_LOOPS``, by name, as
+    :func:`entry_kernel`), its numba dispatcher made at the first request, and the
+    part's NumPy ufunc (``np.cosh`` for ``np.tanh``); or ``None`` for a ufunc without."""
+    got = LOOPS_KERNELS.get(ufunc)
+    if got is None:
+        pair = _LOOPS.get(ufunc)
+        if pair is None:
+            sc = sys.modules.get("scipy.special")
+            name = getattr(ufunc, "__name__", None)
+            if sc is not None and name in _SC_LOOPS and getattr(sc, name, None) is ufunc:
+                pair = _SC_LOOPS[name]
+        if pair is None:
+            return None
+        got = LOOPS_KERNELS.setdefault(ufunc, (njit(**_JIT, **ENTRY)(pair[0]), pair[1]))
     return got
 
 
@@ -969,11 +1088,16 @@ def source():
                 if got is not None:
                     parts.append(got[0])
                     const.append(f"    (np.{rule.name}, {k}, \"value\"): {got[1]},\n")
+    loops, sc_loops = [], []
     for rule in _TABLE:
         split = _split_entry(rule)
         if split is not None:
             parts.append(split[0])
             entry.append(f"    np.{rule.name}: {split[1]}_entry,\n")
+        got = _loops_entry(rule)
+        if got is not None:
+            parts.append(got[0])
+            loops.append(f"    np.{rule.name}: ({got[1]}_loops, np.{got[2]}),\n")
     import scipy.special as sc      # (SciPy's rows join the table on their first use)
     rule_for(sc.erf)
     scipy = []
@@ -983,6 +1107,10 @@ def source():
         if split is not None:
             parts.append(split[0])
             scipy.append(f"    \"{rule.name}\": {split[1]}_entry,\n")
+            got = _loops_entry(rule, "sc_")
+            if got is not None:
+                parts.append(got[0])
+                sc_loops.append(f"    \"{rule.name}\": ({got[1]}_loops, np.{got[2]}),\n")
     exact = []
     for rule in (r for r in _TABLE if r.name in EXACT):
         for duals in _cases(rule)[::-1]:        # every argument a dual, then one
@@ -1001,7 +1129,9 @@ def source():
     parts.append(f"\n\n_PLAIN = {{\n{''.join(entries)}}}\n\n_SMALL = {{\n{''.join(small)}}}\n"
                  f"\n_EXACT = {{\n{''.join(exact)}}}\n\n_ENTRY = {{\n{''.join(entry)}}}\n"
                  f"\n_SC_ENTRY = {{\n{''.join(scipy)}}}\n"
-                 f"\n_CONST = {{\n{''.join(const)}}}\n" + _TAIL)
+                 f"\n_CONST = {{\n{''.join(const)}}}\n"
+                 f"\n_LOOPS = {{\n{''.join(loops)}}}\n\n_SC_LOOPS = {{\n{''.join(sc_loops)}}}\n" +
+                 _TAIL)
     return "".join(parts)
 
 

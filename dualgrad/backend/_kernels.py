@@ -154,6 +154,22 @@ def small_loop_entry():
         types.float64[::1], types.float64[:, :], types.float64[:, ::1]))
 
 
+def small_split_loops_entry(ufunc):
+    """``(entry, part)``: the generated loops entry of ``ufunc``'s split row
+    (``_rule_kernels.loops_kernel``: ``np.tanh``'s value, ``a0 = np.cosh(x)`` by NumPy's
+    loops and the partials; small72) compiled as the entry point of its one signature
+    (:func:`small_loop_entry`'s), and the part's NumPy ufunc; or ``None`` for a ufunc
+    without.  numba loaded by the caller, who must pass exactly those types."""
+    from numba import types
+    from ._rule_kernels import loops_kernel
+    got = loops_kernel(ufunc)
+    if got is None:
+        return None
+    return got[0].compile(types.boolean(
+        types.Array(types.int64, 1, "C", readonly=True), types.float64[:],
+        types.float64[::1], types.float64[:, :], types.float64[:, ::1])), got[1]
+
+
 def small_loop_power_pair_entry():
     """``_numba_kernels.loop_power_pair_entry`` compiled as the entry point of its one
     signature (the read-only int64 table of ``_numpy_loops.pair_loops``, 1-D ``x``,
@@ -164,6 +180,34 @@ def small_loop_power_pair_entry():
     return _kernels().loop_power_pair_entry.compile(types.boolean(
         types.Array(types.int64, 1, "C", readonly=True), vector, vector,
         types.float64[::1], types.float64[::1], types.float64[:, :], types.float64[:, :],
+        types.float64[:, ::1]))
+
+
+def small_loop_power_exponent_entry():
+    """``_numba_kernels.loop_power_exponent_entry`` compiled as the entry point of its
+    one signature (the read-only int64 table of ``_numpy_loops.exponent_loops``, 1-D
+    ``x``, 2-D partials and the 1-D row of any layout, the float ``c``, ``out``, the
+    scratch ``s`` and the result C-contiguous), numba loaded by the caller, as
+    :func:`small_loop_entry`'s (small72)."""
+    from numba import types
+    vector = types.float64[:]
+    return _kernels().loop_power_exponent_entry.compile(types.boolean(
+        types.Array(types.int64, 1, "C", readonly=True), vector, types.float64,
+        types.float64[::1], types.float64[::1], types.float64[:, :], vector,
+        types.float64[:, ::1]))
+
+
+def small_loop_power_base_entry():
+    """``_numba_kernels.loop_power_base_entry`` compiled as the entry point of its one
+    signature (the read-only int64 table of ``_numpy_loops.base_loops``, the floats ``c``
+    and ``lc``, 1-D ``y``, the 1-D row and 2-D partials of any layout, ``out``, the scratch ``s`` and
+    the result C-contiguous), numba loaded by the caller, as :func:`small_loop_entry`'s
+    (small72)."""
+    from numba import types
+    vector = types.float64[:]
+    return _kernels().loop_power_base_entry.compile(types.boolean(
+        types.Array(types.int64, 1, "C", readonly=True), types.float64, types.float64,
+        vector, types.float64[::1], types.float64[::1], vector, types.float64[:, :],
         types.float64[:, ::1]))
 
 

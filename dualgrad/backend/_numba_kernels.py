@@ -11,7 +11,7 @@ from numba import types
 
 from ..rules import _special
 from ._jit import ENTRY, njit, one_layout
-from ._numpy_loops import fe_clear, fe_test, numpy_loop, numpy_loop2
+from ._numpy_loops import fe_clear, fe_test, numpy_loop, numpy_loop2, numpy_loop2_steps
 from ._regular_kernels import regular_power_x, regular_power_y
 
 _JIT = dict(cache=True, error_model="numpy", nogil=True)
@@ -34,7 +34,8 @@ _VECTOR = {}        # name -> argument types compiled with LLVM's SLP vectorizer
 # ``small_cube_entry``, ``small_outer_entry``): compiled without numba's runtime (``_jit.ENTRY``)
 _ENTRIES = {"scale_entry", "cube_entry", "power_scale_entry", "power_number_entry", "outer_entry",
             "power_pair_entry", "power_exponent_entry", "power_base_entry", "outer_row_entry",
-            "loop_scale_entry", "loop_power_pair_entry", "loop_power_number_entry"}
+            "loop_scale_entry", "loop_power_pair_entry", "loop_power_number_entry",
+            "loop_power_exponent_entry", "loop_power_base_entry"}
 
 
 def _vector(*types):
@@ -564,6 +565,15 @@ def power_exponent_entry(x, c, out, w, v, p, q, t):
             t.shape[1] != n or dual and (p.shape[0] != rows or p.shape[1] != n or
                                          w.shape[0] != rows):
         return False
+    return _power_exponent_rows(x, c, out, w, v, p, q, t)
+
+
+@njit(**_JIT)
+def _power_exponent_rows(x, c, out, w, v, p, q, t):
+    """:func:`power_exponent_entry`'s loop, its lengths tested by the caller."""
+    rows = x.shape[0]
+    n = q.shape[0]
+    dual = p.shape[0] != 0
     for i in range(rows):
         gi = regular_power_y(x[i], c, out[i], v[i])
         if gi - gi != 0.0:
@@ -578,6 +588,53 @@ def power_exponent_entry(x, c, out, w, v, p, q, t):
             for k in range(n):
                 t[i, k] = gi * q[k]
     return True
+
+
+@_lazy
+def loop_power_exponent_entry(loops, x, c, out, s, p, q, t):
+    """``u ** k`` (``t ** k``: ``p`` of no rows) for small 1-D values ``x`` and the float
+    exponent ``c`` of a scalar dual (its partials the row ``q``) in one compiled call
+    (small72): NumPy's own float64 loops (``_numpy_loops.exponent_loops``' table
+    ``loops``) compute the value ``out = np.power(x, c)`` with ``c`` as NumPy's 0-d
+    exponent (stride 0: ``lean_power_mixed``'s ``np.power(x, np.array(c))``), the row's
+    regular parts ``w = x ** (c - 1.0)`` (``u ** k`` only; ``out`` for ``t ** k``, as
+    there) and ``v = np.log(x)``, then :func:`power_exponent_entry`'s factors, tests and
+    products: the same loops on the same operands, so the same bits.  ``w`` and ``v``
+    lie in the scratch ``s`` of at least ``2 n + 4`` elements, ``v`` from a 16-byte
+    boundary past ``w`` (as NumPy's fresh results lie), ``c`` and ``c - 1.0`` after it.
+    True, ``out`` and ``t`` written; False (nothing usable: the caller's NumPy calls
+    then run from the value on) where ``x`` is not contiguous and aligned, a length does
+    not match, the value's loop set a floating-point flag that NumPy's call would report
+    (``loops[0]``'s), or :func:`power_exponent_entry` declines.  The flags are cleared
+    before the value's loop and after the parts' (whose reports the old way hushed)."""
+    n = x.shape[0]
+    m = q.shape[0]
+    dual = p.shape[0] != 0
+    if out.shape[0] != n or t.shape[0] != n or t.shape[1] != m or s.shape[0] < 2 * n + 4 \
+            or n == 0 or m == 0 or dual and (p.shape[0] != n or p.shape[1] != m) or \
+            x.strides[0] != 8 or x.ctypes.data % 8 != 0:
+        return False
+    start = n + (n & 1)
+    w = s[:n]
+    v = s[start:start + n]
+    s[start + n] = c
+    s[start + n + 1] = c - 1.0
+    mask = np.int32(loops[0])
+    fe_clear(mask)
+    if numpy_loop2(loops[1], loops[2], loops[3], x.ctypes.data, s[start + n:].ctypes.data,
+                   out.ctypes.data, n, 0) != 0 or fe_test(mask) != 0:
+        fe_clear(mask)
+        return False
+    done = 0
+    if dual:
+        done = numpy_loop2(loops[1], loops[2], loops[3], x.ctypes.data,
+                           s[start + n + 1:].ctypes.data, w.ctypes.data, n, 0)
+    if done == 0:
+        done = numpy_loop(loops[4], loops[5], loops[6], x.ctypes.data, v.ctypes.data, n)
+    fe_clear(mask)
+    if done != 0:
+        return False
+    return _power_exponent_rows(x, c, out, w if dual else out, v, p, q, t)
 
 
 @_lazy
@@ -599,6 +656,14 @@ def power_base_entry(c, y, out, w, lc, q, p, t):
     if y.shape[0] != rows or out.shape[0] != rows or t.shape[0] != rows or \
             t.shape[1] != n or dual and (q.shape[0] != n or w.shape[0] != rows):
         return False
+    return _power_base_rows(c, y, out, w, lc, q, p, t)
+
+
+@njit(**_JIT)
+def _power_base_rows(c, y, out, w, lc, q, p, t):
+    """:func:`power_base_entry`'s loop, its lengths tested by the caller."""
+    rows, n = p.shape
+    dual = q.shape[0] != 0
     for i in range(rows):
         gi = regular_power_y(c, y[i], out[i], lc)
         if gi - gi != 0.0:
@@ -613,6 +678,51 @@ def power_base_entry(c, y, out, w, lc, q, p, t):
             for k in range(n):
                 t[i, k] = gi * p[i, k]
     return True
+
+
+@_lazy
+def loop_power_base_entry(loops, c, lc, y, out, s, q, p, t):
+    """``k ** u`` (``2.0 ** u``: ``q`` empty) for the float base ``c`` and small 1-D
+    values ``y`` of an array dual (partials ``p``) in one compiled call (small72):
+    NumPy's own float64 loop (``_numpy_loops.base_loops``' table ``loops``) computes the
+    value ``out = np.power(c, y)`` with ``c`` as NumPy's 0-d base (stride 0:
+    ``lean_power_mixed``'s ``np.power(np.array(c), y)``) and the row's regular part ``w
+    = c ** (y - 1.0)`` (``k ** u`` only, ``y - 1.0`` one IEEE subtraction, NumPy's ``y -
+    _ONE``; ``out`` for ``2.0 ** u``, as there), then :func:`power_base_entry`'s factors
+    (``lc``: the caller's ``np.log(c)``), tests and products: the same loop on the same
+    operands, so the same bits.  ``y - 1.0`` is written to the first ``n`` elements of
+    ``t`` (the products overwrite it after ``w`` is made), ``w`` to the scratch ``s`` of
+    at least ``2 n + 4`` elements, ``c`` from a 16-byte boundary past it.  True, ``out``
+    and ``t`` written; False (nothing usable: the caller's NumPy calls then run from the
+    value on) where ``y`` is not contiguous and aligned, a length does not match, the
+    value's loop set a floating-point flag that NumPy's call would report
+    (``loops[0]``'s), or :func:`power_base_entry` declines.  The flags are cleared
+    before the value's loop and after the part's (whose reports the old way hushed)."""
+    n = y.shape[0]
+    rows, m = p.shape
+    dual = q.shape[0] != 0
+    if rows != n or out.shape[0] != n or t.shape[0] != n or t.shape[1] != m or \
+            s.shape[0] < 2 * n + 4 or n == 0 or m == 0 or dual and q.shape[0] != m or \
+            y.strides[0] != 8 or y.ctypes.data % 8 != 0:
+        return False
+    start = n + (n & 1)
+    w = s[:n]
+    s[start] = c
+    mask = np.int32(loops[0])
+    fe_clear(mask)
+    if numpy_loop2_steps(loops[1], loops[2], loops[3], s[start:].ctypes.data, y.ctypes.data,
+                         out.ctypes.data, n, 0, 8) != 0 or fe_test(mask) != 0:
+        fe_clear(mask)
+        return False
+    if dual:
+        for i in range(n):
+            t[i // m, i % m] = y[i] - 1.0
+        done = numpy_loop2_steps(loops[1], loops[2], loops[3], s[start:].ctypes.data,
+                                 t.ctypes.data, w.ctypes.data, n, 0, 8)
+        fe_clear(mask)
+        if done != 0:
+            return False
+    return _power_base_rows(c, y, out, w if dual else out, lc, q, p, t)
 
 
 @_lazy

@@ -34,7 +34,7 @@ from llvmlite import binding as _ll, ir
 from numba import types
 from numba.extending import intrinsic
 
-__all__ = ["loops", "pair_loops", "number_loops", "numpy_loop", "numpy_loop2", "fe_clear", "fe_test"]
+__all__ = ["loops", "split_loops", "pair_loops", "exponent_loops", "base_loops", "number_loops", "numpy_loop", "numpy_loop2", "numpy_loop2_steps", "fe_clear", "fe_test"]
 
 # <fenv.h>'s FE_INVALID | FE_DIVBYZERO | FE_OVERFLOW | FE_UNDERFLOW of glibc and Apple's
 # libm by machine; not Windows' "AMD64" (MSVC's values differ: FE_INEXACT is 1 there)
@@ -111,6 +111,31 @@ def numpy_loop2(typingctx, fn, context, aux, src, src2, dst, n, step2):
     return sig, codegen
 
 
+@intrinsic
+def numpy_loop2_steps(typingctx, fn, context, aux, src, src2, dst, n, step1, step2):
+    """:func:`numpy_loop2` with the first input's stride too (``0, 8, 8``: ``c ** y`` of
+    a 0-d base ``c``, as NumPy's call broadcasts it; small72)."""
+    sig = types.int32(types.int64, types.int64, types.int64, types.int64, types.int64,
+                      types.int64, types.int64, types.int64, types.int64)
+
+    def codegen(cgctx, builder, signature, args):
+        fn, context, aux, src, src2, dst, n, step1, step2 = args
+        i8p, i64 = ir.IntType(8).as_pointer(), ir.IntType(64)
+        data = builder.alloca(i8p, size=ir.Constant(i64, 3))
+        for k, a in enumerate((src, src2, dst)):
+            builder.store(builder.inttoptr(a, i8p), builder.gep(data, [ir.Constant(i64, k)]))
+        dims = builder.alloca(i64)
+        builder.store(n, dims)
+        steps = builder.alloca(i64, size=ir.Constant(i64, 3))
+        for k, step in enumerate((step1, step2, ir.Constant(i64, 8))):
+            builder.store(step, builder.gep(steps, [ir.Constant(i64, k)]))
+        fnty = ir.FunctionType(ir.IntType(32), [i8p, data.type, dims.type, steps.type, i8p])
+        call = builder.inttoptr(fn, fnty.as_pointer())
+        return builder.call(call, [builder.inttoptr(context, i8p), data, dims, steps,
+                                   builder.inttoptr(aux, i8p)])
+    return sig, codegen
+
+
 # PyCapsule_GetPointer with its own prototype: setting restype / argtypes on
 # ctypes.pythonapi's shared function object would change it for every user in the process
 _capsule_pointer = ctypes.PYFUNCTYPE(ctypes.c_void_p, ctypes.py_object, ctypes.c_char_p)(
@@ -174,6 +199,25 @@ def loops(value, part=None, negate=False):
     return table
 
 
+def split_loops(value, part):
+    """The int64 array ``[mask, value's loop, context, aux, part's loop, context, aux]``
+    that a generated ``_rule_kernels`` loops entry reads (``np.tanh``'s value and ``a0 =
+    np.cosh(x)``; small72): the value's loop for a NumPy ufunc ``value``, zeros for
+    scipy.special's (whose value the caller computes: its loops report through
+    ``sc.errstate``), or ``None`` (as :func:`loops`, and where a NumPy ``value`` has no
+    loop to be had: the caller would take zeros for a value given)."""
+    if MASK is None or value.nin != 1 or part.nin != 1:
+        return None
+    own = getattr(np, getattr(value, "__name__", ""), None) is value
+    v = _loop(value) if own else (0, 0, 0)
+    f = _loop(part)
+    if v is None or f is None:
+        return None
+    table = np.array([MASK, *v, *f], dtype=np.int64)
+    table.flags.writeable = False
+    return table
+
+
 def pair_loops():
     """The int64 array ``[mask, np.power's loop, context, aux, np.log's loop, context,
     aux]`` that ``_numba_kernels.loop_power_pair_entry`` reads, or ``None`` (as
@@ -184,6 +228,34 @@ def pair_loops():
     if power is None or log is None:
         return None
     table = np.array([MASK, *power, *log], dtype=np.int64)
+    table.flags.writeable = False
+    return table
+
+
+def exponent_loops():
+    """The int64 array ``[mask, np.power's loop with a 0-d exponent, context, aux,
+    np.log's loop, context, aux]`` that ``_numba_kernels.loop_power_exponent_entry``
+    reads (``u ** k``, ``t ** k``: small72), or ``None`` (as :func:`loops`)."""
+    if MASK is None:
+        return None
+    power, log = _loop(np.power, (8, 0, 8)), _loop(np.log)
+    if power is None or log is None:
+        return None
+    table = np.array([MASK, *power, *log], dtype=np.int64)
+    table.flags.writeable = False
+    return table
+
+
+def base_loops():
+    """The int64 array ``[mask, np.power's loop with a 0-d base, context, aux]`` that
+    ``_numba_kernels.loop_power_base_entry`` reads (``k ** u``, ``2.0 ** u``: small72),
+    or ``None`` (as :func:`loops`)."""
+    if MASK is None:
+        return None
+    power = _loop(np.power, (0, 8, 8))
+    if power is None:
+        return None
+    table = np.array([MASK, *power], dtype=np.int64)
     table.flags.writeable = False
     return table
 

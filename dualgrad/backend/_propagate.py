@@ -828,6 +828,23 @@ def loop_made(cell, ufunc, part, negate):
     return entry
 
 
+def split_loops_made(cell, ufunc):
+    """``cell``'s (:func:`loop_cell` of ``ufunc``) entry point for a split row whose part
+    NumPy's loop computes (``_kernels.small_split_loops_entry``: ``np.tanh``'s value and
+    ``np.cosh(x)``, ``sc.erf``'s ``np.exp(-x * x)``; small72), made now (numba loaded by
+    the caller): called as :func:`loop_made`'s, ``out`` holding the value already for
+    a scipy.special ufunc; or ``False`` where the row has none or no loop is to be had."""
+    from ._numpy_loops import split_loops
+    got = _kernels.small_split_loops_entry(ufunc)
+    table = None if got is None else split_loops(ufunc, got[1])
+    if table is None:
+        cell[0] = False
+        return False
+    cell[1] = table
+    cell[0] = got[0]
+    return got[0]
+
+
 # ``u ** v``'s entry of the same kind (``_numba_kernels.loop_power_pair_entry``): the
 # cell ``[entry point, loops table]``, ``None`` until made (numba loaded), ``False``
 # where no loop is to be had; dispatch's ``lean_power_pair`` calls it itself.
@@ -865,6 +882,41 @@ def number_loops_made():
     NUMBER_LOOPS[1:] = tables
     NUMBER_LOOPS[0] = _kernels.small_loop_power_number_entry()
     return NUMBER_LOOPS[0]
+
+
+# ``u ** k``'s and ``t ** k``'s (a scalar dual's exponent: ``EXPONENT_LOOPS``), ``k **
+# u``'s and ``2.0 ** u``'s (a float base: ``BASE_LOOPS``) of the same kind
+# (``_numba_kernels.loop_power_exponent_entry`` / ``loop_power_base_entry``, small72):
+# ``[entry point, its table]``, ``None`` until made (numba loaded), ``False`` where no
+# loop is to be had.
+EXPONENT_LOOPS = [None, None]
+BASE_LOOPS = [None, None]
+
+
+def exponent_loops_made():
+    """:data:`EXPONENT_LOOPS`' entry point, made now (numba loaded by the caller), or
+    ``False``."""
+    from ._numpy_loops import exponent_loops
+    table = exponent_loops()
+    if table is None:
+        EXPONENT_LOOPS[0] = False
+        return False
+    EXPONENT_LOOPS[1] = table
+    EXPONENT_LOOPS[0] = _kernels.small_loop_power_exponent_entry()
+    return EXPONENT_LOOPS[0]
+
+
+def base_loops_made():
+    """:data:`BASE_LOOPS`' entry point, made now (numba loaded by the caller), or
+    ``False``."""
+    from ._numpy_loops import base_loops
+    table = base_loops()
+    if table is None:
+        BASE_LOOPS[0] = False
+        return False
+    BASE_LOOPS[1] = table
+    BASE_LOOPS[0] = _kernels.small_loop_power_base_entry()
+    return BASE_LOOPS[0]
 
 
 # Partials of the lean entry points' size (under ``SMALL_BELOW``, far under the pool's

@@ -45,6 +45,7 @@ import sys
 
 import numpy as np
 from ._jit import ENTRY, njit, one_layout
+from ._numpy_loops import fe_clear, fe_test, numpy_loop
 
 _JIT = dict(cache=True, error_model="numpy", nogil=True)
 
@@ -4594,6 +4595,39 @@ def d_tanh_x_entry(xs, a0s, px, q):
     return not bad
 
 
+def d_tanh_x_loops(loops, xs, outs, px, q):
+    """``np.tanh``'s value, part and partials in one call on small 1-D values, NumPy's
+    loops of the table ``loops`` (``_numpy_loops.split_loops``) making ``a0 = np.cosh(x)``
+    in ``q``: ``q[i, :] = (1.0 / a0 * (1.0 / a0)) * px``; False (nothing usable: the caller's
+    lines then run) for ``x`` not contiguous and aligned, other lengths, no directions,
+    a report the value's loop would make, where ``np.absolute(x) > 374.0``, and where the local derivative is not finite."""
+    n = xs.shape[0]
+    rows, m = px.shape
+    if rows != n or outs.shape[0] != n or q.shape[0] != n or q.shape[1] != m or \
+            n == 0 or m == 0 or xs.strides[0] != 8 or xs.ctypes.data % 8 != 0:
+        return False
+    mask = np.int32(loops[0])
+    if loops[1] != 0:
+        fe_clear(mask)
+        if numpy_loop(loops[1], loops[2], loops[3], xs.ctypes.data, outs.ctypes.data, n) != 0 \
+                or fe_test(mask) != 0:
+            fe_clear(mask)
+            return False
+    done = numpy_loop(loops[4], loops[5], loops[6], xs.ctypes.data, q.ctypes.data, n)
+    fe_clear(mask)
+    if done != 0:
+        return False
+    bad = False
+    for i in range(n - 1, -1, -1):
+        x = xs[i]
+        a0 = q[i // m, i % m]
+        fx = 1.0 / a0 * (1.0 / a0)
+        bad |= (np.absolute(x) > 374.0) | (fx - fx != 0.0)
+        for k in range(m):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
 def d_sc_erf_x_entry(a0s, px, q):
     """``sc.erf``, small 1-D values of any layout, given ``a0 = np.exp(-x * x)``:
     ``q[i, :] = (1.1283791670955126 * a0) * px``; False for operands of other lengths, and
@@ -4607,6 +4641,41 @@ def d_sc_erf_x_entry(a0s, px, q):
         fx = 1.1283791670955126 * a0
         bad |= (fx - fx != 0.0)
         for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_sc_erf_x_loops(loops, xs, outs, px, q):
+    """``sc.erf``'s part and partials in one call on small 1-D values, NumPy's
+    loops of the table ``loops`` (``_numpy_loops.split_loops``) making ``a0 = np.exp(-x * x)``
+    in ``q``: ``q[i, :] = (1.1283791670955126 * a0) * px``; False (nothing usable: the caller's
+    lines then run) for ``x`` not contiguous and aligned, other lengths, no directions,
+    and where the local derivative is not finite."""
+    n = xs.shape[0]
+    rows, m = px.shape
+    if rows != n or outs.shape[0] != n or q.shape[0] != n or q.shape[1] != m or \
+            n == 0 or m == 0 or xs.strides[0] != 8 or xs.ctypes.data % 8 != 0:
+        return False
+    mask = np.int32(loops[0])
+    if loops[1] != 0:
+        fe_clear(mask)
+        if numpy_loop(loops[1], loops[2], loops[3], xs.ctypes.data, outs.ctypes.data, n) != 0 \
+                or fe_test(mask) != 0:
+            fe_clear(mask)
+            return False
+    for i in range(n):
+        x = xs[i]
+        q[i // m, i % m] = -x * x
+    done = numpy_loop(loops[4], loops[5], loops[6], q.ctypes.data, q.ctypes.data, n)
+    fe_clear(mask)
+    if done != 0:
+        return False
+    bad = False
+    for i in range(n - 1, -1, -1):
+        a0 = q[i // m, i % m]
+        fx = 1.1283791670955126 * a0
+        bad |= (fx - fx != 0.0)
+        for k in range(m):
             q[i, k] = fx * px[i, k]
     return not bad
 
@@ -4628,6 +4697,41 @@ def d_sc_erfc_x_entry(a0s, px, q):
     return not bad
 
 
+def d_sc_erfc_x_loops(loops, xs, outs, px, q):
+    """``sc.erfc``'s part and partials in one call on small 1-D values, NumPy's
+    loops of the table ``loops`` (``_numpy_loops.split_loops``) making ``a0 = np.exp(-x * x)``
+    in ``q``: ``q[i, :] = (-1.1283791670955126 * a0) * px``; False (nothing usable: the caller's
+    lines then run) for ``x`` not contiguous and aligned, other lengths, no directions,
+    and where the local derivative is not finite."""
+    n = xs.shape[0]
+    rows, m = px.shape
+    if rows != n or outs.shape[0] != n or q.shape[0] != n or q.shape[1] != m or \
+            n == 0 or m == 0 or xs.strides[0] != 8 or xs.ctypes.data % 8 != 0:
+        return False
+    mask = np.int32(loops[0])
+    if loops[1] != 0:
+        fe_clear(mask)
+        if numpy_loop(loops[1], loops[2], loops[3], xs.ctypes.data, outs.ctypes.data, n) != 0 \
+                or fe_test(mask) != 0:
+            fe_clear(mask)
+            return False
+    for i in range(n):
+        x = xs[i]
+        q[i // m, i % m] = -x * x
+    done = numpy_loop(loops[4], loops[5], loops[6], q.ctypes.data, q.ctypes.data, n)
+    fe_clear(mask)
+    if done != 0:
+        return False
+    bad = False
+    for i in range(n - 1, -1, -1):
+        a0 = q[i // m, i % m]
+        fx = -1.1283791670955126 * a0
+        bad |= (fx - fx != 0.0)
+        for k in range(m):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
 def d_sc_erfinv_x_entry(a0s, px, q):
     """``sc.erfinv``, small 1-D values of any layout, given ``a0 = np.exp(out * out)``:
     ``q[i, :] = (0.886226925452758 * a0) * px``; False for operands of other lengths, and
@@ -4641,6 +4745,41 @@ def d_sc_erfinv_x_entry(a0s, px, q):
         fx = 0.886226925452758 * a0
         bad |= (fx - fx != 0.0)
         for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_sc_erfinv_x_loops(loops, xs, outs, px, q):
+    """``sc.erfinv``'s part and partials in one call on small 1-D values, NumPy's
+    loops of the table ``loops`` (``_numpy_loops.split_loops``) making ``a0 = np.exp(out * out)``
+    in ``q``: ``q[i, :] = (0.886226925452758 * a0) * px``; False (nothing usable: the caller's
+    lines then run) for ``x`` not contiguous and aligned, other lengths, no directions,
+    and where the local derivative is not finite."""
+    n = xs.shape[0]
+    rows, m = px.shape
+    if rows != n or outs.shape[0] != n or q.shape[0] != n or q.shape[1] != m or \
+            n == 0 or m == 0 or xs.strides[0] != 8 or xs.ctypes.data % 8 != 0:
+        return False
+    mask = np.int32(loops[0])
+    if loops[1] != 0:
+        fe_clear(mask)
+        if numpy_loop(loops[1], loops[2], loops[3], xs.ctypes.data, outs.ctypes.data, n) != 0 \
+                or fe_test(mask) != 0:
+            fe_clear(mask)
+            return False
+    for i in range(n):
+        out = outs[i]
+        q[i // m, i % m] = out * out
+    done = numpy_loop(loops[4], loops[5], loops[6], q.ctypes.data, q.ctypes.data, n)
+    fe_clear(mask)
+    if done != 0:
+        return False
+    bad = False
+    for i in range(n - 1, -1, -1):
+        a0 = q[i // m, i % m]
+        fx = 0.886226925452758 * a0
+        bad |= (fx - fx != 0.0)
+        for k in range(m):
             q[i, k] = fx * px[i, k]
     return not bad
 
@@ -4662,6 +4801,41 @@ def d_sc_erfcinv_x_entry(a0s, px, q):
     return not bad
 
 
+def d_sc_erfcinv_x_loops(loops, xs, outs, px, q):
+    """``sc.erfcinv``'s part and partials in one call on small 1-D values, NumPy's
+    loops of the table ``loops`` (``_numpy_loops.split_loops``) making ``a0 = np.exp(out * out)``
+    in ``q``: ``q[i, :] = (-0.886226925452758 * a0) * px``; False (nothing usable: the caller's
+    lines then run) for ``x`` not contiguous and aligned, other lengths, no directions,
+    and where the local derivative is not finite."""
+    n = xs.shape[0]
+    rows, m = px.shape
+    if rows != n or outs.shape[0] != n or q.shape[0] != n or q.shape[1] != m or \
+            n == 0 or m == 0 or xs.strides[0] != 8 or xs.ctypes.data % 8 != 0:
+        return False
+    mask = np.int32(loops[0])
+    if loops[1] != 0:
+        fe_clear(mask)
+        if numpy_loop(loops[1], loops[2], loops[3], xs.ctypes.data, outs.ctypes.data, n) != 0 \
+                or fe_test(mask) != 0:
+            fe_clear(mask)
+            return False
+    for i in range(n):
+        out = outs[i]
+        q[i // m, i % m] = out * out
+    done = numpy_loop(loops[4], loops[5], loops[6], q.ctypes.data, q.ctypes.data, n)
+    fe_clear(mask)
+    if done != 0:
+        return False
+    bad = False
+    for i in range(n - 1, -1, -1):
+        a0 = q[i // m, i % m]
+        fx = -0.886226925452758 * a0
+        bad |= (fx - fx != 0.0)
+        for k in range(m):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
 def d_sc_ndtr_x_entry(a0s, px, q):
     """``sc.ndtr``, small 1-D values of any layout, given ``a0 = np.exp(-0.5 * x * x)``:
     ``q[i, :] = (0.3989422804014327 * a0) * px``; False for operands of other lengths, and
@@ -4679,6 +4853,41 @@ def d_sc_ndtr_x_entry(a0s, px, q):
     return not bad
 
 
+def d_sc_ndtr_x_loops(loops, xs, outs, px, q):
+    """``sc.ndtr``'s part and partials in one call on small 1-D values, NumPy's
+    loops of the table ``loops`` (``_numpy_loops.split_loops``) making ``a0 = np.exp(-0.5 * x * x)``
+    in ``q``: ``q[i, :] = (0.3989422804014327 * a0) * px``; False (nothing usable: the caller's
+    lines then run) for ``x`` not contiguous and aligned, other lengths, no directions,
+    and where the local derivative is not finite."""
+    n = xs.shape[0]
+    rows, m = px.shape
+    if rows != n or outs.shape[0] != n or q.shape[0] != n or q.shape[1] != m or \
+            n == 0 or m == 0 or xs.strides[0] != 8 or xs.ctypes.data % 8 != 0:
+        return False
+    mask = np.int32(loops[0])
+    if loops[1] != 0:
+        fe_clear(mask)
+        if numpy_loop(loops[1], loops[2], loops[3], xs.ctypes.data, outs.ctypes.data, n) != 0 \
+                or fe_test(mask) != 0:
+            fe_clear(mask)
+            return False
+    for i in range(n):
+        x = xs[i]
+        q[i // m, i % m] = -0.5 * x * x
+    done = numpy_loop(loops[4], loops[5], loops[6], q.ctypes.data, q.ctypes.data, n)
+    fe_clear(mask)
+    if done != 0:
+        return False
+    bad = False
+    for i in range(n - 1, -1, -1):
+        a0 = q[i // m, i % m]
+        fx = 0.3989422804014327 * a0
+        bad |= (fx - fx != 0.0)
+        for k in range(m):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
 def d_sc_ndtri_x_entry(a0s, px, q):
     """``sc.ndtri``, small 1-D values of any layout, given ``a0 = np.exp(0.5 * out * out)``:
     ``q[i, :] = (2.5066282746310002 * a0) * px``; False for operands of other lengths, and
@@ -4692,6 +4901,41 @@ def d_sc_ndtri_x_entry(a0s, px, q):
         fx = 2.5066282746310002 * a0
         bad |= (fx - fx != 0.0)
         for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_sc_ndtri_x_loops(loops, xs, outs, px, q):
+    """``sc.ndtri``'s part and partials in one call on small 1-D values, NumPy's
+    loops of the table ``loops`` (``_numpy_loops.split_loops``) making ``a0 = np.exp(0.5 * out * out)``
+    in ``q``: ``q[i, :] = (2.5066282746310002 * a0) * px``; False (nothing usable: the caller's
+    lines then run) for ``x`` not contiguous and aligned, other lengths, no directions,
+    and where the local derivative is not finite."""
+    n = xs.shape[0]
+    rows, m = px.shape
+    if rows != n or outs.shape[0] != n or q.shape[0] != n or q.shape[1] != m or \
+            n == 0 or m == 0 or xs.strides[0] != 8 or xs.ctypes.data % 8 != 0:
+        return False
+    mask = np.int32(loops[0])
+    if loops[1] != 0:
+        fe_clear(mask)
+        if numpy_loop(loops[1], loops[2], loops[3], xs.ctypes.data, outs.ctypes.data, n) != 0 \
+                or fe_test(mask) != 0:
+            fe_clear(mask)
+            return False
+    for i in range(n):
+        out = outs[i]
+        q[i // m, i % m] = 0.5 * out * out
+    done = numpy_loop(loops[4], loops[5], loops[6], q.ctypes.data, q.ctypes.data, n)
+    fe_clear(mask)
+    if done != 0:
+        return False
+    bad = False
+    for i in range(n - 1, -1, -1):
+        a0 = q[i // m, i % m]
+        fx = 2.5066282746310002 * a0
+        bad |= (fx - fx != 0.0)
+        for k in range(m):
             q[i, k] = fx * px[i, k]
     return not bad
 
@@ -4820,6 +5064,42 @@ def d_sc_exp1_x_entry(xs, a0s, px, q):
     return not bad
 
 
+def d_sc_exp1_x_loops(loops, xs, outs, px, q):
+    """``sc.exp1``'s part and partials in one call on small 1-D values, NumPy's
+    loops of the table ``loops`` (``_numpy_loops.split_loops``) making ``a0 = np.exp(-x)``
+    in ``q``: ``q[i, :] = (-a0 / x) * px``; False (nothing usable: the caller's
+    lines then run) for ``x`` not contiguous and aligned, other lengths, no directions,
+    and where the local derivative is not finite."""
+    n = xs.shape[0]
+    rows, m = px.shape
+    if rows != n or outs.shape[0] != n or q.shape[0] != n or q.shape[1] != m or \
+            n == 0 or m == 0 or xs.strides[0] != 8 or xs.ctypes.data % 8 != 0:
+        return False
+    mask = np.int32(loops[0])
+    if loops[1] != 0:
+        fe_clear(mask)
+        if numpy_loop(loops[1], loops[2], loops[3], xs.ctypes.data, outs.ctypes.data, n) != 0 \
+                or fe_test(mask) != 0:
+            fe_clear(mask)
+            return False
+    for i in range(n):
+        x = xs[i]
+        q[i // m, i % m] = -x
+    done = numpy_loop(loops[4], loops[5], loops[6], q.ctypes.data, q.ctypes.data, n)
+    fe_clear(mask)
+    if done != 0:
+        return False
+    bad = False
+    for i in range(n - 1, -1, -1):
+        x = xs[i]
+        a0 = q[i // m, i % m]
+        fx = -a0 / x
+        bad |= (fx - fx != 0.0)
+        for k in range(m):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
 def d_sc_expi_x_entry(xs, a0s, px, q):
     """``sc.expi``, small 1-D values of any layout, given ``a0 = np.exp(x)``:
     ``q[i, :] = (a0 / x) * px``; False for operands of other lengths, and
@@ -4838,6 +5118,39 @@ def d_sc_expi_x_entry(xs, a0s, px, q):
     return not bad
 
 
+def d_sc_expi_x_loops(loops, xs, outs, px, q):
+    """``sc.expi``'s part and partials in one call on small 1-D values, NumPy's
+    loops of the table ``loops`` (``_numpy_loops.split_loops``) making ``a0 = np.exp(x)``
+    in ``q``: ``q[i, :] = (a0 / x) * px``; False (nothing usable: the caller's
+    lines then run) for ``x`` not contiguous and aligned, other lengths, no directions,
+    and where the local derivative is not finite."""
+    n = xs.shape[0]
+    rows, m = px.shape
+    if rows != n or outs.shape[0] != n or q.shape[0] != n or q.shape[1] != m or \
+            n == 0 or m == 0 or xs.strides[0] != 8 or xs.ctypes.data % 8 != 0:
+        return False
+    mask = np.int32(loops[0])
+    if loops[1] != 0:
+        fe_clear(mask)
+        if numpy_loop(loops[1], loops[2], loops[3], xs.ctypes.data, outs.ctypes.data, n) != 0 \
+                or fe_test(mask) != 0:
+            fe_clear(mask)
+            return False
+    done = numpy_loop(loops[4], loops[5], loops[6], xs.ctypes.data, q.ctypes.data, n)
+    fe_clear(mask)
+    if done != 0:
+        return False
+    bad = False
+    for i in range(n - 1, -1, -1):
+        x = xs[i]
+        a0 = q[i // m, i % m]
+        fx = a0 / x
+        bad |= (fx - fx != 0.0)
+        for k in range(m):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
 def d_sc_erfi_x_entry(a0s, px, q):
     """``sc.erfi``, small 1-D values of any layout, given ``a0 = np.exp(x * x)``:
     ``q[i, :] = (1.1283791670955126 * a0) * px``; False for operands of other lengths, and
@@ -4851,6 +5164,41 @@ def d_sc_erfi_x_entry(a0s, px, q):
         fx = 1.1283791670955126 * a0
         bad |= (fx - fx != 0.0)
         for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_sc_erfi_x_loops(loops, xs, outs, px, q):
+    """``sc.erfi``'s part and partials in one call on small 1-D values, NumPy's
+    loops of the table ``loops`` (``_numpy_loops.split_loops``) making ``a0 = np.exp(x * x)``
+    in ``q``: ``q[i, :] = (1.1283791670955126 * a0) * px``; False (nothing usable: the caller's
+    lines then run) for ``x`` not contiguous and aligned, other lengths, no directions,
+    and where the local derivative is not finite."""
+    n = xs.shape[0]
+    rows, m = px.shape
+    if rows != n or outs.shape[0] != n or q.shape[0] != n or q.shape[1] != m or \
+            n == 0 or m == 0 or xs.strides[0] != 8 or xs.ctypes.data % 8 != 0:
+        return False
+    mask = np.int32(loops[0])
+    if loops[1] != 0:
+        fe_clear(mask)
+        if numpy_loop(loops[1], loops[2], loops[3], xs.ctypes.data, outs.ctypes.data, n) != 0 \
+                or fe_test(mask) != 0:
+            fe_clear(mask)
+            return False
+    for i in range(n):
+        x = xs[i]
+        q[i // m, i % m] = x * x
+    done = numpy_loop(loops[4], loops[5], loops[6], q.ctypes.data, q.ctypes.data, n)
+    fe_clear(mask)
+    if done != 0:
+        return False
+    bad = False
+    for i in range(n - 1, -1, -1):
+        a0 = q[i // m, i % m]
+        fx = 1.1283791670955126 * a0
+        bad |= (fx - fx != 0.0)
+        for k in range(m):
             q[i, k] = fx * px[i, k]
     return not bad
 
@@ -5762,6 +6110,22 @@ _CONST = {
     (np.hypot, 1): d_hypot_y_const,
 }
 
+_LOOPS = {
+    np.tanh: (d_tanh_x_loops, np.cosh),
+}
+
+_SC_LOOPS = {
+    "erf": (d_sc_erf_x_loops, np.exp),
+    "erfc": (d_sc_erfc_x_loops, np.exp),
+    "erfinv": (d_sc_erfinv_x_loops, np.exp),
+    "erfcinv": (d_sc_erfcinv_x_loops, np.exp),
+    "ndtr": (d_sc_ndtr_x_loops, np.exp),
+    "ndtri": (d_sc_ndtri_x_loops, np.exp),
+    "exp1": (d_sc_exp1_x_loops, np.exp),
+    "expi": (d_sc_expi_x_loops, np.exp),
+    "erfi": (d_sc_erfi_x_loops, np.exp),
+}
+
 KERNELS = {}    # ufunc -> {duals: (flat, rows)}: numba dispatchers, made when first asked
 
 
@@ -5851,6 +6215,28 @@ def const_kernel(ufunc, k, value=False):
         if fn is None:
             return None
         got = CONST_KERNELS.setdefault(key, njit(**_JIT, **ENTRY)(fn))
+    return got
+
+
+LOOPS_KERNELS = {}    # ufunc -> (the numba dispatcher of its loops entry, its part's ufunc)
+
+
+def loops_kernel(ufunc):
+    """``(kernel, part)``: the lean path's entry of a split row whose part NumPy's loop
+    computes in the kernel (``_LOOPS``; scipy.special's ``_SC_LOOPS``, by name, as
+    :func:`entry_kernel`), its numba dispatcher made at the first request, and the
+    part's NumPy ufunc (``np.cosh`` for ``np.tanh``); or ``None`` for a ufunc without."""
+    got = LOOPS_KERNELS.get(ufunc)
+    if got is None:
+        pair = _LOOPS.get(ufunc)
+        if pair is None:
+            sc = sys.modules.get("scipy.special")
+            name = getattr(ufunc, "__name__", None)
+            if sc is not None and name in _SC_LOOPS and getattr(sc, name, None) is ufunc:
+                pair = _SC_LOOPS[name]
+        if pair is None:
+            return None
+        got = LOOPS_KERNELS.setdefault(ufunc, (njit(**_JIT, **ENTRY)(pair[0]), pair[1]))
     return got
 
 

@@ -96,6 +96,10 @@ _POWER_LOOPS = backend.POWER_LOOPS     # [its entry by NumPy's loops, their tabl
 _NUMBER_LOOPS = backend.NUMBER_LOOPS   # [u ** c's of that kind, its three tables] (small71)
 _number_loops_made = backend.number_loops_made
 _power_loops_made = backend.power_loops_made
+_EXPONENT_LOOPS = backend.EXPONENT_LOOPS   # [u ** k's / t ** k's of that kind, its table]
+_exponent_loops_made = backend.exponent_loops_made     # (small72)
+_BASE_LOOPS = backend.BASE_LOOPS       # [k ** u's / 2.0 ** u's of that kind, its table]
+_base_loops_made = backend.base_loops_made
 _power_pair = backend.power_pair_kernel
 _POWER_MIXED = backend.POWER_MIXED     # [u ** k's / t ** k's entry, k ** u's / 2.0 ** u's]
 _power_mixed = backend.power_mixed_entry
@@ -665,6 +669,29 @@ def lean_power_mixed(a, b):
                 return None                   # complex partials
     if x.size * n >= _BELOW[0]:
         return None
+    # the value, the parts and the partials by NumPy's own loops in one compiled call,
+    # where it takes them (small72); else the lines below
+    if base:                                  # k ** u, 2.0 ** u
+        entry = _BASE_LOOPS[0]
+        if entry is None:
+            entry = _base_loops_made()
+        if entry and c > 0.0:                 # (np.log(c) unhushed here: no report)
+            m = len(x)
+            out = _small_empty(m)
+            t = _small_empty((m, n))
+            if entry(_BASE_LOOPS[1], c, _log(c), x, out, _small_empty(2 * m + 4), row, p,
+                     t):                      # (np.log(c) as below: NumPy's call)
+                return make_real(out, t, tag)
+    else:                                     # u ** k, t ** k
+        entry = _EXPONENT_LOOPS[0]
+        if entry is None:
+            entry = _exponent_loops_made()
+        if entry:
+            m = len(x)
+            out = _small_empty(m)
+            t = _small_empty((m, n))
+            if entry(_EXPONENT_LOOPS[1], x, c, out, _small_empty(2 * m + 4), p, row, t):
+                return make_real(out, t, tag)
     # c as a 0-d float64 array (a number's from _EXPONENTS, which also holds c - 1.0; a
     # scalar dual's made here): NumPy's float64 loop with the scalar broadcast, as for
     # the NumPy float c was, without the scalar's conversion in each call (small69)

@@ -740,7 +740,7 @@ _LEAN_NAMESPACE = {
     "_exact1": backend.exact1, "_exact2": backend.exact2, "_zeros": backend.zeros,
     "_HL": _LAST, "_LB": backend.SMALL_BELOW, "_emp": backend.small_empty,
     "_made": backend.entry_made, "_ld": backend._loader, "_pk": _packed,
-    "_gmade": backend.loop_made}
+    "_gmade": backend.loop_made, "_smade": backend.split_loops_made}
 if _errstate is not None:
     _LEAN_NAMESPACE.update(_eget=_errstate.get, _eset=_errstate.set, _ereset=_errstate.reset)
 
@@ -1027,8 +1027,12 @@ def _lean_source(rule, name):
             if 0 in _variable(rule) and c is None else None
         if rule.ufunc in backend.EXACT or c is not None:
             loop = None
+        split_loop = None
+        if split is not None and loop is None and careful is None:
+            from ..backend._kernelgen import loops_entry      # (np.tanh, sc.erf: small72)
+            split_loop = loops_entry(rule)
         return _lean_lines(head, "x", "(_a,)", body, bare, first, entry,
-                           _float64_loop(rule.ufunc), careful, split, loop)
+                           _float64_loop(rule.ufunc), careful, split, loop, split_loop)
     if consts[0] == 1.0 and consts[1] in (1.0, -1.0):          # a + b, a - b: one pass
         body = [f"_t = _lsum({'_add' if consts[1] == 1.0 else '_sub'}, _p, _q)"]
     else:
@@ -1218,7 +1222,7 @@ def _hushed(lines, indent):
 
 
 def _lean_lines(head, values, duals, body, bare=None, first=None, entry=None, typed=False,
-                careful=None, split=None, loop=None):
+                careful=None, split=None, loop=None, split_loop=None):
     """``head`` (the signature and checks) and what every lean ``op`` does after them:
     the value, then ``body`` (the partials ``_t``) with NumPy's reports hushed, the
     general path where the value is not float64 or a factor is not finite.
@@ -1258,6 +1262,13 @@ def _lean_lines(head, values, duals, body, bare=None, first=None, entry=None, ty
     ``_w`` holds, the general lines below from the value on where it declines (an
     operand not contiguous, a report the value's call would make, a factor not finite).
 
+    ``split_loop``: ``"value"`` or ``"given"`` for a ``split`` row whose one part NumPy's
+    loop computes in a generated entry (``_kernelgen.loops_entry``: ``np.tanh``'s value
+    and ``np.cosh(x)``, ``sc.erf``'s ``np.exp(-x * x)``; small72), in the cell ``_G``
+    as ``loop``'s and called the same way: before the value (``"value"``: the entry
+    computes it, a NumPy ufunc's), or after NumPy's call of it (``"given"``:
+    scipy.special's), the lines below from there on where it declines.
+
     ``careful``: a quotient rule's call of :func:`_careful` (no ``total``), run where
     ``_t`` is ``None`` (a kernel that declined an underflowed or non-finite factor,
     or NumPy's factors not finite): the general path's partials without
@@ -1291,12 +1302,13 @@ def _lean_lines(head, values, duals, body, bare=None, first=None, entry=None, ty
             "            _t = None",
             "    else:",
             *("    " + line for line in quiet)]
-    fused = [] if loop is None else [
+    maker = f"_gmade(_G, _U, {loop})" if loop is not None else "_smade(_G, _U)"
+    fused = [] if loop is None and split_loop is None else [
         "    _g = _G[0]",
         "    if _g is None and _w and _ld.READY:",
-        f"        _g = _gmade(_G, _U, {loop})",
+        f"        _g = {maker}",
         "    if _g and _w:",
-        "        out = _emp(len(x))",
+        *(["        out = _emp(len(x))"] if split_loop != "given" else []),
         "        _t = _emp(_p.shape)",
         "        if _g(_G[1], x, out, _p, _t):",
         "            _r = _new(_AD)",
@@ -1305,6 +1317,9 @@ def _lean_lines(head, values, duals, body, bare=None, first=None, entry=None, ty
         "            _r.tag = _a.tag",
         "            _r._c = None",
         "            return _r"]
+    given = fused if split_loop == "given" else []
+    if given:
+        fused = []
     return "\n".join([
         *head,
         *fused,
@@ -1312,6 +1327,7 @@ def _lean_lines(head, values, duals, body, bare=None, first=None, entry=None, ty
         *([] if typed else [
             "    if type(out) is not _nd or out.dtype is not _F64:",
             f"        return _call(_R, {duals}, out)"]),
+        *given,
         *quiet,
         *(["    if _t is None:                 # an inf or NaN met: the careful path",
            f"        return _call(_R, {duals}, out)"] if careful is None else

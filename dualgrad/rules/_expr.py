@@ -125,8 +125,13 @@ def _floor_divide(x, y):
 
 def _float_power(x, y):
     """Twin of ``np.float_power`` for a positive finite base and a result far from
-    overflow and underflow."""
-    if 0.0 < x < _INF and abs(y * math.log(x)) < 700.0:
+    overflow and underflow, and for a zero base (either sign) to a positive finite
+    power: NumPy's own value there (0, the base's sign at an odd integer power), which
+    raises no floating-point flag.  The power rows' d/dy at a zero base reads
+    ``np.float_power(x + 0.0, y)``: ``0.0 ** m`` of a scalar dual m (Johnson-Cook's
+    ``t_h ** m`` at room temperature) raised here and took the general path, ~500 us
+    where a positive base takes ~3 (user72)."""
+    if 0.0 < x < _INF and abs(y * math.log(x)) < 700.0 or x == 0.0 and 0.0 < y < _INF:
         return float(np.float_power(x, y))
     raise ValueError
 

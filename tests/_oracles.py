@@ -2,9 +2,11 @@
 
 Each smooth rule gets an mpmath twin of its function, written from the function's
 definition (not from its derivative), and the derivative is taken numerically by
-``mpmath.diff`` at 40 significant digits: far more accurate than float64, so a
-rule that is right to rounding agrees to ~1e-15 relative and a rule off by 1e-7
-cannot pass.  A few functions whose derivative is defined rather than computed
+``mpmath.diff`` at 50 significant digits (:data:`DPS`: those it ran at in README's
+fused half before stop 72, where a later file's ``mp.mp.dps = 50`` outlived this
+module's 40), whatever the calling test's: far more accurate than float64, so a rule
+that is right to rounding agrees to ~1e-15 relative and a rule off by 1e-7 cannot
+pass.  A few functions whose derivative is defined rather than computed
 (``nextafter`` moves by one ulp, ``ldexp`` in its integer exponent) have closed forms.
 
 ``POINTS[name]`` are fixed points per rule, inside the rule's test domain, away
@@ -20,9 +22,10 @@ import scipy.special as sc
 from dualgrad.rules import _table as _rules
 
 _rules._load_scipy()
-mp.mp.dps = 40
+DPS = 50
 
-_LN2 = mp.log(2)
+with mp.workdps(DPS):
+    _LN2 = mp.log(2)
 
 
 def _trunc(t):
@@ -238,6 +241,7 @@ def has_oracle(rule):
 
 
 @functools.lru_cache(maxsize=None)
+@mp.workdps(DPS)
 def derivative(name, point, k):
     """d ufunc / d argument ``k`` at ``point``, as a float."""
     if name in CLOSED:
@@ -257,6 +261,7 @@ def _number(v):
     return complex(v) if isinstance(v, mp.mpc) else float(v)
 
 
+@mp.workdps(DPS)
 def value(name, point):
     """The function's value at ``point`` by mpmath (to check the oracle is the function)."""
     if name in CLOSED:

@@ -40,12 +40,12 @@ proves it sound).
 import contextlib
 import gc
 import os
-import sys
 import zlib
 
 import pytest
 
 import _halves
+import _state
 
 ENGINE = os.environ.get("DUALGRAD_ENGINE", "auto")
 HALVES = ("fused", "eager")
@@ -85,6 +85,9 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "slow: a case of a sweep whose code paths the default run reaches with "
         "its other cases; run only with --full (tests/conftest.py)")
+    config.addinivalue_line(
+        "markers", "mp_dps(n): the test runs with mpmath at n significant digits "
+        "(tests/conftest.py: _global_state_kept)")
 
 
 def _full(config):
@@ -276,16 +279,28 @@ def _numba_loaded():
 
 
 @pytest.fixture(autouse=True)
-def _mpmath_precision_kept():
-    """Each test leaves mpmath's working precision as it found it.  A test that set
-    ``mpmath.mp.prec = 80`` in its body (test_small71) left the next tests of its worker
-    at 24 digits, and test_stats46's 50-digit oracles for ``log x - psi(a)`` at
-    a = 1e10 read 1e-10 relative off: CI failed by the order xdist happened to give."""
-    mp = sys.modules.get("mpmath")
-    prec = mp.mp.prec if mp is not None else None
+def _global_state_kept(request):
+    """Each test runs at its own mpmath precision and leaves the process-wide state as
+    it found it (tests/_state.py), or fails naming the state and the fix: a test that
+    set ``mpmath.mp.prec = 80`` in its body (test_small71) left the next tests of its
+    worker at 24 digits, and test_stats46's 50-digit oracles for ``log x - psi(a)`` at
+    a = 1e10 read 1e-10 relative off: CI failed by the order xdist happened to give.
+    The precision is the ``mp_dps`` marker's digits nearest the test (a file's
+    ``pytestmark``), 50 without one (``_state.DEFAULT_DPS``): never what a file
+    collected or a test run before left."""
+    with _state.kept(request.node):
+        yield
+
+
+@pytest.fixture
+def np_random_kept():
+    """The legacy global generator's state put back after the test: for tests whose code
+    draws from ``np.random.random`` / seeds ``np.random.seed`` as users' code does (the
+    guard, ``_global_state_kept``, fails a test that leaves it moved)."""
+    import numpy as np
+    state = np.random.get_state()
     yield
-    if prec is not None:
-        mp.mp.prec = prec
+    np.random.set_state(state)
 
 
 @contextlib.contextmanager

@@ -57,12 +57,12 @@ def mt_mpmath(model, i):
     return Z
 
 
+@pytest.mark.mp_dps(30)
 def test_recursion_on_the_lean_lines_against_mpmath(monkeypatch):
     general = spy_on(monkeypatch, _ufuncs, "_complex_partials", lambda args, r: 1)
     x = np.array(RHO)
     got = dg.jacobian(mt, x)
     assert general == []                 # every complex operation took its lean line
-    mpmath.mp.dps = 30
     for i in range(len(FREQS)):
         # (the slopes at low frequencies are |Z| 1e-7 by cancellation: float64's
         # recursion holds them to a few ulps of |Z|, not of themselves)

@@ -88,11 +88,11 @@ def test_the_old_way_to_the_bit(pattern, loaded, monkeypatch):
                     assert said == want_said, (ufunc, kv, t, said, want_said)
 
 
+@pytest.mark.mp_dps(40)
 def test_against_closed_forms(loaded):
     """d/dk of arctan2(t, k), arctan2(k, t), t / k, k / t, hypot(k, t) times the row,
     against mpmath (rtol 1e-14), numba loaded and not; t of both signs and a scalar
     of each sign."""
-    mpmath.mp.dps = 40
     rng = np.random.default_rng(6971)
     t = rng.uniform(0.3, 3.0, 10) * rng.choice([-1.0, 1.0], 10)
     q = [0.3, -1.1, 0.8]

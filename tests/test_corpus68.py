@@ -14,9 +14,9 @@ from dualgrad.api import _ode_levels, _quad
 from _probes import bench_module, spy_on
 
 
+@mpmath.workdps(30)
 def _dL_partials(q, z0):
     """d_L(s z0) and its partials in (h, Om, s) for bench/corpus62.py's H (mpmath)."""
-    mpmath.mp.dps = 30
     h, om, s = (mpmath.mpf(float(v)) for v in q)
     H0 = mpmath.mpf(299792458) * h / (mpmath.mpf("2.9979") * mpmath.mpf("3.085678") *
                                      mpmath.mpf(10) ** 25)

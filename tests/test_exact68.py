@@ -13,7 +13,7 @@ import pytest
 import dualgrad as dg
 from dualgrad.backend import _loader
 
-mp.mp.dps = 60
+pytestmark = pytest.mark.mp_dps(60)   # (tests/conftest.py)
 STEP = 2.0 ** -1074                  # the least subnormal number
 
 

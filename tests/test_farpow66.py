@@ -9,7 +9,7 @@ import pytest
 
 import dualgrad as dg
 
-mp.mp.dps = 60
+pytestmark = pytest.mark.mp_dps(60)   # (tests/conftest.py)
 
 
 def _near(got, want):

@@ -11,7 +11,7 @@ import pytest
 import dualgrad as dg
 from _probes import loaded_or_not as loaded  # noqa: F401  (the fixture: numba on / off)
 
-mp.mp.dps = 60
+pytestmark = pytest.mark.mp_dps(60)   # (tests/conftest.py)
 
 
 def _near(got, want):

@@ -15,7 +15,7 @@ import dualgrad as dg
 from dualgrad.dispatch import _farpower
 from dualgrad.rules._table import RULES, spread_functions
 
-mp.mp.dps = 60
+pytestmark = pytest.mark.mp_dps(60)   # (tests/conftest.py)
 ROWS = [RULES[np.power], RULES[np.float_power]]
 
 

@@ -522,7 +522,7 @@ def test_readmes_two_halves_leave_out_only_what_read_nothing(tmp_path):
     here = os.path.dirname(os.path.abspath(__file__))
     tests = tmp_path / "tests"
     tests.mkdir()
-    for name in ("conftest.py", "_halves.py"):
+    for name in ("conftest.py", "_halves.py", "_state.py"):
         shutil.copy(os.path.join(here, name), tests / name)
     (tests / "test_m.py").write_text(f"# {uuid.uuid4().hex}\n" + _SUITE)
     (tests / "test_imported.py").write_text(_IMPORTED)

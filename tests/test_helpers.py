@@ -389,7 +389,7 @@ def test_one_pass_at_a_float_and_in_approx_fprime(kind):
     np.testing.assert_allclose(one[..., 0], want * 1.2, rtol=1e-15, atol=0)
 
 
-def test_passes_that_compute_different_values_raise():
+def test_passes_that_compute_different_values_raise(np_random_kept):
     # userml48: a dropout mask drawn inside f without a seed, a gradient of 300 weights
     # in two passes: the partials were spliced from two masks (43 % off either); every
     # pass must compute f's value again, and now the passes are compared
@@ -429,7 +429,7 @@ def test_passes_of_adaptive_dualgrad_integrators_are_not_compared():
                                rtol=1e-5, atol=1e-9)
 
 
-def test_another_threads_integration_leaves_this_threads_comparison_on():
+def test_another_threads_integration_leaves_this_threads_comparison_on(np_random_kept):
     # attack48b 19b: the count of adaptive integrations was one per process: a dg.quad in
     # another thread switched this thread's pass comparison off
     import threading

@@ -69,10 +69,10 @@ CASES = {
 FREE = [(0, 1), (1, 0), (1, 1)]      # the entries through g_1 = 0 * inf
 
 
+@mp.workdps(50)
 def _mp_entry(F, i, j):
     """d_i d_j F at X by mpmath: one-sided (x1 >= 0) 4th-order differences along x1,
     central derivatives along the others."""
-    mp.mp.dps = 50
     x = [mp.mpf(v) for v in X]
 
     def along(k, g, y):

@@ -62,11 +62,11 @@ def _power(c):
 CASES = {f"{m.__name__[1:]}({k})": (k, m(_C[k][0])) for k in _C for m in (_atan2, _power)}
 
 
+@pytest.mark.mp_dps(40)
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_closed_form_against_mpmath(case):
     k, (_, F, H01, sign) = CASES[case]
     _, C, dC = _C[k]
-    mp.mp.dps = 40
     a, t = mp.mpf("0.7"), mp.mpf("1e-4")
     got = mp.diff(lambda u, v: F(u, v, C), (a, t), (1, 1))
     assert abs(got - H01(a, t, C, dC)) <= 1e-20 * abs(got)
@@ -101,9 +101,9 @@ def test_the_other_order_in_a_later_chunk():
         assert abs(H[1, 1] + 2.5 / (4 * 0.5 ** 1.5 * 2.25)) < 1e-14, (k, H[1, 1])
 
 
+@pytest.mark.mp_dps(40)
 def test_closed_form_of_the_later_chunk_case():
     """d_1 g_0 of the case above against mpmath at x0 = 1e-30 (its sign and growth)."""
-    mp.mp.dps = 40
     F = lambda a, b: mp.atan2(mp.sqrt(b), 1 + mp.sqrt(a))
     vals = [mp.diff(F, (mp.mpf(h), mp.mpf("0.5")), (1, 1)) for h in ("1e-8", "1e-12")]
     assert vals[0] < 0 and vals[1] < 0 and abs(vals[1]) > 50 * abs(vals[0])
@@ -149,8 +149,8 @@ def test_nan_gradient_entry_keeps_nan(spell):
 # 0.0, the one-pass Hessian the two orders' mean, NaN: now the number at every chunk and
 # in the sparse Hessian.  (H[1, 1], one order, is the rule row's: NaN or 0.0.)
 
+@mp.workdps(50)
 def _tanh_entry():
-    mp.mp.dps = 50
     z = mp.mpf(100) * mp.mpf("7.06")
     return float(mp.sech(z) ** 2 * (1 - 2 * z * mp.tanh(z)))
 

@@ -17,7 +17,7 @@ import scipy.special as sc
 import dualgrad as dg
 from dualgrad.rules._table import RULES
 
-mp.mp.dps = 60
+pytestmark = pytest.mark.mp_dps(60)   # (tests/conftest.py)
 
 # c**2 f''(c): the second derivative of f(c t) at t = 1 (closed forms, in mpmath)
 SECOND = {

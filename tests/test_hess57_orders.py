@@ -8,7 +8,7 @@ import pytest
 
 import dualgrad as dg
 
-mp.mp.dps = 60
+pytestmark = pytest.mark.mp_dps(60)   # (tests/conftest.py)
 
 
 def close(got, exact, rel=1e-13):

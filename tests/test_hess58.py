@@ -21,7 +21,7 @@ import dualgrad as dg
 
 numba = pytest.importorskip("numba")
 
-mp.mp.dps = 50
+pytestmark = pytest.mark.mp_dps(50)   # (tests/conftest.py)
 
 # (name, jitted f, x, dx, exact derivative as an mpmath function of x, dx)
 CASES = [
@@ -99,16 +99,17 @@ def _float_power_h11(x0, x1, y):
     return float(y * (y - 1) * x0**2 * (x0 * x1) ** (y - 2))
 
 
-D28 = [   # (f, x, {entry: exact}) of diff57 R1 / attack57 d28
-    (lambda x: np.float_power(x[0] * x[1], -1.5), [1e-160, 1.0],
-     {(1, 1): _float_power_h11(1e-160, 1.0, -1.5)}),
-    (lambda x: np.float_power(x[0] * x[1], -1.5), [1e-200, 3.0],
-     {(1, 1): _float_power_h11(1e-200, 3.0, -1.5)}),
-    (lambda x: (x[0] * x[1]) ** 0.3, [1e-200, 3.0],
-     {(0, 0): -math.inf, (1, 1): _float_power_h11(1e-200, 3.0, 0.3),
-      (0, 1): float(mp.mpf(0.09) * (mp.mpf(1e-200) * 3) ** mp.mpf(-0.7))}),
-    (lambda x: np.arctan(np.exp(x[0] * x[1])) + 0 * x[2], [100.0, 7.06, 0.5], {}),
-]
+with mp.workdps(50):     # (the entries' digits, whatever the collection left)
+    D28 = [   # (f, x, {entry: exact}) of diff57 R1 / attack57 d28
+        (lambda x: np.float_power(x[0] * x[1], -1.5), [1e-160, 1.0],
+         {(1, 1): _float_power_h11(1e-160, 1.0, -1.5)}),
+        (lambda x: np.float_power(x[0] * x[1], -1.5), [1e-200, 3.0],
+         {(1, 1): _float_power_h11(1e-200, 3.0, -1.5)}),
+        (lambda x: (x[0] * x[1]) ** 0.3, [1e-200, 3.0],
+         {(0, 0): -math.inf, (1, 1): _float_power_h11(1e-200, 3.0, 0.3),
+          (0, 1): float(mp.mpf(0.09) * (mp.mpf(1e-200) * 3) ** mp.mpf(-0.7))}),
+        (lambda x: np.arctan(np.exp(x[0] * x[1])) + 0 * x[2], [100.0, 7.06, 0.5], {}),
+    ]
 
 
 @pytest.mark.parametrize("engine", ["eager", "fused"])

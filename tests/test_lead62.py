@@ -14,7 +14,7 @@ import scipy.special as sc
 
 import dualgrad as dg
 
-mp.mp.dps = 50
+pytestmark = pytest.mark.mp_dps(50)   # (tests/conftest.py)
 
 
 def _close(got, want, rtol=4e-15):

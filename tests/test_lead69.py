@@ -12,7 +12,7 @@ import pytest
 import dualgrad as dg
 
 numba = pytest.importorskip("numba")
-mp.mp.dps = 60
+pytestmark = pytest.mark.mp_dps(60)   # (tests/conftest.py)
 STEP = 2.0 ** -1074                  # the least subnormal number
 
 _CUBE = numba.njit(lambda x: x ** 3)

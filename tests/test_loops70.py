@@ -179,9 +179,9 @@ def _closed(a, b, n=40):
     return a ** n + b * (a ** n - 1) / (a - 1)
 
 
+@pytest.mark.mp_dps(40)
 def test_buffer_loops_against_closed_forms_and_complex_steps(loaded, monkeypatch):
     q = np.array([0.93, 0.4])
-    mpmath.mp.dps = 40
     a, b = mpmath.mpf(q[0]), mpmath.mpf(q[1])
     grad = [float(mpmath.diff(_closed, (a, b), (1, 0))), float(mpmath.diff(_closed, (a, b), (0, 1)))]
     hess = [[float(mpmath.diff(_closed, (a, b), (2, 0))), float(mpmath.diff(_closed, (a, b), (1, 1)))],

@@ -18,7 +18,7 @@ import pytest
 import dualgrad as dg
 from dualgrad.backend import _fused
 
-mpmath.mp.dps = 30
+pytestmark = pytest.mark.mp_dps(30)   # (tests/conftest.py)
 
 ENGINES = ("eager", "fused")
 

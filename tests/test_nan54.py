@@ -164,9 +164,9 @@ def test_an_underflowed_log_probability_is_refused_by_name(call, x):
         dg.derivative(call, x)
 
 
+@pytest.mark.mp_dps(40)
 def test_the_refused_values_are_finite_with_finite_slopes():
     # mpmath: chi2.logsf(3000, 5) = log Q(2.5, 1500), and its x-slope -pdf / sf
-    mpmath.mp.dps = 40
     v = _mp_chi2_logsf(3000, 5)
     slope = mpmath.diff(lambda t: _mp_chi2_logsf(t, 5), 3000)
     assert mpmath.isfinite(v) and -1600 < v < -1400
@@ -175,9 +175,9 @@ def test_the_refused_values_are_finite_with_finite_slopes():
     assert float(mpmath.log(mpmath.mpf(1) / 2) - 800) == pytest.approx(-800.6931471805599)
 
 
+@pytest.mark.mp_dps(50)
 def test_a_finite_tail_keeps_its_slope():
     # norm.logsf(40) is computed in log space: d/dx = -phi(x) / Q(x) (mpmath)
-    mpmath.mp.dps = 50
     x = mpmath.mpf(40)
     exact = -mpmath.npdf(x) / mpmath.ncdf(-x)
     assert dg.derivative(lambda v: ds.norm.logsf(v), 40.0) == pytest.approx(float(exact),
@@ -198,12 +198,12 @@ def test_an_integrand_in_the_underflowed_tail_is_still_integrated():
 import scipy.special as sc  # noqa: E402
 
 
+@pytest.mark.mp_dps(30)
 @pytest.mark.parametrize("f, a, x", [
     (sc.gammaincc, 3.0, 1e200), (sc.gammainc, 3.0, 1e200), (sc.gammaincc, 1e5, 1e200),
     (lambda k, x: sc.chdtrc(k, x), 5.0, 1e200), (lambda k, x: sc.chdtr(k, x), 5.0, 1e200),
 ])
 def test_incomplete_gamma_shape_slope_where_the_tail_underflowed(f, a, x):
-    mpmath.mp.dps = 30
     half = f in (sc.gammaincc, sc.gammainc)
     A, X = (mpmath.mpf(a), mpmath.mpf(x)) if half else (mpmath.mpf(a) / 2, mpmath.mpf(x) / 2)
     # d/da Q(a, x) = int_x^inf (log t - psi(a)) t^(a-1) e^-t / Gamma(a) dt: bounded by
@@ -216,8 +216,8 @@ def test_incomplete_gamma_shape_slope_where_the_tail_underflowed(f, a, x):
                                   np.zeros((2, 2)))
 
 
+@pytest.mark.mp_dps(30)
 def test_owens_t_slope_in_a_where_h_squared_a_squared_underflows():
-    mpmath.mp.dps = 30
     exact = lambda h, a: mpmath.exp(-h * h * (1 + a * a) / 2) / (2 * mpmath.pi * (1 + a * a))  # noqa
     assert exact(mpmath.mpf("1e-300"), mpmath.mpf("1e200")) < mpmath.mpf("1e-400")
     assert dg.derivative(lambda a: sc.owens_t(1e-300, a), 1e200) == 0.0

@@ -17,7 +17,7 @@ import dualgrad as dg
 from dualgrad.backend import _fused
 
 mpmath = pytest.importorskip("mpmath")
-mpmath.mp.dps = 50
+pytestmark = pytest.mark.mp_dps(50)   # (tests/conftest.py)
 
 ENGINES = ["eager", "fused"]
 SCALES = [1e-160, 1e-200, 1e-300, 1e-100, 0.7]
@@ -66,15 +66,14 @@ def test_gammaln_hessian_at_a_tiny_scale(engine):
     """f = gammaln(1e-160 x0) + gammaln(1e-200 x0 x1): dg.hessian against the closed
     forms (u = c x0 x1: H01 = c psi(u) + c**2 x0 x1 trigamma(u), two terms of +-0.4
     whose sum is ~-5.8e-201: the float sum's rounding, ~1e-16, is its error)."""
-    mpmath.mp.dps = 450
-    c1, c2 = mpmath.mpf(1e-160), mpmath.mpf(1e-200)
-    x0, x1 = mpmath.mpf(1.25), mpmath.mpf(2.0)
-    u = c2 * x0 * x1
-    want = [[float(c1 ** 2 * mpmath.polygamma(1, c1 * x0) + (c2 * x1) ** 2 *
-                   mpmath.polygamma(1, u)),
-             float(c2 * mpmath.digamma(u) + c2 ** 2 * x0 * x1 * mpmath.polygamma(1, u))],
-            [None, float((c2 * x0) ** 2 * mpmath.polygamma(1, u))]]
-    mpmath.mp.dps = 50
+    with mpmath.workdps(450):
+        c1, c2 = mpmath.mpf(1e-160), mpmath.mpf(1e-200)
+        x0, x1 = mpmath.mpf(1.25), mpmath.mpf(2.0)
+        u = c2 * x0 * x1
+        want = [[float(c1 ** 2 * mpmath.polygamma(1, c1 * x0) + (c2 * x1) ** 2 *
+                       mpmath.polygamma(1, u)),
+                 float(c2 * mpmath.digamma(u) + c2 ** 2 * x0 * x1 * mpmath.polygamma(1, u))],
+                [None, float((c2 * x0) ** 2 * mpmath.polygamma(1, u))]]
     with _fused.engine(engine):
         H = dg.hessian(lambda x: sc.gammaln(1e-160 * x[0]) + sc.gammaln(1e-200 * x[0] * x[1]),
                        np.array([1.25, 2.0]))

@@ -298,7 +298,7 @@ def test_shallow_water_source_drop_into_np_ones_refused_naming_ones_like():
         dg.jacobian(swater_start, np.array([5.0]))
 
 
-def test_beam_reliability_matches_closed_form_over_the_same_draws():
+def test_beam_reliability_matches_closed_form_over_the_same_draws(np_random_kept):
     p = np.array([4.0, 1.0])
     J = dg.jacobian(c.reliability_row, p)
     # the same draws, plain: dg_i / d mu_b = 3 q l^2 / (b^2 h^2), dg_i / d mu_h = 6 q l^2 / (b h^3)
@@ -318,7 +318,7 @@ def test_beam_reliability_matches_closed_form_over_the_same_draws():
     np.testing.assert_allclose(J, ref, rtol=1e-10)
 
 
-def test_beam_draws_by_standard_normal_are_the_sources_numbers():
+def test_beam_draws_by_standard_normal_are_the_sources_numbers(np_random_kept):
     np.random.seed(0)
     src = [np.random.normal(loc, s, 1000) for loc, s in
            ((1.15, 0.03335), (60, 0.6), (4, 0.12), (1, 0.03), (3600, 298.8))]
@@ -332,7 +332,7 @@ def test_beam_draws_by_standard_normal_are_the_sources_numbers():
     np.testing.assert_array_equal(np.random.normal(3600, 298.8, 1000), src[4])
 
 
-def test_beam_source_normal_of_a_dual_mean_refused_naming_standard_normal():
+def test_beam_source_normal_of_a_dual_mean_refused_naming_standard_normal(np_random_kept):
     def viga(p, n=100):
         np.random.seed(0)
         b = np.random.normal(p[0], 0.12, n)
@@ -341,7 +341,7 @@ def test_beam_source_normal_of_a_dual_mean_refused_naming_standard_normal():
         dg.gradient(viga, np.array([4.0, 1.0]))
 
 
-def test_beam_failure_probability_indicator_warns_compared_only():
+def test_beam_failure_probability_indicator_warns_compared_only(np_random_kept):
     def pf(p):
         I = c.beam_margin(p) < 0  # noqa: E741 (the source's estimator)
         return np.mean(I)

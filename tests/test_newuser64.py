@@ -192,7 +192,7 @@ def test_eigh_tridiagonal_refused_naming_the_tridiagonal_matrix():
 
 
 # --- lattice Boltzmann -------------------------------------------------------------
-def test_lattice_boltzmann_vorticity_matches_complex_steps():
+def test_lattice_boltzmann_vorticity_matches_complex_steps(np_random_kept):
     f = lambda q: c.lbm_main(q[0], q[1], Nx=20, Ny=8, Nt=10).ravel()
     x0 = _row("lattice Boltzmann, np.roll (2)")[1]
     ref = complex_step(f, x0)
@@ -200,7 +200,7 @@ def test_lattice_boltzmann_vorticity_matches_complex_steps():
                                atol=1e-12 * np.max(np.abs(ref)))
 
 
-def test_lattice_boltzmann_sources_buffers_refused_naming_array_and_line():
+def test_lattice_boltzmann_sources_buffers_refused_naming_array_and_line(np_random_kept):
     x0 = _row("lattice Boltzmann, np.roll (2)")[1]
     for changes, message in [
         ((("np.ones_like(rho0, shape=(Ny, Nx, NL))", "np.ones((Ny, Nx, NL))"),),

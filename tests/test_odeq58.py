@@ -226,13 +226,13 @@ def test_a_continuous_wrap_tied_on_the_start_stays_exact(name, G, exact):
     assert got == pytest.approx(exact, rel=1e-6, abs=1e-7)
 
 
+@pytest.mark.mp_dps(30)
 @pytest.mark.parametrize("method", ["RK45", "LSODA"])
 def test_a_wrap_whose_period_is_the_parameter(method):
     # attack58 04: sin(2 pi (t % P) / P) = sin(2 pi t / P), P the dual: refused on
     # f105e82 ("fun's value jumps by 2.91e-15", the wrap's rounding).  Oracle: the same
     # forcing without the wrap, y(9) in closed form differentiated in P by mpmath
     import mpmath as mp
-    mp.mp.dps = 30
 
     def y9(P):
         w = 2 * mp.pi / P

@@ -162,7 +162,7 @@ def test_declarations_are_per_pass_and_reach_the_enclosing_pass():
     np.testing.assert_allclose(tols, [(1e-6, 3e-9 + 1e-4)], rtol=1e-15)
 
 
-def test_a_hessians_outer_chunks_are_compared():
+def test_a_hessians_outer_chunks_are_compared(np_random_kept):
     # past 48 inputs dg.hessian takes its outer level in chunks, each with one inner
     # pass: an unseeded draw gave each chunk's columns their own c (diag / 6x spread
     # over 1.2-1.9 for c in [1, 2)); the chunks' gradients overlap and are compared

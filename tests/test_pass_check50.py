@@ -157,7 +157,7 @@ def _gauss(s):
             for j in range(3)]
 
 
-def test_a_hessians_outer_chunks_and_nested_helpers_with_quad():
+def test_a_hessians_outer_chunks_and_nested_helpers_with_quad(np_random_kept):
     n = 60                               # past 48 inputs: the outer level in chunks
     w = np.linspace(0.2, 1.2, n)
 

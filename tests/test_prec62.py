@@ -10,6 +10,8 @@ import pytest
 
 import dualgrad as dg
 
+pytestmark = pytest.mark.mp_dps(40)   # (tests/conftest.py)
+
 _POINTS = [complex(1e-9, 1 + 1e-8), complex(-1e-9, 1 - 1e-8), complex(1e-9, -1 - 1e-8),
            complex(0.0, 1 + 1e-8), complex(-0.0, -1 - 1e-8), complex(0.0, 2.0),
            complex(-0.0, 2.0), complex(0.0, -2.0), complex(-0.0, -2.0), complex(3.0, 25.0),
@@ -18,7 +20,6 @@ _SLOPE = {np.arcsinh: lambda w: 1 / mp.sqrt(1 + w * w), np.arctan: lambda w: 1 /
 
 
 def _mp(z):
-    mp.mp.dps = 40
     return mp.mpc(np.copysign(1e-60, z.real) if z.real == 0 else z.real, z.imag)
 
 

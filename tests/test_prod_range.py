@@ -14,7 +14,7 @@ import pytest
 
 import dualgrad as dg
 
-mpmath.mp.dps = 60
+pytestmark = pytest.mark.mp_dps(60)   # (tests/conftest.py)
 
 
 def _others(x):

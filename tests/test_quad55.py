@@ -29,9 +29,9 @@ def _D(s):
     return 1 - np.log(2) / s + np.pi ** 2 / (24 * s * s)
 
 
+@pytest.mark.mp_dps(30)
 @pytest.mark.parametrize("s", [1e5, 1e6])
 def test_the_closed_forms_agree_with_mpmath(s):
-    mpmath.mp.dps = 30
     C = mpmath.quad(lambda u: mpmath.exp(-u) / (1 + mpmath.exp(-s * u)),
                     [0, 1 / s, 10 / s, 100 / s, 1, mpmath.inf])
     D = mpmath.quad(lambda u: mpmath.exp(-u) * mpmath.tanh(s * u),

@@ -107,10 +107,10 @@ SMOOTH = {
 }
 
 
+@pytest.mark.mp_dps(30)
 @pytest.mark.parametrize("name", sorted(SMOOTH))
 def test_smooth_powers_and_logs_stay_exact_at_second_order(name):
     F, G = SMOOTH[name]
-    mpmath.mp.dps = 30
     ref = mpmath.diff(lambda q: mpmath.quad(lambda x: G(x, q), [0, q, 3]), 1.2, 2)
     assert _d2(F) == pytest.approx(float(ref), rel=1e-8)
 

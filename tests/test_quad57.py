@@ -213,9 +213,9 @@ def test_kinks_and_divergent_partials_still_refused():
 
 # -- attack56 26: a partial's rounding noise far out on a smooth tail -----------------
 
+@mpmath.workdps(50)
 def _tail_derivatives(gp, P, s, w):
     # d/dp int_0^w g((x - p) / s) dx = -(g(z_w) - g(z_0)); d2 = (g'(z_w) - g'(z_0)) / s
-    mpmath.mp.dps = 50
     z = lambda x: (mpmath.mpf(x) - mpmath.mpf(P)) / mpmath.mpf(s)
     g = lambda t: t / mpmath.sqrt(1 + t * t)
     return (float(-(g(z(w)) - g(z(0)))), float((gp(z(w)) - gp(z(0))) / mpmath.mpf(s)))

@@ -284,8 +284,8 @@ def test_an_avoided_crossing_is_computed():
 
 
 # ---- (5) kinks of higher order (attack51 02, 11) --------------------------------------
+@mpmath.workdps(30)
 def _laplace_oracle(kind, p, n):
-    mpmath.mp.dps = 30
 
     def F(x, q):
         t = x - q

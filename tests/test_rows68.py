@@ -213,7 +213,7 @@ def _complex_step(f, x, h=1e-30):
     return np.array([f(x + 1j * h * e).imag / h for e in np.eye(len(x))]).T
 
 
-def test_lbm_row_complex_step():
+def test_lbm_row_complex_step(np_random_kept):
     """A small lattice Boltzmann run (the corpus row's source, 12 x 16, 4 steps) against
     the complex step."""
     corpus64 = bench_module("corpus64")

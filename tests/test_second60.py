@@ -14,7 +14,7 @@ import pytest
 
 import dualgrad as dg
 
-mp.mp.dps = 40
+pytestmark = pytest.mark.mp_dps(40)   # (tests/conftest.py)
 
 SCALES = [1e160, 1e200, 1e300, 1e-160, 1e-200, 1e-300]
 
@@ -158,6 +158,7 @@ def test_erfcx_and_dawsn_partials_beside_a_huge_input_partial(engine, c):
 
 # ---- attack59 04: nbinom.logpmf's n-slope in the near-Poisson limit (k < 10) ----
 
+@pytest.mark.mp_dps(50)
 @pytest.mark.parametrize("n, k, p", [(1e6, 1.0, 1 - 1e-6), (1e6, 3.0, 1 - 3e-6), (1e9, 2.0, 1 - 2e-9),
                                      (1e9, 5.0, 1 - 5e-9), (1e12, 1.0, 1 - 1e-12),
                                      (1e4, 9.0, 1 - 9e-4), (2e3, 4.0, 0.3)])
@@ -166,9 +167,7 @@ def test_nbinom_n_slope_near_the_poisson_limit(n, k, p):
     values cancelled (n = 1e9, k = 2: 1.09e-16 for -5.75e-17, the wrong sign).  The
     slope's two terms ~k / n cancel in float64 too: the bound is 8 ulps of k / n."""
     ds = pytest.importorskip("dualgrad.scipy.stats")
-    mp.mp.dps = 50
     N, K, P = mp.mpf(n), mp.mpf(k), mp.mpf(p)
     g = dg.gradient(lambda v: ds.nbinom.logpmf(k, v[0], v[1]), np.array([n, p]))
     want = mp.digamma(N + K) - mp.digamma(N) + mp.log(P)
     assert abs(g[0] - float(want)) <= 8 * 2.2e-16 * k / n, (g[0], float(want))
-    mp.mp.dps = 40

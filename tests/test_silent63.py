@@ -11,7 +11,7 @@ import pytest
 import dualgrad as dg
 
 sc = pytest.importorskip("scipy.special")
-mp.mp.dps = 50
+pytestmark = pytest.mark.mp_dps(50)   # (tests/conftest.py)
 
 # (spelling, d/dt and d2/dt2 of it at t = 1 as closed forms in c)
 _RECIPROCALS = {

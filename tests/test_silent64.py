@@ -77,20 +77,21 @@ def _closed(entries):
     return np.array([[float(e) for e in row] for row in entries])
 
 
-_X = [mp.mpf(2) ** 660, mp.mpf(2) ** -660, mp.mpf(2) ** -660]   # (NumPy's det exact)
-_XF = np.array([2.0 ** 660, 2.0 ** -660, 2.0 ** -660])
-_A = np.array([[1e200, 1e200], [1.0, 1.0]])
-_RAISING = {   # f, x, its Jacobian in closed form (mpmath), each value silent under "raise"
-    "cumprod": (np.cumprod, _XF,
-                _closed([[mp.fprod(_X[k] for k in range(i + 1) if k != j) if j <= i else 0
-                          for j in range(3)] for i in range(3)])),
-    "det": (lambda x: np.linalg.det(np.diag(x)), _XF,
-            _closed([[_X[1] * _X[2], _X[0] * _X[2], _X[0] * _X[1]]])[0]),
-    "inv": (lambda x: np.linalg.inv(np.diag(x)).diagonal(), _XF,
-            _closed([[-1 / _X[i] ** 2 if i == j else 0 for j in range(3)] for i in range(3)])),
-    "einsum": (lambda t: np.einsum("ij,j->i", _A, t[0] * np.array([1e200, 1e200])), np.ones(1),
-               _closed([[2 * mp.mpf(1e200) ** 2], [2 * mp.mpf(1e200)]])),
-}
+with mp.workdps(50):        # (the closed forms' digits, whatever the collection left)
+    _X = [mp.mpf(2) ** 660, mp.mpf(2) ** -660, mp.mpf(2) ** -660]   # (NumPy's det exact)
+    _XF = np.array([2.0 ** 660, 2.0 ** -660, 2.0 ** -660])
+    _A = np.array([[1e200, 1e200], [1.0, 1.0]])
+    _RAISING = {   # f, x, its Jacobian in closed form (mpmath), each value silent under "raise"
+        "cumprod": (np.cumprod, _XF,
+                    _closed([[mp.fprod(_X[k] for k in range(i + 1) if k != j) if j <= i else 0
+                              for j in range(3)] for i in range(3)])),
+        "det": (lambda x: np.linalg.det(np.diag(x)), _XF,
+                _closed([[_X[1] * _X[2], _X[0] * _X[2], _X[0] * _X[1]]])[0]),
+        "inv": (lambda x: np.linalg.inv(np.diag(x)).diagonal(), _XF,
+                _closed([[-1 / _X[i] ** 2 if i == j else 0 for j in range(3)] for i in range(3)])),
+        "einsum": (lambda t: np.einsum("ij,j->i", _A, t[0] * np.array([1e200, 1e200])), np.ones(1),
+                   _closed([[2 * mp.mpf(1e200) ** 2], [2 * mp.mpf(1e200)]])),
+    }
 
 
 @pytest.mark.parametrize("name", sorted(_RAISING))

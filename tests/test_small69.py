@@ -95,11 +95,11 @@ def test_powers_are_the_general_paths_to_the_bit(pattern, loaded):
             assert said == float_said, (name, c, said, float_said)
 
 
+@pytest.mark.mp_dps(40)
 def test_powers_against_closed_forms(loaded):
     """mpmath's y x ** (y - 1), x ** y log x (a scalar dual's exponent), c ** y log c (a
     number base) times the partials, on regular values (rtol 1e-14)."""
     rng = np.random.default_rng(6969)
-    mpmath.mp.dps = 40
     x = rng.uniform(0.3, 3.0, 10)
     p = rng.standard_normal((10, 3))
     tag = new_tag()
@@ -235,10 +235,10 @@ def test_a_scalar_with_a_plain_array_is_the_old_way_to_the_bit(pattern, monkeypa
                     assert said == want_said, (ufunc, kv, t, said, want_said)
 
 
+@pytest.mark.mp_dps(40)
 def test_a_scalar_with_a_plain_array_against_closed_forms(loaded):
     """d/dk of k * t, t / k, k / t, arctan2(t, k) times the row, against mpmath (rtol
     1e-14), numba loaded and not."""
-    mpmath.mp.dps = 40
     rng = np.random.default_rng(6970)
     t = rng.uniform(0.3, 3.0, 10)
     q = [0.3, -1.1, 0.8]

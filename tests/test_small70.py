@@ -124,10 +124,10 @@ def test_a_zero_base_power_in_a_jacobian(engine, monkeypatch):
         assert got.tobytes() == want.tobytes(), c
 
 
+@pytest.mark.mp_dps(40)
 @pytest.mark.parametrize("c", [1.0, 1.5, 2.0, 2.5, 3.5, 7.25])
 def test_a_zero_base_power_against_the_analytic_slope(c, loaded):
     """d/dx x ** c = c x ** (c - 1) (mpmath), 0 at x = +-0 for c > 1 and 1 for c = 1."""
-    mpmath.mp.dps = 40
     x = np.linspace(0.5, 2.0, 10)
     x[3], x[8] = 0.0, -0.0
     p = np.arange(1.0, 31.0).reshape(10, 3)
@@ -233,11 +233,11 @@ def test_a_scalar_with_a_plain_array_in_a_jacobian(engine, monkeypatch):
         assert got.tobytes() == want.tobytes(), v
 
 
+@pytest.mark.mp_dps(40)
 def test_the_value_in_the_entry_against_closed_forms(loaded):
     """d/dk of k + t, k - t, t - k, k * t, t / k, k / t times the row (mpmath, rtol
     1e-14), and NumPy's float values to the bit, two scalars alternating (the kept
     row is the right scalar's)."""
-    mpmath.mp.dps = 40
     rng = np.random.default_rng(7020)
     t = rng.uniform(0.3, 3.0, 10) * rng.choice([-1.0, 1.0], 10)
     rows = ([0.3, -1.1, 0.8], [2.0, 0.5, -7.0])
@@ -414,9 +414,9 @@ def test_a_plain_array_of_other_shapes_takes_the_general_path():
                 same_duals(got, want)
 
 
+@pytest.mark.mp_dps(40)
 def test_a_plain_array_against_closed_forms(loaded):
     """d(u op t) and d(t op u) of ``+ - * /`` by mpmath (rtol 1e-14) and NumPy's value."""
-    mpmath.mp.dps = 40
     rng = np.random.default_rng(7040)
     x = rng.uniform(0.3, 3.0, 10) * rng.choice([-1.0, 1.0], 10)
     t = rng.uniform(0.3, 3.0, 10) * rng.choice([-1.0, 1.0], 10)

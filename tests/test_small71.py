@@ -126,6 +126,7 @@ DERIVATIVES = {np.sin: mpmath.cos, np.cos: lambda x: -mpmath.sin(x), np.sinh: mp
                np.exp: mpmath.exp, np.expm1: mpmath.exp}
 
 
+@pytest.mark.mp_dps(24)    # (83 bits: at least the 80 the test had)
 @pytest.mark.parametrize("ufunc", ROWS, ids=lambda u: u.__name__)
 def test_the_entry_against_the_analytic_slope(ufunc):
     """mpmath's derivative times each partial, within 1e-14 relative."""
@@ -134,7 +135,6 @@ def test_the_entry_against_the_analytic_slope(ufunc):
     x = rng.uniform(-5.0, 5.0, 10)
     p = rng.standard_normal((10, 4))
     got = ufunc(dg.Dual(x, p))
-    mpmath.mp.prec = 80
     for i in range(10):
         slope = DERIVATIVES[ufunc](mpmath.mpf(x[i]))
         for k in range(4):
@@ -301,6 +301,7 @@ def test_power_layouts_are_the_old_way(layout):
     assert got_said == want_said == []
 
 
+@pytest.mark.mp_dps(24)    # (83 bits: at least the 80 the test had)
 def test_the_power_entry_against_the_analytic_partials():
     """mpmath's ``y x**(y - 1) p + x**y log(x) q`` within 1e-13 relative (two rounded
     factors, two products and their sum)."""
@@ -309,7 +310,6 @@ def test_the_power_entry_against_the_analytic_partials():
     x, y = rng.uniform(0.2, 4.0, 10), rng.uniform(-3.0, 3.0, 10)
     p, q = rng.uniform(0.5, 1.5, (10, 3)), rng.uniform(0.5, 1.5, (10, 3))
     got = dg.Dual(x, p) ** dg.Dual(y, q)
-    mpmath.mp.prec = 80
     for i in range(10):
         X, Y = mpmath.mpf(x[i]), mpmath.mpf(y[i])
         assert got.value[i] == pytest.approx(float(X ** Y), rel=1e-15)
@@ -409,13 +409,13 @@ def test_the_number_power_entry_is_the_old_way_to_the_bit(state, spelled):
             same_duals(got, want)
 
 
+@pytest.mark.mp_dps(24)    # (83 bits: at least the 80 the test had)
 def test_the_number_power_entry_against_the_analytic_slope():
     """mpmath's ``c x**(c - 1) p`` within 1e-14 relative, and the value ``x**c``."""
     _loader.load()
     rng = np.random.default_rng(19)
     x = rng.uniform(0.2, 4.0, 10)
     p = rng.standard_normal((10, 3))
-    mpmath.mp.prec = 80
     for c in (-1, 0.5, 2.5, -3.5, 7):
         got = dg.Dual(x, p) ** c
         C = mpmath.mpf(c)

@@ -15,7 +15,7 @@ import dualgrad as dg
 
 sc = pytest.importorskip("scipy.special")
 
-mp.mp.dps = 40
+pytestmark = pytest.mark.mp_dps(40)   # (tests/conftest.py)
 
 
 def _d(f, x, k=1):

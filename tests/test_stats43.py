@@ -234,9 +234,9 @@ def test_gamma_poisson_nbinom_dirichlet_analytic():
     assert ds.dirichlet.logpdf(xs, dg.stop_gradient(alpha)) == ss.dirichlet.logpdf(xs, alpha)
 
 
+@pytest.mark.mp_dps(40)
 def test_t_logpdf_df_against_mpmath():
     mpmath = pytest.importorskip("mpmath")
-    mpmath.mp.dps = 40
 
     def logpdf(z, nu):
         return (mpmath.loggamma((nu + 1) / 2) - mpmath.loggamma(nu / 2) -
@@ -539,11 +539,11 @@ def test_lists_of_scalar_duals_are_read_as_numpy_reads_them():
     np.testing.assert_allclose(g, [2 / 0.3 - 3 / 0.7, 0.0], rtol=1e-14)
 
 
+@pytest.mark.mp_dps(40)
 def test_lifted_slopes_at_hard_points_against_mpmath():
     """The slopes the lifts take (a density; one over it at a quantile) in the far
     tails, where differences of SciPy's function round to 0: against mpmath."""
     mpmath = pytest.importorskip("mpmath")
-    mpmath.mp.dps = 40
 
     def t_pdf(z, nu):
         z, nu = mpmath.mpf(z), mpmath.mpf(nu)

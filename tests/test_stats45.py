@@ -17,7 +17,7 @@ import scipy.stats as ss
 import dualgrad as dg
 from dualgrad.scipy import stats as ds
 
-mp.mp.dps = 50
+pytestmark = pytest.mark.mp_dps(50)   # (tests/conftest.py)
 
 
 def _lower(a, x):

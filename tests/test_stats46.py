@@ -19,7 +19,7 @@ import dualgrad as dg
 from dualgrad.scipy import stats as ds
 from _oracles import second_differences
 
-mp.mp.dps = 50
+pytestmark = pytest.mark.mp_dps(50)   # (tests/conftest.py)
 EPS = 2.0 ** -52
 
 
@@ -411,23 +411,17 @@ def test_beta_logpdf_far_from_the_mode(x, a, b):
 def test_gamma_logpdf_slope_at_huge_shapes_no_underflow(x, a):
     """d(x / a)/da = -x / a**2 underflowed (1.7e-3 relative off at a = 1e250, x = 1):
     there log x - log a."""
-    mp.mp.dps = 300
-    try:
+    with mp.workdps(300):
         want = mp.log(x) - mp.psi(0, mp.mpf(a))
-    finally:
-        mp.mp.dps = 50
     _close(dg.derivative(lambda t: ds.gamma.logpdf(x, t), a), want, 4 * EPS)
 
 
 @pytest.mark.parametrize("x", [1e-300, 1e-250])
 def test_beta_logpdf_slopes_at_huge_shapes_no_underflow(x):
     a = b = 1e100
-    mp.mp.dps = 300
-    try:
+    with mp.workdps(300):
         ga = mp.log(x) - mp.psi(0, mp.mpf(a)) + mp.psi(0, mp.mpf(a + b))
         gb = mp.log1p(-mp.mpf(x)) - mp.psi(0, mp.mpf(b)) + mp.psi(0, mp.mpf(a + b))
-    finally:
-        mp.mp.dps = 50
     g = dg.gradient(lambda p: ds.beta.logpdf(x, p[0], p[1]), np.array([a, b]))
     _close(g[0], ga, 8 * EPS)
     _close(g[1], gb, 8 * EPS)

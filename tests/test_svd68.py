@@ -14,6 +14,7 @@ import dualgrad as dg
 
 mpmath = pytest.importorskip("mpmath")
 mp = mpmath.mp
+pytestmark = pytest.mark.mp_dps(40)   # (tests/conftest.py)
 
 
 def _orthogonal(seed, m):
@@ -24,7 +25,6 @@ def _orthogonal(seed, m):
 
 def _mp_svd(A):
     """mpmath's SVD of the float64 matrix ``A`` (exact entries), at 40 digits."""
-    mp.dps = 40
     U, S, V = mp.svd_r(mp.matrix(A.tolist()))
     return U, S, V.T                            # (mpmath gives V^T)
 
@@ -130,7 +130,6 @@ def test_stack_eigvalsh_resolves_each_matrix():
     Q = _orthogonal(0, 3)[0]
     S = Q @ np.diag([1e14, 1.5, 1.0]) @ Q.T
     S = 0.5 * (S + S.T)
-    mp.dps = 40
     L = np.tril(np.ones((3, 3)), -1) * 2 + np.eye(3)     # NumPy reads the lower triangle
     w, E = mp.eigsy(mp.matrix(np.tril(S).tolist()) + mp.matrix(np.tril(S, -1).T.tolist()))
     order = np.argsort([float(x) for x in w])

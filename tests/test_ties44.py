@@ -157,10 +157,10 @@ def test_axes_and_keepdims(keepdims, engine):
 
 
 # ---- 2. one-sided second differences of the plain functions -----------------------------
+@mpmath.workdps(50)
 def _one_sided(g, h=1e-3):
     """g''(0+) and g''(0-) of a plain function of t that is quadratic on each side of
     0: (g(2h) - 2 g(h) + g(0)) / h^2 and its mirror, in mpmath (50 digits)."""
-    mpmath.mp.dps = 50
     g0 = mpmath.mpf(g(0.0))
     plus = (mpmath.mpf(g(2 * h)) - 2 * mpmath.mpf(g(h)) + g0) / mpmath.mpf(h) ** 2
     minus = (mpmath.mpf(g(-2 * h)) - 2 * mpmath.mpf(g(-h)) + g0) / mpmath.mpf(h) ** 2

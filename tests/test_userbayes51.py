@@ -175,11 +175,11 @@ def test_log_posterior_gradient_and_hessian_match_jax(name):
     assert np.array_equal(H, H.T)
 
 
+@pytest.mark.mp_dps(40)
 def test_student_t_in_its_degrees_of_freedom_matches_mpmath_where_jax_does_not():
     """d/d(log df) of t.logpdf at df ~ 1.5e4: cancellation between gammaln's; jax.grad
     is 5e-8 off there (its logpdf's formula), dualgrad's rule exact to 1e-15."""
     mpmath = pytest.importorskip("mpmath")
-    mpmath.mp.dps = 40
 
     def exact(v):
         df = 2000 * mpmath.e ** v
@@ -193,12 +193,12 @@ def test_student_t_in_its_degrees_of_freedom_matches_mpmath_where_jax_does_not()
         np.testing.assert_allclose(H[i, i], float(mpmath.diff(exact, x[i], 2)), rtol=1e-13)
 
 
+@pytest.mark.mp_dps(40)
 def test_rats_beta_binomial_matches_mpmath_where_jax_does_not():
     """BDA's rats: a beta-binomial in (logit mean, log concentration) with the prior
     conc^-5/2. dualgrad.scipy.stats.betabinom (SciPy's value, exact derivatives) against
     mpmath's loggamma form; jax's betabinom.logpmf is 1e-7 off in the value (not tested)."""
     mpmath = pytest.importorskip("mpmath")
-    mpmath.mp.dps = 40
     rng = np.random.default_rng(7)
     n = rng.integers(10, 50, 20).astype(float)
     k = np.floor(n * rng.uniform(0.05, 0.3, 20))

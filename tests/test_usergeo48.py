@@ -230,10 +230,10 @@ def _phase_velocity_mp(p):
     return lambda q: mp.findroot(lambda c: sec(c, q), mp.mpf(_phase_velocity(p, 0)))
 
 
+@pytest.mark.mp_dps(30)
 def test_love_wave_phase_velocity_gradient_and_hessian_match_mpmath():
     mp = pytest.importorskip("mpmath")
     p = np.array([1000.0, 1800.0, 3000.0, 250.0, 400.0])
-    mp.mp.dps = 30
     root = _phase_velocity_mp(p)
     pm = [mp.mpf(v) for v in p]
 

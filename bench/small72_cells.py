@@ -6,7 +6,8 @@
 ``np.tanh(a)``, ``sc.erf(a)`` (``backend.loop_cell``: a split row's value and part by
 NumPy's own loops), ``a ** k``, ``t ** k`` (``backend.EXPONENT_LOOPS``), ``k ** a``,
 ``2.0 ** a`` (``backend.BASE_LOOPS``) on array duals of N = 10 values and n = 10
-directions, numba loaded, and ``a * b`` as the peer (no cell: its two columns time the
+directions, ``np.arctan2(t, k)``, ``np.hypot(k, t)`` of a plain array (``backend.CONST``'s
+``(ufunc, k, "loops")``: the value by NumPy's loop), numba loaded, and ``a * b`` as the peer (no cell: its two columns time the
 same code, so its ratio reads the noise).  Each round times the float operation, the
 row with its cell as made ("new") and with the cell off (``False``: the lines before
 small72, "old"), back to back, in CPU time (``time.process_time``: the machine is
@@ -27,6 +28,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import dualgrad as dg  # noqa: E402
 from dualgrad.backend import _loader, _propagate  # noqa: E402
 from dualgrad.dual._base import new_tag  # noqa: E402
+
+
+class _Key:
+    """``backend.CONST``'s entry at ``key`` read and set as a cell's ``[0]``."""
+
+    def __init__(self, table, key):
+        self.table, self.key = table, key
+
+    def __getitem__(self, i):
+        return self.table.get(self.key)
+
+    def __setitem__(self, i, value):
+        self.table[self.key] = value
 
 
 def timed(fn, reps):
@@ -57,6 +71,10 @@ def main():
             ("t ** k", lambda: t ** k, _propagate.EXPONENT_LOOPS, lambda: t ** 0.7),
             ("k ** a", lambda: k ** a, _propagate.BASE_LOOPS, lambda: 0.7 ** va),
             ("2.0 ** a", lambda: 2.0 ** a, _propagate.BASE_LOOPS, lambda: 2.0 ** va),
+            ("np.arctan2(t, k)", lambda: np.arctan2(t, k),
+             _Key(_propagate.CONST, (np.arctan2, 1, "loops")), lambda: np.arctan2(t, 0.7)),
+            ("np.hypot(k, t)", lambda: np.hypot(k, t),
+             _Key(_propagate.CONST, (np.hypot, 0, "loops")), lambda: np.hypot(0.7, t)),
             ("a * b (peer)", lambda: a * b, None, lambda: va * vb)]
     for _, fn, cell, fl in rows:
         fn()                                    # (makes the cells)

@@ -476,3 +476,110 @@ def test_the_power_entries_skip_numpys_calls(form, monkeypatch):
             cell[0] = real
     want = x ** 0.7 if form == "u ** k" else 0.7 ** x
     np.testing.assert_array_equal(got.value, want)
+
+
+# ---- np.arctan2 / np.hypot of a plain array and a scalar dual (lean_constant) ---------
+CONST_FORMS = {
+    "np.arctan2(t, k)": (np.arctan2, 1, lambda t, k: np.arctan2(t, k)),
+    "np.arctan2(k, t)": (np.arctan2, 0, lambda t, k: np.arctan2(k, t)),
+    "np.hypot(k, t)": (np.hypot, 0, lambda t, k: np.hypot(k, t)),
+    "np.hypot(t, k)": (np.hypot, 1, lambda t, k: np.hypot(t, k))}
+CONST_SPECIALS = np.array([0.0, -0.0, 5e-324, -5e-324, 1e-310, 1e-300, -1e-300, 1e300,
+                           -1e300, 1e308, np.inf, -np.inf, np.nan, 0.5, -1.5, 2.0, 1e154])
+
+
+def _const_cell(ufunc, k):
+    _loader.load()
+    got = backend.CONST.get((ufunc, k, "loops"))
+    return got if got is not None else backend.const_loops_made(ufunc, k)
+
+
+def _constant(form, x, c, q, off, state, answers=None):
+    """``form`` of the plain ``x`` and the scalar dual ``(c, q)`` with its loops entry as
+    it is or off (the old way): the result's bytes (or the error's text) and NumPy's
+    reports; ``answers`` collects the entry's."""
+    ufunc, k, op = CONST_FORMS[form]
+    key = (ufunc, k, "loops")
+    held = _const_cell(ufunc, k)
+    if off:
+        backend.CONST[key] = False
+    elif answers is not None:
+        def spy(*args):
+            answers.append(held[0](*args))
+            return answers[-1]
+        backend.CONST[key] = (spy, held[1])
+    try:
+        with warnings.catch_warnings(record=True) as seen, np.errstate(**state):
+            warnings.simplefilter("always")
+            try:
+                got = op(x, dg.Dual(float(c), q))
+                got = (type(got).__name__, got.value.tobytes(), got.partials.tobytes())
+            except FloatingPointError as exc:
+                got = ("error", str(exc))
+        return got, [str(w.message) for w in seen]
+    finally:
+        backend.CONST[key] = held
+
+
+@pytest.mark.parametrize("state", [{}, {"all": "warn"}, {"all": "raise"}],
+                         ids=["default", "warn", "raise"])
+@pytest.mark.parametrize("form", list(CONST_FORMS))
+def test_the_constant_entries_are_the_old_way_to_the_bit(form, state):
+    """Numba loaded, plain 1-D arrays of 1-12 elements holding the specials (hypot's
+    overflow at 1e308, zeros beside a zero scalar, inf, NaN), strided ones every
+    seventh trial, sixteen numbers and random ones, rows holding 0, -0, inf, NaN,
+    1e300: bits and reports (or the error) of the same call with the entry off."""
+    rng = np.random.default_rng(272)
+    answers = []
+    for trial in range(160):
+        n, m = int(rng.integers(1, 13)), int(rng.integers(1, 6))
+        x = rng.choice(CONST_SPECIALS, n) if trial % 3 == 0 else rng.uniform(-3.0, 3.0, n)
+        if trial % 3 == 2:
+            x[rng.integers(n)] = rng.choice(CONST_SPECIALS)
+        if trial % 7 == 0:
+            x = np.concatenate([x, x])[::2]
+        q = rng.standard_normal(m)
+        if trial % 4 == 0:
+            q[0] = rng.choice([0.0, -0.0, np.inf, np.nan, 1e300])
+        c = rng.choice(NUMBERS) if trial % 2 else rng.uniform(-3.0, 3.0)
+        got = _constant(form, x, c, q, False, state, answers)
+        want = _constant(form, x, c, q, True, state)
+        assert got == want, (form, x, c, got[1], want[1])
+    assert answers.count(True) > 20, answers.count(True)
+
+
+def test_the_constant_entries_against_the_analytic_slope():
+    """mpmath's d/dk of arctan2(t, k), arctan2(k, t), hypot(k, t) times the row, within
+    1e-13 relative, and NumPy's value to the bit; the entry's answer (a spy: True)."""
+    rng = np.random.default_rng(11)
+    t = rng.uniform(-3.0, 3.0, 10)
+    q = rng.standard_normal(3)
+    c = 0.7
+    slopes = {"np.arctan2(t, k)": lambda t, c: -t / (t * t + c * c),   # (functions of
+              "np.arctan2(k, t)": lambda t, c: t / (t * t + c * c),    # the grid's t and
+              "np.hypot(k, t)": lambda t, c: c / mpmath.sqrt(t * t + c * c)}    # k's c)
+    for form, slope in slopes.items():
+        answers = []
+        got = None
+
+        def run():
+            return CONST_FORMS[form][2](t, dg.Dual(c, q))
+        ufunc, k, _ = CONST_FORMS[form]
+        held = _const_cell(ufunc, k)
+
+        def spy(*args):
+            answers.append(held[0](*args))
+            return answers[-1]
+        backend.CONST[(ufunc, k, "loops")] = (spy, held[1])
+        try:
+            got = run()
+        finally:
+            backend.CONST[(ufunc, k, "loops")] = held
+        assert answers == [True], form
+        np.testing.assert_array_equal(got.value, CONST_FORMS[form][2](t, c))
+        with mpmath.workprec(100):
+            for i in range(10):
+                f = slope(mpmath.mpf(t[i]), mpmath.mpf(c))
+                for j in range(3):
+                    assert got.partials[i, j] == pytest.approx(
+                        float(f * mpmath.mpf(q[j])), rel=1e-13, abs=1e-300)

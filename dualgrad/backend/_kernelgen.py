@@ -116,7 +116,7 @@ import sys
 
 import numpy as np
 from ._jit import ENTRY, njit, one_layout
-from ._numpy_loops import fe_clear, fe_test, numpy_loop
+from ._numpy_loops import fe_clear, fe_test, numpy_loop, numpy_loop2_steps
 
 _JIT = dict(cache=True, error_model="numpy", nogil=True)
 
@@ -694,8 +694,10 @@ CONST_KERNELS = {}    # (ufunc, k) -> the numba dispatcher of a scalar dual's ke
 def const_kernel(ufunc, k, value=False):
     """The small-array kernel of ``ufunc`` for a scalar dual at argument ``k`` beside a
     plain 1-D float64 array (``_CONST``), or ``None`` for a pair without; made at the
-    first request.  ``value``: the kernel that also computes the value (``+ - * /``)."""
-    key = (ufunc, k, "value") if value else (ufunc, k)
+    first request.  ``value``: the kernel that also computes the value (``+ - * /``);
+    ``"loops"``: the one whose value NumPy's loop computes (``np.arctan2``: small72)."""
+    key = ((ufunc, k, "loops") if value == "loops" else (ufunc, k, "value") if value else
+           (ufunc, k))
     got = CONST_KERNELS.get(key)
     if got is None:
         fn = _CONST.get(key)
@@ -966,6 +968,41 @@ def {name}({params}, row, q):
     return s - s == 0.0
 '''
 
+# The same entry for another NumPy ufunc (``np.arctan2(t, k)``, ``np.hypot(k, t)``) that
+# also computes the value by NumPy's own loop (``_numpy_loops.const_loops``: the scalar
+# stored in ``q`` as NumPy's broadcast 0-d operand, stride 0), declining where that loop
+# sets a flag NumPy's call would report: the caller's NumPy call then runs (small72).
+_CONST_LOOPS_ENTRY = '''
+
+def {name}_loops(loops, {params}, row, q):
+    """``np.{ufunc}`` of a plain 1-D array and a scalar dual ``{scalar}`` (its row
+    ``row``), its value by NumPy's loop (the table ``loops``) and ``q[i, :] =
+    ({formula}) * row``; False where the array is not contiguous and aligned, for
+    operands of other lengths or no directions, where the value's loop sets a flag
+    NumPy's call would report, the factor is not finite, {declines}or their sum
+    overflows."""
+    rows, n = q.shape
+    if {shapes} or rows == 0 or n == 0 or {array}s.strides[0] != 8 or \\
+            {array}s.ctypes.data % 8 != 0:
+        return False
+    q[0, 0] = {scalar}
+    mask = np.int32(loops[0])
+    fe_clear(mask)
+    if numpy_loop2_steps(loops[1], loops[2], loops[3], {first}, {second}, outs.ctypes.data,
+                         rows, {steps}) != 0 or fe_test(mask) != 0:
+        fe_clear(mask)
+        return False
+    s = 0.0
+    for i in range(rows):
+{binds}        f = {formula}
+        if f - f != 0.0{tiny}:
+            return False
+        s += f
+        for k in range(n):
+            q[i, k] = {product}
+    return s - s == 0.0
+'''
+
 # The same entry for ``+ - * /`` (:data:`EXACT`) that also computes the value, as
 # ``_ROW_KERNEL`` does beside an array dual (``k * t``, ``t / k``, ``k - t``: NumPy's
 # value call saved, small70): ``out = {value}``, declining where NumPy would raise a
@@ -1010,14 +1047,15 @@ def _value_tiny(zeros):
 def _const_entry(rule, k, value=False):
     """``(source, name)`` of ``rule``'s :data:`_CONST_ENTRY` for a scalar dual at
     argument ``k`` beside a plain array, or ``None`` (a factor of 0, a spread);
-    ``value``: its :data:`_CONST_VALUE_ENTRY` (a rule of :data:`EXACT`)."""
+    ``value``: its :data:`_CONST_VALUE_ENTRY` (a rule of :data:`EXACT`); ``"loops"``:
+    its :data:`_CONST_LOOPS_ENTRY` (``name`` then ends ``_loops``)."""
     args = _ARGS[:2]
     expr = rule.exprs[k]
     if expr.constant == 0.0 or rule.spread_exprs and rule.spread_exprs[k] is not None:
         return None
     expr = expr.real_line()
     scalar = args[k]
-    name = f"d_{rule.name}_{scalar}_const" + ("_value" if value else "")
+    name = f"d_{rule.name}_{scalar}_const" + ("_value" if value is True else "")
     pair = rule.quotient_exprs[k] if rule.quotient_exprs else None
     used = set(expr.names)
     tiny = declines = ""
@@ -1029,7 +1067,7 @@ def _const_entry(rule, k, value=False):
     c = expr.constant
     product = "row[k]" if c == 1.0 else "-row[k]" if c == -1.0 else "f * row[k]"
     arrays = [a for a in (*args, "out") if a != scalar]
-    if value:
+    if value is True:
         source, zeros = EXACT[rule.name]
         text = _CONST_VALUE_ENTRY.format(
             name=name, ufunc=rule.name, scalar=scalar, declines=declines, tiny=tiny,
@@ -1039,14 +1077,20 @@ def _const_entry(rule, k, value=False):
             shapes=" or ".join(f"{a}s.shape[0] != rows" for a in arrays) +
             " or row.shape[0] != n")
         return text, name
-    text = _CONST_ENTRY.format(
+    fields = dict(
         name=name, ufunc=rule.name, scalar=scalar, declines=declines, tiny=tiny,
         params=", ".join(scalar if a == scalar else f"{a}s" for a in (*args, "out")),
         formula=expr.kernel_source(), product=product,
         shapes=" or ".join(f"{a}s.shape[0] != rows" for a in arrays) +
         " or row.shape[0] != n",
         binds="".join(f"        {a} = {a}s[i]\n" for a in arrays if a in used))
-    return text, name
+    if value == "loops":
+        array = args[1 - k]
+        pointers = ("q.ctypes.data", f"{array}s.ctypes.data")
+        return _CONST_LOOPS_ENTRY.format(
+            **fields, array=array, first=pointers[k], second=pointers[1 - k],
+            steps="0, 8" if k == 0 else "8, 0"), name
+    return _CONST_ENTRY.format(**fields), name
 
 
 def _cases(rule):
@@ -1088,6 +1132,11 @@ def source():
                 if got is not None:
                     parts.append(got[0])
                     const.append(f"    (np.{rule.name}, {k}, \"value\"): {got[1]},\n")
+            else:                           # the value by NumPy's loop (small72)
+                got = _const_entry(rule, k, "loops")
+                if got is not None:
+                    parts.append(got[0])
+                    const.append(f"    (np.{rule.name}, {k}, \"loops\"): {got[1]}_loops,\n")
     loops, sc_loops = [], []
     for rule in _TABLE:
         split = _split_entry(rule)

@@ -301,8 +301,9 @@ def small_const_entry(ufunc, k, value=False):
     scalar dual at argument ``k`` beside a plain 1-D array: the factor and the products,
     const69; ``value``: the value too, written into the result's array, small70) at its
     one signature (the scalar's value a float; the array, the result's values and the
-    row 1-D of any layout; the partials 2-D C-contiguous), or ``None`` for a pair
-    without; numba loaded by the caller, who must pass native float64 ndarrays of exactly
+    row 1-D of any layout; the partials 2-D C-contiguous; ``value`` ``"loops"``: the
+    value by NumPy's loop, the table of ``_numpy_loops.const_loops`` first and the
+    result's values C-contiguous, small72), or ``None`` for a pair without; numba loaded by the caller, who must pass native float64 ndarrays of exactly
     those dimensions (the kernel tests the lengths), as :func:`small_entry`'s callers do."""
     from ._rule_kernels import const_kernel
     kernel = const_kernel(ufunc, k, value)
@@ -311,6 +312,10 @@ def small_const_entry(ufunc, k, value=False):
     from numba import types
     vector = types.float64[:]
     pair = (types.float64, vector) if k == 0 else (vector, types.float64)
+    if value == "loops":          # (the table first, the value's array C-contiguous: small72)
+        return kernel.compile(types.boolean(
+            types.Array(types.int64, 1, "C", readonly=True), *pair, types.float64[::1],
+            vector, types.float64[:, ::1]))
     return kernel.compile(types.boolean(*pair, vector, vector, types.float64[:, ::1]))
 
 

@@ -34,7 +34,7 @@ from llvmlite import binding as _ll, ir
 from numba import types
 from numba.extending import intrinsic
 
-__all__ = ["loops", "split_loops", "pair_loops", "exponent_loops", "base_loops", "number_loops", "numpy_loop", "numpy_loop2", "numpy_loop2_steps", "fe_clear", "fe_test"]
+__all__ = ["loops", "split_loops", "pair_loops", "exponent_loops", "base_loops", "const_loops", "number_loops", "numpy_loop", "numpy_loop2", "numpy_loop2_steps", "fe_clear", "fe_test"]
 
 # <fenv.h>'s FE_INVALID | FE_DIVBYZERO | FE_OVERFLOW | FE_UNDERFLOW of glibc and Apple's
 # libm by machine; not Windows' "AMD64" (MSVC's values differ: FE_INEXACT is 1 there)
@@ -256,6 +256,20 @@ def base_loops():
     if power is None:
         return None
     table = np.array([MASK, *power], dtype=np.int64)
+    table.flags.writeable = False
+    return table
+
+
+def const_loops(ufunc, k):
+    """The int64 array ``[mask, ufunc's loop with a 0-d argument k, context, aux]`` that
+    ``_rule_kernels``' ``*_const_loops`` entries read (``np.arctan2(t, k)``: strides 8,
+    0, 8 for ``k`` 1; small72), or ``None`` (as :func:`loops`; a ufunc not NumPy's)."""
+    if MASK is None or type(ufunc) is not np.ufunc or ufunc.nin != 2:
+        return None
+    loop = _loop(ufunc, (0, 8, 8) if k == 0 else (8, 0, 8))
+    if loop is None:
+        return None
+    table = np.array([MASK, *loop], dtype=np.int64)
     table.flags.writeable = False
     return table
 

@@ -1025,6 +1025,17 @@ def const_entry(ufunc, k, value=False):
     return entry
 
 
+def const_loops_made(ufunc, k):
+    """:data:`CONST`'s ``(ufunc, k, "loops")``: ``(entry, table)`` of the entry that also
+    computes the value by NumPy's own loop (``np.arctan2(t, k)``: small72), made now
+    (numba loaded by the caller), or ``False`` (none, or no loop to be had)."""
+    from ._numpy_loops import const_loops
+    entry = _kernels.small_const_entry(ufunc, k, "loops")
+    table = None if not entry else const_loops(ufunc, k)
+    got = CONST[(ufunc, k, "loops")] = False if table is None else (entry, table)
+    return got
+
+
 # ``u ** v``'s compiled entry point (``_kernels.small_power_pair_entry``) once
 # :func:`power_pair_kernel` made it; dispatch calls it itself from then on, as ``CUBE``
 POWER_PAIR = [None]

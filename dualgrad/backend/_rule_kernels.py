@@ -45,7 +45,7 @@ import sys
 
 import numpy as np
 from ._jit import ENTRY, njit, one_layout
-from ._numpy_loops import fe_clear, fe_test, numpy_loop
+from ._numpy_loops import fe_clear, fe_test, numpy_loop, numpy_loop2_steps
 
 _JIT = dict(cache=True, error_model="numpy", nogil=True)
 
@@ -4501,12 +4501,72 @@ def d_arctan2_x_const(x, ys, outs, row, q):
     return s - s == 0.0
 
 
+def d_arctan2_x_const_loops(loops, x, ys, outs, row, q):
+    """``np.arctan2`` of a plain 1-D array and a scalar dual ``x`` (its row
+    ``row``), its value by NumPy's loop (the table ``loops``) and ``q[i, :] =
+    (where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))) * row``; False where the array is not contiguous and aligned, for
+    operands of other lengths or no directions, where the value's loop sets a flag
+    NumPy's call would report, the factor is not finite, below the smallest normal number beside ``where(np.absolute(x) <= np.absolute(y), 1.0 / y, y / x)`` nonzero, or their sum
+    overflows."""
+    rows, n = q.shape
+    if ys.shape[0] != rows or outs.shape[0] != rows or row.shape[0] != n or rows == 0 or n == 0 or ys.strides[0] != 8 or \
+            ys.ctypes.data % 8 != 0:
+        return False
+    q[0, 0] = x
+    mask = np.int32(loops[0])
+    fe_clear(mask)
+    if numpy_loop2_steps(loops[1], loops[2], loops[3], q.ctypes.data, ys.ctypes.data, outs.ctypes.data,
+                         rows, 0, 8) != 0 or fe_test(mask) != 0:
+        fe_clear(mask)
+        return False
+    s = 0.0
+    for i in range(rows):
+        y = ys[i]
+        f = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
+        if f - f != 0.0 or -2.2250738585072014e-308 < f < 2.2250738585072014e-308 and where(np.absolute(x) <= np.absolute(y), 1.0 / y, y / x) != 0.0:
+            return False
+        s += f
+        for k in range(n):
+            q[i, k] = f * row[k]
+    return s - s == 0.0
+
+
 def d_arctan2_y_const(xs, y, outs, row, q):
     """``np.arctan2`` of a plain 1-D array and a scalar dual ``y`` (its row
     ``row``): ``q[i, :] = (where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))) * row``; False for operands of other lengths,
     where the factor is not finite, below the smallest normal number beside ``where(np.absolute(y) <= np.absolute(x), -1.0 / x, -x / y)`` nonzero, or their sum overflows."""
     rows, n = q.shape
     if xs.shape[0] != rows or outs.shape[0] != rows or row.shape[0] != n:
+        return False
+    s = 0.0
+    for i in range(rows):
+        x = xs[i]
+        f = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
+        if f - f != 0.0 or -2.2250738585072014e-308 < f < 2.2250738585072014e-308 and where(np.absolute(y) <= np.absolute(x), -1.0 / x, -x / y) != 0.0:
+            return False
+        s += f
+        for k in range(n):
+            q[i, k] = f * row[k]
+    return s - s == 0.0
+
+
+def d_arctan2_y_const_loops(loops, xs, y, outs, row, q):
+    """``np.arctan2`` of a plain 1-D array and a scalar dual ``y`` (its row
+    ``row``), its value by NumPy's loop (the table ``loops``) and ``q[i, :] =
+    (where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))) * row``; False where the array is not contiguous and aligned, for
+    operands of other lengths or no directions, where the value's loop sets a flag
+    NumPy's call would report, the factor is not finite, below the smallest normal number beside ``where(np.absolute(y) <= np.absolute(x), -1.0 / x, -x / y)`` nonzero, or their sum
+    overflows."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or row.shape[0] != n or rows == 0 or n == 0 or xs.strides[0] != 8 or \
+            xs.ctypes.data % 8 != 0:
+        return False
+    q[0, 0] = y
+    mask = np.int32(loops[0])
+    fe_clear(mask)
+    if numpy_loop2_steps(loops[1], loops[2], loops[3], xs.ctypes.data, q.ctypes.data, outs.ctypes.data,
+                         rows, 8, 0) != 0 or fe_test(mask) != 0:
+        fe_clear(mask)
         return False
     s = 0.0
     for i in range(rows):
@@ -4540,12 +4600,74 @@ def d_hypot_x_const(x, ys, outs, row, q):
     return s - s == 0.0
 
 
+def d_hypot_x_const_loops(loops, x, ys, outs, row, q):
+    """``np.hypot`` of a plain 1-D array and a scalar dual ``x`` (its row
+    ``row``), its value by NumPy's loop (the table ``loops``) and ``q[i, :] =
+    (where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))) * row``; False where the array is not contiguous and aligned, for
+    operands of other lengths or no directions, where the value's loop sets a flag
+    NumPy's call would report, the factor is not finite, or their sum
+    overflows."""
+    rows, n = q.shape
+    if ys.shape[0] != rows or outs.shape[0] != rows or row.shape[0] != n or rows == 0 or n == 0 or ys.strides[0] != 8 or \
+            ys.ctypes.data % 8 != 0:
+        return False
+    q[0, 0] = x
+    mask = np.int32(loops[0])
+    fe_clear(mask)
+    if numpy_loop2_steps(loops[1], loops[2], loops[3], q.ctypes.data, ys.ctypes.data, outs.ctypes.data,
+                         rows, 0, 8) != 0 or fe_test(mask) != 0:
+        fe_clear(mask)
+        return False
+    s = 0.0
+    for i in range(rows):
+        y = ys[i]
+        out = outs[i]
+        f = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
+        if f - f != 0.0:
+            return False
+        s += f
+        for k in range(n):
+            q[i, k] = f * row[k]
+    return s - s == 0.0
+
+
 def d_hypot_y_const(xs, y, outs, row, q):
     """``np.hypot`` of a plain 1-D array and a scalar dual ``y`` (its row
     ``row``): ``q[i, :] = (where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))) * row``; False for operands of other lengths,
     where the factor is not finite, or their sum overflows."""
     rows, n = q.shape
     if xs.shape[0] != rows or outs.shape[0] != rows or row.shape[0] != n:
+        return False
+    s = 0.0
+    for i in range(rows):
+        x = xs[i]
+        out = outs[i]
+        f = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
+        if f - f != 0.0:
+            return False
+        s += f
+        for k in range(n):
+            q[i, k] = f * row[k]
+    return s - s == 0.0
+
+
+def d_hypot_y_const_loops(loops, xs, y, outs, row, q):
+    """``np.hypot`` of a plain 1-D array and a scalar dual ``y`` (its row
+    ``row``), its value by NumPy's loop (the table ``loops``) and ``q[i, :] =
+    (where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))) * row``; False where the array is not contiguous and aligned, for
+    operands of other lengths or no directions, where the value's loop sets a flag
+    NumPy's call would report, the factor is not finite, or their sum
+    overflows."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or row.shape[0] != n or rows == 0 or n == 0 or xs.strides[0] != 8 or \
+            xs.ctypes.data % 8 != 0:
+        return False
+    q[0, 0] = y
+    mask = np.int32(loops[0])
+    fe_clear(mask)
+    if numpy_loop2_steps(loops[1], loops[2], loops[3], xs.ctypes.data, q.ctypes.data, outs.ctypes.data,
+                         rows, 8, 0) != 0 or fe_test(mask) != 0:
+        fe_clear(mask)
         return False
     s = 0.0
     for i in range(rows):
@@ -6105,9 +6227,13 @@ _CONST = {
     (np.divide, 1): d_divide_y_const,
     (np.divide, 1, "value"): d_divide_y_const_value,
     (np.arctan2, 0): d_arctan2_x_const,
+    (np.arctan2, 0, "loops"): d_arctan2_x_const_loops,
     (np.arctan2, 1): d_arctan2_y_const,
+    (np.arctan2, 1, "loops"): d_arctan2_y_const_loops,
     (np.hypot, 0): d_hypot_x_const,
+    (np.hypot, 0, "loops"): d_hypot_x_const_loops,
     (np.hypot, 1): d_hypot_y_const,
+    (np.hypot, 1, "loops"): d_hypot_y_const_loops,
 }
 
 _LOOPS = {
@@ -6207,8 +6333,10 @@ CONST_KERNELS = {}    # (ufunc, k) -> the numba dispatcher of a scalar dual's ke
 def const_kernel(ufunc, k, value=False):
     """The small-array kernel of ``ufunc`` for a scalar dual at argument ``k`` beside a
     plain 1-D float64 array (``_CONST``), or ``None`` for a pair without; made at the
-    first request.  ``value``: the kernel that also computes the value (``+ - * /``)."""
-    key = (ufunc, k, "value") if value else (ufunc, k)
+    first request.  ``value``: the kernel that also computes the value (``+ - * /``);
+    ``"loops"``: the one whose value NumPy's loop computes (``np.arctan2``: small72)."""
+    key = ((ufunc, k, "loops") if value == "loops" else (ufunc, k, "value") if value else
+           (ufunc, k))
     got = CONST_KERNELS.get(key)
     if got is None:
         fn = _CONST.get(key)

@@ -111,6 +111,7 @@ _OUTER_ROW = backend.OUTER_ROW         # [k * t's entry: a plain array's factor 
 _outer_row = backend.outer_row_entry
 _CONST = backend.CONST                 # (ufunc, k) -> np.arctan2(t, k)'s entry, or False
 _const_entry = backend.const_entry
+_const_loops_made = backend.const_loops_made
 _NO_ROWS = np.empty((0, 0))            # the partials of a plain base (t ** k) ...
 _NO_ROW = np.empty(0)                  # ... and of a number base (2.0 ** u): no term
 # ``y - 1.0`` of a float64 array as ``y - _ONE``: the same subtraction in NumPy's float64
@@ -279,6 +280,21 @@ def lean_constant(rule, a, b):
             out = _small_empty(len(x))
             t = _small_empty((len(x), n))
             if entry(v, x, out, row, t) if k == 0 else entry(x, v, out, row, t):
+                r = _new(ArrayDual)
+                r.value = out
+                r._p = t
+                r.tag = tag
+                r._c = None
+                return r
+    if x.ndim == 1 and work < _BELOW[0] and _loader.READY:     # np.arctan2(t, k): the
+        got = _CONST.get((rule.ufunc, k, "loops"))      # value by NumPy's own loop, the
+        if got is None:                                 # factor and its products in one
+            got = _const_loops_made(rule.ufunc, k)      # compiled call (small72); it
+        if got:                                         # declines where NumPy would
+            out = _small_empty(len(x))                  # report on the value or the
+            t = _small_empty((len(x), n))               # entry below declines
+            if got[0](got[1], v, x, out, row, t) if k == 0 else \
+                    got[0](got[1], x, v, out, row, t):
                 r = _new(ArrayDual)
                 r.value = out
                 r._p = t

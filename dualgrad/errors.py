@@ -3277,7 +3277,27 @@ def numba_typing_on_duals(who, exc):
     import re
     if type(exc).__name__ == "TypingError" and re.search(
             r"array\(pyobject|dualgrad\.Dual(Array)?\[", str(exc)):
-        return numba_unsupported(who, str(exc))
+        return numba_unsupported(who, str(exc), jitted=_jitted_call(exc))
+    return None
+
+
+def _jitted_call(exc):
+    """``(name, callees)`` for the outermost numba dispatcher in ``exc``'s traceback (the
+    jitted function f called: poliastro's ``J2_perturbation``) and the jitted functions
+    its Python original reads by name (``norm``), or ``None``.  Error path only."""
+    tb = exc.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        dispatcher = frame.f_locals.get("self") if \
+            frame.f_code.co_name == "_compile_for_args" else None
+        py = getattr(dispatcher, "py_func", None)
+        if py is not None and hasattr(py, "__code__"):
+            scope = getattr(py, "__globals__", {})
+            callees = [n for n in dict.fromkeys(py.__code__.co_names)
+                       if hasattr(scope.get(n), "py_func") and
+                       hasattr(scope.get(n), "_compile_for_args")]
+            return py.__name__, callees
+        tb = tb.tb_next
     return None
 
 
@@ -3294,9 +3314,10 @@ JIT_NDIM_FIX = ("pass a 1-D x (x.ravel()) and reshape inside f, or use a plain-P
                 "functions it calls still take scalar and 1-D duals")
 
 
-def numba_unsupported(who, message, nested=False):
+def numba_unsupported(who, message, nested=False, jitted=None):
     """A numba typing error on duals, with the construct and the fix named
-    (``nested``: the arguments were duals of duals, as a Hessian passes)."""
+    (``nested``: the arguments were duals of duals, as a Hessian passes; ``jitted``:
+    :func:`_jitted_call`'s ``(name, callees)``, which the whole-array fix names)."""
     import re
     if re.search(r"(cast|unify|convert).*dualgrad\.Dual\[\d+\].*(float|int)|"
                  r"setitem\(array\(float64.*dualgrad\.Dual", message, re.S):
@@ -3343,6 +3364,30 @@ def numba_unsupported(who, message, nested=False):
                "kern.py_func(...) for kern, where NumPy's whole-array operations take "
                "dual arrays; or, in jitted code of your own, loop over its elements "
                "(x[i])")
+        if jitted is not None and not jitted[0].isidentifier():
+            jitted = None                   # (a jitted lambda: no name to spell)
+        if jitted is not None and not jitted[1]:
+            name = jitted[0]
+            fix = (f"call {name}'s Python original inside a plain-Python f, "
+                   f"{name}.py_func(...) for {name}(...), where NumPy's whole-array "
+                   "operations take dual arrays; or, in jitted code of your own, loop "
+                   "over its elements (x[i])")
+        elif jitted is not None:
+            # its original calls jitted functions by name (poliastro's J2_perturbation
+            # calls norm: J2_perturbation.py_func was refused again there, user72): a
+            # copy of it whose names read their originals
+            name, callees = jitted
+            reads = ", ".join(f"'{c}': g['{c}'].py_func" for c in callees)
+            fix = (f"call a Python copy of {name} inside a plain-Python f: its original "
+                   f"{name}.py_func calls the jitted {', '.join(callees)}, which "
+                   f"{'takes' if len(callees) == 1 else 'take'} dual arrays only as "
+                   f"{'its Python original' if len(callees) == 1 else 'their Python originals'}"
+                   " too, so with import types "
+                   f"and g = {name}.py_func.__globals__ make {name}_py = types."
+                   f"FunctionType({name}.py_func.__code__, {{**g, {reads}}}, None, "
+                   f"{name}.py_func.__defaults__) and call {name}_py(...) for "
+                   f"{name}(...) (the module's own names stay jitted); or, in jitted "
+                   "code of your own, loop over its elements (x[i])")
     else:
         construct = "an operation numba cannot compile for dual numbers"
         fix = "see docs/numba.md for what jitted code may do, or use a plain-Python f"

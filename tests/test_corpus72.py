@@ -232,3 +232,60 @@ def test_a_bare_numpy_name_beside_np_keeps_the_np_spelling(tmp_path):
     with pytest.raises(TypeError) as info:
         dg.jacobian(m.f, np.array([1.0, 2.0]))
     assert "make it c =" not in str(info.value)
+
+
+_POLIASTRO = '''\
+import numpy as np
+from numba import njit as jit
+
+
+@jit
+def norm(arr):
+    return np.sqrt(arr @ arr)
+
+
+@jit
+def J2_perturbation(t0, state, k, J2, R):
+    r_vec = state[:3]
+    r = norm(r_vec)
+    factor = (3.0 / 2.0) * k * J2 * (R ** 2) / (r ** 5)
+    a_x = 5.0 * r_vec[2] ** 2 / r ** 2 - 1
+    a_y = 5.0 * r_vec[2] ** 2 / r ** 2 - 1
+    a_z = 5.0 * r_vec[2] ** 2 / r ** 2 - 3
+    return np.array([a_x, a_y, a_z]) * r_vec * factor
+'''
+
+
+def test_a_jitted_library_function_is_named_with_the_jitted_functions_it_calls(tmp_path):
+    # poliastro's @jit J2_perturbation: the fix said kern.py_func(...) for kern, and
+    # J2_perturbation.py_func was refused again inside it (norm, jitted, on a dual array)
+    import types
+    pytest.importorskip("numba")
+    m = module_from_source(tmp_path, "pert72", _POLIASTRO)
+    s0 = np.array([6778.0, 0.0, 100.0, 0.0, 5.0, 5.8])
+    args = (c.EARTH_K, c.EARTH_J2, c.EARTH_R)
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(lambda s: m.J2_perturbation(0.0, s, *args), s0)
+    message = str(info.value)
+    spelled = ("J2_perturbation_py = types.FunctionType(J2_perturbation.py_func.__code__, "
+               "{**g, 'norm': g['norm'].py_func}, None, "
+               "J2_perturbation.py_func.__defaults__)")
+    assert spelled in message and "g = J2_perturbation.py_func.__globals__" in message
+    with pytest.raises(TypeError):                  # the old fix alone: refused again
+        dg.jacobian(lambda s: m.J2_perturbation.py_func(0.0, s, *args), s0)
+    J2_perturbation = m.J2_perturbation
+    g = J2_perturbation.py_func.__globals__
+    J2_perturbation_py = eval(spelled.split(" = ", 1)[1])          # noqa: S307
+    assert types.FunctionType is type(J2_perturbation_py)
+
+    def f(s):
+        return J2_perturbation_py(0.0, s, *args)
+    J = dg.jacobian(f, s0)
+    _close(J, complex_step(lambda s: c.J2_perturbation(0.0, s, *args), s0), 1e-14)
+    np.testing.assert_allclose(f(s0), m.J2_perturbation(0.0, s0, *args), rtol=1e-15)
+    # the jitted norm alone, called in f: named, and its .py_func is the whole fix
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(lambda s: m.norm(s), s0)
+    assert "norm.py_func(...) for norm(...)" in str(info.value)
+    np.testing.assert_allclose(dg.jacobian(m.norm.py_func, s0), s0 / np.sqrt(s0 @ s0),
+                               rtol=1e-15)

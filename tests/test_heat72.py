@@ -73,6 +73,23 @@ def test_gradient_kernel_declines():
         assert backend.gradient(p[:1], 0, 1.0, 1) is None
 
 
+@pytest.mark.parametrize("edge_order", [1, 2])
+@pytest.mark.parametrize("h", [np.float64(0.0), np.float64(-0.0)])
+def test_gradient_zero_spacing_is_numpys(h, edge_order):
+    """A zero np.float64 spacing: NumPy's inf / NaN for the value and the partials, where the
+    kernel's wrapper divided in Python and raised ZeroDivisionError at edge order 2
+    (attack72 F4)."""
+    _loader.load()
+    rng = np.random.default_rng(4)
+    v, p = rng.standard_normal((300, 40)), rng.standard_normal((300, 40, 4))
+    with np.errstate(all="ignore"), _kernels.use("numba"):
+        want_v = np.gradient(v, h, axis=0, edge_order=edge_order)
+        want_p = np.gradient(p, h, axis=0, edge_order=edge_order)
+        got = np.gradient(dg.Dual(v, p), h, axis=0, edge_order=edge_order)
+    assert got.value.tobytes() == want_v.tobytes()
+    assert got.partials.tobytes() == want_p.tobytes()
+
+
 @pytest.mark.parametrize("engine", ["fused", "auto", "eager"])
 @pytest.mark.parametrize("edge_order", [1, 2])
 @pytest.mark.parametrize("varargs", [(), (0.25,), (3,)])

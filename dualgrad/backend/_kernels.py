@@ -1062,6 +1062,8 @@ def gradient(p, ax, h, edge_order):
     if length < (2 if edge_order == 1 else 3) or not post:
         return None
     h = float(h)
+    if h == 0.0:
+        return None     # (NumPy's lines: inf / NaN with its report, where Python's -1.5 / h raised)
     if edge_order == 1:
         first = last = np.empty(0)
     else:

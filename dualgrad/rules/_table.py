@@ -624,8 +624,13 @@ def _power_at_zero(power):
     # ``x**c`` where |x| is in [0.5, 2] (``x**(y - 1.0)`` is 0 or inf elsewhere, and
     # ``x**c`` may be too: inf * 0 at x = inf, 1e-310), else the odd power's sign alone
     near = "np.absolute(np.absolute(value(x)) - 1.25) <= 0.75"
+    # (the sign of ``x**c`` there: x's, the odd power's, where c is -1 or 1; 1 at y =
+    # 2**53 itself, whose ``y - 1.0`` is exact and odd (c = 0): its ``x**(y - 1.0)``
+    # already has the odd power's sign, which x's sign flipped (attack72 F3: d/dx x **
+    # 2**53 at x = -3 read +inf for -inf, the orders above at 2**53 + 2 alike)
+    odd = f"where({yv} == {2.0 ** 53!r}, 1.0, {_NEGATIVE_BASE})"
     dx0 = (f"where({yv} == 0.0, 0.0, value(y) * where({huge[0]}, where({huge[1]}, "
-           f"{at_zero} * {_NEGATIVE_BASE}, {at_zero}), {at_zero})) + "
+           f"{at_zero} * {odd}, {at_zero}), {at_zero})) + "
            f"where({yv} > 1.0, -0.0, where({yv} > 0.0, -{s_eta}, {s_eta})) + "
            f"where({yv} > 2.0, -0.0, where({yv} > 1.0, -{s_mix}, "
            f"where({yv} > 0.0, {s_mix}, -{s_mix})))")
@@ -642,7 +647,7 @@ def _power_at_zero(power):
     regular = (f"where(np.absolute(value(y)) == 0.0, where({below}, y / x * out, {formula}), "
                f"where({huge[0]}, where({huge[1]}, where({near}, y * ({power.format('y - 1.0')} * "
                f"{power.replace('x', 'value(x)', 1).format(c)}), y * ({power.format('y - 1.0')} * "
-               f"{_NEGATIVE_BASE})), {formula}), {formula}))")
+               f"{odd})), {formula}), {formula}))")
     # out underflowed at |x| <= 1: ``x * (x**(y-1) log x)``, whose nested d/dx keeps the
     # term ``out / x`` = x**(y-1) that ``out * log(x)`` loses (d2/dxdy x**y at x = 1e-200,
     # y = 2 was 5e-4 off: attack61); past 1, x**(y-1) underflows before out (attack61 13)

@@ -44,8 +44,8 @@ import numpy as np
 
 from .. import errors
 from ..dispatch._composed import insert
-from ..dispatch._functions import (check_join_out, fill_diagonal, periodic_knots, place,
-                                  put_along_axis, putmask, refuse_chained_copyto)
+from ..dispatch._functions import (check_join_out, fill_diagonal, out_moved, periodic_knots,
+                                  place, put_along_axis, putmask, refuse_chained_copyto)
 from ..dispatch._functions_extra import partition_index
 from ..dispatch._operands import is_sparse, is_sparse_matrix, overlaps
 from ..dual._base import Dual, sparse_stand_in
@@ -1556,6 +1556,7 @@ def _ufunc_at(ufunc, target, idx, vals):
 # ---- functions ------------------------------------------------------------------------
 
 def _function(func, args, kwargs):
+    args, kwargs, _ = out_moved(func, args, kwargs)     # (np.median(z, 0, b) as out=b)
     ctx = _find_ctx(args) or _find_ctx(kwargs)
     if ctx is None or not ctx.marks:
         return _function_on(ctx, func, args, kwargs)

@@ -146,13 +146,7 @@ def dispatch(func, args, kwargs, like=None):
         impl = LINALG.get(func) or _LOADED.get(func) or _lazy(func)
     if impl is None:
         raise errors.unsupported_function(function_name(func))
-    at = _OUT_INDEX.get(func)
-    if at is None:
-        at = _OUT_INDEX[func] = _out_index(func)
-    if len(args) > at and args[at] is not None:    # np.mean(a, 0, None, buf): as out=
-        args, kwargs = _out_named(func, at, args, kwargs)
-    else:
-        at = None
+    args, kwargs, at = out_moved(func, args, kwargs)
     if kwargs.get("out") is not None and impl is not _clip:    # never ignored
         if func not in _OUT_AFTER:
             raise errors.unsupported_out(function_name(func), at)
@@ -335,6 +329,21 @@ def _out_index(func):
     else a number past any call's arguments."""
     params = _positional_parameters(func)
     return params.index("out") if "out" in params else sys.maxsize
+
+
+def out_moved(func, args, kwargs):
+    """``args``, ``kwargs`` with an out buffer given by position moved to ``out=``
+    (:func:`_out_named`), and where it stood (``None`` where it was not given by
+    position): ``np.mean(a, 0, None, buf)`` as ``np.mean(a, 0, None, out=buf)``, for
+    the dispatch here and dg.sparsity's tracer alike (attack72 F1: the tracer passed
+    it on by position and the buffer's pattern stayed empty)."""
+    at = _OUT_INDEX.get(func)
+    if at is None:
+        at = _OUT_INDEX[func] = _out_index(func)
+    if len(args) > at and args[at] is not None:
+        args, kwargs = _out_named(func, at, args, kwargs)
+        return args, kwargs, at
+    return args, kwargs, None
 
 
 def _out_named(func, at, args, kwargs):

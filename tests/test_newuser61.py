@@ -176,8 +176,10 @@ def test_sharpe_ratio_gradient_is_the_analytic_one():
 def test_jitted_library_function_refusal_names_its_py_func():
     # finsim's metric is jitted in the library: the fix is its Python original, not a
     # rewrite of its whole-array NumPy into element loops (the message said only that)
-    with pytest.raises(TypeError, match=r"np\.sum\(weights \* r\).*kern\.py_func\(\.\.\.\) "
-                                        r"for kern.*whole-array operations take dual"):
+    # (the function named since user72's e02a0036, where it said "kern.py_func(...) for kern")
+    with pytest.raises(TypeError, match=r"np\.sum\(weights \* r\).*python_sharpe_ratio\.py_func"
+                                        r"\(\.\.\.\) for python_sharpe_ratio\(\.\.\.\).*"
+                                        r"whole-array operations take dual"):
         dg.gradient(lambda w: c.python_sharpe_ratio(w, c.SHARPE_R, c.SHARPE_COV, 0.02),
                     np.full(6, 1 / 6))
 

@@ -1,6 +1,7 @@
 """Chunks on executors: identical to the serial result, failures and pickling clear."""
 
 import concurrent.futures as cf
+import os
 
 import numpy as np
 import pytest
@@ -97,6 +98,15 @@ def test_batch_axis_stacks_the_jacobians_of_many_points():
 
 def test_dask_distributed_equals_serial():
     distributed = pytest.importorskip("distributed")
+    environ = dict(os.environ)  # (a LocalCluster sets OMP / MKL / OPENBLAS_NUM_THREADS and
+    try:                        # MALLOC_TRIM_THRESHOLD_ in this process: tests/_state.py)
+        _dask_distributed_equals_serial(distributed)
+    finally:
+        os.environ.clear()
+        os.environ.update(environ)
+
+
+def _dask_distributed_equals_serial(distributed):
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   host="127.0.0.1", dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:

@@ -303,12 +303,13 @@ def _central(f, x, h=1e-5):
 
 @pytest.mark.parametrize("mode", PATHS)
 def test_vfi_against_central_differences(mode):
+    path = list(sys.path)       # (put back whole: bench's own import inserts its folder
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-    environ = dict(os.environ)
+    environ = dict(os.environ)  # again, and pop(0) left that copy: tests/_state.py)
     try:
         import econ
     finally:
-        sys.path.pop(0)
+        sys.path[:] = path
         # bench/_common sets NUMBA_NUM_THREADS (and BLAS's) for its timings: numba then
         # refuses its next compile in this process once its threads run (a later test's
         # RuntimeError in CI), so the environment goes back as it was

@@ -269,7 +269,7 @@ from ._buffers import use as use_pool
 from ._disk import compiled as compiled_code
 from ._disk import loaded_bytes, read_blob, write_blob
 from ._kernels import (SMALL_BELOW, bincount, clip_between, match_places, correlation, dot4, fusable,
-                       gradient, local, matvec,
+                       gradient, local, loops_entry, matvec,
                        matvec_checked, sparse_dual, swap_shifted,
                        symmetric_sum, use)
 from ._loader import loaded as kernels_loaded
@@ -298,7 +298,7 @@ __all__ = [
     "local_kernel", "local_kernel2", "entry_cell", "entry_made", "loop_cell", "loop_made", "split_loops_made", "POWER_LOOPS", "power_loops_made", "NUMBER_LOOPS", "number_loops_made", "EXPONENT_LOOPS", "exponent_loops_made", "BASE_LOOPS", "base_loops_made", "small_empty", "lean_sum", "EXACT",
     "EXACT_FLAT", "exact1", "exact2",
     "exact_number", "exact_row", "exact_plain", "exact_cell",
-    "fusable",
+    "fusable", "loops_entry",
     "small", "lean_work", "SMALL_BELOW", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS", "scaled", "local", "where",
     "clip_between", "match_places", "bincount", "matvec", "matvec_checked", "dot4", "sparse_dual", "correlation", "swap_shifted", "symmetric_sum", "outer",
     "cross", "rank2", "rows", "from_rows", "take", "take_along", "triangle", "join", "running_product", "convolve", "gradient", "finite",

@@ -109,6 +109,14 @@ def fusable(rule):
     return got
 
 
+def loops_entry(rule):
+    """Has ``rule`` a generated loops entry, and does it compute the value
+    (:func:`dualgrad.backend._kernelgen.loops_entry`: ``"value"``, ``"given"`` or
+    ``None``; asked without loading numba)?"""
+    from ._kernelgen import loops_entry as kind
+    return kind(rule)
+
+
 def small_local(ufunc):
     """The small-array kernel of a :func:`fusable` ufunc (every argument a dual), or
     ``None`` (numba loaded by the caller)."""

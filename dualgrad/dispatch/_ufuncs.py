@@ -1029,8 +1029,7 @@ def _lean_source(rule, name):
             loop = None
         split_loop = None
         if split is not None and loop is None and careful is None:
-            from ..backend._kernelgen import loops_entry      # (np.tanh, sc.erf: small72)
-            split_loop = loops_entry(rule)
+            split_loop = backend.loops_entry(rule)      # (np.tanh, sc.erf: small72)
         return _lean_lines(head, "x", "(_a,)", body, bare, first, entry,
                            _float64_loop(rule.ufunc), careful, split, loop, split_loop)
     if consts[0] == 1.0 and consts[1] in (1.0, -1.0):          # a + b, a - b: one pass

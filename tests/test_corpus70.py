@@ -12,15 +12,20 @@ checked name the fix the row follows (scipy.sparse's multiply, solve_ivp); the o
 mended: a dual's ``shape = ...`` (pyorb sets four) quotes the statement and its rebinding.
 """
 
+import functools
+
 import numpy as np
 import pytest
 from scipy.special import polygamma
 
 import dualgrad as dg
 from dualgrad.testing import complex_step
-from _probes import bench_module, relative_jacobian, source_spelling
+from _probes import close_by_column, bench_module, relative_jacobian, source_spelling
 
 c = bench_module("corpus70")
+
+# columns relative to their largest entry; the oracle's all-zero columns within 1e-13
+_close = functools.partial(close_by_column, zero_tol=1e-13)
 
 
 def _row(name):
@@ -28,13 +33,6 @@ def _row(name):
     return f, x0.copy()
 
 
-def _close(J, ref, tol):
-    """J within ``tol`` of ``ref`` relative to each column's largest entry; a column the
-    oracle finds all zero within 1e-13 of it."""
-    scale = np.max(np.abs(ref), axis=0)
-    np.testing.assert_allclose(J / np.where(scale > 0, scale, 1.0),
-                               ref / np.where(scale > 0, scale, 1.0), rtol=0, atol=tol)
-    assert np.all(np.abs(J[..., scale == 0]) <= 1e-13)
 
 
 def test_kep_to_cart_matches_differences_elliptic_and_hyperbolic():

@@ -12,14 +12,19 @@ are refused one line and one function at a time; the refusal now also names the 
 line and its NumPy spelling, and that spelling gives the row's derivatives.
 """
 
+import functools
+
 import numpy as np
 import pytest
 
 import dualgrad as dg
 from dualgrad.testing import complex_step
-from _probes import bench_module, module_from_source, source_spelling
+from _probes import close_by_column, bench_module, module_from_source, source_spelling
 
 c = bench_module("corpus71")
+
+# columns relative to their largest entry; the oracle's all-zero columns exactly zero
+_close = functools.partial(close_by_column, zero_tol=0)
 
 
 def _row(name):
@@ -27,13 +32,6 @@ def _row(name):
     return f, x0.copy()
 
 
-def _close(J, ref, tol):
-    """J within ``tol`` of ``ref`` relative to each column's largest entry; a column the
-    oracle finds all zero is zero in J too."""
-    scale = np.max(np.abs(ref), axis=0)
-    np.testing.assert_allclose(J / np.where(scale > 0, scale, 1.0),
-                               ref / np.where(scale > 0, scale, 1.0), rtol=0, atol=tol)
-    assert np.all(J[..., scale == 0] == 0)
 
 
 def test_garch_loglik_matches_the_recursions_derivative_and_complex_steps():

@@ -110,15 +110,16 @@ def test_number_power_path():
     from dualgrad.backend import _loader
     _loader.load()
     tag = new_tag()
-    u = dg.Dual(np.linspace(0.5, 2.0, 10), np.ones((10, 2)), tag=tag)
-    u ** 2.5                                   # (the entry points made)
-    zero = dg.Dual(np.linspace(0.0, 2.0, 10), np.ones((10, 2)), tag=tag)
-    zero ** 2.5
-    cells = {"number": _lean_small._POWER_NUMBER, "scale": _lean_small._POWER_SCALE}
-    calls, held = [], {name: cell[0] for name, cell in cells.items()}
+    cells, held = {}, {}
     loops = _lean_small._NUMBER_LOOPS      # (small71's entry by NumPy's own loops, tried
     held_loops, loops[0] = loops[0], False     # first: off, so that these entries' way,
-    try:                                       # where it declines, is the one held here)
+    try:                                       # where it declines, is the one held here;
+        u = dg.Dual(np.linspace(0.5, 2.0, 10), np.ones((10, 2)), tag=tag)    # off before
+        u ** 2.5                   # the entry points are made: run alone, the loops' entry
+        zero = dg.Dual(np.linspace(0.0, 2.0, 10), np.ones((10, 2)), tag=tag)  # took these
+        zero ** 2.5                # calls and left POWER_SCALE's cell unmade)
+        cells = {"number": _lean_small._POWER_NUMBER, "scale": _lean_small._POWER_SCALE}
+        calls, held = [], {name: cell[0] for name, cell in cells.items()}
         for name, cell in cells.items():
             cell[0] = (lambda name, real: lambda *a: calls.append(name) or real(*a))(
                 name, cell[0])

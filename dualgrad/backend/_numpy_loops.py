@@ -182,6 +182,20 @@ def _loop(ufunc, strides=None):
     return _KEPT.setdefault((ufunc, strides), (addresses, info))[0]
 
 
+def _table(*parts):
+    """The read-only int64 array ``[MASK, *parts[0], *parts[1], ...]`` (each part a
+    loop's ``(loop, context, aux)`` addresses or a one-flag tuple), or ``None`` where a
+    part is ``None`` (no loop to be had) or the platform has no mask."""
+    if MASK is None or any(part is None for part in parts):
+        return None
+    values = [MASK]
+    for part in parts:
+        values.extend(part)
+    table = np.array(values, dtype=np.int64)
+    table.flags.writeable = False
+    return table
+
+
 def loops(value, part=None, negate=False):
     """The int64 array ``[mask, value's loop, context, aux, part's loop, context, aux,
     negate]`` that ``_numba_kernels.loop_scale_entry`` reads (``part`` ``None``: zeros,
@@ -190,13 +204,7 @@ def loops(value, part=None, negate=False):
     changed)."""
     if MASK is None or value.nin != 1 or part is not None and part.nin != 1:
         return None
-    v = _loop(value)
-    f = (0, 0, 0) if part is None else _loop(part)
-    if v is None or f is None:
-        return None
-    table = np.array([MASK, *v, *f, 1 if negate else 0], dtype=np.int64)
-    table.flags.writeable = False
-    return table
+    return _table(_loop(value), (0, 0, 0) if part is None else _loop(part), (1 if negate else 0,))
 
 
 def split_loops(value, part):
@@ -209,69 +217,37 @@ def split_loops(value, part):
     if MASK is None or value.nin != 1 or part.nin != 1:
         return None
     own = getattr(np, getattr(value, "__name__", ""), None) is value
-    v = _loop(value) if own else (0, 0, 0)
-    f = _loop(part)
-    if v is None or f is None:
-        return None
-    table = np.array([MASK, *v, *f], dtype=np.int64)
-    table.flags.writeable = False
-    return table
+    return _table(_loop(value) if own else (0, 0, 0), _loop(part))
 
 
 def pair_loops():
     """The int64 array ``[mask, np.power's loop, context, aux, np.log's loop, context,
     aux]`` that ``_numba_kernels.loop_power_pair_entry`` reads, or ``None`` (as
     :func:`loops`)."""
-    if MASK is None:
-        return None
-    power, log = _loop(np.power), _loop(np.log)
-    if power is None or log is None:
-        return None
-    table = np.array([MASK, *power, *log], dtype=np.int64)
-    table.flags.writeable = False
-    return table
+    return _table(_loop(np.power), _loop(np.log))
 
 
 def exponent_loops():
     """The int64 array ``[mask, np.power's loop with a 0-d exponent, context, aux,
     np.log's loop, context, aux]`` that ``_numba_kernels.loop_power_exponent_entry``
     reads (``u ** k``, ``t ** k``: small72), or ``None`` (as :func:`loops`)."""
-    if MASK is None:
-        return None
-    power, log = _loop(np.power, (8, 0, 8)), _loop(np.log)
-    if power is None or log is None:
-        return None
-    table = np.array([MASK, *power, *log], dtype=np.int64)
-    table.flags.writeable = False
-    return table
+    return _table(_loop(np.power, (8, 0, 8)), _loop(np.log))
 
 
 def base_loops():
     """The int64 array ``[mask, np.power's loop with a 0-d base, context, aux]`` that
     ``_numba_kernels.loop_power_base_entry`` reads (``k ** u``, ``2.0 ** u``: small72),
     or ``None`` (as :func:`loops`)."""
-    if MASK is None:
-        return None
-    power = _loop(np.power, (0, 8, 8))
-    if power is None:
-        return None
-    table = np.array([MASK, *power], dtype=np.int64)
-    table.flags.writeable = False
-    return table
+    return _table(_loop(np.power, (0, 8, 8)))
 
 
 def const_loops(ufunc, k):
     """The int64 array ``[mask, ufunc's loop with a 0-d argument k, context, aux]`` that
     ``_rule_kernels``' ``*_const_loops`` entries read (``np.arctan2(t, k)``: strides 8,
     0, 8 for ``k`` 1; small72), or ``None`` (as :func:`loops`; a ufunc not NumPy's)."""
-    if MASK is None or type(ufunc) is not np.ufunc or ufunc.nin != 2:
+    if type(ufunc) is not np.ufunc or ufunc.nin != 2:
         return None
-    loop = _loop(ufunc, (0, 8, 8) if k == 0 else (8, 0, 8))
-    if loop is None:
-        return None
-    table = np.array([MASK, *loop], dtype=np.int64)
-    table.flags.writeable = False
-    return table
+    return _table(_loop(ufunc, (0, 8, 8) if k == 0 else (8, 0, 8)))
 
 
 def number_loops(value):
@@ -280,13 +256,6 @@ def number_loops(value):
     reads: ``value`` ``np.power`` (``binary`` 1: the value ``x ** y`` of the 0-d ``y``),
     or the operator's ``np.reciprocal`` / ``np.sqrt`` (``u ** -1``, ``u ** 0.5``:
     ``binary`` 0); ``None`` as :func:`loops`."""
-    if MASK is None:
-        return None
     binary = value is np.power
-    v = _loop(value, (8, 0, 8) if binary else None)
-    w = _loop(np.power, (8, 0, 8))
-    if v is None or w is None:
-        return None
-    table = np.array([MASK, *v, *w, 1 if binary else 0], dtype=np.int64)
-    table.flags.writeable = False
-    return table
+    return _table(_loop(value, (8, 0, 8) if binary else None), _loop(np.power, (8, 0, 8)),
+                  (1 if binary else 0,))

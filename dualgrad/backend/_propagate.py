@@ -851,17 +851,22 @@ def split_loops_made(cell, ufunc):
 POWER_LOOPS = [None, None]
 
 
+def _loops_made(cell, tables, entry):
+    """``cell``'s entry point (``entry()``) with ``tables`` in its other slots, or
+    ``False`` there where one of ``tables`` is ``None`` (no loop to be had)."""
+    if any(t is None for t in tables):
+        cell[0] = False
+        return False
+    cell[1:] = tables
+    cell[0] = entry()
+    return cell[0]
+
+
 def power_loops_made():
     """:data:`POWER_LOOPS`' entry point, made now (numba loaded by the caller), or
     ``False``."""
     from ._numpy_loops import pair_loops
-    table = pair_loops()
-    if table is None:
-        POWER_LOOPS[0] = False
-        return False
-    POWER_LOOPS[1] = table
-    POWER_LOOPS[0] = _kernels.small_loop_power_pair_entry()
-    return POWER_LOOPS[0]
+    return _loops_made(POWER_LOOPS, [pair_loops()], _kernels.small_loop_power_pair_entry)
 
 
 # ``u ** c``'s (a number ``c``) of the same kind (``_numba_kernels.loop_power_number_entry``):
@@ -876,12 +881,7 @@ def number_loops_made():
     ``False``."""
     from ._numpy_loops import number_loops
     tables = [number_loops(u) for u in (np.power, np.reciprocal, np.sqrt)]
-    if any(t is None for t in tables):
-        NUMBER_LOOPS[0] = False
-        return False
-    NUMBER_LOOPS[1:] = tables
-    NUMBER_LOOPS[0] = _kernels.small_loop_power_number_entry()
-    return NUMBER_LOOPS[0]
+    return _loops_made(NUMBER_LOOPS, tables, _kernels.small_loop_power_number_entry)
 
 
 # ``u ** k``'s and ``t ** k``'s (a scalar dual's exponent: ``EXPONENT_LOOPS``), ``k **
@@ -897,26 +897,15 @@ def exponent_loops_made():
     """:data:`EXPONENT_LOOPS`' entry point, made now (numba loaded by the caller), or
     ``False``."""
     from ._numpy_loops import exponent_loops
-    table = exponent_loops()
-    if table is None:
-        EXPONENT_LOOPS[0] = False
-        return False
-    EXPONENT_LOOPS[1] = table
-    EXPONENT_LOOPS[0] = _kernels.small_loop_power_exponent_entry()
-    return EXPONENT_LOOPS[0]
+    return _loops_made(EXPONENT_LOOPS, [exponent_loops()],
+                       _kernels.small_loop_power_exponent_entry)
 
 
 def base_loops_made():
     """:data:`BASE_LOOPS`' entry point, made now (numba loaded by the caller), or
     ``False``."""
     from ._numpy_loops import base_loops
-    table = base_loops()
-    if table is None:
-        BASE_LOOPS[0] = False
-        return False
-    BASE_LOOPS[1] = table
-    BASE_LOOPS[0] = _kernels.small_loop_power_base_entry()
-    return BASE_LOOPS[0]
+    return _loops_made(BASE_LOOPS, [base_loops()], _kernels.small_loop_power_base_entry)
 
 
 # Partials of the lean entry points' size (under ``SMALL_BELOW``, far under the pool's

@@ -151,9 +151,11 @@ _LEAN = _Lean()
 # store writes the memory and keeps the scalar dual it wrote (immutable: exactly what a
 # read of that memory would build, its value and partials floats), each read of an
 # element keeps what it built, and a read hands a kept element out again while the value
-# entry matches.  Every other write into the buffer's memory (a slice, a view's element,
-# an in-place operator, out=, a partials read by code outside dualgrad) drops them as it
-# drops a seed's: elements_written compares the very arrays, which no other dual's entry
+# entry matches; only the last _WINDOW indices' (a store or read of element i drops
+# element i - _WINDOW: each kept dual is an object the collector tracks, scalar73).
+# Every other write into the buffer's memory (a slice, a view's element, an in-place
+# operator, out=, a partials read by code outside dualgrad) drops them as it drops a
+# seed's: elements_written compares the very arrays, which no other dual's entry
 # holds (checked when the buffer enters).  At most _MAX_BUFFERS buffers per pass, each
 # of at most _MAX_FLOATS floats; the pass's end (:func:`release_pass`) drops them.
 
@@ -164,9 +166,18 @@ _KEPT = ELEMENTS.get
 # tag of a one-pass running now (its seed kept) -> the buffers it entered into ELEMENTS
 _PASSES = {}
 _MAX_BUFFERS = 8
-_MAX_FLOATS = 1 << 18           # a buffer's floats (value and partials): its elements kept
-# till the pass ends take ~40 bytes a float (n = 2: ~120 bytes an element), ~10 MB at most
+_MAX_FLOATS = 1 << 18           # a buffer's floats (value and partials); its kept list holds
+# a pointer an element (~8 bytes), the kept elements ~120 bytes each (n = 2), _WINDOW of them
 _PUT_SLOTS = 16                 # up to this many partials a store writes them slot by slot
+# A buffer keeps the elements of its last _WINDOW stores and reads by index (a store or a
+# read of element i drops element i - _WINDOW; a negative index drops none): a loop reads
+# what it stored a few steps back (SIR's S[i - 1]).  Each kept element is a scalar dual,
+# an object CPython's collector tracks: kept till the pass ends, a 1601-step SIR pass left
+# ~4800 behind, counted by every gen-0 threshold and carried into the old generation,
+# whose full collections over the whole process cost SIR ~15 % of its Jacobian (user72;
+# scalar73).  An element dropped is built anew from the memory on its next read: the
+# same floats, so the same bits.
+_WINDOW = 32
 
 
 class _Stored(list):
@@ -703,6 +714,8 @@ class ArrayDual(Dual):
                         if type(c) is _Stored:      # a buffer's element: its memory's row
                             e = c[index] = build(value.item(index),
                                                  partials[index].tolist(), self.tag)
+                            if index >= _WINDOW:    # (as a store: a window of them)
+                                c[index - _WINDOW] = None
                             return e
                         e = c[index] = build(value.item(index),     # a kept seed's row:
                                              _UNIT_ROWS[len(c)][index], self.tag)  # e_index
@@ -766,6 +779,8 @@ class ArrayDual(Dual):
                 v[index] = item.value          # (NumPy's IndexError / read-only error)
                 if c.put(item, c.mp, c.n * index):   # float partials slot by slot
                     c[index] = item            # (immutable: what a read would build)
+                    if index >= _WINDOW:       # the one _WINDOW stores back: dropped
+                        c[index - _WINDOW] = None      # (read again: built anew)
                     return
             v = None                        # (_promote counts the references to the arrays)
         if _SNAPSHOTS:
@@ -792,6 +807,8 @@ class ArrayDual(Dual):
                     v[index] = item.value
                     if c.put(item, mp, c.n * index):
                         c[index] = item
+                        if index >= _WINDOW:
+                            c[index - _WINDOW] = None
                         return
                 ps = item._plist()             # a pass's buffer (_keep_buffer): no other
                 if type(sum(ps, 0.0)) is float:   # entry holds its arrays; n slots
@@ -800,6 +817,8 @@ class ArrayDual(Dual):
                     v[index] = item.value
                     p[index] = ps
                     c[index] = item            # (immutable: what a read would build)
+                    if index >= _WINDOW:
+                        c[index - _WINDOW] = None
                     return
             v = p = None                    # (_promote counts the references to the arrays)
         if type(item) is _nd and item.dtype is _OBJECT:
@@ -854,6 +873,8 @@ class ArrayDual(Dual):
                     p[index] = ps
                     if c is not None:        # what a read would build: a real class's
                         c[index] = item if ik is c.cls and type(ps) is list else None
+                        if index >= _WINDOW:
+                            c[index - _WINDOW] = None
                     return
             elif type(p) is _nd and p.dtype is _c128 and type(v) is _nd and \
                     v.dtype is _c128 and v.ndim == 1 and self._c is None and \

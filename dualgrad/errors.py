@@ -2030,8 +2030,9 @@ def _like_spelling(node, x, space=None):
     if not isinstance(node, ast.Call):
         return None
     if isinstance(node.func, ast.Attribute) and \
-            ast.unparse(node.func.value) in ("np", "numpy"):
-        name = node.func.attr
+            (ast.unparse(node.func.value) in ("np", "numpy") or space is not None and
+             _is_numpy(space.get(ast.unparse(node.func.value)))):
+        name = node.func.attr           # (xp.zeros(n) after import numpy as xp: user73)
     elif isinstance(node.func, ast.Name) and space is not None and \
             _numpy_function(space, node.func.id):
         name = node.func.id             # zeros(npts) of from numpy import * (user72)
@@ -2073,6 +2074,11 @@ def _like_spelling(node, x, space=None):
     return None
 
 
+def _is_numpy(value):
+    import numpy as np
+    return value is np
+
+
 def _numpy_function(space, name):
     """Does ``name`` name NumPy's own function of that name in ``space`` (a function's
     names: ``from numpy import *`` or ``from numpy import zeros`` bound it)?"""
@@ -2084,11 +2090,19 @@ def _numpy_function(space, name):
 def _numpy_space(frame):
     """The names ``frame``'s code sees (its locals over its module's globals), where a
     bare name binds one of NumPy's buffer makers (``from numpy import *`` code:
-    drug_concentration.py's ``c = zeros(npts)``, user72), else ``None``.  Error path
-    only."""
+    drug_concentration.py's ``c = zeros(npts)``, user72) or where ``np`` names no NumPy
+    but another name does (``import numpy`` alone: RampOptimization.py's ``fish =
+    numpy.zeros(num_steps + 1)`` was told ``np.zeros_like(...)``, a NameError there,
+    user73), else ``None``.  Error path only."""
+    import numpy as np
     space = {**frame.f_globals, **frame.f_locals}
-    return space if any(_numpy_function(space, n) for n in
-                        ("zeros", "empty", "ones", "full", "eye", "identity")) else None
+    if any(_numpy_function(space, n) for n in
+           ("zeros", "empty", "ones", "full", "eye", "identity")):
+        return space
+    if space.get("np") is not np and \
+            any(v is np and k.isidentifier() for k, v in space.items()):
+        return space
+    return None
 
 
 def _numpy_spelled(text, space):
@@ -4652,6 +4666,10 @@ def _minpack(who, exc):
                "dg.jacobian(g, x, p), g(x, p)), with g(x, p) the system and p the duals "
                "it reads (the implicit-function theorem's derivative; README: root "
                "finders)")
+        single = _one_unknown(name, entry.f_locals) if entry is not None and \
+            name in ("fsolve", "root") else None
+        if single is not None:
+            fix = f"{single}, or {fix}"
     return DualTypeError(
         f"{who}: scipy.optimize.{name} reads f's values into a float array in compiled "
         "code (MINPACK), which drops the derivatives of dual numbers (it printed "
@@ -5238,12 +5256,58 @@ def _lobpcg_spelling(f_locals):
             "ascending)")
 
 
+def _root_spelling(name, f_locals):
+    """The implicit-function route for ``scipy.optimize.fsolve`` / ``root`` refused where
+    they read duals with np.asarray (a dual ``x0``: PyTOPKAPI's Green-Ampt ``fsolve`` of
+    its one unknown, user73, was told only "NumPy functions" or ``dg.stop_gradient``,
+    neither of which gives the root's derivatives): dualgrad's ``newton`` for one
+    unknown; for any number, the root of the plain values and a Newton step on duals, as
+    :func:`_minpack` spells it where f's values were the duals.  Error path only."""
+    f = "func" if name == "fsolve" else "fun"
+    one = _one_unknown(name, f_locals) is not None
+    method = f_locals.get("method", "hybr") if name == "root" else "hybr"
+    call = f"fsolve({f}, dg.stop_gradient(x0), args=dg.stop_gradient(args))" \
+        if name == "fsolve" else (f"root({f}, dg.stop_gradient(x0), args=dg.stop_gradient("
+                                  "args)" + ("" if method == "hybr" else
+                                             f", method={method!r}") + ").x")
+    system = (f"x = {call} on the plain values ({f} reading the duals through args, "
+              "not closed over), then one Newton step on duals per "
+              f"derivative order wanted, x = x - np.linalg.solve(dg.jacobian({f}, x, "
+              f"*args), {f}(x, *args)) (the implicit-function theorem's derivatives; "
+              "README: root finders)")
+    return system if not one else \
+        f"{_one_unknown(name, f_locals)}, or, for any number of unknowns, {system}"
+
+
+def _one_unknown(name, f_locals):
+    """dualgrad's ``newton`` in place of ``fsolve`` / ``root`` of one unknown (user73),
+    or ``None`` where ``x0`` (in ``f_locals``, SciPy's frame) holds more than one."""
+    import numpy as np
+    try:
+        if int(np.size(f_locals.get("x0"))) != 1:
+            return None
+    except Exception:                   # (an x0 NumPy cannot size: the general route)
+        return None
+    f = "func" if name == "fsolve" else "fun"
+    full = f_locals.get("full_output") if name == "fsolve" else None
+    return (f"x = dualgrad.scipy.optimize.newton({f}, x0, args=args) for its one unknown "
+            "(from dualgrad.scipy.optimize import newton: it takes duals in x0 and args, "
+            "SciPy's root of the plain values, then Newton steps on duals, the "
+            "implicit-function theorem's derivatives; a number where " +
+            ("fsolve returns" if name == "fsolve" else "root(...).x is") +
+            " an array of one" + ("; your full_output=True: newton(..., full_output=True) "
+                                 "returns (x, r), r.converged for fsolve's ier == 1"
+                                 if full else "") + ")")
+
+
 def _fit_to_call(public, name, entry, spelling):
     """``spelling`` (a NumPy spelling of ``public.name``) fitted to the call ``entry``
     is running: the caller's axis= and keywords written in, or named where the
     spelling cannot carry them, so that pasting the fix never changes the result."""
     if public == "scipy.integrate" and name == "odeint":
         return _odeint_spelling(entry.f_locals)
+    if public == "scipy.optimize" and name in ("fsolve", "root"):
+        return _root_spelling(name, entry.f_locals)
     if public == "scipy.integrate" and name == "quad" and spelling:
         # the call's own options carried over (userfin49: a Heston integrand's limit=400
         # and tolerances were dropped from the spelling)

@@ -1496,7 +1496,22 @@ def math_spellings(frame):
             text = f"{spelling} for {dotted} ({module.__name__}.{name})"   # import math as m
         if text not in found:
             found.append(text)
+    alias = _numpy_alias(frame) if found else None
+    if alias is not None and alias != "np":   # import numpy alone: numpy.sqrt (user73)
+        import re
+        return re.sub(r"\bnp\.", f"{alias}.", ", ".join(found))
     return ", ".join(found)
+
+
+def _numpy_alias(frame):
+    """The name ``frame``'s code gives NumPy: ``np`` where it binds it so, else the first
+    other name bound to NumPy (``import numpy``, ``import numpy as xp``), else ``None``.
+    Error path only."""
+    import numpy as np
+    space = {**frame.f_globals, **frame.f_locals}
+    if space.get("np") is np:
+        return "np"
+    return next((k for k, v in space.items() if v is np and k.isidentifier()), None)
 
 
 # math's names whose NumPy namesake (the same name) does what math's does on a float and

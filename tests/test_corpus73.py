@@ -236,3 +236,26 @@ def test_fsolve_and_root_of_a_dual_system_name_the_newton_step_which_works():
     J = dg.jacobian(followed, p)
     s = np.sqrt(p[0])
     np.testing.assert_allclose(J, [[0.5 / s, 0.0], [p[1] * 0.5 / s, s]], rtol=1e-14)
+
+
+_MATH = '''import math
+import numpy
+
+
+def f(x):
+    return numpy.array([math.sqrt(x[0]) * x[1], x[1]])
+'''
+
+
+def test_a_math_call_is_refused_in_the_name_the_module_gives_numpy(tmp_path):
+    m = module_from_source(tmp_path, "math73", _MATH)
+    x0 = np.array([4.0, 2.0])
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(m.f, x0)
+    text = str(info.value)
+    assert "on that line, write numpy.sqrt for math.sqrt" in text, text
+    fixed = module_from_source(tmp_path, "math73b", _MATH.replace("math.sqrt", "numpy.sqrt"))
+    np.testing.assert_array_equal(dg.jacobian(fixed.f, x0), [[0.5, 2.0], [0.0, 1.0]])
+    kept = module_from_source(tmp_path, "math73c", "import numpy as np\n" + _MATH)
+    with pytest.raises(TypeError, match=r"on that line, write np\.sqrt for math\.sqrt"):
+        dg.jacobian(kept.f, x0)

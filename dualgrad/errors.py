@@ -614,7 +614,21 @@ def guard_check(tag, who):
     for entry in GUARDS.get(tag, ()):
         if _written(entry):
             GUARDS.pop(tag, None)
-            raise snapshot_written_past_flag(who, entry[2], _line_at(entry[2], entry[3]))
+            raise snapshot_written_past_flag(who, entry[2], _line_at(entry[2], entry[3]),
+                                             _made_writable(entry[0]))
+
+
+def _made_writable(held):
+    """Whether a live snapshot viewing ``held`` (a :data:`GUARDS` entry's memory) is
+    writable now: f set its flag (``y.flags.writeable = True``, ``y.setflags(write=
+    True)``) and wrote past it with any store (attack72 M4), not NumPy's ufunc.at."""
+    from .dual import _snapshots
+    for entries in list(_snapshots.LIVE.values()):
+        for ref in list(entries.values()):
+            snapshot = ref()
+            if snapshot is not None and snapshot.base is held and snapshot.flags.writeable:
+                return True
+    return False
 
 
 def _line_at(code, offset):
@@ -3745,10 +3759,14 @@ _UNARY_AT = ("negative", "positive", "absolute", "abs", "sqrt", "square", "exp",
              "sin", "cos", "tan", "tanh", "reciprocal", "conjugate", "sign")
 
 
-def snapshot_written_past_flag(who, code, line):
+def snapshot_written_past_flag(who, code, line, writable=False):
     """A write into the array np.asarray handed out for a dual array, at ``line`` of
     ``code``, that NumPy made past the read-only flag (``ufunc.at``: found at the
-    helper's end, :func:`guard_check`); the ``.at`` lines of the same function named."""
+    helper's end, :func:`guard_check`); the ``.at`` lines of the same function named.
+    ``writable``: f made the array writable itself (:func:`_made_writable`; or its
+    code sets a flag, ``y.flags.writeable = True`` / ``y.setflags(write=True)``, and
+    calls no ``.at``), and then any write went in: said so (attack72 M4), with the
+    same fix."""
     import linecache
     import os
     import re
@@ -3786,6 +3804,21 @@ def snapshot_written_past_flag(who, code, line):
     else:
         at = ""
     where = f"line {line} of {os.path.basename(path)}" + (f": `{source}`" if source else "")
+    flags = sorted({n for _, _, n in code.co_lines() if n is not None and re.search(
+        r"\.flags\.writeable\s*=|\.setflags\(", linecache.getline(path, n))})
+    if writable or flags and not ats:   # (the view f made writable may be gone by now)
+        by = "; ".join(f"line {n}: `{linecache.getline(path, n).strip()}`" for n in flags[:2])
+        return DualTypeError(
+            f"{who}: f made {written} np.asarray returned for the dual array {x} ({where}) "
+            f"writable{' (' + by + ')' if by else ''} and wrote into it: dualgrad hands "
+            "that array out read-only because for a dual array it is a separate object "
+            f"array of scalar duals, not {x} itself as for floats, so the write did not "
+            f"reach {x} and what f computed from {x} after it would be wrong; expected "
+            f"writes into a dual array. Fix: make {y} a dual array, {y} = {x}.copy() in "
+            f"place of {y} = np.asarray({x}) (writable, and {y}[i] = ... keeps "
+            f"derivatives; on floats the copy also keeps f from changing its caller's "
+            f"array), or write into {x} itself ({x}[i] = ..., and {x} changes as on "
+            "floats), without setting the flag.")
     return DualTypeError(
         f"{who}: f wrote into {written} np.asarray returned for the dual array {x} "
         f"({where}), by a ufunc's .at{at}: NumPy's ufunc.at (np.add.at, np.subtract.at, "
@@ -3797,6 +3830,29 @@ def snapshot_written_past_flag(who, code, line):
         f"array, {y} = {x}.copy() in place of {y} = np.asarray({x}), and write into {y} so, "
         f"if a separate array is what you want (on floats the copy also keeps f from "
         f"changing its caller's array).")
+
+
+def snapshot_ufunc_at(frame, written):
+    """NumPy's ``ufunc.at`` in ``frame`` writing into ``written`` (the text of its first
+    argument), an array np.asarray handed out for an array dual of no helper call,
+    refused at the call (:func:`dualgrad.dual._snapshots.at_write`; attack72 F2): the
+    words of :func:`snapshot_written_past_flag`, with the line that made the array
+    where ``written`` is a name bound by ``name = np.asarray(...)`` in that code."""
+    import linecache
+    import re
+    code, line = frame.f_code, frame.f_lineno
+    made = line
+    if written.isidentifier():
+        bound = re.compile(rf"\b{re.escape(written)}\s*=\s*(?:np|numpy)\.(?:asarray|"
+                           r"asanyarray|ascontiguousarray|asfortranarray|require|array)\(")
+        lines = [n for n in sorted({n for _, _, n in code.co_lines() if n is not None})
+                 if bound.search(linecache.getline(code.co_filename, n))]
+        before = [n for n in lines if n <= line]
+        made = before[-1] if before else lines[0] if lines else line
+    exc = snapshot_written_past_flag(_helper_name(), code, made)
+    exc.args = (exc.args[0].replace(": f wrote into", ": f is writing into", 1).replace(
+        "so the write did not reach", "so the write would not reach", 1),)
+    return exc
 
 
 def needs_scipy(who):

@@ -30,7 +30,8 @@ from ._base import BRANCHES as _BRANCHES, LIVE as _LIVE, WATCHING as _WATCHING, 
     _scalar_value, numeric, primal, sparse_stand_in
 from ._snapshots import LIVE as _SNAPSHOTS
 from ._scalar import (COMPLEX_SCALARS as _COMPLEX_SCALARS, MAX_SLOTS, make_scalar,
-                      scalar_class, scalars_from_rows, unread_rows, unread_twins, untouched)
+                      scalar_class, scalars_from_rows, unread_rows, unread_twins, untouched,
+                      watched_twins)
 from ..rules._table import derivative_functions, method_selection, rule_for
 
 # Entry points of dispatch, handed over by connect() (see the module docstring).
@@ -544,6 +545,9 @@ class ArrayDual(Dual):
             raise errors.dropped_derivatives(f"converting a dual array to dtype {dtype} "
                                              "(np.asarray(d, dtype=...), .astype)",
                                              where=where)
+        if dtype is not None and copy is None:
+            copy = True             # np.asarray(x, dtype=object): a new array on floats
+            # too (their dtype changes), the user's to write into (attack72 M4)
         if copy is False:
             raise errors.bad_argument(
                 "dualgrad: np.asarray(y, copy=False) / np.array(y, copy=False)",
@@ -588,6 +592,8 @@ class ArrayDual(Dual):
                     out = _GUARD(self.tag, out, items, caller)   # flag: a view of memory kept
                 _object_array_made(items, untouched, self.tag, _LIVE, self, out,
                                    value, caller)  # refused?
+            elif not copy:                    # no helper call (dg.Dual(...)): its ufunc.at
+                watched_twins(items)          # seen at the call (attack72 F2)
             if not copy:
                 kept = _KEPT(id(self))
                 if kept is not None and kept[1] is value and type(self._c) is list:  # the
@@ -618,6 +624,8 @@ class ArrayDual(Dual):
                 out = _GUARD(self.tag, out, items, caller)
             errors.object_array_made(items, untouched, self.tag, _LIVE, self, out,
                                      frame=caller)
+        elif not copy:             # no helper call: ufunc.at seen at the call
+            watched_twins(items)
         if not copy:               # np.asarray(y): a snapshot where floats give y itself
             kept = _KEPT(id(self))
             if kept is not None and kept[1] is self.value and \

@@ -57,7 +57,7 @@ _POWER_UFUNC = np.power          # (a scalar's power with an array: lean_power_m
 LEAN = {}
 
 __all__ = ["ScalarDual", "scalar_class", "make_scalar", "scalars_from_rows", "connect",
-           "unread_twins", "unread_class", "unread_rows", "untouched"]
+           "unread_twins", "unread_class", "unread_rows", "untouched", "watched_twins"]
 
 
 # The ufuncs whose operators the generated classes inline (see _FAST), and the
@@ -1508,6 +1508,108 @@ def _first_read(cls, slot):
         self.__class__ = cls
         put(self, value)
     return property(read, write)
+
+
+_WATCHED: dict = {}
+_WATCHED_SET: set = set()
+# what NumPy's object loops call on an element: operators (reflected ones too), and the
+# ufunc-named methods (np.sin.at(y, i) calls y[i].sin())
+_WATCH_CHECKED = ("__add__", "__sub__", "__mul__", "__truediv__", "__floordiv__", "__mod__",
+                  "__divmod__", "__pow__", "__lt__", "__le__", "__gt__", "__ge__", "__eq__",
+                  "__ne__", "__neg__", "__pos__", "__abs__", "__bool__", "__round__",
+                  "__trunc__", "__floor__", "__ceil__")
+_WATCH_PLAIN = ("__radd__", "__rsub__", "__rmul__", "__rtruediv__", "__rfloordiv__",
+                "__rmod__", "__rdivmod__", "__rpow__")
+
+
+def watched_class(cls):
+    """``cls``'s twin for the elements of ``np.asarray``'s snapshot of an array dual of
+    no helper call (``dg.Dual(...)``, tag 0): NumPy's ``ufunc.at`` writes past the
+    snapshot's read-only flag, calling the element's operator (``__add__``, ``__neg__``,
+    ``__ge__`` for maximum, ``sin`` for np.sin ...) from C, so that the operator's
+    caller is the frame that called ``.at``: each of the twin's operators asks
+    :func:`dualgrad.dual._snapshots.at_write` first (refused at the call: attack72
+    F2, silent; a helper's snapshots are guarded at its pass's end instead,
+    ``_snapshots.guard``, at no cost to their elements).  The element stays a twin
+    (an unread twin turns into a plain ``cls`` at its first read; a later ``.at``
+    would not be seen), and runs each operator as a ``cls`` (its class set for the
+    call, so that the operators' fast branches, which test for ``cls``, take it)."""
+    twin = _WATCHED.get(cls)
+    if twin is None:
+        body = {"__slots__": (), "__module__": cls.__module__,
+                "__qualname__": cls.__qualname__, "__hash__": cls.__hash__}
+        names = [n for n in dir(cls) if n in _WATCH_CHECKED or n in _WATCH_PLAIN or
+                 isinstance(getattr(np, n, None), np.ufunc)]
+        for name in names:
+            fn = getattr(cls, name, None)
+            if callable(fn):
+                body[name] = _watched_op(cls, fn, "__" + name[3:]
+                                         if name in _WATCH_PLAIN else None)
+        twin = _WATCHED[cls] = type(cls.__name__, (cls,), body)
+        twin.__slots__ = cls.__slots__  # (read as cls's: directions() counts them; no
+        # new slots, the class attribute alone)
+        _WATCHED_SET.add(twin)
+        if cls in _REAL:
+            _REAL.add(twin)
+    return twin
+
+
+def _watched_op(cls, fn, forward=None):
+    """``fn`` (``cls``'s operator) for :func:`watched_class`'s twin: where a snapshot
+    lives, :func:`_at_write` with the caller's frame (a reflected one too: NumPy's
+    reciprocal loop computes ``1 / y[i]``, Python's ``__rtruediv__``); then ``fn`` on the
+    element (and a watched other operand) as a ``cls``, the twin's class put back.
+    ``forward``: ``fn`` is reflected (``__radd__``), which Python calls first on a
+    subclass on the right (``total + y[i]`` in a sum): a dual on the left runs its
+    own ``forward`` operator (its fast branch; the reflected one's is for numbers)."""
+    watched = _WATCHED_SET
+
+    def op(self, *args):
+        if _SNAPSHOTS_LIVE[0]:
+            _at_write(self, sys._getframe(1))
+        kind = type(self)
+        self.__class__ = cls
+        other = args[0] if args and type(args[0]) in watched else None
+        if other is not None:
+            other_kind = type(other)
+            other.__class__ = other_kind.__bases__[0]
+        try:
+            if forward is not None and args and isinstance(args[0], Dual):
+                result = getattr(type(args[0]), forward)(args[0], self)
+                if result is not NotImplemented:
+                    return result
+            return fn(self, *args)
+        finally:
+            self.__class__ = kind
+            if other is not None:
+                other.__class__ = other_kind
+    op.__name__ = op.__qualname__ = fn.__name__
+    return op
+
+
+_SNAPSHOTS_LIVE = [None]      # [_snapshots.LIVE], set at the first twin's snapshot
+
+
+def watched_twins(items):
+    """``items`` (scalar duals just made, or their unread twins) as their
+    :func:`watched_class` twins, in place."""
+    if _SNAPSHOTS_LIVE[0] is None:
+        from ._snapshots import LIVE
+        _SNAPSHOTS_LIVE[0] = LIVE
+    last = twin = None
+    for item in items:
+        kind = type(item)
+        if kind is not last:
+            last = kind
+            twin = watched_class(kind.__bases__[0] if kind in _TWINS else kind)
+        item.__class__ = twin
+    return items
+
+
+def _at_write(element, frame):
+    """:func:`dualgrad.dual._snapshots.at_write` (imported on the first use)."""
+    from ._snapshots import at_write
+    at_write(element, frame)
 
 
 def unread_rows(n):

@@ -353,3 +353,60 @@ def explain(who, exc):
     if inner is not last:
         return None                     # raised by library code, not by a write in f
     return errors.snapshot_read_only(who)
+
+
+# (code, instruction offset) -> whether that instruction calls a ufunc's ``.at``
+_AT_CALLS: dict = {}
+
+
+def _calls_at(frame):
+    """Whether ``frame``'s current instruction is a call of ``<...>.at(...)``, read from
+    its source once per code and offset."""
+    key = (frame.f_code, frame.f_lasti)
+    found = _AT_CALLS.get(key)
+    if found is None:
+        import ast
+        node = errors._source_node(frame)
+        found = _AT_CALLS[key] = isinstance(node, ast.Call) and \
+            isinstance(node.func, ast.Attribute) and node.func.attr == "at"
+    return found
+
+
+def at_write(element, frame):
+    """An operator of ``element``, an element of the snapshot an array dual of no helper
+    call handed out (``dg.Dual(...)``, tag 0: ``_scalar.watched_class``), called from
+    ``frame``: where that is NumPy's ``ufunc.at`` writing into a snapshot of
+    :data:`LIVE`, raise at the call.
+
+    ``np.add.at(np.asarray(d), i, c)`` (every ufunc's ``.at``) writes past the snapshot's
+    read-only flag, and with a plain ``c`` no dual reaches dualgrad: the write went into
+    the snapshot and ``d`` kept its value, where on floats ``d`` changes (attack72 F2,
+    silent; a helper's pass finds such a write at its end, :func:`guard`, but a dual
+    made outside one has no end).  NumPy's object loop calls the element's operator
+    (``__add__``, ``__neg__``, ``__ge__`` for maximum, ``sin`` ...) from C, so ``frame``
+    is the one that called ``.at`` (a test of its instruction, cached per code and
+    offset, where it is any other).  The array written is read from that call's source
+    (:func:`errors.written_into`): a snapshot or a view of one is refused, a copy
+    (``np.asarray(d).copy()``, ``np.array(d)``: the user's own array, as on floats) is
+    not; an argument it cannot name (``np.asarray(d)`` inline) is refused where the
+    element is one of a live snapshot's."""
+    if not _calls_at(frame) or _library(frame):
+        return
+    live = {}
+    for entries in list(LIVE.values()):
+        for ref in list(entries.values()):
+            snapshot = ref()
+            if snapshot is not None:
+                live[id(snapshot)] = snapshot
+    written = errors.written_into(frame)
+    hit = None
+    for text, obj in written:
+        if isinstance(obj, np.ndarray):
+            if _of_snapshot(obj, live) is not None:
+                hit = text
+            continue
+        if any(element is item for snapshot in live.values()
+               for item in snapshot.ravel().tolist()):
+            hit = text
+    if hit is not None:
+        raise errors.snapshot_ufunc_at(frame, hit)

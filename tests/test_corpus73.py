@@ -14,6 +14,8 @@ on duals for a system), where they said only "NumPy functions" or
 ``dg.stop_gradient``.
 """
 
+import functools
+
 import numpy as np
 import pytest
 import scipy.optimize
@@ -21,7 +23,7 @@ from scipy.integrate import solve_ivp
 
 import dualgrad as dg
 from dualgrad.testing import complex_step
-from _probes import bench_module, module_from_source
+from _probes import bench_module, close_by_column, module_from_source
 
 c = bench_module("corpus73")
 
@@ -31,13 +33,7 @@ def _row(name):
     return f, x0.copy()
 
 
-def _close(J, ref, tol):
-    """J within ``tol`` of ``ref`` relative to each column's largest entry; a column the
-    oracle finds all zero is zero in J too."""
-    scale = np.max(np.abs(ref), axis=0)
-    np.testing.assert_allclose(J / np.where(scale > 0, scale, 1.0),
-                               ref / np.where(scale > 0, scale, 1.0), rtol=0, atol=tol)
-    assert np.all(J[..., scale == 0] == 0)
+_close = functools.partial(close_by_column, zero_tol=0)
 
 
 def _richardson(f, x0, rel=1e-3):

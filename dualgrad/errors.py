@@ -2201,11 +2201,14 @@ def _object_argument(frame):
 _WRITERS = {"copyto": "dst", "put": "a", "place": "arr", "putmask": "a", "at": "a"}
 
 
-def _call_target(node, out_at=None):
+def _call_target(node, out_at=None, method=False):
     """For the call ``node`` that stores into an array: ``np.copyto(dst, src)``'s
     ``dst`` (``np.put``'s, ``np.place``'s... ``a``), an ``out=`` (a one-element tuple's
     element; or the argument at position ``out_at``, the caller's reading of NumPy's
-    signature, where it is the last one: ``np.mean(a, 0, None, buf)``),
+    signature, or ``(position, NumPy's positional parameter names)`` that names those
+    after it: ``np.mean(a, 0, None, buf)``, ``np.take(z, i, None, buf, 'clip')``;
+    ``method``: ``node`` is the array's method, whose receiver is NumPy's first
+    argument),
     as ``(target node, the statement's text, the rebinding spelling or None)``: the
     spelling is the call without ``out=`` bound to the target's name (a name or an
     attribute chain; a slice such as ``out=P[1:]`` has none), which makes a new array
@@ -2222,8 +2225,21 @@ def _call_target(node, out_at=None):
     out, call = keywords.get("out"), None
     if out is not None:
         call = ast.Call(node.func, node.args, [k for k in node.keywords if k.arg != "out"])
-    elif out_at is not None and len(node.args) == out_at + 1:
-        out, call = node.args[-1], ast.Call(node.func, node.args[:-1], node.keywords)
+    elif out_at is not None:
+        at, names = out_at if isinstance(out_at, tuple) else (out_at, None)
+        if method:                  # z.mean(0, None, buf): np.mean(z, 0, None, buf)'s
+            at -= 1                 # out, the receiver being NumPy's first argument
+            names = names[1:] if names else names
+        if len(node.args) == at + 1:
+            out, call = node.args[-1], ast.Call(node.func, node.args[:-1], node.keywords)
+        elif len(node.args) > at + 1 and names and len(names) >= len(node.args) and \
+                not any(isinstance(a, ast.Starred) for a in node.args):
+            # out not the last (np.take(z, i, None, buf, 'clip'), attack72 M1): those
+            # after it by their names, a call that runs as written
+            out = node.args[at]
+            call = ast.Call(node.func, node.args[:at], [
+                ast.keyword(arg=names[k], value=node.args[k])
+                for k in range(at + 1, len(node.args))] + list(node.keywords))
     if isinstance(out, ast.Tuple) and len(out.elts) == 1:
         out = out.elts[0]
     if out is None or isinstance(out, ast.Tuple):
@@ -3055,17 +3071,24 @@ def series_unconverged(who, expected, got):
         "wanted.")
 
 
-def unsupported_out(name, out_at=None):
+def unsupported_out(name, out_at=None, params=None):
     """``name`` (``np.sum``) called with ``out=``, which dualgrad never takes on duals
     (the result is computed, then stored: only ``np.concatenate`` / ``np.stack`` and
     the ufuncs store it).  The fix is the caller's own call without ``out=``, read from
     its source (error path only) where it can be; ``out_at``: where NumPy's signature
-    takes ``out`` by position (the caller's reading), for ``np.mean(a, 0, None, buf)``."""
+    takes ``out`` by position (the caller's reading), for ``np.mean(a, 0, None, buf)``;
+    ``params``: NumPy's positional parameter names, which spell the arguments after a
+    positional out by keyword (``np.take(z, i, None, buf, 'clip')``: attack72 M1)."""
     import ast
+    import types
     found = None
     frame = _user_frame(sys._getframe(1))
     if frame is not None:
-        found = _call_target(_source_node(frame), out_at)
+        node = _source_node(frame)
+        method = isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+            not isinstance(_resolve(node.func.value, frame), types.ModuleType)
+        found = _call_target(node, out_at if params is None or out_at is None
+                             else (out_at, list(params)), method)
     if found is None or found[2] is None:
         target = ast.unparse(found[0]) if found is not None else "out"
         store = target if found is not None and isinstance(found[0], ast.Subscript) \

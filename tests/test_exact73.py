@@ -5,9 +5,14 @@ outside any helper (``dg.Dual(value, deriv)``) wrote only the snapshot (every uf
 ``.at``): refused at the call now, the advised spellings give the float code's numbers.
 (2) attack72 M4: a snapshot made writable and written is said so (not "a ufunc's .at");
 ``np.asarray(x, dtype=object)``, a copy in float code, is the user's own array.
+(3) attack72 M3: ``np.put_along_axis(a, i, v, axis=None)`` on an array that is not
+C-contiguous raises NumPy's own error.
+(4) attack72 C2: arguments after a positional ``out=None`` are taken as NumPy takes them.
+(5) attack72 M1: the out-by-position advice where ``out`` is not the last argument runs.
 Oracles: the float code's own numbers, analytic derivatives, central differences.
 """
 
+import re
 import threading
 
 import numpy as np
@@ -200,3 +205,142 @@ def test_asarray_object_dtype_is_a_copy():
     assert value == 34.0 + 7.0 * -3.0
     g = dg.gradient(f, X0.copy())
     np.testing.assert_array_equal(g, 2 * X0 + np.array([0.0, 7.0, 0.0]))
+
+
+# ---- (3) np.put_along_axis(axis=None) on an array that is not C-contiguous ---------
+
+def _pal(z):
+    a = (z[:6] * 1.0).reshape(3, 2).T          # a transposed view
+    np.put_along_axis(a, np.array([0, 4]), z[6:8], None)
+    return a.ravel()
+
+
+def test_put_along_axis_none_not_contiguous_raises_as_numpy():
+    x = np.array([0.3, 0.65, -1.2, 0.15, 2.0, 0.4, 1.1, -0.7])
+    with pytest.raises(ValueError, match="read-only") as float_error:
+        _pal(x)
+    with pytest.raises(ValueError, match="read-only") as dual_error:
+        dg.jacobian(_pal, x)
+    assert str(dual_error.value) == str(float_error.value)
+
+
+def test_put_along_axis_none_contiguous_still_stores():
+    def f(z):
+        a = (z[:6] * 1.0).reshape(2, 3)
+        np.put_along_axis(a, np.array([0, 4]), z[6:8], None)
+        return a.ravel()
+    x = np.array([0.3, 0.65, -1.2, 0.15, 2.0, 0.4, 1.1, -0.7])
+    J = dg.jacobian(f, x)
+    expect = np.zeros((6, 8))
+    for i, j in enumerate([6, 1, 2, 3, 7, 5]):
+        expect[i, j] = 1.0
+    np.testing.assert_array_equal(J, expect)
+    pattern = dg.sparsity(f, x)
+    np.testing.assert_array_equal(np.asarray(pattern.todense()) != 0, expect != 0)
+
+
+def test_put_along_axis_none_not_contiguous_in_sparsity():
+    x = np.array([0.3, 0.65, -1.2, 0.15, 2.0, 0.4, 1.1, -0.7])
+    with pytest.raises(ValueError, match="read-only"):
+        dg.sparsity(_pal, x)
+
+
+# ---- (4) arguments after a positional out=None ------------------------------------
+
+Z = np.array([0.3, 0.65, -1.2, 0.15, 2.0, 0.4])
+COND = [True, False, True]
+POSITIONAL_NONE = {
+    "np.sum initial": (lambda z: np.sum(z.reshape(2, 3), 0, None, None, False, 5.0),
+                       lambda z: np.sum(z.reshape(2, 3), axis=0, initial=5.0)),
+    "np.sum keepdims": (lambda z: np.sum(z.reshape(2, 3), 1, None, None, True),
+                        lambda z: np.sum(z.reshape(2, 3), axis=1, keepdims=True)),
+    "np.max initial": (lambda z: np.max(z.reshape(2, 3), 1, None, False, 0.5),
+                       lambda z: np.max(z.reshape(2, 3), axis=1, initial=0.5)),
+    "np.min keepdims": (lambda z: np.min(z.reshape(2, 3), 0, None, True),
+                        lambda z: np.min(z.reshape(2, 3), axis=0, keepdims=True)),
+    "np.compress": (lambda z: np.compress(COND, z.reshape(2, 3), 1, None),
+                    lambda z: np.compress(COND, z.reshape(2, 3), axis=1)),
+    "z.compress": (lambda z: z.reshape(2, 3).compress(COND, 1, None),
+                   lambda z: np.compress(COND, z.reshape(2, 3), axis=1)),
+    "np.mean keepdims": (lambda z: np.mean(z.reshape(2, 3), 0, None, None, True),
+                         lambda z: np.mean(z.reshape(2, 3), axis=0, keepdims=True)),
+    "np.std ddof": (lambda z: np.std(z.reshape(2, 3), 0, None, None, 1),
+                    lambda z: np.std(z.reshape(2, 3), axis=0, ddof=1)),
+    "np.var ddof keepdims": (lambda z: np.var(z.reshape(2, 3), 1, None, None, 1, True),
+                             lambda z: np.var(z.reshape(2, 3), axis=1, ddof=1,
+                                              keepdims=True)),
+    "np.prod initial": (lambda z: np.prod(z.reshape(2, 3), 0, None, None, False, 2.0),
+                        lambda z: np.prod(z.reshape(2, 3), axis=0, initial=2.0)),
+    "np.take mode": (lambda z: np.take(z, [0, 9, 2], None, None, "clip"),
+                     lambda z: np.take(z, [0, 9, 2], mode="clip")),
+    "z.take mode": (lambda z: z.take([0, 9, 2], None, None, "wrap"),
+                    lambda z: np.take(z, [0, 9, 2], mode="wrap")),
+    "z.sum initial": (lambda z: z.reshape(2, 3).sum(0, None, None, False, 5.0),
+                      lambda z: np.sum(z.reshape(2, 3), axis=0, initial=5.0)),
+    "z.max keepdims": (lambda z: z.reshape(2, 3).max(1, None, True),
+                       lambda z: np.max(z.reshape(2, 3), axis=1, keepdims=True)),
+}
+
+
+def _central(f, x, h=1e-6):
+    cols = []
+    for j in range(x.size):
+        e = np.zeros_like(x)
+        e[j] = h
+        cols.append((np.ravel(f(x + e)) - np.ravel(f(x - e))) / (2 * h))
+    return np.stack(cols, axis=-1)
+
+
+@pytest.mark.parametrize("case", POSITIONAL_NONE)
+def test_arguments_after_positional_out_none(case):
+    f, keyword = POSITIONAL_NONE[case]
+    x = Z.copy()
+    np.testing.assert_array_equal(f(x), keyword(x))          # the float code agrees
+    J = dg.jacobian(f, x)
+    np.testing.assert_array_equal(np.reshape(J, (-1, x.size)),
+                                  np.reshape(dg.jacobian(keyword, x), (-1, x.size)))
+    np.testing.assert_allclose(np.reshape(J, (-1, x.size)), _central(f, x), rtol=1e-7,
+                               atol=1e-9)
+
+
+def test_positional_out_none_in_sparsity():
+    f = POSITIONAL_NONE["np.sum initial"][0]
+    pattern = dg.sparsity(f, Z.copy())
+    np.testing.assert_array_equal(np.asarray(pattern.todense()) != 0,
+                                  np.abs(_central(f, Z.copy())) > 0)
+
+
+# ---- (5) the out-by-position advice where out is not the last argument runs ----------
+
+def _take(z):
+    buf = np.zeros(3)
+    np.take(z, [0, 2, 1], None, buf, "clip")
+    return z[:3] * buf
+
+
+def _std(z):
+    buf = np.zeros(3)
+    np.std(z.reshape(2, 3), 0, None, buf, 1)
+    return z[:3] * buf
+
+
+def _mean_method(z):
+    buf = np.zeros(3)
+    z.reshape(2, 3).mean(0, None, buf)
+    return z[:3] * buf
+
+
+@pytest.mark.parametrize("f", [_take, _std, _mean_method], ids=lambda f: f.__name__)
+def test_out_advice_runs(f):
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(f, Z.copy())
+    m = re.search(r"Fix: write (buf = .*?) \(the call without out=", str(info.value))
+    assert m, str(info.value)
+    advised = m.group(1)
+    src = f"def g(z):\n    {advised}\n    return z[:3] * buf\n"
+    space = {"np": np}
+    exec(src, space)
+    g = space["g"]
+    x = Z.copy()
+    np.testing.assert_array_equal(g(x), f(x))            # the float code's numbers
+    np.testing.assert_allclose(dg.jacobian(g, x), _central(f, x), rtol=1e-7, atol=1e-9)

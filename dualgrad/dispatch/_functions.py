@@ -149,7 +149,8 @@ def dispatch(func, args, kwargs, like=None):
     args, kwargs, at = out_moved(func, args, kwargs)
     if kwargs.get("out") is not None and impl is not _clip:    # never ignored
         if func not in _OUT_AFTER:
-            raise errors.unsupported_out(function_name(func), at)
+            raise errors.unsupported_out(function_name(func), at,
+                                         _positional_parameters(func))
         kwargs = dict(kwargs)
         out = kwargs.pop("out")
         check_join_out(func, args[0] if args else kwargs.get("arrays"), out)
@@ -340,10 +341,21 @@ def out_moved(func, args, kwargs):
     at = _OUT_INDEX.get(func)
     if at is None:
         at = _OUT_INDEX[func] = _out_index(func)
-    if len(args) > at and args[at] is not None:
+    if len(args) > at:
         args, kwargs = _out_named(func, at, args, kwargs)
-        return args, kwargs, at
-    return args, kwargs, None
+        if _out_none(kwargs):       # np.sum(z, 0, None, None, False, 5.0): out=None
+            return args, kwargs, None   # by position, the arguments after it keywords
+        return args, kwargs, at         # (attack72 C2: the implementations' signatures
+    return args, kwargs, None           # refused a sixth positional argument)
+
+
+def _out_none(kwargs):
+    """Whether ``kwargs`` (a call's, out moved to its keyword) names ``out=None``: then
+    drop it (the implementations take no ``out`` where none is given)."""
+    if "out" in kwargs and kwargs["out"] is None:
+        del kwargs["out"]
+        return True
+    return False
 
 
 def _out_named(func, at, args, kwargs):
@@ -1228,6 +1240,14 @@ def put_along_axis(arr, indices, values, axis):
     if axis is None:
         if indices.ndim != 1:
             raise ValueError("when axis=None, `indices` must have a single dimension.")
+        layout = arr.value
+        while isinstance(layout, Dual):     # (a Hessian's nested value)
+            layout = layout.value
+        if isinstance(layout, np.ndarray) and not layout.flags.c_contiguous:
+            # NumPy stores into np.array(arr.flat), a read-only copy for an array that is
+            # not C-contiguous (a transposed view: attack72 M3), and raises; the float
+            # code stops here, so no Jacobian may come back
+            raise ValueError("assignment destination is read-only")
         if arr.ndim == 0:
             arr = arr[np.newaxis]           # a view: the store reaches ``arr``
         size = math.prod(arr.shape)

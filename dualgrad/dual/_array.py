@@ -1092,9 +1092,12 @@ class ArrayDual(Dual):
             values = np.resize(values, (count,))
         FlatIter(self)[indices.reshape(-1)] = values
 
-    def compress(self, condition, axis=None):
+    def compress(self, condition, axis=None, out=None):
         """The elements (or slices along ``axis``) where ``condition`` holds, as
-        ``ndarray.compress``: ``np.take`` of the true positions."""
+        ``ndarray.compress``: ``np.take`` of the true positions; an ``out`` buffer
+        refused as ``np.compress``'s (``out=None`` by position taken: attack72 C2)."""
+        if out is not None:
+            return dispatch(np.compress, (condition, self, axis, out), {}, like=self)
         where = np.flatnonzero(np.asarray(condition, dtype=bool))
         if axis is None:
             return np.take(np.ravel(self), where)

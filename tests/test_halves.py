@@ -96,6 +96,156 @@ def test_a_read_that_agrees_with_the_eager_engines_is_not_recorded_one_that_diff
     assert not recorder.everything
 
 
+def test_a_users_read_of_concrete_partials_is_followed_not_recorded(recorder, default):
+    """np.quantile on an array dual reads its ``partials`` from outside dualgrad (stop
+    72's record: test_quant43's 144 tied-means cases read nothing else that differed):
+    under ``fused`` the property calls ``_fused.read`` where the eager half returns the
+    array, and that read, nothing pending, only turns deferral off (tests/_halves.py's
+    :func:`_exposure`): the test is not recorded, and the reads were met.  The gradient
+    is NumPy's linear interpolation's: sorted [1, 2, 3, 5], position 0.4 * 3 = 1.2."""
+    default("fused")
+    recorder.push(("item", "quantile"))
+    got = dg.gradient(lambda a: np.quantile(a, 0.4), np.array([3.0, 1.0, 2.0, 5.0]))
+    recorder.pop()
+    t = 0.4 * 3 - 1
+    np.testing.assert_allclose(got, [t, 0.0, 1 - t, 0.0], rtol=1e-12, atol=0)
+    assert recorder.dirty == set() and not recorder.everything
+    assert recorder.exposures > 0
+
+
+@pytest.mark.parametrize("pending", [False, True])
+def test_a_read_of_partials_with_work_pending_is_recorded(recorder, default, pending):
+    """The same read with work pending would materialize it (``flush``): the first half
+    ran other statements than the eager half, so the test is recorded; with nothing
+    pending it is not (and the array read is the dual's own, as in the eager half)."""
+    from dualgrad.dual import make_array, new_tag
+    default("fused")
+    p = np.eye(3)
+    x = make_array(np.arange(3.0), p, new_tag())
+    _fused.begin()
+    recorder.push(("item", "read"))
+    try:
+        if pending:
+            _fused.PENDING.append(lambda: None)     # (a dead reference: flush drops it)
+        got = x.partials
+    finally:
+        recorder.pop()
+        _fused.end()
+    assert got is p and not _fused.PENDING
+    assert recorder.dirty == ({("item", "read")} if pending else set())
+    assert recorder.exposures == (2 if pending else 3)
+
+
+# The code tests/_halves.py's :func:`_exposure` follows through (its docstring): an edit
+# to either function must be read against that argument, and this text updated with it.
+EXPOSURE_CODE = {
+    "partials": """
+if ELEMENTS and not _ours(sys._getframe(1)):
+    _elements_exposed()
+p = self._p
+if type(p) is _nd and (not _ACTIVE[0] or p.size < _ACTIVE[1]):
+    return p
+return backend.read_partials(self, sys._getframe(1))
+""",
+    "read": """
+global _exposed
+name = frame.f_globals.get("__name__", "")
+if ACTIVE[0] and not (name == "dualgrad" or name.startswith("dualgrad.")):
+    flush()
+    with _lock:
+        _exposed = True
+        _update()
+p = dual._p
+if type(p) is Deferred:
+    p = dual._p = concrete(p)
+return p
+""",
+    "flush": """
+if not PENDING:
+    return
+with _lock:
+    refs = PENDING[:]
+    del PENDING[:]
+    for ref in refs:
+        d = ref()
+        if d is not None and _pending(d.node):
+            materialize(d.node)
+""",
+}
+
+
+def _body(function):
+    import inspect
+    import textwrap
+    tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    body = tree.body[0].body
+    if isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    return [ast.dump(node) for node in body]
+
+
+def test_the_exposure_reads_are_in_the_code_the_record_follows():
+    """:func:`_halves._exposure` lets a differing read pass in ``ArrayDual.partials``
+    and ``_fused.read`` by what their code does next: that code is pinned here, the
+    property is ``read``'s only caller (``backend.read_partials``), ``_exposed`` is read
+    by ``_update`` alone, and the eager engine's flags do not depend on it."""
+    from dualgrad import backend
+    from dualgrad.dual import _array
+    for name, function in (("partials", _array.ArrayDual.partials.fget),
+                           ("read", _fused.read), ("flush", _fused.flush)):
+        assert _body(function) == [ast.dump(node) for node in ast.parse(
+            EXPOSURE_CODE[name]).body], f"{name}: read tests/_halves.py's _exposure again"
+    assert backend.read_partials is _fused.read
+    root = os.path.dirname(os.path.abspath(dg.__file__))
+    readers, exposed = [], []
+    for folder, dirs, files in os.walk(root):
+        for name in files:
+            if name.endswith(".py"):
+                with open(os.path.join(folder, name), encoding="utf-8") as f:
+                    tree = ast.parse(f.read())
+                for node in ast.walk(tree):
+                    word = node.id if isinstance(node, ast.Name) else \
+                        node.attr if isinstance(node, ast.Attribute) else None
+                    if isinstance(node, ast.Call) and word is None:
+                        func = node.func
+                        if (func.id if isinstance(func, ast.Name) else getattr(
+                                func, "attr", None)) == "read_partials" or \
+                                isinstance(func, ast.Attribute) and func.attr == "read" and \
+                                isinstance(func.value, ast.Name) and func.value.id == "_fused":
+                            readers.append(name)
+                    if word == "_exposed" or isinstance(node, ast.Global) and \
+                            "_exposed" in node.names:
+                        exposed.append(name)
+    assert readers == ["_array.py"], readers
+    assert set(exposed) == {"_fused.py"}
+    writer = _fused._update
+    writer = getattr(getattr(writer, "__self__", None), "_writer", writer)
+    loads = [node for node in ast.walk(ast.parse(_body_source(writer)))
+             if isinstance(node, ast.Name) and node.id == "_exposed"]
+    assert len(loads) == 1
+    r = _halves.Recorder()
+    r._writer = writer
+    with dg.engine("fused"):
+        _fused.begin()
+        try:
+            seen = set()
+            for exposed_now in (False, True):
+                old, _fused._exposed = _fused._exposed, exposed_now
+                try:
+                    seen.add(r.eager(_fused))
+                finally:
+                    _fused._exposed = old
+        finally:
+            _fused.end()
+    assert seen == {(False, _fused.MIN_WORK)}
+
+
+def _body_source(function):
+    import inspect
+    import textwrap
+    return textwrap.dedent(inspect.getsource(function))
+
+
 def test_a_flag_answers_only_what_it_can_judge():
     """A flag used in any other way raises (the test fails, and runs again in the
     second half); an answer that is not one truth value is taken as differing."""

@@ -234,6 +234,10 @@ Fused engine (``_fused``: its module docstring states the safety invariant)
     ``defer_diff(p, order)``: ``np.diff`` along the first value axis, deferred.
     ``defer_convolve(p, w, start, rows)``: rows of the full convolution of ``L x n``
         partials with finite taps that every tap reaches, deferred.
+    ``defer_gradient(p, ax, h, edge_order)``: ``np.gradient`` of concrete partials with
+        a float spacing, deferred; ``gradient_twice(d, ax, h, edge_order)``: the
+        gradient of such a pending ``d`` along its axis in one pass over its partials
+        (the bits of the two calls), ``d`` left pending, or ``None``.
     ``add_into(value, target, d, sign, keep=True)``: ``target += sign * d`` in the pass
     that computes the deferred ``d`` (``keep=False``: without writing ``d``, which the
     caller drops), or ``False``.  ``write_into(p, into)``: partials (a pending ``p``
@@ -265,6 +269,8 @@ from ._fused import columns as fused_columns
 from ._fused import probe_codes
 from ._fused import roll as defer_roll
 from ._fused import convolve as defer_convolve
+from ._fused import gradient as defer_gradient
+from ._fused import gradient_twice
 from ._buffers import use as use_pool
 from ._disk import compiled as compiled_code
 from ._disk import loaded_bytes, read_blob, write_blob
@@ -309,6 +315,7 @@ __all__ = [
     "open_scope", "close_scope", "use", "use_pool",
     # the fused engine
     "engine", "FUSING", "PENDING", "Deferred", "Local", "defer", "defer_roll", "defer_diff", "defer_convolve",
+    "defer_gradient", "gradient_twice",
     "add_into", "write_into", "concrete", "before_write", "same_view", "kernels_loaded", "kernels_at_call",
     "defer_seed", "dense_seed",
     "fused_columns", "probe_codes", "read_partials",

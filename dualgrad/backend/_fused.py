@@ -90,7 +90,7 @@ from ..rules._expr import template_function
 from ..rules._table import TINY, two_step
 
 __all__ = ["Deferred", "Local", "engine", "current", "scope", "begin", "end", "flush", "concrete",
-           "defer", "seed", "columns", "roll", "diff", "convolve", "add_into", "write_into", "read", "before_write", "same_view", "ACTIVE", "PENDING", "MIN_WORK",
+           "defer", "seed", "columns", "roll", "diff", "convolve", "gradient", "gradient_twice", "add_into", "write_into", "read", "before_write", "same_view", "ACTIVE", "PENDING", "MIN_WORK",
            "MAX_NODES", "MAX_LEFT", "COMPILE_AFTER", "COMPILE_TIMES", "kernels_compiled"]
 
 # Partials elements (N * n) from which an operation is deferred; smaller ones stay
@@ -215,6 +215,24 @@ class _Node:
         self.kids, self.shape, self.n, self.size, self.result = kids, shape, n, size, None
         self.handle = self.dropped = None
 
+
+
+class _Gradient:
+    """``np.gradient`` of the concrete partials ``p`` along value axis ``ax`` with the
+    uniform spacing ``h`` and ``edge_order``, pending (:func:`gradient`): a kind of its
+    own, never a kid of a :class:`_Node` (:func:`defer` computes it first); computed by
+    :func:`materialize`, or skipped by :func:`gradient_twice`.  ``kids`` is ``[(1.0, None,
+    p, 0)]`` as a node's would be, so that the pending list's walks (:func:`_reads`,
+    :func:`_pending`) see ``p`` read."""
+
+    __slots__ = ("kids", "shape", "n", "size", "result", "handle", "dropped", "ax", "h",
+                 "edge_order")
+
+    def __init__(self, p, ax, h, edge_order):
+        self.kids, self.shape, self.n, self.size = [(1.0, None, p, 0)], p.shape[:-1], \
+            p.shape[-1], 1
+        self.result = self.handle = self.dropped = None
+        self.ax, self.h, self.edge_order = ax, h, edge_order
 
 class Local:
     """A local derivative that the kernel computes per element: ``template``, an
@@ -604,7 +622,11 @@ def defer(factors, partials, shape, n):
         t = type(p)
         if t is Deferred:
             t = p.node
-            if t.result is None:
+            if type(t) is _Gradient:               # (a kind no kernel reads: computed)
+                t = materialize(t)
+                if not _source(t, shape, n):
+                    return None
+            elif t.result is None:
                 if t.kids is None:
                     _unkept(t)
                 if t.shape != shape or t.n != n:
@@ -857,6 +879,58 @@ _ZERO_ROWS = {}             # n -> a row of n zeros, convolve's leaf (only graph
 #                             no path writes it)
 
 
+def gradient(p, ax, h, edge_order):
+    """``np.gradient(p, h, axis=ax, edge_order=edge_order)`` of the concrete partials
+    ``p`` (value axis ``ax``, a float spacing ``h``), deferred, or ``None``.
+
+    Nothing is computed until something reads it: then :func:`materialize` runs
+    ``_kernels.gradient``'s pass (NumPy's own call where the kernels do not run), the
+    bits of the eager path; or :func:`gradient_twice`, asked for the gradient of this
+    one along the same axis (``np.gradient(np.gradient(u))``), computes that in one pass
+    over ``p`` and leaves this one pending (its dual, a temporary, is dropped next:
+    the inner gradient's partials are never written).  Only where the kernels run
+    (``_kernels._wanted``), on C-contiguous ``p`` with at least 4 rows along ``ax``."""
+    if type(p) is not np.ndarray or p.dtype != _f64 or p.ndim < 2 or \
+            not p.flags.c_contiguous or not 0 <= ax < p.ndim - 1 or p.shape[ax] < 4 or \
+            p.size < ACTIVE[1] or type(h) is not float or h == 0.0 or \
+            not math.isfinite(h) or edge_order not in (1, 2):
+        return None
+    from . import _kernels
+    if not _kernels._wanted(p.size, p.shape[-1]):
+        return None
+    d = Deferred(_Gradient(p, ax, h, edge_order))
+    _pend(d)
+    return d
+
+
+def gradient_twice(d, ax, h, edge_order):
+    """``np.gradient`` along ``ax`` of the pending gradient ``d`` (a :class:`Deferred` of
+    :func:`gradient`'s along the same axis) in one pass over its partials
+    (``_kernels.gradient_twice``: the bits of the two calls), ``d`` left pending; or
+    ``None`` (another kind, another axis, computed already, or the pass declined: the
+    caller computes ``d`` and takes the gradient of that)."""
+    node = d.node
+    if type(node) is not _Gradient or node.ax != ax or type(h) is not float:
+        return None
+    from . import _kernels
+    with _lock:
+        if node.result is not None or node.kids is None:
+            return None
+        return _kernels.gradient_twice(node.kids[0][2], ax, node.h, node.edge_order, h,
+                                       edge_order)
+
+
+def _gradient_result(node):
+    """Compute the pending :class:`_Gradient` ``node`` (under the lock)."""
+    from . import _kernels
+    p = node.kids[0][2]
+    out = _kernels.gradient(p, node.ax, node.h, node.edge_order)
+    if out is None:                 # (the kernels' mode changed meanwhile: NumPy's call)
+        out = np.gradient(p, node.h, axis=node.ax, edge_order=node.edge_order)
+    node.result, node.kids = out, None
+    return out
+
+
 # ---- computing -------------------------------------------------------------------
 def _plan(root, accumulate=0, kinds=None, keep=True, drop=(), order=None):
     """The structure of ``root``'s graph (:func:`dualgrad.backend._fusedgen.structure`,
@@ -1060,6 +1134,8 @@ def materialize(node):
             return node.result
         if node.kids is None:                      # add_into(keep=False) consumed it
             _unkept(node)
+        if type(node) is _Gradient:
+            return _gradient_result(node)
         key, nodes, leaves, arrays, numbers = _plan(node)
         shape, n = node.shape, node.n
         fn = _kernel(key, math.prod(shape) * n, leaves)
@@ -1087,7 +1163,7 @@ def write_into(p, into):
     with _lock:
         if node.result is None and node.kids is None:
             _unkept(node)
-        if node.result is None and into.flags.c_contiguous and \
+        if node.result is None and type(node) is not _Gradient and into.flags.c_contiguous and \
                 into.shape == node.shape + (node.n,):
             key, nodes, leaves, arrays, numbers = _plan(node)
             fn = _kernel(key, math.prod(node.shape) * node.n, leaves)
@@ -1115,7 +1191,7 @@ def add_into(value, target, d, sign, keep=True):
     shares ``target``'s memory.
     """
     node = d.node
-    if node.result is not None or type(target) is not np.ndarray or \
+    if node.result is not None or type(node) is _Gradient or type(target) is not np.ndarray or \
             target.dtype != _f64 or target.shape != node.shape + (node.n,) or \
             not target.flags.writeable or not (target.ndim == 2 or target.flags.c_contiguous):
         return False
@@ -1521,7 +1597,7 @@ def columns(d, picks, probes):
     """
     node = d.node
     probes = [() if p is None else tuple(p) for p in probes]
-    if node.result is not None or any(
+    if node.result is not None or type(node) is _Gradient or any(
             type(q) is not np.ndarray or q.dtype != _f64 or q.shape != node.shape
             for p in probes for q in p):
         return None

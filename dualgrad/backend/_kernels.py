@@ -1083,6 +1083,58 @@ def gradient(p, ax, h, edge_order):
     return out
 
 
+
+def _edge_weights(h, edge_order):
+    """:func:`gradient`'s end weights for one call (NumPy's, computed from ``h``)."""
+    if edge_order == 1:
+        return np.empty(0), np.empty(0)
+    return np.array([-1.5 / h, 2. / h, -0.5 / h]), np.array([0.5 / h, -2. / h, 1.5 / h])
+
+
+def _reciprocal(d):
+    """``1 / d`` where ``d`` and it are powers of two (``x / d`` and ``x * (1 / d)`` then
+    round the same real number: the same bits and floating-point flags), else 0.0."""
+    if not math.isfinite(d) or d == 0.0 or math.frexp(d)[0] not in (0.5, -0.5):
+        return 0.0
+    r = 1.0 / d
+    return r if math.isfinite(r) and math.frexp(r)[0] in (0.5, -0.5) and r * d == 1.0 \
+        else 0.0
+
+
+def gradient_twice(p, ax, h1, edge1, h2, edge2):
+    """``np.gradient(np.gradient(p, h1, axis=ax, edge_order=edge1), h2, axis=ax,
+    edge_order=edge2)`` of float64 partials ``p`` in one kernel pass into a pooled
+    array, writing no inner gradient (:func:`_numba_kernels.gradient_twice_rows`: each
+    element by NumPy's operations, so the bits of two :func:`gradient` calls), or
+    ``None``: what :func:`gradient` declines, an axis shorter than 4, a platform
+    without the floating-point flags' functions, or a pass that raised any
+    floating-point flag NumPy's two calls may report (invalid, divide, overflow,
+    underflow: nothing is kept; the caller's two calls compute it again and report as
+    they do)."""
+    if type(p) is not np.ndarray or p.dtype != np.float64 or not p.flags.c_contiguous or \
+            not _wanted(p.size, p.shape[-1]):
+        return None
+    length = p.shape[ax]
+    pre = math.prod(p.shape[:ax])
+    post = p.size // (pre * length) if length else 0
+    if length < 4 or not post:
+        return None
+    h1, h2 = float(h1), float(h2)
+    if h1 == 0.0 or h2 == 0.0:
+        return None
+    from ._numpy_loops import MASK
+    if MASK is None:
+        return None
+    first1, last1 = _edge_weights(h1, edge1)
+    first2, last2 = _edge_weights(h2, edge2)
+    d1, d2 = 2. * h1, 2. * h2
+    out = _buffers.empty(p.shape)
+    flags = _kernels().gradient_twice_rows(
+        p.reshape(pre, length * post), out.reshape(pre, length * post), post,
+        d1, _reciprocal(d1), h1, first1, last1, d2, _reciprocal(d2), h2, first2, last2,
+        np.int32(MASK))
+    return None if flags else out
+
 def triangle(v, p, k, upper):
     """``(np.tril(v, k), its partials)`` (``np.triu`` when ``upper``) in one kernel
     pass, or ``None``: ``v`` a C-contiguous float64 array of at least 2 axes, ``p``

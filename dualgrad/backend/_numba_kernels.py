@@ -1583,6 +1583,106 @@ def gradient_rows(p, out, post, d, h, first, last):
 
 
 @_lazy
+def gradient_twice_rows(p, out, post, d1, r1, h1, first1, last1, d2, r2, h2, first2, last2,
+                        mask):
+    """``np.gradient(np.gradient(p))`` along the middle axis of float64 partials, every
+    direction at once, in one pass that writes no inner gradient: ``p`` and ``out``
+    C-contiguous ``(pre, L * post)`` (``L >= 4`` rows of ``post`` numbers each).  Each
+    call's ``(d, r, h, first, last)`` as :func:`gradient_rows`'s (``d = 2. * h``); ``r``
+    is ``1 / d`` where ``d`` is a power of two whose reciprocal is one too (then ``x /
+    d`` and ``x * r`` round the same real number: the same bits and flags), else 0.0
+    (the division).  With two such products each inner element of the interior is
+    computed where each outer one reads it (``((p[i + 2] - p[i]) * r1 - (p[i] - p[i -
+    2]) * r1) * r2``: 91 us against 136 us for the blocks below at 100,000 x 4, process
+    time, heat73); else the inner gradient's rows are computed block by block into a
+    scratch array (each once, NumPy's operations), the outer one's from them (the
+    divisions bound it).  The four end rows of the outer call come from the inner one's
+    six end rows.  The
+    floating-point exception flags ``mask`` are cleared first and returned (nonzero:
+    something NumPy's two calls might report; the caller discards ``out`` and takes
+    them)."""
+    pre, size = p.shape
+    L = size // post
+    fe_clear(mask)
+    B = 2048
+    g = np.empty(B + 2 * post)
+    ends = np.empty((6, post))
+    last_rows = (0, 1, 2, L - 3, L - 2, L - 1)
+    for a in range(pre):
+        row = p[a]
+        o = out[a]
+        # the inner gradient's end rows (0, 1, 2 and L - 3, L - 2, L - 1), NumPy's lines
+        for e in range(6):
+            j = last_rows[e]
+            base = j * post
+            for k in range(post):
+                if j == 0:
+                    if first1.shape[0] == 0:
+                        v = (row[post + k] - row[k]) / h1
+                    else:
+                        v = first1[0] * row[k] + first1[1] * row[post + k] + \
+                            first1[2] * row[2 * post + k]
+                elif j == L - 1:
+                    if last1.shape[0] == 0:
+                        v = (row[base + k] - row[base - post + k]) / h1
+                    else:
+                        v = last1[0] * row[base - 2 * post + k] + \
+                            last1[1] * row[base - post + k] + last1[2] * row[base + k]
+                else:
+                    v = (row[base + post + k] - row[base - post + k]) / d1
+                ends[e, k] = v
+        # the outer gradient's end rows 0, 1, L - 2, L - 1 from those
+        for k in range(post):
+            if first2.shape[0] == 0:
+                o[k] = (ends[1, k] - ends[0, k]) / h2
+            else:
+                o[k] = first2[0] * ends[0, k] + first2[1] * ends[1, k] + \
+                    first2[2] * ends[2, k]
+            o[post + k] = (ends[2, k] - ends[0, k]) / d2
+            o[(L - 2) * post + k] = (ends[5, k] - ends[3, k]) / d2
+            if last2.shape[0] == 0:
+                o[(L - 1) * post + k] = (ends[5, k] - ends[4, k]) / h2
+            else:
+                o[(L - 1) * post + k] = last2[0] * ends[3, k] + last2[1] * ends[4, k] + \
+                    last2[2] * ends[5, k]
+        # the interior rows 2 .. L - 3
+        start, stop = 2 * post, (L - 2) * post
+        if r1 != 0.0 and r2 != 0.0:         # products: each inner element computed twice
+            x = row[start + 2 * post:]      # costs less than a scratch array's round trip
+            y = row[start:]
+            z = row[start - 2 * post:]
+            w = o[start:stop]
+            for q in range(stop - start):
+                w[q] = ((x[q] - y[q]) * r1 - (y[q] - z[q]) * r1) * r2
+            continue
+        # a block of flat positions at a time: the inner gradient at [s - post, t +
+        # post) (its interior rows 1 .. L - 2) into the scratch array, then the outer
+        for s in range(start, stop, B):
+            t = min(s + B, stop)
+            m = t - s + 2 * post
+            x = row[s:s + m]                    # p[q + post] for g[q - (s - post)]
+            y = row[s - 2 * post:s - 2 * post + m]
+            if r1 != 0.0:
+                for q in range(m):
+                    g[q] = (x[q] - y[q]) * r1
+            else:
+                for q in range(m):
+                    g[q] = (x[q] - y[q]) / d1
+            w = o[s:t]
+            gx = g[2 * post:2 * post + t - s]
+            gy = g[:t - s]
+            if r2 != 0.0:
+                for q in range(t - s):
+                    w[q] = (gx[q] - gy[q]) * r2
+            else:
+                for q in range(t - s):
+                    w[q] = (gx[q] - gy[q]) / d2
+    got = fe_test(mask)
+    fe_clear(mask)
+    return got
+
+
+@_lazy
 @_layouts((0,), (1,))
 def zero_rows(cond, p, out, when):
     """``out[i, :] = 0 if cond[i] == when else p[i, :]``, bit for bit (``np.where`` with

@@ -813,6 +813,9 @@ def _gradient(f, *varargs, axis=None, edge_order=1):
     # the axes in the order asked (NumPy pairs spacings and results with them), made
     # non-negative so that they name the same axes of the partials
     axes = _reductions.axis_tuple(axis, f.ndim)
+    partials = _gradient_pending(f, varargs, axes, edge_order)
+    if partials is not None:
+        return make(values, partials, f.tag)
     p = f.partials
     partials = _gradient_uniform(p, varargs, axes, edge_order)
     if partials is None:
@@ -826,6 +829,33 @@ def _gradient(f, *varargs, axis=None, edge_order=1):
 
 _SPACINGS = (float, int, np.float64)      # spacings NumPy takes as they are (uniform)
 _EXACT_INT = 2 ** 53                      # int spacings a float holds exactly
+
+
+def _gradient_pending(f, varargs, axes, edge_order):
+    """The partials of ``np.gradient`` of the array dual ``f`` along one axis with a
+    uniform spacing, pending or from pending ones: where ``f``'s partials are a pending
+    gradient along the same axis (``np.gradient(np.gradient(u))``), both calls' in one
+    pass over ``u``'s partials, the inner one never written
+    (``backend.gradient_twice``); else, while the engine defers, deferred
+    (``backend.defer_gradient``: computed by the same pass as
+    :func:`_gradient_uniform`'s when read); or ``None`` (the caller's lines).  The
+    bits of the eager lines either way (heat73)."""
+    if len(axes) != 1 or type(f) is not ArrayDual or len(varargs) > 1:
+        return None
+    h = varargs[0] if varargs else 1.0
+    if type(h) is not float:
+        if type(h) is np.float64 or type(h) is int and -_EXACT_INT <= h <= _EXACT_INT:
+            h = float(h)
+        else:
+            return None
+    q = f._p
+    if type(q) is backend.Deferred:
+        got = backend.gradient_twice(q, axes[0], h, edge_order)
+        if got is not None or not backend.FUSING[0]:
+            return got
+    elif not backend.FUSING[0]:
+        return None
+    return backend.defer_gradient(f.partials, axes[0], h, edge_order)
 
 
 def _gradient_uniform(p, varargs, axes, edge_order):

@@ -32,11 +32,11 @@ ROWS = {"SIR": "SIR Euler", "HH": "Hodgkin-Huxley Euler", "Euler-Lotka": "Euler-
 def child():
     """Print ``{"ROW: what": number}`` for this process's dualgrad."""
     calls = int(sys.argv[sys.argv.index("--calls") + 1]) if "--calls" in sys.argv else 20
+    import dualgrad as dg       # (PYTHONPATH's: before bench_corpus puts its own first)
     from bench_corpus import SETS
     import numpy as np
     from scipy.optimize import approx_fprime
-
-    import dualgrad as dg
+    out = {"dualgrad": dg.__file__}
     rows = {n: r for _, rs in SETS for n, r in rs.items()}
     spent = {"n": [0, 0, 0], "t": 0.0, "start": 0.0}
 
@@ -48,7 +48,6 @@ def child():
             spent["t"] += time.process_time() - spent["start"]
 
     gc.callbacks.append(watch)
-    out = {}
     for short, text in ROWS.items():
         f, x = next(r for n, r in rows.items() if text in n)
         dg.jacobian(f, x)
@@ -85,6 +84,8 @@ def main():
         return child()
     got = alternate("gc_loops_ab.py", ["--calls", str(args.calls)], args.compare, args.rounds)
     after, before = got["after"], got.get("before")
+    for side, runs in got.items():          # (each child's own dualgrad, checked)
+        print(side, "imported", sorted({r.pop("dualgrad") for r in runs}))
     print("| row: measure | this |" + (" other | this / other |" if before else ""))
     print("|---|---|" + ("---|---|" if before else ""))
     for name in after[0]:

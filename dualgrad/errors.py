@@ -1727,18 +1727,21 @@ def complex_cast(action, where=""):
     ``x.astype(complex)`` and ``x * (1 + 0j)`` work (a complex dual, derivatives kept).
     ``where``: :func:`user_line`'s text for the line."""
     call = action.split("(", 1)[0]
+    # complex64 asked (diff72 F5): that precision, the dual's own cast to it
+    kind = "np.complex64" if "complex64" in action else "complex"
     if call.startswith("np.") and call not in ("np.asarray", "np.array", "np.asanyarray"):
         then = (f"and call {call} on z without dtype= ({call}(z, ...) for "
-                f"{call}(x, ..., dtype=complex): its derivatives follow)")
+                f"{call}(x, ..., dtype={kind}): its derivatives follow)")
     else:
         then = "and use z where the complex array was wanted"
+    same = "x * (1 + 0j) does the same, for a scalar dual too" if kind == "complex" else \
+        "x.astype(complex) keeps double precision"
     return DualTypeError(
-        f"dualgrad: {action} asks NumPy for a complex cast of a dual number, which "
-        "NumPy can make of plain numbers only and which would drop the derivatives; "
+        f"{_helper_name()}: {action} asks NumPy for a complex cast of a dual number, "
+        "which NumPy can make of plain numbers only and which would drop the derivatives; "
         f"expected a dual made complex by its own cast.{' ' + where if where else ''} "
-        "Fix: make the dual complex first, z = x.astype(complex) (x: the dual; a complex "
-        "dual with the same derivatives; x * (1 + 0j) does the same, for a scalar dual "
-        f"too), {then}.")
+        f"Fix: make the dual complex first, z = x.astype({kind}) (x: the dual; a complex "
+        f"dual with the same derivatives; {same}), {then}.")
 
 
 def format_spec(spec):
@@ -2158,6 +2161,23 @@ def _numpy_spelled(text, space):
         return None
 
 
+def _numpy_imported(text, space):
+    """``text`` (a spelling of ``np.<name>(...)`` calls) for a module that binds some of
+    NumPy's functions bare and no name for NumPy itself (``from numpy import zeros``),
+    where :func:`_numpy_spelled` finds no spelling: every call bare, and the names the
+    module lacks added to its imports (the np. names ran nowhere there: diff72 F4).
+    Error path only."""
+    import re
+    names = list(dict.fromkeys(re.findall(r"\bnp\.(\w+)\(", text)))
+    missing = [name for name in names if not _numpy_function(space, name)]
+    text = re.sub(r"\bnp\.(\w+)\(", r"\1(", text)
+    if missing:
+        text += (f" (the module binds NumPy's functions by their bare names and has no "
+                 f"{_and_list(missing)}: add `from numpy import {', '.join(missing)}` to "
+                 "its imports)")
+    return text
+
+
 def _dual_argument(frame):
     """The name of ``frame``'s first parameter that holds a dual (f's input), or ``None``;
     where no parameter is a dual itself, the first dual element of a tuple or list
@@ -2513,7 +2533,7 @@ def _buffer_message(who, found, own):
     several = _several_fix(found, spelling) if filled is not None and made is not None \
         and x in filled[1] else None    # (x from a local the stores read: one call's)
     if several is not None and made[3] is not None:
-        several = _numpy_spelled(several, made[3]) or several
+        several = _numpy_spelled(several, made[3]) or _numpy_imported(several, made[3])
     if several is not None and filled[2] is not None:
         return DualTypeError(f"{head}, which would drop its derivatives; expected a "
                              f"buffer that holds duals. Fix: {several}.{own}")

@@ -9,11 +9,15 @@ outside any helper (``dg.Dual(value, deriv)``) wrote only the snapshot (every uf
 C-contiguous raises NumPy's own error.
 (4) attack72 C2: arguments after a positional ``out=None`` are taken as NumPy takes them.
 (5) attack72 M1: the out-by-position advice where ``out`` is not the last argument runs.
+(6) diff72 F4: the several-parameter store advice in a module without ``np``.
+(7) diff72 F5: the complex-dtype refusal names the helper; complex64's own advice.
+(8) attack72 M2: ``np.multiply(1e300, d)`` in the ufunc's words.
 Oracles: the float code's own numbers, analytic derivatives, central differences.
 """
 
 import re
 import threading
+import warnings
 
 import numpy as np
 import pytest
@@ -344,3 +348,88 @@ def test_out_advice_runs(f):
     x = Z.copy()
     np.testing.assert_array_equal(g(x), f(x))            # the float code's numbers
     np.testing.assert_allclose(dg.jacobian(g, x), _central(f, x), rtol=1e-7, atol=1e-9)
+
+
+# ---- (6) the several-parameter advice in a module that imported bare names ---------
+
+MODULE = """from numpy import zeros
+def g(a, b):
+    out = zeros(2)
+    out[0] = a
+    out[1] = b
+    return out
+def f(x):
+    return (g(x[0], x[1]) ** 2).sum()
+"""
+
+
+def test_several_fix_names_what_the_module_has(tmp_path, monkeypatch):
+    import importlib
+    import sys
+    path = tmp_path / "bare73.py"
+    path.write_text(MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "bare73", raising=False)
+    mod = importlib.import_module("bare73")
+    monkeypatch.delitem(sys.modules, "bare73", raising=False)
+    x = np.array([1.5, -2.0])
+    with pytest.raises(TypeError) as info:
+        dg.gradient(mod.f, x)
+    text = str(info.value)
+    m = re.search(r"build it from all of them: (out = .*?) in place of lines 3-5", text)
+    assert m, text
+    advised = m.group(1)
+    assert "np." not in advised
+    imports = re.search(r"add `(from numpy import [\w, ]+)` to its imports", text)
+    assert imports, text
+    lines = MODULE.splitlines()
+    fixed = "\n".join([lines[0], imports.group(1), lines[1], "    " + advised, lines[5],
+                       *lines[6:]]) + "\n"
+    space = {}
+    exec(compile(fixed, "bare73_fixed.py", "exec"), space)
+    np.testing.assert_array_equal(space["f"](x), mod.f(x))
+    np.testing.assert_array_equal(dg.gradient(space["f"], x), 2 * x)
+
+
+# ---- (7) the complex-dtype refusal names the helper; complex64 ----------------------
+
+def test_complex_cast_names_the_helper_and_complex64():
+    x = np.array([0.3, 0.7])
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(lambda z: np.abs(np.sum(z, dtype=np.complex64)), x)
+    text = str(info.value)
+    assert text.startswith("dualgrad.jacobian: np.sum")
+    assert "z = x.astype(np.complex64)" in text
+    g = lambda z: np.abs(np.sum(z.astype(np.complex64)))       # the advised spelling
+    f = lambda z: np.abs(np.sum(z, dtype=np.complex64))
+    assert g(x) == f(x)
+    np.testing.assert_array_equal(dg.jacobian(g, x), [1.0, 1.0])
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(lambda z: np.abs(np.sum(z, dtype=complex)), x)
+    assert "z = x.astype(complex)" in str(info.value)
+
+
+# ---- (8) np.multiply(1e300, d): the ufunc's words ------------------------------------
+
+def _words(fn):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fn()
+    return [str(w.message) for w in caught]
+
+
+def test_multiply_number_left_in_the_ufuncs_words():
+    d = dg.Dual(1e300, np.array([1.0]))
+    assert _words(lambda: np.multiply(1e300, d)) == \
+        _words(lambda: np.multiply(1e300, np.float64(1e300))) == \
+        ["overflow encountered in multiply"]
+    assert _words(lambda: np.multiply(d, 1e300)) == ["overflow encountered in multiply"]
+    # the operators keep the scalar operator's words, as np.float64's
+    assert _words(lambda: 1e300 * d) == _words(lambda: 1e300 * np.float64(1e300))
+    assert _words(lambda: np.float64(1e300) * d) == \
+        _words(lambda: np.float64(1e300) * np.float64(1e300))
+    with np.errstate(over="raise"):
+        with pytest.raises(FloatingPointError, match="in multiply"):
+            np.multiply(1e300, d)
+    r = np.multiply(2.0, dg.Dual(3.0, np.array([1.0])))
+    assert r.value == 6.0 and r.partials[0] == 2.0

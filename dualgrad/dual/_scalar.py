@@ -66,6 +66,7 @@ _OPERATORS = {np.add: ("__add__", "__radd__"), np.subtract: ("__sub__", "__rsub_
               np.multiply: ("__mul__", "__rmul__"), np.true_divide: ("__truediv__",
                                                                   "__rtruediv__")}
 _NUMBERS = frozenset({float, int, np.float64})
+_NP64 = np.float64
 _ND, _F64 = np.ndarray, np.dtype(np.float64)
 _STACK = np.stack
 
@@ -143,8 +144,10 @@ class ScalarDual(Dual):
                 ops = self._OPS.get(ufunc)        # np.float64(2.0) * d, y[t] - d: NumPy's
                 if ops is not None:               # scalar asks the ufunc; the operator's
                     if b is self and type(a) in _NUMBERS:    # own function (the cheapest:
-                        return ops[1](self, a)               # Bard's, Powell's residuals,
-                    if a is self and type(b) in _NUMBERS:    # a Kalman filter's y[t] - d)
+                        # Bard's, Powell's residuals, a Kalman filter's y[t] - d; a Python
+                        # number on the left is np.multiply(1e300, d), its ufunc's words)
+                        return ops[1](self, a) if type(a) is _NP64 else ops[2](self, a)
+                    if a is self and type(b) in _NUMBERS:
                         return ops[0](self, b)
                 fast = self._BINARY.get(ufunc)    # generated: any other operands, the
                 if fast is not None:              # general path by itself where unusual
@@ -768,7 +771,11 @@ def _fast_reflected(stem, symbol, rule, n):
             f"_fa({f1}){' or ' + deep if deep else ''}): return _call(U, b, a)")
     _build(lines, n, "out", lambda k: _term(e1, f1, _p("a", k)))
     lines.append("    return _call(U, b, a)")
-    return _divide_words(stem, "\n".join(lines))
+    source = "\n".join(lines)
+    if stem == "mul":               # np.multiply(1e300, d): the ufunc's words, "... in
+        source += "\n\n" + source.replace(     # multiply" (attack72 M2), as __mul__'s twin
+            "def __rmul__(", "def _ufunc__rmul__(", 1).replace("_opc(U, b, a)", "_call(U, b, a)")
+    return _divide_words(stem, source)
 
 
 # Unary ufuncs whose value on a finite Python float is the table's exact twin's
@@ -1252,7 +1259,11 @@ def _class_from(code, namespace, name, n, slots, unary, binary, extra=None):
     body["_BINARY"] = {u: namespace[key] for u, key in binary.items()}
     # the operators' own functions by ufunc, (forward, reflected), for __array_ufunc__
     # (np.divide(d, k): the ufunc's words, _divide_words)
-    body["_OPS"] = {u: (body.get("_ufunc" + f, body[f]), body[r])
+    # (and np.multiply(1e300, d)'s reflected twin, for a Python number on the left: an
+    # np.float64 there is np.float64(1e300) * d too, NumPy's scalar operator, whose
+    # words the operator keeps; the two spellings reach here alike)
+    body["_OPS"] = {u: (body.get("_ufunc" + f, body[f]), body[r],
+                        body.get("_ufunc" + r, body[r]))
                     for u, (f, r) in _OPERATORS.items()}
     body["_from"] = staticmethod(namespace["_from"])
     if n is not None:

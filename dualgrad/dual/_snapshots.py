@@ -355,21 +355,58 @@ def explain(who, exc):
     return errors.snapshot_read_only(who)
 
 
-# (code, instruction offset) -> whether that instruction calls a ufunc's ``.at``
+# (code, instruction offset) -> what that instruction's call spells: True (``.at`` or
+# ``"at"`` in its callable's expression), False (another call, or no call), or the
+# names its callable is (``add_at(y, i, c)``: read at each call, :func:`_is_at`)
 _AT_CALLS: dict = {}
 
 
 def _calls_at(frame):
-    """Whether ``frame``'s current instruction is a call of ``<...>.at(...)``, read from
-    its source once per code and offset."""
+    """Whether ``frame``'s current instruction calls a ufunc's ``.at``: its callable's
+    expression (read from the source once per code and offset) spells ``.at`` or
+    ``"at"`` (``np.add.at(...)``, ``getattr(np.add, "at")(...)``,
+    ``functools.partial(np.add.at, y)(...)``, ``operator.methodcaller("at", ...)``), or
+    is a name bound now to a ufunc's ``at`` or a partial of one (``add_at = np.add.at``);
+    without source (``exec``, ``eval``), its code names ``at`` anywhere."""
     key = (frame.f_code, frame.f_lasti)
     found = _AT_CALLS.get(key)
     if found is None:
-        import ast
-        node = errors._source_node(frame)
-        found = _AT_CALLS[key] = isinstance(node, ast.Call) and \
-            isinstance(node.func, ast.Attribute) and node.func.attr == "at"
-    return found
+        found = _AT_CALLS[key] = _spells_at(frame)
+    if found is True or found is False:
+        return found
+    return any(_is_at(_bound(frame, name)) for name in found)
+
+
+def _spells_at(frame):
+    """:data:`_AT_CALLS`' entry for ``frame``'s current instruction."""
+    import ast
+    node = errors._source_node(frame)
+    if node is None:
+        code = frame.f_code
+        return "at" in code.co_names or "at" in code.co_consts
+    if not isinstance(node, ast.Call):
+        return False
+    if any(isinstance(sub, ast.Attribute) and sub.attr == "at" or
+           isinstance(sub, ast.Constant) and sub.value == "at" for sub in ast.walk(node.func)):
+        return True
+    return (node.func.id,) if isinstance(node.func, ast.Name) else False
+
+
+def _bound(frame, name):
+    """What ``name`` is bound to in ``frame`` (locals, globals, builtins), or ``None``."""
+    for names in (frame.f_locals, frame.f_globals, frame.f_builtins):
+        if name in names:
+            return names[name]
+    return None
+
+
+def _is_at(fn):
+    """Whether ``fn`` is a ufunc's bound ``at`` (through any ``functools.partial`` of it)."""
+    import functools
+    while isinstance(fn, functools.partial):
+        fn = fn.func
+    return getattr(fn, "__name__", None) == "at" and \
+        isinstance(getattr(fn, "__self__", None), np.ufunc)
 
 
 def at_write(element, frame):
@@ -388,8 +425,8 @@ def at_write(element, frame):
     offset, where it is any other).  The array written is read from that call's source
     (:func:`errors.written_into`): a snapshot or a view of one is refused, a copy
     (``np.asarray(d).copy()``, ``np.array(d)``: the user's own array, as on floats) is
-    not; an argument it cannot name (``np.asarray(d)`` inline) is refused where the
-    element is one of a live snapshot's."""
+    not; an argument it cannot name (``np.asarray(d)`` inline, a partial's, a call
+    without source) is refused where the element is one of a live snapshot's."""
     if not _calls_at(frame) or _library(frame):
         return
     live = {}
@@ -398,7 +435,7 @@ def at_write(element, frame):
             snapshot = ref()
             if snapshot is not None:
                 live[id(snapshot)] = snapshot
-    written = errors.written_into(frame)
+    written = errors.written_into(frame) or [("the array it writes into", None)]
     hit = None
     for text, obj in written:
         if isinstance(obj, np.ndarray):

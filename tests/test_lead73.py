@@ -1,0 +1,72 @@
+"""The lead's mends of stop 73.
+
+attack73's urgent finding on exact73's cd7e8f6b: ufunc.at into np.asarray's snapshot of
+an array dual of no helper call was refused only where the call's source spelled
+``<...>.at(...)``; an alias (``add_at = np.add.at``), ``getattr(np.add, "at")``, a
+``functools.partial`` of it, ``operator.methodcaller("at", ...)`` and code without
+source (``exec``, ``eval``) still wrote only the snapshot, silently.  Oracle: the float
+code's own numbers (the write reaches x); reads of the snapshot stay unrefused.
+"""
+
+import functools
+import operator
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+
+I, C = [0, 0, 2], 10.0
+
+
+def _alias(y):
+    add_at = np.add.at
+    add_at(y, I, C)
+
+
+def _partial_by_name(y):
+    write = functools.partial(np.add.at, y)
+    write(I, C)
+
+
+AT_SPELLINGS = {
+    "alias": _alias,
+    "getattr": lambda y: getattr(np.add, "at")(y, I, C),
+    "partial": lambda y: functools.partial(np.add.at, y)(I, C),
+    "partial by name": _partial_by_name,
+    "methodcaller": lambda y: operator.methodcaller("at", y, I, C)(np.add),
+    "exec": lambda y: exec("np.add.at(y, I, C)", {"np": np, "y": y, "I": I, "C": C}),
+    "eval lambda": lambda y: eval("lambda y: np.add.at(y, I, C)",
+                                  {"np": np, "I": I, "C": C})(y),
+}
+
+
+@pytest.mark.parametrize("spelling", AT_SPELLINGS, ids=str)
+def test_at_spellings_into_a_snapshot_are_refused(spelling):
+    x = np.array([1.0, 2.0, 3.0])
+    AT_SPELLINGS[spelling](np.asarray(x))
+    np.testing.assert_array_equal(x, [21.0, 2.0, 13.0])        # float code: x written
+    d = dg.Dual(np.array([1.0, 2.0, 3.0]), np.eye(3))
+    with pytest.raises(TypeError, match="np.asarray returned for the dual array"):
+        AT_SPELLINGS[spelling](np.asarray(d))
+    np.testing.assert_array_equal(d.value, [1.0, 2.0, 3.0])
+
+
+READS = {
+    "np.sum": lambda y: np.sum(y),
+    "sum": lambda y: sum(y),
+    "getattr sum": lambda y: getattr(np, "sum")(y),
+    "partial add": lambda y: functools.partial(np.add, y)(1.0),
+    "methodcaller reduce": lambda y: operator.methodcaller("reduce", y)(np.add),
+    "np.add.accumulate": lambda y: np.add.accumulate(y),
+    "eval sum": lambda y: eval("np.sum(y)", {"np": np, "y": y}),
+}
+
+
+@pytest.mark.parametrize("read", READS, ids=str)
+def test_reads_of_a_snapshot_are_not_refused(read):
+    d = dg.Dual(np.array([1.0, 2.0, 3.0]), np.eye(3))
+    got = READS[read](np.asarray(d))
+    want = READS[read](np.array([1.0, 2.0, 3.0], dtype=object))
+    values = np.vectorize(lambda v: getattr(v, "value", v), otypes=[float])
+    np.testing.assert_array_equal(values(got), values(want))

@@ -578,6 +578,11 @@ def forget(tag):
 # the converting call's instruction (its frame's f_lasti), its line read by _line_at
 GUARDS: dict = {}
 
+# id(root ndarray) -> {id(weak reference): that snapshot's weak reference}: the live
+# snapshots np.asarray handed out (dualgrad.dual._snapshots.LIVE, the same dict, held
+# here so that the reports read it without importing the dual wing)
+SNAPSHOTS: dict = {}
+
 
 def _written(entry):
     """Whether the snapshot memory of a :data:`GUARDS` entry holds other elements than
@@ -622,8 +627,7 @@ def _made_writable(held):
     """Whether a live snapshot viewing ``held`` (a :data:`GUARDS` entry's memory) is
     writable now: f set its flag (``y.flags.writeable = True``, ``y.setflags(write=
     True)``) and wrote past it with any store (attack72 M4), not NumPy's ufunc.at."""
-    from .dual import _snapshots
-    for entries in list(_snapshots.LIVE.values()):
+    for entries in list(SNAPSHOTS.values()):
         for ref in list(entries.values()):
             snapshot = ref()
             if snapshot is not None and snapshot.base is held and snapshot.flags.writeable:

@@ -45,8 +45,9 @@ from ._base import primal
 
 __all__ = ["remember", "remember_seed", "settle", "check_write", "explain", "guard", "LIVE"]
 
-# id(root ndarray) -> {id(snapshot's weak reference): that _SnapshotRef}
-LIVE = {}
+# id(root ndarray) -> {id(snapshot's weak reference): that _SnapshotRef} (errors.SNAPSHOTS,
+# the same dict: the reports read it there)
+LIVE = errors.SNAPSHOTS
 _roots = {}                   # id(root) -> its _RootRef (whose callback drops the entry)
 
 

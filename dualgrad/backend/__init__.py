@@ -202,6 +202,10 @@ Reduction
     (nested duals, non-finite weights: the caller's elementwise path runs);
     ``finite=True`` where the caller knows ``w`` finite (no pass to test it).
     ``finite(a)``: are all entries of a plain array or number finite (one pass)?
+    ``hush_enter()`` / ``hush_leave(token)``: NumPy's reports hushed around a
+    derivative's own products outside NumPy's default state (``_hush``; the products'
+    helpers above take them themselves: an underflowing partial is not f's report).
+    ``silent_finite(a)``: all entries of a float64 array finite, no report in any state.
 Allocation
     ``empty(shape)``: uninitialised float64 partials (a pooled buffer: inside a scope
     from the helpers' pool, outside from a small bounded one).
@@ -278,6 +282,8 @@ from ._kernels import (SMALL_BELOW, bincount, clip_between, match_places, correl
                        gradient, local, loops_entry, matvec,
                        matvec_checked, sparse_dual, swap_shifted,
                        symmetric_sum, use)
+from ._hush import KEEP as HUSH_KEEP, LAST as HUSH_LAST
+from ._hush import enter as hush_enter, leave as hush_leave, silent_finite
 from ._loader import loaded as kernels_loaded
 from ._loader import at_call as kernels_at_call
 from ._propagate import (EXACT, EXACT_FLAT, combine, combine_complex, combine_small, complex_term,
@@ -286,7 +292,7 @@ from ._propagate import (EXACT, EXACT_FLAT, combine, combine_complex, combine_sm
                          power_mixed_entry, POWER_SCALE, power_scale_entry, POWER_NUMBER,
                          power_number_entry, OUTER_ROW, outer_row_entry, CONST, const_entry, const_loops_made,
                          entry_cell, entry_made, loop_cell, loop_made, split_loops_made, POWER_LOOPS, power_loops_made, NUMBER_LOOPS, number_loops_made, EXPONENT_LOOPS, exponent_loops_made, BASE_LOOPS, base_loops_made, exact1, exact2, exact_number, exact_row, exact_plain,
-                         exact_cell, finite, from_rows,
+                         exact_cell, finite, from_rows, halved,
                          join, lean_sum, small_empty,
                          lean_work, LEAN_FLAT, LEAN_ROWS, LEAN_WORK, local_kernel, local_kernel2,
                          outer, outer_small, pair_kernel, pair_small, rank2, rows,
@@ -307,9 +313,11 @@ __all__ = [
     "fusable", "loops_entry",
     "small", "lean_work", "SMALL_BELOW", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS", "scaled", "local", "where",
     "clip_between", "match_places", "bincount", "matvec", "matvec_checked", "dot4", "sparse_dual", "correlation", "swap_shifted", "symmetric_sum", "outer",
-    "cross", "rank2", "rows", "from_rows", "take", "take_along", "triangle", "join", "running_product", "convolve", "gradient", "finite",
+    "cross", "rank2", "rows", "from_rows", "take", "take_along", "triangle", "join", "running_product", "convolve", "gradient", "finite", "halved",
     # reduction
     "sum_partials", "sum_small", "weighted_sum",
+    # NumPy's reports hushed around the partials' products outside its default state
+    "hush_enter", "hush_leave", "HUSH_KEEP", "HUSH_LAST", "silent_finite",
     # allocation and pooling
     "empty", "zeros", "zeros_like", "zeros_readonly", "copy", "like", "pooled", "scope",
     "open_scope", "close_scope", "use", "use_pool",

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from . import _buffers, _kernels, _loader
+from . import _buffers, _hush, _kernels, _loader
 
 _sum = np.add.reduce
 
@@ -24,7 +24,7 @@ __all__ = ["combine", "small", "lean_work", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS
            "CONST", "entry_made",
            "pair_kernel", "local_kernel", "local_kernel2", "lean_sum", "EXACT", "EXACT_FLAT",
            "exact1", "exact2", "exact_number", "exact_row", "exact_plain", "exact_cell", "scaled", "outer", "cross", "weighted_sum", "where",
-           "finite", "rows", "from_rows", "take", "take_along", "running_product", "convolve",
+           "finite", "halved", "rows", "from_rows", "take", "take_along", "running_product", "convolve",
            "triangle", "join"]
 
 
@@ -656,6 +656,17 @@ def scaled_small(f, p, quiet=False):
     slower at N = 10."""
     if _loader.READY or _kernel_now(p.size, SMALL_ONE_WORK):
         return scaled_kernel(f, p)           # (numba loaded: READY now)
+    if not quiet:                            # a caller in the user's error state: the
+        token = _hush.enter()                # products' reports are not f's (fperr73)
+        try:
+            return _scaled_numpy(f, p, token is not None)
+        finally:
+            _hush.leave(token)
+    return _scaled_numpy(f, p, True)
+
+
+def _scaled_numpy(f, p, quiet):
+    """:func:`scaled_small`'s NumPy calls."""
     if not _finite_small(f, quiet):
         return None
     if f.size >= _ALONG_FROM and 1 < p.shape[-1] < 4:
@@ -677,6 +688,17 @@ def pair_small(f, p, g, q, quiet=False):
     reports (:func:`_finite_small`'s)."""
     if _loader.READY or _kernel_now(p.size, SMALL_PAIR_WORK):
         return pair_kernel(f, p, g, q)       # (numba loaded: READY now)
+    if not quiet:                            # as scaled_small's (fperr73)
+        token = _hush.enter()
+        try:
+            return _pair_numpy(f, p, g, q, token is not None)
+        finally:
+            _hush.leave(token)
+    return _pair_numpy(f, p, g, q, True)
+
+
+def _pair_numpy(f, p, g, q, quiet):
+    """:func:`pair_small`'s NumPy calls."""
     if f.size > 64 and 0 < p.shape[-1] <= 2:
         # one test of the sum where the factors' two cost more (rows66): a factor
         # that is not finite makes a product inf or NaN (0 * inf), and so the sum;
@@ -1446,15 +1468,30 @@ def weighted_sum(w, p, axes, finite=False):
     """
     if type(w) is not np.ndarray or type(p) is not np.ndarray or \
             w.dtype.kind not in "fc" or p.dtype.kind not in "fc" or \
-            w.shape != p.shape[:-1] or not w.size or not (finite or _finite(w)):
+            w.shape != p.shape[:-1] or not w.size or len(axes) != w.ndim and len(axes) != 1:
         return None
     n = p.shape[-1]
-    if len(axes) == w.ndim:
-        return np.matmul(w.reshape(-1), p.reshape(-1, n))
-    if len(axes) != 1:
-        return None
-    ax = axes[0]
-    return np.matmul(np.moveaxis(w, ax, -1)[..., None, :], np.moveaxis(p, ax, -2))[..., 0, :]
+    token = _hush.enter()       # the partials' products: their reports are not f's (np.prod's
+    try:                        # others, a norm's values: attack72 C1, fperr73)
+        if not (finite or _finite(w)):
+            return None
+        if len(axes) == w.ndim:
+            return np.matmul(w.reshape(-1), p.reshape(-1, n))
+        ax = axes[0]
+        return np.matmul(np.moveaxis(w, ax, -1)[..., None, :], np.moveaxis(p, ax, -2))[..., 0, :]
+    finally:
+        _hush.leave(token)
+
+
+def halved(p):
+    """``0.5 * p``: a selection's partials at a tie (``rules.TIES``: half each), with
+    NumPy's reports hushed outside its default state (:mod:`._hush`: a half that
+    underflows is no report of f's, ``np.clip`` / ``np.maximum`` at a tie: attack72 C1)."""
+    token = _hush.enter()
+    try:
+        return 0.5 * p
+    finally:
+        _hush.leave(token)
 
 
 def rows(p):

@@ -21,7 +21,7 @@ import sys
 
 import numpy as np
 
-from . import _reductions, _second_order
+from . import _quiet, _reductions, _second_order
 from .. import backend, errors
 from ..dual import (HOLOMORPHIC, LIVE, MAX_SLOTS, ArrayDual, Dual, from_object_array,
                     join_partials, make, make_array, make_scalar, newest, numeric,
@@ -816,6 +816,20 @@ def _gradient(f, *varargs, axis=None, edge_order=1):
     partials = _gradient_pending(f, varargs, axes, edge_order)
     if partials is not None:
         return make(values, partials, f.tag)
+    return _gradient_dual(f, values, varargs, axes, edge_order)
+
+
+@_quiet.partials_hushed
+def _gradient_dual(f, values, varargs, axes, edge_order):
+    """:func:`_gradient`'s dual(s) of the values ``values`` (NumPy's word, reported
+    outside): the partials are the same differences of ``f``'s partials, whose
+    floating-point reports are the derivative's, not f's (``np.gradient(v * 1e-310,
+    3.0)`` raised "underflow encountered in divide" under ``np.errstate(all="raise")``
+    where f's float code raises nothing): hushed, and made again under the caller's
+    state where a partial was lost, as every ``partials_hushed`` function's; in NumPy's
+    default state an inf or NaN partial warns as NumPy's own lines warn.  The compiled
+    pass reports nothing, so where its result is not finite NumPy's lines run in its
+    stead and make the reports (diff72 F2: 8e2a1cc9's pass had dropped them)."""
     p = f.partials
     partials = _gradient_uniform(p, varargs, axes, edge_order)
     if partials is None:
@@ -885,9 +899,9 @@ def _gradient_uniform(p, varargs, axes, edge_order):
     for ax, h in zip(axes, dx):
         out = backend.gradient(p, ax, h, edge_order) if type(h) is not int or \
             -_EXACT_INT <= h <= _EXACT_INT else None
-        if out is not None:                # one kernel pass, the same operations
-            found.append(out)
-            continue
+        if out is not None and backend.silent_finite(out):   # one kernel pass, the same
+            found.append(out)              # operations; NumPy's lines, which report,
+            continue                       # where a partial is not finite (diff72 F2)
         out = backend.empty(p.shape)
         head = (slice(None),) * ax
         inside = out[head + (slice(1, -1),)]
@@ -2076,8 +2090,8 @@ def _clip_constant(a, a_min, a_max):
             tied = v == bound if tied is None else tied | (v == bound)
     tied = tied & ~outside
     if tied.any():          # at a bound: half of a's partials (the bound's are zero)
-        partials = np.where(np.broadcast_to(tied, v.shape)[..., None], 0.5 * a.partials,
-                            partials)
+        partials = np.where(np.broadcast_to(tied, v.shape)[..., None],
+                            backend.halved(a.partials), partials)
     return make(value, partials, a.tag)
 
 
@@ -2684,10 +2698,17 @@ def _sinc(x):
             type(x.partials) is not np.ndarray or x.value.dtype != np.float64 or \
             x.partials.dtype != np.float64 or x.value.ndim == 0:
         return COMPOSED[np.sinc](x)
+    return _sinc_dual(x, np.sinc(x.value))       # (the value's reports NumPy's own)
+
+
+@_quiet.partials_hushed
+def _sinc_dual(x, value):
+    """:func:`_sinc`'s dual of the value ``value``: the slope and its products are the
+    derivative's own (``(pi x)**2`` underflowed at x = 1e-300, a partial at 1e-310
+    tangents, under ``np.errstate(all="raise")``: attack72 C1), hushed."""
     v = x.value
-    value = np.sinc(v)
     s = np.pi * v
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):   # (at 0: the series' below)
         slope = np.cos(s)
         slope -= value
         slope /= v

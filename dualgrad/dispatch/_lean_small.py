@@ -803,7 +803,7 @@ def _bounded(ufunc, fast):
         total = np.where(chosen[..., None], p, 0.0)
         tie = x == c
         if tie.any():
-            total = np.where(tie[..., None], p * 0.5, total)
+            total = np.where(tie[..., None], backend.halved(p), total)
         return make_real(out, total, tag)
     return bounded
 

@@ -2345,8 +2345,12 @@ def _lean_norm(x, ord=None, axis=None, keepdims=False):
     f = float(value)                  # (Python's inf - inf: no second NumPy warning)
     if not f - f == 0.0:
         return None                   # (weighted_sum then tests the values: the general way)
-    s = np.matmul(v.reshape(-1), p.reshape(-1, p.shape[-1]))
-    s *= 2.0
+    token = backend.hush_enter()      # the partials' products: no report of f's (attack72 C1)
+    try:
+        s = np.matmul(v.reshape(-1), p.reshape(-1, p.shape[-1]))
+        s *= 2.0
+    finally:
+        backend.hush_leave(token)
     if f >= _TINY:                    # (_root_sum_of_squares' common case, inline)
         return np.sqrt(make(value, s, x.tag))
     return _root_sum_of_squares(x, tuple(range(v.ndim)), False, make(value, s, x.tag))

@@ -15,6 +15,7 @@ import functools
 
 import numpy as np
 
+from .. import backend
 from ..dual import Dual, primal
 
 try:   # NumPy >= 2 keeps the error state in a context variable: setting it directly
@@ -25,7 +26,8 @@ except ImportError:                                     # pragma: no cover
 _QUIET = dict(divide="ignore", invalid="ignore", over="ignore", under="ignore")
 # [(a caller's error state, its quiet variant)]: the pair replaced whole, so that a
 # lean function (which reads it in place) never pairs one thread's state with another's
-_LAST = [(None, None)]
+# (the backend's list: a state hushed here is found quiet by ``backend.hush_enter``)
+_LAST = backend.HUSH_LAST
 
 
 def _hush():
@@ -162,6 +164,8 @@ _REPORTS = [0]
 _COUNTING = None if _errstate is None else contextvars.Context().run(
     _make_extobj, divide="call", over="call", invalid="call", under="ignore",
     call=_count_report)
+# the products' helpers run unhushed there too, so that their reports are counted
+backend.HUSH_KEEP[1] = _COUNTING
 
 
 # the quiet variants of the two states partials_hushed switches between, kept (each

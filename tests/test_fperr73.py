@@ -186,3 +186,18 @@ def test_gradient_kernel_reports_a_lost_partial(numba_loaded):
         P[:, 0] = np.inf
         want = np.gradient(P, 0.5, axis=0)
     np.testing.assert_array_equal(J, want)
+
+
+@pytest.mark.parametrize("fn", [np.var, np.std])
+def test_var_of_underflowing_partials_reports_nothing(fn, loaded):
+    """np.var's weighted sum and its 2 / N were products of the partials in the user's
+    state: "underflow encountered in multiply" at 1e-310 tangents of 100,000 values,
+    where f's float code raises nothing.  A shift of every value moves neither: the
+    exact partials are 0 (each of the 100,000 products rounds by half a subnormal ulp
+    at most)."""
+    x0 = np.linspace(0.3, 0.9, 100_000)
+    def f(z):
+        return fn(x0 + TINY * ((z[0] + z[1]) - 3.0))
+    _float_code_quiet(f, X)
+    got = _gradient(f, X, "raise")
+    assert np.all(np.abs(got) <= 1e-318)

@@ -1452,7 +1452,7 @@ def finite(a):
     return _finite(a)
 
 
-def weighted_sum(w, p, axes, finite=False):
+def weighted_sum(w, p, axes, finite=False, times=None):
     """``np.sum(w[..., None] * p, axis=axes)`` as one BLAS contraction, or ``None``.
 
     ``w`` is a plain float or complex array of the value's shape (a product's other
@@ -1464,7 +1464,9 @@ def weighted_sum(w, p, axes, finite=False):
     and an ``inf`` or NaN in ``w`` (a zero partial times it must stay 0, which a
     dot product does not keep).  ``finite=True``: the caller knows every entry of
     ``w`` finite (``np.linalg.norm``: its finite sum of squares), and the pass that
-    tests it is skipped.
+    tests it is skipped.  ``times``: a number the result is then multiplied by, in
+    place (``np.var``'s ``2 / (N - ddof)``, a norm's 2).  NumPy's reports are hushed
+    outside its default state (:mod:`._hush`): the sums are the partials' products.
     """
     if type(w) is not np.ndarray or type(p) is not np.ndarray or \
             w.dtype.kind not in "fc" or p.dtype.kind not in "fc" or \
@@ -1476,9 +1478,13 @@ def weighted_sum(w, p, axes, finite=False):
         if not (finite or _finite(w)):
             return None
         if len(axes) == w.ndim:
-            return np.matmul(w.reshape(-1), p.reshape(-1, n))
-        ax = axes[0]
-        return np.matmul(np.moveaxis(w, ax, -1)[..., None, :], np.moveaxis(p, ax, -2))[..., 0, :]
+            s = np.matmul(w.reshape(-1), p.reshape(-1, n))
+        else:
+            ax = axes[0]
+            s = np.matmul(np.moveaxis(w, ax, -1)[..., None, :], np.moveaxis(p, ax, -2))[..., 0, :]
+        if times is not None:
+            s *= times
+        return s
     finally:
         _hush.leave(token)
 

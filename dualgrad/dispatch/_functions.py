@@ -2233,10 +2233,9 @@ def _var_real(a, axis, ddof, keepdims):
         return None
     axes = _reductions.normalize_axes(axis, a.ndim)
     dev = v - np.mean(v, axis=axes, keepdims=True)
-    s = backend.weighted_sum(dev, a.partials, axes)
+    s = backend.weighted_sum(dev, a.partials, axes, times=2.0 / count)
     if s is None:
         return None
-    s *= 2.0 / count
     if keepdims:
         s = np.expand_dims(s, axes)
     return make(np.var(v, axis=axes, ddof=ddof, keepdims=keepdims), s, a.tag)

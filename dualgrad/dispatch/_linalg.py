@@ -2134,9 +2134,8 @@ def _sum_of_squares(x, axes, keepdims):
         whole = len(axes) == v.ndim
         value = np.vdot(v, v) if whole else None
         f = float(value) if whole else 0.0      # (Python's inf - inf: no NumPy warning)
-        s = weighted_sum(v, p, axes, finite=whole and f - f == 0.0)
+        s = weighted_sum(v, p, axes, finite=whole and f - f == 0.0, times=2.0)
         if s is not None:
-            s *= 2.0
             if not whole:
                 value = np.add.reduce(v * v, axis=axes)
             if keepdims:

@@ -659,7 +659,7 @@ def scaled_small(f, p, quiet=False):
     if not quiet:                            # a caller in the user's error state: the
         token = _hush.enter()                # products' reports are not f's (fperr73)
         try:
-            return _scaled_numpy(f, p, token is not None)
+            return _scaled_numpy(f, p, False)    # (its tests as they were: the reduction)
         finally:
             _hush.leave(token)
     return _scaled_numpy(f, p, True)
@@ -691,7 +691,7 @@ def pair_small(f, p, g, q, quiet=False):
     if not quiet:                            # as scaled_small's (fperr73)
         token = _hush.enter()
         try:
-            return _pair_numpy(f, p, g, q, token is not None)
+            return _pair_numpy(f, p, g, q, False)
         finally:
             _hush.leave(token)
     return _pair_numpy(f, p, g, q, True)

@@ -205,7 +205,6 @@ Reduction
     ``hush_enter()`` / ``hush_leave(token)``: NumPy's reports hushed around a
     derivative's own products outside NumPy's default state (``_hush``; the products'
     helpers above take them themselves: an underflowing partial is not f's report).
-    ``silent_finite(a)``: all entries of a float64 array finite, no report in any state.
 Allocation
     ``empty(shape)``: uninitialised float64 partials (a pooled buffer: inside a scope
     from the helpers' pool, outside from a small bounded one).
@@ -283,7 +282,7 @@ from ._kernels import (SMALL_BELOW, bincount, clip_between, match_places, correl
                        matvec_checked, sparse_dual, swap_shifted,
                        symmetric_sum, use)
 from ._hush import KEEP as HUSH_KEEP, LAST as HUSH_LAST
-from ._hush import enter as hush_enter, leave as hush_leave, silent_finite
+from ._hush import enter as hush_enter, leave as hush_leave
 from ._loader import loaded as kernels_loaded
 from ._loader import at_call as kernels_at_call
 from ._propagate import (EXACT, EXACT_FLAT, combine, combine_complex, combine_small, complex_term,
@@ -317,7 +316,7 @@ __all__ = [
     # reduction
     "sum_partials", "sum_small", "weighted_sum",
     # NumPy's reports hushed around the partials' products outside its default state
-    "hush_enter", "hush_leave", "HUSH_KEEP", "HUSH_LAST", "silent_finite",
+    "hush_enter", "hush_leave", "HUSH_KEEP", "HUSH_LAST",
     # allocation and pooling
     "empty", "zeros", "zeros_like", "zeros_readonly", "copy", "like", "pooled", "scope",
     "open_scope", "close_scope", "use", "use_pool",

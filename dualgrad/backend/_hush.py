@@ -19,7 +19,6 @@ it (:data:`LAST`, the same list: a state dispatch hushed is found quiet here).
 """
 
 import contextvars
-import math
 
 import numpy as np
 
@@ -67,22 +66,3 @@ def leave(token):
     else:
         _ERRSTATE.reset(token)
 
-
-# every report ignored, the rest NumPy's defaults (for a reduction over floats alone)
-_SILENT = None if _ERRSTATE is None else contextvars.Context().run(
-    lambda: _make_extobj(**QUIET))
-
-
-def silent_finite(a):
-    """Are all entries of the float64 ndarray ``a`` finite?  One sum (NumPy's pairwise
-    reduction: an inf or NaN entry, or a sum past the range, makes it so), with no
-    report in any state: its "invalid value encountered in reduce" at inf - inf would
-    be no report of f's (a caller deciding whether to run NumPy's own lines)."""
-    if _ERRSTATE is None:                               # pragma: no cover
-        with np.errstate(**QUIET):
-            return math.isfinite(np.add.reduce(a, axis=None))
-    token = _ERRSTATE.set(_SILENT)
-    try:
-        return math.isfinite(np.add.reduce(a, axis=None))
-    finally:
-        _ERRSTATE.reset(token)

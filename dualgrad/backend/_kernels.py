@@ -1055,12 +1055,13 @@ def convolve(p, w):
     return out
 
 
-def gradient(p, ax, h, edge_order):
+def gradient(p, ax, h, edge_order, finite=False):
     """``np.gradient(p, h, axis=ax, edge_order=edge_order)`` of float64 partials ``p``
     (``ax`` a value axis, ``h`` a float spacing) in one kernel pass into a pooled
     array, the bits of NumPy's operations (:func:`_numba_kernels.gradient_rows`), or
     ``None`` (small, NumPy's engine forced, not C-contiguous: the caller's NumPy
-    lines)."""
+    lines).  ``finite``: ``None`` too where a result is not finite (the pass reports
+    nothing: the caller's NumPy lines make NumPy's reports there, fperr73)."""
     if type(p) is not np.ndarray or p.dtype != np.float64 or not p.flags.c_contiguous or \
             not _wanted(p.size, p.shape[-1]):
         return None
@@ -1078,9 +1079,9 @@ def gradient(p, ax, h, edge_order):
         first = np.array([-1.5 / h, 2. / h, -0.5 / h])
         last = np.array([0.5 / h, -2. / h, 1.5 / h])
     out = _buffers.empty(p.shape)
-    _kernels().gradient_rows(p.reshape(pre, length * post), out.reshape(pre, length * post),
-                             post, 2. * h, h, first, last)
-    return out
+    ok = _kernels().gradient_rows(p.reshape(pre, length * post),
+                                  out.reshape(pre, length * post), post, 2. * h, h, first, last)
+    return out if ok or not finite else None
 
 
 

@@ -1572,16 +1572,21 @@ def gradient_rows(p, out, post, d, h, first, last):
     first[1] p[1] + first[2] p[2]`` and ``last[0] p[L - 3] + last[1] p[L - 2] + last[2]
     p[L - 1]`` summed left to right (``edge_order=2``, with the weights NumPy
     computes from ``h``).  NumPy's operations wrote the interior into the result
-    and then read and wrote it again for the division (heat72)."""
+    and then read and wrote it again for the division (heat72).  Returns whether every
+    result is finite (``r - r == 0``, tested in the same loops: NumPy's lines, which
+    report, run where one is not, fperr73)."""
     pre, size = p.shape
     inner = size - 2 * post
+    bad = False
     for a in range(pre):
         row = p[a]
         o = out[a][post:size - post]
         x = row[2 * post:]
         y = row[:inner]
         for q in range(inner):
-            o[q] = (x[q] - y[q]) / d
+            r = (x[q] - y[q]) / d
+            o[q] = r
+            bad |= r - r != 0.0
         o = out[a]
         if first.shape[0] == 0:
             for k in range(post):
@@ -1594,6 +1599,10 @@ def gradient_rows(p, out, post, d, h, first, last):
                 o[k] = f0 * row[k] + f1 * row[post + k] + f2 * row[2 * post + k]
                 o[size - post + k] = l0 * row[size - 3 * post + k] + \
                     l1 * row[size - 2 * post + k] + l2 * row[size - post + k]
+        for k in range(post):
+            bad |= o[k] - o[k] != 0.0
+            bad |= o[size - post + k] - o[size - post + k] != 0.0
+    return not bad
 
 
 @_lazy

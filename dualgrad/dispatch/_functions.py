@@ -828,8 +828,9 @@ def _gradient_dual(f, values, varargs, axes, edge_order):
     where f's float code raises nothing): hushed, and made again under the caller's
     state where a partial was lost, as every ``partials_hushed`` function's; in NumPy's
     default state an inf or NaN partial warns as NumPy's own lines warn.  The compiled
-    pass reports nothing, so where its result is not finite NumPy's lines run in its
-    stead and make the reports (diff72 F2: 8e2a1cc9's pass had dropped them)."""
+    pass reports nothing, so where its result is not finite (its own test, in the same
+    loops) NumPy's lines run in its stead and make the reports (diff72 F2: 8e2a1cc9's
+    pass had dropped them)."""
     p = f.partials
     partials = _gradient_uniform(p, varargs, axes, edge_order)
     if partials is None:
@@ -897,11 +898,11 @@ def _gradient_uniform(p, varargs, axes, edge_order):
         return None
     found = []
     for ax, h in zip(axes, dx):
-        out = backend.gradient(p, ax, h, edge_order) if type(h) is not int or \
-            -_EXACT_INT <= h <= _EXACT_INT else None
-        if out is not None and backend.silent_finite(out):   # one kernel pass, the same
-            found.append(out)              # operations; NumPy's lines, which report,
-            continue                       # where a partial is not finite (diff72 F2)
+        out = backend.gradient(p, ax, h, edge_order, True) if type(h) is not int \
+            or -_EXACT_INT <= h <= _EXACT_INT else None
+        if out is not None:                # one kernel pass, the same operations;
+            found.append(out)              # NumPy's lines, which report, where a
+            continue                       # partial is not finite (diff72 F2)
         out = backend.empty(p.shape)
         head = (slice(None),) * ax
         inside = out[head + (slice(1, -1),)]

@@ -273,7 +273,7 @@ from ._fused import probe_codes
 from ._fused import roll as defer_roll
 from ._fused import convolve as defer_convolve
 from ._fused import gradient as defer_gradient
-from ._fused import gradient_twice
+from ._fused import gradient_twice, gradient_pending
 from ._buffers import use as use_pool
 from ._disk import compiled as compiled_code
 from ._disk import loaded_bytes, read_blob, write_blob
@@ -322,7 +322,7 @@ __all__ = [
     "open_scope", "close_scope", "use", "use_pool",
     # the fused engine
     "engine", "FUSING", "PENDING", "Deferred", "Local", "defer", "defer_roll", "defer_diff", "defer_convolve",
-    "defer_gradient", "gradient_twice",
+    "defer_gradient", "gradient_twice", "gradient_pending",
     "add_into", "write_into", "concrete", "before_write", "same_view", "kernels_loaded", "kernels_at_call",
     "defer_seed", "dense_seed",
     "fused_columns", "probe_codes", "read_partials",

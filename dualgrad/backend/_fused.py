@@ -920,6 +920,15 @@ def gradient_twice(d, ax, h, edge_order):
                                        edge_order)
 
 
+def gradient_pending(d, ax):
+    """Is ``d`` a :class:`Deferred` of :func:`gradient`'s along ``ax``, not yet
+    computed (where :func:`gradient_twice` declined, its pass met a floating-point flag:
+    the caller's two calls then run with their reports, fperr73)?"""
+    node = d.node
+    return type(node) is _Gradient and node.ax == ax and node.result is None and \
+        node.kids is not None
+
+
 def _gradient_result(node):
     """Compute the pending :class:`_Gradient` ``node`` (under the lock)."""
     from . import _kernels

@@ -1574,10 +1574,14 @@ def _watched_op(cls, fn, forward=None):
     subclass on the right (``total + y[i]`` in a sum): a dual on the left runs its
     own ``forward`` operator (its fast branch; the reflected one's is for numbers)."""
     watched = _WATCHED_SET
+    getframe = sys._getframe
+    calls = _AT_TABLE[0]
 
     def op(self, *args):
         if _SNAPSHOTS_LIVE[0]:
-            _at_write(self, sys._getframe(1))
+            frame = getframe(1)         # (a caller already read and no .at: one lookup)
+            if calls.get((frame.f_code, frame.f_lasti)) is not False:
+                _at_write(self, frame)
         kind = type(self)
         self.__class__ = cls
         other = args[0] if args and type(args[0]) in watched else None
@@ -1605,8 +1609,8 @@ def watched_twins(items):
     """``items`` (scalar duals just made, or their unread twins) as their
     :func:`watched_class` twins, in place."""
     if _SNAPSHOTS_LIVE[0] is None:
-        from ._snapshots import LIVE
-        _SNAPSHOTS_LIVE[0] = LIVE
+        from ._snapshots import _AT_CALLS, LIVE
+        _SNAPSHOTS_LIVE[0], _AT_TABLE[0] = LIVE, _AT_CALLS
     last = twin = None
     for item in items:
         kind = type(item)
@@ -1621,6 +1625,9 @@ def _at_write(element, frame):
     """:func:`dualgrad.dual._snapshots.at_write` (imported on the first use)."""
     from ._snapshots import at_write
     at_write(element, frame)
+
+
+_AT_TABLE = [None]       # [_snapshots._AT_CALLS]: (code, offset) -> calls a ufunc's .at
 
 
 def unread_rows(n):

@@ -1609,8 +1609,8 @@ def watched_twins(items):
     """``items`` (scalar duals just made, or their unread twins) as their
     :func:`watched_class` twins, in place."""
     if _SNAPSHOTS_LIVE[0] is None:
-        from ._snapshots import _AT_CALLS, LIVE
-        _SNAPSHOTS_LIVE[0], _AT_TABLE[0] = LIVE, _AT_CALLS
+        from ._snapshots import _AT_CALLS, LIVE, at_write
+        _SNAPSHOTS_LIVE[0], _AT_TABLE[0], _AT_WRITE[0] = LIVE, _AT_CALLS, at_write
     last = twin = None
     for item in items:
         kind = type(item)
@@ -1622,11 +1622,12 @@ def watched_twins(items):
 
 
 def _at_write(element, frame):
-    """:func:`dualgrad.dual._snapshots.at_write` (imported on the first use)."""
-    from ._snapshots import at_write
-    at_write(element, frame)
+    """:func:`dualgrad.dual._snapshots.at_write` (imported at the first watched
+    snapshot, :func:`watched_twins`)."""
+    _AT_WRITE[0](element, frame)
 
 
+_AT_WRITE = [None]       # [_snapshots.at_write]
 _AT_TABLE = [None]       # [_snapshots._AT_CALLS]: (code, offset) -> calls a ufunc's .at
 
 

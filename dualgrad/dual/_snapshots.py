@@ -428,7 +428,10 @@ def at_write(element, frame):
     (``np.asarray(d).copy()``, ``np.array(d)``: the user's own array, as on floats) is
     not; an argument it cannot name (``np.asarray(d)`` inline, a partial's, a call
     without source) is refused where the element is one of a live snapshot's."""
-    if not _calls_at(frame) or _library(frame):
+    if _library(frame):                 # (NumPy's _methods calling umr_sum, dualgrad's
+        _AT_CALLS[(frame.f_code, frame.f_lasti)] = False    # general path: never again)
+        return
+    if not _calls_at(frame):
         return
     live = {}
     for entries in list(LIVE.values()):

@@ -70,3 +70,37 @@ def test_reads_of_a_snapshot_are_not_refused(read):
     want = READS[read](np.array([1.0, 2.0, 3.0], dtype=object))
     values = np.vectorize(lambda v: getattr(v, "value", v), otypes=[float])
     np.testing.assert_array_equal(values(got), values(want))
+
+
+# diff73 F1 (silent, old): a view of an N-D snapshot taken inline keeps only the flat
+# array the snapshot views alive; the snapshot itself died, and .at into the view wrote
+# past every check.  Oracle: the float code, whose write reaches x.
+VIEW_WRITES = {
+    "ravel": lambda x: np.add.at(np.asarray(x).ravel(), [0], 1.0),
+    "2-D slice": lambda x: np.add.at(np.asarray(x)[1:], ([0], [0]), 1.0),
+    "transpose": lambda x: np.add.at(np.asarray(x).T, ([0], [1]), 1.0),
+}
+
+
+@pytest.mark.parametrize("write", VIEW_WRITES, ids=str)
+def test_at_into_an_inline_view_of_an_nd_snapshot_is_refused(write):
+    x = np.arange(6.0).reshape(2, 3)
+    VIEW_WRITES[write](x)
+    assert not np.array_equal(x, np.arange(6.0).reshape(2, 3))     # float code: x written
+    d = dg.Dual(np.arange(6.0).reshape(2, 3), np.ones((2, 3, 1)))
+    with pytest.raises(TypeError, match="np.asarray returned for the dual array"):
+        VIEW_WRITES[write](d)
+    np.testing.assert_array_equal(d.value, np.arange(6.0).reshape(2, 3))
+
+
+# diff73 F3 (false refusal, new in 5dcf7b14): code without source whose code object named
+# ``at`` anywhere refused plain reads; only the current line's loads count now.
+def test_reads_in_code_without_source_naming_at_elsewhere_are_not_refused():
+    source = ("probe = getattr(np, 'at', None)\n"
+              "total = np.add.reduce(np.asarray(d))\n"
+              "twice = np.asarray(d) * 2.0\n")
+    names = {"np": np, "d": dg.Dual(np.array([1.0, 2.0, 3.0]), np.eye(3))}
+    exec(source, names)
+    assert names["total"].value == 6.0
+    np.testing.assert_array_equal(names["total"].partials, [1.0, 1.0, 1.0])
+    assert [t.value for t in names["twice"]] == [2.0, 4.0, 6.0]

@@ -626,6 +626,12 @@ class ArrayDual(Dual):
                                      frame=caller)
         elif not copy:             # no helper call: ufunc.at seen at the call
             watched_twins(items)
+            owner = out
+            while isinstance(owner.base, np.ndarray):
+                owner = owner.base
+            if owner is not out:   # the flat array the snapshot views: a view of the
+                _snapshots.remember(self, owner)   # snapshot keeps it alone alive
+                # (np.asarray(d).ravel(), np.asarray(d)[1:]: diff73 F1, silent)
         if not copy:               # np.asarray(y): a snapshot where floats give y itself
             kept = _KEPT(id(self))
             if kept is not None and kept[1] is self.value and \

@@ -368,7 +368,8 @@ def _calls_at(frame):
     ``"at"`` (``np.add.at(...)``, ``getattr(np.add, "at")(...)``,
     ``functools.partial(np.add.at, y)(...)``, ``operator.methodcaller("at", ...)``), or
     is a name bound now to a ufunc's ``at`` or a partial of one (``add_at = np.add.at``);
-    without source (``exec``, ``eval``), its code names ``at`` anywhere."""
+    without source (``exec``, ``eval``), its line loads ``at`` (an attribute or a
+    constant) before the instruction."""
     key = (frame.f_code, frame.f_lasti)
     found = _AT_CALLS.get(key)
     if found is None:
@@ -383,14 +384,26 @@ def _spells_at(frame):
     import ast
     node = errors._source_node(frame)
     if node is None:
-        code = frame.f_code
-        return "at" in code.co_names or "at" in code.co_consts
+        return _line_loads_at(frame)
     if not isinstance(node, ast.Call):
         return False
     if any(isinstance(sub, ast.Attribute) and sub.attr == "at" or
            isinstance(sub, ast.Constant) and sub.value == "at" for sub in ast.walk(node.func)):
         return True
     return (node.func.id,) if isinstance(node.func, ast.Name) else False
+
+
+def _line_loads_at(frame):
+    """Whether the instructions of ``frame``'s current line, up to the current one, load
+    an attribute or a constant ``at`` (code without source: its bytecode)."""
+    import dis
+    code, lasti = frame.f_code, frame.f_lasti
+    spans = list(code.co_lines())
+    line = next((n for start, end, n in spans if start <= lasti < end), None)
+    ranges = [(start, end) for start, end, n in spans if n == line and start <= lasti]
+    return any(ins.argval == "at" and ins.opname in ("LOAD_ATTR", "LOAD_METHOD", "LOAD_CONST")
+               and any(start <= ins.offset < end for start, end in ranges)
+               for ins in dis.get_instructions(code))
 
 
 def _bound(frame, name):

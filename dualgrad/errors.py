@@ -3865,7 +3865,9 @@ def snapshot_written_past_flag(who, code, line, writable=False):
             f"place of {y} = np.asarray({x}) (writable, and {y}[i] = ... keeps "
             f"derivatives; on floats the copy also keeps f from changing its caller's "
             f"array), or write into {x} itself ({x}[i] = ..., and {x} changes as on "
-            "floats), without setting the flag.")
+            f"floats), without setting the flag, reading {x} where f read {y} ({y} = "
+            f"np.asarray({x}) dropped: a write into {x} is refused while an array "
+            f"np.asarray({x}) returned lives).")
     return DualTypeError(
         f"{who}: f wrote into {written} np.asarray returned for the dual array {x} "
         f"({where}), by a ufunc's .at{at}: NumPy's ufunc.at (np.add.at, np.subtract.at, "
@@ -3873,7 +3875,9 @@ def snapshot_written_past_flag(who, code, line, writable=False):
         f"that array, and for a dual array it is a separate object array of scalar duals, "
         f"not {x} itself as for floats, so the write did not reach {x} and what f computed "
         f"from {x} after it would be wrong; expected writes into a dual array. Fix: write "
-        f"into {x} itself ({into}, and {x} changes as on floats), or make {y} a dual "
+        f"into {x} itself ({into}, and {x} changes as on floats), reading {x} where f "
+        f"read {y} ({y} = np.asarray({x}) dropped: a write into {x} is refused while an "
+        f"array np.asarray({x}) returned lives), or make {y} a dual "
         f"array, {y} = {x}.copy() in place of {y} = np.asarray({x}), and write into {y} so, "
         f"if a separate array is what you want (on floats the copy also keeps f from "
         f"changing its caller's array).")

@@ -104,3 +104,38 @@ def test_reads_in_code_without_source_naming_at_elsewhere_are_not_refused():
     assert names["total"].value == 6.0
     np.testing.assert_array_equal(names["total"].partials, [1.0, 1.0, 1.0])
     assert [t.value for t in names["twice"]] == [2.0, 4.0, 6.0]
+
+
+# diff73 F2 (false refusal, cd7e8f6b): the snapshot's elements as the values added into
+# an array held in a list or dict (bufs[0]) were taken for a write into the snapshot
+@pytest.mark.parametrize("holder", [list, dict], ids=lambda h: h.__name__)
+def test_at_into_a_held_buffer_of_snapshot_values_is_not_refused(holder):
+    d = dg.Dual(np.array([1.0, 2.0, 3.0]), np.eye(3))
+    bufs = holder(enumerate([np.zeros(2, dtype=object)])) if holder is dict else \
+        [np.zeros(2, dtype=object)]
+    np.add.at(bufs[0], [0, 1, 0], np.asarray(d))
+    assert [b.value for b in bufs[0]] == [4.0, 2.0]                 # 1 + 3, 2
+    np.testing.assert_array_equal(bufs[0][0].partials, [1.0, 0.0, 1.0])
+    ys = holder(enumerate([np.asarray(d)])) if holder is dict else [np.asarray(d)]
+    with pytest.raises(TypeError, match="np.asarray returned for the dual array"):
+        np.add.at(ys[0], [0], 1.0)                                  # the snapshot itself
+
+
+def test_the_advised_write_into_x_itself_runs_and_matches_floats():
+    """The .at refusal's first fix: write into x itself, reading x where f read y."""
+    def advised(x):
+        np.add.at(x, [0, 0, 2], 10.0)
+        return x * x
+
+    def refused(x):
+        y = np.asarray(x)
+        np.add.at(y, [0, 0, 2], 10.0)
+        return y
+
+    d = dg.Dual(np.array([1.0, 2.0, 3.0]), np.eye(3))
+    with pytest.raises(TypeError, match=r"reading x where f read y \(y = np.asarray\(x\) "
+                                        r"dropped"):
+        refused(d)
+    x0 = np.array([1.0, 2.0, 3.0])
+    J = dg.jacobian(advised, x0)
+    np.testing.assert_array_equal(J, np.diag(2 * (x0 + [20.0, 0.0, 10.0])))

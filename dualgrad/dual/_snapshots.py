@@ -455,6 +455,11 @@ def at_write(element, frame):
     written = errors.written_into(frame) or [("the array it writes into", None)]
     hit = None
     for text, obj in written:
+        if isinstance(obj, (list, tuple, dict)):      # (bufs[0]: one of its arrays)
+            arrays = obj.values() if isinstance(obj, dict) else obj
+            if any(_of_snapshot(a, live) is not None for a in arrays):
+                hit = text
+            continue
         if isinstance(obj, np.ndarray):
             if _of_snapshot(obj, live) is not None:
                 hit = text

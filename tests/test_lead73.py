@@ -9,7 +9,9 @@ code's own numbers (the write reaches x); reads of the snapshot stay unrefused.
 """
 
 import functools
+import itertools
 import operator
+import types
 
 import numpy as np
 import pytest
@@ -29,8 +31,22 @@ def _partial_by_name(y):
     write(I, C)
 
 
+class _Ops:
+    add_at = np.add.at
+
+
+_OPS = {"acc": np.add.at}
+_FS = [np.add.at]
+
+
 AT_SPELLINGS = {
     "alias": _alias,
+    "map": lambda y: list(map(np.add.at, [y], [I], [C])),
+    "starmap": lambda y: list(itertools.starmap(np.add.at, [(y, I, C)])),
+    "class attribute": lambda y: _Ops.add_at(y, I, C),
+    "dict value": lambda y: _OPS["acc"](y, I, C),
+    "list element": lambda y: _FS[0](y, I, C),
+    "namespace": lambda y: types.SimpleNamespace(acc=np.add.at).acc(y, I, C),
     "getattr": lambda y: getattr(np.add, "at")(y, I, C),
     "partial": lambda y: functools.partial(np.add.at, y)(I, C),
     "partial by name": _partial_by_name,
@@ -60,6 +76,8 @@ READS = {
     "methodcaller reduce": lambda y: operator.methodcaller("reduce", y)(np.add),
     "np.add.accumulate": lambda y: np.add.accumulate(y),
     "eval sum": lambda y: eval("np.sum(y)", {"np": np, "y": y}),
+    "exec'd operator beside a load of at": lambda y: eval(
+        "y[0] + y[1] if hasattr(np.add, 'at') else 0", {"np": np, "y": y}),
 }
 
 

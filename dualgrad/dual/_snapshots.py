@@ -363,24 +363,27 @@ _AT_CALLS: dict = {}
 
 
 def _calls_at(frame):
-    """Whether ``frame``'s current instruction calls a ufunc's ``.at``: its callable's
+    """Whether ``frame``'s current instruction calls a ufunc's ``.at``: the call's
     expression (read from the source once per code and offset) spells ``.at`` or
-    ``"at"`` (``np.add.at(...)``, ``getattr(np.add, "at")(...)``,
-    ``functools.partial(np.add.at, y)(...)``, ``operator.methodcaller("at", ...)``), or
-    is a name bound now to a ufunc's ``at`` or a partial of one (``add_at = np.add.at``);
-    without source (``exec``, ``eval``), its line loads ``at`` (an attribute or a
-    constant) before the instruction."""
+    ``"at"`` anywhere (``np.add.at(...)``, ``getattr(np.add, "at")(...)``,
+    ``functools.partial(np.add.at, y)(...)``, ``operator.methodcaller("at", ...)``,
+    ``list(map(np.add.at, ...))``), or its callable is a name, an attribute or a
+    constant subscript bound now to a ufunc's ``at`` or a partial of one (``add_at =
+    np.add.at``, ``Ops.add_at``, ``ops["acc"]``, ``fs[0]``; read again at each call
+    unless it hangs from a module); without source (``exec``, ``eval``), its line loads
+    ``at`` (an attribute or a constant) before the instruction."""
     key = (frame.f_code, frame.f_lasti)
     found = _AT_CALLS.get(key)
     if found is None:
         found = _AT_CALLS[key] = _spells_at(frame)
     if found is True or found is False:
         return found
-    return any(_is_at(_bound(frame, name)) for name in found)
+    return _is_at(_evaluated(found, frame))
 
 
 def _spells_at(frame):
-    """:data:`_AT_CALLS`' entry for ``frame``'s current instruction."""
+    """:data:`_AT_CALLS`' entry for ``frame``'s current instruction: True, False, or the
+    compiled callable's expression to read at each call."""
     import ast
     node = errors._source_node(frame)
     if node is None:
@@ -388,22 +391,45 @@ def _spells_at(frame):
     if not isinstance(node, ast.Call):
         return False
     if any(isinstance(sub, ast.Attribute) and sub.attr == "at" or
-           isinstance(sub, ast.Constant) and sub.value == "at" for sub in ast.walk(node.func)):
+           isinstance(sub, ast.Constant) and sub.value == "at" for sub in ast.walk(node)):
         return True
-    return (node.func.id,) if isinstance(node.func, ast.Name) else False
+    root = node.func
+    while isinstance(root, ast.Attribute) or \
+            isinstance(root, ast.Subscript) and isinstance(root.slice, ast.Constant):
+        root = root.value
+    if not isinstance(root, ast.Name):
+        return False
+    code = compile(ast.fix_missing_locations(ast.Expression(body=node.func)),
+                   "<dualgrad: the callable of a call>", "eval")
+    if isinstance(_bound(frame, root.id), type(sys)):      # (a module's: read once)
+        return _is_at(_evaluated(code, frame))
+    return code
+
+
+def _evaluated(code, frame):
+    """``code`` (a callable's expression: names, attributes, constant subscripts) read in
+    ``frame``, or ``None`` where that fails."""
+    try:
+        return eval(code, frame.f_globals, frame.f_locals)
+    except Exception:
+        return None
 
 
 def _line_loads_at(frame):
-    """Whether the instructions of ``frame``'s current line, up to the current one, load
-    an attribute or a constant ``at`` (code without source: its bytecode)."""
+    """Whether ``frame``'s current instruction is a call and the instructions of its
+    line, up to it, load an attribute or a constant ``at`` (code without source: its
+    bytecode)."""
     import dis
     code, lasti = frame.f_code, frame.f_lasti
     spans = list(code.co_lines())
     line = next((n for start, end, n in spans if start <= lasti < end), None)
     ranges = [(start, end) for start, end, n in spans if n == line and start <= lasti]
+    instructions = list(dis.get_instructions(code))
+    if not any(ins.offset == lasti and ins.opname.startswith("CALL") for ins in instructions):
+        return False                    # (y[0] + y[1]: Python's operator, no call)
     return any(ins.argval == "at" and ins.opname in ("LOAD_ATTR", "LOAD_METHOD", "LOAD_CONST")
                and any(start <= ins.offset < end for start, end in ranges)
-               for ins in dis.get_instructions(code))
+               for ins in instructions)
 
 
 def _bound(frame, name):

@@ -35,6 +35,7 @@ alive get the general record, so that each becomes writable when the seed's
 memory dies, as any other.
 """
 
+import operator
 import sys
 import weakref
 
@@ -378,12 +379,12 @@ def _calls_at(frame):
         found = _AT_CALLS[key] = _spells_at(frame)
     if found is True or found is False:
         return found
-    return _is_at(_evaluated(found, frame))
+    return _is_at(_followed(found, frame))
 
 
 def _spells_at(frame):
     """:data:`_AT_CALLS`' entry for ``frame``'s current instruction: True, False, or the
-    compiled callable's expression to read at each call."""
+    callable's spelling to follow at each call (:func:`_followed`)."""
     import ast
     node = errors._source_node(frame)
     if node is None:
@@ -393,26 +394,31 @@ def _spells_at(frame):
     if any(isinstance(sub, ast.Attribute) and sub.attr == "at" or
            isinstance(sub, ast.Constant) and sub.value == "at" for sub in ast.walk(node)):
         return True
-    root = node.func
+    steps, root = [], node.func
     while isinstance(root, ast.Attribute) or \
             isinstance(root, ast.Subscript) and isinstance(root.slice, ast.Constant):
+        steps.append((getattr, root.attr) if isinstance(root, ast.Attribute) else
+                     (operator.getitem, root.slice.value))
         root = root.value
     if not isinstance(root, ast.Name):
         return False
-    code = compile(ast.fix_missing_locations(ast.Expression(body=node.func)),
-                   "<dualgrad: the callable of a call>", "eval")
+    chain = (root.id, tuple(reversed(steps)))
     if isinstance(_bound(frame, root.id), type(sys)):      # (a module's: read once)
-        return _is_at(_evaluated(code, frame))
-    return code
+        return _is_at(_followed(chain, frame))
+    return chain
 
 
-def _evaluated(code, frame):
-    """``code`` (a callable's expression: names, attributes, constant subscripts) read in
-    ``frame``, or ``None`` where that fails."""
+def _followed(chain, frame):
+    """The object a callable's spelling ``chain`` (a name, then attributes and constant
+    subscripts: :func:`_spells_at`) reaches in ``frame``, or ``None`` where it fails."""
+    name, steps = chain
+    obj = _bound(frame, name)
     try:
-        return eval(code, frame.f_globals, frame.f_locals)
+        for step, key in steps:
+            obj = step(obj, key)
     except Exception:
         return None
+    return obj
 
 
 def _line_loads_at(frame):

@@ -627,12 +627,20 @@ def _made_writable(held):
     """Whether a live snapshot viewing ``held`` (a :data:`GUARDS` entry's memory) is
     writable now: f set its flag (``y.flags.writeable = True``, ``y.setflags(write=
     True)``) and wrote past it with any store (attack72 M4), not NumPy's ufunc.at."""
+    return any(snapshot.base is held and snapshot.flags.writeable
+               for snapshot in live_snapshots().values())
+
+
+def live_snapshots():
+    """``{id: snapshot}`` of the arrays np.asarray handed out that live now
+    (:data:`SNAPSHOTS`' weak references followed).  Error path only."""
+    live = {}
     for entries in list(SNAPSHOTS.values()):
         for ref in list(entries.values()):
             snapshot = ref()
-            if snapshot is not None and snapshot.base is held and snapshot.flags.writeable:
-                return True
-    return False
+            if snapshot is not None:
+                live[id(snapshot)] = snapshot
+    return live
 
 
 def _line_at(code, offset):

@@ -334,12 +334,7 @@ def explain(who, exc):
         last, tb = tb, tb.tb_next
     if inner is None:
         return None
-    live = {}
-    for entries in list(LIVE.values()):
-        for ref in list(entries.values()):
-            snapshot = ref()
-            if snapshot is not None:
-                live[id(snapshot)] = snapshot
+    live = errors.live_snapshots()
     frame = inner.tb_frame
     written = errors.written_into(frame, inner.tb_lasti)
     for text, obj in written:
@@ -478,12 +473,7 @@ def at_write(element, frame):
         return
     if not _calls_at(frame):
         return
-    live = {}
-    for entries in list(LIVE.values()):
-        for ref in list(entries.values()):
-            snapshot = ref()
-            if snapshot is not None:
-                live[id(snapshot)] = snapshot
+    live = errors.live_snapshots()
     written = errors.written_into(frame) or [("the array it writes into", None)]
     hit = None
     for text, obj in written:

@@ -1521,8 +1521,9 @@ def _first_read(cls, slot):
     return property(read, write)
 
 
-_WATCHED: dict = {}
-_WATCHED_SET: set = set()
+# the watched twins by class (one _WATCHED above is dg.quad's operators, another watch)
+_TWINS_WATCHED: dict = {}
+_TWINS_WATCHED_SET: set = set()
 # what NumPy's object loops call on an element: operators (reflected ones too), and the
 # ufunc-named methods (np.sin.at(y, i) calls y[i].sin())
 _WATCH_CHECKED = ("__add__", "__sub__", "__mul__", "__truediv__", "__floordiv__", "__mod__",
@@ -1545,7 +1546,7 @@ def watched_class(cls):
     (an unread twin turns into a plain ``cls`` at its first read; a later ``.at``
     would not be seen), and runs each operator as a ``cls`` (its class set for the
     call, so that the operators' fast branches, which test for ``cls``, take it)."""
-    twin = _WATCHED.get(cls)
+    twin = _TWINS_WATCHED.get(cls)
     if twin is None:
         body = {"__slots__": (), "__module__": cls.__module__,
                 "__qualname__": cls.__qualname__, "__hash__": cls.__hash__}
@@ -1556,10 +1557,10 @@ def watched_class(cls):
             if callable(fn):
                 body[name] = _watched_op(cls, fn, "__" + name[3:]
                                          if name in _WATCH_PLAIN else None)
-        twin = _WATCHED[cls] = type(cls.__name__, (cls,), body)
+        twin = _TWINS_WATCHED[cls] = type(cls.__name__, (cls,), body)
         twin.__slots__ = cls.__slots__  # (read as cls's: directions() counts them; no
         # new slots, the class attribute alone)
-        _WATCHED_SET.add(twin)
+        _TWINS_WATCHED_SET.add(twin)
         if cls in _REAL:
             _REAL.add(twin)
     return twin
@@ -1573,7 +1574,7 @@ def _watched_op(cls, fn, forward=None):
     ``forward``: ``fn`` is reflected (``__radd__``), which Python calls first on a
     subclass on the right (``total + y[i]`` in a sum): a dual on the left runs its
     own ``forward`` operator (its fast branch; the reflected one's is for numbers)."""
-    watched = _WATCHED_SET
+    watched = _TWINS_WATCHED_SET
     getframe = sys._getframe
     calls = _AT_TABLE[0]
 

@@ -1062,27 +1062,34 @@ def gradient(p, ax, h, edge_order, finite=False):
     ``None`` (small, NumPy's engine forced, not C-contiguous: the caller's NumPy
     lines).  ``finite``: ``None`` too where a result is not finite (the pass reports
     nothing: the caller's NumPy lines make NumPy's reports there, fperr73)."""
+    rows = _gradient_rows(p, ax, 2 if edge_order == 1 else 3)
+    if rows is None:
+        return None
+    pre, length, post = rows
+    h = float(h)
+    if h == 0.0:
+        return None     # (NumPy's lines: inf / NaN with its report, where Python's -1.5 / h raised)
+    first, last = _edge_weights(h, edge_order)
+    out = _buffers.empty(p.shape)
+    ok = _kernels().gradient_rows(p.reshape(pre, length * post),
+                                  out.reshape(pre, length * post), post, 2. * h, h, first, last)
+    return out if ok or not finite else None
+
+
+def _gradient_rows(p, ax, shortest):
+    """``(pre, length, post)``: float64 C-contiguous partials ``p`` as the kernels'
+    rows along value axis ``ax``, or ``None`` where :func:`gradient` and
+    :func:`gradient_twice` decline (another dtype or layout, small, NumPy's engine
+    forced, an axis shorter than ``shortest``, no elements)."""
     if type(p) is not np.ndarray or p.dtype != np.float64 or not p.flags.c_contiguous or \
             not _wanted(p.size, p.shape[-1]):
         return None
     length = p.shape[ax]
     pre = math.prod(p.shape[:ax])
     post = p.size // (pre * length) if length else 0
-    if length < (2 if edge_order == 1 else 3) or not post:
+    if length < shortest or not post:
         return None
-    h = float(h)
-    if h == 0.0:
-        return None     # (NumPy's lines: inf / NaN with its report, where Python's -1.5 / h raised)
-    if edge_order == 1:
-        first = last = np.empty(0)
-    else:
-        first = np.array([-1.5 / h, 2. / h, -0.5 / h])
-        last = np.array([0.5 / h, -2. / h, 1.5 / h])
-    out = _buffers.empty(p.shape)
-    ok = _kernels().gradient_rows(p.reshape(pre, length * post),
-                                  out.reshape(pre, length * post), post, 2. * h, h, first, last)
-    return out if ok or not finite else None
-
+    return pre, length, post
 
 
 def _edge_weights(h, edge_order):
@@ -1112,14 +1119,10 @@ def gradient_twice(p, ax, h1, edge1, h2, edge2):
     floating-point flag NumPy's two calls may report (invalid, divide, overflow,
     underflow: nothing is kept; the caller's two calls compute it again and report as
     they do)."""
-    if type(p) is not np.ndarray or p.dtype != np.float64 or not p.flags.c_contiguous or \
-            not _wanted(p.size, p.shape[-1]):
+    rows = _gradient_rows(p, ax, 4)
+    if rows is None:
         return None
-    length = p.shape[ax]
-    pre = math.prod(p.shape[:ax])
-    post = p.size // (pre * length) if length else 0
-    if length < 4 or not post:
-        return None
+    pre, length, post = rows
     h1, h2 = float(h1), float(h2)
     if h1 == 0.0 or h2 == 0.0:
         return None

@@ -1,6 +1,6 @@
 """The slicing heat equation of bench/problems.py (in-place interior update) and its
 forward sensitivity written by hand: an oracle independent of dualgrad, shared by the
-fused engine's tests."""
+fused engine's tests; and partials with every special number, for its kernels' bit tests."""
 
 import numpy as np
 
@@ -35,3 +35,14 @@ def heat_tangent(p, n=3000, steps=30, dt=0.01):
         u[1:-1] += kappa * lap + dt * rate * mid * (1.0 - mid)
         S[1:-1] += dS
     return S
+
+
+def special_partials(shape, seed):
+    """Partials with -0.0, +0.0, inf, NaN, subnormals, huge and ordinary numbers."""
+    rng = np.random.default_rng(seed)
+    p = rng.standard_normal(shape)
+    flat = p.reshape(-1)
+    picks = rng.choice(flat.size, size=min(flat.size, 40), replace=False)
+    specials = [-0.0, 0.0, np.inf, -np.inf, np.nan, 5e-324, -2e-310, 1e308, -1e308]
+    flat[picks] = [specials[k % len(specials)] for k in range(picks.size)]
+    return p

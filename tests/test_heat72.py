@@ -27,18 +27,8 @@ from dualgrad import backend
 from dualgrad.backend import _fused, _kernels, _loader
 from dualgrad.dispatch import _functions
 
+from _heat import special_partials as _special_partials
 from _probes import bench_module
-
-
-def _special_partials(shape, seed):
-    """Partials with -0.0, +0.0, inf, NaN, subnormals and ordinary numbers."""
-    rng = np.random.default_rng(seed)
-    p = rng.standard_normal(shape)
-    flat = p.reshape(-1)
-    picks = rng.choice(flat.size, size=min(flat.size, 40), replace=False)
-    specials = [-0.0, 0.0, np.inf, -np.inf, np.nan, 5e-324, -2e-310, 1e308, -1e308]
-    flat[picks] = [specials[k % len(specials)] for k in range(picks.size)]
-    return p
 
 
 @pytest.mark.parametrize("edge_order", [1, 2])

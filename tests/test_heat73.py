@@ -25,18 +25,8 @@ import dualgrad as dg
 from dualgrad import backend
 from dualgrad.backend import _fused, _kernels, _loader
 
+from _heat import special_partials as _special_partials
 from _probes import bench_module
-
-
-def _special_partials(shape, seed):
-    """Partials with -0.0, +0.0, inf, NaN, subnormals, huge and ordinary numbers."""
-    rng = np.random.default_rng(seed)
-    p = rng.standard_normal(shape)
-    flat = p.reshape(-1)
-    picks = rng.choice(flat.size, size=min(flat.size, 40), replace=False)
-    specials = [-0.0, 0.0, np.inf, -np.inf, np.nan, 5e-324, -2e-310, 1e308, -1e308]
-    flat[picks] = [specials[k % len(specials)] for k in range(picks.size)]
-    return p
 
 
 def _twice(p, ax, h1, e1, h2, e2):

@@ -25,6 +25,7 @@ import pytest
 import dualgrad as dg
 from dualgrad.dual import _array, _scalar
 from dualgrad.testing import complex_step
+from _loops import closed as _closed, recurrence as _recurrence
 from _probes import bench_module, loaded_or_not  # noqa: F401 (the ``loaded`` fixture)
 
 corpus58 = bench_module("corpus58")
@@ -165,21 +166,6 @@ def test_numpys_errors_and_the_refusal_are_as_before(loaded):
         return S[0]
     with pytest.warns(dg.CaughtErrorWarning):   # (the refusal caught above, in f)
         dg.gradient(partials_read_only, np.array([0.3, 0.9]))
-
-
-def _recurrence(q, zeros_like=None, n=40):
-    """x_i = a x_{i-1} + b, x_0 = 1, in a buffer: x_n = a^n + b (a^n - 1) / (a - 1)."""
-    zeros_like = zeros_like or (lambda m: np.zeros_like(q, shape=(m,)))
-    a, b = q[0], q[1]
-    x = zeros_like(n + 1)
-    x[0] = 1.0
-    for i in range(1, n + 1):
-        x[i] = a * x[i - 1] + b
-    return x[n]
-
-
-def _closed(a, b, n=40):
-    return a ** n + b * (a ** n - 1) / (a - 1)
 
 
 @pytest.mark.mp_dps(40)

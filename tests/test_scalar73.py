@@ -26,6 +26,7 @@ import pytest
 import dualgrad as dg
 from dualgrad.dual import _array
 from dualgrad.testing import complex_step
+from _loops import closed, recurrence
 from _probes import bench_module, loaded_or_not  # noqa: F401 (the ``loaded`` fixture)
 
 corpus58 = bench_module("corpus58")
@@ -94,19 +95,12 @@ def _backwards(q, zeros_like=None, n=120):
     return y[::7]
 
 
-def _recurrence(q, zeros_like=None, n=100):
-    """x_i = a x_{i-1} + b, x_0 = 1, in a buffer: x_n = a^n + b (a^n - 1) / (a - 1)."""
-    zeros_like = zeros_like or (lambda m: np.zeros_like(q, shape=(m,)))
-    a, b = q[0], q[1]
-    x = zeros_like(n + 1)
-    x[0] = 1.0
-    for i in range(1, n + 1):
-        x[i] = a * x[i - 1] + b
-    return x[n]
+def _recurrence(q, zeros_like=None):
+    return recurrence(q, zeros_like, n=100)
 
 
-def _closed(a, b, n=100):
-    return a ** n + b * (a ** n - 1) / (a - 1)
+def _closed(a, b):
+    return closed(a, b, n=100)
 
 
 def _complex_buffers(f):

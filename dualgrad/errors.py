@@ -5567,8 +5567,9 @@ def from_scipy(who, exc):
     """``exc``, raised inside a SciPy function that turned duals into plain arrays,
     as dualgrad's TypeError naming that function and the NumPy spelling that works;
     ``None`` when ``exc`` is something else (it is then raised as it is)."""
-    if getattr(exc, "sparse_step", False) or getattr(exc, "masked_step", False):
-        return exc                  # sparse_keeps_duals's, masked_dual's: it names the step
+    if getattr(exc, "sparse_step", False) or getattr(exc, "masked_step", False) or \
+            getattr(exc, "named_step", False):
+        return exc          # sparse_keeps_duals's, masked_dual's, a finder's: it names the step
     lost = _finder_lost(who, exc)          # brentq's loop, whatever it ended with
     if lost is not None:
         return lost

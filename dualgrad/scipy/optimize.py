@@ -95,7 +95,8 @@ def _largest(x, past_nan=False):
                 top = p if p > top else top
             size, x = max(size, top), x.value
             continue
-        a = np.abs(np.asarray(stop_gradient(x.partials), dtype=float))
+        a = np.abs(np.asarray(stop_gradient(x.partials)))    # (complex: the modulus)
+        a = np.asarray(a, dtype=float)
         if np.isnan(a).any():
             if not past_nan:
                 return np.nan
@@ -108,7 +109,8 @@ def _simple_slope(along):
     """Whether df/ds's plain value is finite and nonzero everywhere (a simple root's
     slope): NaN partials of a Newton step are then f's own, not a multiple root's."""
     with np.errstate(invalid="ignore"):
-        d = np.asarray(stop_gradient(along), dtype=float)
+        d = np.asarray(stop_gradient(along))
+        d = d if np.iscomplexobj(d) else np.asarray(d, dtype=float)
         return bool(np.all(np.isfinite(d) & (d != 0.0)))
 
 
@@ -178,11 +180,35 @@ def _first_step(f, g, root, args):
         return out
 
     try:
-        return jvp(probe, root, 1.0)
+        return jvp(probe, root, 1.0, holomorphic=np.iscomplexobj(root))
     except Exception:  # noqa: BLE001 (the probe's path runs f again: its error, if any)
         made.at, made.text, made.compared_at, made.finder = saved
         errors.objects_restore(noted)
         return None
+
+
+def _holomorphic_jvp(name, g, s):
+    """``jvp(g, s, 1)`` (ones for an array ``s``) with ``holomorphic=True``: a complex
+    ``x0`` finds a complex root, whose derivatives ``-f_p / f_s`` take f's complex
+    derivative in s (attack73 C1: the real jvp refused it, naming a helper and an option
+    the user never used); where f is not holomorphic in s (np.conj, np.abs, .real of s)
+    that has none, and the refusal says so under the finder's name."""
+    try:
+        return jvp(g, s, np.ones_like(s) if np.ndim(s) else 1.0, holomorphic=True)
+    except DualTypeError as exc:
+        if "holomorphic" not in str(exc):
+            raise
+        said = str(exc).split(". Fix:", 1)[0]
+        raise DualTypeError(
+            f"dualgrad.scipy.optimize.{name}: x0 is complex, so the root is a complex "
+            "number whose derivatives are -f_p / f_s with f_s f's complex derivative in s, "
+            f"and f is not holomorphic in s ({said}); expected f holomorphic in s (a "
+            "polynomial, np.exp, np.sin ... of s; no np.conj, np.abs, .real or .imag of "
+            "s). Fix: write f holomorphic in s; or for an f of s's real and imaginary "
+            "parts, find the root of the real system (Re f, Im f) in (re, im) and take "
+            "its derivatives by the implicit-function theorem (README: root finders); or "
+            f"take dg.stop_gradient of {name}'s result where no derivative is wanted."
+        ) from exc
 
 
 def _polished(name, f, root, args, elementwise):
@@ -215,16 +241,23 @@ def _polished(name, f, root, args, elementwise):
         h = 1e-7 * (1.0 + np.abs(root))
         fixed = (stop_gradient(g(root + h)) - stop_gradient(g(root - h))) / (2 * h)
         slope = (lambda s: fixed)
+    elif elementwise and np.iscomplexobj(root):   # (f holomorphic in s: f' per element,
+        slope = (lambda s: _holomorphic_jvp(name, g, s)[1])               # one pass)
     elif elementwise:
         slope = elementwise_grad(g)
     s, sizes, need = root, [], _steps(depth)
+    complex_root = np.iscomplexobj(root)     # (x0 complex: f' is the complex derivative)
     for k in range(need if traced else _MAX_STEPS):
         if traced or elementwise:
             along = slope(s)
-            step = g(s) / along
+            value = g(s)
+            with np.errstate(divide="ignore", invalid="ignore"):     # (the step's own
+                step = value / along    # quotient: 0 / 0 at a multiple root, refused below
         else:                            # f's value and slope in one pass (the first
-            at, along = jvp(g, s, 1.0) if first is None else first   # step's: the probe's)
-            step, first = at / along, None
+            at, along = _holomorphic_jvp(name, g, s) if complex_root and first is None \
+                else jvp(g, s, 1.0) if first is None else first   # step's: the probe's)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                step, first = at / along, None       # (attack73 M4: its 0 / 0 leaked)
         s = s - step
         sizes.append(_largest(step))
         # settled: the last correction's first orders below 1e-8 of the root's own, so
@@ -264,6 +297,31 @@ def _refuse_unconverged(name, converged, options):
         "wanted.")
 
 
+def _value_of(d):
+    """The plain value under every dual level of ``d``."""
+    while isinstance(d, Dual):
+        d = d.value
+    return d
+
+
+def _complex_bracketed(name, value):
+    """f of a bracketing finder returned a complex dual: SciPy reads f's value as a real
+    number in compiled code, which raises TypeError "must be real number, not complex"
+    on a complex one, and then called f again with that error pending, so a dual's
+    operator reported a SystemError (attack73 C1): raised here, at the first such value,
+    as SciPy's TypeError with the fix."""
+    error = DualTypeError(
+        f"dualgrad.scipy.optimize.{name}: f returned a complex dual number "
+        f"({stop_gradient(value)!r}), and {name} brackets a sign change of a real f "
+        "(SciPy's raises TypeError: must be real number, not complex); expected f's value "
+        "real. Fix: for a complex root use dualgrad.scipy.optimize.newton with a complex "
+        "x0 (newton(f, 1j): its root carries the derivatives, holomorphic=True's too), "
+        "or bracket a real function whose root is the one you want (np.real(f(s)) where "
+        "the imaginary part vanishes along the real axis).")
+    error.named_step = True                 # (from_scipy passes it on as it is)
+    return error
+
+
 def _bracketed(name, f, a, b, args, full_output, options):
     if not isinstance(args, tuple):
         args = (args,)
@@ -271,7 +329,12 @@ def _bracketed(name, f, a, b, args, full_output, options):
     plain_args = stop_gradient(args)
 
     def plain(s, *rest):                 # what f closes over stripped too
-        return stop_gradient(f(s, *rest))
+        value = f(s, *rest)
+        # (no C call before the test: SciPy calls f again with its TypeError of a
+        # complex value pending, where a C call raises SystemError)
+        if Dual in value.__class__.__mro__ and np.iscomplexobj(_value_of(value)):
+            raise _complex_bracketed(name, value)
+        return stop_gradient(value)
 
     out = finder(plain, stop_gradient(a), stop_gradient(b), args=plain_args,
                  full_output=True, **options)

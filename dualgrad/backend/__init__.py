@@ -286,6 +286,7 @@ from ._hush import enter as hush_enter, leave as hush_leave
 from ._loader import loaded as kernels_loaded
 from ._loader import at_call as kernels_at_call
 from ._propagate import (EXACT, EXACT_FLAT, combine, combine_complex, combine_small, complex_term,
+                         complex_parts,
                          convolve,
                          cross, CUBE, cube_kernel, POWER_PAIR, power_pair_kernel, POWER_MIXED,
                          power_mixed_entry, POWER_SCALE, power_scale_entry, POWER_NUMBER,
@@ -302,7 +303,7 @@ from ._sums import sum_partials, sum_small
 
 __all__ = [
     # propagation
-    "combine", "combine_complex", "complex_term", "combine_small", "scaled_small", "pair_small", "scaled_kernel",
+    "combine", "combine_complex", "complex_term", "complex_parts", "combine_small", "scaled_small", "pair_small", "scaled_kernel",
     "pair_kernel", "outer_small", "cube_kernel", "CUBE", "power_pair_kernel", "POWER_PAIR",
     "power_mixed_entry", "POWER_MIXED", "power_scale_entry", "POWER_SCALE",
     "power_number_entry", "POWER_NUMBER", "outer_row_entry", "OUTER_ROW", "const_entry", "const_loops_made", "CONST",

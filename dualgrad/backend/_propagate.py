@@ -25,7 +25,7 @@ __all__ = ["combine", "small", "lean_work", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS
            "pair_kernel", "local_kernel", "local_kernel2", "lean_sum", "EXACT", "EXACT_FLAT",
            "exact1", "exact2", "exact_number", "exact_row", "exact_plain", "exact_cell", "scaled", "outer", "cross", "weighted_sum", "where",
            "finite", "halved", "rows", "from_rows", "take", "take_along", "running_product", "convolve",
-           "triangle", "join"]
+           "triangle", "join", "complex_parts"]
 
 
 def _finite(f):
@@ -96,7 +96,53 @@ def scaled(f, p, owned=True):
             np.where(_zero(p), 0.0, t)
         if ndim and _nested(f) and _nested(p):
             _per_direction(f, p, t)
+        elif type(t) is np.ndarray and t.dtype.kind == "c":
+            t = complex_parts(f[..., None] if ndim else f, p, t)
     return t
+
+
+def complex_parts(f, p, t):
+    """The complex product ``t = f * p`` of a local derivative ``f`` that is not finite
+    somewhere and partials ``p``, with each part that is NaN taken again part by part
+    under the zero rule: ``Re = f_r p_r - f_i p_i``, ``Im = f_r p_i + f_i p_r``, a term
+    whose partial's part is an exact zero 0 whatever ``f``'s part (inf or NaN), as a
+    real partial times an infinite local derivative is 0 (:func:`scaled`).  A complex
+    product is four real ones: where one part of ``f`` overflowed, the directions'
+    ``1 + 0j`` (a real partial read as complex, or a holomorphic seed) made ``inf * 0``
+    NaN in the part that is finite (``Re exp(x + 1j)`` at x = 710, f' = 1.2070e308, was
+    NaN: attack73 F2).  A float ``f`` or ``p`` has no imaginary part to multiply.  The
+    parts that are not NaN stay NumPy's (the same bits); ``f``, ``p`` and ``t``
+    ndarrays that broadcast to ``t``'s shape (``t`` written in place and returned) or
+    numbers (one of ``t``'s type returned)."""
+    number = type(t) is not np.ndarray
+    if number:
+        if t.real == t.real and t.imag == t.imag:
+            return t
+        kind, t = type(t), np.array(t, dtype=np.complex128)
+    with np.errstate(all="ignore"):
+        bad_re, bad_im = np.isnan(t.real), np.isnan(t.imag)
+        if not (bad_re.any() or bad_im.any()):
+            return kind(t[()]) if number else t
+        fc, pc = np.iscomplexobj(f), np.iscomplexobj(p)
+        fr, pr = np.real(f), np.real(p)
+        re = _zero_term(fr, pr)
+        if fc and pc:
+            re = re - _zero_term(np.imag(f), np.imag(p))
+        im = _zero_term(fr, np.imag(p)) if pc else 0.0
+        if fc:
+            im = im + _zero_term(np.imag(f), pr)
+        if bad_re.any():
+            t.real[bad_re] = np.broadcast_to(re, t.shape)[bad_re]
+        if bad_im.any():
+            t.imag[bad_im] = np.broadcast_to(im, t.shape)[bad_im]
+    return kind(t[()]) if number else t
+
+
+def _zero_term(x, y):
+    """``x * y`` of real parts, 0 where the partial's part ``y`` is 0 and the product NaN
+    (:func:`complex_parts`)."""
+    r = x * y
+    return np.where((y == 0.0) & (r != r), 0.0, r)
 
 
 def _per_direction(f, p, t):

@@ -118,7 +118,17 @@ def _scaled(f, ps):
         return [f * p for p in ps]
     if isinstance(f, Dual):
         return [p if _is_zero(p) else _zero_rule_product(f, p) for p in ps]
-    return [p if _is_zero(p) else f * p for p in ps]
+    return [p if _is_zero(p) else _complex_product(f, p) for p in ps]
+
+
+def _complex_product(f, p):
+    """``f * p`` of numbers, a complex product's parts under the zero rule part by part
+    where one is NaN (``backend.complex_parts``: an infinite part of ``f`` times the zero
+    imaginary part of a real partial read as complex, attack73 F2)."""
+    t = f * p
+    if t == t or not isinstance(t, (complex, np.complexfloating)):
+        return t
+    return backend.complex_parts(f, p, t)
 
 
 def _zero_rule_product(f, p):

@@ -1,0 +1,117 @@
+"""Stop 73's open complex findings and the tracer's positional dtype (exact74).
+
+(1) attack73 F2, silent: where one part of a complex local derivative overflowed, its
+product with a direction's ``1 + 0j`` (a real partial read as complex, a holomorphic
+seed) made ``inf * 0`` NaN in the part that is finite: ``Re exp(x + 1j)`` at x = 710.
+The zero rule holds part by part now.
+Oracles: mpmath at 50 digits (analytic derivatives of exp / cosh / sinh / cos / sin).
+"""
+
+import warnings
+
+import mpmath as mp
+import numpy as np
+import pytest
+
+import dualgrad as dg
+from _probes import loaded_or_not  # noqa: F401  (the loaded fixture: numba loaded or not)
+
+
+def _float(v):
+    """An mpmath number as the nearest float, +-inf past the range."""
+    return float(v) if abs(v) < mp.mpf(2) ** 1024 else float(mp.sign(v)) * np.inf
+
+
+# (name, NumPy's g, mpmath's g', the point a + b i, the part read, d/d of which part)
+_ROWS = [
+    ("exp", np.exp, mp.exp, (710.0, 1.0), "real", "re"),
+    ("exp", np.exp, mp.exp, (720.0, 1.5707963), "real", "re"),
+    ("exp", np.exp, mp.exp, (712.0, 0.01), "imag", "re"),
+    ("cosh", np.cosh, mp.sinh, (711.0, 1.0), "real", "re"),
+    ("cosh", np.cosh, mp.sinh, (711.0, 0.01), "imag", "re"),
+    ("sinh", np.sinh, mp.cosh, (711.0, 1.0), "real", "re"),
+    ("sinh", np.sinh, mp.cosh, (711.0, 1.5707), "real", "re"),
+    ("cos", np.cos, lambda z: -mp.sin(z), (1.0, 711.0), "real", "im"),
+    ("cos", np.cos, lambda z: -mp.sin(z), (1.5707, 711.0), "real", "im"),
+    ("sin", np.sin, mp.cos, (1.0, 711.0), "imag", "im"),
+    ("sin", np.sin, mp.cos, (0.001, 711.0), "real", "im"),
+]
+
+
+def _case(row):
+    """``(f, x0, exact)``: f a real function of one real x through ``g`` of a complex
+    intermediate, finite at x0 with a finite exact derivative (mpmath)."""
+    _, g, dg_mp, (a, b), part, var = row
+    with mp.workdps(50):
+        dz = dg_mp(mp.mpc(a, b)) * (1 if var == "re" else 1j)
+        exact = _float(dz.real if part == "real" else dz.imag)
+    if var == "re":
+        def f(x):
+            return getattr(np, part)(g(x + 1j * b))
+        x0 = a
+    else:
+        def f(y):
+            return getattr(np, part)(g(a + 1j * y))
+        x0 = b
+    return f, x0, exact
+
+
+@pytest.mark.parametrize("row", _ROWS, ids=lambda r: f"{r[0]}-{r[4]}-{r[5]}-{r[3]}")
+def test_a_complex_overflow_leaves_the_finite_part(row, loaded):
+    f, x0, exact = _case(row)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert np.isfinite(f(np.float64(x0))) and np.isfinite(exact)
+        got = [dg.derivative(f, x0),
+               dg.jacobian(f, np.array([x0, 1.0]))[0, 0],
+               dg.gradient(lambda x: np.sum(f(x)), np.array([x0]))[0]]
+        for engine in ("eager", "fused"):
+            with dg.engine(engine):
+                got.append(dg.gradient(lambda x: np.sum(f(x)), np.array([x0, x0]))[0])
+    for g in got:
+        assert g == pytest.approx(exact, rel=1e-13)
+
+
+def test_re_exp_at_710_in_every_spelling(loaded):
+    """attack73 F_cexp_real: f = e^x cos 1 through exp(x + 1j); .real, np.real and the
+    array forms, beside the plain-float spelling's own."""
+    with mp.workdps(50):
+        exact = {x: _float(mp.exp(x) * mp.cos(1)) for x in (709.0, 710.0, 710.2)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for x0, want in exact.items():
+            assert dg.derivative(lambda x: np.exp(x + 1j).real, x0) == \
+                pytest.approx(want, rel=1e-13)
+            assert dg.derivative(lambda x: np.real(np.exp(x + 1j)), x0) == \
+                pytest.approx(want, rel=1e-13)
+            J = dg.jacobian(lambda x: np.real(np.exp(x * (1 + 0j) + 1j)), np.array([x0, 1.0]))
+            assert J[0, 0] == pytest.approx(want, rel=1e-13)
+            assert J[0, 1] == 0.0 and J[1, 0] == 0.0
+
+
+@pytest.mark.parametrize("z", [710 + 1j, 710 + 0j, 712 + 1j])
+def test_a_holomorphic_derivative_keeps_its_finite_part(z, loaded):
+    """d/dz exp(z) at 710 + 1j is 1.2070e308 + inf j (NumPy's exp there), not nan + inf j;
+    at 710 + 0j inf + 0j; cosh at 712 + 1j inf + inf j (both parts past the range)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for g, dg_mp in ((np.exp, mp.exp), (np.cosh, mp.sinh)):
+            with mp.workdps(50):
+                w = dg_mp(mp.mpc(z.real, z.imag))
+                want = complex(_float(w.real), _float(w.imag))
+            a = complex(dg.jacobian(g, np.array([z]), holomorphic=True)[0, 0])
+            s = complex(dg.jacobian(g, z, holomorphic=True))
+            for got in (a, s):
+                assert got.real == pytest.approx(want.real, rel=1e-13)
+                assert got.imag == pytest.approx(want.imag, rel=1e-13)
+
+
+def test_a_nan_local_derivative_stays_nan():
+    """The zero rule part by part keeps a NaN that is one: d/dx Re exp(x + 1j) at x = NaN
+    is NaN, and the directions the NaN does not reach stay 0."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        J = dg.jacobian(lambda x: np.real(np.exp(x + 1j)), np.array([np.nan, 710.0]))
+    assert np.isnan(J[0, 0]) and J[0, 1] == 0.0 and J[1, 0] == 0.0
+    with mp.workdps(50):
+        assert J[1, 1] == pytest.approx(_float(mp.exp(710) * mp.cos(1)), rel=1e-13)

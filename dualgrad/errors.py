@@ -1706,6 +1706,16 @@ def cast_dtype(action, dtype):
         dt = np.dtype(dtype)
     except TypeError:
         dt = None
+    if dt is not None and dt.kind == "c" and ".astype(" in action and dt.itemsize < 16:
+        # complex64 rounds the value and the derivatives as float32 does (it carried the
+        # partials at complex64, 3e-8 off: attack73 F3): refused alike
+        return DualTypeError(
+            f"{_helper_name()}: {action} asks a dual number for a narrowing cast: dualgrad "
+            f"carries complex values and derivatives in complex128, and {dt.name} would "
+            "round both (as float32 would real ones); expected complex128. Fix: z = "
+            "x.astype(complex) (x: the dual; a complex dual with the same derivatives, "
+            "exact), and cast the plain result the helper returns if you need "
+            f"{dt.name}: J.astype(np.{dt.name}).")
     if dt is not None and dt.kind == "c":          # (complex64 too: no narrowing advice
         return complex_cast(action)               # for a cast that drops them)
     if dt is None or dt.kind != "f" or dt.itemsize >= 8:    # the general advice
@@ -1739,15 +1749,20 @@ def complex_cast(action, where=""):
     ``x.astype(complex)`` and ``x * (1 + 0j)`` work (a complex dual, derivatives kept).
     ``where``: :func:`user_line`'s text for the line."""
     call = action.split("(", 1)[0]
-    # complex64 asked (diff72 F5): that precision, the dual's own cast to it
-    kind = "np.complex64" if "complex64" in action else "complex"
+    # complex64 asked (diff72 F5): the dual's complex128 cast, the result cast after (a
+    # dual's own complex64 cast is refused: it would round the derivatives, attack73 F3)
+    narrow = "complex64" in action
+    kind = "complex"
     if call.startswith("np.") and call not in ("np.asarray", "np.array", "np.asanyarray"):
         then = (f"and call {call} on z without dtype= ({call}(z, ...) for "
-                f"{call}(x, ..., dtype={kind}): its derivatives follow)")
+                f"{call}(x, ..., dtype={'np.complex64' if narrow else kind}): its "
+                "derivatives follow)")
     else:
         then = "and use z where the complex array was wanted"
-    same = "x * (1 + 0j) does the same, for a scalar dual too" if kind == "complex" else \
-        "x.astype(complex) keeps double precision"
+    same = "x * (1 + 0j) does the same, for a scalar dual too"
+    if narrow:
+        then += ("; complex64 would round the derivatives: cast the plain result the "
+                 "helper returns if you need it, J.astype(np.complex64)")
     return DualTypeError(
         f"{_helper_name()}: {action} asks NumPy for a complex cast of a dual number, "
         "which NumPy can make of plain numbers only and which would drop the derivatives; "

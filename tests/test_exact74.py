@@ -4,7 +4,12 @@
 product with a direction's ``1 + 0j`` (a real partial read as complex, a holomorphic
 seed) made ``inf * 0`` NaN in the part that is finite: ``Re exp(x + 1j)`` at x = 710.
 The zero rule holds part by part now.
-Oracles: mpmath at 50 digits (analytic derivatives of exp / cosh / sinh / cos / sin).
+(2) attack73 F3, silent (precision): ``x.astype(np.complex64)`` of a dual carried the
+partials at complex64 (3e-8 off); refused now as ``astype(np.float32)`` is, and the
+advice for ``dtype=np.complex64`` (the complex128 cast, the result cast after) runs and
+is exact.
+Oracles: mpmath at 50 digits (analytic derivatives of exp / cosh / sinh / cos / sin);
+analytic Jacobians (cos, the DFT matrix).
 """
 
 import warnings
@@ -115,3 +120,43 @@ def test_a_nan_local_derivative_stays_nan():
     assert np.isnan(J[0, 0]) and J[0, 1] == 0.0 and J[1, 0] == 0.0
     with mp.workdps(50):
         assert J[1, 1] == pytest.approx(_float(mp.exp(710) * mp.cos(1)), rel=1e-13)
+
+
+# ---- (2) complex64: refused as float32, the advice exact -------------------------------
+
+@pytest.mark.parametrize("spell", ["array", "scalar", "np.complex64", "dtype object"])
+def test_a_complex64_cast_of_a_dual_is_refused_as_float32s(spell):
+    x = np.array([0.1, 1.3, 3.3])
+    cast = {"array": lambda z: np.sin(z.astype(np.complex64)),
+            "scalar": lambda z: np.sin(z[1].astype(np.complex64)),
+            "np.complex64": lambda z: z.astype("complex64"),
+            "dtype object": lambda z: z.astype(np.dtype(np.complex64))}[spell]
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(cast, x)
+    text = str(info.value)
+    assert text.startswith("dualgrad.jacobian: d.astype(complex64) asks a dual number for a "
+                           "narrowing cast"), text
+    assert "z = x.astype(complex)" in text and "J.astype(np.complex64)" in text
+    with pytest.raises(TypeError, match="narrowing cast"):
+        dg.jacobian(lambda z: z.astype(np.float32), x)          # (its sibling, as before)
+
+
+def test_the_complex_casts_advice_runs_and_is_exact():
+    """The advised spelling z = x.astype(complex): d/dx sin(z) is cos(x) and the FFT's
+    Jacobian the DFT matrix, exactly (complex64's cast was 1.2e-8 .. 3e-8 off)."""
+    x = np.array([0.1, 1.3, 3.3])
+    J = dg.jacobian(lambda z: np.sin(z.astype(complex)), x)
+    np.testing.assert_allclose(np.diag(J), np.cos(x), rtol=1e-15, atol=0)
+    N = 64
+    xs = np.linspace(0.0, 1.0, N)
+    k = np.arange(N)
+    dft = np.exp(-2j * np.pi * np.outer(k, k) / N)
+    J = dg.jacobian(lambda z: np.fft.fft(z.astype(complex)), xs)
+    np.testing.assert_allclose(J, dft, rtol=0, atol=1e-13)
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(lambda z: np.abs(np.sum(z, dtype=np.complex64)), x)
+    text = str(info.value)
+    assert "z = x.astype(complex)" in text and "J.astype(np.complex64)" in text
+    assert "np.sum(z, ...) for np.sum(x, ..., dtype=np.complex64)" in text
+    g = lambda z: np.abs(np.sum(z.astype(complex)))            # as advised
+    np.testing.assert_array_equal(dg.jacobian(g, x), np.ones(3))

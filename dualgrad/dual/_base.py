@@ -352,14 +352,17 @@ class Dual:
                                          where=errors.user_line(sys._getframe(1)))
 
     def astype(self, dtype, *args, **kwargs):
-        """``d.astype(complex)`` (any complex dtype): the value and every partial cast,
-        as NumPy's cast of the values (a real value is the real part; its derivative is
-        the cast one).  Any other dtype raises: float and integer casts would drop or
-        round derivatives (``d.copy()`` keeps a dual)."""
+        """``d.astype(complex)`` (complex128, or a wider complex dtype): the value and
+        every partial cast, as NumPy's cast of the values (a real value is the real part;
+        its derivative is the cast one).  Any other dtype raises: float and integer casts
+        would drop or round derivatives (``d.copy()`` keeps a dual), and complex64 rounds
+        both as float32 does (attack73 F3)."""
         try:
             kind = np.dtype(dtype).kind
         except TypeError:
             kind = ""
+        if kind == "c" and np.dtype(dtype).itemsize < 16:     # (complex64: as float32)
+            raise errors.cast_dtype(f"d.astype({np.dtype(dtype).name})", dtype)
         if kind == "c":
             if np.dtype(dtype) == getattr(self, "dtype", None) and \
                     kwargs.get("copy", args[3] if len(args) > 3 else True) is False:

@@ -3394,10 +3394,41 @@ def numba_typing_on_duals(who, exc):
     return None
 
 
+def _jitted_callees(py):
+    """The names ``py`` (a jitted function's Python original) reads that bind jitted
+    functions in its module."""
+    scope = getattr(py, "__globals__", {})
+    return [n for n in dict.fromkeys(py.__code__.co_names)
+            if hasattr(scope.get(n), "py_func") and
+            hasattr(scope.get(n), "_compile_for_args")]
+
+
+def _jitted_chain(py):
+    """Every jitted function ``py`` reaches by name, at any depth (accel calls norm,
+    which calls inner: attack73 M1), where all of them are plain functions of ``py``'s
+    module (one globals dict, no closure): their names in call order; ``None`` where one
+    lives in another module or closes over names (a copy reading ``py``'s globals would
+    not run there).  Error path only."""
+    scope = py.__globals__
+    chain, todo = [], list(_jitted_callees(py))
+    while todo:
+        name = todo.pop(0)
+        if name in chain:
+            continue
+        callee = getattr(scope.get(name), "py_func", None)
+        if getattr(callee, "__globals__", None) is not scope or \
+                getattr(callee, "__closure__", None) or not hasattr(callee, "__code__"):
+            return None
+        chain.append(name)
+        todo.extend(_jitted_callees(callee))
+    return chain
+
+
 def _jitted_call(exc):
-    """``(name, callees)`` for the outermost numba dispatcher in ``exc``'s traceback (the
-    jitted function f called: poliastro's ``J2_perturbation``) and the jitted functions
-    its Python original reads by name (``norm``), or ``None``.  Error path only."""
+    """``(name, callees, chain)`` for the outermost numba dispatcher in ``exc``'s
+    traceback (the jitted function f called: poliastro's ``J2_perturbation``), the
+    jitted functions its Python original reads by name (``norm``) and those reached at
+    any depth (:func:`_jitted_chain`), or ``None``.  Error path only."""
     tb = exc.__traceback__
     while tb is not None:
         frame = tb.tb_frame
@@ -3405,11 +3436,7 @@ def _jitted_call(exc):
             frame.f_code.co_name == "_compile_for_args" else None
         py = getattr(dispatcher, "py_func", None)
         if py is not None and hasattr(py, "__code__"):
-            scope = getattr(py, "__globals__", {})
-            callees = [n for n in dict.fromkeys(py.__code__.co_names)
-                       if hasattr(scope.get(n), "py_func") and
-                       hasattr(scope.get(n), "_compile_for_args")]
-            return py.__name__, callees
+            return py.__name__, _jitted_callees(py), _jitted_chain(py)
         tb = tb.tb_next
     return None
 
@@ -3485,11 +3512,30 @@ def numba_unsupported(who, message, nested=False, jitted=None):
                    f"{name}.py_func(...) for {name}(...), where NumPy's whole-array "
                    "operations take dual arrays; or, in jitted code of your own, loop "
                    "over its elements (x[i])")
+        elif jitted is not None and jitted[2] and set(jitted[2]) != set(jitted[1]):
+            # a callee calls jitted functions too (accel -> norm -> inner: a copy whose
+            # names read norm's original was refused again in norm, attack73 M1): every
+            # function of the chain a Python copy reading one shared dict of names
+            name, chain = jitted[0], jitted[2]
+            listed = ", ".join(f"'{c}'" for c in chain)
+            fix = (f"call a Python copy of {name} inside a plain-Python f: its original "
+                   f"{name}.py_func calls the jitted {', '.join(jitted[1])}, which "
+                   f"{'calls' if len(jitted[1]) == 1 else 'call'} "
+                   f"jitted functions in turn ({', '.join(chain)} in all), and each takes "
+                   "dual arrays only as its Python original, so with import types and g = "
+                   f"dict({name}.py_func.__globals__) make g.update({{n: types."
+                   "FunctionType(g[n].py_func.__code__, g, None, g[n].py_func.__defaults__) "
+                   f"for n in ({listed})}}) and {name}_py = types.FunctionType("
+                   f"{name}.py_func.__code__, g, None, {name}.py_func.__defaults__), and "
+                   f"call {name}_py(...) for {name}(...) (the copies read their names from "
+                   "g, so every call down the chain runs in Python; the module's own names "
+                   "stay jitted); or, in jitted code of your own, loop over its elements "
+                   "(x[i])")
         elif jitted is not None:
             # its original calls jitted functions by name (poliastro's J2_perturbation
             # calls norm: J2_perturbation.py_func was refused again there, user72): a
             # copy of it whose names read their originals
-            name, callees = jitted
+            name, callees = jitted[:2]
             reads = ", ".join(f"'{c}': g['{c}'].py_func" for c in callees)
             fix = (f"call a Python copy of {name} inside a plain-Python f: its original "
                    f"{name}.py_func calls the jitted {', '.join(callees)}, which "

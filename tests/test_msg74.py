@@ -118,3 +118,69 @@ def test_triple_root_newton_array_refused_without_runtime_warning():
             dg.jacobian(lambda p: dopt.newton(lambda s: (s - p) ** 3, np.array([0.5, 0.5]),
                                               tol=1e-300, maxiter=400, disp=False),
                         np.array([0.5, 0.5]))
+
+
+# --- (3) a jitted library's chain: the advice runs down to its last jitted call -------------
+
+_CHAIN = '''
+import numpy as np
+from numba import njit
+
+
+@njit
+def inner(v):
+    return np.sqrt(v @ v)
+
+
+@njit
+def norm(v):
+    return inner(v) * 1.0
+
+
+@njit
+def accel(r, mu=2.0):
+    return -mu * r / norm(r) ** 3
+
+
+@njit
+def deep(r):
+    return r * accel(r)
+'''
+
+
+@pytest.mark.parametrize("name, call, grad", [
+    ("accel", lambda f, r: f(r, 3.0),
+     lambda r: -3.0 * (np.eye(3) / np.linalg.norm(r) ** 3
+                       - 3 * np.outer(r, r) / np.linalg.norm(r) ** 5)),
+    ("deep", lambda f, r: f(r), None),
+])
+def test_jitted_chain_advice_runs(tmp_path, name, call, grad):
+    import re
+    import types
+    pytest.importorskip("numba")
+    from _probes import module_from_source
+    m = module_from_source(tmp_path, f"chain74_{name}", _CHAIN)
+    r0 = np.array([1.0, 2.0, 2.5])
+    fn = getattr(m, name)
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(lambda r: call(fn, r), r0)
+    text = str(info.value)
+    found = re.search(rf"with import types and (g = dict\({name}\.py_func\.__globals__\)) "
+                      r"make (g\.update\(\{.*?\}\)) and " rf"({name}_py = types\.FunctionType\("
+                      rf".*?__defaults__\)), and call {name}_py\(\.\.\.\) for {name}\(\.\.\.\)",
+                      text)
+    assert found is not None, text
+    space = {"types": types, name: fn}
+    for statement in found.groups():
+        exec(statement, space)                                   # noqa: S102
+    copy = space[f"{name}_py"]
+    J = dg.jacobian(lambda r: call(copy, r), r0)
+    if grad is None:                                   # deep(r) = r * accel(r, 2.0)
+        n = np.linalg.norm(r0)
+        a = -2.0 * r0 / n ** 3
+        da = -2.0 * (np.eye(3) / n ** 3 - 3 * np.outer(r0, r0) / n ** 5)
+        want = np.diag(a) + r0[:, None] * da
+    else:
+        want = grad(r0)
+    np.testing.assert_allclose(J, want, rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(call(copy, r0), call(fn, r0), rtol=1e-15)

@@ -7,8 +7,8 @@ For every problem: the median time of f(x0), of ``scipy.optimize.approx_fprime(x
 this one run, plus dualgrad's largest error against central differences with a
 Richardson step (a check that the timed result is the derivative).  Issue 13's
 targets: median dualgrad / approx_fprime at most 0.7, no case above 1.5.
-The rows of bench/corpus57.py to bench/corpus73.py (real functions from public scientific
-code, stops 57 to 73) follow the
+The rows of bench/corpus57.py to bench/corpus74.py (real functions from public scientific
+code, stops 57 to 74) follow the
 Moré-Garbow-Hillstrom set; the summary gives the median and worst of the MGH rows alone,
 of each real-code set and of all rows (``--mgh``: the MGH rows only; ``--beforeNN``:
 without the rows of corpusNN.py and the sets after it; ``--corpusNN``: that set's rows
@@ -41,6 +41,7 @@ from corpus70 import PROBLEMS70  # noqa: E402
 from corpus71 import PROBLEMS71  # noqa: E402
 from corpus72 import PROBLEMS72  # noqa: E402
 from corpus73 import PROBLEMS73  # noqa: E402
+from corpus74 import PROBLEMS74  # noqa: E402
 
 import dualgrad as dg  # noqa: E402
 
@@ -50,7 +51,7 @@ SETS = [("corpus", PROBLEMS), ("corpus57", PROBLEMS57), ("corpus58", PROBLEMS58)
         ("corpus62", PROBLEMS62), ("corpus63", PROBLEMS63),
         ("corpus64", PROBLEMS64), ("corpus68", PROBLEMS68), ("corpus69", PROBLEMS69),
         ("corpus70", PROBLEMS70), ("corpus71", PROBLEMS71),
-        ("corpus72", PROBLEMS72), ("corpus73", PROBLEMS73)]
+        ("corpus72", PROBLEMS72), ("corpus73", PROBLEMS73), ("corpus74", PROBLEMS74)]
 
 
 def chosen(argv):
@@ -135,7 +136,7 @@ def main():
             f"bench/{alone}.py: real functions from public scientific code"
             if alone else
             "bench/corpus.py: the Moré-Garbow-Hillstrom / Moré-Wild set as SciPy's "
-            "benchmarks implement it" + ("; bench/corpus57.py to bench/corpus73.py: "
+            "benchmarks implement it" + ("; bench/corpus57.py to bench/corpus74.py: "
                                          "real functions from public scientific code"
                                          if real else "")) + "). Median of dualgrad / "
         f"approx_fprime: **{med:.2f}x** (target 0.7x); worst **{worst:.2f}x** (target 1.5x); "

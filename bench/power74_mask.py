@@ -1,7 +1,7 @@
 """A scalar dual raised to a Gaussian-shaped dual array: the power row's careful terms
 by element (user74).
 
-    python bench/power74_mask.py [--rounds R] [--compare DIR]
+    python bench/power74_mask.py [--rounds R] [--compare DIR | --toggle]
 
 ``y ** exp(-z**2)`` (JONSWAP's peak shape, bench/corpus73.py; kernels and spectral
 peaks alike) has elements whose exponent underflowed below 1e-300, where the base's
@@ -13,7 +13,11 @@ elements :func:`_masked_partials` picks.  Times one ``dg.jacobian`` (2 direction
 [-27.4, 27.4] (the tail past |z| = 26.3, e < 1e-300 and 0.0 past 27.3, 4 % of them),
 against the same with every e normal (the peak's width scaled: no careful step), in one
 process; medians and the rounds' range in us.  With ``--compare DIR`` the same runs in a
-second process whose dualgrad is DIR's, the two interleaved by round.
+second process whose dualgrad is DIR's, the two interleaved by round.  With ``--toggle``
+one process alternates, call batch by call batch, between the masked steps and the
+whole array's (``_ufuncs._MASKED_FROM`` past any size: the tree before's path, same
+bits), adding the JONSWAP row (bench/corpus73.py) and its power alone; it prints the
+medians and the median of the rounds' masked / whole.
 """
 
 import json
@@ -63,11 +67,45 @@ def run(rounds, calls_at=lambda n: max(1, 20000 // n)):
     return times
 
 
+def toggle(rounds):
+    """One process, the masked and the whole-array steps alternating (see the doc)."""
+    import dualgrad as dg
+    from dualgrad.dispatch import _ufuncs
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from corpus73 import PROBLEMS73
+    from power73_pieces import own
+    x0 = np.array([5.5, 10.0])
+    cs = dict(cases())
+    cs["JONSWAP row"] = PROBLEMS73["JONSWAP spectrum, y ** exp(array) (2)"][0]
+    cs["JONSWAP's y ** e"] = own
+    masked_from = _ufuncs._MASKED_FROM
+    got = {(k, m): [] for k in cs for m in ("masked", "whole")}
+    for _ in range(rounds):
+        for k, f in cs.items():
+            n = int(k.split("=")[1].split(",")[0]) if "N =" in k else 200
+            calls = max(1, 20000 // n)
+            for m in ("masked", "whole"):
+                _ufuncs._MASKED_FROM = masked_from if m == "masked" else 1 << 62
+                dg.jacobian(f, x0)
+                t = time.perf_counter()
+                for _ in range(calls):
+                    dg.jacobian(f, x0)
+                got[k, m].append((time.perf_counter() - t) / calls * 1e6)
+    _ufuncs._MASKED_FROM = masked_from
+    for k in cs:
+        a, b = got[k, "masked"], got[k, "whole"]
+        print(f"{k:34s} masked {statistics.median(a):10.1f}  whole {statistics.median(b):10.1f}"
+              f"  masked / whole {statistics.median([u / v for u, v in zip(a, b)]):.2f}")
+
+
 def main(argv):
     rounds = int(argv[argv.index("--rounds") + 1]) if "--rounds" in argv else 5
     other = argv[argv.index("--compare") + 1] if "--compare" in argv else None
     if "--child" in argv:
         print(json.dumps(run(rounds)))
+        return
+    if "--toggle" in argv:
+        toggle(rounds)
         return
     here = str(Path(__file__).resolve().parent.parent)
     trees = [here] + ([other] if other else [])

@@ -48,9 +48,11 @@ def entries(monkeypatch):
     # (small71's entries that compute the value and factor by NumPy's loops too, tried
     # first for np.sin, np.exp...: off here, so that these entries, their way where
     # that one declines, are the ones called; tests/test_small71.py holds that one;
-    # small72's of np.tanh and sc.erf's part likewise: tests/test_small72.py)
+    # small72's of np.tanh and sc.erf's part likewise: tests/test_small72.py; small74's
+    # of the fusable rows' value, np.log's...: tests/test_small74.py)
+    from dualgrad.backend._rule_kernels import _VALUE_LOOPS
     loops = [_propagate.loop_cell(u) for u in (np.sin, np.cos, np.exp, np.sinh, np.cosh,
-                                               np.expm1, np.tanh, sc.erf)]
+                                               np.expm1, np.tanh, sc.erf, *_VALUE_LOOPS)]
     for cell in loops:
         cell[0] = False
     yield ran

@@ -80,10 +80,35 @@ def engine(request, monkeypatch, exact_cells_emptied):
         monkeypatch.setattr(_kernels, "small_entry", small_entry)
         for cell in _propagate._ENTRIES.values():   # (the lean functions hold the cells)
             cell[0] = None
+        real_value = _kernels.small_value_loops_entry
+
+        def small_value_loops_entry(ufunc):   # np.sqrt's value by NumPy's loop, then
+            kernel = real_value(ufunc)        # its own loop (small74): tried first
+            if kernel is None:
+                return None
+
+            def recording(*args):
+                ran.append(ufunc.__name__)
+                return kernel(*args)
+            return recording
+        monkeypatch.setattr(_kernels, "small_value_loops_entry", small_value_loops_entry)
+        for cell in _value_cells():
+            cell[0] = None
     yield ran
     from dualgrad.backend import _propagate
     for cell in _propagate._ENTRIES.values():       # made again, unrecorded, when next used
         cell[0] = None
+    if request.param == "kernels":
+        for cell in _value_cells():
+            cell[0] = None
+
+
+def _value_cells():
+    """The loops cells of the rows with a value-loops entry (small74: ``np.sqrt``,
+    ``np.reciprocal``...), which the lean functions hold."""
+    from dualgrad.backend import _propagate
+    from dualgrad.backend._rule_kernels import _VALUE_LOOPS
+    return [_propagate.loop_cell(u) for u in _VALUE_LOOPS]
 
 
 def _duals(N=10, n=3, seed=0, tag=None):

@@ -376,6 +376,18 @@ def small_engine(request, monkeypatch, exact_cells_emptied):
                 return got[0](*args)
             return recording, got[1]
         monkeypatch.setattr(_kernels, "small_split_loops_entry", small_split_loops_entry)
+        real_value = _kernels.small_value_loops_entry
+
+        def small_value_loops_entry(ufunc):   # a fusable row's value by NumPy's loop,
+            kernel = real_value(ufunc)        # then its own loop (np.log: small74)
+            if kernel is None:
+                return None
+
+            def recording(*args):
+                ran.append("small_value_loops_entry")
+                return kernel(*args)
+            return recording
+        monkeypatch.setattr(_kernels, "small_value_loops_entry", small_value_loops_entry)
         for maker in ("small_loop_power_pair_entry", "small_loop_power_number_entry",
                       "small_loop_power_exponent_entry", "small_loop_power_base_entry"):
             def recorded(real_maker=getattr(_kernels, maker), label=maker):

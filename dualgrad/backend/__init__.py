@@ -48,12 +48,15 @@ Propagation
         pool's size).
     ``entry_made(cell, ufunc)``
         that cell's entry point, made now if it holds none (numba loaded), or ``False``.
-    ``loop_cell(ufunc)``, ``loop_made(cell, ufunc, part, negate)``, ``split_loops_made(cell, ufunc)``
+    ``loop_cell(ufunc)``, ``loop_made(cell, ufunc, part, negate)``, ``split_loops_made(cell, ufunc)``,
+    ``value_loops_made(cell, ufunc)``
         the cell ``[entry, loops]`` of a unary rule's value, factor (``part(x)``, NumPy's
         own loops called from compiled code) and partials in one compiled call on
         small 1-D values (``np.sin``: small71), and its maker (numba loaded);
         ``split_loops_made`` the maker of a split row's (``np.tanh``'s value and
-        ``np.cosh(x)``, ``sc.erf``'s ``np.exp(-x * x)``: small72) in the same cell.
+        ``np.cosh(x)``, ``sc.erf``'s ``np.exp(-x * x)``: small72) in the same cell;
+        ``value_loops_made(cell, ufunc)`` a fusable row's (``np.log``'s value by NumPy's
+        loop, then the row's own loop of the partials: small74).
     ``POWER_LOOPS``, ``power_loops_made()``
         the same for ``u ** v`` of two array duals: the cell ``[entry, loops]`` of the
         value, the power row's NumPy parts and the partials in one call, and its maker.
@@ -278,7 +281,7 @@ from ._buffers import use as use_pool
 from ._disk import compiled as compiled_code
 from ._disk import loaded_bytes, read_blob, write_blob
 from ._kernels import (SMALL_BELOW, bincount, clip_between, match_places, correlation, dot4, fusable,
-                       gradient, local, loops_entry, matvec,
+                       gradient, local, loops_entry, value_loops_entry, matvec,
                        matvec_checked, sparse_dual, swap_shifted,
                        symmetric_sum, use)
 from ._hush import KEEP as HUSH_KEEP, LAST as HUSH_LAST
@@ -291,7 +294,7 @@ from ._propagate import (EXACT, EXACT_FLAT, combine, combine_complex, combine_sm
                          cross, CUBE, cube_kernel, POWER_PAIR, power_pair_kernel, POWER_MIXED,
                          power_mixed_entry, POWER_SCALE, power_scale_entry, POWER_NUMBER,
                          power_number_entry, OUTER_ROW, outer_row_entry, CONST, const_entry, const_loops_made,
-                         entry_cell, entry_made, loop_cell, loop_made, split_loops_made, POWER_LOOPS, power_loops_made, NUMBER_LOOPS, number_loops_made, EXPONENT_LOOPS, exponent_loops_made, BASE_LOOPS, base_loops_made, exact1, exact2, exact_number, exact_row, exact_plain,
+                         entry_cell, entry_made, loop_cell, loop_made, split_loops_made, value_loops_made, POWER_LOOPS, power_loops_made, NUMBER_LOOPS, number_loops_made, EXPONENT_LOOPS, exponent_loops_made, BASE_LOOPS, base_loops_made, exact1, exact2, exact_number, exact_row, exact_plain,
                          exact_cell, finite, from_rows, halved,
                          join, lean_sum, small_empty,
                          lean_work, LEAN_FLAT, LEAN_ROWS, LEAN_WORK, local_kernel, local_kernel2,
@@ -307,10 +310,10 @@ __all__ = [
     "pair_kernel", "outer_small", "cube_kernel", "CUBE", "power_pair_kernel", "POWER_PAIR",
     "power_mixed_entry", "POWER_MIXED", "power_scale_entry", "POWER_SCALE",
     "power_number_entry", "POWER_NUMBER", "outer_row_entry", "OUTER_ROW", "const_entry", "const_loops_made", "CONST",
-    "local_kernel", "local_kernel2", "entry_cell", "entry_made", "loop_cell", "loop_made", "split_loops_made", "POWER_LOOPS", "power_loops_made", "NUMBER_LOOPS", "number_loops_made", "EXPONENT_LOOPS", "exponent_loops_made", "BASE_LOOPS", "base_loops_made", "small_empty", "lean_sum", "EXACT",
+    "local_kernel", "local_kernel2", "entry_cell", "entry_made", "loop_cell", "loop_made", "split_loops_made", "value_loops_made", "POWER_LOOPS", "power_loops_made", "NUMBER_LOOPS", "number_loops_made", "EXPONENT_LOOPS", "exponent_loops_made", "BASE_LOOPS", "base_loops_made", "small_empty", "lean_sum", "EXACT",
     "EXACT_FLAT", "exact1", "exact2",
     "exact_number", "exact_row", "exact_plain", "exact_cell",
-    "fusable", "loops_entry",
+    "fusable", "loops_entry", "value_loops_entry",
     "small", "lean_work", "SMALL_BELOW", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS", "scaled", "local", "where",
     "clip_between", "match_places", "bincount", "matvec", "matvec_checked", "dot4", "sparse_dual", "correlation", "swap_shifted", "symmetric_sum", "outer",
     "cross", "rank2", "rows", "from_rows", "take", "take_along", "triangle", "join", "running_product", "convolve", "gradient", "finite", "halved",

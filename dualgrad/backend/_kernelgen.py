@@ -26,7 +26,7 @@ import numpy as np
 from ..rules._expr import Expr
 from ..rules._table import _TABLE, RULES, entry_form, regular_form, rule_for
 
-__all__ = ["PATH", "REGULAR_PATH", "EXACT", "fusable", "source", "regular_source"]
+__all__ = ["PATH", "REGULAR_PATH", "EXACT", "fusable", "value_loops_entry", "source", "regular_source"]
 
 PATH = Path(__file__).with_name("_rule_kernels.py")
 REGULAR_PATH = Path(__file__).with_name("_regular_kernels.py")
@@ -278,6 +278,49 @@ def {name}_entry({params}, q):
             q[i, k] = {plain}
     return not bad
 '''
+
+# The same entry of a one-argument row with the value by NumPy's own loop in the call
+# (``_numpy_loops.value_loops``: ``np.log``'s, ``np.sqrt``'s), tried by the lean path
+# before NumPy's call of the value, whose machinery is ~0.3 us of a ten-element call
+# (small74): the value's loop on contiguous ``x`` into ``outs`` with
+# :data:`_LOOPS_ENTRY`'s flag test (a report NumPy's call would make: declined, the
+# caller's call then computes and reports it), then this entry's own loop, so the same
+# bits as NumPy's value and :data:`_ENTRY_KERNEL`'s products.
+_VALUE_LOOPS_ENTRY = '''
+
+def {name}_value_loops(loops, {params}, q):
+    """``np.{ufunc}``'s value and partials in one call on small 1-D values, NumPy's
+    loop of the table ``loops`` (``_numpy_loops.value_loops``) making the value:
+    ``q[i, :] = {formula}``; False (nothing usable: the caller's lines then run) for
+    ``x`` not contiguous and aligned, other lengths, no directions, a report the
+    value's loop would make, and where a local derivative is not finite."""
+    rows, n = q.shape
+    if {shapes} or \\
+            rows == 0 or n == 0 or xs.strides[0] != 8 or xs.ctypes.data % 8 != 0:
+        return False
+    mask = np.int32(loops[0])
+    if fe_test(mask) != 0:      # (as NumPy: a clear costs ~6 tests)
+        fe_clear(mask)
+    if numpy_loop(loops[1], loops[2], loops[3], xs.ctypes.data, outs.ctypes.data, rows) != 0 \\
+            or fe_test(mask) != 0:
+        fe_clear(mask)
+        return False
+    bad = False
+    for i in range(rows):
+{binds}{factors}        bad |= {infinite}
+        for k in range(n):
+            q[i, k] = {plain}
+    return not bad
+'''
+
+
+def value_loops_entry(rule):
+    """Has the unary ``rule`` a :data:`_VALUE_LOOPS_ENTRY` (``_rule_kernels``'
+    ``_VALUE_LOOPS``): a fusable row (its factor kernel arithmetic) of a NumPy ufunc
+    whose value a kernel does not round itself (not :data:`EXACT`'s)?"""
+    return rule.ufunc.nin == 1 and fusable(rule) and not rule.select and \
+        rule.name not in EXACT and getattr(np, rule.name, None) is rule.ufunc
+
 
 # A one-argument row whose local derivative is kernel arithmetic on NumPy calls
 # (``rules._table.entry_form``: ``np.cos``'s ``-a0``, ``np.tanh``'s ``1.0 / a0 * (1.0 /
@@ -731,6 +774,23 @@ def loops_kernel(ufunc):
     return got
 
 
+VALUE_LOOPS_KERNELS = {}    # ufunc -> the numba dispatcher of its value-loops entry
+
+
+def value_loops_kernel(ufunc):
+    """The lean path's entry of a unary row whose value NumPy's loop computes in the
+    kernel, before the row's own loop of the partials (``_VALUE_LOOPS``: ``np.log``,
+    ``np.sqrt``...; small74), its numba dispatcher made at the first request; or
+    ``None`` for a ufunc without."""
+    got = VALUE_LOOPS_KERNELS.get(ufunc)
+    if got is None:
+        fn = _VALUE_LOOPS.get(ufunc)
+        if fn is None:
+            return None
+        got = VALUE_LOOPS_KERNELS.setdefault(ufunc, njit(**_JIT, **ENTRY)(fn))
+    return got
+
+
 EXACT_KERNELS = {}    # (ufunc, duals) -> the numba dispatcher of a value-and-partials kernel
 
 
@@ -1104,7 +1164,7 @@ def _cases(rule):
 def source():
     """The text of ``_rule_kernels.py`` for the table of NumPy's ufuncs (numba
     cannot call scipy.special's)."""
-    parts, entries, small, entry, const = [_HEADER], [], [], [], []
+    parts, entries, small, entry, const, value = [_HEADER], [], [], [], [], []
     for rule in (r for r in _TABLE if fusable(r)):
         cases = []
         for duals in _cases(rule):
@@ -1120,6 +1180,10 @@ def source():
             text, name = _kernel(rule, _cases(rule)[-1], _ENTRY_KERNEL)
             parts.append(text)
             entry.append(f"    np.{rule.name}: {name}_entry,\n")
+        if value_loops_entry(rule):     # the value by NumPy's loop too (small74)
+            text, name = _kernel(rule, (0,), _VALUE_LOOPS_ENTRY)
+            parts.append(text)
+            value.append(f"    np.{rule.name}: {name}_value_loops,\n")
     # a scalar dual beside a plain array: every smooth binary row whose factors kernels
     # evaluate (+ - * too, whose factors are arguments or constants: k - t's -row)
     for rule in (r for r in _TABLE if r.kind == "smooth" and r.ufunc.nin == 2 and
@@ -1182,7 +1246,8 @@ def source():
                  f"\n_EXACT = {{\n{''.join(exact)}}}\n\n_ENTRY = {{\n{''.join(entry)}}}\n"
                  f"\n_SC_ENTRY = {{\n{''.join(scipy)}}}\n"
                  f"\n_CONST = {{\n{''.join(const)}}}\n"
-                 f"\n_LOOPS = {{\n{''.join(loops)}}}\n\n_SC_LOOPS = {{\n{''.join(sc_loops)}}}\n" +
+                 f"\n_LOOPS = {{\n{''.join(loops)}}}\n\n_SC_LOOPS = {{\n{''.join(sc_loops)}}}\n"
+                 f"\n_VALUE_LOOPS = {{\n{''.join(value)}}}\n" +
                  _TAIL)
     return "".join(parts)
 

@@ -117,6 +117,14 @@ def loops_entry(rule):
     return kind(rule)
 
 
+def value_loops_entry(rule):
+    """Has the unary ``rule`` a generated value-loops entry (the value by NumPy's loop,
+    then the row's own loop of the partials: ``np.log``, ``np.sqrt``; small74;
+    :func:`dualgrad.backend._kernelgen.value_loops_entry`, asked without loading numba)?"""
+    from ._kernelgen import value_loops_entry as has
+    return has(rule)
+
+
 def small_local(ufunc):
     """The small-array kernel of a :func:`fusable` ufunc (every argument a dual), or
     ``None`` (numba loaded by the caller)."""
@@ -176,6 +184,22 @@ def small_split_loops_entry(ufunc):
     return got[0].compile(types.boolean(
         types.Array(types.int64, 1, "C", readonly=True), types.float64[:],
         types.float64[::1], types.float64[:, :], types.float64[:, ::1])), got[1]
+
+
+def small_value_loops_entry(ufunc):
+    """The generated value-loops entry of ``ufunc``'s fusable row
+    (``_rule_kernels.value_loops_kernel``: ``np.log``'s value by NumPy's loop, then its
+    own loop of the partials; small74) compiled as the entry point of its one signature
+    (:func:`small_loop_entry`'s), or ``None`` for a ufunc without.  numba loaded by the
+    caller, who must pass exactly those types."""
+    from numba import types
+    from ._rule_kernels import value_loops_kernel
+    kernel = value_loops_kernel(ufunc)
+    if kernel is None:
+        return None
+    return kernel.compile(types.boolean(
+        types.Array(types.int64, 1, "C", readonly=True), types.float64[:],
+        types.float64[::1], types.float64[:, :], types.float64[:, ::1]))
 
 
 def small_loop_power_pair_entry():

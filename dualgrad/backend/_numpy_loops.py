@@ -34,7 +34,7 @@ from llvmlite import binding as _ll, ir
 from numba import types
 from numba.extending import intrinsic
 
-__all__ = ["loops", "split_loops", "pair_loops", "exponent_loops", "base_loops", "const_loops", "number_loops", "numpy_loop", "numpy_loop2", "numpy_loop2_steps", "fe_clear", "fe_test"]
+__all__ = ["loops", "split_loops", "value_loops", "pair_loops", "exponent_loops", "base_loops", "const_loops", "number_loops", "numpy_loop", "numpy_loop2", "numpy_loop2_steps", "fe_clear", "fe_test"]
 
 # <fenv.h>'s FE_INVALID | FE_DIVBYZERO | FE_OVERFLOW | FE_UNDERFLOW of glibc and Apple's
 # libm by machine; not Windows' "AMD64" (MSVC's values differ: FE_INEXACT is 1 there)
@@ -218,6 +218,15 @@ def split_loops(value, part):
         return None
     own = getattr(np, getattr(value, "__name__", ""), None) is value
     return _table(_loop(value) if own else (0, 0, 0), _loop(part))
+
+
+def value_loops(value):
+    """The int64 array ``[mask, value's loop, context, aux]`` that a generated
+    ``_rule_kernels`` value-loops entry reads (``np.log``'s value, then the row's own
+    loop of the partials; small74), or ``None`` (as :func:`loops`)."""
+    if MASK is None or value.nin != 1:
+        return None
+    return _table(_loop(value))
 
 
 def pair_loops():

@@ -913,6 +913,23 @@ def split_loops_made(cell, ufunc):
     return got[0]
 
 
+def value_loops_made(cell, ufunc):
+    """``cell``'s (:func:`loop_cell` of ``ufunc``) entry point for a fusable row whose
+    value NumPy's loop computes before the row's own loop of the partials
+    (``_kernels.small_value_loops_entry``: ``np.log``, ``np.sqrt``...; small74), made now
+    (numba loaded by the caller): called as :func:`loop_made`'s; or ``False`` where the
+    row has none or no loop is to be had."""
+    from ._numpy_loops import value_loops
+    table = value_loops(ufunc)
+    entry = None if table is None else _kernels.small_value_loops_entry(ufunc)
+    if entry is None:
+        cell[0] = False
+        return False
+    cell[1] = table
+    cell[0] = entry
+    return entry
+
+
 # ``u ** v``'s entry of the same kind (``_numba_kernels.loop_power_pair_entry``): the
 # cell ``[entry point, loops table]``, ``None`` until made (numba loaded), ``False``
 # where no loop is to be had; dispatch's ``lean_power_pair`` calls it itself.

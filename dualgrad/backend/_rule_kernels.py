@@ -609,6 +609,34 @@ def d_reciprocal_x_entry(xs, outs, px, q):
     return not bad
 
 
+def d_reciprocal_x_value_loops(loops, xs, outs, px, q):
+    """``np.reciprocal``'s value and partials in one call on small 1-D values, NumPy's
+    loop of the table ``loops`` (``_numpy_loops.value_loops``) making the value:
+    ``q[i, :] = (-(out * out)) * px``; False (nothing usable: the caller's lines then run) for
+    ``x`` not contiguous and aligned, other lengths, no directions, a report the
+    value's loop would make, and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n or \
+            rows == 0 or n == 0 or xs.strides[0] != 8 or xs.ctypes.data % 8 != 0:
+        return False
+    mask = np.int32(loops[0])
+    if fe_test(mask) != 0:      # (as NumPy: a clear costs ~6 tests)
+        fe_clear(mask)
+    if numpy_loop(loops[1], loops[2], loops[3], xs.ctypes.data, outs.ctypes.data, rows) != 0 \
+            or fe_test(mask) != 0:
+        fe_clear(mask)
+        return False
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        out = outs[i]
+        fx = -(out * out)
+        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and -out != 0.0 and (x) - (x) == 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
 def d_sqrt_x_flat(xs, outs, px, q):
     """``np.sqrt``, one direction: ``q = (0.5 / (out + 0.0)) * px``."""
     for i in range(q.shape[0]):
@@ -717,6 +745,33 @@ def d_sqrt_x_entry(xs, outs, px, q):
     operands of other lengths and where a local derivative is not finite."""
     rows, n = q.shape
     if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        out = outs[i]
+        fx = 0.5 / (out + 0.0)
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_sqrt_x_value_loops(loops, xs, outs, px, q):
+    """``np.sqrt``'s value and partials in one call on small 1-D values, NumPy's
+    loop of the table ``loops`` (``_numpy_loops.value_loops``) making the value:
+    ``q[i, :] = (0.5 / (out + 0.0)) * px``; False (nothing usable: the caller's lines then run) for
+    ``x`` not contiguous and aligned, other lengths, no directions, a report the
+    value's loop would make, and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n or \
+            rows == 0 or n == 0 or xs.strides[0] != 8 or xs.ctypes.data % 8 != 0:
+        return False
+    mask = np.int32(loops[0])
+    if fe_test(mask) != 0:      # (as NumPy: a clear costs ~6 tests)
+        fe_clear(mask)
+    if numpy_loop(loops[1], loops[2], loops[3], xs.ctypes.data, outs.ctypes.data, rows) != 0 \
+            or fe_test(mask) != 0:
+        fe_clear(mask)
         return False
     bad = False
     for i in range(rows):
@@ -847,6 +902,33 @@ def d_cbrt_x_entry(xs, outs, px, q):
     return not bad
 
 
+def d_cbrt_x_value_loops(loops, xs, outs, px, q):
+    """``np.cbrt``'s value and partials in one call on small 1-D values, NumPy's
+    loop of the table ``loops`` (``_numpy_loops.value_loops``) making the value:
+    ``q[i, :] = (1.0 / (3.0 * out * out)) * px``; False (nothing usable: the caller's lines then run) for
+    ``x`` not contiguous and aligned, other lengths, no directions, a report the
+    value's loop would make, and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n or \
+            rows == 0 or n == 0 or xs.strides[0] != 8 or xs.ctypes.data % 8 != 0:
+        return False
+    mask = np.int32(loops[0])
+    if fe_test(mask) != 0:      # (as NumPy: a clear costs ~6 tests)
+        fe_clear(mask)
+    if numpy_loop(loops[1], loops[2], loops[3], xs.ctypes.data, outs.ctypes.data, rows) != 0 \
+            or fe_test(mask) != 0:
+        fe_clear(mask)
+        return False
+    bad = False
+    for i in range(rows):
+        out = outs[i]
+        fx = 1.0 / (3.0 * out * out)
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
 def d_absolute_x_flat(xs, outs, px, q):
     """``np.absolute``, one direction: ``q = (sign(x)) * px``."""
     for i in range(q.shape[0]):
@@ -955,6 +1037,33 @@ def d_absolute_x_entry(xs, outs, px, q):
     operands of other lengths and where a local derivative is not finite."""
     rows, n = q.shape
     if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        fx = sign(x)
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_absolute_x_value_loops(loops, xs, outs, px, q):
+    """``np.absolute``'s value and partials in one call on small 1-D values, NumPy's
+    loop of the table ``loops`` (``_numpy_loops.value_loops``) making the value:
+    ``q[i, :] = (sign(x)) * px``; False (nothing usable: the caller's lines then run) for
+    ``x`` not contiguous and aligned, other lengths, no directions, a report the
+    value's loop would make, and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n or \
+            rows == 0 or n == 0 or xs.strides[0] != 8 or xs.ctypes.data % 8 != 0:
+        return False
+    mask = np.int32(loops[0])
+    if fe_test(mask) != 0:      # (as NumPy: a clear costs ~6 tests)
+        fe_clear(mask)
+    if numpy_loop(loops[1], loops[2], loops[3], xs.ctypes.data, outs.ctypes.data, rows) != 0 \
+            or fe_test(mask) != 0:
+        fe_clear(mask)
         return False
     bad = False
     for i in range(rows):
@@ -1085,6 +1194,33 @@ def d_fabs_x_entry(xs, outs, px, q):
     return not bad
 
 
+def d_fabs_x_value_loops(loops, xs, outs, px, q):
+    """``np.fabs``'s value and partials in one call on small 1-D values, NumPy's
+    loop of the table ``loops`` (``_numpy_loops.value_loops``) making the value:
+    ``q[i, :] = (sign(x)) * px``; False (nothing usable: the caller's lines then run) for
+    ``x`` not contiguous and aligned, other lengths, no directions, a report the
+    value's loop would make, and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n or \
+            rows == 0 or n == 0 or xs.strides[0] != 8 or xs.ctypes.data % 8 != 0:
+        return False
+    mask = np.int32(loops[0])
+    if fe_test(mask) != 0:      # (as NumPy: a clear costs ~6 tests)
+        fe_clear(mask)
+    if numpy_loop(loops[1], loops[2], loops[3], xs.ctypes.data, outs.ctypes.data, rows) != 0 \
+            or fe_test(mask) != 0:
+        fe_clear(mask)
+        return False
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        fx = sign(x)
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
 def d_exp2_x_flat(xs, outs, px, q):
     """``np.exp2``, one direction: ``q = (out * 0.6931471805599453) * px``."""
     for i in range(q.shape[0]):
@@ -1193,6 +1329,33 @@ def d_exp2_x_entry(xs, outs, px, q):
     operands of other lengths and where a local derivative is not finite."""
     rows, n = q.shape
     if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        out = outs[i]
+        fx = out * 0.6931471805599453
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_exp2_x_value_loops(loops, xs, outs, px, q):
+    """``np.exp2``'s value and partials in one call on small 1-D values, NumPy's
+    loop of the table ``loops`` (``_numpy_loops.value_loops``) making the value:
+    ``q[i, :] = (out * 0.6931471805599453) * px``; False (nothing usable: the caller's lines then run) for
+    ``x`` not contiguous and aligned, other lengths, no directions, a report the
+    value's loop would make, and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n or \
+            rows == 0 or n == 0 or xs.strides[0] != 8 or xs.ctypes.data % 8 != 0:
+        return False
+    mask = np.int32(loops[0])
+    if fe_test(mask) != 0:      # (as NumPy: a clear costs ~6 tests)
+        fe_clear(mask)
+    if numpy_loop(loops[1], loops[2], loops[3], xs.ctypes.data, outs.ctypes.data, rows) != 0 \
+            or fe_test(mask) != 0:
+        fe_clear(mask)
         return False
     bad = False
     for i in range(rows):
@@ -1323,6 +1486,33 @@ def d_log_x_entry(xs, outs, px, q):
     return not bad
 
 
+def d_log_x_value_loops(loops, xs, outs, px, q):
+    """``np.log``'s value and partials in one call on small 1-D values, NumPy's
+    loop of the table ``loops`` (``_numpy_loops.value_loops``) making the value:
+    ``q[i, :] = (1.0 / (x + 0.0)) * px``; False (nothing usable: the caller's lines then run) for
+    ``x`` not contiguous and aligned, other lengths, no directions, a report the
+    value's loop would make, and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n or \
+            rows == 0 or n == 0 or xs.strides[0] != 8 or xs.ctypes.data % 8 != 0:
+        return False
+    mask = np.int32(loops[0])
+    if fe_test(mask) != 0:      # (as NumPy: a clear costs ~6 tests)
+        fe_clear(mask)
+    if numpy_loop(loops[1], loops[2], loops[3], xs.ctypes.data, outs.ctypes.data, rows) != 0 \
+            or fe_test(mask) != 0:
+        fe_clear(mask)
+        return False
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        fx = 1.0 / (x + 0.0)
+        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x + 0.0) - (x + 0.0) == 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
 def d_log2_x_flat(xs, outs, px, q):
     """``np.log2``, one direction: ``q = (1.4426950408889634 / (x + 0.0)) * px``."""
     for i in range(q.shape[0]):
@@ -1431,6 +1621,33 @@ def d_log2_x_entry(xs, outs, px, q):
     operands of other lengths and where a local derivative is not finite."""
     rows, n = q.shape
     if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        fx = 1.4426950408889634 / (x + 0.0)
+        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x + 0.0) - (x + 0.0) == 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_log2_x_value_loops(loops, xs, outs, px, q):
+    """``np.log2``'s value and partials in one call on small 1-D values, NumPy's
+    loop of the table ``loops`` (``_numpy_loops.value_loops``) making the value:
+    ``q[i, :] = (1.4426950408889634 / (x + 0.0)) * px``; False (nothing usable: the caller's lines then run) for
+    ``x`` not contiguous and aligned, other lengths, no directions, a report the
+    value's loop would make, and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n or \
+            rows == 0 or n == 0 or xs.strides[0] != 8 or xs.ctypes.data % 8 != 0:
+        return False
+    mask = np.int32(loops[0])
+    if fe_test(mask) != 0:      # (as NumPy: a clear costs ~6 tests)
+        fe_clear(mask)
+    if numpy_loop(loops[1], loops[2], loops[3], xs.ctypes.data, outs.ctypes.data, rows) != 0 \
+            or fe_test(mask) != 0:
+        fe_clear(mask)
         return False
     bad = False
     for i in range(rows):
@@ -1561,6 +1778,33 @@ def d_log10_x_entry(xs, outs, px, q):
     return not bad
 
 
+def d_log10_x_value_loops(loops, xs, outs, px, q):
+    """``np.log10``'s value and partials in one call on small 1-D values, NumPy's
+    loop of the table ``loops`` (``_numpy_loops.value_loops``) making the value:
+    ``q[i, :] = (0.43429448190325176 / (x + 0.0)) * px``; False (nothing usable: the caller's lines then run) for
+    ``x`` not contiguous and aligned, other lengths, no directions, a report the
+    value's loop would make, and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n or \
+            rows == 0 or n == 0 or xs.strides[0] != 8 or xs.ctypes.data % 8 != 0:
+        return False
+    mask = np.int32(loops[0])
+    if fe_test(mask) != 0:      # (as NumPy: a clear costs ~6 tests)
+        fe_clear(mask)
+    if numpy_loop(loops[1], loops[2], loops[3], xs.ctypes.data, outs.ctypes.data, rows) != 0 \
+            or fe_test(mask) != 0:
+        fe_clear(mask)
+        return False
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        fx = 0.43429448190325176 / (x + 0.0)
+        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x + 0.0) - (x + 0.0) == 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
 def d_log1p_x_flat(xs, outs, px, q):
     """``np.log1p``, one direction: ``q = (1.0 / (1.0 + x)) * px``."""
     for i in range(q.shape[0]):
@@ -1669,6 +1913,33 @@ def d_log1p_x_entry(xs, outs, px, q):
     operands of other lengths and where a local derivative is not finite."""
     rows, n = q.shape
     if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        fx = 1.0 / (1.0 + x)
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_log1p_x_value_loops(loops, xs, outs, px, q):
+    """``np.log1p``'s value and partials in one call on small 1-D values, NumPy's
+    loop of the table ``loops`` (``_numpy_loops.value_loops``) making the value:
+    ``q[i, :] = (1.0 / (1.0 + x)) * px``; False (nothing usable: the caller's lines then run) for
+    ``x`` not contiguous and aligned, other lengths, no directions, a report the
+    value's loop would make, and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n or \
+            rows == 0 or n == 0 or xs.strides[0] != 8 or xs.ctypes.data % 8 != 0:
+        return False
+    mask = np.int32(loops[0])
+    if fe_test(mask) != 0:      # (as NumPy: a clear costs ~6 tests)
+        fe_clear(mask)
+    if numpy_loop(loops[1], loops[2], loops[3], xs.ctypes.data, outs.ctypes.data, rows) != 0 \
+            or fe_test(mask) != 0:
+        fe_clear(mask)
         return False
     bad = False
     for i in range(rows):
@@ -1799,6 +2070,33 @@ def d_tan_x_entry(xs, outs, px, q):
     return not bad
 
 
+def d_tan_x_value_loops(loops, xs, outs, px, q):
+    """``np.tan``'s value and partials in one call on small 1-D values, NumPy's
+    loop of the table ``loops`` (``_numpy_loops.value_loops``) making the value:
+    ``q[i, :] = (1.0 + out * out) * px``; False (nothing usable: the caller's lines then run) for
+    ``x`` not contiguous and aligned, other lengths, no directions, a report the
+    value's loop would make, and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n or \
+            rows == 0 or n == 0 or xs.strides[0] != 8 or xs.ctypes.data % 8 != 0:
+        return False
+    mask = np.int32(loops[0])
+    if fe_test(mask) != 0:      # (as NumPy: a clear costs ~6 tests)
+        fe_clear(mask)
+    if numpy_loop(loops[1], loops[2], loops[3], xs.ctypes.data, outs.ctypes.data, rows) != 0 \
+            or fe_test(mask) != 0:
+        fe_clear(mask)
+        return False
+    bad = False
+    for i in range(rows):
+        out = outs[i]
+        fx = 1.0 + out * out
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
 def d_arcsin_x_flat(xs, outs, px, q):
     """``np.arcsin``, one direction: ``q = (where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))) * px``."""
     for i in range(q.shape[0]):
@@ -1907,6 +2205,33 @@ def d_arcsin_x_entry(xs, outs, px, q):
     operands of other lengths and where a local derivative is not finite."""
     rows, n = q.shape
     if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        fx = where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_arcsin_x_value_loops(loops, xs, outs, px, q):
+    """``np.arcsin``'s value and partials in one call on small 1-D values, NumPy's
+    loop of the table ``loops`` (``_numpy_loops.value_loops``) making the value:
+    ``q[i, :] = (where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))) * px``; False (nothing usable: the caller's lines then run) for
+    ``x`` not contiguous and aligned, other lengths, no directions, a report the
+    value's loop would make, and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n or \
+            rows == 0 or n == 0 or xs.strides[0] != 8 or xs.ctypes.data % 8 != 0:
+        return False
+    mask = np.int32(loops[0])
+    if fe_test(mask) != 0:      # (as NumPy: a clear costs ~6 tests)
+        fe_clear(mask)
+    if numpy_loop(loops[1], loops[2], loops[3], xs.ctypes.data, outs.ctypes.data, rows) != 0 \
+            or fe_test(mask) != 0:
+        fe_clear(mask)
         return False
     bad = False
     for i in range(rows):
@@ -2037,6 +2362,33 @@ def d_arccos_x_entry(xs, outs, px, q):
     return not bad
 
 
+def d_arccos_x_value_loops(loops, xs, outs, px, q):
+    """``np.arccos``'s value and partials in one call on small 1-D values, NumPy's
+    loop of the table ``loops`` (``_numpy_loops.value_loops``) making the value:
+    ``q[i, :] = (where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))) * px``; False (nothing usable: the caller's lines then run) for
+    ``x`` not contiguous and aligned, other lengths, no directions, a report the
+    value's loop would make, and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n or \
+            rows == 0 or n == 0 or xs.strides[0] != 8 or xs.ctypes.data % 8 != 0:
+        return False
+    mask = np.int32(loops[0])
+    if fe_test(mask) != 0:      # (as NumPy: a clear costs ~6 tests)
+        fe_clear(mask)
+    if numpy_loop(loops[1], loops[2], loops[3], xs.ctypes.data, outs.ctypes.data, rows) != 0 \
+            or fe_test(mask) != 0:
+        fe_clear(mask)
+        return False
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        fx = where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
 def d_arctan_x_flat(xs, outs, px, q):
     """``np.arctan``, one direction: ``q = (1.0 / (1.0 + x * x)) * px``."""
     for i in range(q.shape[0]):
@@ -2145,6 +2497,33 @@ def d_arctan_x_entry(xs, outs, px, q):
     operands of other lengths and where a local derivative is not finite."""
     rows, n = q.shape
     if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        fx = 1.0 / (1.0 + x * x)
+        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and 1.0 / x != 0.0 and (x + 1.0 / x) - (x + 1.0 / x) == 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_arctan_x_value_loops(loops, xs, outs, px, q):
+    """``np.arctan``'s value and partials in one call on small 1-D values, NumPy's
+    loop of the table ``loops`` (``_numpy_loops.value_loops``) making the value:
+    ``q[i, :] = (1.0 / (1.0 + x * x)) * px``; False (nothing usable: the caller's lines then run) for
+    ``x`` not contiguous and aligned, other lengths, no directions, a report the
+    value's loop would make, and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n or \
+            rows == 0 or n == 0 or xs.strides[0] != 8 or xs.ctypes.data % 8 != 0:
+        return False
+    mask = np.int32(loops[0])
+    if fe_test(mask) != 0:      # (as NumPy: a clear costs ~6 tests)
+        fe_clear(mask)
+    if numpy_loop(loops[1], loops[2], loops[3], xs.ctypes.data, outs.ctypes.data, rows) != 0 \
+            or fe_test(mask) != 0:
+        fe_clear(mask)
         return False
     bad = False
     for i in range(rows):
@@ -2864,6 +3243,33 @@ def d_arcsinh_x_entry(xs, outs, px, q):
     return not bad
 
 
+def d_arcsinh_x_value_loops(loops, xs, outs, px, q):
+    """``np.arcsinh``'s value and partials in one call on small 1-D values, NumPy's
+    loop of the table ``loops`` (``_numpy_loops.value_loops``) making the value:
+    ``q[i, :] = (where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))) * px``; False (nothing usable: the caller's lines then run) for
+    ``x`` not contiguous and aligned, other lengths, no directions, a report the
+    value's loop would make, and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n or \
+            rows == 0 or n == 0 or xs.strides[0] != 8 or xs.ctypes.data % 8 != 0:
+        return False
+    mask = np.int32(loops[0])
+    if fe_test(mask) != 0:      # (as NumPy: a clear costs ~6 tests)
+        fe_clear(mask)
+    if numpy_loop(loops[1], loops[2], loops[3], xs.ctypes.data, outs.ctypes.data, rows) != 0 \
+            or fe_test(mask) != 0:
+        fe_clear(mask)
+        return False
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        fx = where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
 def d_arccosh_x_flat(xs, outs, px, q):
     """``np.arccosh``, one direction: ``q = (1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))) * px``."""
     for i in range(q.shape[0]):
@@ -2983,6 +3389,33 @@ def d_arccosh_x_entry(xs, outs, px, q):
     return not bad
 
 
+def d_arccosh_x_value_loops(loops, xs, outs, px, q):
+    """``np.arccosh``'s value and partials in one call on small 1-D values, NumPy's
+    loop of the table ``loops`` (``_numpy_loops.value_loops``) making the value:
+    ``q[i, :] = (1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))) * px``; False (nothing usable: the caller's lines then run) for
+    ``x`` not contiguous and aligned, other lengths, no directions, a report the
+    value's loop would make, and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n or \
+            rows == 0 or n == 0 or xs.strides[0] != 8 or xs.ctypes.data % 8 != 0:
+        return False
+    mask = np.int32(loops[0])
+    if fe_test(mask) != 0:      # (as NumPy: a clear costs ~6 tests)
+        fe_clear(mask)
+    if numpy_loop(loops[1], loops[2], loops[3], xs.ctypes.data, outs.ctypes.data, rows) != 0 \
+            or fe_test(mask) != 0:
+        fe_clear(mask)
+        return False
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        fx = 1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
 def d_arctanh_x_flat(xs, outs, px, q):
     """``np.arctanh``, one direction: ``q = (where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))) * px``."""
     for i in range(q.shape[0]):
@@ -3091,6 +3524,33 @@ def d_arctanh_x_entry(xs, outs, px, q):
     operands of other lengths and where a local derivative is not finite."""
     rows, n = q.shape
     if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        fx = where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))
+        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and 1.0 / x != 0.0 and (1.0 / x - x) - (1.0 / x - x) == 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_arctanh_x_value_loops(loops, xs, outs, px, q):
+    """``np.arctanh``'s value and partials in one call on small 1-D values, NumPy's
+    loop of the table ``loops`` (``_numpy_loops.value_loops``) making the value:
+    ``q[i, :] = (where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))) * px``; False (nothing usable: the caller's lines then run) for
+    ``x`` not contiguous and aligned, other lengths, no directions, a report the
+    value's loop would make, and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n or \
+            rows == 0 or n == 0 or xs.strides[0] != 8 or xs.ctypes.data % 8 != 0:
+        return False
+    mask = np.int32(loops[0])
+    if fe_test(mask) != 0:      # (as NumPy: a clear costs ~6 tests)
+        fe_clear(mask)
+    if numpy_loop(loops[1], loops[2], loops[3], xs.ctypes.data, outs.ctypes.data, rows) != 0 \
+            or fe_test(mask) != 0:
+        fe_clear(mask)
         return False
     bad = False
     for i in range(rows):
@@ -6276,6 +6736,26 @@ _SC_LOOPS = {
     "erfi": (d_sc_erfi_x_loops, np.exp),
 }
 
+_VALUE_LOOPS = {
+    np.reciprocal: d_reciprocal_x_value_loops,
+    np.sqrt: d_sqrt_x_value_loops,
+    np.cbrt: d_cbrt_x_value_loops,
+    np.absolute: d_absolute_x_value_loops,
+    np.fabs: d_fabs_x_value_loops,
+    np.exp2: d_exp2_x_value_loops,
+    np.log: d_log_x_value_loops,
+    np.log2: d_log2_x_value_loops,
+    np.log10: d_log10_x_value_loops,
+    np.log1p: d_log1p_x_value_loops,
+    np.tan: d_tan_x_value_loops,
+    np.arcsin: d_arcsin_x_value_loops,
+    np.arccos: d_arccos_x_value_loops,
+    np.arctan: d_arctan_x_value_loops,
+    np.arcsinh: d_arcsinh_x_value_loops,
+    np.arccosh: d_arccosh_x_value_loops,
+    np.arctanh: d_arctanh_x_value_loops,
+}
+
 KERNELS = {}    # ufunc -> {duals: (flat, rows)}: numba dispatchers, made when first asked
 
 
@@ -6389,6 +6869,23 @@ def loops_kernel(ufunc):
         if pair is None:
             return None
         got = LOOPS_KERNELS.setdefault(ufunc, (njit(**_JIT, **ENTRY)(pair[0]), pair[1]))
+    return got
+
+
+VALUE_LOOPS_KERNELS = {}    # ufunc -> the numba dispatcher of its value-loops entry
+
+
+def value_loops_kernel(ufunc):
+    """The lean path's entry of a unary row whose value NumPy's loop computes in the
+    kernel, before the row's own loop of the partials (``_VALUE_LOOPS``: ``np.log``,
+    ``np.sqrt``...; small74), its numba dispatcher made at the first request; or
+    ``None`` for a ufunc without."""
+    got = VALUE_LOOPS_KERNELS.get(ufunc)
+    if got is None:
+        fn = _VALUE_LOOPS.get(ufunc)
+        if fn is None:
+            return None
+        got = VALUE_LOOPS_KERNELS.setdefault(ufunc, njit(**_JIT, **ENTRY)(fn))
     return got
 
 

@@ -13,7 +13,9 @@ from dualgrad.backend import _fused
 
 
 def _square(x):
-    return np.sum(x * x)
+    # (x * 2.0: an array dual times a number asks whether to defer under every engine;
+    # x * x of a few elements no longer does, its exact kernel's tests first: stop 74)
+    return np.sum(x * 2.0 * x) / 2.0
 
 
 @pytest.mark.parametrize("engine", ["fused", "auto", "eager"])
@@ -47,8 +49,7 @@ def test_the_watch_passes_helpers_that_read_no_flag_and_sees_those_that_do(defau
         assert dg.derivative(lambda t: t * t * 3.0, 2.0) == 12.0
         assert type(_fused.ACTIVE[0]) is bool and type(_fused.ACTIVE[1]) is int
     assert seen == []
-    for f in (lambda: dg.derivative(lambda t: np.sum(np.sin(t * np.ones(3)) * (t * np.ones(3))),
-                                    0.3),
+    for f in (lambda: dg.derivative(lambda t: np.sum(np.sin(t * np.ones(3)) * 2.0), 0.3),
               lambda: dg.hessian(lambda x: x[0] * x[1], np.array([1.0, 2.0])),
               lambda: dg.derivative(lambda t: dg.gradient(_square, t * np.ones(2))[0], 1.0)):
         with conftest.variable_engine_watched() as seen:
@@ -61,7 +62,7 @@ def test_the_watch_passes_helpers_that_read_no_flag_and_sees_those_that_do(defau
             return t * g[0]
         assert dg.derivative(inner, 1.0) == 2.0
         assert seen == []
-        dg.derivative(lambda t: np.sin(inner(t) * np.ones(3)) * (t * np.ones(3)),
+        dg.derivative(lambda t: np.sin(inner(t) * np.ones(3)) * 2.0,
                       1.0)                                   # after the block: counted
         assert seen == [True]
     assert type(_fused.ACTIVE[0]) is bool and type(_fused.ACTIVE[1]) is int

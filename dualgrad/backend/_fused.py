@@ -535,7 +535,7 @@ def read(dual, frame):
     call :func:`before_write`."""
     global _exposed
     name = frame.f_globals.get("__name__", "")
-    if ACTIVE[0] and not (name == "dualgrad" or name.startswith("dualgrad.")):
+    if not (name == "dualgrad" or name.startswith("dualgrad.")) and ACTIVE[0]:
         flush()
         with _lock:
             _exposed = True

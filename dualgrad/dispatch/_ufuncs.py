@@ -1798,8 +1798,10 @@ def _array_partials(rule, fns, args, duals, values, out, shape):
         target = shape + (arrays[0].shape[-1],)
         return _selected(fns[duals[-1]](*values, _f64(out) if type(out) is float else out),
                          duals, arrays, target, _second(rule, args, duals, values))
-    if backend.FUSING[0] and type(out) is np.ndarray and out.dtype == _f64:
-        deferred = _deferred(rule, fns, args, duals, values, out, shape)
+    if type(out) is np.ndarray and out.dtype == _f64 and backend.FUSING[0]:
+        deferred = _deferred(rule, fns, args, duals, values, out, shape)   # (the flag
+        # read last: a result that is not float64 runs the same statements whatever the
+        # engine, tests/_halves.py's record)
         if deferred is not None:
             return deferred
     arrays = [_partials_array(args[k]) for k in duals]
@@ -2695,8 +2697,8 @@ def call_ufunc(ufunc, *args):
             result = _with_complex(rule, args, 1 if tb is complex or tb is _c128 else 0)
             if result is not None:
                 return result
-        elif backend.FUSING[0]:
-            result = _pending_scalar(rule, a, b)
+        elif ta is _ArrayDual or tb is _ArrayDual:
+            result = _pending_scalar(rule, a, b)    # (it reads the engine's flag last)
             if result is not None:
                 return result
     result = small(rule, args)
@@ -2819,16 +2821,15 @@ def _pending_scalar(rule, a, b):
     value as a NumPy float and its partials as a row, the same ufunc call, the
     table's same factor objects, ``backend.defer`` on the same kids), without its
     general scan; ``None`` (nothing computed, or a value the general path computes
-    again) anywhere else."""
+    again) anywhere else.  The engine's flag is read after the tests that compute
+    nothing (the operands' kinds, small concrete partials): a pair they decline runs
+    the same statements under every engine (tests/_halves.py's record, stop 74)."""
     got = _array_and_scalar(a, b)
     if got is None:
         return None
     array, scalar, first = got
-    fns = _argument_factors.get(rule, False)
-    if fns is False:
-        fns = _make_argument_factors(rule)
     v, p = array.value, array._p
-    if fns is None or type(v) is not _ndarray or v.dtype is not _F64 or not v.ndim:
+    if type(v) is not _ndarray or v.dtype is not _F64 or not v.ndim:
         return None
     if type(p) is _Deferred:
         n = p.node.n
@@ -2837,6 +2838,13 @@ def _pending_scalar(rule, a, b):
         if backend.small(v.size * n):   # (concrete and small: _pair propagates now)
             return None
     else:
+        return None
+    if not backend.FUSING[0]:
+        return None
+    fns = _argument_factors.get(rule, False)
+    if fns is False:
+        fns = _make_argument_factors(rule)
+    if fns is None:
         return None
     tag = array.tag
     if v.size * n < backend.FUSING[1] or scalar.tag != tag or tag not in _LIVE:

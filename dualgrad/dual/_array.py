@@ -489,7 +489,7 @@ class ArrayDual(Dual):
                               _float64(inputs[0]))  # (corpus65); cx * u of a NumPy int:
                     # its float64, the number small() reads (_ufuncs._operand; rows66)
             elif h is _nd and len(inputs) == 2 and inputs[1] is self:
-                if _ACTIVE[0] and type(self._p) is _Deferred:   # c * u, c a plain array
+                if type(self._p) is _Deferred and _ACTIVE[0]:   # c * u, c a plain array
                     rule = _RULE_OF(ufunc)                      # (inner * (...): roll
                     if rule is not None:                        # and sparse heat forms)
                         result = _pending_plain(rule, inputs[0], self)
@@ -1917,13 +1917,13 @@ def _exact_binary(ufunc, general, reflected, rule, tail):
 
     def op(a, b):
         tb = type(b)
-        if tb is _nd and _ACTIVE[0] and type(a) is ArrayDual and type(a._p) is _Deferred:
+        if tb is _nd and type(a) is ArrayDual and type(a._p) is _Deferred and _ACTIVE[0]:
             got = _pending_plain(rule, b, a) if reflected else _pending_plain(rule, a, b)
             if got is not None:             # u * c, c a plain array: its node at once
                 return got
         if not _loader.READY:               # numba not loaded: no kernel below would run
             if tb is ArrayDual and type(a) is ArrayDual and not reflected:   # (rows67)
-                if _ACTIVE[0] and (type(a._p) is _Deferred or type(b._p) is _Deferred):
+                if (type(a._p) is _Deferred or type(b._p) is _Deferred) and _ACTIVE[0]:
                     got = _pending_pair(rule, a, b)
                 else:                       # general's first step for two array duals
                     lean = _LEAN[ufunc]     # (its tests before it compute nothing)
@@ -1936,7 +1936,7 @@ def _exact_binary(ufunc, general, reflected, rule, tail):
             return general(a, b)
         if tb is ArrayDual:
             if type(a) is ArrayDual and not reflected:
-                if _ACTIVE[0] and (type(a._p) is _Deferred or type(b._p) is _Deferred):
+                if (type(a._p) is _Deferred or type(b._p) is _Deferred) and _ACTIVE[0]:
                     got = _pending_pair(rule, a, b)
                     if got is not None:
                         return got

@@ -427,7 +427,10 @@ class ArrayDual(Dual):
         # NumPy's iteration reads each element as it yields it (a write made while
         # iterating is seen): so does this, d[i] at each step, its float64 lines for one
         # level and two (_element's) written out while the arrays are those tested first,
-        # held weakly (_shared counts their references); loops61
+        # held weakly (_shared counts their references); loops61.  The rows are read
+        # from the arrays' memory by _ROW_READ's unpack where the arrays are C-contiguous
+        # (the same floats as a row's view and its tolist, which cost ~2/3 of a
+        # two-level element: sum(prod) of the Euler-Lotka row's Newton steps; scalar74)
         n = len(self)
         v, p = self.value, self._p
         if n < 2:
@@ -445,24 +448,53 @@ class ArrayDual(Dual):
             return
         if type(v) is _nd:
             values, rows, build = _weak(v), _weak(p), builds
+            one = p.shape[1] == 1               # (a float: the partials' item)
+            unpack, _, size = _ROW_READ[p.shape[1]]
             for i in range(n):                  # (the first lines of __getitem__)
-                v, p = self.value, self._p
-                e = build(v.item(i), p[i].tolist(), self.tag) if v is values() and \
-                    p is rows() and self._c is None else None
+                v, p, e = self.value, self._p, None
+                if v is values() and p is rows() and self._c is None:
+                    if one:
+                        row = (p.item(i),)
+                    else:
+                        try:
+                            row = unpack(p, i * size)
+                        except (_StructError, ValueError, OverflowError):
+                            row = p[i].tolist()     # (not C-contiguous: the row's view)
+                    e = build(v.item(i), row, self.tag)
                 v = p = None
                 yield self[i] if e is None else e
             return
         outer, inner, lower = builds
         w0, w1, w2, w3 = map(_weak, (v.value, v._p, p.value, p._p))
+        n_out, n_low = p.value.shape[1], p._p.shape[2]
+        one_in = v._p.shape[1] == 1
+        read_in, _, size_in = _ROW_READ[v._p.shape[1]]
+        read_out, _, size_out = _ROW_READ[n_out]
+        read_low, _, size_low = _ROW_READ[n_low]
         for i in range(n):                      # _element's: the value's level, then each
             v, p, e = self.value, self._p, None     # partial's
             if type(v) is ArrayDual and type(p) is ArrayDual and self._c is None:
                 vv, vp, pv, pp = v.value, v._p, p.value, p._p
                 if vv is w0() and vp is w1() and pv is w2() and pp is w3():
                     tag = p.tag
-                    e = outer(inner(vv.item(i), vp[i].tolist(), v.tag),
-                              [lower(a, b, tag) for a, b in zip(pv[i].tolist(),
-                                                                 pp[i].tolist())], self.tag)
+                    if n_out == 1 and n_low == 1 and one_in:    # one direction each
+                        e = outer(inner(vv.item(i), (vp.item(i),), v.tag),     # (a float
+                                  [lower(pv.item(i), (pp.item(i),), tag)],    # each)
+                                  self.tag)
+                        vv = vp = pv = pp = None
+                        v = p = None
+                        yield e
+                        continue
+                    try:                        # (the block pp[i]: n_out rows of n_in)
+                        e = outer(inner(vv.item(i), read_in(vp, i * size_in), v.tag),
+                                  [lower(a, read_low(pp, (i * n_out + j) * size_low), tag)
+                                   for j, a in enumerate(read_out(pv, i * size_out))],
+                                  self.tag)
+                    except (_StructError, ValueError, OverflowError):
+                        e = outer(inner(vv.item(i), vp[i].tolist(), v.tag),
+                                  [lower(a, b, tag) for a, b in zip(pv[i].tolist(),
+                                                                     pp[i].tolist())],
+                                  self.tag)
                 vv = vp = pv = pp = None
             v = p = None
             yield self[i] if e is None else e

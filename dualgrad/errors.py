@@ -1637,7 +1637,7 @@ def dropped_derivatives(action, integer=False, where=""):
             "or np.floor(dg.stop_gradient(s) * grid).astype(int) (dg.stop_gradient strips "
             "every nesting level and passes plain floats through); it is piecewise "
             "constant, so no derivative is lost.")
-    spellings = ""
+    spellings, frame, converting = "", None, False
     if action.startswith(("float(d)", "complex(d)")):
         import sys
         try:                # __float__'s / __complex__'s caller: the line that did it
@@ -1668,11 +1668,48 @@ def dropped_derivatives(action, integer=False, where=""):
                      "and np.array(x) of a dual array are NumPy object arrays of scalar "
                      "duals, which NumPy's own functions such as np.nan_to_num pass "
                      "through unchanged); elsewhere, ")
+    fix = f"{spellings}{_KEEP_DUAL}"
+    if converting and where and user_line(frame) == where:
+        fix = _in_module_names(fix, {**frame.f_globals, **frame.f_locals})
     return DualTypeError(
         f"dualgrad: {action} would drop the derivatives of a dual number; "
         f"expected code that keeps values as duals.{' ' + where if where else ''} "
-        f"Fix: {spellings}{_KEEP_DUAL}."
+        f"Fix: {fix}."
     )
+
+
+# NumPy's names that the advice shows as the spelling to replace (np.zeros(n)), not one
+# to write: no import is asked for them
+_NUMPY_REPLACED = frozenset({"zeros", "empty", "ones", "float64"})
+
+
+def _in_module_names(text, space):
+    """``text``'s ``np.<name>`` spelled in the names ``space`` (the user's module and
+    function) gives NumPy: as they are where ``np`` is NumPy, ``xp.sin`` under ``import
+    numpy as xp`` / ``numpy.sin`` under ``import numpy``; in a module that binds NumPy's
+    functions bare (``from numpy import zeros_like``) the bare names, with the import line
+    for those it lacks; in one that names NumPy nowhere, ``np.`` with ``import numpy as
+    np`` asked for (attack73 M2, diff73 F7: np.sqrt and np.zeros_like were NameErrors
+    there).  Error path only."""
+    import re
+    import numpy as np
+    if space.get("np") is np:
+        return text
+    alias = next((k for k, v in space.items() if v is np and k.isidentifier()), None)
+    if alias is not None:
+        return re.sub(r"\bnp\.", f"{alias}.", text)
+    names = list(dict.fromkeys(re.findall(r"\bnp\.(\w+)", text)))
+    if not any(_numpy_function(space, k) for k in space if k.isidentifier()):
+        return text + " (with `import numpy as np` in f's module, which names NumPy " \
+            "nowhere)" if names else text
+    missing = [n for n in names if n not in _NUMPY_REPLACED and
+               not _numpy_function(space, n) and hasattr(np, n)]
+    text = re.sub(r"\bnp\.(\w+)", r"\1", text)
+    if missing:
+        text += (f" (f's module binds NumPy's functions by their bare names and has no "
+                 f"{_and_list(missing)}: add `from numpy import {', '.join(missing)}` to "
+                 "its imports)")
+    return text
 
 
 def _calls_arange(frame):
@@ -2248,7 +2285,7 @@ def _object_argument(frame):
 _WRITERS = {"copyto": "dst", "put": "a", "place": "arr", "putmask": "a", "at": "a"}
 
 
-def _call_target(node, out_at=None, method=False):
+def _call_target(node, out_at=None, method=False, bare=False):
     """For the call ``node`` that stores into an array: ``np.copyto(dst, src)``'s
     ``dst`` (``np.put``'s, ``np.place``'s... ``a``), an ``out=`` (a one-element tuple's
     element; or the argument at position ``out_at``, the caller's reading of NumPy's
@@ -2259,7 +2296,8 @@ def _call_target(node, out_at=None, method=False):
     as ``(target node, the statement's text, the rebinding spelling or None)``: the
     spelling is the call without ``out=`` bound to the target's name (a name or an
     attribute chain; a slice such as ``out=P[1:]`` has none), which makes a new array
-    that holds duals.  ``None`` for any other call."""
+    that holds duals.  ``None`` for any other call.  ``bare``: the call without
+    ``out=`` too, a fourth item (``None`` for np.copyto's kind)."""
     import ast
     if not isinstance(node, ast.Call):
         return None
@@ -2268,7 +2306,8 @@ def _call_target(node, out_at=None, method=False):
     first = _WRITERS.get(func.split(".")[-1])
     if first is not None:                     # np.copyto(dst, src), np.put(a, ind, v)...
         dst = node.args[0] if node.args else keywords.get(first)
-        return None if dst is None else (dst, f"{func}({ast.unparse(dst)}, ...)", None)
+        return None if dst is None else \
+            (dst, f"{func}({ast.unparse(dst)}, ...)", None) + ((None,) if bare else ())
     out, call = keywords.get("out"), None
     if out is not None:
         call = ast.Call(node.func, node.args, [k for k in node.keywords if k.arg != "out"])
@@ -2294,7 +2333,8 @@ def _call_target(node, out_at=None, method=False):
     target = ast.unparse(out)
     rebind = f"{target} = {ast.unparse(call)}" \
         if isinstance(out, (ast.Name, ast.Attribute)) else None
-    return out, f"{func}(..., out={target})", rebind
+    return (out, f"{func}(..., out={target})", rebind) + \
+        ((ast.unparse(call),) if bare else ())
 
 
 def _stored_buffer(depth):
@@ -2553,8 +2593,9 @@ def _buffer_message(who, found, own):
         own += f" (Line {line} is in {place}.)"
         where += f", made at line {line}: {_statement_text(node)}"
         spelling = _like_spelling(_bound_value(node, name), x or "x", space)
-        if spelling is not None and space is not None:
-            spelling = _numpy_spelled(spelling, space)
+        if spelling is not None and space is not None:   # (bare names with the imports
+            spelling = _numpy_spelled(spelling, space) or \
+                _numpy_imported(spelling, space)          # it lacks: attack73 M2)
     head = f"{who}: {text} stores a dual number into {name}, a plain NumPy array " \
         f"({where})"
     several = _several_fix(found, spelling) if filled is not None and made is not None \
@@ -3135,8 +3176,16 @@ def unsupported_out(name, out_at=None, params=None):
         method = isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
             not isinstance(_resolve(node.func.value, frame), types.ModuleType)
         found = _call_target(node, out_at if params is None or out_at is None
-                             else (out_at, list(params)), method)
-    if found is None or found[2] is None:
+                             else (out_at, list(params)), method, bare=True)
+    if found is not None and found[2] is None and found[3] is not None and \
+            not isinstance(found[0], ast.Subscript):
+        # out= a new array made in the call (np.take(z, i, None, np.empty(2), 'clip')):
+        # no name to store into or rebind (diff73 F8 was told "np.empty(2) = np.take(...)")
+        target = ast.unparse(found[0])
+        fix = (f"drop out= and use the call's value, {found[3]} (the call without out=: "
+               "it returns a new array that holds duals, where the call with out= "
+               f"returned {target} filled)")
+    elif found is None or found[2] is None:
         target = ast.unparse(found[0]) if found is not None else "out"
         store = target if found is not None and isinstance(found[0], ast.Subscript) \
             else f"{target}[...]"
@@ -3969,9 +4018,18 @@ def snapshot_ufunc_at(frame, written):
                  if bound.search(linecache.getline(code.co_filename, n))]
         before = [n for n in lines if n <= line]
         made = before[-1] if before else lines[0] if lines else line
-    exc = snapshot_written_past_flag(_helper_name(), code, made)
-    exc.args = (exc.args[0].replace(": f wrote into", ": f is writing into", 1).replace(
-        "so the write did not reach", "so the write would not reach", 1),)
+    who = _helper_name()
+    exc = snapshot_written_past_flag(who, code, made)
+    # outside a helper there is no f (attack73 M3, diff73 F6): the function, or the code
+    subject = "f" if who != "dualgrad" else code.co_name \
+        if code.co_name.isidentifier() else "this code"
+    text = exc.args[0].replace(": f wrote into", f": {subject} is writing into", 1).replace(
+        "so the write did not reach", "so the write would not reach", 1)
+    if subject != "f":
+        text = text.replace("what f computed from", f"what {subject} computes from", 1) \
+            .replace("keeps f from changing", f"keeps {subject} from changing", 1) \
+            .replace("where f read", f"where {subject} read", 1)
+    exc.args = (text,)
     return exc
 
 

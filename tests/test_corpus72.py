@@ -221,14 +221,19 @@ def test_a_bare_numpy_name_beside_np_keeps_the_np_spelling(tmp_path):
     with pytest.raises(TypeError) as info:
         dg.jacobian(m.f, np.array([1.0, 2.0]))
     assert "make it c = np.zeros_like(x, shape=3) at line 6" in str(info.value)
-    # only from numpy import zeros (no zeros_like, no np): the general text, no spelling
-    # that would not run
-    m = module_from_source(tmp_path, "bare72b", (
-        "from numpy import zeros\n\n\n"
-        "def f(x):\n    c = zeros(3)\n    c[0] = x[0]\n    return c\n"))
+    # only from numpy import zeros (no zeros_like, no np): the bare spelling with the
+    # import it lacks (msg74: the general text's np.zeros_like was a NameError there)
+    source = ("from numpy import zeros\n\n\n"
+              "def f(x):\n    c = zeros(3)\n    c[0] = x[0]\n    return c\n")
+    m = module_from_source(tmp_path, "bare72b", source)
     with pytest.raises(TypeError) as info:
         dg.jacobian(m.f, np.array([1.0, 2.0]))
-    assert "make it c =" not in str(info.value)
+    assert "make it c = zeros_like(x, shape=3) (" in str(info.value)
+    assert "add `from numpy import zeros_like` to its imports" in str(info.value)
+    fixed = module_from_source(tmp_path, "bare72c", "from numpy import zeros_like\n" +
+                               source.replace("c = zeros(3)", "c = zeros_like(x, shape=3)"))
+    np.testing.assert_array_equal(dg.jacobian(fixed.f, np.array([1.0, 2.0])),
+                                  [[1.0, 0.0], [0.0, 0.0], [0.0, 0.0]])
 
 
 _POLIASTRO = '''\

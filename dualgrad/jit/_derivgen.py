@@ -50,7 +50,9 @@ import numpy as np
 from ..backend._jit import njit
 from ..rules import _special
 
-_JIT = dict(cache=True, error_model="numpy")
+# fastmath=False: these run inside a user's jitted code, whose fastmath numba would
+# otherwise hand down to them, and the disk cache keeps no flags (see _numba_dual)
+_JIT = dict(cache=True, error_model="numpy", fastmath=False)
 
 # the table's sc.digamma (math.gamma's and math.lgamma's derivatives): numba cannot call
 # SciPy's (dualgrad.rules._special.digamma; its source is part of every key here)

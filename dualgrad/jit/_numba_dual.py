@@ -43,7 +43,8 @@ import os
 
 import numpy as np
 from llvmlite import ir
-from numba import njit, types
+import numba
+from numba import types
 from numba.core import cgutils
 from numba.core.imputils import RefType, impl_ret_new_ref, iternext_impl, lower_builtin
 from numba.extending import (NativeValue, box, intrinsic, lower_cast, make_attribute_wrapper,
@@ -58,6 +59,19 @@ from ..rules._table import RULES, TINY as _TINY, rule_for
 from ..dual._scalar import ScalarDual
 
 __all__ = ["DualType", "DualArrayType"]
+
+# Everything here runs inside a user's jitted code, whose fastmath flag numba hands to a
+# callee that does not set its own (numba's ``inherit_if_not_set``): under a user's
+# ``fastmath=True`` LLVM would assume no NaN or inf in the derivatives' arithmetic, and
+# numba's disk cache does not key on flags, so a later process would load those folds
+# into plain code (attack74: d/dx asin(x) + sqrt(x) at [1, 0, 0.25] gave NaN off the
+# diagonal).  The derivatives' functions and overloads say fastmath=False themselves.
+_IEEE = dict(fastmath=False)
+
+
+def njit(*args, **options):
+    """``numba.njit`` with IEEE arithmetic whatever the calling code's flags."""
+    return numba.njit(*args, **_IEEE, **options)
 
 _F64 = types.float64
 
@@ -412,7 +426,7 @@ def overload(func):
     """numba's ``overload`` for the CPU target: numba tries target-specific
     templates before its own generic ones (some of which, like ``np.zeros_like``,
     accept any type), whatever the import order."""
-    return _overload(func, target="cpu")
+    return _overload(func, target="cpu", jit_options=_IEEE)
 
 
 # ---- overloads generated from the rule table --------------------------------------------

@@ -3139,6 +3139,23 @@ def no_point(who, missing=None):
         "point.")
 
 
+def unsupported_like(name):
+    """``name`` (``np.eye``) called with ``like=`` a dual array: NumPy hands the call to
+    the dual, and dualgrad makes a new array of its kind only for np.zeros / np.ones /
+    np.empty / np.full (exact72's Left: the general text gave no fix that runs)."""
+    short = name.split(".")[-1]
+    example = f" (np.zeros((3, 3), like=x) + np.{short}(3) for np.{short}(3, like=x))" \
+        if short in ("eye", "identity") else f", shape that of the array {name} makes"
+    return DualTypeError(
+        f"dualgrad: {name}(..., like=x) with a dual array x asks for a new array of x's "
+        f"kind, which dualgrad makes only for np.zeros, np.ones, np.empty and np.full (a "
+        f"buffer of duals with zero partials); expected like= on one of those, or none. "
+        f"Fix: drop like= ({name}(...) without it makes the plain array the float code "
+        "makes, and it mixes with dual arrays in every operation, keeping their "
+        "derivatives); where f stores duals into the array, start from a buffer of x's "
+        f"kind and add the plain one, np.zeros(shape, like=x) + {name}(...){example}.")
+
+
 def unsupported_function(name):
     spelling = _UNSUPPORTED_SPELLINGS.get(name)
     fix = f"write {spelling}" if spelling else \

@@ -11,6 +11,9 @@ finder (a SystemError from a dual's operator before), whose advised newton runs.
 (5) diff73 F8: ``out=np.empty(2)`` by position: the advice is Python and runs.
 (6) attack73 M3 / diff73 F6: the ``.at`` refusal outside a helper names the function or
 "this code", not f; its ``x[i] = np.multiply(x[i], c)`` fix runs.
+(7) exact72's Left: ``np.eye(3, like=x)`` / ``np.arange`` / ``np.array`` with like= a dual
+array: a refusal naming like= whose spellings (drop like=; np.zeros(shape, like=x) plus
+the plain array) run.
 Oracles: analytic derivatives, central differences, the float code's own numbers.
 """
 
@@ -400,3 +403,41 @@ def test_at_refusal_inside_a_helper_still_says_f():
     with pytest.raises(TypeError) as info:
         dg.jacobian(f, np.array([1.0, 2.0]))
     assert "f wrote into y" in str(info.value) or "f is writing" in str(info.value)
+
+
+# --- (7) like= on a function that makes no dual buffer: advice that runs ------------------
+
+@pytest.mark.parametrize("refused, advised, want", [
+    (lambda x: np.eye(3, like=x) @ x, lambda x: np.eye(3) @ x, lambda x: np.eye(3)),
+    (lambda x: np.arange(3.0, like=x) * x, lambda x: np.arange(3.0) * x,
+     lambda x: np.diag([0.0, 1.0, 2.0])),
+    (lambda x: np.array([1.0, 2.0, 3.0], like=x) * x, lambda x: np.array([1.0, 2.0, 3.0]) * x,
+     lambda x: np.diag([1.0, 2.0, 3.0])),
+])
+def test_like_on_a_function_without_a_dual_buffer_advice_runs(refused, advised, want):
+    x0 = np.array([1.0, 2.0, 3.0])
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(refused, x0)
+    text = str(info.value)
+    assert "(..., like=x) with a dual array x" in text and "Fix: drop like=" in text, text
+    np.testing.assert_array_equal(dg.jacobian(advised, x0), want(x0))
+
+
+def test_like_eye_buffer_advice_runs():
+    def refused(x):
+        A = np.eye(3, like=x)
+        A[0, 1] = x[0] * x[1]
+        return A @ x
+    x0 = np.array([1.0, 2.0, 3.0])
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(refused, x0)
+    assert "np.zeros((3, 3), like=x) + np.eye(3) for np.eye(3, like=x)" in str(info.value)
+
+    def advised(x):
+        A = np.zeros((3, 3), like=x) + np.eye(3)
+        A[0, 1] = x[0] * x[1]
+        return A @ x
+    # f = x + e0 * x0 x1 x1: d f0 = [1 + x1^2, 1 + 2 x0 x1, 0]
+    want = np.eye(3)
+    want[0] += [x0[1] ** 2, 2 * x0[0] * x0[1], 0.0]
+    np.testing.assert_array_equal(dg.jacobian(advised, x0), want)

@@ -145,6 +145,9 @@ def dispatch(func, args, kwargs, like=None):
     if impl is None:
         impl = LINALG.get(func) or _LOADED.get(func) or _lazy(func)
     if impl is None:
+        if like is not None and not any(_holds_dual(a) for a in (*args, *kwargs.values())):
+            raise errors.unsupported_like(function_name(func))   # np.eye(3, like=x): NumPy
+            # hands the call to x with like= dropped, and no argument holds a dual
         raise errors.unsupported_function(function_name(func))
     args, kwargs, at = out_moved(func, args, kwargs)
     if kwargs.get("out") is not None and impl is not _clip:    # never ignored

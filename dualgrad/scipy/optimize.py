@@ -466,7 +466,10 @@ def newton(func, x0, fprime=None, args=(), tol=1.48e-08, maxiter=50, fprime2=Non
     on the plain values, then Newton steps on duals give their derivatives (module
     docstring); for an array ``x0`` each element's slope ``df_i / dx_i`` comes from
     ``dg.elementwise_grad`` (one pass).  ``fprime`` and ``fprime2`` are SciPy's on the
-    plain values only.
+    plain values only.  A complex ``x0`` (SciPy's complex iteration) finds a complex
+    root, whose derivatives take f's complex derivative in s: f must be holomorphic in s
+    (no np.conj, np.abs, .real of s; refused naming newton otherwise), and its
+    parameters may be real or, under ``holomorphic=True``, complex.
 
     Parameters
     ----------

@@ -162,7 +162,7 @@ def test_number_tangent_sources():
     assert arithmetic
     assert "    if out == 0.0:\n        _h0 = out * 0.0 + 0.0\n        return [_h0 for dx in dxs]\n" \
         in fn.source
-    assert "complex(dx) * _h2" in fn.source and "_h0 = x.real / " in fn.source
+    assert "complex(dx) * _h2" in fn.source and "_h0 = x.real * (" in fn.source
     fn, arithmetic = number_tangent(parse("np.conjugate(dx)", ("x", "out", "dx")),
                                     {"x": "c", "out": "c", "dx": "f"})
     assert not arithmetic and "return [dx.conjugate() for dx in dxs]" in fn.source

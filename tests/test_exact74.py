@@ -8,8 +8,12 @@ The zero rule holds part by part now.
 partials at complex64 (3e-8 off); refused now as ``astype(np.float32)`` is, and the
 advice for ``dtype=np.complex64`` (the complex128 cast, the result cast after) runs and
 is exact.
+(3) attack73 F4, silent (subnormal): d/dx |x c| and d/dx sign(x + i c) where |x + i c|
+is near or below the smallest normal number: the parts and the modulus taken times
+2**600 first (as np.hypot scales), not |x|'s few subnormal bits (1.41440 for sqrt 2)
+nor NumPy's complex division by a subnormal (NaN for 0).
 Oracles: mpmath at 50 digits (analytic derivatives of exp / cosh / sinh / cos / sin);
-analytic Jacobians (cos, the DFT matrix).
+analytic Jacobians (cos, the DFT matrix); |c| and mpmath's c**2 / |z|**3, -c x / |z|**3.
 """
 
 import warnings
@@ -160,3 +164,49 @@ def test_the_complex_casts_advice_runs_and_is_exact():
     assert "np.sum(z, ...) for np.sum(x, ..., dtype=np.complex64)" in text
     g = lambda z: np.abs(np.sum(z.astype(complex)))            # as advised
     np.testing.assert_array_equal(dg.jacobian(g, x), np.ones(3))
+
+
+# ---- (3) |z| and sign(z) near and below the smallest normal number -----------------------
+
+_SMALL = [1e-320, 5e-324, 1e-310, 3e-308, 1e-300, 1e-200, 1e-160, 1.0]
+
+
+@pytest.mark.parametrize("c", [1 + 1j, 0.6 - 0.8j, 3j, -2.0 + 1e-3j])
+def test_the_modulus_derivative_of_a_tiny_complex_number(c, loaded):
+    """d/dx |x c| = Re(conj(z) c) / |z| at z = x c as NumPy rounds it (|c| where z's
+    parts are exact): within 2 ulps of mpmath's at every scale, scalar, array and
+    gradient."""
+    for x0 in _SMALL:
+        z = complex(np.complex128(c) * x0)
+        with mp.workdps(50):
+            zm, cm = mp.mpc(z.real, z.imag), mp.mpc(c.real, c.imag)
+            want = float((mp.conj(zm) * cm).real / abs(zm))
+        got = [dg.derivative(lambda t: np.abs(t * c), x0),
+               dg.jacobian(lambda t: np.abs(t * c), np.array([x0, 2.0 * x0]))[0, 0],
+               dg.gradient(lambda t: np.sum(np.abs(t * c)), np.array([x0]))[0]]
+        for g in got:
+            assert g == pytest.approx(want, rel=4.5e-16, abs=0), (x0, g, want)
+
+
+@pytest.mark.parametrize("part", ["real", "imag"])
+def test_the_sign_derivative_of_a_tiny_complex_number(part, loaded):
+    """d/dx Re sign(x + i c) = c**2 / |z|**3 and d/dx Im sign(x + i c) = -c x / |z|**3
+    (mpmath), and exactly 0 for c = 0 (sign(x + 0j) = 1 near x > 0): NaN before at 1e-310
+    and 1e-320."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for x0 in (1e-320, 1e-310, 3e-308, 1.0):
+            f = lambda t: getattr(np, part)(np.sign(t + 0j))
+            for g in (dg.derivative(f, x0), dg.jacobian(f, np.array([x0]))[0, 0]):
+                assert g == 0.0, (x0, g)
+            for c in (x0, 3.0 * x0, 0.25 * x0):
+                with mp.workdps(60):
+                    z3 = (mp.mpf(x0) ** 2 + mp.mpf(c) ** 2) ** mp.mpf(1.5)
+                    want = _float(mp.mpf(c) ** 2 / z3 if part == "real" else
+                                  -mp.mpf(c) * mp.mpf(x0) / z3)
+                f = lambda t, c=c: getattr(np, part)(np.sign(t + 1j * c))
+                for g in (dg.derivative(f, x0), dg.jacobian(f, np.array([x0]))[0, 0]):
+                    if np.isinf(want):
+                        assert g == want, (x0, c, g)
+                    else:
+                        assert g == pytest.approx(want, rel=1e-12), (x0, c, g, want)

@@ -857,6 +857,17 @@ def _custom(ufunc, note, operator=""):
     return Rule(ufunc, "custom", operator=operator, note=note)
 
 
+# np.absolute's tangent on complex values: the scale of the parts (2**600 below |x| =
+# 2**-960, else 1.0) and the modulus of the scaled parts (out itself where the scale is
+# 1.0), by a square root of their squares (normal numbers there: |x| >= 2**-1074 scaled
+# is 2**-474), not np.absolute of a complex x, which the scalar twins have no source for
+_ABS_LIFT = f"where(out < {2.0 ** -960!r}, {2.0 ** 600!r}, 1.0)"
+_ABS_MODULUS = (f"where(out < {2.0 ** -960!r}, np.sqrt(np.real(x) * {2.0 ** 600!r} * "
+                f"(np.real(x) * {2.0 ** 600!r}) + np.real(x * -1j) * {2.0 ** 600!r} * "
+                f"(np.real(x * -1j) * {2.0 ** 600!r})), out)")
+# np.sign's tangent's numerator on complex values (its denominator |x|)
+_SIGN_STEP = "(dx - out * np.real(np.conjugate(out) * dx))"
+
 _TABLE = [
     # ---- arithmetic -------------------------------------------------------------
     _smooth(np.add, "1.0", "1.0", operator="add"),
@@ -893,10 +904,15 @@ _TABLE = [
             # conj(x) dx underflowed (0 for 5e-170 at |x| = 5e-170) or overflowed (inf at
             # 5e200, |x| finite) where Re x / |x| and Im x / |x|, in [-1, 1], do neither
             # (attack62 10); a complex x / |x| is NumPy's x * (1 / |x|), inf at a subnormal
-            # |x| (NaN for 0.8 at 4e-309 + 3e-309i: diff62 0)
-            tangent="where(out == 0.0, 0.0, np.real(x) / where(out == 0.0, 1.0, out) * "
-                    "np.real(dx) + np.real(x * -1j) / where(out == 0.0, 1.0, out) * "
-                    "np.real(dx * -1j))"),
+            # |x| (NaN for 0.8 at 4e-309 + 3e-309i: diff62 0).  Below 2**-960 the parts
+            # and |x| taken times 2**600 (exact: np.hypot's scaling), where |x|, near or
+            # below the smallest normal number, kept a subnormal's few bits (d/dx |x (1 +
+            # i)| at x = 1e-320 was 1.41440 for sqrt 2 = 1.41421: attack73 F4); elsewhere
+            # the scale is 1.0 and the modulus out: the same numbers
+            tangent=f"where(out == 0.0, 0.0, np.real(x) * {_ABS_LIFT} / "
+                    f"where(out == 0.0, 1.0, {_ABS_MODULUS}) * np.real(dx) + "
+                    f"np.real(x * -1j) * {_ABS_LIFT} / "
+                    f"where(out == 0.0, 1.0, {_ABS_MODULUS}) * np.real(dx * -1j))"),
     _smooth(np.fabs, "np.sign(x)", kink="0 at x = 0"),
     _smooth(np.conjugate, "1.0", note="real inputs: the identity",
             tangent="np.conjugate(dx)"),
@@ -1119,9 +1135,14 @@ _TABLE = [
     _selection(np.fmin, "<=", "y", TIES + "; a NaN argument is ignored"),
     # ---- locally constant ---------------------------------------------------------
     _zero(np.floor), _zero(np.ceil), _zero(np.trunc), _zero(np.rint),
+    # below |x| = 2**-960 the step and |x| taken times 2**600 (as np.absolute's tangent):
+    # NumPy's complex division by the subnormal |x| made 0 / 1e-310 NaN (d/dx Re sign(x +
+    # 0j) at 1e-310 was NaN for 0: attack73 F4); elsewhere the same numbers as before
     _zero(np.sign, note="complex z: z / abs(z), not locally constant",
-          tangent="where(x == 0.0, 0.0, (dx - out * np.real(np.conjugate(out) * dx)) / "
-                  "where(x == 0.0, 1.0, np.absolute(x)))"),
+          tangent=f"where(x == 0.0, 0.0, where(np.absolute(x) < {2.0 ** -960!r}, "
+                  f"{_SIGN_STEP} * {2.0 ** 600!r} / "
+                  f"where(x == 0.0, 1.0, np.absolute(x * {2.0 ** 600!r})), "
+                  f"{_SIGN_STEP} / where(x == 0.0, 1.0, np.absolute(x))))"),
     # heaviside(x, h0) is h0 where x == 0: d/dh0 is 1 there (0 elsewhere and at NaN x)
     _smooth(np.heaviside, "0", "where(x == 0.0, 1.0, 0.0)", kink="jumps at x = 0 (d/dx 0)"),
     # ---- predicates -----------------------------------------------------------------

@@ -12,8 +12,12 @@ is exact.
 is near or below the smallest normal number: the parts and the modulus taken times
 2**600 first (as np.hypot scales), not |x|'s few subnormal bits (1.41440 for sqrt 2)
 nor NumPy's complex division by a subnormal (NaN for 0).
+(4) attack73 C2: dg.sparsity's tracer takes NumPy's positional spellings of every
+function it handles (np.trace(A, 0, 0, 1, None)'s dtype raised "<lambda>() takes from 2
+to 5 positional arguments but 6 were given" where dg.jacobian took it).
 Oracles: mpmath at 50 digits (analytic derivatives of exp / cosh / sinh / cos / sin);
-analytic Jacobians (cos, the DFT matrix); |c| and mpmath's c**2 / |z|**3, -c x / |z|**3.
+analytic Jacobians (cos, the DFT matrix); |c| and mpmath's c**2 / |z|**3, -c x / |z|**3; the dense Jacobian's nonzeros and the keyword
+spelling's pattern for the tracer.
 """
 
 import warnings
@@ -210,3 +214,87 @@ def test_the_sign_derivative_of_a_tiny_complex_number(part, loaded):
                         assert g == want, (x0, c, g)
                     else:
                         assert g == pytest.approx(want, rel=1e-12), (x0, c, g, want)
+
+
+# ---- (4) the sparsity tracer takes NumPy's positional spellings --------------------------
+
+_ROW = np.array([True, False, True])
+_POSITIONAL = {
+    "np.trace(A, 0, 0, 1, None)": (
+        lambda z: np.trace(z[:4].reshape(2, 2), 0, 0, 1, None).reshape(1),
+        lambda z: np.trace(z[:4].reshape(2, 2), dtype=None).reshape(1)),
+    "np.trace(A, 0, 0, 1, float, None)": (
+        lambda z: np.trace(z[:4].reshape(2, 2), 0, 0, 1, float, None).reshape(1),
+        lambda z: np.trace(z[:4].reshape(2, 2), dtype=float).reshape(1)),
+    "np.sum(A, 0, None, None, False, 5.0)": (
+        lambda z: np.sum(z.reshape(2, 3), 0, None, None, False, 5.0),
+        lambda z: np.sum(z.reshape(2, 3), 0, initial=5.0)),
+    "np.sum(A, 1, None, None, False, 0.0, where)": (
+        lambda z: np.sum(z.reshape(2, 3), 1, None, None, False, 0.0, _ROW),
+        lambda z: np.sum(z.reshape(2, 3), 1, initial=0.0, where=_ROW)),
+    "np.prod(A, 1, None, None, False, 2.0)": (
+        lambda z: np.prod(z.reshape(2, 3), 1, None, None, False, 2.0),
+        lambda z: np.prod(z.reshape(2, 3), 1, initial=2.0)),
+    "np.max(A, 1, None, False, 0.0)": (
+        lambda z: np.max(z.reshape(2, 3), 1, None, False, 0.0),
+        lambda z: np.max(z.reshape(2, 3), 1, initial=0.0)),
+    "np.max(A, 1, None, False, 100.0, where)": (
+        lambda z: np.max(z.reshape(2, 3), 1, None, False, 100.0, _ROW) + z[:2],
+        lambda z: np.max(z.reshape(2, 3), 1, initial=100.0, where=_ROW) + z[:2]),
+    "np.min(A, 0, None, False, 9.0, where)": (
+        lambda z: np.min(z.reshape(2, 3), 0, None, False, 9.0, np.array([[True], [False]])),
+        lambda z: np.min(z.reshape(2, 3), 0, initial=9.0, where=np.array([[True], [False]]))),
+    "np.amin(A, 1, None, False, 100.0)": (
+        lambda z: np.amin(z.reshape(2, 3), 1, None, False, 100.0),
+        lambda z: np.amin(z.reshape(2, 3), 1, initial=100.0)),
+    "np.var(A, 1, None, None, 0, True)": (
+        lambda z: np.var(z.reshape(2, 3), 1, None, None, 0, True).ravel(),
+        lambda z: np.var(z.reshape(2, 3), 1, keepdims=True).ravel()),
+    "np.var(A, 1, None, None, 1)": (
+        lambda z: np.var(z.reshape(2, 3), 1, None, None, 1),
+        lambda z: np.var(z.reshape(2, 3), 1, ddof=1)),
+    "np.std(A, 0, None, None, 1, True)": (
+        lambda z: np.std(z.reshape(2, 3), 0, None, None, 1, True).ravel(),
+        lambda z: np.std(z.reshape(2, 3), 0, ddof=1, keepdims=True).ravel()),
+}
+
+
+@pytest.mark.parametrize("name", _POSITIONAL)
+def test_the_tracer_takes_numpys_positional_spellings(name):
+    """The pattern covers the dense Jacobian's nonzeros and is the keyword spelling's."""
+    x = np.arange(1.0, 7.0)
+    f, keywords = _POSITIONAL[name]
+    J = dg.jacobian(f, x)
+    np.testing.assert_array_equal(f(x), keywords(x))
+    P = dg.sparsity(f, x)
+    P = P.toarray() if hasattr(P, "toarray") else np.asarray(P)
+    K = dg.sparsity(keywords, x)
+    K = K.toarray() if hasattr(K, "toarray") else np.asarray(K)
+    assert np.all((P != 0) | (J == 0)), (P, J)
+    np.testing.assert_array_equal(P != 0, K != 0)
+
+
+def test_every_handled_function_takes_numpys_places():
+    """Every function the tracer handles itself: a call with as many positional
+    arguments as NumPy's signature has places binds to its handler once the places
+    past the handler's own are named (a handler's own names are NumPy's at each of its
+    places, so the rest are read where NumPy reads them)."""
+    import inspect
+    from dualgrad.api import _sparsity
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    checked = 0
+    for func, handler in _sparsity._HANDLED.items():
+        try:
+            names = [p.name for p in inspect.signature(func).parameters.values()
+                     if p.kind in kinds]
+            mine = inspect.signature(handler)
+        except (TypeError, ValueError):
+            continue
+        args, kwargs = _sparsity._named_past(func, handler, tuple(names), {})
+        mine.bind(None, *args, **kwargs)
+        if any(p.kind == p.VAR_POSITIONAL for p in mine.parameters.values()):
+            continue                    # (np.zeros' handler: its own reading of *args)
+        for got, want in zip(list(mine.parameters)[2:], names[1:len(args)]):
+            assert got == want, (func, got, want)       # (the array's own name aside)
+        checked += 1
+    assert checked > 30

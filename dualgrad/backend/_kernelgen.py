@@ -1291,8 +1291,12 @@ def _regular_function(rule, k):
     if rule.quotient_exprs[k] is None:
         body += f"    return {kernel.kernel_source()}\n"
     else:
+        # (d/dx's spread factor |y| lifts an underflowed part: y x**(y - 1) is normal
+        # beside an x**(y - 1) that lost its bits, x = 1 - 7.3e-8, y = 1e10, power74)
+        room = " * max(1.0, np.absolute(y))" if k == 0 and rule.spread and \
+            rule.spread_exprs[k] is not None else ""
         body += (f"    f = {kernel.kernel_source()}\n"
-                 f"    return f if np.absolute(f) >= {_TINY} else np.nan\n")
+                 f"    return f if np.absolute(f) >= {_TINY}{room} else np.nan\n")
     given = ", ".join(f"``a{j} = {part.source()}``" for j, part in enumerate(parts))
     return (f"\n\n@njit(**_JIT)\ndef regular_{rule.name}_{arg}({', '.join(kernel.params)}):\n"
             f'    """np.{rule.name}\'s d/d{arg} on its regular branch, ``{branch.source()}``,\n'

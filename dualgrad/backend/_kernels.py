@@ -269,11 +269,12 @@ def small_cube_entry():
 def small_power_scale_entry():
     """``_numba_kernels.power_scale_entry`` compiled as the entry point of its one
     signature (1-D ``x``, ``f`` and 2-D partials of any layout, the result 2-D
-    C-contiguous), numba loaded by the caller, as :func:`small_cube_entry`'s."""
+    C-contiguous, the float ``room``), numba loaded by the caller, as :func:`small_cube_entry`'s."""
     from numba import types
     vector = types.float64[:]
     return _kernels().power_scale_entry.compile(
-        types.boolean(vector, vector, types.float64[:, :], types.float64[:, ::1]))
+        types.boolean(vector, vector, types.float64[:, :], types.float64[:, ::1],
+                      types.float64))
 
 
 def small_power_number_entry():

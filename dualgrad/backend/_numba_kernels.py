@@ -338,14 +338,16 @@ def cube_entry(x, p, out):
 
 
 @_lazy
-def power_scale_entry(x, f, p, out):
+def power_scale_entry(x, f, p, out, room):
     """:func:`scale_entry` of ``x ** y``'s factor ``f`` for a number ``y``
     (``dispatch._lean_small.lean_power``): ``out[i, :] = f[i] * p[i, :]``, True; False
     also where ``|f[i]|`` is below the smallest normal number beside a nonzero ``x[i]``
     (an underflowed factor that lost bits or fell to 0, beside a partial that may make
     the slope normal: 0 for 2.5e-165 at x = 1e-310, y = 2.5, dx = 1e300; the caller's
-    general path takes it in extended range, farpow67).  Compiled as one entry point
-    (``_kernels.small_power_scale_entry``)."""
+    general path takes it in extended range, farpow67), the smallest normal number
+    times ``room = max(1, |y|)``: ``y x**(y - 1)`` is normal beside an ``x**(y - 1)``
+    that underflowed and lost its bits (x = 1 - 7.3e-8, y = 1e10: 1.06e-7 off, power74).
+    Compiled as one entry point (``_kernels.small_power_scale_entry``)."""
     rows, n = p.shape
     if x.shape[0] != rows or f.shape[0] != rows or out.shape[0] != rows or \
             out.shape[1] != n:
@@ -353,7 +355,7 @@ def power_scale_entry(x, f, p, out):
     bad = False
     for i in range(rows):
         fi = f[i]
-        bad |= (fi - fi != 0.0) | (np.absolute(fi) < 2.2250738585072014e-308) & \
+        bad |= (fi - fi != 0.0) | (np.absolute(fi) < 2.2250738585072014e-308 * room) & \
             (x[i] != 0.0)
         for k in range(n):
             out[i, k] = fi * p[i, k]

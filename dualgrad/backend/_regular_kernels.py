@@ -28,7 +28,7 @@ def regular_power_x(x, y, out, a0):
     if np.absolute(x) == 0.0 or np.absolute(y) == 0.0 or np.absolute(y) >= 9007199254740992.0:
         return np.nan
     f = y * a0
-    return f if np.absolute(f) >= 2.2250738585072014e-308 else np.nan
+    return f if np.absolute(f) >= 2.2250738585072014e-308 * max(1.0, np.absolute(y)) else np.nan
 
 
 @njit(**_JIT)

@@ -478,7 +478,8 @@ def lean_power(a, b, spelled=False):
     # every float x) nor y = 0 (the row's d/dx x**0 = 0: no test there)
     if y != 0.0 and small and _loader.READY:    # small 1-D values: the test in the
         t = _small_empty(p.shape)               # products' loop (one compiled call)
-        if not (_POWER_SCALE[0] or _power_scale())(x, f, p, t):
+        if not (_POWER_SCALE[0] or _power_scale())(x, f, p, t, 1.0 if -1.0 <= y <= 1.0
+                                                   else abs(y)):
             t = None
     elif y != 0.0 and (y < 0.01 or y > 1.0) and _tiny(f, _POWER, 0, (x, y, out)):
         return call(_POWER, (a, b), out)

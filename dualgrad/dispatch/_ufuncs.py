@@ -1416,7 +1416,10 @@ def _scalar_quotient(rule, k, f, values, out, ps):
     as "not a function of x alone"; ``arctan(exp(x0 x1))``'s H00 inf at chunk=1, NaN
     at others: diff57 R1 / attack57 d28); the plain call is the gradient's own."""
     pair = quotient_functions(rule)[k]
-    if _is_finite(f) and not (_modulus(_primal(f)) < tiny_below(f) and
+    small = tiny_below(f)
+    if rule.spread and k == 0:          # (y lifts an underflowed x**(y - 1): power74)
+        small = small * _power_lift(_primal(values[1]))
+    if _is_finite(f) and not (_modulus(_primal(f)) < small and
                               (pair is not None or rule.spread) and
                               not (rule.spread and k == 0 and
                                    not nonzero_somewhere(values[1]))):
@@ -1890,7 +1893,10 @@ def _tiny(f, rule=None, k=0, args=()):
             # exact 0), so normal where out >= 2**53 TINY; one pass where the test's
             # three (2.0 ** u at N = 1e5, n = 1: 615 -> 1431 us without it, farpow67)
         af = np.absolute(f)
-        low = af < TINY                               # (NaN: False)
+        if k == 0 and rule is not None and rule.spread:
+            low = af < TINY * _power_lift(args[1])    # (NaN: False)
+        else:
+            low = af < TINY                           # (NaN: False)
         if not _count(low):
             return False
         if rule is not None:
@@ -1905,6 +1911,8 @@ def _tiny(f, rule=None, k=0, args=()):
         # whose product a zero partial beside the NaN kept finite: 2.0499999986e-275
         # for 2.05e-275 silently, attack67 F6)
     fv, small = _primal(f), tiny_below(f)
+    if k == 0 and rule is not None and rule.spread and not np.iscomplexobj(fv):
+        small = small * _power_lift(_primal(args[1]))   # (see _power_lift)
     if type(fv) is np.ndarray and fv.dtype is _C128 and fv.size > 4096 and \
             fv.flags.c_contiguous:
         # a large complex array: both parts below it (beside a nonzero numerator),
@@ -1916,15 +1924,49 @@ def _tiny(f, rule=None, k=0, args=()):
         lost = (lost[0::2] & lost[1::2]).reshape(fv.shape)
     else:                                           # (complex: by modulus)
         m = np.absolute(fv)
-        if not _fmin(m, axis=None, initial=np.inf) < small:     # (NaN passed over)
+        if np.ndim(small):                              # (a lift by element)
+            lost = m < small
+            if not lost.any():
+                return False
+        elif not _fmin(m, axis=None, initial=np.inf) < small:   # (NaN passed over)
             return False
-        lost = m < small
+        else:
+            lost = m < small
     if rule is not None and np.iscomplexobj(fv) and lost.any():
         lost = lost & (np.asarray(_numerator(rule, k, args)) != 0.0)
     elif rule is not None and rule.spread and k == 0 and not isinstance(args[1], Dual) \
             and lost.any():             # a constant y = 0: y x**(y - 1) is 0 at every
         lost = lost & (np.asarray(args[1]) != 0.0)      # level (a ** 0 in a Hessian)
     return bool(lost.any())
+
+
+def _power_lift(y):
+    """``max(1, |y|)``: the room a power's d/dx ``y x**(y - 1)`` has above the smallest
+    normal number while its part ``x**(y - 1)`` underflowed (a number; an array where
+    ``y`` is a float64 array past 1 in magnitude somewhere).  ``y`` lifts an ``x**(y -
+    1)`` that underflowed and lost its bits to a normal product: 9.226063294684436e-308
+    for 9.226064273541042e-308 at x = 1 - 7.3e-8, y = 1e10 on every path, unless a
+    neighbour's careful steps ran (power74).  1.0 for anything else (NaN included)."""
+    if type(y) is np.ndarray:
+        if y.dtype is not _F64:
+            y = np.asarray(_primal(y))
+            if y.dtype.kind not in "fiu":
+                return 1.0
+        if not y.size:
+            return 1.0
+        ay = np.absolute(y)
+        if not _maximum(ay, axis=None) > 1.0:   # (NaN: 1)
+            return 1.0
+        return np.maximum(ay, 1.0)
+    v = _primal(y)
+    if type(v) is not float and (isinstance(v, (complex, np.complexfloating)) or
+                                 isinstance(v, Dual)):
+        return 1.0                      # (complex: the tests as they were)
+    try:
+        ay = abs(float(v))
+    except (TypeError, ValueError, OverflowError):
+        return 1.0
+    return ay if ay > 1.0 else 1.0
 
 
 def _tiny_out_test(rule, k, name):
@@ -2097,7 +2139,8 @@ def _quotient_partials(rule, fns, duals, values, out, arrays, shape, total):
         d = fns[k]
         if d != "0":
             f = d(*values, _f64(out) if type(out) is float else out)
-            fine = backend.finite(f) and not _tiny(f)
+            fine = backend.finite(f) and not _tiny(f) and not (
+                k == 0 and rule.spread and _tiny(f, rule, 0, (*values, out)))
             t = None if fine else _careful_term(rule, k, f, values, out, p, shape)
             fixed = fixed or t is not None
             factors.append(f if t is None else 1.0)
@@ -2175,8 +2218,9 @@ def _masked_partials(rule, fns, duals, values, out, arrays, shape, total):
     target = tuple(shape) + (n,)
     factors, partials, fixed = [], [], False
     for k, f, p in work:
-        if backend.finite(f) and not _tiny(f):
-            factors.append(f)
+        if backend.finite(f) and not _tiny(f) and not (
+                k == 0 and _tiny(f, rule, 0, (*values, out))):
+            factors.append(f)                           # (k = 0: y lifts it, power74)
             partials.append(p)
             continue
         tt = backend.combine([f], [p], shape, n)

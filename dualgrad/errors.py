@@ -3147,7 +3147,7 @@ def unsupported_like(name):
     example = f" (np.zeros((3, 3), like=x) + np.{short}(3) for np.{short}(3, like=x))" \
         if short in ("eye", "identity") else f", shape that of the array {name} makes"
     return DualTypeError(
-        f"dualgrad: {name}(..., like=x) with a dual array x asks for a new array of x's "
+        f"{_helper_name()}: {name}(..., like=x) with a dual array x asks for a new array of x's "
         f"kind, which dualgrad makes only for np.zeros, np.ones, np.empty and np.full (a "
         f"buffer of duals with zero partials); expected like= on one of those, or none. "
         f"Fix: drop like= ({name}(...) without it makes the plain array the float code "

@@ -86,7 +86,22 @@ def test_bracketed_complex_f_is_a_type_error_naming_the_finder(name):
                     holomorphic=True)
     assert type(info.value) is not SystemError
     text = str(info.value)
-    assert text.startswith(f"dualgrad.scipy.optimize.{name}: f returned a complex dual")
+    assert text.startswith(f"dualgrad.scipy.optimize.{name}: f returned a complex value")
+    assert "newton with a complex x0" in text
+
+
+@pytest.mark.parametrize("name", ["brentq", "brenth", "ridder", "bisect", "toms748"])
+def test_bracketed_complex_f_with_the_parameter_by_args_is_refused_alike(name):
+    """A real parameter passed by args= reaches f stripped, so f's complex value is a
+    plain number: brentq raised SystemError, the others SciPy's words alone (attack74
+    C1)."""
+    finder = getattr(dopt, name)
+    with pytest.raises(TypeError) as info:
+        dg.derivative(lambda p: finder(lambda s, q: s * s + q + 0j, -1.0, 1.0, args=(p,)),
+                      0.5)
+    assert type(info.value) is not SystemError
+    text = str(info.value)
+    assert text.startswith(f"dualgrad.scipy.optimize.{name}: f returned a complex value")
     assert "newton with a complex x0" in text
 
 
@@ -420,6 +435,7 @@ def test_like_on_a_function_without_a_dual_buffer_advice_runs(refused, advised, 
         dg.jacobian(refused, x0)
     text = str(info.value)
     assert "(..., like=x) with a dual array x" in text and "Fix: drop like=" in text, text
+    assert text.startswith("dualgrad.jacobian: np."), text     # the helper (attack74 M5)
     np.testing.assert_array_equal(dg.jacobian(advised, x0), want(x0))
 
 

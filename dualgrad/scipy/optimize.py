@@ -304,6 +304,9 @@ def _value_of(d):
     return d
 
 
+_COMPLEX = (complex, np.complex128, np.complex64)
+
+
 def _complex_bracketed(name, value):
     """f of a bracketing finder returned a complex dual: SciPy reads f's value as a real
     number in compiled code, which raises TypeError "must be real number, not complex"
@@ -311,7 +314,7 @@ def _complex_bracketed(name, value):
     operator reported a SystemError (attack73 C1): raised here, at the first such value,
     as SciPy's TypeError with the fix."""
     error = DualTypeError(
-        f"dualgrad.scipy.optimize.{name}: f returned a complex dual number "
+        f"dualgrad.scipy.optimize.{name}: f returned a complex value "
         f"({stop_gradient(value)!r}), and {name} brackets a sign change of a real f "
         "(SciPy's raises TypeError: must be real number, not complex); expected f's value "
         "real. Fix: for a complex root use dualgrad.scipy.optimize.newton with a complex "
@@ -327,12 +330,17 @@ def _bracketed(name, f, a, b, args, full_output, options):
         args = (args,)
     finder = getattr(_scipy_optimize(), name)
     plain_args = stop_gradient(args)
+    # a dual parameter passed by args= reaches f stripped: f's complex value is then a
+    # plain number, refused alike (attack74 C1: SystemError, or SciPy's words alone)
+    dual_args = any(Dual in a.__class__.__mro__ for a in args)
 
     def plain(s, *rest):                 # what f closes over stripped too
         value = f(s, *rest)
         # (no C call before the test: SciPy calls f again with its TypeError of a
         # complex value pending, where a C call raises SystemError)
-        if Dual in value.__class__.__mro__ and np.iscomplexobj(_value_of(value)):
+        cls = value.__class__
+        if Dual in cls.__mro__ and np.iscomplexobj(_value_of(value)) or dual_args and (
+                cls in _COMPLEX or cls is np.ndarray and value.dtype.kind == "c"):
             raise _complex_bracketed(name, value)
         return stop_gradient(value)
 

@@ -59,7 +59,10 @@ def test_a_nan_partial_at_a_branch_point_is_refused_at_once(name, method):
     def end(p):
         return dg.solve_ivp(fun, (0.0, 2.0), np.array([1.0]), args=(p,),
                             method=method).y[0, -1]
-    with pytest.raises(TypeError, match=r"NaN partials at t = 0\.0 .*integrable singularity"):
+    # (since 6327c364 a zero part of the partial keeps the product's finite part, so
+    # the partial is -inf there, not NaN: refused when the derivatives' steps stop)
+    with pytest.raises(TypeError, match=r"(NaN partials at t = 0\.0 |partial of fun that "
+                                        r"is not finite there).*integrable singularity"):
         dg.derivative(end, 1.0)
     assert calls[0] < 200         # (51793cd: without end; the count stops it at 3000)
     # the values alone integrate (SciPy on floats): the NaN is the derivatives'

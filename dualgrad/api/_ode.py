@@ -2122,6 +2122,18 @@ def _solve(solve, fun, t_span, y0, method, t_eval, dense_output, events, call_ar
             raise _Refused(late)
     except _Refused as refused:
         raise refused.error from None
+    except ValueError as exc:
+        # Radau / BDF / LSODA factor Newton's matrix with check_finite: an infinite
+        # partial there is SciPy's ValueError where the explicit methods' step control
+        # stops (test_ode54's branch points, whose partials are -inf, no longer NaN,
+        # since 6327c364 kept a complex product's finite part)
+        at = getattr(system, "finite_at", None)
+        if "infs or NaNs" not in str(exc) or at is None:
+            raise
+        sol = _Stopped(np.array([np.real(at[0])]), f"{type(exc).__name__}: {exc}")
+        _failed_by_partials(solve, system, (t0v, tfv), primal(y0), method, t_eval, options,
+                            asked, sol)
+        raise
     finally:
         errors.unwatch_branches(saved)
     if sol.status == -1:
@@ -2134,6 +2146,13 @@ def _solve(solve, fun, t_span, y0, method, t_eval, dense_output, events, call_ar
     grows = np.sqrt(max(1.0, float(getattr(sol, "nfev", 1))))
     return _settled(sol, levels, np.maximum(asked[0], _RTOL_FLOOR) * grows,
                     np.asarray(asked[1]) * grows)
+
+
+class _Stopped:
+    """Where and why a solve stopped by an exception (for :func:`_failed_by_partials`)."""
+
+    def __init__(self, t, message):
+        self.t, self.message = t, message
 
 
 def _failed_by_partials(solve, system, span, y0, method, t_eval, options, asked, sol):

@@ -1705,11 +1705,7 @@ def _in_module_names(text, space):
     missing = [n for n in names if n not in _NUMPY_REPLACED and
                not _numpy_function(space, n) and hasattr(np, n)]
     text = re.sub(r"\bnp\.(\w+)", r"\1", text)
-    if missing:
-        text += (f" (f's module binds NumPy's functions by their bare names and has no "
-                 f"{_and_list(missing)}: add `from numpy import {', '.join(missing)}` to "
-                 "its imports)")
-    return text
+    return text + _imports_asked(missing, "f's module")
 
 
 def _calls_arange(frame):
@@ -2235,11 +2231,17 @@ def _numpy_imported(text, space):
     names = list(dict.fromkeys(re.findall(r"\bnp\.(\w+)\(", text)))
     missing = [name for name in names if not _numpy_function(space, name)]
     text = re.sub(r"\bnp\.(\w+)\(", r"\1(", text)
-    if missing:
-        text += (f" (the module binds NumPy's functions by their bare names and has no "
-                 f"{_and_list(missing)}: add `from numpy import {', '.join(missing)}` to "
-                 "its imports)")
-    return text
+    return text + _imports_asked(missing, "the module")
+
+
+def _imports_asked(missing, whose):
+    """The advice's tail asking a module that binds NumPy's functions bare for the
+    ``missing`` ones (nothing where none is missing).  Error path only."""
+    if not missing:
+        return ""
+    return (f" ({whose} binds NumPy's functions by their bare names and has no "
+            f"{_and_list(missing)}: add `from numpy import {', '.join(missing)}` to its "
+            "imports)")
 
 
 def _dual_argument(frame):

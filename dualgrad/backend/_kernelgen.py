@@ -256,6 +256,16 @@ _SMALL_SHORT = '''    if n == {c} and {contiguous}:
         return not bad
 '''
 
+# The rows' loop of the entries below: each row's factors, then its products into q (the
+# same generated lines in both, so the same bits)
+_ENTRY_ROWS = '''    bad = False
+    for i in range(rows):
+{binds}{factors}        bad |= {infinite}
+        for k in range(n):
+            q[i, k] = {plain}
+    return not bad
+'''
+
 # The lean path's compiled entry point for small 1-D values (every argument a dual, a
 # rule that is not a selection): called without numba's dispatcher, whose type check of
 # four or six arrays cost as much as the work at N = 10 (small39), at one signature of
@@ -271,13 +281,7 @@ def {name}_entry({params}, q):
     rows, n = q.shape
     if {shapes}:
         return False
-    bad = False
-    for i in range(rows):
-{binds}{factors}        bad |= {infinite}
-        for k in range(n):
-            q[i, k] = {plain}
-    return not bad
-'''
+''' + _ENTRY_ROWS
 
 # The same entry of a one-argument row with the value by NumPy's own loop in the call
 # (``_numpy_loops.value_loops``: ``np.log``'s, ``np.sqrt``'s), tried by the lean path
@@ -305,13 +309,7 @@ def {name}_value_loops(loops, {params}, q):
             or fe_test(mask) != 0:
         fe_clear(mask)
         return False
-    bad = False
-    for i in range(rows):
-{binds}{factors}        bad |= {infinite}
-        for k in range(n):
-            q[i, k] = {plain}
-    return not bad
-'''
+''' + _ENTRY_ROWS
 
 
 def value_loops_entry(rule):
